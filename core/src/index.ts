@@ -1,0 +1,11 @@
+export * from './model.ts';
+export * from './rules/index.ts';
+export * from './protocol/errors.ts';
+export * from './protocol/commands.ts';
+export * from './machine/context.ts';
+export * from './machine/session.machine.ts';
+export * from './machine/engine.ts';
+export { refusal, ballotProblem, countsProblem, isPresent, presentCounts, quorumMet, totalDelegates, awaitingAnswer, questionQueue, activeGroup, findPoll, openPoll } from './machine/guards.ts';
+export { apply, defaultLimit } from './machine/apply.ts';
+export * from './views/project.ts';
+export * from './protocol/socket.ts';

@@ -1,0 +1,165 @@
+/**
+ * The session machine's context: plain JSON, so a persisted snapshot restores exactly and views can be projected
+ * from it. It never holds a secret ballot's content — only who has cast (eligibility) and how many.
+ */
+import type { AgendaItem, Council, SessionSetup } from '../model.ts';
+import type {
+  AttendanceStatus,
+  BallotChoice,
+  FloorPurpose,
+  PollCounts,
+  PollKind,
+  PollMode,
+  SpeakerRef,
+} from '../protocol/commands.ts';
+import type { ThresholdRule } from '../model.ts';
+
+export interface Sitting {
+  number: number;
+  title: string;
+  startedAt: number | null;
+  closed: boolean;
+}
+
+export interface AttendanceEntry {
+  status: AttendanceStatus;
+  at: number;
+  /** Who recorded it: the delegate themself or the secretary's id (corrections are visible). */
+  by: string;
+  note?: string;
+}
+
+export interface FloorRequest {
+  requestId: string;
+  delegateId: string;
+  purpose: FloorPurpose;
+  itemId: string | null;
+  at: number;
+}
+
+export interface Speech {
+  speechId: string;
+  speaker: SpeakerRef;
+  purpose: FloorPurpose;
+  itemId: string | null;
+  questionId?: string;
+  startedAt: number;
+  limitSec: number;
+  extendedSec: number;
+  overtime: boolean;
+  endedAt?: number;
+}
+
+export interface QuestionGroup {
+  groupId: string;
+  topic: string;
+  respondentIds: string[];
+  status: 'pending' | 'active' | 'done';
+}
+
+export type QuestionStatus = 'queued' | 'asked' | 'answered' | 'withdrawn' | 'writtenPending' | 'writtenAnswered';
+
+export interface Question {
+  questionId: string;
+  delegateId: string;
+  respondentId: string;
+  groupId: string | null;
+  text: string;
+  status: QuestionStatus;
+  at: number;
+  /** Set when marked for a written answer: due 20 days later (profile), ms since epoch. */
+  writtenDueAt?: number;
+  debated?: boolean;
+}
+
+export interface Commitment {
+  commitmentId: string;
+  respondentId: string;
+  questionId?: string;
+  content: string;
+  deadline?: string;
+  reportAt?: string;
+  at: number;
+}
+
+export type PollStatus = 'open' | 'counted' | 'announced' | 'cancelled';
+
+export interface Poll {
+  pollId: string;
+  itemId: string | null;
+  subject: string;
+  kind: PollKind;
+  mode: PollMode;
+  rule: ThresholdRule;
+  /** Base for thresholds frozen at open, so a seat vacated mid-poll cannot change the outcome. */
+  totalDelegates: number;
+  officialIds: string[];
+  candidates: { id: string; name: string }[];
+  seats: number;
+  round: number;
+  revoteOf: string | null;
+  revoteReason: string | null;
+  openedAt: number;
+  closesAt: number | null;
+  closedAt: number | null;
+  announcedAt: number | null;
+  cancelReason: string | null;
+  status: PollStatus;
+  /** Delegates who have cast, in no particular order semantics for secret polls (eligibility only). */
+  castBy: string[];
+  /** Public electronic polls only: each delegate's current choice. Always empty for secret, hands and paper. */
+  choices: Record<string, BallotChoice>;
+  /** Set at close: computed (electronic), entered (hands/paper) or counted by the server from the sealed box (secret). */
+  counts: PollCounts | null;
+  /** Delegates present when the poll closed: ballots "issued" for electronic polls. */
+  presentAtClose: number;
+}
+
+export interface SessionContext {
+  sessionId: string;
+  title: string;
+  council: Council;
+  agenda: AgendaItem[];
+  sitting: Sitting;
+  sittings: Sitting[];
+  attendance: Record<string, AttendanceEntry>;
+  currentItemId: string | null;
+  floor: {
+    queue: FloorRequest[];
+    current: Speech | null;
+    log: Speech[];
+    /** Requests left unheard when the item changed: they may submit their views in writing. */
+    unheard: FloorRequest[];
+  };
+  questioning: {
+    groups: QuestionGroup[];
+    activeGroupId: string | null;
+    questions: Question[];
+    commitments: Commitment[];
+  };
+  polls: Poll[];
+  broadcast: { onAir: boolean; since: number | null };
+  lastEventAt: number;
+  startedAt: number | null;
+  adjournedAt: number | null;
+}
+
+export function initialContext(setup: SessionSetup): SessionContext {
+  return {
+    sessionId: setup.sessionId,
+    title: setup.title,
+    council: setup.council,
+    agenda: setup.agenda,
+    sitting: { number: 1, title: 'Phiên thứ nhất', startedAt: null, closed: false },
+    sittings: [],
+    attendance: {},
+    currentItemId: setup.agenda[0]?.id ?? null,
+    floor: { queue: [], current: null, log: [], unheard: [] },
+    questioning: { groups: [], activeGroupId: null, questions: [], commitments: [] },
+    polls: [],
+    broadcast: { onAir: false, since: null },
+    lastEventAt: 0,
+    startedAt: null,
+    adjournedAt: null,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * What the edges (server runtime, clients) need around the pure machine: turning a command into an event, asking
+ * whether it is allowed and why not, persisting and restoring snapshots, replaying a journal, and listing the
+ * deadlines the server's scheduler must arm. Nothing here performs I/O or reads a clock.
+ */
+import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import { SessionSetup } from '../model.ts';
+import type { Actor as EventActor, BallotChoice, Command, MachineEvent } from '../protocol/commands.ts';
+import { parseMachineEvent } from '../protocol/commands.ts';
+import { Refusal, type Verdict } from '../protocol/errors.ts';
+import type { SessionContext } from './context.ts';
+import { ballotProblem, findPoll, isForbidden, refusal } from './guards.ts';
+import { MACHINE_VERSION, sessionMachine, type SessionMachine } from './session.machine.ts';
+
+export type SessionSnapshot = SnapshotFrom<SessionMachine>;
+export type SessionActor = Actor<SessionMachine>;
+
+export interface PersistedSession {
+  machineVersion: number;
+  seq: number;
+  snapshot: unknown;
+}
+
+/** The machine's verdict on an event in a snapshot, with the reason a person reads. */
+export function explain(snapshot: SessionSnapshot, event: MachineEvent): Verdict {
+  const reason = refusal(snapshot.context, event);
+  if (reason) return { ok: false, code: isForbidden(reason) ? 'FORBIDDEN' : 'REJECTED', reason, message: Refusal[reason].vi };
+  if (!snapshot.can(event)) return { ok: false, code: 'REJECTED', reason: 'WRONG_STATE', message: Refusal.WRONG_STATE.vi };
+  return { ok: true };
+}
+
+export interface PreparedCommand {
+  event: MachineEvent;
+  /** The content of a secret ballot, to be sealed in the ballot box; never part of the event, the journal or a view. */
+  sealedChoice?: BallotChoice;
+}
+
+/**
+ * Stamps a validated command into a machine event. A secret ballot's choice is split off here so that it can never
+ * reach the journal; it is checked against its poll first so the box only ever holds valid ballots.
+ */
+export function prepareCommand(snapshot: SessionSnapshot, command: Command, by: EventActor, at: number): PreparedCommand | Verdict {
+  const event = { ...(command.payload as object), type: command.type, at, by } as MachineEvent;
+  if (event.type === 'ballot.cast') {
+    const poll = findPoll(snapshot.context, event.pollId);
+    if (poll?.mode === 'secret' && event.choice !== undefined) {
+      const problem = ballotProblem(poll, event.choice);
+      if (problem) return { ok: false, code: 'REJECTED', reason: problem, message: Refusal[problem].vi };
+      const { choice, ...withoutChoice } = event;
+      return { event: withoutChoice, sealedChoice: choice };
+    }
+  }
+  if (event.type === 'poll.close') {
+    const poll = findPoll(snapshot.context, event.pollId);
+    // Secret e-ballot totals come only from the server's count of the sealed box, never from a client.
+    if (poll?.mode === 'secret' && event.counts !== undefined) {
+      return { ok: false, code: 'REJECTED', reason: 'BAD_COUNTS', message: Refusal.BAD_COUNTS.vi };
+    }
+  }
+  return { event };
+}
+
+export function isVerdict(x: PreparedCommand | Verdict): x is Verdict {
+  return 'ok' in x;
+}
+
+export function startSession(setup: SessionSetup): SessionActor {
+  return createActor(sessionMachine, { input: SessionSetup.parse(setup) }).start();
+}
+
+export function persist(actor: SessionActor, seq: number): PersistedSession {
+  return { machineVersion: MACHINE_VERSION, seq, snapshot: actor.getPersistedSnapshot() };
+}
+
+export class SnapshotVersionError extends Error {
+  constructor(readonly found: unknown) {
+    super(`persisted snapshot has machine version ${String(found)}, this build runs ${MACHINE_VERSION}`);
+  }
+}
+
+/** Restores an actor from a stored snapshot. Stored data is untrusted: a wrong version or shape is refused, not guessed at. */
+export function restoreSession(persisted: PersistedSession): SessionActor {
+  if (persisted.machineVersion !== MACHINE_VERSION) throw new SnapshotVersionError(persisted.machineVersion);
+  const snap = persisted.snapshot as { status?: unknown; value?: unknown; context?: { sessionId?: unknown } } | null;
+  if (!snap || snap.status !== 'active' || snap.value === undefined || typeof snap.context?.sessionId !== 'string') {
+    throw new Error('persisted snapshot is not a session snapshot');
+  }
+  // `input` only seeds a fresh actor; a restored one takes everything from the snapshot.
+  return createActor(sessionMachine, { snapshot: persisted.snapshot as SessionSnapshot, input: undefined as never }).start();
+}
+
+export class ReplayError extends Error {}
+
+/**
+ * Replays journaled events onto an actor. Each event was allowed when it was journaled, so a refusal here means the
+ * journal and the machine disagree (tampering, or a machine change without a version bump): stop loudly.
+ */
+export function replay(actor: SessionActor, events: Iterable<unknown>, firstSeq = 1): SessionActor {
+  let seq = firstSeq;
+  for (const raw of events) {
+    const event = parseMachineEvent(raw);
+    if (!event) throw new ReplayError(`journal record ${seq} is not a valid event`);
+    const verdict = explain(actor.getSnapshot(), event);
+    if (!verdict.ok) throw new ReplayError(`journal record ${seq} (${event.type}) is refused on replay: ${verdict.reason}`);
+    actor.send(event);
+    seq++;
+  }
+  return actor;
+}
+
+export type Deadline =
+  | { key: string; at: number; event: { type: 'floor.timeUp'; speechId: string } }
+  | { key: string; at: number; event: { type: 'poll.deadline'; pollId: string } };
+
+/** Deadlines the scheduler must arm for this context; re-derived after every event and after a restart. */
+export function pendingDeadlines(ctx: SessionContext): Deadline[] {
+  const out: Deadline[] = [];
+  const s = ctx.floor.current;
+  if (s && !s.overtime) {
+    out.push({ key: `speech:${s.speechId}`, at: s.startedAt + (s.limitSec + s.extendedSec) * 1000, event: { type: 'floor.timeUp', speechId: s.speechId } });
+  }
+  for (const p of ctx.polls) {
+    if (p.status === 'open' && p.closesAt !== null) {
+      out.push({ key: `poll:${p.pollId}`, at: p.closesAt, event: { type: 'poll.deadline', pollId: p.pollId } });
+    }
+  }
+  return out;
+}
+
+export const SYSTEM_ACTOR: EventActor = { role: 'system', id: 'scheduler' };

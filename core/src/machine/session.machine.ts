@@ -1,0 +1,166 @@
+/**
+ * The session machine (DESIGN.md §3). Top level: scheduled → checkIn → inProgress ⇄ recess → adjourned, with
+ * `sitting.begin` taking a recessed session back to a fresh roll call. `inProgress` runs five parallel regions.
+ *
+ * Every transition has the one guard `allowed` (the law, in guards.ts) and the one action `apply` (apply.ts), so the
+ * machine contributes *where* an event may happen and the plain functions contribute *whether* and *what*. An event
+ * changes context exactly once: it is declared either on `inProgress` (no region change) or on the one region state
+ * whose state it changes; consequences in another region follow context through `always` transitions.
+ */
+import { assign, setup } from 'xstate';
+import type { SessionSetup } from '../model.ts';
+import type { MachineEvent } from '../protocol/commands.ts';
+import { apply } from './apply.ts';
+import { initialContext, type SessionContext } from './context.ts';
+import { refusal } from './guards.ts';
+
+/** Bump when the context shape or the state tree changes; persisted snapshots of another version are migrated or refused. */
+export const MACHINE_VERSION = 1;
+
+const go = (target?: string) => ({ guard: 'allowed' as const, actions: 'apply' as const, ...(target ? { target } : {}) });
+const stay = go();
+
+/** Paperwork that may happen whatever the hall is doing: questions before the session, written answers after it. */
+const paperwork = {
+  'question.submit': stay,
+  'question.withdraw': stay,
+  'question.markWritten': stay,
+  'question.writtenAnswered': stay,
+  'questioning.addGroup': stay,
+  'commitment.record': stay,
+} as const;
+
+export const sessionMachine = setup({
+  types: {
+    context: {} as SessionContext,
+    events: {} as MachineEvent,
+    input: {} as SessionSetup,
+  },
+  guards: {
+    allowed: ({ context, event }) => refusal(context, event) === null,
+    onAir: ({ context }) => context.broadcast.onAir,
+    offAir: ({ context }) => !context.broadcast.onAir,
+  },
+  actions: {
+    apply: assign(({ context, event }) => apply(context, event)),
+  },
+}).createMachine({
+  id: 'session',
+  context: ({ input }) => initialContext(input),
+  initial: 'scheduled',
+  states: {
+    scheduled: {
+      on: {
+        ...paperwork,
+        'session.openCheckIn': go('checkIn'),
+        'attendance.set': stay,
+        'sitting.setClosed': stay,
+        'agenda.goTo': stay,
+      },
+    },
+    checkIn: {
+      on: {
+        ...paperwork,
+        'attendance.checkIn': stay,
+        'attendance.set': stay,
+        'sitting.setClosed': stay,
+        'agenda.goTo': stay,
+        'session.start': go('inProgress'),
+        'session.adjourn': go('adjourned'),
+      },
+    },
+    inProgress: {
+      type: 'parallel',
+      on: {
+        ...paperwork,
+        'attendance.checkIn': stay,
+        'attendance.set': stay,
+        'sitting.setClosed': stay,
+        'agenda.goTo': stay,
+        'floor.request': stay,
+        'floor.withdraw': stay,
+        'floor.deny': stay,
+        'floor.reorder': stay,
+        'session.recess': go('recess'),
+        'session.adjourn': go('adjourned'),
+      },
+      states: {
+        floor: {
+          initial: 'idle',
+          states: {
+            idle: {
+              on: {
+                'floor.grant': go('speaking'),
+                'floor.give': go('speaking'),
+                'questioning.call': go('speaking'),
+                'questioning.answer': go('speaking'),
+                'questioning.debate': go('speaking'),
+                'questioning.opening': go('speaking'),
+              },
+            },
+            speaking: {
+              on: {
+                'floor.extend': stay,
+                'floor.timeUp': stay,
+                'floor.stop': go('idle'),
+                'floor.yield': go('idle'),
+              },
+            },
+          },
+        },
+        voting: {
+          initial: 'idle',
+          states: {
+            idle: { on: { 'poll.open': go('open') } },
+            open: {
+              on: {
+                'ballot.cast': stay,
+                'poll.close': go('counted'),
+                'poll.deadline': go('counted'),
+                'poll.cancel': go('idle'),
+              },
+            },
+            counted: { on: { 'poll.announce': go('announced'), 'poll.revote': go('open') } },
+            announced: { on: { 'poll.open': go('open'), 'poll.revote': go('open') } },
+          },
+        },
+        questioning: {
+          initial: 'idle',
+          states: {
+            idle: { on: { 'questioning.openGroup': go('active') } },
+            active: { on: { 'questioning.closeGroup': go('idle') } },
+          },
+        },
+        broadcast: {
+          initial: 'offAir',
+          states: {
+            offAir: { always: { guard: 'onAir', target: 'onAir' }, on: { 'broadcast.start': go('onAir') } },
+            // A closed sitting (or anything else that clears the flag) takes the broadcast off air.
+            onAir: { always: { guard: 'offAir', target: 'offAir' }, on: { 'broadcast.stop': go('offAir') } },
+          },
+        },
+        resume: { type: 'history', history: 'deep' },
+      },
+    },
+    recess: {
+      on: {
+        ...paperwork,
+        'attendance.checkIn': stay,
+        'attendance.set': stay,
+        'sitting.setClosed': stay,
+        'session.resume': go('inProgress.resume'),
+        'sitting.begin': go('checkIn'),
+        'session.adjourn': go('adjourned'),
+      },
+    },
+    adjourned: {
+      on: {
+        'question.markWritten': stay,
+        'question.writtenAnswered': stay,
+        'commitment.record': stay,
+      },
+    },
+  },
+});
+
+export type SessionMachine = typeof sessionMachine;

@@ -1,0 +1,237 @@
+/**
+ * Every command a client may send, as zod schemas that are both the runtime validator and the type. A command
+ * becomes a machine event by adding `at` and `by`, which only the server stamps (DESIGN.md §2). Payload objects are
+ * strict: an unknown field is a VALIDATION error, so a client can never smuggle in a server-only field such as the
+ * secret-ballot `counts` of `poll.close`.
+ */
+import { z } from 'zod';
+import { Id, SpeechPurpose, ThresholdRule } from '../model.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const count = z.number().int().min(0).max(100_000);
+
+export const MotionChoice = z.enum(['yes', 'no', 'abstain']);
+export type MotionChoice = z.infer<typeof MotionChoice>;
+export const RatingLevel = z.enum(['high', 'confidence', 'low']);
+export type RatingLevel = z.infer<typeof RatingLevel>;
+export const ConfidenceChoice = z.enum(['confidence', 'noConfidence']);
+export type ConfidenceChoice = z.infer<typeof ConfidenceChoice>;
+
+export const PollKind = z.enum(['motion', 'confidenceRating', 'confidenceVote', 'election']);
+export type PollKind = z.infer<typeof PollKind>;
+/** electronic: public named e-vote; secret: secret e-ballot; hands: show of hands counted by the secretary; paper: secret paper ballot counted by the committee. */
+export const PollMode = z.enum(['electronic', 'secret', 'hands', 'paper']);
+export type PollMode = z.infer<typeof PollMode>;
+
+export const AttendanceStatus = z.enum(['unknown', 'present', 'remote', 'absentExcused', 'absentUnexcused']);
+export type AttendanceStatus = z.infer<typeof AttendanceStatus>;
+
+export const FloorPurpose = z.enum([...SpeechPurpose.options, 'question', 'answer', 'opening']);
+export type FloorPurpose = z.infer<typeof FloorPurpose>;
+
+export const SpeakerRef = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('delegate'), id: Id }),
+  z.strictObject({ kind: z.literal('official'), id: Id }),
+  z.strictObject({ kind: z.literal('guest'), name: text(120), title: z.string().max(200).optional() }),
+]);
+export type SpeakerRef = z.infer<typeof SpeakerRef>;
+
+/** A ballot's content. Its shape depends on the poll's kind; `validateBallot` in core checks it against the poll. */
+export const BallotChoice = z.union([
+  MotionChoice,
+  /** confidenceRating: one level per official; confidenceVote: confidence or noConfidence per official. */
+  z.record(Id, z.enum([...RatingLevel.options, ...ConfidenceChoice.options])),
+  /** election: the chosen candidate ids, at most the number of seats. */
+  z.array(Id).max(200),
+]);
+export type BallotChoice = z.infer<typeof BallotChoice>;
+
+const officialCounts = z.record(
+  Id,
+  z.strictObject({ valid: count, high: count.optional(), confidence: count, low: count.optional(), noConfidence: count.optional() }),
+);
+
+/** Counts entered for show-of-hands and paper polls, or computed by the server from a sealed ballot box. */
+export const PollCounts = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('motion'), yes: count, no: count, abstain: count }),
+  z.strictObject({ kind: z.literal('confidenceRating'), issued: count, collected: count, officials: officialCounts }),
+  z.strictObject({ kind: z.literal('confidenceVote'), issued: count, collected: count, officials: officialCounts }),
+  z.strictObject({ kind: z.literal('election'), issued: count, collected: count, valid: count, votes: z.record(Id, count) }),
+]);
+export type PollCounts = z.infer<typeof PollCounts>;
+
+const none = z.strictObject({});
+
+/** Payload schema of every client command, keyed by command type. */
+export const commandPayloads = {
+  'session.openCheckIn': none,
+  'session.start': none,
+  'session.recess': none,
+  'session.resume': none,
+  'session.adjourn': none,
+  'sitting.begin': z.strictObject({ title: text(200) }),
+  'sitting.setClosed': z.strictObject({ closed: z.boolean() }),
+
+  'attendance.checkIn': z.strictObject({ delegateId: Id, channel: z.enum(['hall', 'remote']).default('hall') }),
+  'attendance.set': z.strictObject({ delegateId: Id, status: AttendanceStatus, note: z.string().max(300).optional() }),
+
+  'agenda.goTo': z.strictObject({ itemId: Id }),
+
+  'floor.request': z.strictObject({ requestId: Id, purpose: z.enum(['speech', 'secondSpeech', 'debate', 'pointOfOrder']) }),
+  'floor.withdraw': z.strictObject({ requestId: Id }),
+  'floor.deny': z.strictObject({ requestId: Id, reason: z.string().max(300).optional() }),
+  'floor.reorder': z.strictObject({ requestIds: z.array(Id).max(500) }),
+  'floor.grant': z.strictObject({ requestId: Id, speechId: Id, limitSec: z.number().int().min(10).max(7200).optional() }),
+  'floor.give': z.strictObject({ speechId: Id, speaker: SpeakerRef, purpose: FloorPurpose, limitSec: z.number().int().min(10).max(7200).optional() }),
+  'floor.extend': z.strictObject({ addSec: z.number().int().min(10).max(3600) }),
+  'floor.stop': none,
+  'floor.yield': none,
+
+  'questioning.addGroup': z.strictObject({ groupId: Id, topic: text(300), respondentIds: z.array(Id).min(1).max(50) }),
+  'questioning.openGroup': z.strictObject({ groupId: Id }),
+  'questioning.closeGroup': none,
+  'question.submit': z.strictObject({ questionId: Id, respondentId: Id, groupId: Id.optional(), text: z.string().trim().max(2000).default('') }),
+  'question.withdraw': z.strictObject({ questionId: Id }),
+  'questioning.call': z.strictObject({ questionId: Id, speechId: Id }),
+  'questioning.answer': z.strictObject({ respondentId: Id, speechId: Id }),
+  'questioning.debate': z.strictObject({ questionId: Id, speechId: Id, speaker: SpeakerRef }),
+  'questioning.opening': z.strictObject({ respondentId: Id, speechId: Id }),
+  'question.markWritten': z.strictObject({ questionId: Id }),
+  'question.writtenAnswered': z.strictObject({ questionId: Id }),
+  'commitment.record': z.strictObject({
+    commitmentId: Id,
+    respondentId: Id,
+    questionId: Id.optional(),
+    content: text(2000),
+    deadline: z.iso.date().optional(),
+    reportAt: z.string().max(200).optional(),
+  }),
+
+  'poll.open': z.strictObject({
+    pollId: Id,
+    itemId: Id.optional(),
+    subject: text(500),
+    kind: PollKind.default('motion'),
+    mode: PollMode.default('electronic'),
+    rule: ThresholdRule.optional(),
+    durationSec: z.number().int().min(10).max(3600).optional(),
+    officialIds: z.array(Id).max(100).optional(),
+    candidates: z.array(z.strictObject({ id: Id, name: text(120) })).max(100).optional(),
+    seats: z.number().int().min(1).max(100).optional(),
+  }),
+  'ballot.cast': z.strictObject({ pollId: Id, choice: BallotChoice }),
+  'poll.close': z.strictObject({ pollId: Id, counts: PollCounts.optional() }),
+  'poll.cancel': z.strictObject({ pollId: Id, reason: text(300) }),
+  'poll.announce': z.strictObject({ pollId: Id }),
+  'poll.revote': z.strictObject({ pollId: Id, newPollId: Id, reason: text(500), durationSec: z.number().int().min(10).max(3600).optional() }),
+
+  'broadcast.start': none,
+  'broadcast.stop': none,
+} as const;
+
+export type CommandType = keyof typeof commandPayloads;
+export const commandTypes = Object.keys(commandPayloads) as CommandType[];
+type Payload<S extends z.ZodType> = string extends keyof z.infer<S> ? {} : z.infer<S>;
+export type CommandPayload<T extends CommandType> = Payload<(typeof commandPayloads)[T]>;
+
+/** Events only the server issues (deadlines), never accepted from a client. */
+export const systemPayloads = {
+  'floor.timeUp': z.strictObject({ speechId: Id }),
+  'poll.deadline': z.strictObject({ pollId: Id, counts: PollCounts.optional() }),
+} as const;
+export type SystemEventType = keyof typeof systemPayloads;
+
+export const ActorRole = z.enum(['chair', 'secretary', 'delegate', 'system']);
+export type ActorRole = z.infer<typeof ActorRole>;
+export const Actor = z.strictObject({ role: ActorRole, id: z.string().min(1).max(64) });
+export type Actor = z.infer<typeof Actor>;
+
+type Stamped = { at: number; by: Actor };
+export type MachineEvent =
+  | { [T in Exclude<CommandType, 'ballot.cast'>]: { type: T } & CommandPayload<T> & Stamped }[Exclude<CommandType, 'ballot.cast'>]
+  /** `choice` is absent for a secret ballot: the server seals it before the event exists. */
+  | ({ type: 'ballot.cast'; pollId: string; choice?: BallotChoice } & Stamped)
+  | { [T in SystemEventType]: { type: T } & Payload<(typeof systemPayloads)[T]> & Stamped }[SystemEventType];
+export type EventOf<T extends MachineEvent['type']> = Extract<MachineEvent, { type: T }>;
+
+const commandEnvelope = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION).optional(),
+  sessionId: Id,
+  commandId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  type: z.enum(commandTypes as [CommandType, ...CommandType[]]),
+  payload: z.unknown().default({}),
+});
+
+export type Command = { [T in CommandType]: { v?: number; sessionId: string; commandId: string; type: T; payload: CommandPayload<T> } }[CommandType];
+
+export type ParseResult = { ok: true; command: Command } | { ok: false; issues: string[] };
+
+/** Validates an untrusted command (step 1 of the command path). Never throws. */
+export function parseCommand(input: unknown): ParseResult {
+  const envelope = commandEnvelope.safeParse(input);
+  if (!envelope.success) return { ok: false, issues: envelope.error.issues.map(formatIssue) };
+  const schema = commandPayloads[envelope.data.type];
+  const payload = schema.safeParse(envelope.data.payload ?? {});
+  if (!payload.success) return { ok: false, issues: payload.error.issues.map(formatIssue) };
+  return { ok: true, command: { ...envelope.data, payload: payload.data } as Command };
+}
+
+const formatIssue = (i: z.core.$ZodIssue) => `${i.path.join('.') || '(root)'}: ${i.message}`;
+
+const journaledBallot = z.strictObject({ pollId: Id, choice: BallotChoice.optional() });
+
+/** Validates a machine event read back from a journal (stored data is untrusted too). */
+export function parseMachineEvent(input: unknown): MachineEvent | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const { type, at, by, ...rest } = input as Record<string, unknown>;
+  const schema = (commandPayloads as Record<string, z.ZodType>)[type as string] ?? (systemPayloads as Record<string, z.ZodType>)[type as string];
+  if (!schema || typeof at !== 'number' || !Actor.safeParse(by).success) return null;
+  // A journaled secret ballot.cast carries no choice (DESIGN.md §4), so the stored form is laxer than the command.
+  const payload = type === 'ballot.cast' ? journaledBallot.safeParse(rest) : schema.safeParse(rest);
+  return payload.success ? ({ type, at, by, ...(payload.data as object) } as MachineEvent) : null;
+}
+
+/** Roles allowed to send each command — checked by the gateway (FORBIDDEN) and again by the machine's guards. */
+export const commandRoles: Record<CommandType, readonly ActorRole[]> = {
+  'session.openCheckIn': ['chair'],
+  'session.start': ['chair'],
+  'session.recess': ['chair'],
+  'session.resume': ['chair'],
+  'session.adjourn': ['chair'],
+  'sitting.begin': ['chair'],
+  'sitting.setClosed': ['chair'],
+  'attendance.checkIn': ['delegate', 'secretary', 'chair'],
+  'attendance.set': ['secretary', 'chair'],
+  'agenda.goTo': ['chair'],
+  'floor.request': ['delegate'],
+  'floor.withdraw': ['delegate', 'chair'],
+  'floor.deny': ['chair'],
+  'floor.reorder': ['chair'],
+  'floor.grant': ['chair'],
+  'floor.give': ['chair'],
+  'floor.extend': ['chair'],
+  'floor.stop': ['chair'],
+  'floor.yield': ['delegate'],
+  'questioning.addGroup': ['chair', 'secretary'],
+  'questioning.openGroup': ['chair'],
+  'questioning.closeGroup': ['chair'],
+  'question.submit': ['delegate'],
+  'question.withdraw': ['delegate'],
+  'questioning.call': ['chair'],
+  'questioning.answer': ['chair'],
+  'questioning.debate': ['chair'],
+  'questioning.opening': ['chair'],
+  'question.markWritten': ['chair', 'secretary'],
+  'question.writtenAnswered': ['chair', 'secretary'],
+  'commitment.record': ['chair', 'secretary'],
+  'poll.open': ['chair'],
+  'ballot.cast': ['delegate'],
+  'poll.close': ['chair', 'secretary'],
+  'poll.cancel': ['chair'],
+  'poll.announce': ['chair'],
+  'poll.revote': ['chair'],
+  'broadcast.start': ['chair'],
+  'broadcast.stop': ['chair'],
+};

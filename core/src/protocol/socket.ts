@@ -1,0 +1,40 @@
+/**
+ * The Socket.IO contract shared by the server and every client (wire events are `domain:verb`). Acks are typed
+ * unions with a closed error set; every view carries the journal `seq` it reflects so a client can detect a gap.
+ */
+import type { SessionView } from '../views/project.ts';
+import type { ErrorCode } from './errors.ts';
+import type { RefusalReason } from './errors.ts';
+
+export type CommandAck =
+  | { ok: true; seq: number; duplicate?: boolean }
+  | { ok: false; code: ErrorCode; message: string; reason?: RefusalReason; issues?: string[] };
+
+export type JoinAck = { ok: true; view: SessionView; serverTime: number } | { ok: false; code: ErrorCode; message: string };
+
+export interface JoinRequest {
+  sessionId: string;
+  /** The last seq the client rendered; the server answers with the current view whatever it is. */
+  lastSeq?: number;
+}
+
+export interface ClientToServerEvents {
+  'session:command': (command: unknown, ack: (result: CommandAck) => void) => void;
+  'session:join': (request: JoinRequest, ack: (result: JoinAck) => void) => void;
+  'session:leave': (request: { sessionId: string }) => void;
+  /** Clock offset: the client sends its time, the server answers with its own (NTP-style, one round trip). */
+  'time:sync': (clientTime: number, ack: (result: { clientTime: number; serverTime: number }) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  'session:view': (view: SessionView) => void;
+  'server:notice': (notice: { code: string; message: string }) => void;
+}
+
+export interface SocketData {
+  accountId: string;
+  role: 'admin' | 'chair' | 'secretary' | 'delegate' | 'display' | 'public';
+  councilIds: string[];
+  delegateId?: string;
+  name: string;
+}

@@ -1,0 +1,472 @@
+/**
+ * Projections of the session per audience (DESIGN.md §4). The server never ships raw context: each audience gets
+ * only what it may see. Secret-ballot contents are not in the context at all; on top of that, no projection shows
+ * a running tally or anyone's choice before a poll is counted (public votes influence too), only the chair and the
+ * secretary see results before the announcement, and named choices of public votes appear after it.
+ */
+import type { AgendaItem, Council } from '../model.ts';
+import {
+  confidenceRatingResult,
+  confidenceVoteResult,
+  electionResult,
+  motionResult,
+  quorumStatus,
+  type QuorumStatus,
+} from '../rules/index.ts';
+import type { BallotChoice, FloorPurpose, PollKind, PollMode, SpeakerRef } from '../protocol/commands.ts';
+import type { Poll, QuestionStatus, SessionContext } from '../machine/context.ts';
+import { activeGroup, awaitingAnswer, isPresent, presentCounts, questionQueue, totalDelegates } from '../machine/guards.ts';
+import type { SessionSnapshot } from '../machine/engine.ts';
+import { MACHINE_VERSION } from '../machine/session.machine.ts';
+
+export type Audience = 'chair' | 'secretary' | 'delegate' | 'wall' | 'public';
+export type Phase = 'scheduled' | 'checkIn' | 'inProgress' | 'recess' | 'adjourned';
+
+export interface SpeakerView {
+  speechId: string;
+  kind: SpeakerRef['kind'];
+  id: string | null;
+  name: string;
+  /** Delegate group, official's post, or a guest's title. */
+  role: string;
+  purpose: FloorPurpose;
+  startedAt: number;
+  limitSec: number;
+  extendedSec: number;
+  /** When the time is up (ms since epoch, server clock); clients count down from it corrected for clock offset. */
+  endsAt: number;
+  overtime: boolean;
+  questionId: string | null;
+}
+
+export interface QueueEntryView {
+  requestId: string;
+  delegateId: string;
+  name: string;
+  group: string;
+  purpose: FloorPurpose;
+  at: number;
+}
+
+export interface AttendanceView {
+  total: number;
+  present: number;
+  remote: number;
+  absentExcused: number;
+  absentUnexcused: number;
+  unknown: number;
+  quorum: QuorumStatus;
+}
+
+export interface AttendanceRow {
+  delegateId: string;
+  name: string;
+  group: string;
+  seat: string;
+  status: SessionContext['attendance'][string]['status'];
+  note?: string;
+  correctedBy?: string;
+}
+
+export type ResultView =
+  | ({ kind: 'motion' } & ReturnType<typeof motionResult>)
+  | {
+      kind: 'confidenceRating';
+      officials: ({ officialId: string; name: string; post: string } & ReturnType<typeof confidenceRatingResult>)[];
+    }
+  | {
+      kind: 'confidenceVote';
+      officials: ({ officialId: string; name: string; post: string } & ReturnType<typeof confidenceVoteResult>)[];
+    }
+  | ({ kind: 'election'; names: Record<string, string> } & ReturnType<typeof electionResult>);
+
+export interface PollView {
+  pollId: string;
+  subject: string;
+  itemId: string | null;
+  kind: PollKind;
+  mode: PollMode;
+  rule: Poll['rule'];
+  round: number;
+  revoteOf: string | null;
+  revoteReason: string | null;
+  status: Poll['status'];
+  openedAt: number;
+  closesAt: number | null;
+  castCount: number;
+  /** Delegates present now, who may vote (the poll's base for thresholds is `totalDelegates`). */
+  eligible: number;
+  totalDelegates: number;
+  officials: { id: string; name: string; post: string }[];
+  candidates: { id: string; name: string }[];
+  seats: number;
+  result: ResultView | null;
+  /** Public electronic polls, chair/secretary while open: present delegates who have not voted. */
+  notVoted?: string[];
+  /** Public electronic polls after the announcement: who chose what (the law requires publishing it). */
+  named?: { delegateId: string; name: string; choice: BallotChoice }[];
+  /** Delegate audience: their own ballot. `choice` only for public polls; a secret ballot is never echoed back. */
+  mine?: { cast: boolean; choice?: BallotChoice };
+}
+
+export interface QuestionView {
+  questionId: string;
+  delegateId: string;
+  asker: string;
+  respondentId: string;
+  respondent: string;
+  groupId: string | null;
+  text: string;
+  status: QuestionStatus;
+  writtenDueAt: number | null;
+}
+
+export interface SessionView {
+  audience: Audience;
+  seq: number;
+  machineVersion: number;
+  sessionId: string;
+  title: string;
+  council: { id: string; name: string; level: Council['level']; term: string };
+  phase: Phase;
+  /** The region states while in progress, e.g. { floor: 'speaking', voting: 'open', … }. */
+  regions: Record<string, string> | null;
+  sitting: SessionContext['sitting'];
+  closedSitting: boolean;
+  agenda: AgendaItem[];
+  currentItemId: string | null;
+  speaker: SpeakerView | null;
+  queue: QueueEntryView[];
+  attendance: AttendanceView | null;
+  poll: PollView | null;
+  polls: PollView[];
+  questioning: {
+    activeGroup: { groupId: string; topic: string; respondents: { id: string; name: string; post: string }[] } | null;
+    groups: { groupId: string; topic: string; status: string }[];
+    queue: QuestionView[];
+    awaitingAnswer: QuestionView[];
+  } | null;
+  broadcast: { onAir: boolean; since: number | null };
+  /** Chair and secretary: the roll, commitments and the questions awaiting written answers. */
+  roll?: AttendanceRow[];
+  commitments?: SessionContext['questioning']['commitments'];
+  questions?: QuestionView[];
+  speechLog?: SpeakerView[];
+  unheard?: QueueEntryView[];
+  /** Delegate audience: who the view is for, their attendance and their place in the queue (1-based, or null). */
+  me?: { delegateId: string; name: string; attendance: AttendanceRow['status']; queuePosition: number | null; requestId: string | null; questions: QuestionView[] };
+  /** The machine snapshot with other people's choices removed, so clients can ask `can(event)` of the same machine. */
+  snapshot?: unknown;
+}
+
+export function phaseOf(snapshot: SessionSnapshot): Phase {
+  const v = snapshot.value;
+  return (typeof v === 'string' ? v : Object.keys(v)[0]) as Phase;
+}
+
+function regionsOf(snapshot: SessionSnapshot): Record<string, string> | null {
+  const v = snapshot.value as unknown;
+  if (typeof v === 'string') return null;
+  const inner = (v as Record<string, unknown>).inProgress;
+  return inner && typeof inner === 'object' ? (inner as Record<string, string>) : null;
+}
+
+const delegateName = (ctx: SessionContext, id: string) => ctx.council.delegates.find((d) => d.id === id);
+const officialOf = (ctx: SessionContext, id: string) => ctx.council.officials.find((o) => o.id === id);
+
+function speakerView(ctx: SessionContext, s: NonNullable<SessionContext['floor']['current']>): SpeakerView {
+  const ref = s.speaker;
+  let name = '';
+  let role = '';
+  if (ref.kind === 'delegate') {
+    const d = delegateName(ctx, ref.id);
+    name = d?.fullName ?? ref.id;
+    role = d?.group ?? '';
+  } else if (ref.kind === 'official') {
+    const o = officialOf(ctx, ref.id);
+    name = o?.fullName ?? ref.id;
+    role = o?.post ?? '';
+  } else {
+    name = ref.name;
+    role = ref.title ?? '';
+  }
+  return {
+    speechId: s.speechId,
+    kind: ref.kind,
+    id: ref.kind === 'guest' ? null : ref.id,
+    name,
+    role,
+    purpose: s.purpose,
+    startedAt: s.startedAt,
+    limitSec: s.limitSec,
+    extendedSec: s.extendedSec,
+    endsAt: s.startedAt + (s.limitSec + s.extendedSec) * 1000,
+    overtime: s.overtime,
+    questionId: s.questionId ?? null,
+  };
+}
+
+function queueView(ctx: SessionContext, list: SessionContext['floor']['queue']): QueueEntryView[] {
+  return list.map((r) => {
+    const d = delegateName(ctx, r.delegateId);
+    return { requestId: r.requestId, delegateId: r.delegateId, name: d?.fullName ?? r.delegateId, group: d?.group ?? '', purpose: r.purpose, at: r.at };
+  });
+}
+
+function attendanceView(ctx: SessionContext): AttendanceView {
+  const total = totalDelegates(ctx);
+  const { present, remote } = presentCounts(ctx);
+  let absentExcused = 0;
+  let absentUnexcused = 0;
+  for (const d of ctx.council.delegates) {
+    if (d.status !== 'sitting') continue;
+    const s = ctx.attendance[d.id]?.status;
+    if (s === 'absentExcused') absentExcused++;
+    if (s === 'absentUnexcused') absentUnexcused++;
+  }
+  const profile = ctx.council.profile;
+  return {
+    total,
+    present,
+    remote,
+    absentExcused,
+    absentUnexcused,
+    unknown: total - present - remote - absentExcused - absentUnexcused,
+    quorum: total === 0
+      ? { counted: 0, required: 0, total: 0, met: false, percent: '0,00%' }
+      : quorumStatus({ present, remote, total, rule: profile.quorumRule, remoteCounts: profile.remoteCountsForQuorum }),
+  };
+}
+
+function rollView(ctx: SessionContext): AttendanceRow[] {
+  return ctx.council.delegates
+    .filter((d) => d.status === 'sitting')
+    .map((d) => {
+      const a = ctx.attendance[d.id];
+      return {
+        delegateId: d.id,
+        name: d.fullName,
+        group: d.group,
+        seat: d.seat,
+        status: a?.status ?? 'unknown',
+        ...(a?.note ? { note: a.note } : {}),
+        ...(a && a.by !== d.id ? { correctedBy: a.by } : {}),
+      };
+    });
+}
+
+/** The result panel of a counted poll, computed with the council rules (integer arithmetic, Vietnamese percentages). */
+export function resultOf(ctx: SessionContext, poll: Poll): ResultView | null {
+  const c = poll.counts;
+  if (!c) return null;
+  const total = poll.totalDelegates;
+  const officials = poll.officialIds.map((id) => ({ officialId: id, name: officialOf(ctx, id)?.fullName ?? id, post: officialOf(ctx, id)?.post ?? '' }));
+  switch (c.kind) {
+    case 'motion':
+      return { kind: 'motion', ...motionResult(c, total, poll.rule) };
+    case 'confidenceRating':
+      return {
+        kind: 'confidenceRating',
+        officials: officials.map((o) => {
+          const k = c.officials[o.officialId]!;
+          return {
+            ...o,
+            ...confidenceRatingResult(
+              { issued: c.issued, collected: c.collected, valid: k.valid, high: k.high ?? 0, confidence: k.confidence, low: k.low ?? 0 },
+              ctx.council.profile.confidenceBase,
+              total,
+            ),
+          };
+        }),
+      };
+    case 'confidenceVote':
+      return {
+        kind: 'confidenceVote',
+        officials: officials.map((o) => {
+          const k = c.officials[o.officialId]!;
+          return {
+            ...o,
+            ...confidenceVoteResult(
+              { issued: c.issued, collected: c.collected, valid: k.valid, confidence: k.confidence, noConfidence: k.noConfidence ?? 0 },
+              total,
+            ),
+          };
+        }),
+      };
+    case 'election':
+      return {
+        kind: 'election',
+        names: Object.fromEntries(poll.candidates.map((k) => [k.id, k.name])),
+        ...electionResult(
+          { candidates: poll.candidates.map((k) => ({ id: k.id, votes: c.votes[k.id] ?? 0 })), seats: poll.seats, validBallots: c.valid },
+          total,
+        ),
+      };
+  }
+}
+
+function pollView(ctx: SessionContext, poll: Poll, audience: Audience, delegateId: string | null): PollView {
+  const staff = audience === 'chair' || audience === 'secretary';
+  const eligible = ctx.council.delegates.filter((d) => d.status === 'sitting' && isPresent(ctx, d.id)).length;
+  const resultVisible = poll.status === 'announced' || (staff && poll.status === 'counted');
+  const view: PollView = {
+    pollId: poll.pollId,
+    subject: poll.subject,
+    itemId: poll.itemId,
+    kind: poll.kind,
+    mode: poll.mode,
+    rule: poll.rule,
+    round: poll.round,
+    revoteOf: poll.revoteOf,
+    revoteReason: poll.revoteReason,
+    status: poll.status,
+    openedAt: poll.openedAt,
+    closesAt: poll.closesAt,
+    castCount: poll.castBy.length,
+    eligible,
+    totalDelegates: poll.totalDelegates,
+    officials: poll.officialIds.map((id) => ({ id, name: officialOf(ctx, id)?.fullName ?? id, post: officialOf(ctx, id)?.post ?? '' })),
+    candidates: poll.candidates,
+    seats: poll.seats,
+    result: resultVisible ? resultOf(ctx, poll) : null,
+  };
+  if (staff && poll.status === 'open' && poll.mode === 'electronic') {
+    const cast = new Set(poll.castBy);
+    view.notVoted = ctx.council.delegates.filter((d) => d.status === 'sitting' && isPresent(ctx, d.id) && !cast.has(d.id)).map((d) => d.id);
+  }
+  if (poll.mode === 'electronic' && poll.status === 'announced') {
+    view.named = Object.entries(poll.choices).map(([id, choice]) => ({ delegateId: id, name: delegateName(ctx, id)?.fullName ?? id, choice }));
+  }
+  if (audience === 'delegate' && delegateId) {
+    const cast = poll.castBy.includes(delegateId);
+    const own = poll.mode === 'electronic' ? poll.choices[delegateId] : undefined;
+    view.mine = own === undefined ? { cast } : { cast, choice: own };
+  }
+  return view;
+}
+
+function questionView(ctx: SessionContext, q: SessionContext['questioning']['questions'][number]): QuestionView {
+  return {
+    questionId: q.questionId,
+    delegateId: q.delegateId,
+    asker: delegateName(ctx, q.delegateId)?.fullName ?? q.delegateId,
+    respondentId: q.respondentId,
+    respondent: officialOf(ctx, q.respondentId)?.fullName ?? q.respondentId,
+    groupId: q.groupId,
+    text: q.text,
+    status: q.status,
+    writtenDueAt: q.writtenDueAt ?? null,
+  };
+}
+
+/** The current poll: the open one, else the most recent that is not cancelled. */
+function currentPoll(ctx: SessionContext): Poll | null {
+  const open = ctx.polls.find((p) => p.status === 'open');
+  if (open) return open;
+  for (let i = ctx.polls.length - 1; i >= 0; i--) if (ctx.polls[i]!.status !== 'cancelled') return ctx.polls[i]!;
+  return null;
+}
+
+/**
+ * Removes what an audience may not see from the machine snapshot it receives for `can()`: other delegates'
+ * public-vote choices before the announcement, attendance notes. Machine decisions a client asks about never depend
+ * on the removed fields (a guard reads `castBy`, not `choices`).
+ */
+export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience, delegateId: string | null): unknown {
+  const persisted = JSON.parse(JSON.stringify((snapshot as unknown as { toJSON?: () => unknown }).toJSON?.() ?? snapshot)) as {
+    context: SessionContext;
+  } & Record<string, unknown>;
+  const ctx = persisted.context;
+  ctx.polls = ctx.polls.map((p) => {
+    if (p.status === 'announced') return p;
+    const mine = delegateId !== null && p.choices[delegateId] !== undefined ? { [delegateId]: p.choices[delegateId]! } : {};
+    return { ...p, choices: audience === 'delegate' ? mine : {} };
+  });
+  if (audience === 'delegate') {
+    for (const entry of Object.values(ctx.attendance)) delete entry.note;
+  }
+  return persisted;
+}
+
+export function project(snapshot: SessionSnapshot, seq: number, audience: Audience, delegateId: string | null = null): SessionView {
+  const ctx = snapshot.context;
+  const phase = phaseOf(snapshot);
+  const staff = audience === 'chair' || audience === 'secretary';
+  const closedForOutside = ctx.sitting.closed && (audience === 'public' || audience === 'wall');
+  const council = { id: ctx.council.id, name: ctx.council.name, level: ctx.council.level, term: ctx.council.term };
+  const base: SessionView = {
+    audience,
+    seq,
+    machineVersion: MACHINE_VERSION,
+    sessionId: ctx.sessionId,
+    title: ctx.title,
+    council,
+    phase,
+    regions: regionsOf(snapshot),
+    sitting: ctx.sitting,
+    closedSitting: ctx.sitting.closed,
+    agenda: ctx.agenda,
+    currentItemId: ctx.currentItemId,
+    speaker: null,
+    queue: [],
+    attendance: null,
+    poll: null,
+    polls: [],
+    questioning: null,
+    broadcast: ctx.broadcast,
+  };
+  // A closed sitting (họp kín) shows the wall and the public only that the session is meeting behind closed doors.
+  if (closedForOutside) return { ...base, agenda: [], currentItemId: null, regions: null };
+
+  const group = activeGroup(ctx);
+  const view: SessionView = {
+    ...base,
+    speaker: ctx.floor.current ? speakerView(ctx, ctx.floor.current) : null,
+    queue: queueView(ctx, ctx.floor.queue),
+    attendance: attendanceView(ctx),
+    poll: (() => {
+      const p = currentPoll(ctx);
+      return p ? pollView(ctx, p, audience, delegateId) : null;
+    })(),
+    polls: ctx.polls.map((p) => pollView(ctx, p, audience, delegateId)),
+    questioning: {
+      activeGroup: group
+        ? {
+            groupId: group.groupId,
+            topic: group.topic,
+            respondents: group.respondentIds.map((id) => ({ id, name: officialOf(ctx, id)?.fullName ?? id, post: officialOf(ctx, id)?.post ?? '' })),
+          }
+        : null,
+      groups: ctx.questioning.groups.map((g) => ({ groupId: g.groupId, topic: g.topic, status: g.status })),
+      queue: questionQueue(ctx).map((q) => questionView(ctx, q)),
+      awaitingAnswer: awaitingAnswer(ctx).map((q) => questionView(ctx, q)),
+    },
+  };
+  if (staff) {
+    view.roll = rollView(ctx);
+    view.commitments = ctx.questioning.commitments;
+    view.questions = ctx.questioning.questions.map((q) => questionView(ctx, q));
+    view.speechLog = ctx.floor.log.map((s) => speakerView(ctx, s));
+    view.unheard = queueView(ctx, ctx.floor.unheard);
+  }
+  if (audience === 'delegate' && delegateId) {
+    const d = delegateName(ctx, delegateId);
+    const pos = ctx.floor.queue.findIndex((r) => r.delegateId === delegateId);
+    view.me = {
+      delegateId,
+      name: d?.fullName ?? delegateId,
+      attendance: ctx.attendance[delegateId]?.status ?? 'unknown',
+      queuePosition: pos === -1 ? null : pos + 1,
+      requestId: pos === -1 ? null : ctx.floor.queue[pos]!.requestId,
+      questions: ctx.questioning.questions.filter((q) => q.delegateId === delegateId).map((q) => questionView(ctx, q)),
+    };
+  }
+  if (staff || audience === 'delegate') view.snapshot = redactedSnapshot(snapshot, audience, delegateId);
+  return view;
+}
+
+export const chairView = (s: SessionSnapshot, seq: number) => project(s, seq, 'chair');
+export const secretaryView = (s: SessionSnapshot, seq: number) => project(s, seq, 'secretary');
+export const delegateView = (s: SessionSnapshot, seq: number, delegateId: string) => project(s, seq, 'delegate', delegateId);
+export const wallView = (s: SessionSnapshot, seq: number) => project(s, seq, 'wall');
+export const publicView = (s: SessionSnapshot, seq: number) => project(s, seq, 'public');
