@@ -9,3 +9,4 @@ export { refusal, ballotProblem, countsProblem, isPresent, presentCounts, quorum
 export { apply, defaultLimit } from './machine/apply.ts';
 export * from './views/project.ts';
 export * from './protocol/socket.ts';
+export { tallySealedBallots } from './machine/secret-tally.ts';

@@ -136,6 +136,8 @@ export function countsProblem(ctx: SessionContext, poll: Poll, counts: NonNullab
     case 'confidenceRating':
     case 'confidenceVote': {
       if (counts.issued > total || counts.collected > counts.issued) return 'BAD_COUNTS';
+      // With no ballot collected there is nothing to rate against (the result would divide by zero ballots).
+      if (counts.kind === 'confidenceRating' && counts.collected === 0 && ctx.council.profile.confidenceBase === 'total-ballots') return 'BAD_COUNTS';
       if (!sameKeys(counts.officials, poll.officialIds)) return 'BAD_COUNTS';
       for (const c of Object.values(counts.officials)) {
         const parts =
@@ -289,6 +291,8 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
 
   'poll.open': (ctx, ev) => {
     if (findPoll(ctx, ev.pollId)) return 'POLL_EXISTS';
+    // Thresholds and percentages are taken against total delegates: a council with none has no base to count on.
+    if (totalDelegates(ctx) === 0) return 'BAD_POLL';
     if (openPoll(ctx)) return 'POLL_OPEN';
     if (ev.itemId !== undefined && !ctx.agenda.some((i) => i.id === ev.itemId)) return 'UNKNOWN_ITEM';
     const setupProblem = pollSetupProblem(ctx, ev);
@@ -324,6 +328,8 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
   'poll.revote': (ctx, ev) => {
     const poll = findPoll(ctx, ev.pollId);
     if (!poll) return 'UNKNOWN_POLL';
+    // Only the chair, with a recorded reason (DOMAIN.md §4): the journal's schema trims, so must the machine.
+    if (ev.reason.trim() === '') return 'NEEDS_REASON';
     if (poll.status !== 'counted' && poll.status !== 'announced') return 'POLL_NOT_COUNTED';
     if (ctx.polls.some((p) => p.revoteOf === poll.pollId)) return 'NOT_LATEST_ROUND';
     if (findPoll(ctx, ev.newPollId)) return 'POLL_EXISTS';

@@ -65,7 +65,10 @@ export const sessionMachine = setup({
         'attendance.set': stay,
         'sitting.setClosed': stay,
         'agenda.goTo': stay,
-        'session.start': go('inProgress'),
+        // Through the history node: the first sitting enters every region's initial state; a later sitting (after
+        // sitting.begin) carries on where the last one stopped, so a counted poll can still be announced and an open
+        // question group still closed (its unreached questions then go to written answers).
+        'session.start': go('inProgress.resume'),
         'session.adjourn': go('adjourned'),
       },
     },

@@ -1,0 +1,143 @@
+/**
+ * buildApp(config) → the whole server on one port: Fastify HTTP (auth, admin, documents, health, metrics, OpenAPI,
+ * static apps) and the Socket.IO gateway on the same http.Server. `main.ts` only reads config, calls this and
+ * listens; tests call it with a temporary data directory and port 0.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Server } from 'socket.io';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider, jsonSchemaTransform, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import helmet from '@fastify/helmet';
+import { errorMessages, PROTOCOL_VERSION, MACHINE_VERSION } from '@hall/core';
+import type { Config } from './config.ts';
+import type { Store } from './store/types.ts';
+import { openStore } from './store/open.ts';
+import { AuthService } from './auth/service.ts';
+import { SecretBallots } from './ballots/secret-ballots.ts';
+import { SessionRegistry } from './runtime/registry.ts';
+import { ViewPublisher } from './realtime/publisher.ts';
+import { attachGateway, type HallServer } from './realtime/gateway.ts';
+import { createMetrics } from './plugins/metrics.ts';
+import authPlugin from './plugins/auth.ts';
+import healthRoutes from './routes/health.ts';
+import authRoutes from './routes/auth.ts';
+import sessionRoutes from './routes/sessions.ts';
+import adminRoutes from './routes/admin.ts';
+import documentRoutes from './routes/documents.ts';
+import staticRoutes from './routes/static.ts';
+
+export const VERSION = '0.1.0';
+
+export interface Hall {
+  app: FastifyInstance;
+  io: HallServer;
+  store: Store;
+  registry: SessionRegistry;
+  auth: AuthService;
+  publisher: ViewPublisher;
+}
+
+export interface BuildOptions {
+  /** Use this store instead of opening one from config (tests). */
+  store?: Store;
+  now?: () => number;
+  logger?: boolean | object;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Hall> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    // Behind a load balancer the client address comes from X-Forwarded-For (login throttling keys on it).
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      return reply.status(400).send({
+        ok: false,
+        code: 'VALIDATION',
+        message: errorMessages.VALIDATION.vi,
+        issues: err.validation.map((v) => `${v.instancePath || '(root)'}: ${v.message}`),
+      });
+    }
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    const code = status === 429 ? 'RATE_LIMITED' : status === 404 ? 'NOT_FOUND' : status === 413 || status === 415 || status === 400 ? 'VALIDATION' : 'INTERNAL';
+    return reply.status(status).send({ ok: false, code, message: errorMessages[code].vi });
+  });
+
+  const store = options.store ?? (await openStore(config));
+  const now = options.now ?? Date.now;
+  const auth = new AuthService(store.catalog, { tokenSecret: config.tokenSecret, tokenTtlSec: config.tokenTtlSec, now });
+  const ballots = new SecretBallots(store.ballots, config.ballotSecret);
+  const metrics = createMetrics();
+
+  const io: HallServer = new Server(app.server, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: 256 * 1024,
+    // A Wi-Fi blip should not cost a delegate their connection state (DESIGN.md principle 9).
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    pingInterval: 10_000,
+    pingTimeout: 8_000,
+  });
+  const publisher = new ViewPublisher(io);
+  const registry = new SessionRegistry(store.catalog, {
+    journal: store.journal,
+    ballots,
+    now,
+    snapshotEvery: config.snapshotEvery,
+    onChange: (room) => publisher.changed(room),
+    log: app.log,
+  });
+  attachGateway({ io, auth, catalog: store.catalog, registry, log: app.log, metrics: metrics.hooks });
+  metrics.liveSessions(async () => (await registry.openRooms()).length);
+
+  await app.register(helmet, {
+    // The apps are served from this origin and talk to it over WebSocket; media may come from blob: URLs.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        workerSrc: ["'self'", 'blob:'],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Hall API', description: 'Điều hành kỳ họp HĐND — HTTP API (realtime commands go over Socket.IO)', version: VERSION },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { auth });
+
+  const info = { version: VERSION, protocolVersion: PROTOCOL_VERSION, machineVersion: MACHINE_VERSION };
+  await app.register(healthRoutes, { store, registry, metrics, info });
+  await app.register(authRoutes, { auth, catalog: store.catalog, publicUrl: config.publicUrl });
+  await app.register(sessionRoutes, { catalog: store.catalog, registry });
+  await app.register(adminRoutes, { store });
+  await app.register(documentRoutes, { catalog: store.catalog });
+  await app.register(staticRoutes, {});
+
+  // Open WebSockets would keep http.Server.close() waiting; drop them first (clients reconnect to the next process).
+  app.addHook('preClose', async () => {
+    publisher.close();
+    io.local.disconnectSockets(true);
+    io.engine.close();
+  });
+  app.addHook('onClose', async () => {
+    await registry.closeAll();
+    if (!options.store) await store.close();
+  });
+
+  return { app, io, store, registry, auth, publisher };
+}

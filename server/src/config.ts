@@ -1,0 +1,264 @@
+/**
+ * Process configuration from the environment, validated once at start-up. Every bad variable is reported together so
+ * an operator fixes the .env file in one go instead of one restart per mistake.
+ *
+ * Secrets:
+ *  - HALL_TOKEN_SECRET signs login tokens. When unset it is generated once and kept in `<DATA_DIR>/token-secret`
+ *    (mode 0600) so restarts do not log everyone out. With several nodes (REDIS_URL) set it explicitly: each node
+ *    would otherwise generate its own and reject the others' tokens.
+ *  - HALL_BALLOT_SECRET / HALL_BALLOT_SECRET_FILE wraps per-poll secret-ballot keys. DESIGN.md §4 forbids keeping it in
+ *    the data directory or Redis (a copy of the data must not be enough to unseal ballots). Required outside demo
+ *    mode; in demo mode a per-install file is created next to, not inside, the data directory, with a warning.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export type MediaBackend = 'mediasoup' | 'werift' | 'auto';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute path of the embedded store's data directory. */
+  dataDir: string;
+  /** Redis URL; undefined means the embedded file store. */
+  redisUrl: string | undefined;
+  tokenSecret: string;
+  tokenSecretSource: 'env' | 'file';
+  ballotSecret: string;
+  ballotSecretSource: 'env' | 'file' | 'demo-file';
+  tokenTtlSec: number;
+  demo: boolean;
+  seed: boolean;
+  /** Journal events between session snapshots. */
+  snapshotEvery: number;
+  logLevel: LogLevel;
+  /** Base URL people reach the server at, without a trailing slash (printed URLs, QR login links). */
+  publicUrl: string | undefined;
+  mediaBackend: MediaBackend;
+  /** Things the operator should see in the start-up log; loading succeeded anyway. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A secret shorter than this is refused in production and warned about in demo mode (32 chars ≈ 24 random bytes in base64). */
+export const MIN_SECRET_LENGTH = 32;
+export const TOKEN_SECRET_FILE = 'token-secret';
+export const DEMO_BALLOT_SECRET_FILE = '.hall-ballot-secret';
+
+const TRUE = ['1', 'true', 'yes', 'on'];
+const FALSE = ['0', 'false', 'no', 'off'];
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => TRUE.includes(v) || FALSE.includes(v), { message: `expected one of ${[...TRUE, ...FALSE].join(', ')}` })
+  .transform((v) => TRUE.includes(v))
+  .optional();
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+/** Seconds as a plain integer, or with a unit: `3600`, `90m`, `12h`, `1d`. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+\s*[smhd]?$/i, 'expected seconds, or a number with s/m/h/d (e.g. 43200 or 12h)')
+  .transform((v) => {
+    const m = /^(\d+)\s*([smhd]?)$/i.exec(v)!;
+    return Number(m[1]) * (UNIT_SECONDS[(m[2] || 's').toLowerCase()] ?? 1);
+  })
+  .refine((s) => s >= 60 && s <= 30 * 86400, 'must be between 1 minute and 30 days');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+// Keys are the variable names, so each zod issue path is exactly the variable the operator must fix.
+const EnvSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: int(0, 65535).optional(),
+  HOST: nonEmpty.optional(),
+  DATA_DIR: nonEmpty.optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/\S+$/, 'expected redis://… or rediss://…')
+    .optional(),
+  HALL_TOKEN_SECRET: nonEmpty.optional(),
+  HALL_BALLOT_SECRET: nonEmpty.optional(),
+  HALL_BALLOT_SECRET_FILE: nonEmpty.optional(),
+  HALL_TOKEN_TTL: duration.optional(),
+  HALL_DEMO: flag,
+  HALL_SEED: flag,
+  HALL_SNAPSHOT_EVERY: int(1, 1_000_000).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. https://hall.example.vn' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  MEDIA_BACKEND: z.enum(['mediasoup', 'werift', 'auto']).optional(),
+});
+
+/** Empty strings in .env files (`REDIS_URL=`) mean "unset", not "invalid". */
+function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const v = env[key];
+    out[key] = v === undefined || v.trim() === '' ? undefined : v;
+  }
+  return out;
+}
+
+const isInside = (child: string, parent: string) => {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/**
+ * Reads the secret in `file`, creating it with fresh random bytes (mode 0600) if it does not exist. Creation writes a
+ * temporary file and hard-links it into place, which fails if another process got there first — so two nodes starting
+ * together on one disk agree on one secret and nobody ever reads a half-written file.
+ */
+async function readOrCreateSecret(file: string, warnings: string[]): Promise<string> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const existing = await readSecretFile(file, warnings);
+  if (existing !== null) return existing;
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await fs.writeFile(tmp, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    try {
+      await fs.link(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+  const created = await readSecretFile(file, warnings);
+  if (created === null) throw new ConfigError([`${file}: could not create the secret file`]);
+  return created;
+}
+
+async function readSecretFile(file: string, warnings: string[]): Promise<string | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError([`${file}: cannot read (${(err as Error).message})`]);
+  }
+  const secret = text.trim();
+  if (!secret) throw new ConfigError([`${file}: the secret file is empty; delete it to generate a new one or write a secret into it`]);
+  if (process.platform !== 'win32') {
+    const { mode } = await fs.stat(file);
+    if (mode & 0o077) warnings.push(`${file} is readable by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${file}`);
+  }
+  return secret;
+}
+
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  const parsed = EnvSchema.safeParse(blankToUndefined(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const warnings: string[] = [];
+  const problems: string[] = [];
+
+  const demo = e.HALL_DEMO ?? e.NODE_ENV !== 'production';
+  const dataDir = path.resolve(e.DATA_DIR ?? './data');
+  const redisUrl = e.REDIS_URL;
+
+  if (e.HALL_BALLOT_SECRET && e.HALL_BALLOT_SECRET_FILE) {
+    problems.push('HALL_BALLOT_SECRET, HALL_BALLOT_SECRET_FILE: set only one of them');
+  }
+  if (e.HALL_BALLOT_SECRET_FILE && isInside(path.resolve(e.HALL_BALLOT_SECRET_FILE), dataDir)) {
+    problems.push(`HALL_BALLOT_SECRET_FILE: must not be inside DATA_DIR (${dataDir}); a copy of the data must not be enough to unseal ballots`);
+  }
+  if (!demo && !e.HALL_BALLOT_SECRET && !e.HALL_BALLOT_SECRET_FILE) {
+    problems.push('HALL_BALLOT_SECRET or HALL_BALLOT_SECRET_FILE: required when HALL_DEMO is off (it protects secret ballots; keep it outside DATA_DIR)');
+  }
+  const checkLength = (name: string, value: string | undefined) => {
+    if (value === undefined || value.length >= MIN_SECRET_LENGTH) return;
+    const msg = `${name}: shorter than ${MIN_SECRET_LENGTH} characters; use e.g. \`openssl rand -base64 32\``;
+    if (demo) warnings.push(msg);
+    else problems.push(msg);
+  };
+  checkLength('HALL_TOKEN_SECRET', e.HALL_TOKEN_SECRET);
+  checkLength('HALL_BALLOT_SECRET', e.HALL_BALLOT_SECRET);
+  if (problems.length) throw new ConfigError(problems);
+
+  let tokenSecret: string;
+  let tokenSecretSource: Config['tokenSecretSource'];
+  if (e.HALL_TOKEN_SECRET) {
+    tokenSecret = e.HALL_TOKEN_SECRET;
+    tokenSecretSource = 'env';
+  } else {
+    const file = path.join(dataDir, TOKEN_SECRET_FILE);
+    tokenSecret = await readOrCreateSecret(file, warnings);
+    tokenSecretSource = 'file';
+    if (redisUrl) warnings.push(`HALL_TOKEN_SECRET is unset with REDIS_URL: this node signs with ${file}; every node must share one secret, so set HALL_TOKEN_SECRET`);
+  }
+
+  let ballotSecret: string;
+  let ballotSecretSource: Config['ballotSecretSource'];
+  if (e.HALL_BALLOT_SECRET) {
+    ballotSecret = e.HALL_BALLOT_SECRET;
+    ballotSecretSource = 'env';
+  } else if (e.HALL_BALLOT_SECRET_FILE) {
+    const file = path.resolve(e.HALL_BALLOT_SECRET_FILE);
+    const secret = await readSecretFile(file, warnings);
+    if (secret === null) throw new ConfigError([`HALL_BALLOT_SECRET_FILE: ${file} does not exist`]);
+    checkLength('HALL_BALLOT_SECRET_FILE', secret);
+    if (problems.length) throw new ConfigError(problems);
+    ballotSecret = secret;
+    ballotSecretSource = 'file';
+  } else {
+    // Only reachable in demo mode (checked above). The parent of DATA_DIR keeps it out of data backups and copies.
+    const file = path.join(path.dirname(dataDir), DEMO_BALLOT_SECRET_FILE);
+    if (isInside(file, dataDir)) throw new ConfigError([`DATA_DIR: ${dataDir} has no parent directory to hold the demo ballot secret; set HALL_BALLOT_SECRET_FILE`]);
+    ballotSecret = await readOrCreateSecret(file, warnings);
+    ballotSecretSource = 'demo-file';
+    warnings.push(`HALL_BALLOT_SECRET is unset: demo mode uses ${file} (outside DATA_DIR). For real sittings set HALL_BALLOT_SECRET or HALL_BALLOT_SECRET_FILE.`);
+  }
+
+  if (demo && e.NODE_ENV === 'production') warnings.push('HALL_DEMO is on with NODE_ENV=production: demo logins may exist; set HALL_DEMO=0 for real sittings');
+
+  return {
+    port: e.PORT ?? 8080,
+    host: e.HOST ?? '0.0.0.0',
+    dataDir,
+    redisUrl,
+    tokenSecret,
+    tokenSecretSource,
+    ballotSecret,
+    ballotSecretSource,
+    tokenTtlSec: e.HALL_TOKEN_TTL ?? 12 * 3600,
+    demo,
+    seed: e.HALL_SEED ?? demo,
+    snapshotEvery: e.HALL_SNAPSHOT_EVERY ?? 100,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    publicUrl: e.PUBLIC_URL,
+    mediaBackend: e.MEDIA_BACKEND ?? 'auto',
+    warnings,
+  };
+}
+
+/** The config with secrets replaced, for logging and /admin diagnostics. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return { ...config, tokenSecret: '[redacted]', ballotSecret: '[redacted]', redisUrl: config.redisUrl?.replace(/\/\/([^@/]*)@/, '//[redacted]@') };
+}

@@ -1,0 +1,49 @@
+/**
+ * Reads configuration, builds the app, seeds the demo council when asked, restores every live session (so their
+ * deadlines re-arm), listens, and prints where everything is. A fatal error exits non-zero so a supervisor restarts us.
+ */
+import { loadConfig, redactConfig } from './config.ts';
+import { buildApp } from './app.ts';
+import { seedDemo, formatDemoLogins } from './seed/demo.ts';
+
+async function main() {
+  const config = await loadConfig();
+  const { app, store, registry } = await buildApp(config);
+  for (const w of config.warnings) app.log.warn(w);
+  if (config.seed) {
+    const { seeded } = await seedDemo(store);
+    if (seeded) app.log.info('demo councils seeded');
+  }
+  const started = performance.now();
+  const { restored, failed } = await registry.restoreAll(await store.journal.sessionIds());
+  app.log.info({ restored: restored.length, failed, ms: Math.round(performance.now() - started) }, 'sessions restored');
+  await app.listen({ port: config.port, host: config.host });
+  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  const lines = [
+    '',
+    `Hall ${redactConfig(config).dataDir ? `(data: ${config.dataDir}, store: ${store.kind})` : ''} is running:`,
+    `  Trang chủ / Home ............ ${base}/`,
+    `  Chủ tọa / Chair console ..... ${base}/chair/`,
+    `  Đại biểu / Delegate client .. ${base}/delegate/`,
+    `  Màn hình / Display wall ..... ${base}/wall/`,
+    `  Công chúng / Public live .... ${base}/live`,
+    `  API docs .................... ${base}/docs`,
+    `  Health ...................... ${base}/healthz`,
+    '',
+  ];
+  if (config.demo) lines.push('Demo logins (tài khoản thử nghiệm):', formatDemoLogins(), '');
+  console.log(lines.join('\n'));
+
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error('Hall failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+/**
+ * The Socket.IO gateway: steps 1-3 of the command path (parse, authenticate/authorize, route to the session's room)
+ * and joining audience rooms. Each handler validates → calls the room → acks; unexpected errors are logged with
+ * context and reported as INTERNAL. One bad socket or session never throws into another's handling.
+ */
+import {
+  commandRoles,
+  errorMessages,
+  parseCommand,
+  project,
+  type Actor,
+  type Audience,
+  type ClientToServerEvents,
+  type CommandAck,
+  type ErrorCode,
+  type JoinAck,
+  type ServerToClientEvents,
+  type SocketData,
+} from '@hall/core';
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import type { AuthService, Claims } from '../auth/service.ts';
+import { can } from '../auth/service.ts';
+import type { Catalog } from '../store/types.ts';
+import { SessionNotFoundError, type SessionRegistry } from '../runtime/registry.ts';
+import { audienceRoom, delegateRoom } from './publisher.ts';
+
+export type HallServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { claims: Claims; bucket: TokenBucket }>;
+type HallSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { claims: Claims; bucket: TokenBucket }>;
+
+export interface GatewayDeps {
+  io: HallServer;
+  auth: AuthService;
+  catalog: Catalog;
+  registry: SessionRegistry;
+  log: { warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
+  /** Commands per second a socket may send, with a burst of twice that. */
+  commandRate?: number;
+  metrics?: { command: (type: string, outcome: string, ms: number) => void; connections: (delta: number) => void };
+}
+
+/** A small token bucket: commands are bursty (a delegate double-taps) but a flood from one socket is refused. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+    this.last = Date.now();
+  }
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+const JoinRequest = z.strictObject({ sessionId: z.string().min(1).max(64), lastSeq: z.number().int().min(0).optional() });
+
+const failure = (code: ErrorCode, extra: Partial<Extract<CommandAck, { ok: false }>> = {}): Extract<CommandAck, { ok: false }> => ({
+  ok: false,
+  code,
+  message: errorMessages[code].vi,
+  ...extra,
+});
+
+export function audienceOf(claims: Claims): Audience {
+  switch (claims.role) {
+    case 'admin':
+    case 'chair':
+      return 'chair';
+    case 'secretary':
+      return 'secretary';
+    case 'delegate':
+      return 'delegate';
+    case 'display':
+      return 'wall';
+    case 'public':
+      return 'public';
+  }
+}
+
+/** The machine actor a signed-in account acts as; only chair, secretary and delegates act at all. */
+export function actorOf(claims: Claims): Actor | null {
+  if (claims.role === 'chair' || claims.role === 'secretary') return { role: claims.role, id: claims.sub };
+  if (claims.role === 'delegate' && claims.delegateId) return { role: 'delegate', id: claims.delegateId };
+  return null;
+}
+
+/** Wraps an ack callback so a client that sent no callback, or a handler that throws, never crashes the server. */
+function safeAck<T>(ack: unknown): (value: T) => void {
+  return typeof ack === 'function' ? (value: T) => (ack as (v: T) => void)(value) : () => undefined;
+}
+
+export function attachGateway(deps: GatewayDeps) {
+  const { io, auth, catalog, registry, log } = deps;
+  const rate = deps.commandRate ?? 20;
+
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (token === undefined || token === null || token === '') {
+      socket.data.claims = auth.publicClaims();
+    } else {
+      const claims = typeof token === 'string' ? auth.verify(token) : null;
+      if (!claims) return next(Object.assign(new Error(errorMessages.UNAUTHENTICATED.vi), { data: { code: 'UNAUTHENTICATED' } }));
+      socket.data.claims = claims;
+    }
+    socket.data.bucket = new TokenBucket(rate, rate * 2);
+    next();
+  });
+
+  io.on('connection', (socket: HallSocket) => {
+    deps.metrics?.connections(1);
+    socket.on('disconnect', () => deps.metrics?.connections(-1));
+
+    socket.on('time:sync', (clientTime, ack) => {
+      safeAck<{ clientTime: number; serverTime: number }>(ack)({ clientTime: Number(clientTime) || 0, serverTime: Date.now() });
+    });
+
+    socket.on('session:join', async (raw, ack) => {
+      const reply = safeAck<JoinAck>(ack);
+      try {
+        const req = JoinRequest.safeParse(raw);
+        if (!req.success) return reply(failure('VALIDATION'));
+        const claims = socket.data.claims;
+        const record = await catalog.getSession(req.data.sessionId);
+        if (!record) return reply(failure('NOT_FOUND'));
+        if (claims.role !== 'public' && !can(claims, record.councilId)) return reply(failure('FORBIDDEN'));
+        const room = await registry.get(record.id);
+        const audience = audienceOf(claims);
+        const delegateId = audience === 'delegate' ? (claims.delegateId ?? null) : null;
+        await socket.join(audience === 'delegate' ? delegateRoom(record.id, delegateId ?? '-') : audienceRoom(record.id, audience));
+        reply({ ok: true, view: project(room.snapshot, room.seq, audience, delegateId), serverTime: Date.now() });
+      } catch (err) {
+        if (err instanceof SessionNotFoundError) return reply(failure('NOT_FOUND'));
+        log.error({ err, socket: socket.id }, 'session:join failed');
+        reply(failure('INTERNAL'));
+      }
+    });
+
+    socket.on('session:leave', (raw) => {
+      const req = JoinRequest.safeParse(raw);
+      if (!req.success) return;
+      for (const name of socket.rooms) if (name.startsWith(`s:${req.data.sessionId}:`)) void socket.leave(name);
+    });
+
+    socket.on('session:command', async (raw, ack) => {
+      const reply = safeAck<CommandAck>(ack);
+      const started = performance.now();
+      let type = 'unknown';
+      const done = (result: CommandAck) => {
+        deps.metrics?.command(type, result.ok ? 'ok' : result.code, performance.now() - started);
+        reply(result);
+      };
+      try {
+        if (!socket.data.bucket.take()) return done(failure('RATE_LIMITED'));
+        const parsed = parseCommand(raw);
+        if (!parsed.ok) return done(failure('VALIDATION', { issues: parsed.issues.slice(0, 10) }));
+        const command = parsed.command;
+        type = command.type;
+        const claims = socket.data.claims;
+        if (claims.role === 'public') return done(failure('UNAUTHENTICATED'));
+        const actor = actorOf(claims);
+        if (!actor || !commandRoles[command.type].includes(actor.role)) return done(failure('FORBIDDEN'));
+        const record = await catalog.getSession(command.sessionId);
+        if (!record) return done(failure('NOT_FOUND'));
+        if (!can(claims, record.councilId)) return done(failure('FORBIDDEN'));
+        const room = await registry.get(record.id);
+        done(await room.submit(command, actor));
+      } catch (err) {
+        if (err instanceof SessionNotFoundError) return done(failure('NOT_FOUND'));
+        log.error({ err, socket: socket.id, type }, 'session:command failed');
+        done(failure('INTERNAL'));
+      }
+    });
+  });
+}

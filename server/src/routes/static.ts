@@ -1,0 +1,44 @@
+/**
+ * The apps, built by Vite into <app>/dist and served under /chair/, /delegate/, /wall/ and /live. Until an app is
+ * built, its path serves a plain page saying so, so the run line always answers.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+const apps = [
+  { prefix: '/chair/', dir: 'chair-console', title: 'Bàn điều hành chủ tọa', en: 'Chair console' },
+  { prefix: '/delegate/', dir: 'delegate-client', title: 'Ứng dụng đại biểu', en: 'Delegate client' },
+  { prefix: '/wall/', dir: 'display-wall', title: 'Màn hình hội trường', en: 'Display wall' },
+] as const;
+
+const page = (title: string, body: string) => `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}a{color:#a50e0e}h1{color:#a50e0e}</style></head><body>${body}</body></html>`;
+
+const routes: FastifyPluginAsync = async (app) => {
+  let decorated = false;
+  for (const a of apps) {
+    const dist = path.join(root, a.dir, 'dist');
+    if (existsSync(path.join(dist, 'index.html'))) {
+      await app.register(fastifyStatic, { root: dist, prefix: a.prefix, decorateReply: !decorated, wildcard: false, index: 'index.html' });
+      decorated = true;
+    } else {
+      app.get(a.prefix, async (_req, reply) =>
+        reply.type('text/html').send(page(a.title, `<h1>${a.title}</h1><p>${a.en}: ứng dụng chưa được dựng (build). API và Socket.IO đã sẵn sàng.</p><p><a href="/">← Trang chủ</a></p>`)),
+      );
+    }
+  }
+  app.get('/live', async (_req, reply) => reply.redirect('/wall/#live'));
+  app.get('/', async (_req, reply) =>
+    reply.type('text/html').send(
+      page(
+        'Hall — Điều hành kỳ họp HĐND',
+        `<h1>Hall — Điều hành kỳ họp Hội đồng nhân dân</h1><ul>${apps.map((a) => `<li><a href="${a.prefix}">${a.title}</a> (${a.en})</li>`).join('')}<li><a href="/live">Truyền hình trực tiếp</a> (Public live page)</li><li><a href="/docs">API (OpenAPI)</a></li><li><a href="/healthz">Tình trạng hệ thống</a> (health)</li></ul>`,
+      ),
+    ),
+  );
+};
+export default routes;

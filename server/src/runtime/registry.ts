@@ -1,0 +1,70 @@
+/**
+ * Live sessions by id. Opening a room is single-flight (two joins racing open one actor), and a session that fails
+ * to open (a corrupt journal, say) fails alone: other sessions keep running.
+ */
+import { SessionSetup } from '@hall/core';
+import type { Catalog } from '../store/types.ts';
+import { SessionRoom, type RoomDeps } from './session-room.ts';
+
+export class SessionNotFoundError extends Error {}
+
+export class SessionRegistry {
+  private readonly rooms = new Map<string, Promise<SessionRoom>>();
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly deps: RoomDeps,
+  ) {}
+
+  get(sessionId: string): Promise<SessionRoom> {
+    let room = this.rooms.get(sessionId);
+    if (!room) {
+      room = this.open(sessionId);
+      this.rooms.set(sessionId, room);
+      // A failed open is not cached: the next request tries again (the cause may have been a store blip).
+      room.catch(() => this.rooms.delete(sessionId));
+    }
+    return room;
+  }
+
+  /** Rooms already open, without opening any. */
+  async openRooms(): Promise<SessionRoom[]> {
+    const settled = await Promise.allSettled(this.rooms.values());
+    return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
+  private async open(sessionId: string): Promise<SessionRoom> {
+    const record = await this.catalog.getSession(sessionId);
+    if (!record) throw new SessionNotFoundError(sessionId);
+    return SessionRoom.open(
+      sessionId,
+      async () => {
+        const council = await this.catalog.getCouncil(record.councilId);
+        if (!council) throw new SessionNotFoundError(`council ${record.councilId}`);
+        return SessionSetup.parse({ sessionId, title: record.title, council, agenda: record.agenda });
+      },
+      this.deps,
+    );
+  }
+
+  /** On boot: reopen every session that has a journal or a snapshot, so deadlines re-arm without waiting for a client. */
+  async restoreAll(sessionIds: string[]): Promise<{ restored: string[]; failed: { sessionId: string; error: string }[] }> {
+    const restored: string[] = [];
+    const failed: { sessionId: string; error: string }[] = [];
+    for (const id of sessionIds) {
+      try {
+        await this.get(id);
+        restored.push(id);
+      } catch (err) {
+        failed.push({ sessionId: id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return { restored, failed };
+  }
+
+  async closeAll() {
+    const rooms = await this.openRooms();
+    await Promise.all(rooms.map((r) => r.close()));
+    this.rooms.clear();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The journal's hash chain and its one canonical encoding, shared by every adapter so that a journal written by one
+ * verifies the same way everywhere (and so that the Redis adapter cannot drift from the embedded one).
+ *
+ * A record's hash is `sha256hex(prevHash + canonicalJson({seq, at, commandId, event}))`, `commandId` left out when
+ * absent, genesis `prevHash` = 64 zeros. Stored lines are the canonical JSON of the whole record, so re-encoding a
+ * parsed record gives back the hashed bytes exactly.
+ */
+import { createHash } from 'node:crypto';
+import type { JournalInput, JournalRecord } from './types.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * JSON with object keys sorted (UTF-16 code-unit order, as RFC 8785) and no whitespace. Stricter than JSON.stringify:
+ * a value that JSON would silently change (NaN → null, a Date → string, a hole → null) throws instead, because a
+ * legally binding record must hash exactly what was meant. Object properties that are `undefined` are omitted, as
+ * optional TypeScript fields produce them. Error messages name the path, never the value (it may be a ballot).
+ */
+export function canonicalJson(value: unknown): string {
+  return encode(value, '$');
+}
+
+function encode(value: unknown, path: string): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${path}`);
+      return JSON.stringify(value);
+    case 'string':
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) {
+        const parts: string[] = [];
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined) throw new TypeError(`canonicalJson: undefined array element at ${path}[${i}]`);
+          parts.push(encode(item, `${path}[${i}]`));
+        }
+        return `[${parts.join(',')}]`;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw new TypeError(`canonicalJson: not a plain object at ${path}`);
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${encode(obj[k], `${path}.${k}`)}`).join(',')}}`;
+    }
+    default:
+      throw new TypeError(`canonicalJson: unsupported ${typeof value} at ${path}`);
+  }
+}
+
+export function sha256hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function chainHash(prevHash: string, record: { seq: number; at: number; commandId?: string | undefined; event: unknown }): string {
+  const body = record.commandId === undefined
+    ? { seq: record.seq, at: record.at, event: record.event }
+    : { seq: record.seq, at: record.at, commandId: record.commandId, event: record.event };
+  return sha256hex(prevHash + canonicalJson(body));
+}
+
+/** Rejects inputs the chain cannot represent faithfully; nothing is written when this throws. */
+export function assertJournalInputs(inputs: unknown): asserts inputs is JournalInput[] {
+  if (!Array.isArray(inputs)) throw new TypeError('journal append: records must be an array');
+  inputs.forEach((input: unknown, i) => {
+    if (typeof input !== 'object' || input === null) throw new TypeError(`journal append: record ${i} is not an object`);
+    const r = input as Record<string, unknown>;
+    if (typeof r.at !== 'number' || !Number.isFinite(r.at)) throw new TypeError(`journal append: record ${i} has no finite "at"`);
+    if (r.commandId !== undefined && typeof r.commandId !== 'string') throw new TypeError(`journal append: record ${i} has a non-string commandId`);
+    if (r.event === undefined) throw new TypeError(`journal append: record ${i} has no event`);
+  });
+}
+
+export interface EncodedBatch {
+  /** One canonical JSON line per record, without newline. */
+  lines: string[];
+  lastSeq: number;
+  lastHash: string;
+}
+
+/** Numbers and links a batch after (`lastSeq`, `lastHash`); throws (before anything is written) on an invalid input. */
+export function encodeBatch(lastSeq: number, lastHash: string, inputs: JournalInput[]): EncodedBatch {
+  assertJournalInputs(inputs);
+  const lines: string[] = [];
+  let seq = lastSeq;
+  let prevHash = lastHash;
+  for (const input of inputs) {
+    seq += 1;
+    const hash = chainHash(prevHash, { seq, at: input.at, commandId: input.commandId, event: input.event });
+    lines.push(canonicalJson({ seq, at: input.at, commandId: input.commandId, event: input.event, prevHash, hash }));
+    prevHash = hash;
+  }
+  return { lines, lastSeq: seq, lastHash: prevHash };
+}
+
+export type RecordCheck = { ok: true; record: JournalRecord } | { ok: false; reason: string };
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Checks one decoded record against the position it must hold; returns a fresh record with only the known fields. */
+export function checkRecord(raw: unknown, expectedSeq: number, expectedPrevHash: string): RecordCheck {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not an object' };
+  const r = raw as Record<string, unknown>;
+  if (r.seq !== expectedSeq) return { ok: false, reason: `seq ${String(r.seq)} where ${expectedSeq} was expected` };
+  if (typeof r.at !== 'number' || !Number.isFinite(r.at)) return { ok: false, reason: 'bad "at"' };
+  if (r.commandId !== undefined && typeof r.commandId !== 'string') return { ok: false, reason: 'bad commandId' };
+  if (!('event' in r)) return { ok: false, reason: 'no event' };
+  if (typeof r.prevHash !== 'string' || typeof r.hash !== 'string' || !HEX64.test(r.hash)) return { ok: false, reason: 'bad hash fields' };
+  if (r.prevHash !== expectedPrevHash) return { ok: false, reason: 'prevHash does not link to the previous record' };
+  let hash: string;
+  try {
+    hash = chainHash(r.prevHash, { seq: expectedSeq, at: r.at, commandId: r.commandId, event: r.event });
+  } catch {
+    return { ok: false, reason: 'event is not canonical JSON' };
+  }
+  if (hash !== r.hash) return { ok: false, reason: 'hash does not match the content' };
+  const record: JournalRecord = { seq: expectedSeq, at: r.at, event: r.event as JournalRecord['event'], prevHash: r.prevHash, hash: r.hash };
+  if (r.commandId !== undefined) record.commandId = r.commandId;
+  return { ok: true, record };
+}
+
+export function parseRecordLine(line: string, expectedSeq: number, expectedPrevHash: string): RecordCheck {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  return checkRecord(raw, expectedSeq, expectedPrevHash);
+}
+
+export interface LinesScan {
+  records: JournalRecord[];
+  lastHash: string;
+  /** The first line that does not hold, if any; `seq` is the seq it should have had. */
+  problem?: { index: number; seq: number; reason: string };
+}
+
+/** Verifies a whole journal given as lines in order (seq 1 first). */
+export function scanLines(lines: readonly string[]): LinesScan {
+  const records: JournalRecord[] = [];
+  let prevHash = GENESIS_HASH;
+  for (let i = 0; i < lines.length; i++) {
+    const check = parseRecordLine(lines[i] as string, i + 1, prevHash);
+    if (!check.ok) return { records, lastHash: prevHash, problem: { index: i, seq: i + 1, reason: check.reason } };
+    records.push(check.record);
+    prevHash = check.record.hash;
+  }
+  return { records, lastHash: prevHash };
+}
+
+/** Error for a damaged record that is not the torn tail of an unacknowledged write: never dropped silently. */
+export class JournalCorruptError extends Error {
+  readonly code = 'JOURNAL_CORRUPT';
+  constructor(
+    readonly sessionId: string,
+    readonly seq: number,
+    reason: string,
+  ) {
+    super(`journal ${sessionId}: record seq ${seq} is damaged (${reason}) — tampering or a disk fault; the journal needs an operator`);
+  }
+}

@@ -1,0 +1,540 @@
+/**
+ * Embedded storage adapter (DESIGN.md §5): plain files under one data directory, for a hall with one laptop and no
+ * services. Layout (also in docs/data-directory.md):
+ *
+ *   <dataDir>/
+ *     journal/<sessionId>.jsonl     append-only, one canonical-JSON record per line, hash-chained (chain.ts).
+ *                                   Every append is ONE write of all its lines followed by fdatasync; only then
+ *                                   does it resolve. One open fd per session; appends serialized per session.
+ *     snapshots/<sessionId>.json    latest persisted machine snapshot; replaced atomically (tmp, fsync, rename,
+ *                                   fsync dir). A cache: if unreadable it is ignored and the journal replayed.
+ *     catalog/{councils,sessions,accounts,documents}.json
+ *                                   whole-collection JSON arrays, replaced atomically, writes serialized per
+ *                                   collection; loaded once at open and served from memory.
+ *     documents/<documentId>        document bytes (meta lives in catalog/documents.json).
+ *     ballots/<pollKey>.json        sealed secret-ballot box (mode 0600); replaced atomically, and the replaced
+ *                                   version is zero-filled in place; destroy = zero-fill, fsync, unlink.
+ *     recovered/<sessionId>.<ms>.tail
+ *                                   bytes cut off a journal's torn tail at recovery, kept for the operator.
+ *     <dir>/<name>~<hex>.tmp         temp files of interrupted atomic writes; swept at open (ballot ones zero-filled).
+ *
+ * Torn tails: on first access to a journal, an incomplete, unparsable or unverifiable LAST line is the remnant of
+ * an append that never resolved (the fdatasync did not finish), so it is cut off. A bad line with good lines after
+ * it cannot be such a remnant: it is reported (read/lastSeq/append throw JournalCorruptError, verify reports
+ * firstBadSeq) and the file is left untouched for the operator.
+ *
+ * Reads only see bytes whose append has resolved (`committed`), so a record that has not fully reached the disk is
+ * never returned, even while a write is in flight.
+ */
+import { mkdir, open, readFile, readdir, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Council } from '@hall/core';
+import { GENESIS_HASH, JournalCorruptError, assertJournalInputs, encodeBatch, parseRecordLine } from './chain.ts';
+import { atomicWrite, fsyncDir, isErrno, readRange, scrubFile, sweepTemps, writeAll, TMP_MARK } from './fsutil.ts';
+import { KeyedQueue } from './queue.ts';
+import {
+  type Account,
+  type BallotBoxStore,
+  type Catalog,
+  type DocumentMeta,
+  type Journal,
+  type JournalInput,
+  type JournalRecord,
+  type PersistedSessionSnapshot,
+  type SealedBox,
+  type SessionRecord,
+  type Store,
+  StoreConflictError,
+} from './types.ts';
+import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot } from './validate.ts';
+
+export interface EmbeddedStoreOptions {
+  /**
+   * How many events the runtime should let pass between snapshots. The store cannot build snapshots (it does not
+   * know the machine); it validates the figure and exposes it as `snapshotEvery` for the runtime. Default 200.
+   */
+  snapshotEvery?: number;
+  /** Operational warnings (torn tails cut, unreadable snapshots). Messages carry ids, seqs and sizes only. */
+  log?: (message: string) => void;
+}
+
+export interface EmbeddedStore extends Store {
+  readonly kind: 'embedded';
+  readonly dataDir: string;
+  readonly snapshotEvery: number;
+}
+
+interface SessionFile {
+  fh: FileHandle;
+  lastSeq: number;
+  lastHash: string;
+  /** Bytes covered by resolved appends; reads never look past it. */
+  committed: number;
+  corrupt?: JournalCorruptError;
+  /** A failed fdatasync leaves the page cache's fate unknown (Linux may drop the dirty pages): stop, and let a reopen rescan. */
+  broken?: Error;
+}
+
+interface BufferScan {
+  records: JournalRecord[];
+  lastHash: string;
+  /** Offset just past the last good record. */
+  goodEnd: number;
+  /** `lineEnd` null: the line has no newline (incomplete). */
+  problem?: { seq: number; reason: string; lineEnd: number | null };
+}
+
+function scanBuffer(buf: Buffer): BufferScan {
+  const records: JournalRecord[] = [];
+  let prevHash = GENESIS_HASH;
+  let pos = 0;
+  while (pos < buf.length) {
+    const seq = records.length + 1;
+    const nl = buf.indexOf(0x0a, pos);
+    if (nl === -1) return { records, lastHash: prevHash, goodEnd: pos, problem: { seq, reason: 'incomplete line', lineEnd: null } };
+    const check = parseRecordLine(buf.toString('utf8', pos, nl), seq, prevHash);
+    if (!check.ok) return { records, lastHash: prevHash, goodEnd: pos, problem: { seq, reason: check.reason, lineEnd: nl + 1 } };
+    records.push(check.record);
+    prevHash = check.record.hash;
+    pos = nl + 1;
+  }
+  return { records, lastHash: prevHash, goodEnd: pos };
+}
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
+
+/** Names in `dir` of the form `<id><suffix>`, ids sorted. */
+async function idsIn(dir: string, suffix: string, pattern: RegExp): Promise<string[]> {
+  const ids: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith(suffix) || name.includes(TMP_MARK)) continue;
+    const id = name.slice(0, name.length - suffix.length);
+    if (pattern.test(id) && id !== '.' && id !== '..') ids.push(id);
+  }
+  return ids.sort();
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+interface Collections {
+  councils: Map<string, Council>;
+  sessions: Map<string, SessionRecord>;
+  accounts: Map<string, Account>;
+  documents: Map<string, DocumentMeta>;
+}
+type CollectionName = keyof Collections;
+
+export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
+  const snapshotEvery = opts.snapshotEvery ?? 200;
+  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1) throw new TypeError('snapshotEvery must be a positive integer');
+  const log = opts.log ?? ((message: string) => console.warn(`[store] ${message}`));
+
+  const root = resolve(dataDir);
+  const dirs = {
+    journal: join(root, 'journal'),
+    snapshots: join(root, 'snapshots'),
+    catalog: join(root, 'catalog'),
+    documents: join(root, 'documents'),
+    ballots: join(root, 'ballots'),
+    recovered: join(root, 'recovered'),
+  };
+  await mkdir(root, { recursive: true });
+  for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
+  await fsyncDir(root);
+  for (const dir of [dirs.snapshots, dirs.catalog, dirs.documents]) await sweepTemps(dir, false);
+  await sweepTemps(dirs.ballots, true);
+
+  let closed = false;
+  const live = () => {
+    if (closed) throw new Error('store is closed');
+  };
+
+  // ---------------------------------------------------------------- journal
+  const sessions = new Map<string, Promise<SessionFile>>();
+  const appendQueue = new KeyedQueue();
+  const fileQueue = new KeyedQueue();
+
+  const journalPath = (id: string) => join(dirs.journal, `${id}.jsonl`);
+
+  async function openSession(id: string): Promise<SessionFile> {
+    const path = journalPath(id);
+    const existed = await exists(path);
+    const fh = await open(path, 'a+');
+    try {
+      if (!existed) await fsyncDir(dirs.journal);
+      const buf = await readRange(fh, 0, (await fh.stat()).size);
+      const scan = scanBuffer(buf);
+      const s: SessionFile = { fh, lastSeq: scan.records.length, lastHash: scan.lastHash, committed: buf.length };
+      const p = scan.problem;
+      if (p && (p.lineEnd === null || p.lineEnd === buf.length)) {
+        const tail = buf.subarray(scan.goodEnd);
+        const kept = join(dirs.recovered, `${id}.${Date.now()}.tail`);
+        try {
+          await writeFile(kept, tail, { flag: 'wx' });
+        } catch (err) {
+          log(`journal ${id}: could not keep the cut tail in ${kept}: ${(err as Error).message}`);
+        }
+        await fh.truncate(scan.goodEnd);
+        await fh.datasync();
+        s.committed = scan.goodEnd;
+        log(`journal ${id}: cut ${tail.length} bytes of an unfinished append at seq ${p.seq} (${p.reason}); ${s.lastSeq} records kept`);
+      } else if (p) {
+        s.corrupt = new JournalCorruptError(id, p.seq, p.reason);
+        log(s.corrupt.message);
+      }
+      return s;
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  /** The session's journal, opened (and recovered) once; null when it does not exist and `create` is false. */
+  async function session(id: string, create: boolean): Promise<SessionFile | null> {
+    assertSafeId('session id', id);
+    let p = sessions.get(id);
+    if (!p && !create) {
+      const present = await exists(journalPath(id));
+      p = sessions.get(id);
+      if (!p && !present) return null;
+    }
+    if (!p) {
+      const opening = openSession(id);
+      p = opening;
+      sessions.set(id, opening);
+      opening.catch(() => {
+        if (sessions.get(id) === opening) sessions.delete(id);
+      });
+    }
+    return p;
+  }
+
+  async function readCommitted(id: string): Promise<{ s: SessionFile; buf: Buffer } | null> {
+    live();
+    const s = await session(id, false);
+    if (!s) return null;
+    return { s, buf: await readRange(s.fh, 0, s.committed) };
+  }
+
+  const journal: Journal = {
+    append(sessionId: string, inputs: JournalInput[], expectedSeq?: number): Promise<number> {
+      try {
+        live();
+        assertSafeId('session id', sessionId);
+        assertExpectedSeq(expectedSeq);
+        assertJournalInputs(inputs);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return appendQueue.run(sessionId, async () => {
+        // A journal file comes into being only with its first record: a refused append leaves no empty session behind.
+        const existing = await session(sessionId, false);
+        if (existing?.corrupt) throw existing.corrupt;
+        if (existing?.broken) throw new Error(`journal ${sessionId}: an earlier write failed (${existing.broken.message}); reopen the store`);
+        const lastSeq = existing?.lastSeq ?? 0;
+        if (expectedSeq !== undefined && expectedSeq !== lastSeq) throw new StoreConflictError(sessionId, expectedSeq, lastSeq);
+        if (inputs.length === 0) return lastSeq;
+        const batch = encodeBatch(lastSeq, existing?.lastHash ?? GENESIS_HASH, inputs);
+        const s = existing ?? ((await session(sessionId, true)) as SessionFile);
+        if (s.corrupt) throw s.corrupt;
+        if (s.lastSeq !== lastSeq) throw new StoreConflictError(sessionId, lastSeq, s.lastSeq);
+        const buf = Buffer.from(`${batch.lines.join('\n')}\n`, 'utf8');
+        try {
+          await writeAll(s.fh, buf);
+        } catch (err) {
+          // Take back a partial write now, or the next append would follow garbage and read as middle corruption.
+          try {
+            await s.fh.truncate(s.committed);
+            await s.fh.datasync();
+          } catch {
+            s.broken = err as Error;
+          }
+          throw err;
+        }
+        try {
+          await s.fh.datasync();
+        } catch (err) {
+          s.broken = err as Error;
+          throw err;
+        }
+        s.committed += buf.length;
+        s.lastSeq = batch.lastSeq;
+        s.lastHash = batch.lastHash;
+        return s.lastSeq;
+      });
+    },
+
+    async read(sessionId: string, fromSeq = 1): Promise<JournalRecord[]> {
+      const got = await readCommitted(sessionId);
+      if (!got) return [];
+      if (got.s.corrupt) throw got.s.corrupt;
+      const scan = scanBuffer(got.buf);
+      if (scan.problem) throw new JournalCorruptError(sessionId, scan.problem.seq, scan.problem.reason);
+      return fromSeq <= 1 ? scan.records : scan.records.filter((r) => r.seq >= fromSeq);
+    },
+
+    async lastSeq(sessionId: string): Promise<number> {
+      live();
+      const s = await session(sessionId, false);
+      if (!s) return 0;
+      if (s.corrupt) throw s.corrupt;
+      return s.lastSeq;
+    },
+
+    async saveSnapshot(sessionId: string, snapshot: PersistedSessionSnapshot): Promise<void> {
+      live();
+      assertSafeId('session id', sessionId);
+      assertSnapshot(snapshot);
+      const text = JSON.stringify(snapshot);
+      await fileQueue.run(`snapshot:${sessionId}`, () => atomicWrite(dirs.snapshots, `${sessionId}.json`, text));
+    },
+
+    async loadSnapshot(sessionId: string): Promise<PersistedSessionSnapshot | null> {
+      live();
+      assertSafeId('session id', sessionId);
+      let text: string;
+      try {
+        text = await readFile(join(dirs.snapshots, `${sessionId}.json`), 'utf8');
+      } catch (err) {
+        if (isErrno(err, 'ENOENT')) return null;
+        throw err;
+      }
+      try {
+        const parsed = JSON.parse(text) as PersistedSessionSnapshot;
+        assertSnapshot(parsed);
+        return parsed;
+      } catch (err) {
+        log(`snapshot ${sessionId} is unreadable (${(err as Error).message}); the journal will be replayed from the start`);
+        return null;
+      }
+    },
+
+    async verify(sessionId: string) {
+      const got = await readCommitted(sessionId);
+      if (!got) return { ok: true, records: 0 };
+      const scan = scanBuffer(got.buf);
+      const records = countLines(got.buf);
+      return scan.problem ? { ok: false, records, firstBadSeq: scan.problem.seq } : { ok: true, records };
+    },
+
+    async sessionIds(): Promise<string[]> {
+      live();
+      return idsIn(dirs.journal, '.jsonl', SAFE_ID);
+    },
+  };
+
+  // ---------------------------------------------------------------- catalog
+  async function loadCollection<T extends { id: string }>(name: CollectionName): Promise<Map<string, T>> {
+    const path = join(dirs.catalog, `${name}.json`);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return new Map();
+      throw err;
+    }
+    // An unreadable catalog must stop the server, not start it with an empty council list.
+    let items: unknown;
+    try {
+      items = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`catalog ${path} is not valid JSON (${(err as Error).message})`);
+    }
+    if (!Array.isArray(items) || !items.every((x) => typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'string')) {
+      throw new Error(`catalog ${path} is not an array of records with ids`);
+    }
+    return new Map((items as T[]).map((x) => [x.id, x]));
+  }
+
+  const collections: Collections = {
+    councils: await loadCollection<Council>('councils'),
+    sessions: await loadCollection<SessionRecord>('sessions'),
+    accounts: await loadCollection<Account>('accounts'),
+    documents: await loadCollection<DocumentMeta>('documents'),
+  };
+
+  /** Applies `change` to a copy, persists the copy, and only then makes it the served state. */
+  async function mutate<K extends CollectionName, R>(
+    name: K,
+    change: (next: Collections[K]) => R,
+    hooks: { before?: () => Promise<void>; after?: (result: R) => Promise<void> } = {},
+  ): Promise<R> {
+    live();
+    return fileQueue.run(`catalog:${name}`, async () => {
+      if (hooks.before) await hooks.before();
+      const next = new Map(collections[name] as Map<string, { id: string }>) as Collections[K];
+      const result = change(next);
+      const items = [...(next as Map<string, { id: string }>).values()].sort(byId);
+      await atomicWrite(dirs.catalog, `${name}.json`, `${JSON.stringify(items, null, 2)}\n`);
+      collections[name] = next;
+      if (hooks.after) await hooks.after(result);
+      return result;
+    });
+  }
+
+  function served<T>(value: T | undefined): T | null {
+    return value === undefined ? null : structuredClone(value);
+  }
+
+  /** Copies in so a caller's later mutation cannot change the cache without a write. */
+  function stored<T extends { id: string }>(what: string, value: T): T {
+    assertCatalogId(what, value?.id);
+    return JSON.parse(JSON.stringify(value)) as T;
+  }
+
+  const catalog: Catalog = {
+    listCouncils: async () => (live(), [...collections.councils.values()].sort(byId).map((c) => structuredClone(c))),
+    getCouncil: async (id) => (live(), served(collections.councils.get(id))),
+    putCouncil: async (council) => {
+      const c = stored('council', council);
+      await mutate('councils', (m) => void m.set(c.id, c));
+    },
+    deleteCouncil: (id) => mutate('councils', (m) => m.delete(id)),
+    listSessions: async (councilId) =>
+      (live(),
+      [...collections.sessions.values()]
+        .filter((s) => councilId === undefined || s.councilId === councilId)
+        .sort(byId)
+        .map((s) => structuredClone(s))),
+    getSession: async (id) => (live(), served(collections.sessions.get(id))),
+    putSession: async (record) => {
+      const s = stored('session', record);
+      await mutate('sessions', (m) => void m.set(s.id, s));
+    },
+    deleteSession: (id) => mutate('sessions', (m) => m.delete(id)),
+    listAccounts: async () => (live(), [...collections.accounts.values()].sort(byId).map((a) => structuredClone(a))),
+    getAccount: async (id) => (live(), served(collections.accounts.get(id))),
+    putAccount: async (account) => {
+      const a = stored('account', account);
+      await mutate('accounts', (m) => void m.set(a.id, a));
+    },
+    deleteAccount: (id) => mutate('accounts', (m) => m.delete(id)),
+
+    // Bytes are written before the meta that points at them and removed after it, so a crash leaves at worst an
+    // orphan file, never a meta without bytes.
+    async putDocument(meta: DocumentMeta, bytes: Buffer) {
+      live();
+      assertDocument(meta, bytes);
+      const m = stored('document', meta);
+      await mutate('documents', (next) => void next.set(m.id, m), { before: () => atomicWrite(dirs.documents, m.id, bytes) });
+    },
+    async getDocument(id: string) {
+      live();
+      const meta = collections.documents.get(id);
+      if (!meta) return null;
+      const bytes = await readFile(join(dirs.documents, meta.id));
+      if (bytes.length !== meta.size) throw new Error(`document ${id}: ${bytes.length} bytes on disk, catalog says ${meta.size}`);
+      return { meta: structuredClone(meta), bytes };
+    },
+    listDocuments: async (sessionId) =>
+      (live(),
+      [...collections.documents.values()]
+        .filter((d) => sessionId === undefined || d.sessionId === sessionId)
+        .sort(byId)
+        .map((d) => structuredClone(d))),
+    deleteDocument: (id) =>
+      mutate('documents', (m) => m.delete(id), {
+        after: async (removed) => {
+          if (!removed) return;
+          await unlink(join(dirs.documents, id)).catch((err: unknown) => {
+            if (!isErrno(err, 'ENOENT')) throw err;
+          });
+        },
+      }),
+  };
+
+  // ---------------------------------------------------------------- ballot boxes
+  const ballotFile = (pollKey: string) => `${pollKey}.json`;
+
+  const ballots: BallotBoxStore = {
+    async save(pollKey: string, box: SealedBox) {
+      live();
+      assertPollKey(pollKey);
+      assertSealedBox(box);
+      const text = JSON.stringify({ wrappedKey: box.wrappedKey, sealed: box.sealed, ...(box.pending !== undefined ? { pending: box.pending } : {}) });
+      await fileQueue.run(`ballot:${pollKey}`, () =>
+        atomicWrite(dirs.ballots, ballotFile(pollKey), text, { mode: 0o600, scrubPrevious: true }),
+      );
+    },
+    async load(pollKey: string) {
+      live();
+      assertPollKey(pollKey);
+      let text: string;
+      try {
+        text = await readFile(join(dirs.ballots, ballotFile(pollKey)), 'utf8');
+      } catch (err) {
+        if (isErrno(err, 'ENOENT')) return null;
+        throw err;
+      }
+      let box: unknown;
+      try {
+        box = JSON.parse(text);
+        assertSealedBox(box);
+      } catch {
+        throw new Error(`ballot box ${pollKey} is damaged (not a sealed box)`);
+      }
+      return box as SealedBox;
+    },
+    async destroy(pollKey: string) {
+      live();
+      assertPollKey(pollKey);
+      await fileQueue.run(`ballot:${pollKey}`, async () => {
+        if (await scrubFile(join(dirs.ballots, ballotFile(pollKey)))) await fsyncDir(dirs.ballots);
+      });
+    },
+    async keys() {
+      live();
+      return idsIn(dirs.ballots, '.json', POLL_KEY);
+    },
+  };
+
+  return {
+    kind: 'embedded',
+    dataDir: root,
+    snapshotEvery,
+    journal,
+    catalog,
+    ballots,
+    async ping() {
+      if (closed) return false;
+      try {
+        await stat(dirs.journal);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Let queued writes finish: each was promised durable to someone.
+      await appendQueue.drain();
+      await fileQueue.drain();
+      const opened = await Promise.allSettled(sessions.values());
+      sessions.clear();
+      for (const r of opened) if (r.status === 'fulfilled') await r.value.fh.close();
+    },
+  };
+}
+
+/** Exposed for tests that damage files on purpose. */
+export const embeddedPaths = {
+  journal: (dataDir: string, sessionId: string) => join(resolve(dataDir), 'journal', `${sessionId}.jsonl`),
+  snapshot: (dataDir: string, sessionId: string) => join(resolve(dataDir), 'snapshots', `${sessionId}.json`),
+  ballots: (dataDir: string, pollKey: string) => join(resolve(dataDir), 'ballots', `${pollKey}.json`),
+  recovered: (dataDir: string) => join(resolve(dataDir), 'recovered'),
+};

@@ -1,0 +1,140 @@
+/**
+ * The storage port (DESIGN.md §5). Two adapters implement it — embedded files (default) and Redis — and both must
+ * pass the one contract suite in `contract.ts`. The runtime relies on exactly these promises:
+ *  - `Journal.append` resolves only when the records are durable (fsync / Redis AOF ack); seqs are 1,2,3… per
+ *    session with no gap; a record that did not fully reach the disk is never returned by `read`.
+ *  - records are hash-chained (`hash = sha256(prevHash + canonical JSON of {seq, at, commandId, event})`) so
+ *    `verify` detects tampering.
+ *  - the ballot box holds sealed secret-ballot contents with no delegate id, time or order; it is rewritten whole.
+ */
+import type { Council, AgendaItem } from '@hall/core';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface JournalInput {
+  /** Server time (ms since epoch) stamped when the command was accepted; the machine's only clock. */
+  at: number;
+  /** The client's command id, kept so a retried command gets its original ack after a restart. Absent for server-issued events. */
+  commandId?: string;
+  event: Json;
+}
+
+export interface JournalRecord extends JournalInput {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface PersistedSessionSnapshot {
+  machineVersion: number;
+  seq: number;
+  snapshot: Json;
+}
+
+export interface Journal {
+  /** Appends in order and resolves with the seq of the last record once durable. `expectedSeq` (the caller's last seq) guards against two writers: a mismatch rejects with StoreConflictError and writes nothing. */
+  append(sessionId: string, records: JournalInput[], expectedSeq?: number): Promise<number>;
+  read(sessionId: string, fromSeq?: number): Promise<JournalRecord[]>;
+  lastSeq(sessionId: string): Promise<number>;
+  saveSnapshot(sessionId: string, snapshot: PersistedSessionSnapshot): Promise<void>;
+  loadSnapshot(sessionId: string): Promise<PersistedSessionSnapshot | null>;
+  /** Recomputes the hash chain; `firstBadSeq` names the first record whose hash or link does not hold. */
+  verify(sessionId: string): Promise<{ ok: boolean; records: number; firstBadSeq?: number }>;
+  /** Session ids that have a journal. */
+  sessionIds(): Promise<string[]>;
+}
+
+export interface SealedBox {
+  /** The per-poll key wrapped (encrypted) with the ballot secret from configuration. */
+  wrappedKey: string;
+  /** Sealed ballots, base64, in no meaningful order (shuffled and re-sealed on every write). */
+  sealed: string[];
+  /**
+   * The most recent ballot, sealed, whose `ballot.cast` may not have reached the journal yet. Kept apart so that a
+   * restart can drop it if it was never journaled (never acknowledged) instead of counting a ballot nobody was told
+   * was recorded. Folded into `sealed` by the next write.
+   */
+  pending?: string;
+}
+
+export interface BallotBoxStore {
+  save(pollKey: string, box: SealedBox): Promise<void>;
+  load(pollKey: string): Promise<SealedBox | null>;
+  /** Removes the box so that nothing of it can be read back (files: overwritten then unlinked). Idempotent. */
+  destroy(pollKey: string): Promise<void>;
+  keys(): Promise<string[]>;
+}
+
+export type Role = 'admin' | 'chair' | 'secretary' | 'delegate' | 'display' | 'public';
+
+export interface Account {
+  /** Login name for staff; for delegates the delegate id; for displays the device name. */
+  id: string;
+  role: Exclude<Role, 'public'>;
+  displayName: string;
+  /** Councils this account may act in; empty for admins (all). */
+  councilIds: string[];
+  /** For delegates: their delegate id in the council. */
+  delegateId?: string;
+  /** scrypt$N$r$p$salt$hash for passwords and delegate codes; device tokens are stored hashed the same way. */
+  secretHash: string;
+  disabled?: boolean;
+}
+
+export type SessionStatus = 'scheduled' | 'live' | 'adjourned';
+
+export interface SessionRecord {
+  id: string;
+  councilId: string;
+  title: string;
+  /** ISO date of the first sitting. */
+  date: string;
+  agenda: AgendaItem[];
+  status: SessionStatus;
+}
+
+export interface DocumentMeta {
+  id: string;
+  title: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  sessionId?: string;
+  itemId?: string;
+}
+
+export interface Catalog {
+  listCouncils(): Promise<Council[]>;
+  getCouncil(id: string): Promise<Council | null>;
+  putCouncil(council: Council): Promise<void>;
+  deleteCouncil(id: string): Promise<boolean>;
+  listSessions(councilId?: string): Promise<SessionRecord[]>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  putSession(session: SessionRecord): Promise<void>;
+  deleteSession(id: string): Promise<boolean>;
+  listAccounts(): Promise<Account[]>;
+  getAccount(id: string): Promise<Account | null>;
+  putAccount(account: Account): Promise<void>;
+  deleteAccount(id: string): Promise<boolean>;
+  putDocument(meta: DocumentMeta, bytes: Buffer): Promise<void>;
+  getDocument(id: string): Promise<{ meta: DocumentMeta; bytes: Buffer } | null>;
+  listDocuments(sessionId?: string): Promise<DocumentMeta[]>;
+  deleteDocument(id: string): Promise<boolean>;
+}
+
+export interface Store {
+  kind: 'embedded' | 'redis';
+  journal: Journal;
+  catalog: Catalog;
+  ballots: BallotBoxStore;
+  /** Resolves when the store can serve (for /readyz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class StoreConflictError extends Error {
+  readonly code = 'STORE_CONFLICT';
+  constructor(sessionId: string, expected: number, actual: number) {
+    super(`journal ${sessionId}: expected last seq ${expected}, found ${actual}`);
+  }
+}

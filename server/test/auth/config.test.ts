@@ -1,0 +1,150 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactConfig } from '../../src/config.ts';
+
+let root: string;
+let dataDir: string;
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'hall-config-'));
+  dataDir = path.join(root, 'data');
+});
+afterEach(async () => rm(root, { recursive: true, force: true }));
+
+const STRONG = 'k'.repeat(40);
+const mode = async (file: string) => (await stat(file)).mode & 0o777;
+
+describe('loadConfig', () => {
+  it('[CFG-1] demo defaults outside production', async () => {
+    const c = await loadConfig({ DATA_DIR: dataDir });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir,
+      redisUrl: undefined,
+      tokenTtlSec: 43200,
+      demo: true,
+      seed: true,
+      snapshotEvery: 100,
+      logLevel: 'info',
+      publicUrl: undefined,
+      mediaBackend: 'auto',
+      tokenSecretSource: 'file',
+      ballotSecretSource: 'demo-file',
+    });
+    expect(c.tokenSecret.length).toBeGreaterThanOrEqual(32);
+    expect(c.ballotSecret).not.toBe(c.tokenSecret);
+  });
+
+  it('[CFG-2] keeps the generated token secret across restarts in <DATA_DIR>/token-secret, mode 0600', async () => {
+    const a = await loadConfig({ DATA_DIR: dataDir });
+    const b = await loadConfig({ DATA_DIR: dataDir });
+    expect(b.tokenSecret).toBe(a.tokenSecret);
+    const file = path.join(dataDir, 'token-secret');
+    expect((await readFile(file, 'utf8')).trim()).toBe(a.tokenSecret);
+    if (process.platform !== 'win32') expect(await mode(file)).toBe(0o600);
+  });
+
+  it('[CFG-3] two processes starting together agree on one generated secret', async () => {
+    const all = await Promise.all(Array.from({ length: 8 }, () => loadConfig({ DATA_DIR: dataDir })));
+    expect(new Set(all.map((c) => c.tokenSecret)).size).toBe(1);
+    expect(new Set(all.map((c) => c.ballotSecret)).size).toBe(1);
+  });
+
+  it('[CFG-4] demo ballot secret lives outside DATA_DIR, with a warning', async () => {
+    const c = await loadConfig({ DATA_DIR: dataDir });
+    const file = path.join(root, '.hall-ballot-secret');
+    expect((await readFile(file, 'utf8')).trim()).toBe(c.ballotSecret);
+    if (process.platform !== 'win32') expect(await mode(file)).toBe(0o600);
+    expect(c.warnings.join('\n')).toMatch(/HALL_BALLOT_SECRET is unset/);
+  });
+
+  it('[CFG-5] production requires a ballot secret and says which variable', async () => {
+    const err = await loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.join('\n')).toMatch(/HALL_BALLOT_SECRET or HALL_BALLOT_SECRET_FILE/);
+    const c = await loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, HALL_BALLOT_SECRET: STRONG, HALL_TOKEN_SECRET: STRONG.toUpperCase() });
+    expect(c).toMatchObject({ demo: false, seed: false, ballotSecret: STRONG, ballotSecretSource: 'env', tokenSecretSource: 'env' });
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('[CFG-6] reads the ballot secret from a file, refusing one inside DATA_DIR', async () => {
+    const file = path.join(root, 'ballot.key');
+    await writeFile(file, `${STRONG}\n`, { mode: 0o600 });
+    const c = await loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: file });
+    expect(c).toMatchObject({ ballotSecret: STRONG, ballotSecretSource: 'file' });
+    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(dataDir, 'k') })).rejects.toThrow(/must not be inside DATA_DIR/);
+    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(root, 'missing') })).rejects.toThrow(/does not exist/);
+    await expect(loadConfig({ DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: file, HALL_BALLOT_SECRET: STRONG })).rejects.toThrow(/only one/);
+  });
+
+  it('[CFG-7] short secrets: refused in production, warned about in demo', async () => {
+    await expect(loadConfig({ HALL_DEMO: 'false', DATA_DIR: dataDir, HALL_BALLOT_SECRET: 'short', HALL_TOKEN_SECRET: STRONG })).rejects.toThrow(/HALL_BALLOT_SECRET: shorter than 32/);
+    const c = await loadConfig({ DATA_DIR: dataDir, HALL_BALLOT_SECRET: 'short', HALL_TOKEN_SECRET: 'tiny' });
+    expect(c.warnings.filter((w) => /shorter than/.test(w))).toHaveLength(2);
+  });
+
+  it('[CFG-8] parses every variable', async () => {
+    const c = await loadConfig({
+      PORT: '3000',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HALL_TOKEN_SECRET: STRONG,
+      HALL_BALLOT_SECRET: STRONG,
+      HALL_TOKEN_TTL: '8h',
+      HALL_DEMO: 'yes',
+      HALL_SEED: '0',
+      HALL_SNAPSHOT_EVERY: '250',
+      LOG_LEVEL: 'debug',
+      PUBLIC_URL: 'https://hall.bacninh.example/',
+      MEDIA_BACKEND: 'werift',
+    });
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      redisUrl: 'redis://127.0.0.1:6379',
+      tokenTtlSec: 8 * 3600,
+      demo: true,
+      seed: false,
+      snapshotEvery: 250,
+      logLevel: 'debug',
+      publicUrl: 'https://hall.bacninh.example',
+      mediaBackend: 'werift',
+    });
+    expect((await loadConfig({ DATA_DIR: dataDir, HALL_TOKEN_TTL: '3600' })).tokenTtlSec).toBe(3600);
+  });
+
+  it('[CFG-9] lists every bad variable at once; blank values count as unset', async () => {
+    const err = (await loadConfig({
+      PORT: 'eighty',
+      HALL_TOKEN_TTL: '12 hours',
+      HALL_DEMO: 'maybe',
+      LOG_LEVEL: 'loud',
+      MEDIA_BACKEND: 'vlc',
+      PUBLIC_URL: 'ftp://x',
+      REDIS_URL: 'localhost:6379',
+      HALL_SNAPSHOT_EVERY: '0',
+    }).catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    const vars = err.problems.map((p) => p.split(':')[0]);
+    expect(vars.sort()).toEqual(['HALL_DEMO', 'HALL_SNAPSHOT_EVERY', 'HALL_TOKEN_TTL', 'LOG_LEVEL', 'MEDIA_BACKEND', 'PORT', 'PUBLIC_URL', 'REDIS_URL']);
+    expect(err.message).toMatch(/^Invalid configuration:\n {2}- /);
+    const c = await loadConfig({ DATA_DIR: dataDir, PORT: '', REDIS_URL: ' ' });
+    expect(c).toMatchObject({ port: 8080, redisUrl: undefined });
+  });
+
+  it('[CFG-10] warns when several nodes would each generate their own token secret', async () => {
+    const c = await loadConfig({ DATA_DIR: dataDir, REDIS_URL: 'redis://r:6379' });
+    expect(c.warnings.join('\n')).toMatch(/every node must share one secret/);
+  });
+
+  it('[CFG-11] redactConfig hides secrets and Redis passwords', async () => {
+    const c = await loadConfig({ DATA_DIR: dataDir, REDIS_URL: 'redis://user:pa55@r:6379', HALL_TOKEN_SECRET: STRONG });
+    const text = JSON.stringify(redactConfig(c));
+    expect(text).not.toContain(STRONG);
+    expect(text).not.toContain(c.ballotSecret);
+    expect(text).not.toContain('pa55');
+  });
+});
