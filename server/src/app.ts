@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import helmet from '@fastify/helmet';
 import { errorMessages, PROTOCOL_VERSION, MACHINE_VERSION } from '@hall/core';
 import type { Config } from './config.ts';
-import type { Store } from './store/types.ts';
+import type { Catalog, SessionRecord, Store } from './store/types.ts';
 import { openStore } from './store/open.ts';
 import { AuthService } from './auth/service.ts';
 import { SecretBallots } from './ballots/secret-ballots.ts';
@@ -28,6 +28,28 @@ import documentRoutes from './routes/documents.ts';
 import staticRoutes from './routes/static.ts';
 
 export const VERSION = '0.1.0';
+
+/** A catalog that reports every session write, so rooms that have not frozen their setup can be rebuilt. */
+function watchSessions(catalog: Catalog, changed: (sessionId: string) => Promise<void>): Catalog {
+  return new Proxy(catalog, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop === 'putSession') return async (s: SessionRecord) => (await value.call(target, s), await changed(s.id));
+      if (prop === 'deleteSession') return async (id: string) => { const r = await value.call(target, id); await changed(id); return r; };
+      return value.bind(target);
+    },
+  });
+}
+
+const pick = (store: Store): Store => ({
+  kind: store.kind,
+  journal: store.journal,
+  catalog: store.catalog,
+  ballots: store.ballots,
+  ping: () => store.ping(),
+  close: () => store.close(),
+});
 
 export interface Hall {
   app: FastifyInstance;
@@ -124,8 +146,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes, { store, registry, metrics, info });
   await app.register(authRoutes, { auth, catalog: store.catalog, publicUrl: config.publicUrl });
   await app.register(sessionRoutes, { catalog: store.catalog, registry });
-  await app.register(adminRoutes, { store });
-  await app.register(documentRoutes, { catalog: store.catalog });
+  // Edits to a session that has not started must reach its (not yet frozen) room.
+  const catalog = watchSessions(store.catalog, (id) => registry.invalidate(id));
+  await app.register(adminRoutes, { store: { ...pick(store), catalog } });
+  await app.register(documentRoutes, { catalog });
   await app.register(staticRoutes, {});
 
   // Open WebSockets would keep http.Server.close() waiting; drop them first (clients reconnect to the next process).

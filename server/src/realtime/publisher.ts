@@ -3,7 +3,7 @@
  * seconds) is coalesced into one projection per audience per flush: a client that misses an intermediate view loses
  * nothing, and a vote storm costs O(audiences) projections instead of O(events × audiences).
  */
-import { project, type Audience, type SessionView } from '@hall/core';
+import { project, projectDelegates, type Audience, type SessionView } from '@hall/core';
 import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
@@ -45,10 +45,8 @@ export class ViewPublisher {
       const name = audienceRoom(sessionId, audience);
       if (this.occupied(name)) this.emit(name, project(snapshot, seq, audience));
     }
-    for (const d of snapshot.context.council.delegates) {
-      const name = delegateRoom(sessionId, d.id);
-      if (this.occupied(name)) this.emit(name, project(snapshot, seq, 'delegate', d.id));
-    }
+    const listening = snapshot.context.council.delegates.map((d) => d.id).filter((id) => this.occupied(delegateRoom(sessionId, id)));
+    for (const [id, view] of projectDelegates(snapshot, seq, listening)) this.emit(delegateRoom(sessionId, id), view);
   }
 
   private occupied(room: string) {

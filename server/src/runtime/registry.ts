@@ -11,10 +11,31 @@ export class SessionNotFoundError extends Error {}
 export class SessionRegistry {
   private readonly rooms = new Map<string, Promise<SessionRoom>>();
 
+  private readonly deps: RoomDeps;
+
   constructor(
     private readonly catalog: Catalog,
-    private readonly deps: RoomDeps,
-  ) {}
+    deps: RoomDeps,
+  ) {
+    this.deps = {
+      ...deps,
+      onStatus: async (sessionId, status) => {
+        const record = await catalog.getSession(sessionId);
+        if (record && record.status !== status) await catalog.putSession({ ...record, status });
+      },
+    };
+  }
+
+  /** The catalog's session changed: a room that has not frozen its setup yet is rebuilt on next use. */
+  async invalidate(sessionId: string) {
+    const pending = this.rooms.get(sessionId);
+    if (!pending) return;
+    const room = await pending.catch(() => null);
+    if (room && !room.frozen) {
+      this.rooms.delete(sessionId);
+      await room.close();
+    }
+  }
 
   get(sessionId: string): Promise<SessionRoom> {
     let room = this.rooms.get(sessionId);

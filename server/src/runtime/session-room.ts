@@ -40,6 +40,8 @@ export interface RoomDeps {
   snapshotEvery: number;
   /** Called after every applied event; the broadcaster coalesces and projects views. */
   onChange: (room: SessionRoom) => void;
+  /** Keeps the catalog's session status in step: live at the first accepted command, adjourned at the end. */
+  onStatus?: (sessionId: string, status: 'live' | 'adjourned') => Promise<void>;
   log: { info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
   timers?: { set: (fn: () => void, ms: number) => unknown; clear: (handle: unknown) => void };
 }
@@ -57,6 +59,8 @@ export class SessionRoom {
   private readonly timers = new Map<string, { at: number; handle: unknown }>();
   private closed = false;
   private sinceSnapshot = 0;
+  /** Set while the session has never accepted a command: its setup is re-read from the catalog until then. */
+  private unfrozenSetup: (() => Promise<SessionSetup>) | null = null;
 
   private constructor(
     readonly sessionId: string,
@@ -74,16 +78,14 @@ export class SessionRoom {
    */
   static async open(sessionId: string, setup: () => Promise<SessionSetup>, deps: RoomDeps): Promise<SessionRoom> {
     const stored = await deps.journal.loadSnapshot(sessionId);
-    let actor: SessionActor;
-    let seq: number;
-    if (stored) {
-      actor = restoreSession(stored);
-      seq = stored.seq;
-    } else {
-      actor = startSession(await setup());
-      seq = 0;
-      await deps.journal.saveSnapshot(sessionId, persist(actor, 0) as unknown as { machineVersion: number; seq: number; snapshot: Json });
+    if (!stored) {
+      // Not frozen yet: the catalog's agenda may still change, so nothing is persisted until the first command.
+      const room = new SessionRoom(sessionId, startSession(await setup()), 0, deps);
+      room.unfrozenSetup = setup;
+      return room;
     }
+    const actor = restoreSession(stored);
+    const seq = stored.seq;
     const tail = await deps.journal.read(sessionId, seq + 1);
     replay(actor, tail.map((r) => r.event), seq + 1);
     const room = new SessionRoom(sessionId, actor, tail.length ? tail[tail.length - 1]!.seq : seq, deps);
@@ -124,6 +126,14 @@ export class SessionRoom {
       const previous = this.acks.get(commandId);
       if (previous) return previous.ok ? { ...previous, duplicate: true } : previous;
     }
+    if (this.unfrozenSetup) {
+      try {
+        this.actor = startSession(await this.unfrozenSetup());
+      } catch (err) {
+        this.deps.log.error({ err, sessionId: this.sessionId }, 'reading the session setup failed');
+        return fail('UNAVAILABLE');
+      }
+    }
     const at = Math.max(this.deps.now(), this.snapshot.context.lastEventAt);
     const prepared = prepare(this.snapshot, at);
     if (isVerdict(prepared)) return prepared.ok ? fail('INTERNAL') : refused(prepared);
@@ -138,6 +148,7 @@ export class SessionRoom {
     if (!verdict.ok) return refused(verdict);
 
     try {
+      if (this.unfrozenSetup) await this.freeze();
       if (prepared.sealedChoice !== undefined && event.type === 'ballot.cast') {
         await this.deps.ballots.cast(pollKey(this.sessionId, event.pollId), prepared.sealedChoice as Json);
       }
@@ -160,6 +171,16 @@ export class SessionRoom {
     if (commandId !== undefined) this.rememberAck(commandId, ack);
     await this.afterApply(event);
     return ack;
+  }
+
+  /**
+   * The first accepted command freezes the council and agenda into a seq-0 snapshot, so replay never reads the
+   * catalog again, and marks the session live in the catalog.
+   */
+  private async freeze() {
+    await this.deps.journal.saveSnapshot(this.sessionId, persist(this.actor, 0) as unknown as { machineVersion: number; seq: number; snapshot: Json });
+    this.unfrozenSetup = null;
+    await this.deps.onStatus?.(this.sessionId, 'live');
   }
 
   /** An append that errored after the store had made it durable (a timeout on the reply) still counts. */
@@ -207,8 +228,14 @@ export class SessionRoom {
       const pollId = event.type === 'poll.open' ? event.pollId : event.newPollId;
       if (findPoll(this.snapshot.context, pollId)?.mode === 'secret') await this.deps.ballots.open(pollKey(this.sessionId, pollId));
     }
+    if (event.type === 'session.adjourn') await this.deps.onStatus?.(this.sessionId, 'adjourned');
     this.armDeadlines();
     this.deps.onChange(this);
+  }
+
+  /** True until the first command is accepted; the registry drops such rooms when the catalog's session changes. */
+  get frozen(): boolean {
+    return this.unfrozenSetup === null;
   }
 
   /** After a restart: every open secret poll's box must agree with the journal's eligibility records. */
