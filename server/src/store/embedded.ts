@@ -153,6 +153,8 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
     recovered: join(root, 'recovered'),
   };
   await mkdir(root, { recursive: true });
+  // One process per data directory: a second one would sweep the first one's temp files and interleave appends.
+  const releaseLock = await lockDataDir(root);
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
   await fsyncDir(root);
   for (const dir of [dirs.snapshots, dirs.catalog, dirs.documents]) await sweepTemps(dir, false);
@@ -527,6 +529,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       const opened = await Promise.allSettled(sessions.values());
       sessions.clear();
       for (const r of opened) if (r.status === 'fulfilled') await r.value.fh.close();
+      await releaseLock();
     },
   };
 }
@@ -538,3 +541,45 @@ export const embeddedPaths = {
   ballots: (dataDir: string, pollKey: string) => join(resolve(dataDir), 'ballots', `${pollKey}.json`),
   recovered: (dataDir: string) => join(resolve(dataDir), 'recovered'),
 };
+
+export class DataDirLockedError extends Error {
+  readonly code = 'DATA_DIR_LOCKED';
+}
+
+/**
+ * Takes `<dataDir>/LOCK` holding our pid. A lock whose pid is not running (the holder was killed) is stale and taken
+ * over; a live holder is refused with a clear error. Same-process reopen (tests) is allowed.
+ */
+async function lockDataDir(root: string): Promise<() => Promise<void>> {
+  const path = join(root, 'LOCK');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.sync();
+      await fh.close();
+      return async () => {
+        const holder = await readFile(path, 'utf8').catch(() => '');
+        if (holder.trim() === String(process.pid)) await unlink(path).catch(() => undefined);
+      };
+    } catch (err) {
+      if (!isErrno(err, 'EEXIST')) throw err;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (pid === process.pid) return async () => undefined;
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+        throw new DataDirLockedError(`data directory ${root} is in use by process ${pid}; stop it first (one Hall process per DATA_DIR)`);
+      }
+      await unlink(path).catch(() => undefined);
+    }
+  }
+  throw new DataDirLockedError(`could not lock data directory ${root}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return isErrno(err, 'EPERM');
+  }
+}

@@ -3,95 +3,32 @@
  * five ask for the floor, and all vote in a public motion and a secret confidence rating. The chair's view of each
  * counted poll must equal what the bots cast, and the bots' log never shows a secret ballot's content.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { BallotChoice, ClientToServerEvents, CommandAck, CommandPayload, CommandType, JoinAck, ServerToClientEvents, SessionView } from '@hall/core';
-import { io, type Socket } from 'socket.io-client';
+import type { BallotChoice } from '@hall/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type Hall } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { DEMO_STAFF_PASSWORD, demoCouncils, demoDelegateCode, seedDemo } from '../../src/seed/demo.ts';
-import { newCommandId, tallyChoices } from '../../src/bots/bot.ts';
+import { DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, demoCouncils, demoDelegateCode } from '../../src/seed/demo.ts';
+import { tallyChoices } from '../../src/bots/bot.ts';
 import { runSwarm, type SwarmSummary } from '../../src/bots/swarm.ts';
+import { login, startHall, TestClient, type RunningHall } from '../support/hall.ts';
 
 const SESSION = 'bn-kh12';
-let dir: string;
-let hall: Hall;
+let h: RunningHall;
 let baseUrl: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'hall-bots-'));
-  const config = await loadConfig({
-    DATA_DIR: path.join(dir, 'data'),
-    HALL_DEMO: '1',
-    HALL_BALLOT_SECRET: 'x'.repeat(40),
-    HALL_TOKEN_SECRET: 'y'.repeat(40),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-  });
-  hall = await buildApp(config, { logger: false });
-  await seedDemo(hall.store);
-  await hall.app.listen({ port: 0, host: '127.0.0.1' });
-  baseUrl = `http://127.0.0.1:${(hall.app.server.address() as AddressInfo).port}`;
+  h = await startHall();
+  baseUrl = h.baseUrl;
 }, 60_000);
 
 afterAll(async () => {
-  await hall?.app.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await h?.close();
 });
-
-/** The chair's console, reduced to what the test needs. */
-class Chair {
-  view: SessionView | null = null;
-  private constructor(readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>) {
-    socket.on('session:view', (v) => {
-      if (!this.view || v.seq >= this.view.seq) this.view = v;
-    });
-  }
-
-  static async open(): Promise<Chair> {
-    const res = await fetch(`${baseUrl}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'password', id: 'chutoa.bn', secret: DEMO_STAFF_PASSWORD }),
-    });
-    const body = (await res.json()) as { ok: boolean; token: string };
-    expect(body.ok).toBe(true);
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, { auth: { token: body.token }, transports: ['websocket'] });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', reject);
-    });
-    const chair = new Chair(socket);
-    const ack = (await socket.timeout(5000).emitWithAck('session:join', { sessionId: SESSION })) as JoinAck;
-    if (!ack.ok) throw new Error(`chair join: ${ack.code}`);
-    chair.view = ack.view;
-    return chair;
-  }
-
-  async send<T extends CommandType>(type: T, payload: CommandPayload<T>): Promise<Extract<CommandAck, { ok: true }>> {
-    const ack = (await this.socket.timeout(5000).emitWithAck('session:command', { sessionId: SESSION, commandId: newCommandId(), type, payload })) as CommandAck;
-    if (!ack.ok) throw new Error(`${type}: ${ack.code} ${ack.reason ?? ''} ${ack.message}`);
-    return ack;
-  }
-
-  async until(predicate: (v: SessionView) => boolean, what: string, timeoutMs = 60_000): Promise<SessionView> {
-    const end = Date.now() + timeoutMs;
-    while (Date.now() < end) {
-      if (this.view && predicate(this.view)) return this.view;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`chair: timed out waiting for ${what} (seq ${this.view?.seq}, phase ${this.view?.phase})`);
-  }
-}
 
 describe('bot swarm end to end', () => {
   it('[BOT-E2E-1] 85 bots check in, 5 request the floor, and every ballot of a public and a secret poll is counted', async () => {
-    const chair = await Chair.open();
-    await chair.send('session.openCheckIn', {});
+    const chair = await TestClient.connect(baseUrl, await login(baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
+    const wall = await TestClient.connect(baseUrl, await login(baseUrl, 'device', 'wall.bn', DEMO_DEVICE_TOKEN), SESSION);
+    const audience = await TestClient.connect(baseUrl, null, SESSION);
+    await chair.must('session.openCheckIn', {});
 
     const council = demoCouncils().find((c) => c.id === 'bac-ninh')!;
     const delegateIds = council.delegates.map((d) => d.id);
@@ -119,25 +56,30 @@ describe('bot swarm end to end', () => {
 
     await chair.until((v) => v.attendance?.present === 85 || swarmError !== null, '85 present');
     expect(swarmError).toBeNull();
-    await chair.send('session.start', {});
+    await chair.must('session.start', {});
     await chair.until((v) => v.queue.length === 5, 'five floor requests');
 
     // A public (named) motion.
-    await chair.send('poll.open', { pollId: 'bn-p1', subject: 'Thông qua Nghị quyết về dự toán ngân sách năm 2029', kind: 'motion', mode: 'electronic', rule: 'more-than-half' });
+    await chair.must('poll.open', { pollId: 'bn-p1', subject: 'Thông qua Nghị quyết về dự toán ngân sách năm 2029', kind: 'motion', mode: 'electronic', rule: 'more-than-half' });
     await chair.until((v) => v.poll?.pollId === 'bn-p1' && v.poll.castCount === 85, '85 ballots in bn-p1');
     // The chair may see the 85th ballot before that bot reads its ack.
     await expect.poll(() => cast.get('bn-p1')?.length ?? 0, { timeout: 60_000 }).toBe(85);
-    await chair.send('poll.close', { pollId: 'bn-p1' });
+    await chair.must('poll.close', { pollId: 'bn-p1' });
     const p1 = (await chair.until((v) => v.poll?.pollId === 'bn-p1' && v.poll.result !== null, 'bn-p1 result')).poll!;
     const t1 = tallyChoices('motion', cast.get('bn-p1') ?? []);
     expect(cast.get('bn-p1')).toHaveLength(85);
     expect(p1.result).toMatchObject(t1.kind === 'motion' ? { kind: 'motion', yes: t1.yes, no: t1.no, abstain: t1.abstain } : {});
-    await chair.send('poll.announce', { pollId: 'bn-p1' });
+    await chair.must('poll.announce', { pollId: 'bn-p1' });
+    // The wall and the public page show the same announced panel.
+    for (const c of [wall, audience]) {
+      const v = await c.until((x) => x.poll?.pollId === 'bn-p1' && x.poll.status === 'announced', `${c.view?.audience} announced`);
+      expect(v.poll!.result).toEqual(p1.result);
+    }
 
     // A secret confidence rating.
-    await chair.send('poll.open', { pollId: 'bn-p2', subject: 'Lấy phiếu tín nhiệm', kind: 'confidenceRating', mode: 'secret', officialIds: ratedIds });
+    await chair.must('poll.open', { pollId: 'bn-p2', subject: 'Lấy phiếu tín nhiệm', kind: 'confidenceRating', mode: 'secret', officialIds: ratedIds });
     await chair.until((v) => v.poll?.pollId === 'bn-p2' && v.poll.castCount === 85, '85 ballots in bn-p2');
-    await chair.send('poll.close', { pollId: 'bn-p2' });
+    await chair.must('poll.close', { pollId: 'bn-p2' });
     const p2 = (await chair.until((v) => v.poll?.pollId === 'bn-p2' && v.poll.result !== null, 'bn-p2 result')).poll!;
 
     const summary = await swarm;
@@ -176,6 +118,6 @@ describe('bot swarm end to end', () => {
     }
     for (const l of acked.filter((l) => l.includes('poll=bn-p1'))) expect(l).toMatch(/ choice="(yes|no|abstain)"( \(retried\))?$/);
 
-    chair.socket.disconnect();
+    for (const c of [chair, wall, audience]) c.close();
   }, 120_000);
 });

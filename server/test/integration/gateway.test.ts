@@ -1,0 +1,161 @@
+/**
+ * The command path through real sockets: who may do what, what malformed input gets, that retries are safe, and
+ * what each audience sees. One Hall per file; each test uses its own session state as far as it can.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ADMIN_PASSWORD, DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../src/seed/demo.ts';
+import { login, startHall, TestClient, type RunningHall } from '../support/hall.ts';
+
+const SESSION = 'bn-kh12';
+let h: RunningHall;
+let chair: TestClient;
+const delegates: TestClient[] = [];
+
+const delegateToken = (n: number) => {
+  const id = `bn-d${String(n).padStart(3, '0')}`;
+  return login(h.baseUrl, 'code', id, demoDelegateCode(id)!);
+};
+
+beforeAll(async () => {
+  h = await startHall();
+  chair = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
+  for (let i = 1; i <= 60; i++) delegates.push(await TestClient.connect(h.baseUrl, await delegateToken(i), SESSION));
+  await chair.must('session.openCheckIn', {});
+  for (const d of delegates) expect((await d.send('attendance.checkIn', { delegateId: d.view!.me!.delegateId, channel: 'hall' })).ok).toBe(true);
+  await chair.must('session.start', {});
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of [chair, ...delegates]) c?.close();
+  await h?.close();
+});
+
+describe('authorization', () => {
+  it('[GW-1] a delegate cannot act for another delegate', async () => {
+    const ack = await delegates[0]!.send('attendance.checkIn', { delegateId: 'bn-d070', channel: 'hall' });
+    expect(ack).toMatchObject({ ok: false, code: 'FORBIDDEN', reason: 'NOT_YOURSELF' });
+    expect(chair.view!.roll!.find((r) => r.delegateId === 'bn-d070')!.status).toBe('unknown');
+  });
+
+  it('[GW-2] the public cannot send commands, and a bad token cannot connect', async () => {
+    const anon = await TestClient.connect(h.baseUrl, null, SESSION);
+    expect(anon.view!.audience).toBe('public');
+    expect(await anon.send('floor.request', { requestId: 'r-anon', purpose: 'speech' })).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+    anon.close();
+    await expect(TestClient.connect(h.baseUrl, 'not-a-token', SESSION)).rejects.toThrow();
+  });
+
+  it('[GW-3] a display cannot vote and a delegate cannot run the session', async () => {
+    const wall = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'device', 'wall.bn', DEMO_DEVICE_TOKEN), SESSION);
+    await chair.must('poll.open', { pollId: 'gw3', subject: 'Biểu quyết thử', kind: 'motion', mode: 'electronic' });
+    expect(await wall.send('ballot.cast', { pollId: 'gw3', choice: 'yes' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await delegates[0]!.send('poll.close', { pollId: 'gw3' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await delegates[0]!.send('session.recess', {})).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    await chair.must('poll.cancel', { pollId: 'gw3', reason: 'Thử nghiệm' });
+    wall.close();
+  });
+
+  it('[GW-4] a chair of another council cannot command or watch this session as staff', async () => {
+    const other = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'password', 'chutoa.td', DEMO_STAFF_PASSWORD), SESSION, { join: false });
+    expect(await other.join()).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await other.send('session.recess', {})).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    other.close();
+  });
+
+  it('[GW-5] an admin watches with the chair view but cannot act as the chair', async () => {
+    const admin = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'password', 'admin', DEMO_ADMIN_PASSWORD), SESSION);
+    expect(admin.view!.audience).toBe('chair');
+    expect(await admin.send('session.recess', {})).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    admin.close();
+  });
+});
+
+describe('validation and retries', () => {
+  it('[GW-6] malformed commands get VALIDATION and change nothing', async () => {
+    const before = chair.view!.seq;
+    const d = delegates[1]!;
+    const cases: unknown[] = [
+      null,
+      'ballot',
+      { sessionId: SESSION, commandId: 'abcdefgh12', type: 'no.such', payload: {} },
+      { sessionId: SESSION, commandId: 'short', type: 'floor.request', payload: { requestId: 'r1', purpose: 'speech' } },
+      { sessionId: SESSION, commandId: 'abcdefgh13', type: 'floor.request', payload: { requestId: 'r1', purpose: 'shouting' } },
+      { sessionId: SESSION, commandId: 'abcdefgh14', type: 'floor.request', payload: { requestId: 'r1', purpose: 'speech', extra: 1 } },
+      { sessionId: '../../etc', commandId: 'abcdefgh15', type: 'floor.request', payload: { requestId: 'r1', purpose: 'speech' } },
+      { sessionId: SESSION, commandId: 'abcdefgh16', type: 'ballot.cast', payload: { pollId: 'x', choice: { deep: { nested: 1 } } } },
+    ];
+    for (const raw of cases) expect(await d.sendRaw(raw), JSON.stringify(raw)).toMatchObject({ ok: false, code: 'VALIDATION' });
+    // A client that sends no ack callback must not crash the server either.
+    d.socket.emit('session:command', { nonsense: true } as never, undefined as never);
+    expect((await d.send('floor.request', { requestId: 'gw6-ok', purpose: 'speech' })).ok).toBe(true);
+    const after = await chair.until((v) => v.queue.some((q) => q.requestId === 'gw6-ok'), 'queued request');
+    expect(after.seq).toBe(before + 1);
+    await chair.must('floor.deny', { requestId: 'gw6-ok' });
+  });
+
+  it('[GW-7] a retried commandId returns the original ack and counts once', async () => {
+    await chair.must('poll.open', { pollId: 'gw7', subject: 'Biểu quyết lặp lệnh', kind: 'motion', mode: 'electronic' });
+    const d = delegates[2]!;
+    const first = await d.send('ballot.cast', { pollId: 'gw7', choice: 'no' }, 'retry-gw7-0001');
+    const again = await d.send('ballot.cast', { pollId: 'gw7', choice: 'no' }, 'retry-gw7-0001');
+    expect(first.ok).toBe(true);
+    expect(again).toEqual({ ...first, duplicate: true });
+    const view = await chair.until((v) => v.poll?.pollId === 'gw7' && v.poll.castCount === 1, 'one ballot');
+    expect(view.seq).toBe((first as { seq: number }).seq);
+    await chair.must('poll.close', { pollId: 'gw7' });
+    const closed = await chair.until((v) => v.poll?.pollId === 'gw7' && v.poll.result !== null, 'result');
+    expect(closed.poll!.result).toMatchObject({ kind: 'motion', yes: 0, no: 1, abstain: 0 });
+    await chair.must('poll.announce', { pollId: 'gw7' });
+  });
+
+  it('[GW-8] a refusal carries the machine reason in Vietnamese', async () => {
+    const ack = await delegates[3]!.send('ballot.cast', { pollId: 'gw7', choice: 'yes' });
+    expect(ack).toMatchObject({ ok: false, code: 'REJECTED', reason: 'POLL_NOT_OPEN', message: 'Cuộc biểu quyết không mở' });
+  });
+
+  it('[GW-9] a flood from one socket is rate limited without affecting others', async () => {
+    const d = delegates[4]!;
+    const acks = await Promise.all(Array.from({ length: 80 }, (_, i) => d.send('floor.withdraw', { requestId: `none-${i}` })));
+    expect(acks.filter((a) => !a.ok && a.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+    expect((await delegates[5]!.send('floor.request', { requestId: 'gw9', purpose: 'speech' })).ok).toBe(true);
+    await chair.must('floor.deny', { requestId: 'gw9' });
+  });
+});
+
+describe('views per audience', () => {
+  it('[GW-10] wall, public, chair and delegates see the same announced result; nobody sees a choice while a secret ballot is open', async () => {
+    const wall = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'device', 'wall.bn', DEMO_DEVICE_TOKEN), SESSION);
+    const pub = await TestClient.connect(h.baseUrl, null, SESSION);
+    await chair.must('poll.open', { pollId: 'gw10', subject: 'Bầu Ủy viên UBND', kind: 'motion', mode: 'secret', durationSec: 600 });
+    const choices = ['yes', 'no', 'abstain'] as const;
+    const cast = { yes: 0, no: 0, abstain: 0 };
+    for (const [i, d] of delegates.entries()) {
+      const choice = choices[i % 3]!;
+      expect((await d.send('ballot.cast', { pollId: 'gw10', choice })).ok).toBe(true);
+      cast[choice]++;
+    }
+    await chair.until((v) => v.poll?.pollId === 'gw10' && v.poll.castCount === 60, '60 secret ballots');
+    await wall.until((v) => v.poll?.castCount === 60, 'wall count');
+    await pub.until((v) => v.poll?.castCount === 60, 'public count');
+    // While open, no view of any audience names a choice, and a delegate's own view says only that it was recorded.
+    for (const v of [chair.view!, wall.view!, pub.view!, delegates[0]!.view!]) {
+      expect(v.poll!.result).toBeNull();
+      expect(JSON.stringify(v.poll)).not.toMatch(/"(yes|no|abstain)"/);
+    }
+    expect(delegates[0]!.view!.poll!.mine).toEqual({ cast: true });
+    await chair.must('poll.close', { pollId: 'gw10' });
+    await chair.until((v) => v.poll?.result !== null, 'chair result');
+    expect(wall.view!.poll!.result).toBeNull(); // not before the announcement
+    await chair.must('poll.announce', { pollId: 'gw10' });
+    const expected = { kind: 'motion', yes: cast.yes, no: cast.no, abstain: cast.abstain, tookPart: 60, total: 85 };
+    for (const c of [chair, wall, pub, delegates[7]!]) {
+      const v = await c.until((x) => x.poll?.pollId === 'gw10' && x.poll.status === 'announced', `${c.view?.audience} announced`);
+      expect(v.poll!.result).toMatchObject(expected);
+      expect(v.poll!.named).toBeUndefined();
+    }
+    expect(pub.view!.roll).toBeUndefined();
+    expect(pub.view!.snapshot).toBeUndefined();
+    wall.close();
+    pub.close();
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * Test support: a real Hall (buildApp, embedded store in a temp dir, demo seed, 127.0.0.1 port 0), a real server
+ * child process for crash tests, and a typed Socket.IO client for any role.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { ClientToServerEvents, CommandAck, CommandPayload, CommandType, JoinAck, ServerToClientEvents, SessionView } from '@hall/core';
+import { io, type Socket } from 'socket.io-client';
+import { buildApp, type Hall } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { seedDemo } from '../../src/seed/demo.ts';
+import { newCommandId } from '../../src/bots/bot.ts';
+
+export const TEST_SECRETS = { HALL_BALLOT_SECRET: 'b'.repeat(40), HALL_TOKEN_SECRET: 't'.repeat(40) };
+
+export interface RunningHall {
+  hall: Hall;
+  baseUrl: string;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function startHall(): Promise<RunningHall> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hall-test-'));
+  const config = await loadConfig({ DATA_DIR: path.join(dir, 'data'), HALL_DEMO: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...TEST_SECRETS });
+  const hall = await buildApp(config, { logger: false });
+  await seedDemo(hall.store);
+  await hall.app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(hall.app.server.address() as AddressInfo).port}`;
+  return {
+    hall,
+    baseUrl,
+    dir,
+    async close() {
+      await hall.app.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function login(baseUrl: string, kind: 'password' | 'code' | 'device', id: string, secret: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind, id, secret }) });
+  const body = (await res.json()) as { ok: boolean; token?: string; message?: string };
+  if (!body.ok || !body.token) throw new Error(`login ${id}: ${res.status} ${body.message ?? ''}`);
+  return body.token;
+}
+
+/** A console/tablet/wall/public page reduced to what tests need: the latest view by seq, commands with acks. */
+export class TestClient {
+  view: SessionView | null = null;
+  readonly views: SessionView[] = [];
+
+  private constructor(
+    readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>,
+    readonly sessionId: string,
+  ) {
+    socket.on('session:view', (v) => this.take(v));
+    // After a reconnect the server has forgotten our rooms: join again and take the current view (resync by seq).
+    socket.io.on('reconnect', () => {
+      this.reconnects++;
+      if (this.joined) void this.join().catch(() => undefined);
+    });
+  }
+
+  reconnects = 0;
+  private joined = false;
+
+  private take(v: SessionView) {
+    this.views.push(v);
+    if (!this.view || v.seq >= this.view.seq) this.view = v;
+  }
+
+  static async connect(baseUrl: string, token: string | null, sessionId: string, opts: { join?: boolean } = {}): Promise<TestClient> {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
+      auth: token ? { token } : {},
+      transports: ['websocket'],
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 500,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const client = new TestClient(socket, sessionId);
+    if (opts.join !== false) await client.join();
+    return client;
+  }
+
+  async join(): Promise<JoinAck> {
+    const ack = (await this.socket.timeout(10_000).emitWithAck('session:join', { sessionId: this.sessionId, lastSeq: this.view?.seq ?? 0 })) as JoinAck;
+    if (ack.ok) {
+      this.joined = true;
+      this.take(ack.view);
+    }
+    return ack;
+  }
+
+  /** Sends a command and returns the ack as it came (ok or not). */
+  async send<T extends CommandType>(type: T, payload: CommandPayload<T>, commandId = newCommandId()): Promise<CommandAck> {
+    return (await this.socket.timeout(10_000).emitWithAck('session:command', { sessionId: this.sessionId, commandId, type, payload })) as CommandAck;
+  }
+
+  /** Sends anything at all (malformed input tests). */
+  async sendRaw(raw: unknown): Promise<CommandAck> {
+    return (await this.socket.timeout(10_000).emitWithAck('session:command', raw)) as CommandAck;
+  }
+
+  /** Sends a command that must be accepted. */
+  async must<T extends CommandType>(type: T, payload: CommandPayload<T>): Promise<number> {
+    const ack = await this.send(type, payload);
+    if (!ack.ok) throw new Error(`${type}: ${ack.code} ${ack.reason ?? ''} ${ack.message}`);
+    return ack.seq;
+  }
+
+  async until(predicate: (v: SessionView) => boolean, what: string, timeoutMs = 60_000): Promise<SessionView> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      if (this.view && predicate(this.view)) return this.view;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`timed out waiting for ${what} (seq ${this.view?.seq}, phase ${this.view?.phase})`);
+  }
+
+  close() {
+    this.socket.disconnect();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The real server as a child process (`tsx server/src/main.ts`), for kill -9 tests. */
+export class ServerProcess {
+  private child: ChildProcess | null = null;
+  output = '';
+
+  constructor(
+    readonly dataDir: string,
+    readonly port: number,
+  ) {}
+
+  get baseUrl() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the process and resolves once /healthz answers, with the milliseconds that took. */
+  async start(timeoutMs = 60_000): Promise<number> {
+    const started = performance.now();
+    const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+    this.child = spawn(tsx, [path.join(repoRoot, 'server/src/main.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, ...TEST_SECRETS, DATA_DIR: this.dataDir, PORT: String(this.port), HOST: '127.0.0.1', HALL_DEMO: '1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // tsx runs the server in a child node process: give them a group of their own and signal the whole group.
+      detached: true,
+    });
+    const collect = (b: Buffer) => {
+      this.output = (this.output + b.toString()).slice(-20_000);
+    };
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    while (performance.now() - started < timeoutMs) {
+      if (this.child.exitCode !== null) throw new Error(`server exited with ${this.child.exitCode}:\n${this.output}`);
+      const ok = await fetch(`${this.baseUrl}/healthz`).then((r) => r.ok, () => false);
+      if (ok) return performance.now() - started;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`server did not answer /healthz within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already durable. */
+  async kill9() {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+    // The server itself is tsx's child: wait until no process of the group is left.
+    const groupAlive = () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (groupAlive()) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  async stop() {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid!, 'SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null && child.signalCode === null) await this.kill9();
+  }
+}
