@@ -372,23 +372,26 @@ function currentPoll(ctx: SessionContext): Poll | null {
  * public-vote choices before the announcement, attendance notes. Machine decisions a client asks about never depend
  * on the removed fields (a guard reads `castBy`, not `choices`).
  */
-export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience, delegateId: string | null): unknown {
+export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience): unknown {
   const persisted = JSON.parse(JSON.stringify((snapshot as unknown as { toJSON?: () => unknown }).toJSON?.() ?? snapshot)) as {
     context: SessionContext;
   } & Record<string, unknown>;
   const ctx = persisted.context;
-  ctx.polls = ctx.polls.map((p) => {
-    if (p.status === 'announced') return p;
-    const mine = delegateId !== null && p.choices[delegateId] !== undefined ? { [delegateId]: p.choices[delegateId]! } : {};
-    return { ...p, choices: audience === 'delegate' ? mine : {} };
-  });
+  // A delegate's own choice reaches them in `poll.mine`; the snapshot carries nobody's, so one copy serves every tablet.
+  ctx.polls = ctx.polls.map((p) => (p.status === 'announced' ? p : { ...p, choices: {} }));
   if (audience === 'delegate') {
     for (const entry of Object.values(ctx.attendance)) delete entry.note;
   }
   return persisted;
 }
 
-export function project(snapshot: SessionSnapshot, seq: number, audience: Audience, delegateId: string | null = null): SessionView {
+export function project(
+  snapshot: SessionSnapshot,
+  seq: number,
+  audience: Audience,
+  delegateId: string | null = null,
+  shared?: { snapshot: unknown },
+): SessionView {
   const ctx = snapshot.context;
   const phase = phaseOf(snapshot);
   const staff = audience === 'chair' || audience === 'secretary';
@@ -461,8 +464,19 @@ export function project(snapshot: SessionSnapshot, seq: number, audience: Audien
       questions: ctx.questioning.questions.filter((q) => q.delegateId === delegateId).map((q) => questionView(ctx, q)),
     };
   }
-  if (staff || audience === 'delegate') view.snapshot = redactedSnapshot(snapshot, audience, delegateId);
+  if (staff || audience === 'delegate') view.snapshot = shared?.snapshot ?? redactedSnapshot(snapshot, audience);
   return view;
+}
+
+/**
+ * Every delegate's view at once. The parts all tablets share (the redacted snapshot above all) are computed once,
+ * which keeps an 85-tablet flush close to the cost of a single view.
+ */
+export function projectDelegates(snapshot: SessionSnapshot, seq: number, delegateIds: Iterable<string>): Map<string, SessionView> {
+  const shared = { snapshot: redactedSnapshot(snapshot, 'delegate') };
+  const out = new Map<string, SessionView>();
+  for (const id of delegateIds) out.set(id, project(snapshot, seq, 'delegate', id, shared));
+  return out;
 }
 
 export const chairView = (s: SessionSnapshot, seq: number) => project(s, seq, 'chair');
