@@ -109,7 +109,7 @@ export function replay(actor: SessionActor, events: Iterable<unknown>, firstSeq 
 }
 
 export type Deadline =
-  | { key: string; at: number; event: { type: 'floor.timeUp'; speechId: string } }
+  | { key: string; at: number; event: { type: 'floor.timeUp'; speechId: string; dueAt: number } }
   | { key: string; at: number; event: { type: 'poll.deadline'; pollId: string } };
 
 /** Deadlines the scheduler must arm for this context; re-derived after every event and after a restart. */
@@ -117,7 +117,8 @@ export function pendingDeadlines(ctx: SessionContext): Deadline[] {
   const out: Deadline[] = [];
   const s = ctx.floor.current;
   if (s && !s.overtime) {
-    out.push({ key: `speech:${s.speechId}`, at: s.startedAt + (s.limitSec + s.extendedSec) * 1000, event: { type: 'floor.timeUp', speechId: s.speechId } });
+    const dueAt = s.startedAt + (s.limitSec + s.extendedSec) * 1000;
+    out.push({ key: `speech:${s.speechId}`, at: dueAt, event: { type: 'floor.timeUp', speechId: s.speechId, dueAt } });
   }
   for (const p of ctx.polls) {
     if (p.status === 'open' && p.closesAt !== null) {

@@ -213,7 +213,12 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     if (!s) return 'NO_SPEAKER';
     return s.speaker.kind === 'delegate' && s.speaker.id === ev.by.id ? null : 'NOT_YOURSELF';
   },
-  'floor.timeUp': (ctx, ev) => (ctx.floor.current?.speechId === ev.speechId && !ctx.floor.current.overtime ? null : 'STALE_DEADLINE'),
+  'floor.timeUp': (ctx, ev) => {
+    const s = ctx.floor.current;
+    if (s?.speechId !== ev.speechId || s.overtime) return 'STALE_DEADLINE';
+    // Armed before an extension: the speech's deadline has moved since.
+    return ev.dueAt === undefined || ev.dueAt === s.startedAt + (s.limitSec + s.extendedSec) * 1000 ? null : 'STALE_DEADLINE';
+  },
 
   'questioning.addGroup': (ctx, ev) => {
     if (ctx.questioning.groups.some((g) => g.groupId === ev.groupId)) return 'GROUP_EXISTS';

@@ -138,7 +138,8 @@ export type CommandPayload<T extends CommandType> = Payload<(typeof commandPaylo
 
 /** Events only the server issues (deadlines), never accepted from a client. */
 export const systemPayloads = {
-  'floor.timeUp': z.strictObject({ speechId: Id }),
+  /** `dueAt` is the deadline the timer was armed for, so a timer that raced an extension is recognised as stale. */
+  'floor.timeUp': z.strictObject({ speechId: Id, dueAt: z.number().int().optional() }),
   'poll.deadline': z.strictObject({ pollId: Id, counts: PollCounts.optional() }),
 } as const;
 export type SystemEventType = keyof typeof systemPayloads;
