@@ -2,7 +2,7 @@
  * Reads configuration, builds the app, seeds the demo council when asked, restores every live session (so their
  * deadlines re-arm), listens, and prints where everything is. A fatal error exits non-zero so a supervisor restarts us.
  */
-import { loadConfig, redactConfig } from './config.ts';
+import { loadConfig } from './config.ts';
 import { buildApp } from './app.ts';
 import { seedDemo, formatDemoLogins } from './seed/demo.ts';
 
@@ -21,16 +21,22 @@ async function main() {
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
   const lines = [
     '',
-    `Hall ${redactConfig(config).dataDir ? `(data: ${config.dataDir}, store: ${store.kind})` : ''} is running:`,
+    `Hall (data: ${config.dataDir}, store: ${store.kind}) is running:`,
     `  Trang chủ / Home ............ ${base}/`,
     `  Chủ tọa / Chair console ..... ${base}/chair/`,
     `  Đại biểu / Delegate client .. ${base}/delegate/`,
     `  Màn hình / Display wall ..... ${base}/wall/`,
-    `  Công chúng / Public live .... ${base}/live`,
+    `  Công chúng / Public live .... ${base}/live/`,
     `  API docs .................... ${base}/docs`,
     `  Health ...................... ${base}/healthz`,
     '',
   ];
+  const sessions = await store.catalog.listSessions();
+  if (sessions.length) {
+    lines.push('Kỳ họp / Sessions:');
+    for (const s of sessions) lines.push(`  ${s.id.padEnd(14)} ${s.status.padEnd(10)} ${s.title}`);
+    lines.push('');
+  }
   if (config.demo) lines.push('Demo logins (tài khoản thử nghiệm):', formatDemoLogins(), '');
   console.log(lines.join('\n'));
 

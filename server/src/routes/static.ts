@@ -14,12 +14,15 @@ const apps = [
   { prefix: '/chair/', dir: 'chair-console', title: 'Bàn điều hành chủ tọa', en: 'Chair console' },
   { prefix: '/delegate/', dir: 'delegate-client', title: 'Ứng dụng đại biểu', en: 'Delegate client' },
   { prefix: '/wall/', dir: 'display-wall', title: 'Màn hình hội trường', en: 'Display wall' },
+  // The public live page is the wall app in public mode (it reads its path), built once with relative asset URLs.
+  { prefix: '/live/', dir: 'display-wall', title: 'Truyền hình trực tiếp', en: 'Public live page' },
 ] as const;
 
 const page = (title: string, body: string) => `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}a{color:#a50e0e}h1{color:#a50e0e}</style></head><body>${body}</body></html>`;
 
 const routes: FastifyPluginAsync = async (app) => {
   let decorated = false;
+  // Apps are listed once on the landing page; /live/ is the public face of the wall app.
   for (const a of apps) {
     const dist = path.join(root, a.dir, 'dist');
     if (existsSync(path.join(dist, 'index.html'))) {
@@ -31,12 +34,12 @@ const routes: FastifyPluginAsync = async (app) => {
       );
     }
   }
-  app.get('/live', async (_req, reply) => reply.redirect('/wall/#live'));
+  app.get('/live', async (_req, reply) => reply.redirect('/live/'));
   app.get('/', async (_req, reply) =>
     reply.type('text/html').send(
       page(
         'Hall — Điều hành kỳ họp HĐND',
-        `<h1>Hall — Điều hành kỳ họp Hội đồng nhân dân</h1><ul>${apps.map((a) => `<li><a href="${a.prefix}">${a.title}</a> (${a.en})</li>`).join('')}<li><a href="/live">Truyền hình trực tiếp</a> (Public live page)</li><li><a href="/docs">API (OpenAPI)</a></li><li><a href="/healthz">Tình trạng hệ thống</a> (health)</li></ul>`,
+        `<h1>Hall — Điều hành kỳ họp Hội đồng nhân dân</h1><ul>${apps.map((a) => `<li><a href="${a.prefix}">${a.title}</a> (${a.en})</li>`).join('')}<li><a href="/docs">API (OpenAPI)</a></li><li><a href="/healthz">Tình trạng hệ thống</a> (health)</li></ul>`,
       ),
     ),
   );
