@@ -1,0 +1,255 @@
+/**
+ * Durability and availability of the Redis adapter against a Redis of our own: `redis-server` started on a free
+ * port with `appendonly yes`, `appendfsync always` and no RDB, killed with SIGKILL, restarted on the same directory.
+ * Nothing acknowledged may be lost; while Redis is away calls fail fast and ping is false; the same store object
+ * serves again once Redis is back. The temporary server is always killed, even when a test fails.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openRedisStore, type RedisStore } from '../../src/store/redis.ts';
+import type { JournalInput, JournalRecord } from '../../src/store/types.ts';
+import { tempDir } from './helpers.ts';
+
+const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** One PING over a raw socket; resolves with the reply line (`+PONG`, `-LOADING …`) or rejects. */
+function rawPing(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.setTimeout(500, () => socket.destroy(new Error('timeout')));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+      if (text.includes('\r\n')) {
+        socket.end();
+        resolve(text.trim());
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+class TempRedis {
+  proc: ChildProcess | null = null;
+  private output = '';
+  constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--logfile', ''];
+    const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    this.output = '';
+    proc.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
+    proc.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
+    const failed = new Promise<never>((_, reject) => {
+      proc.once('error', (err) => reject(new Error(`could not start ${REDIS_SERVER} (${err.message}); install redis-server or set REDIS_SERVER_BIN`)));
+      proc.once('exit', (code) => reject(new Error(`${REDIS_SERVER} exited with ${code}:\n${this.output}`)));
+    });
+    failed.catch(() => undefined);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const reply = await Promise.race([rawPing(this.port).catch((e: Error) => e.message), failed]);
+      if (reply === '+PONG') return;
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} not ready: ${reply}\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async kill(): Promise<void> {
+    const proc = this.proc;
+    this.proc = null;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = once(proc, 'exit');
+    proc.kill('SIGKILL');
+    await exited;
+  }
+}
+
+const ev = (n: number, size = 0): JournalInput => ({
+  at: 1_760_000_000_000 + n,
+  commandId: `cmd-${n}`,
+  event: { type: 'note.added', n, text: `ghi chú ${n} ${'x'.repeat(size)}` },
+});
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('redis store: durability against a killed redis-server', () => {
+  let redis: TempRedis | null = null;
+  let store: RedisStore | null = null;
+  let dir = '';
+
+  afterEach(async () => {
+    try {
+      await store?.close();
+    } finally {
+      store = null;
+      await redis?.kill();
+      redis = null;
+      if (dir) await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('[RDUR-1] SIGKILL loses nothing acknowledged; while down calls fail fast and ping is false; the same store serves after restart', { timeout: 60_000 }, async () => {
+    dir = await tempDir('hall-redis-dur-');
+    redis = new TempRedis(await freePort(), dir);
+    await redis.start();
+    const logs: string[] = [];
+    store = await openRedisStore(redis.url, { prefix: 'hall:', log: (m) => logs.push(m) });
+    expect(logs.join('\n')).not.toMatch(/appendonly=/);
+
+    // Awaited appends, single and batched, with expectedSeq as the runtime does.
+    let seq = 0;
+    for (let n = 1; n <= 100; n++) seq = await store.journal.append('s1', [ev(n)], seq);
+    for (let b = 0; b < 10; b++) seq = await store.journal.append('s1', Array.from({ length: 5 }, (_, i) => ev(1000 + b * 5 + i, 200)), seq);
+    expect(seq).toBe(150);
+    await store.journal.saveSnapshot('s1', { machineVersion: 1, seq: 150, snapshot: { n: 150 } });
+    await store.catalog.putCouncil({ id: 'c1', name: 'HĐND xã', level: 'commune', term: '2026-2031', delegates: [], officials: [], profile: {} } as never);
+    const s1 = await store.journal.read('s1');
+
+    // A writer that keeps appending to s2 while Redis is killed under it: every append it saw acknowledged must survive.
+    const acked: number[] = [];
+    let writerError: unknown = null;
+    const writer = (async () => {
+      let last = 0;
+      for (let n = 1; ; n++) {
+        try {
+          last = await store!.journal.append('s2', [ev(n, 50)], last);
+          acked.push(last);
+        } catch (err) {
+          writerError = err;
+          return;
+        }
+      }
+    })();
+    await until('the s2 writer to get going', async () => acked.length >= 200);
+    await redis.kill();
+    await writer;
+    expect(writerError).toBeInstanceOf(Error);
+    const ackedBeforeKill = [...acked];
+    expect(ackedBeforeKill.length).toBeGreaterThanOrEqual(200);
+
+    // Redis is away: fail fast, never hang, never queue.
+    for (const call of [() => store!.journal.append('s1', [ev(999)], 150), () => store!.journal.lastSeq('s1'), () => store!.journal.read('s1'), () => store!.ballots.save('s1.p1', { wrappedKey: 'w', sealed: [] })]) {
+      const started = Date.now();
+      await expect(call()).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(3000);
+    }
+    const pingStarted = Date.now();
+    expect(await store.ping()).toBe(false);
+    expect(Date.now() - pingStarted).toBeLessThan(3000);
+
+    // Back on the same directory: the AOF is replayed, the store object reconnects by itself.
+    await redis.start();
+    await until('the store to reconnect', () => store!.ping());
+    expect(await store.journal.read('s1')).toEqual(s1);
+    expect(await store.journal.verify('s1')).toEqual({ ok: true, records: 150 });
+    expect(await store.journal.loadSnapshot('s1')).toEqual({ machineVersion: 1, seq: 150, snapshot: { n: 150 } });
+    expect((await store.catalog.getCouncil('c1'))?.name).toBe('HĐND xã');
+
+    const s2 = await store.journal.read('s2');
+    const lastAcked = ackedBeforeKill.at(-1)!;
+    // Every acknowledged record is there; at most the one in flight at the kill (never acknowledged) may follow.
+    expect(s2.length).toBeGreaterThanOrEqual(lastAcked);
+    expect(s2.length).toBeLessThanOrEqual(lastAcked + 1);
+    expect(s2.slice(0, lastAcked).map((r: JournalRecord) => (r.event as { n: number }).n)).toEqual(Array.from({ length: lastAcked }, (_, i) => i + 1));
+    expect((await store.journal.verify('s2')).ok).toBe(true);
+
+    // Appends work again on the same object and continue the chain.
+    expect(await store.journal.append('s1', [ev(151)], 150)).toBe(151);
+    expect((await store.journal.read('s1', 151))[0]!.prevHash).toBe(s1.at(-1)!.hash);
+    const s2last = await store.journal.lastSeq('s2');
+    expect(await store.journal.append('s2', [ev(9999)], s2last)).toBe(s2last + 1);
+    expect(logs.some((m) => m.includes('unreachable'))).toBe(true);
+    expect(logs.some((m) => m.includes('reachable again'))).toBe(true);
+    expect(logs.join('\n')).not.toMatch(/ghi chú|note\.added/);
+  });
+
+  it('[RDUR-2] destroying a ballot box with rewriteAofAfterDestroy leaves none of its versions in the AOF files', { timeout: 60_000 }, async () => {
+    dir = await tempDir('hall-redis-aof-');
+    redis = new TempRedis(await freePort(), dir);
+    await redis.start();
+    store = await openRedisStore(redis.url, { log: () => undefined, rewriteAofAfterDestroy: true });
+    const aofText = async () => {
+      const aofDir = join(dir, 'appendonlydir');
+      const names = await readdir(aofDir);
+      return (await Promise.all(names.map((n) => readFile(join(aofDir, n), 'latin1')))).join('\n');
+    };
+    for (let i = 1; i <= 5; i++) await store.ballots.save('s1.p1', { wrappedKey: 'WRAPPED-KEY-MARK', sealed: Array.from({ length: i }, (_, k) => `SEALED-MARK-${k}`) });
+    await store.ballots.save('s1.p2', { wrappedKey: 'OTHER-POLL', sealed: ['OTHER-SEALED'] });
+    await store.journal.append('s1', [ev(1)]);
+    expect(await aofText()).toContain('SEALED-MARK-4');
+
+    const client = new (await import('ioredis')).Redis(redis.url);
+    try {
+      const rewrites = async () => Number(/aof_rewrites:(\d+)/.exec(await client.info('persistence'))?.[1] ?? 0);
+      const before = await rewrites();
+      await store.ballots.destroy('s1.p1');
+      await until('the AOF rewrite to finish', async () => {
+        const info = await client.info('persistence');
+        return (await rewrites()) > before && /aof_rewrite_in_progress:0/.test(info);
+      });
+    } finally {
+      await client.quit();
+    }
+    const text = await aofText();
+    expect(text).not.toContain('SEALED-MARK');
+    expect(text).not.toContain('WRAPPED-KEY-MARK');
+    // Everything else is still there.
+    expect(text).toContain('OTHER-SEALED');
+    expect((await store.journal.read('s1')).length).toBe(1);
+  });
+
+  it('[RDUR-3] by default, a rewrite already running at destroy (its snapshot predates the destroy) is followed by another one', { timeout: 60_000 }, async () => {
+    dir = await tempDir('hall-redis-aof-');
+    redis = new TempRedis(await freePort(), dir);
+    await redis.start();
+    store = await openRedisStore(redis.url, { log: () => undefined });
+    for (let i = 1; i <= 3; i++) await store.ballots.save('s1.p1', { wrappedKey: 'WRAPPED-KEY-MARK', sealed: Array.from({ length: i }, (_, k) => `SEALED-MARK-${k}`) });
+    const client = new (await import('ioredis')).Redis(redis.url);
+    try {
+      // A slow rewrite (0.3 s per key, a test-only knob) whose snapshot still holds the box.
+      await client.config('SET', 'rdb-key-save-delay', '300000');
+      await client.bgrewriteaof();
+      await client.config('SET', 'rdb-key-save-delay', '0');
+      expect(await client.info('persistence')).toMatch(/aof_rewrite_in_progress:1/);
+      // aof_rewrites counts rewrites started, the running one included.
+      const rewrites = async () => Number(/aof_rewrites:(\d+)/.exec(await client.info('persistence'))?.[1] ?? 0);
+      const before = await rewrites();
+      await store.ballots.destroy('s1.p1');
+      await until('a second AOF rewrite to finish', async () => (await rewrites()) > before && /aof_rewrite_in_progress:0/.test(await client.info('persistence')), 20_000);
+    } finally {
+      await client.quit();
+    }
+    const aofDir = join(dir, 'appendonlydir');
+    const text = (await Promise.all((await readdir(aofDir)).map((n) => readFile(join(aofDir, n), 'latin1')))).join('\n');
+    expect(text).not.toContain('SEALED-MARK');
+  });
+});
