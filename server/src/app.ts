@@ -16,6 +16,10 @@ import { openStore } from './store/open.ts';
 import { AuthService } from './auth/service.ts';
 import { SecretBallots } from './ballots/secret-ballots.ts';
 import { SessionRegistry } from './runtime/registry.ts';
+import { LocalSessions, type Sessions } from './runtime/sessions.ts';
+import { ClusterSessions, LeaseManager } from './runtime/cluster.ts';
+import { Redis } from 'ioredis';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { ViewPublisher } from './realtime/publisher.ts';
 import { attachGateway, type HallServer } from './realtime/gateway.ts';
 import { createMetrics } from './plugins/metrics.ts';
@@ -58,6 +62,7 @@ export interface Hall {
   registry: SessionRegistry;
   auth: AuthService;
   publisher: ViewPublisher;
+  sessions: Sessions;
 }
 
 export interface BuildOptions {
@@ -76,7 +81,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((err, request, reply) => {
+  let storeRef: Store | null = null;
+  app.setErrorHandler(async (err, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       return reply.status(400).send({
         ok: false,
@@ -86,12 +92,27 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
+    // A store outage is not a bug: say "try again" (503) rather than "internal error".
+    if (status === 500 && storeRef && !(await storeRef.ping().catch(() => false))) {
+      return reply.status(503).send({ ok: false, code: 'UNAVAILABLE', message: errorMessages.UNAVAILABLE.vi });
+    }
     if (status >= 500) request.log.error({ err }, 'request failed');
     const code = status === 429 ? 'RATE_LIMITED' : status === 404 ? 'NOT_FOUND' : status === 413 || status === 415 || status === 400 ? 'VALIDATION' : 'INTERNAL';
     return reply.status(status).send({ ok: false, code, message: errorMessages[code].vi });
   });
 
-  const store = options.store ?? (await openStore(config));
+  // In a cluster the lease manager exists before the store, so every journal append can be fenced by its token.
+  let lease: LeaseManager | null = null;
+  let leaseRedis: Redis | null = null;
+  let adapterRedis: Redis | null = null;
+  let registryRef: SessionRegistry | null = null;
+  if (config.redisUrl && !options.store) {
+    leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    leaseRedis.on('error', () => undefined); // reported through /readyz and failed commands, not as a crash
+    lease = new LeaseManager(leaseRedis, config.redisPrefix, config.nodeId, config.leaseMs, (id) => void registryRef?.drop(id), app.log);
+  }
+  const store = options.store ?? (await openStore(config, lease ? { fence: (id) => lease.token(id) } : {}));
+  storeRef = store;
   const now = options.now ?? Date.now;
   const auth = new AuthService(store.catalog, { tokenSecret: config.tokenSecret, tokenTtlSec: config.tokenTtlSec, now });
   const ballots = new SecretBallots(store.ballots, config.ballotSecret);
@@ -106,6 +127,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     pingInterval: 10_000,
     pingTimeout: 8_000,
   });
+  if (config.redisUrl && !options.store) {
+    // Streams rather than pub/sub: a Redis blip resumes the stream instead of silently dropping inter-node messages.
+    adapterRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    adapterRedis.on('error', () => undefined);
+    io.adapter(
+      createAdapter(adapterRedis, {
+        streamName: `${config.redisPrefix}socket.io`,
+        maxLen: 10_000,
+        // A dead node must stop being waited for (forwarded commands wait for every node's answer) within seconds.
+        heartbeatInterval: 1000,
+        heartbeatTimeout: 3000,
+      }) as never,
+    );
+  }
   const publisher = new ViewPublisher(io);
   const registry = new SessionRegistry(store.catalog, {
     journal: store.journal,
@@ -114,9 +149,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     snapshotEvery: config.snapshotEvery,
     onChange: (room) => publisher.changed(room),
     log: app.log,
-  });
-  attachGateway({ io, auth, catalog: store.catalog, registry, log: app.log, metrics: metrics.hooks });
-  metrics.liveSessions(async () => (await registry.openRooms()).length);
+  }, lease);
+  registryRef = registry;
+  const sessions: Sessions & { close?: () => void } = lease
+    ? new ClusterSessions(io, registry, store.catalog, lease, publisher, app.log)
+    : new LocalSessions(registry);
+  attachGateway({ io, auth, catalog: store.catalog, sessions, log: app.log, metrics: metrics.hooks, storeAvailable: () => store.ping() });
+  metrics.liveSessions(() => sessions.localCount());
 
   await app.register(helmet, {
     // The apps are served from this origin and talk to it over WebSocket; media may come from blob: URLs.
@@ -143,9 +182,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authPlugin, { auth });
 
   const info = { version: VERSION, protocolVersion: PROTOCOL_VERSION, machineVersion: MACHINE_VERSION };
-  await app.register(healthRoutes, { store, registry, metrics, info });
+  await app.register(healthRoutes, { store, sessions, metrics, info: { ...info, node: config.nodeId, cluster: lease !== null } });
   await app.register(authRoutes, { auth, catalog: store.catalog, publicUrl: config.publicUrl });
-  await app.register(sessionRoutes, { catalog: store.catalog, registry });
+  await app.register(sessionRoutes, { catalog: store.catalog, sessions });
   // Edits to a session that has not started must reach its (not yet frozen) room.
   const catalog = watchSessions(store.catalog, (id) => registry.invalidate(id));
   await app.register(adminRoutes, { store: { ...pick(store), catalog } });
@@ -159,9 +198,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     io.engine.close();
   });
   app.addHook('onClose', async () => {
+    sessions.close?.();
     await registry.closeAll();
+    await lease?.close();
+    leaseRedis?.disconnect();
+    adapterRedis?.disconnect();
     if (!options.store) await store.close();
   });
 
-  return { app, io, store, registry, auth, publisher };
+  return { app, io, store, registry, auth, publisher, sessions };
 }

@@ -38,6 +38,12 @@ export interface Config {
   /** Base URL people reach the server at, without a trailing slash (printed URLs, QR login links). */
   publicUrl: string | undefined;
   mediaBackend: MediaBackend;
+  /** This node's name in a cluster (leases, logs); random per process unless NODE_ID is set. */
+  nodeId: string;
+  /** Session lease lifetime in a cluster: how long a dead node's sessions wait before another node takes them. */
+  leaseMs: number;
+  /** Prefix of every Redis key (several Hall installations may share one Redis). */
+  redisPrefix: string;
   /** Things the operator should see in the start-up log; loading succeeded anyway. */
   warnings: string[];
 }
@@ -105,6 +111,9 @@ const EnvSchema = z.object({
   HALL_DEMO: flag,
   HALL_SEED: flag,
   HALL_SNAPSHOT_EVERY: int(1, 1_000_000).optional(),
+  NODE_ID: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - (at most 40)').optional(),
+  HALL_LEASE_MS: int(1000, 60_000).optional(),
+  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,40}$/, 'letters, digits, _ . : - (at most 40)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. https://hall.example.vn' })
@@ -254,6 +263,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     logLevel: e.LOG_LEVEL ?? 'info',
     publicUrl: e.PUBLIC_URL,
     mediaBackend: e.MEDIA_BACKEND ?? 'auto',
+    nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
+    leaseMs: e.HALL_LEASE_MS ?? 5000,
+    redisPrefix: e.REDIS_PREFIX ?? 'hall:',
     warnings,
   };
 }

@@ -7,7 +7,6 @@ import {
   commandRoles,
   errorMessages,
   parseCommand,
-  project,
   type Actor,
   type Audience,
   type ClientToServerEvents,
@@ -22,7 +21,8 @@ import { z } from 'zod';
 import type { AuthService, Claims } from '../auth/service.ts';
 import { can } from '../auth/service.ts';
 import type { Catalog } from '../store/types.ts';
-import { SessionNotFoundError, type SessionRegistry } from '../runtime/registry.ts';
+import { SessionNotFoundError } from '../runtime/registry.ts';
+import type { Sessions } from '../runtime/sessions.ts';
 import { audienceRoom, delegateRoom } from './publisher.ts';
 
 export type HallServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { claims: Claims; bucket: TokenBucket }>;
@@ -32,8 +32,10 @@ export interface GatewayDeps {
   io: HallServer;
   auth: AuthService;
   catalog: Catalog;
-  registry: SessionRegistry;
+  sessions: Sessions;
   log: { warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
+  /** Whether the store answers: an unexpected error while it does not is UNAVAILABLE (retry later), not INTERNAL. */
+  storeAvailable?: () => Promise<boolean>;
   /** Commands per second a socket may send, with a burst of twice that. */
   commandRate?: number;
   metrics?: { command: (type: string, outcome: string, ms: number) => void; connections: (delta: number) => void };
@@ -98,8 +100,13 @@ function safeAck<T>(ack: unknown): (value: T) => void {
 }
 
 export function attachGateway(deps: GatewayDeps) {
-  const { io, auth, catalog, registry, log } = deps;
+  const { io, auth, catalog, sessions, log } = deps;
   const rate = deps.commandRate ?? 20;
+  const unexpected = async (err: unknown): Promise<ErrorCode> => {
+    if (err instanceof SessionNotFoundError) return 'NOT_FOUND';
+    const up = await (deps.storeAvailable?.() ?? Promise.resolve(true)).catch(() => false);
+    return up ? 'INTERNAL' : 'UNAVAILABLE';
+  };
 
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -131,15 +138,15 @@ export function attachGateway(deps: GatewayDeps) {
         const record = await catalog.getSession(req.data.sessionId);
         if (!record) return reply(failure('NOT_FOUND'));
         if (claims.role !== 'public' && !can(claims, record.councilId)) return reply(failure('FORBIDDEN'));
-        const room = await registry.get(record.id);
         const audience = audienceOf(claims);
         const delegateId = audience === 'delegate' ? (claims.delegateId ?? null) : null;
+        // Join the room first: a view published between reading the view and joining would otherwise be missed.
         await socket.join(audience === 'delegate' ? delegateRoom(record.id, delegateId ?? '-') : audienceRoom(record.id, audience));
-        reply({ ok: true, view: project(room.snapshot, room.seq, audience, delegateId), serverTime: Date.now() });
+        reply({ ok: true, view: await sessions.view(record.id, audience, delegateId), serverTime: Date.now() });
       } catch (err) {
-        if (err instanceof SessionNotFoundError) return reply(failure('NOT_FOUND'));
-        log.error({ err, socket: socket.id }, 'session:join failed');
-        reply(failure('INTERNAL'));
+        const code = await unexpected(err);
+        if (code === 'INTERNAL') log.error({ err, socket: socket.id }, 'session:join failed');
+        reply(failure(code));
       }
     });
 
@@ -170,12 +177,11 @@ export function attachGateway(deps: GatewayDeps) {
         const record = await catalog.getSession(command.sessionId);
         if (!record) return done(failure('NOT_FOUND'));
         if (!can(claims, record.councilId)) return done(failure('FORBIDDEN'));
-        const room = await registry.get(record.id);
-        done(await room.submit(command, actor));
+        done(await sessions.submit(command, actor));
       } catch (err) {
-        if (err instanceof SessionNotFoundError) return done(failure('NOT_FOUND'));
-        log.error({ err, socket: socket.id, type }, 'session:command failed');
-        done(failure('INTERNAL'));
+        const code = await unexpected(err);
+        if (code === 'INTERNAL') log.error({ err, socket: socket.id, type }, 'session:command failed');
+        done(failure(code));
       }
     });
   });

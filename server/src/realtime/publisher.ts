@@ -3,7 +3,7 @@
  * seconds) is coalesced into one projection per audience per flush: a client that misses an intermediate view loses
  * nothing, and a vote storm costs O(audiences) projections instead of O(events × audiences).
  */
-import { project, projectDelegates, type Audience, type SessionView } from '@hall/core';
+import { project, projectDelegates, type Audience, type SessionSnapshot, type SessionView } from '@hall/core';
 import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
@@ -39,8 +39,16 @@ export class ViewPublisher {
     }
   }
 
+  /** Set in a cluster: the owner sends each flushed state once to the other nodes. */
+  onPublished: ((room: SessionRoom) => void) | null = null;
+
   private publish(room: SessionRoom) {
-    const { snapshot, seq, sessionId } = room;
+    this.publishSnapshot(room.sessionId, room.snapshot, room.seq);
+    this.onPublished?.(room);
+  }
+
+  /** Projects one state for this node's sockets only (in a cluster, every node does this for its own). */
+  publishSnapshot(sessionId: string, snapshot: SessionSnapshot, seq: number) {
     for (const audience of ['chair', 'secretary', 'wall', 'public'] as const) {
       const name = audienceRoom(sessionId, audience);
       if (this.occupied(name)) this.emit(name, project(snapshot, seq, audience));
@@ -55,7 +63,8 @@ export class ViewPublisher {
 
   private emit(room: string, view: SessionView) {
     this.views++;
-    this.io.to(room).emit('session:view', view);
+    // Local only: with a cluster adapter a plain `to()` would also reach other nodes, which project for themselves.
+    this.io.local.to(room).emit('session:view', view);
   }
 
   close() {

@@ -2,19 +2,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Store } from '../store/types.ts';
-import type { SessionRegistry } from '../runtime/registry.ts';
+import type { Sessions } from '../runtime/sessions.ts';
 import type { Metrics } from '../plugins/metrics.ts';
 
 const startedAt = Date.now();
 
-const routes: FastifyPluginAsyncZod<{ store: Store; registry: SessionRegistry; metrics: Metrics; info: Record<string, unknown> }> = async (
+const routes: FastifyPluginAsyncZod<{ store: Store; sessions: Sessions; metrics: Metrics; info: Record<string, unknown> }> = async (
   app,
-  { store, registry, metrics, info },
+  { store, sessions, metrics, info },
 ) => {
   app.get('/healthz', { schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok'), store: z.string(), liveSessions: z.number(), uptimeSec: z.number() }).passthrough() } } }, async () => ({
     status: 'ok' as const,
     store: store.kind,
-    liveSessions: (await registry.openRooms()).length,
+    liveSessions: await sessions.localCount(),
     uptimeSec: Math.round((Date.now() - startedAt) / 1000),
     ...info,
   }));

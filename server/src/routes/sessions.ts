@@ -1,13 +1,13 @@
 /** Read-only session directory: the apps list sessions to pick from; the public sees only the public fields. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { project, errorMessages } from '@hall/core';
+import { errorMessages } from '@hall/core';
 import type { Catalog } from '../store/types.ts';
-import type { SessionRegistry } from '../runtime/registry.ts';
+import type { Sessions } from '../runtime/sessions.ts';
 import { audienceOf } from '../realtime/gateway.ts';
 import { can } from '../auth/service.ts';
 
-const routes: FastifyPluginAsyncZod<{ catalog: Catalog; registry: SessionRegistry }> = async (app, { catalog, registry }) => {
+const routes: FastifyPluginAsyncZod<{ catalog: Catalog; sessions: Sessions }> = async (app, { catalog, sessions }) => {
   app.get('/api/sessions', { schema: { tags: ['sessions'], querystring: z.object({ councilId: z.string().max(64).optional() }) } }, async (request) => {
     const councils = new Map((await catalog.listCouncils()).map((c) => [c.id, c]));
     const sessions = await catalog.listSessions(request.query.councilId);
@@ -33,9 +33,8 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; registry: SessionRegistr
     if (claims.role !== 'public' && !can(claims, record.councilId)) {
       return reply.status(403).send({ ok: false, code: 'FORBIDDEN', message: errorMessages.FORBIDDEN.vi });
     }
-    const room = await registry.get(record.id);
     const audience = audienceOf(claims);
-    return { ok: true, view: project(room.snapshot, room.seq, audience, audience === 'delegate' ? (claims.delegateId ?? null) : null) };
+    return { ok: true, view: await sessions.view(record.id, audience, audience === 'delegate' ? (claims.delegateId ?? null) : null) };
   });
 };
 export default routes;

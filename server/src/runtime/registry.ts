@@ -3,10 +3,26 @@
  * to open (a corrupt journal, say) fails alone: other sessions keep running.
  */
 import { SessionSetup } from '@hall/core';
-import type { Catalog } from '../store/types.ts';
+import type { Catalog, SessionRecord } from '../store/types.ts';
 import { SessionRoom, type RoomDeps } from './session-room.ts';
 
 export class SessionNotFoundError extends Error {}
+
+/** Multi-node: another node holds the session's lease. */
+export class NotOwnerError extends Error {
+  constructor(
+    readonly sessionId: string,
+    readonly holder: string | null,
+  ) {
+    super(`session ${sessionId} is owned by ${holder ?? 'nobody (lease being taken over)'}`);
+  }
+}
+
+/** Multi-node ownership: a lease must be held before a session's actor may run here (cluster.ts implements it). */
+export interface Ownership {
+  acquire(sessionId: string): Promise<{ ok: true } | { ok: false; holder: string | null }>;
+  release(sessionId: string): Promise<void>;
+}
 
 export class SessionRegistry {
   private readonly rooms = new Map<string, Promise<SessionRoom>>();
@@ -16,6 +32,7 @@ export class SessionRegistry {
   constructor(
     private readonly catalog: Catalog,
     deps: RoomDeps,
+    private readonly ownership: Ownership | null = null,
   ) {
     this.deps = {
       ...deps,
@@ -54,9 +71,36 @@ export class SessionRegistry {
     return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
+  /** The room if it runs on this node, without opening or acquiring anything. */
+  async local(sessionId: string): Promise<SessionRoom | null> {
+    const pending = this.rooms.get(sessionId);
+    return pending ? pending.catch(() => null) : null;
+  }
+
+  /** Drops a room whose lease was lost (or is being given up). */
+  async drop(sessionId: string) {
+    const room = await this.local(sessionId);
+    this.rooms.delete(sessionId);
+    await room?.close();
+    await this.ownership?.release(sessionId).catch(() => undefined);
+  }
+
   private async open(sessionId: string): Promise<SessionRoom> {
     const record = await this.catalog.getSession(sessionId);
     if (!record) throw new SessionNotFoundError(sessionId);
+    if (this.ownership) {
+      const lease = await this.ownership.acquire(sessionId);
+      if (!lease.ok) throw new NotOwnerError(sessionId, lease.holder);
+    }
+    try {
+      return await this.openRoom(sessionId, record);
+    } catch (err) {
+      await this.ownership?.release(sessionId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private openRoom(sessionId: string, record: SessionRecord): Promise<SessionRoom> {
     return SessionRoom.open(
       sessionId,
       async () => {
@@ -77,6 +121,7 @@ export class SessionRegistry {
         await this.get(id);
         restored.push(id);
       } catch (err) {
+        if (err instanceof NotOwnerError) continue; // another node runs it
         failed.push({ sessionId: id, error: err instanceof Error ? err.message : String(err) });
       }
     }

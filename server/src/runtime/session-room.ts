@@ -27,9 +27,10 @@ import {
   type SessionSetup,
   type SessionSnapshot,
   type Deadline,
+  type PersistedSession,
   errorMessages,
 } from '@hall/core';
-import type { Journal, Json, JournalInput } from '../store/types.ts';
+import { StoreFencedError, type Journal, type Json, type JournalInput } from '../store/types.ts';
 import type { SecretBallots } from '../ballots/secret-ballots.ts';
 
 export interface RoomDeps {
@@ -59,6 +60,8 @@ export class SessionRoom {
   private readonly timers = new Map<string, { at: number; handle: unknown }>();
   private closed = false;
   private sinceSnapshot = 0;
+  /** Set when an append was fenced off: another node took the session over and this room must be dropped. */
+  lostLease = false;
   /** Set while the session has never accepted a command: its setup is re-read from the catalog until then. */
   private unfrozenSetup: (() => Promise<SessionSetup>) | null = null;
 
@@ -103,6 +106,11 @@ export class SessionRoom {
 
   get seq(): number {
     return this.lastSeq;
+  }
+
+  /** The current state as a versioned persisted snapshot (what other nodes restore their read-only replicas from). */
+  persisted(): PersistedSession {
+    return persist(this.actor, this.lastSeq);
   }
 
   /** Submits a validated, authorized command. Resolves with the ack to send; never rejects. */
@@ -155,6 +163,12 @@ export class SessionRoom {
       const record: JournalInput = { at, event: event as unknown as Json, ...(commandId ? { commandId } : {}) };
       this.lastSeq = await this.deps.journal.append(this.sessionId, [record], this.lastSeq);
     } catch (err) {
+      if (err instanceof StoreFencedError) {
+        // Another node owns the session now: stop here; the cluster layer forwards the command to the new owner.
+        this.lostLease = true;
+        this.deps.log.warn({ sessionId: this.sessionId }, 'lease lost: this node no longer owns the session');
+        return fail('UNAVAILABLE');
+      }
       if (!(await this.landedDespiteError())) {
         this.deps.log.error({ err, sessionId: this.sessionId, type: event.type, by: by.role }, 'journal append failed; command not applied');
         if (prepared.sealedChoice !== undefined && event.type === 'ballot.cast') {

@@ -3,10 +3,13 @@ import type { Config } from '../config.ts';
 import type { Store } from './types.ts';
 import { openEmbeddedStore } from './embedded.ts';
 
-export async function openStore(config: Pick<Config, 'dataDir' | 'redisUrl' | 'snapshotEvery'>): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'dataDir' | 'redisUrl' | 'snapshotEvery'> & Partial<Pick<Config, 'redisPrefix'>>,
+  opts: { fence?: (sessionId: string) => string | null } = {},
+): Promise<Store> {
   if (config.redisUrl) {
     const { openRedisStore } = await import('./redis.ts');
-    return openRedisStore(config.redisUrl);
+    return openRedisStore(config.redisUrl, { prefix: config.redisPrefix ?? 'hall:', ...(opts.fence ? { fence: opts.fence } : {}) });
   }
   return openEmbeddedStore(config.dataDir);
 }

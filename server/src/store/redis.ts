@@ -50,6 +50,7 @@ import {
   type SessionRecord,
   type Store,
   StoreConflictError,
+  StoreFencedError,
 } from './types.ts';
 import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot } from './validate.ts';
 
@@ -74,6 +75,11 @@ export interface RedisStoreOptions {
    * Default true: a rewrite per announced secret poll is cheap, and leaving the versions behind breaks §4.
    */
   rewriteAofAfterDestroy?: boolean;
+  /**
+   * Multi-node: the lease value this node holds for a session (null/'' = not fenced). Every append checks it inside
+   * the append script, so a node that lost its lease can never append after another node took the session over.
+   */
+  fence?: (sessionId: string) => string | null;
 }
 
 export interface RedisStore extends Store {
@@ -97,13 +103,16 @@ export function redisKeys(prefix = 'hall:') {
     ballot: (pollKey: string) => `${prefix}ballot:${pollKey}`,
     /** Stream entry id of a record. */
     entryId: (seq: number) => `${seq}-1`,
+    /** Which node owns a live session (runtime/cluster.ts writes it; the append script checks it). */
+    lease: (sessionId: string) => `${prefix}lease:${sessionId}`,
+    epoch: (sessionId: string) => `${prefix}epoch:${sessionId}`,
   };
 }
 
 /**
- * KEYS[1] journal stream, KEYS[2] journal tail hash {lastSeq, lastHash}.
- * ARGV[1] the seq the batch was chained on, ARGV[2] the hash of its last record, ARGV[3..] the records' canonical
- * JSON in seq order (at least one). Every check comes before the first write, so a refusal writes nothing.
+ * KEYS[1] journal stream, KEYS[2] journal tail hash {lastSeq, lastHash}, KEYS[3] the session's lease key.
+ * ARGV[1] the writer's fencing token ('' = unfenced, single node), ARGV[2] the seq the batch was chained on, ARGV[3]
+ * the hash of its last record, ARGV[4..] the records' canonical JSON in seq order (at least one). Every check comes before the first write, so a refusal writes nothing.
  * Replies: the new last seq, or an error `HALLCONFLICT <lastSeq> <lastHash>` (the tail is not what the batch was
  * built on), `HALLDAMAGED <reason>` (stream and tail disagree), `HALLBADBATCH <reason>` (a caller bug).
  */
@@ -112,13 +121,18 @@ local genesis = string.rep('0', 64)
 local tail = redis.call('HMGET', KEYS[2], 'lastSeq', 'lastHash')
 local lastSeq = tonumber(tail[1]) or 0
 local lastHash = tail[2] or genesis
-local base = tonumber(ARGV[1])
-if base == nil or #ARGV < 3 then
+local base = tonumber(ARGV[2])
+if base == nil or #ARGV < 4 then
   return redis.error_reply('HALLBADBATCH malformed arguments')
 end
--- Fencing (multi-node, later): pass KEYS[3] = <prefix>lease:<sessionId> and the writer's epoch as one more ARGV,
--- and refuse here, before any write, with 'HALLFENCED <current epoch>' when redis.call('GET', KEYS[3]) differs.
-local ok, first = pcall(cjson.decode, ARGV[3])
+-- Fencing: a node that lost its lease (paused, partitioned) must never append after another node took over.
+if ARGV[1] ~= '' then
+  local holder = redis.call('GET', KEYS[3])
+  if holder ~= ARGV[1] then
+    return redis.error_reply('HALLFENCED ' .. tostring(holder))
+  end
+end
+local ok, first = pcall(cjson.decode, ARGV[4])
 if not ok or type(first) ~= 'table' or first.seq ~= base + 1 then
   return redis.error_reply('HALLBADBATCH the first record is not seq ' .. string.format('%d', base + 1))
 end
@@ -135,16 +149,16 @@ if lastSeq > 0 then
     return redis.error_reply('HALLDAMAGED the last stream entry is not the tail')
   end
 end
-local n = #ARGV - 2
+local n = #ARGV - 3
 for i = 1, n do
-  redis.call('XADD', KEYS[1], string.format('%d-1', base + i), 'r', ARGV[i + 2])
+  redis.call('XADD', KEYS[1], string.format('%d-1', base + i), 'r', ARGV[i + 3])
 end
-redis.call('HSET', KEYS[2], 'lastSeq', string.format('%d', base + n), 'lastHash', ARGV[2])
+redis.call('HSET', KEYS[2], 'lastSeq', string.format('%d', base + n), 'lastHash', ARGV[3])
 return base + n
 `;
 
 type HallRedis = Redis & {
-  hallAppend(stream: string, meta: string, base: string, lastHash: string, ...lines: string[]): Promise<number>;
+  hallAppend(stream: string, meta: string, lease: string, fence: string, base: string, lastHash: string, ...lines: string[]): Promise<number>;
 };
 
 interface Tail {
@@ -204,7 +218,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     // Reconnect forever with capped backoff, so service resumes within about a second of Redis returning.
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times - 1, 5), 1000),
   }) as HallRedis;
-  client.defineCommand('hallAppend', { numberOfKeys: 2, lua: APPEND_LUA });
+  client.defineCommand('hallAppend', { numberOfKeys: 3, lua: APPEND_LUA });
 
   let opened = false;
   let down = false;
@@ -366,7 +380,8 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     for (let attempt = 1; ; attempt++) {
       const batch = encodeBatch(tail.seq, tail.hash, inputs);
       try {
-        await client.hallAppend(keys.journal(sessionId), keys.journalMeta(sessionId), String(tail.seq), batch.lastHash, ...batch.lines);
+        const fence = opts.fence?.(sessionId) ?? '';
+        await client.hallAppend(keys.journal(sessionId), keys.journalMeta(sessionId), keys.lease(sessionId), fence, String(tail.seq), batch.lastHash, ...batch.lines);
       } catch (err) {
         const actual = conflictOf(err);
         if (actual) {
@@ -380,6 +395,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
           if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
           continue;
         }
+        if (/^HALLFENCED/.test(errorText(err))) throw new StoreFencedError(sessionId);
         if (/^HALLDAMAGED/.test(errorText(err))) {
           const full = await fullScan(sessionId, false);
           const problem = full?.scan.problem ?? { seq: tail.seq + 1, reason: errorText(err).slice('HALLDAMAGED '.length) };

@@ -138,3 +138,11 @@ export class StoreConflictError extends Error {
     super(`journal ${sessionId}: expected last seq ${expected}, found ${actual}`);
   }
 }
+
+/** Multi-node: this node's lease on the session was taken over; it must stop writing and drop the session. */
+export class StoreFencedError extends Error {
+  readonly code = 'STORE_FENCED';
+  constructor(sessionId: string) {
+    super(`journal ${sessionId}: this node no longer holds the session's lease`);
+  }
+}

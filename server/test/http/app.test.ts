@@ -35,6 +35,9 @@ beforeAll(async () => {
     logLevel: 'silent',
     publicUrl: undefined,
     mediaBackend: 'werift',
+    nodeId: 'node-test',
+    leaseMs: 5000,
+    redisPrefix: 'hall:',
     warnings: [],
   };
   const store = createMemoryStore();

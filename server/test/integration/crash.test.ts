@@ -45,13 +45,14 @@ describe('crash recovery', () => {
       waitForPolls: 1,
       seed: 7,
       delayMs: 4000,
-      commandTimeoutMs: 2500,
+      // Four attempts of 5 s: enough to outlast a restart on a loaded 2-core machine.
+      commandTimeoutMs: 5000,
       log: () => undefined,
       onBallot: (b) => acked.push({ delegateId: b.delegateId, choice: b.choice, at: performance.now(), seq: b.seq }),
     });
     await chair.until((v) => v.attendance?.present === 85, '85 present');
     await chair.must('session.start', {});
-    await chair.must('poll.open', { pollId: 'crash-1', subject: 'Miễn nhiệm chức danh (bỏ phiếu kín)', kind: 'motion', mode: 'secret', durationSec: 20 });
+    await chair.must('poll.open', { pollId: 'crash-1', subject: 'Miễn nhiệm chức danh (bỏ phiếu kín)', kind: 'motion', mode: 'secret', durationSec: 35 });
 
     await expect.poll(() => acked.length, { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(30);
     const killedAt = performance.now();

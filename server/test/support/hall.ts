@@ -151,6 +151,7 @@ export class ServerProcess {
   constructor(
     readonly dataDir: string,
     readonly port: number,
+    private readonly env: Record<string, string> = {},
   ) {}
 
   get baseUrl() {
@@ -163,7 +164,7 @@ export class ServerProcess {
     const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
     this.child = spawn(tsx, [path.join(repoRoot, 'server/src/main.ts')], {
       cwd: repoRoot,
-      env: { ...process.env, ...TEST_SECRETS, DATA_DIR: this.dataDir, PORT: String(this.port), HOST: '127.0.0.1', HALL_DEMO: '1', LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...TEST_SECRETS, DATA_DIR: this.dataDir, PORT: String(this.port), HOST: '127.0.0.1', HALL_DEMO: '1', LOG_LEVEL: 'warn', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       // tsx runs the server in a child node process: give them a group of their own and signal the whole group.
       detached: true,
@@ -180,6 +181,10 @@ export class ServerProcess {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`server did not answer /healthz within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  get exited() {
+    return this.child === null || this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already durable. */

@@ -1,0 +1,196 @@
+/**
+ * The broadcast follows the session (issue 5 §4). The machine owns the on-air flag; this watches it and acts:
+ *  - on air (and not a closed sitting) with an ingest → start the program outputs (HLS, recording, RTMP pushes);
+ *    an ingest that arrives later starts them then;
+ *  - off air → stop them (the playlists get #EXT-X-ENDLIST), drop the public WebRTC viewers;
+ *  - closed sitting → the same, and the wall's viewers too (the machine also forces off air);
+ *  - at every stop, WebVTT chapters computed from the journal are written next to the recording.
+ * Every change is pushed to the `media:state` rooms so pages switch between WebRTC, HLS and "not on air".
+ *
+ * Session changes are observed through `watch` when the runtime offers a hook, else by polling the open rooms'
+ * `seq` (cheap: a handful of rooms, a number compare each).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { SessionContext } from '@hall/core';
+import type { SessionRegistry } from '../runtime/registry.ts';
+import type { Journal } from '../store/types.ts';
+import { ProgramOutputs, chaptersVtt, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
+import type { MediaConfig } from './config.ts';
+import { flagsOf, mayWatch, type SessionFlags } from './signaling.ts';
+
+interface Followed {
+  flags: SessionFlags | null;
+  /** The context last seen, for chapters at shutdown without reopening a room. */
+  ctx: SessionContext | null;
+  seq: number;
+  outputs: ProgramOutputs | null;
+  recordingFile: string | null;
+  /** Per-session queue: reconciliations never overlap (a start racing a stop would leak an ffmpeg). */
+  queue: Promise<void>;
+}
+
+export interface FollowerDeps {
+  hub: MediaHub;
+  registry: SessionRegistry;
+  journal?: Pick<Journal, 'read'>;
+  config: MediaConfig;
+  signaling: MediaSignaling;
+  log: HubLogger;
+  /** Subscribe to session changes (sessionId); when absent the follower polls every `pollMs`. */
+  watch?: (listener: (sessionId: string) => void) => () => void;
+  pollMs?: number;
+}
+
+export class BroadcastFollower {
+  private readonly sessions = new Map<string, Followed>();
+  private timer: NodeJS.Timeout | null = null;
+  private unwatch: (() => void) | null = null;
+  private readonly offHub: () => void;
+  private closed = false;
+
+  constructor(private readonly deps: FollowerDeps) {
+    this.offHub = deps.hub.on((e) => {
+      if (e.type === 'ingest' || e.type === 'ingestEnded') void this.reconcile(e.broadcastId);
+    });
+  }
+
+  start() {
+    if (this.deps.watch) this.unwatch = this.deps.watch((id) => void this.reconcile(id));
+    else this.timer = setInterval(() => void this.poll(), this.deps.pollMs ?? 250);
+  }
+
+  private async poll() {
+    for (const room of await this.deps.registry.openRooms()) {
+      const f = this.sessions.get(room.sessionId);
+      if (!f || f.seq !== room.seq) void this.reconcile(room.sessionId);
+    }
+  }
+
+  private followed(sessionId: string): Followed {
+    let f = this.sessions.get(sessionId);
+    if (!f) this.sessions.set(sessionId, (f = { flags: null, ctx: null, seq: -1, outputs: null, recordingFile: null, queue: Promise.resolve() }));
+    return f;
+  }
+
+  /** Brings outputs and viewers in line with the session's flags. Serialised per session; never rejects. */
+  reconcile(sessionId: string): Promise<void> {
+    const f = this.followed(sessionId);
+    const run = f.queue.then(() => this.apply(sessionId, f)).catch((err: unknown) => this.deps.log.error({ err, sessionId }, 'broadcast follower failed'));
+    f.queue = run;
+    return run;
+  }
+
+  private async apply(sessionId: string, f: Followed) {
+    if (this.closed) return;
+    const room = await this.deps.registry.get(sessionId).catch(() => null);
+    if (!room) return;
+    const ctx = room.snapshot.context;
+    const flags = flagsOf(ctx);
+    const before = f.flags;
+    f.flags = flags;
+    f.ctx = ctx;
+    f.seq = room.seq;
+    const desired = flags.onAir && !flags.closed;
+    const hasIngest = !!this.deps.hub.stats(sessionId)?.ingest;
+    let changed = !before || before.onAir !== flags.onAir || before.closed !== flags.closed;
+
+    if (desired && !f.outputs && hasIngest) {
+      await this.startOutputs(sessionId, f, ctx);
+      changed = true;
+    } else if (!desired && f.outputs) {
+      await this.stopOutputs(sessionId, f, ctx);
+      changed = true;
+    }
+
+    if (before && changed) {
+      // Viewers this audience may no longer have: the public off air; the public and the wall in a closed sitting.
+      const reason = flags.closed ? 'closedSitting' : 'offAir';
+      const dropped = await this.deps.signaling.endPeers(sessionId, (p) => p.role === 'viewer' && !mayWatch(p.audience, flags).ok, reason);
+      if (dropped) this.deps.log.info({ sessionId, dropped, reason }, 'viewers dropped');
+    }
+    this.pushState(sessionId, f);
+  }
+
+  private async startOutputs(sessionId: string, f: Followed, ctx: SessionContext) {
+    const { config, hub, log } = this.deps;
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+    f.recordingFile = config.record ? path.join(config.recordingsRoot, sessionId, `${sessionId}-phien${ctx.sitting.number}-${stamp}.mkv`) : null;
+    f.outputs = await ProgramOutputs.start({
+      hub,
+      broadcastId: sessionId,
+      hlsRoot: config.hlsRoot,
+      recordingFile: f.recordingFile,
+      rtmp: config.rtmp,
+      hls: { preset: config.hlsPreset, segmentSec: config.segmentSec },
+      log,
+    });
+    log.info({ sessionId, recording: f.recordingFile, rtmp: config.rtmp.map((r) => r.name) }, 'broadcast outputs started');
+  }
+
+  private async stopOutputs(sessionId: string, f: Followed, ctx: SessionContext) {
+    const outputs = f.outputs!;
+    f.outputs = null;
+    const endedAt = Date.now();
+    await outputs.stop();
+    this.deps.log.info({ sessionId }, 'broadcast outputs stopped');
+    if (f.recordingFile && this.deps.journal) {
+      try {
+        const records = await this.deps.journal.read(sessionId, 1);
+        const vtt = chaptersVtt(records, { council: ctx.council, agenda: ctx.agenda }, { start: outputs.startedAt, end: endedAt });
+        await fs.writeFile(f.recordingFile.replace(/\.mkv$/, '.chapters.vtt'), vtt);
+      } catch (err) {
+        // Chapters can be recomputed from the journal any time; a failure here must not fail the stop.
+        this.deps.log.warn({ err, sessionId }, 'writing chapters failed');
+      }
+    }
+    f.recordingFile = null;
+  }
+
+  hlsUrl(sessionId: string): string | null {
+    return this.sessions.get(sessionId)?.outputs?.hlsDir ? `${this.deps.config.hlsBaseUrl}/${sessionId}/master.m3u8` : null;
+  }
+
+  stateFor(sessionId: string, audience: string, flags: Pick<SessionFlags, 'onAir' | 'closed'>): MediaState {
+    const live = !!this.deps.hub.stats(sessionId)?.ingest;
+    const publicPath = audience === 'public' || audience === 'wall';
+    return {
+      sessionId,
+      onAir: flags.onAir,
+      live,
+      webrtc: live && mayWatch(audience, flags).ok,
+      // The public and the wall get HLS only while it is being written for an on-air, open sitting.
+      hls: publicPath && (flags.closed || !flags.onAir) ? null : this.hlsUrl(sessionId),
+    };
+  }
+
+  private pushState(sessionId: string, f: Followed) {
+    const flags = f.flags;
+    if (!flags) return;
+    this.deps.signaling.pushState(sessionId, (audience) => this.stateFor(sessionId, audience, flags));
+  }
+
+  status() {
+    return [...this.sessions.entries()].map(([sessionId, f]) => ({
+      sessionId,
+      onAir: f.flags?.onAir ?? false,
+      closedSitting: f.flags?.closed ?? false,
+      outputs: f.outputs?.running ?? [],
+      hls: this.hlsUrl(sessionId),
+      recording: f.recordingFile ? path.basename(f.recordingFile) : null,
+    }));
+  }
+
+  /** Stops every output (writing chapters). Idempotent. */
+  async close() {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    this.unwatch?.();
+    this.offHub();
+    for (const [sessionId, f] of this.sessions) {
+      await f.queue;
+      if (f.outputs && f.ctx) await this.stopOutputs(sessionId, f, f.ctx);
+    }
+    this.closed = true;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * HTTP side of the broadcast:
+ *  - `/hls/<sessionId>/…` — the HLS tree, with headers a CDN can follow: playlists revalidated every second
+ *    (`max-age=1`: shorter than a segment, so a CDN collapses thousands of players into one origin request per
+ *    second), segments and init files immutable for a year (their names never repeat, see media/src/hls.ts);
+ *  - `/media/…` — the camera, viewer and HLS pages built from media/src/web (`/camera` redirects to the camera);
+ *  - `GET /api/media/status` — which backend runs and why, ingest health and viewer counts per session.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MediaHub } from './lib.ts';
+import type { BroadcastFollower } from './broadcast-follower.ts';
+
+const distWeb = fileURLToPath(new URL('../../../media/dist-web/', import.meta.url));
+
+export const PLAYLIST_CACHE = 'public, max-age=1, stale-while-revalidate=1';
+export const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
+
+/** An ingest is healthy when packets arrived in the last 3 s. */
+const HEALTHY_MS = 3000;
+
+export interface MediaRoutesOptions {
+  hub: MediaHub;
+  follower: BroadcastFollower;
+  hlsRoot: string;
+  backendReason: string;
+}
+
+const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follower, hlsRoot, backendReason }) => {
+  mkdirSync(hlsRoot, { recursive: true });
+  await app.register(fastifyStatic, {
+    root: hlsRoot,
+    prefix: '/hls/',
+    decorateReply: false,
+    index: false,
+    list: false,
+    cacheControl: false,
+    // Dot-files are the packager's SDP files: never served.
+    dotfiles: 'deny',
+    allowedPath: (pathname) => /^\/?[A-Za-z0-9_-]{1,64}\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+\.(m3u8|m4s|mp4)$/.test(pathname),
+    setHeaders(reply, file) {
+      const ext = path.extname(file);
+      reply.header('cache-control', ext === '.m3u8' ? PLAYLIST_CACHE : SEGMENT_CACHE);
+      if (ext === '.m3u8') reply.header('content-type', 'application/vnd.apple.mpegurl');
+      if (ext === '.m4s') reply.header('content-type', 'video/iso.segment');
+      // Players on other origins (the CDN's, an embed on the council's site) may fetch the stream.
+      reply.header('access-control-allow-origin', '*');
+    },
+  });
+
+  if (existsSync(path.join(distWeb, 'camera.html'))) {
+    await app.register(fastifyStatic, { root: distWeb, prefix: '/media/', decorateReply: false, index: false, cacheControl: true, maxAge: '1h' });
+  } else {
+    app.get('/media/*', async (_req, reply) => reply.status(404).type('text/plain; charset=utf-8').send('Trang media chưa được dựng: pnpm --filter @hall/media build (media pages not built)'));
+  }
+  app.get('/camera', async (req, reply) => reply.redirect(`/media/camera.html${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`));
+  app.get('/camera/', async (req, reply) => reply.redirect(`/media/camera.html${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`));
+
+  app.get('/api/media/status', { schema: { tags: ['media'] } }, async () => {
+    const stats = hub.hubStats();
+    const now = Date.now();
+    const following = new Map(follower.status().map((s) => [s.sessionId, s]));
+    const ids = new Set([...stats.broadcasts.map((b) => b.id), ...following.keys()]);
+    return {
+      backend: stats.backend,
+      reason: backendReason,
+      flavor: hub.flavor,
+      maxViewers: stats.maxViewers,
+      viewers: stats.viewers,
+      sessions: [...ids].map((sessionId) => {
+        const b = stats.broadcasts.find((x) => x.id === sessionId);
+        const f = following.get(sessionId);
+        const last = b?.ingest?.video.lastPacketAt ?? null;
+        return {
+          sessionId,
+          onAir: f?.onAir ?? false,
+          closedSitting: f?.closedSitting ?? false,
+          ingest: b?.ingest
+            ? {
+                kind: b.ingest.kind,
+                since: b.ingest.since,
+                healthy: last !== null && now - last < HEALTHY_MS,
+                lastPacketAgoMs: last === null ? null : now - last,
+                videoKbps: b.ingest.video.bitrateKbps,
+                audioKbps: b.ingest.audio?.bitrateKbps ?? null,
+                width: b.ingest.video.width ?? null,
+                height: b.ingest.video.height ?? null,
+              }
+            : null,
+          viewers: b?.viewers ?? 0,
+          viewersByAudience: b?.viewersByAudience ?? {},
+          hls: f?.hls ?? null,
+          outputs: f?.outputs.map((o) => ({ kind: o.kind, running: o.running })) ?? [],
+          recording: f?.recording ?? null,
+        };
+      }),
+    };
+  });
+};
+
+export default routes;

@@ -1,0 +1,31 @@
+/**
+ * What the edges (Socket.IO gateway, HTTP routes) need from live sessions, independent of where a session runs:
+ * submit a command, get a view. On one node every session is local; in a cluster (cluster.ts) a session is owned by
+ * exactly one node and the others forward to it.
+ */
+import { project, type Actor, type Audience, type Command, type CommandAck, type SessionView } from '@hall/core';
+import type { SessionRegistry } from './registry.ts';
+
+export interface Sessions {
+  submit(command: Command, actor: Actor): Promise<CommandAck>;
+  view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView>;
+  /** Sessions whose actor runs on this node. */
+  localCount(): Promise<number>;
+}
+
+export class LocalSessions implements Sessions {
+  constructor(private readonly registry: SessionRegistry) {}
+
+  async submit(command: Command, actor: Actor): Promise<CommandAck> {
+    return (await this.registry.get(command.sessionId)).submit(command, actor);
+  }
+
+  async view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView> {
+    const room = await this.registry.get(sessionId);
+    return project(room.snapshot, room.seq, audience, delegateId);
+  }
+
+  async localCount() {
+    return (await this.registry.openRooms()).length;
+  }
+}

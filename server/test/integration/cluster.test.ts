@@ -1,0 +1,176 @@
+/**
+ * [CLUSTER] Several server processes on one Redis (issue 6): bots spread over the nodes vote in one poll, the node
+ * that owns the session is killed with SIGKILL mid-poll, another node takes the session over when the lease lapses,
+ * and every acknowledged ballot is counted exactly once. Then Redis itself goes away and comes back.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BallotChoice } from '@hall/core';
+import { DEMO_STAFF_PASSWORD, demoCouncils, demoDelegateCode } from '../../src/seed/demo.ts';
+import { runSwarm } from '../../src/bots/swarm.ts';
+import { tallyChoices } from '../../src/bots/bot.ts';
+import { freePort, login, ServerProcess, TestClient } from '../support/hall.ts';
+
+const SESSION = 'bn-kh12';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const servers: ServerProcess[] = [];
+const redisServers: ChildProcess[] = [];
+const dirs: string[] = [];
+let prefix = '';
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  for (const r of redisServers) if (r.exitCode === null) r.kill('SIGKILL');
+  if (prefix) {
+    const redis = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function node(name: string, redisUrl: string, keyPrefix: string): Promise<ServerProcess> {
+  const dir = await mkdtemp(path.join(tmpdir(), `hall-${name}-`));
+  dirs.push(dir);
+  const server = new ServerProcess(path.join(dir, 'data'), await freePort(), {
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: keyPrefix,
+    NODE_ID: name,
+    HALL_LEASE_MS: '2000',
+  });
+  servers.push(server);
+  await server.start();
+  return server;
+}
+
+async function ownerOf(sessionId: string, keyPrefix: string, redisUrl = REDIS_URL) {
+  const redis = new Redis(redisUrl);
+  const holder = await redis.get(`${keyPrefix}lease:${sessionId}`);
+  redis.disconnect();
+  return holder?.split(':')[0] ?? null;
+}
+
+describe('several nodes on one Redis', () => {
+  it('[CLUSTER-1] bots on three nodes; the owner is killed mid-poll; another node takes over; every acked ballot counts once', async () => {
+    prefix = `hall-t${randomBytes(4).toString('hex')}:`;
+    const a = await node('a', REDIS_URL, prefix); // seeds the catalog first
+    const [b, c] = await Promise.all([node('b', REDIS_URL, prefix), node('c', REDIS_URL, prefix)]);
+    const health = (await (await fetch(`${b.baseUrl}/healthz`)).json()) as { store: string; cluster: boolean; node: string };
+    expect(health).toMatchObject({ store: 'redis', cluster: true, node: 'b' });
+
+    // The chair on node a: the first join opens the session there, so a owns it.
+    const chair = await TestClient.connect(a.baseUrl, await login(a.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
+    await chair.must('session.openCheckIn', {});
+    expect(await ownerOf(SESSION, prefix)).toBe('a');
+
+    const ids = demoCouncils().find((x) => x.id === 'bac-ninh')!.delegates.map((d) => d.id);
+    const acked: { delegateId: string; choice: BallotChoice; at: number }[] = [];
+    const swarmOn = (server: ServerProcess, delegateIds: string[], seed: number) =>
+      runSwarm({
+        baseUrl: server.baseUrl,
+        sessionId: SESSION,
+        delegateIds,
+        codeFor: (id) => demoDelegateCode(id)!,
+        vote: 'random',
+        checkIn: true,
+        requestFloor: 0,
+        waitForPolls: 1,
+        seed,
+        delayMs: 5000,
+        commandTimeoutMs: 8000,
+        log: () => undefined,
+        onBallot: (x) => acked.push({ delegateId: x.delegateId, choice: x.choice, at: performance.now() }),
+      });
+    const swarms = [swarmOn(b, ids.slice(0, 42), 1), swarmOn(c, ids.slice(42), 2)];
+
+    await chair.until((v) => v.attendance?.present === 85, '85 present via nodes b and c', 120_000);
+    await chair.must('session.start', {});
+    await chair.must('poll.open', { pollId: 'cl-1', subject: 'Biểu quyết qua nhiều máy chủ', kind: 'motion', mode: 'secret', durationSec: 45 });
+
+    await expect.poll(() => acked.length, { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(20);
+    const killedAt = performance.now();
+    await a.kill9();
+    const ackedBeforeKill = acked.filter((x) => x.at <= killedAt).map((x) => x.delegateId);
+    expect(ackedBeforeKill.length).toBeLessThan(85);
+
+    // The chair moves to node b; b or c must own the session within the lease time plus a sweep.
+    const chairB = await TestClient.connect(b.baseUrl, await login(b.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
+    await expect.poll(() => ownerOf(SESSION, prefix), { timeout: 15_000, interval: 200 }).toMatch(/^[bc]$/);
+    const takeoverMs = performance.now() - killedAt;
+
+    const closed = await chairB.until((v) => v.poll?.pollId === 'cl-1' && v.poll.status === 'counted', 'the deadline closes the poll', 90_000);
+    const summaries = await Promise.all(swarms);
+    const ackedIds = new Set(acked.map((x) => x.delegateId));
+    for (const id of ackedBeforeKill) expect(ackedIds.has(id)).toBe(true);
+    expect(acked).toHaveLength(ackedIds.size);
+    expect(closed.poll!.castCount).toBe(ackedIds.size);
+    const tally = tallyChoices('motion', acked.map((x) => x.choice));
+    expect(closed.poll!.result).toMatchObject(tally.kind === 'motion' ? { yes: tally.yes, no: tally.no, abstain: tally.abstain } : {});
+    expect(summaries.reduce((n, s) => n + s.ballotsFailed, 0)).toBe(0);
+    expect(ackedIds.size).toBe(85);
+    console.log(`[CLUSTER-1] ${ackedBeforeKill.length} ballots acked before the owner was killed; new owner ${await ownerOf(SESSION, prefix)} after ${Math.round(takeoverMs)} ms; all 85 counted once`);
+    chair.close();
+    chairB.close();
+  }, 240_000);
+
+  it('[CLUSTER-2] Redis down: commands fail fast with UNAVAILABLE and change nothing; /readyz says not ready; Redis back (AOF) loses nothing', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hall-redis-'));
+    dirs.push(dir);
+    const port = await freePort();
+    const startRedis = () => {
+      const r = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--dir', dir], { stdio: 'ignore' });
+      redisServers.push(r);
+      return r;
+    };
+    const url = `redis://127.0.0.1:${port}`;
+    let redis = startRedis();
+    const probe = async () => {
+      const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      const up = await client.ping().then(() => true, () => false);
+      client.disconnect();
+      return up;
+    };
+    await expect.poll(probe, { timeout: 10_000 }).toBe(true);
+
+    const d = await node('d', url, 'hall:');
+    const chair = await TestClient.connect(d.baseUrl, await login(d.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
+    await chair.must('session.openCheckIn', {});
+    const delegate = await TestClient.connect(d.baseUrl, await login(d.baseUrl, 'code', 'bn-d001', demoDelegateCode('bn-d001')!), SESSION);
+    const seqBefore = await delegate.must('attendance.checkIn', { delegateId: 'bn-d001', channel: 'hall' });
+
+    redis.kill('SIGKILL');
+    await new Promise((r) => redis.once('exit', r));
+    const started = performance.now();
+    const ack = await chair.send('attendance.set', { delegateId: 'bn-d002', status: 'absentExcused', note: 'Đi công tác' });
+    const failMs = performance.now() - started;
+    expect(ack).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+    expect(failMs).toBeLessThan(5000);
+    expect((await fetch(`${d.baseUrl}/readyz`)).status).toBe(503);
+
+    redis = startRedis();
+    await expect.poll(() => fetch(`${d.baseUrl}/readyz`).then((r) => r.status), { timeout: 20_000, interval: 200 }).toBe(200);
+    // Service resumes, and the journal continues right after the last acknowledged record.
+    let next = await chair.send('attendance.set', { delegateId: 'bn-d002', status: 'absentExcused', note: 'Đi công tác' });
+    for (let i = 0; !next.ok && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      next = await chair.send('attendance.set', { delegateId: 'bn-d002', status: 'absentExcused', note: 'Đi công tác' });
+    }
+    expect(next).toMatchObject({ ok: true, seq: seqBefore + 1 });
+    const view = await chair.until((v) => v.seq === seqBefore + 1, 'view after Redis returned');
+    expect(view.roll!.find((r) => r.delegateId === 'bn-d001')!.status).toBe('present');
+    expect(view.roll!.find((r) => r.delegateId === 'bn-d002')!.status).toBe('absentExcused');
+    chair.close();
+    delegate.close();
+  }, 120_000);
+});

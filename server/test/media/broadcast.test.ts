@@ -1,0 +1,178 @@
+/**
+ * The broadcast follows the session, end to end on a real Hall (werift hub, ffmpeg encoder and packager, Node WebRTC
+ * viewers): who may publish and watch, on air → HLS with CDN-ready headers and status, closed sitting → the public
+ * path gets no video, off air → HLS ends, and the recording gets chapters from the journal.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../src/seed/demo.ts';
+import { login, TestClient } from '../support/hall.ts';
+import { startMediaHall, type MediaHall } from './support.ts';
+import { NodeViewer } from '../../../media/test/node-viewer.ts';
+import { ffmpegTestSource, ffprobe, killTestProcesses, ownUdpSockets, waitUntil } from '../../../media/test/support.ts';
+import { runningFfmpeg } from '../../src/media/lib.ts';
+import type { ChildProcess } from 'node:child_process';
+
+const SESSION = 'td-kh10';
+let h: MediaHall;
+let chair: TestClient;
+let source: ChildProcess | null = null;
+const sockets: Socket[] = [];
+const viewers: NodeViewer[] = [];
+let udpBefore: Set<string>;
+
+async function socketFor(token: string | null): Promise<Socket> {
+  const s = io(h.baseUrl, { transports: ['websocket'], auth: token ? { token } : {} });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', resolve);
+    s.once('connect_error', reject);
+  });
+  sockets.push(s);
+  return s;
+}
+
+async function watch(token: string | null) {
+  const r = await NodeViewer.join(await socketFor(token), SESSION);
+  if (r.viewer) viewers.push(r.viewer);
+  return r;
+}
+
+const get = (p: string) => fetch(`${h.baseUrl}${p}`);
+const status = async () => (await (await get('/api/media/status')).json()) as {
+  backend: string;
+  reason: string;
+  sessions: { sessionId: string; onAir: boolean; closedSitting: boolean; ingest: { healthy: boolean; videoKbps: number } | null; viewers: number; hls: string | null; outputs: { kind: string; running: boolean }[] }[];
+};
+const mine = async () => (await status()).sessions.find((s) => s.sessionId === SESSION);
+const hlsDir = () => path.join(h.media.config.hlsRoot, SESSION);
+const mediaPlaylist = async () => {
+  const dirs = (await fs.readdir(hlsDir(), { withFileTypes: true })).filter((d) => d.isDirectory());
+  return path.join(hlsDir(), dirs[0]!.name, 'index.m3u8');
+};
+
+beforeAll(async () => {
+  udpBefore = new Set(ownUdpSockets().map((s) => s.inode));
+  h = await startMediaHall();
+  chair = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'password', 'chutoa.td', DEMO_STAFF_PASSWORD), SESSION);
+  await chair.must('session.openCheckIn', {});
+  for (let i = 1; i <= 25; i++) await chair.must('attendance.checkIn', { delegateId: `td-d${String(i).padStart(3, '0')}`, channel: 'hall' });
+  await chair.must('session.start', {});
+  await chair.must('agenda.goTo', { itemId: 'td-kh10-04' });
+}, 60_000);
+
+afterAll(async () => {
+  try {
+    source?.kill('SIGKILL');
+    for (const v of viewers) await v.close().catch(() => undefined);
+    for (const s of sockets) s.disconnect();
+    chair?.close();
+    await h?.close();
+  } finally {
+    await killTestProcesses();
+    for (const p of runningFfmpeg()) p.child.kill('SIGKILL');
+  }
+  expect(runningFfmpeg()).toHaveLength(0);
+  await waitUntil('UDP sockets released', () => ownUdpSockets().filter((s) => !udpBefore.has(s.inode)), (left) => left.length === 0, 10_000);
+}, 60_000);
+
+describe('broadcast follows the session', () => {
+  it('[MEDIA-1] status names the backend; only chair/secretary/display may publish; the public may not watch off air', { timeout: 30_000 }, async () => {
+    const st = await status();
+    expect(st.backend).toBe('werift');
+    expect(st.reason).toMatch(/werift/);
+    const delegate = await socketFor(await login(h.baseUrl, 'code', 'td-d001', demoDelegateCode('td-d001')!));
+    const offer = { type: 'offer', sdp: 'v=0\r\nnot really an sdp\r\n' };
+    expect(await delegate.timeout(5000).emitWithAck('media:signal', { sessionId: SESSION, role: 'publisher', message: offer })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const anon = await socketFor(null);
+    expect(await anon.timeout(5000).emitWithAck('media:signal', { sessionId: SESSION, role: 'publisher', message: offer })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    // A display account passes authorization (the SDP itself is then refused by the hub).
+    const wall = await socketFor(await login(h.baseUrl, 'device', 'wall.td', DEMO_DEVICE_TOKEN));
+    expect(await wall.timeout(5000).emitWithAck('media:signal', { sessionId: SESSION, role: 'publisher', message: offer })).toMatchObject({ ok: false, code: 'BAD_SIGNAL' });
+    const info = await anon.timeout(5000).emitWithAck('media:info', { sessionId: SESSION });
+    expect(info).toMatchObject({ ok: true, backend: 'werift', flavor: 'sdp', canPublish: false, onAir: false, webrtc: false, hls: null });
+    const { ack } = await watch(null);
+    expect(ack).toMatchObject({ ok: false, code: 'OFF_AIR' });
+  });
+
+  it('[MEDIA-2] on air with an encoder ingest: HLS is written with CDN cache headers, the public watches over WebRTC', async () => {
+    await h.media.hub.createBroadcast(SESSION);
+    const ingest = await h.media.hub.ingestRtp(SESSION);
+    source = ffmpegTestSource({ video: ingest.ffmpegOutput('video'), audio: ingest.ffmpegOutput('audio') });
+    await waitUntil('ingest healthy', mine, (s) => !!s?.ingest?.healthy);
+    await chair.must('broadcast.start', {});
+    await chair.must('floor.give', { speechId: 'sp-media-1', speaker: { kind: 'official', id: await firstOfficial() }, purpose: 'presentation' });
+
+    const master = await waitUntil('master playlist', () => get(`/hls/${SESSION}/master.m3u8`), (r) => r.ok, 30_000);
+    expect(master.headers.get('cache-control')).toMatch(/max-age=1\b/);
+    expect(master.headers.get('content-type')).toMatch(/mpegurl/);
+    const playlistFile = await waitUntil('segments', async () => (await fs.readFile(await mediaPlaylist(), 'utf8').catch(() => '')), (t) => /\.m4s/.test(t), 30_000);
+    const rel = path.relative(hlsDir(), path.dirname(await mediaPlaylist()));
+    const segment = /^(p[0-9a-z]+_\d+\.m4s)$/m.exec(playlistFile)![1]!;
+    const seg = await get(`/hls/${SESSION}/${rel}/${segment}`);
+    expect(seg.status).toBe(200);
+    expect(seg.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await get(`/hls/${SESSION}/.hls-${SESSION}-0.sdp`)).status).toBe(404);
+    expect((await get(`/hls/..%2f..%2fdata/token-secret`)).status).toBeGreaterThanOrEqual(400);
+
+    const { viewer, ack } = await watch(null);
+    expect(ack.ok).toBe(true);
+    await waitUntil('public viewer gets video', () => viewer!.packets.video, (n) => n > 50, 15_000);
+    const { viewer: chairViewer } = await watch(await login(h.baseUrl, 'password', 'thuky.td', DEMO_STAFF_PASSWORD));
+    await waitUntil('secretary viewer gets video', () => chairViewer!.packets.video, (n) => n > 50, 15_000);
+    const s = (await mine())!;
+    expect(s).toMatchObject({ onAir: true, closedSitting: false, viewers: 2, hls: `/hls/${SESSION}/master.m3u8` });
+    expect(s.outputs.map((o) => o.kind).sort()).toEqual(['hls', 'recording']);
+  }, 90_000);
+
+  it('[MEDIA-3] a closed sitting: public viewers dropped and refused, HLS ended, staff keep watching; chapters next to the recording', async () => {
+    const [publicViewer, staffViewer] = viewers;
+    await chair.must('sitting.setClosed', { closed: true });
+    await waitUntil('public told', () => publicViewer!.ended, (r) => r === 'closedSitting', 10_000);
+    const frozen = publicViewer!.packets.video;
+    const staffBefore = staffViewer!.packets.video;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(publicViewer!.packets.video - frozen).toBeLessThan(5);
+    expect(staffViewer!.packets.video).toBeGreaterThan(staffBefore + 10);
+    expect(await fs.readFile(await mediaPlaylist(), 'utf8')).toContain('#EXT-X-ENDLIST');
+    const { ack } = await watch(null);
+    expect(ack).toMatchObject({ ok: false, code: 'CLOSED_SITTING' });
+    const anon = await socketFor(null);
+    expect(await anon.timeout(5000).emitWithAck('media:info', { sessionId: SESSION })).toMatchObject({ ok: true, onAir: false, webrtc: false, hls: null });
+    const s = (await mine())!;
+    expect(s).toMatchObject({ onAir: false, closedSitting: true, hls: null, outputs: [] });
+
+    const recDir = path.join(h.media.config.recordingsRoot, SESSION);
+    const files = await fs.readdir(recDir);
+    const mkv = files.find((f) => f.endsWith('.mkv'))!;
+    const vtt = files.find((f) => f.endsWith('.chapters.vtt'))!;
+    expect(mkv).toMatch(/^td-kh10-phien1-\d{8}-\d{6}\.mkv$/);
+    expect((await ffprobe(path.join(recDir, mkv))).streams.some((x) => x.codec_type === 'video')).toBe(true);
+    const chapters = await fs.readFile(path.join(recDir, vtt), 'utf8');
+    expect(chapters.startsWith('WEBVTT')).toBe(true);
+    expect(chapters).toMatch(/00:00:00\.000 --> /);
+    expect(chapters).toContain('Mục 4: Chất vấn và trả lời chất vấn');
+  }, 60_000);
+
+  it('[MEDIA-4] back on air then off air: HLS restarts under new file names, and stops (ENDLIST, no new segments)', async () => {
+    await chair.must('sitting.setClosed', { closed: false });
+    await chair.must('broadcast.start', {});
+    const playlist = await waitUntil('new period playlist', async () => (await fs.readFile(await mediaPlaylist().catch(() => ''), 'utf8').catch(() => '')), (t) => /\.m4s/.test(t) && !t.includes('ENDLIST'), 30_000);
+    expect(playlist).toMatch(/^p[0-9a-z]+_\d+\.m4s$/m);
+    await chair.must('broadcast.stop', {});
+    await waitUntil('ENDLIST', async () => fs.readFile(await mediaPlaylist(), 'utf8'), (t) => t.includes('#EXT-X-ENDLIST'), 15_000);
+    const count = async () => (await fs.readdir(path.dirname(await mediaPlaylist()))).filter((f) => f.endsWith('.m4s')).length;
+    const n = await count();
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await count()).toBe(n);
+    expect((await mine())!.outputs).toEqual([]);
+    expect(runningFfmpeg()).toHaveLength(0);
+  }, 60_000);
+});
+
+async function firstOfficial(): Promise<string> {
+  const record = await h.hall.store.catalog.getSession(SESSION);
+  const council = await h.hall.store.catalog.getCouncil(record!.councilId);
+  return council!.officials[0]!.id;
+}

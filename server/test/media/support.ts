@@ -1,0 +1,50 @@
+/**
+ * A Hall with the broadcast attached, the way buildApp will wire it: `attachMedia` after the gateway, before listen.
+ * (Until app.ts calls attachMedia itself, this is the only place it runs.)
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type Hall } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { seedDemo } from '../../src/seed/demo.ts';
+import { attachMedia, type AttachedMedia } from '../../src/media/index.ts';
+import { TEST_SECRETS } from '../support/hall.ts';
+
+export interface MediaHall {
+  hall: Hall;
+  media: AttachedMedia;
+  baseUrl: string;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function startMediaHall(env: Record<string, string> = {}): Promise<MediaHall> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hall-media-test-'));
+  const config = await loadConfig({ DATA_DIR: path.join(dir, 'data'), HALL_DEMO: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MEDIA_BACKEND: 'werift', ...TEST_SECRETS });
+  const hall = await buildApp(config, { logger: false });
+  const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
+  const media = await attachMedia({
+    app: hall.app,
+    io: hall.io,
+    registry: hall.registry,
+    config,
+    log,
+    journal: hall.store.journal,
+    env: { MEDIA_BACKEND: 'werift', MEDIA_HLS_PRESET: 'ultrafast', MEDIA_DIR: path.join(dir, 'media'), ...env },
+  });
+  await seedDemo(hall.store);
+  await hall.app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(hall.app.server.address() as AddressInfo).port}`;
+  return {
+    hall,
+    media,
+    baseUrl,
+    dir,
+    async close() {
+      await hall.app.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
