@@ -1,0 +1,34 @@
+/** @hall/client-kit — framework-free entry: the client, `can`, countdown math, strings. React parts: `./react`. */
+export {
+  HallClient,
+  type CommandStatus,
+  type ConnectionState,
+  type HallClientOptions,
+  type HallSocket,
+  type LoginKind,
+  type LoginResult,
+  type PendingCommand,
+  type SocketFactory,
+} from './client.ts';
+export { HallError, isHallError, kitErrorMessages, messageFor, type HallErrorCode, type LoginFailureCode } from './errors.ts';
+export { actorOf, decodeClaims, type Claims, type Role } from './claims.ts';
+export { can, type CanVerdict } from './can.ts';
+export { formatClock, remaining, type Remaining } from './time.ts';
+export { newCommandId } from './ids.ts';
+export {
+  createI18n,
+  DEFAULT_LANG,
+  en,
+  isLang,
+  LANG_STORAGE_KEY,
+  LANGS,
+  NAMESPACES,
+  resources,
+  storedLang,
+  storeLang,
+  vi,
+  type Catalog,
+  type CreateI18nOptions,
+  type Lang,
+  type Namespace,
+} from './i18n/index.ts';

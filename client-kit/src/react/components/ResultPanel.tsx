@@ -1,0 +1,216 @@
+import type { PollView, ResultView } from '@hall/core';
+import { useId } from 'react';
+import { useKitTranslation } from '../i18n.ts';
+import { cx, heading, type HeadingLevel } from './util.ts';
+
+export interface ResultPanelProps {
+  /** The result to show; defaults to `poll.result`. */
+  result?: ResultView | null;
+  /** The poll, for its subject, round and threshold rule. */
+  poll?: PollView | null;
+  headingLevel?: HeadingLevel;
+  className?: string;
+}
+
+type CountPercent = { count: number; percent: string };
+
+/**
+ * The result as announced in the hall (DOMAIN.md §4, the National Assembly's panel): each line a count and its
+ * percentage of TOTAL delegates, then THÔNG QUA / KHÔNG THÔNG QUA. Every number comes formatted from core; this
+ * component only lays them out. Confidence ratings, votes of confidence and elections get their own tables.
+ */
+export function ResultPanel({ result, poll, headingLevel = 2, className }: ResultPanelProps) {
+  const { t } = useKitTranslation();
+  const titleId = useId();
+  const r = result ?? poll?.result ?? null;
+  const H = heading(headingLevel);
+  const cp = (x: CountPercent) => t('result.countPercent', { count: x.count, percent: x.percent });
+
+  if (!r) {
+    return (
+      <section className={cx('hall-result', 'hall-result--empty', className)}>
+        <p>{t('result.notYet')}</p>
+      </section>
+    );
+  }
+
+  const header = (title: string) => (
+    <>
+      <H id={titleId} className="hall-result__title">
+        {title}
+      </H>
+      {poll ? <p className="hall-result__subject">{poll.subject}</p> : null}
+      {poll && poll.round > 1 ? <p className="hall-result__round">{t('voting.round', { round: poll.round })}</p> : null}
+    </>
+  );
+
+  switch (r.kind) {
+    case 'motion':
+      return (
+        <section className={cx('hall-result', 'hall-result--motion', className)} aria-labelledby={titleId}>
+          {header(t('result.title'))}
+          <table className="hall-result__table">
+            <caption>{t('result.totalDelegates', { total: r.total })}</caption>
+            <tbody>
+              <tr className="hall-result__row hall-result__row--took-part">
+                <th scope="row">{t('result.tookPart')}</th>
+                <td>{r.lines.tookPart}</td>
+              </tr>
+              <tr className="hall-result__row hall-result__row--yes">
+                <th scope="row">{t('choices.yes')}</th>
+                <td>{r.lines.yes}</td>
+              </tr>
+              <tr className="hall-result__row hall-result__row--no">
+                <th scope="row">{t('choices.no')}</th>
+                <td>{r.lines.no}</td>
+              </tr>
+              <tr className="hall-result__row hall-result__row--abstain">
+                <th scope="row">{t('choices.abstain')}</th>
+                <td>{r.lines.abstain}</td>
+              </tr>
+            </tbody>
+          </table>
+          <p className={cx('hall-result__outcome', r.adopted ? 'hall-result__outcome--adopted' : 'hall-result__outcome--rejected')}>
+            <span className="hall-result__mark" aria-hidden="true">
+              {r.adopted ? '✓' : '✕'}
+            </span>
+            <strong>{t(r.adopted ? 'result.adopted' : 'result.notAdopted')}</strong>
+          </p>
+          {poll ? <p className="hall-result__rule">{t('result.rule', { rule: t(`rules.${poll.rule}`) })}</p> : null}
+        </section>
+      );
+
+    case 'confidenceRating': {
+      const first = r.officials[0];
+      return (
+        <section className={cx('hall-result', 'hall-result--rating', className)} aria-labelledby={titleId}>
+          {header(t('result.ratingTitle'))}
+          {first ? <Ballots issued={first.issued} collected={first.collected} /> : null}
+          <table className="hall-result__table hall-result__table--wide">
+            <thead>
+              <tr>
+                <th scope="col">{t('result.name')}</th>
+                <th scope="col">{t('result.post')}</th>
+                <th scope="col">{t('result.valid')}</th>
+                <th scope="col">{t('choices.high')}</th>
+                <th scope="col">{t('choices.confidence')}</th>
+                <th scope="col">{t('choices.low')}</th>
+                <th scope="col">{t('result.consequence')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.officials.map((o) => (
+                <tr key={o.officialId} className={cx('hall-result__row', o.consequence !== 'none' && 'hall-result__row--flagged')}>
+                  <th scope="row">{o.name}</th>
+                  <td>{o.post}</td>
+                  <td>{o.valid}</td>
+                  <td>{cp(o.high)}</td>
+                  <td>{cp(o.confidence)}</td>
+                  <td>{cp(o.low)}</td>
+                  <td className="hall-result__consequence">{t(`result.consequences.${o.consequence}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      );
+    }
+
+    case 'confidenceVote': {
+      const first = r.officials[0];
+      return (
+        <section className={cx('hall-result', 'hall-result--confidence-vote', className)} aria-labelledby={titleId}>
+          {header(t('result.confidenceVoteTitle'))}
+          {first ? <Ballots issued={first.issued} collected={first.collected} /> : null}
+          <table className="hall-result__table hall-result__table--wide">
+            <thead>
+              <tr>
+                <th scope="col">{t('result.name')}</th>
+                <th scope="col">{t('result.post')}</th>
+                <th scope="col">{t('result.valid')}</th>
+                <th scope="col">{t('choices.confidence')}</th>
+                <th scope="col">{t('choices.noConfidence')}</th>
+                <th scope="col">{t('result.consequence')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.officials.map((o) => (
+                <tr key={o.officialId} className={cx('hall-result__row', o.consequence !== 'none' && 'hall-result__row--flagged')}>
+                  <th scope="row">{o.name}</th>
+                  <td>{o.post}</td>
+                  <td>{o.valid}</td>
+                  <td>{cp(o.confidence)}</td>
+                  <td>{cp(o.noConfidence)}</td>
+                  <td className="hall-result__consequence">{t(`result.consequences.${o.consequence}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="hall-result__note">{t('result.totalDelegates', { total: first?.totalDelegates ?? 0 })}</p>
+        </section>
+      );
+    }
+
+    case 'election':
+      return (
+        <section className={cx('hall-result', 'hall-result--election', className)} aria-labelledby={titleId}>
+          {header(t('result.electionTitle'))}
+          <dl className="hall-result__ballots">
+            <div>
+              <dt>{t('result.valid')}</dt>
+              <dd>{r.validBallots}</dd>
+            </div>
+            <div>
+              <dt>{t('terms.totalDelegates')}</dt>
+              <dd>{r.totalDelegates}</dd>
+            </div>
+          </dl>
+          <p className="hall-result__note">{t('result.seats', { seats: r.seats })}</p>
+          <table className="hall-result__table hall-result__table--wide">
+            <thead>
+              <tr>
+                <th scope="col">{t('result.candidate')}</th>
+                <th scope="col">{t('result.votes')}</th>
+                <th scope="col">{t('result.percent')}</th>
+                <th scope="col">{t('result.consequence')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.candidates.map((c) => (
+                <tr key={c.id} className={cx('hall-result__row', c.elected && 'hall-result__row--elected')}>
+                  <th scope="row">{r.names[c.id] ?? c.id}</th>
+                  <td>{c.votes}</td>
+                  <td>{c.percent}</td>
+                  <td>
+                    <span aria-hidden="true">{c.elected ? '✓ ' : ''}</span>
+                    {t(c.elected ? 'result.elected' : 'result.notElected')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {r.tieAtLastSeat ? (
+            <p className="hall-result__warning" role="note">
+              {t('result.tie')}
+            </p>
+          ) : null}
+        </section>
+      );
+  }
+}
+
+function Ballots({ issued, collected }: { issued: number; collected: number }) {
+  const { t } = useKitTranslation();
+  return (
+    <dl className="hall-result__ballots">
+      <div>
+        <dt>{t('result.issued')}</dt>
+        <dd>{issued}</dd>
+      </div>
+      <div>
+        <dt>{t('result.collected')}</dt>
+        <dd>{collected}</dd>
+      </div>
+    </dl>
+  );
+}
