@@ -5,10 +5,8 @@
  */
 import {
   errorMessages,
-  explain,
-  isVerdict,
+  explainCommand,
   parseCommand,
-  prepareCommand,
   restoreSession,
   SnapshotVersionError,
   type Actor,
@@ -62,7 +60,7 @@ function restored(view: SessionView): SessionSnapshot | 'version' | 'broken' {
 
 /**
  * The machine's verdict on `type` with `payload` by `actor`, at server time `at` (pass `client.serverNow()`).
- * The payload goes through the server's own parse and `prepareCommand` first, so defaults and the secret-ballot split
+ * The payload goes through the server's own parse and core's `explainCommand`, so defaults and the secret-ballot split
  * are applied exactly as on the server.
  */
 export function can<T extends CommandType>(
@@ -77,7 +75,6 @@ export function can<T extends CommandType>(
   if (!parsed.ok) return refuse('VALIDATION', parsed.issues);
   const snapshot = restored(view);
   if (snapshot === 'version' || snapshot === 'broken') return refuse('PROTOCOL_VERSION');
-  const prepared = prepareCommand(snapshot, parsed.command, actor, at);
-  if (isVerdict(prepared)) return prepared;
-  return explain(snapshot, prepared.event);
+  // explainCommand judges a secret-ballot close as the server will: with the counts it takes from the sealed box.
+  return explainCommand(snapshot, parsed.command, actor, at);
 }

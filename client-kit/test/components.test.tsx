@@ -44,7 +44,7 @@ describe('[KIT-UI] result panel', () => {
     const poll = view.poll!;
     expect(poll.result?.kind).toBe('motion');
     render(<ResultPanel poll={poll} />);
-    const panel = screen.getByRole('region', { name: 'Kết quả biểu quyết' });
+    const panel = screen.getByRole('region', { name: /^Kết quả biểu quyết Nghị quyết về dự toán/ });
     const row = (name: string) => cells(within(panel).getByRole('row', { name: new RegExp(`^${name}`) }));
     expect(row('Tham gia biểu quyết')).toBe('Tham gia biểu quyết 80 (94,12%)');
     expect(row('Tán thành')).toBe('Tán thành 70 (82,35%)');
@@ -125,7 +125,7 @@ describe('[KIT-UI] live components', () => {
   it('[KIT-UI-7] the speaker card names the speaker, their group, purpose and time', () => {
     const speaker: SpeakerView = {
       speechId: 's1', kind: 'delegate', id: 'd3', name: 'Nguyễn Văn An', role: 'Tổ đại biểu số 3', purpose: 'debate',
-      startedAt: 0, limitSec: 180, extendedSec: 0, endsAt: 180_000, overtime: false, questionId: null,
+      startedAt: 0, limitSec: 180, extendedSec: 0, endsAt: 180_000, overtime: false, questionId: null, endedAt: null,
     };
     render(<SpeakerCard speaker={speaker} now={60_000} />);
     const card = screen.getByRole('region', { name: 'Nguyễn Văn An' });

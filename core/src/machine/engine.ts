@@ -8,7 +8,8 @@ import { SessionSetup } from '../model.ts';
 import type { Actor as EventActor, BallotChoice, Command, MachineEvent } from '../protocol/commands.ts';
 import { parseMachineEvent } from '../protocol/commands.ts';
 import { Refusal, type Verdict } from '../protocol/errors.ts';
-import type { SessionContext } from './context.ts';
+import type { Poll, SessionContext } from './context.ts';
+import { tallySealedBallots } from './secret-tally.ts';
 import { ballotProblem, findPoll, isForbidden, refusal } from './guards.ts';
 import { MACHINE_VERSION, sessionMachine, type SessionMachine } from './session.machine.ts';
 
@@ -58,6 +59,37 @@ export function prepareCommand(snapshot: SessionSnapshot, command: Command, by: 
     }
   }
   return { event };
+}
+
+/**
+ * The verdict a client shows before sending a command: the same as the server's, except that closing a secret
+ * e-ballot is judged as the server will see it — with the counts it takes from the sealed box, which a client never
+ * has. Those stand-in counts agree with the eligibility records, so every other rule still applies.
+ */
+export function explainCommand(snapshot: SessionSnapshot, command: Command, by: EventActor, at: number): Verdict {
+  const prepared = prepareCommand(snapshot, command, by, at);
+  if (isVerdict(prepared)) return prepared;
+  const event = prepared.event;
+  if (event.type === 'poll.close' && event.counts === undefined) {
+    const poll = findPoll(snapshot.context, event.pollId);
+    if (poll?.mode === 'secret' && poll.status === 'open') {
+      const standIn = poll.castBy.map(() => standInBallot(poll));
+      return explain(snapshot, { ...event, counts: tallySealedBallots(poll, standIn, poll.castBy.length) });
+    }
+  }
+  return explain(snapshot, event);
+}
+
+function standInBallot(poll: Poll): BallotChoice {
+  switch (poll.kind) {
+    case 'motion':
+      return 'abstain';
+    case 'confidenceRating':
+    case 'confidenceVote':
+      return Object.fromEntries(poll.officialIds.map((id) => [id, 'confidence'])) as BallotChoice;
+    case 'election':
+      return [];
+  }
 }
 
 export function isVerdict(x: PreparedCommand | Verdict): x is Verdict {

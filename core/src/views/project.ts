@@ -37,6 +37,8 @@ export interface SpeakerView {
   endsAt: number;
   overtime: boolean;
   questionId: string | null;
+  /** When the speech ended (speech log); null while it goes on. */
+  endedAt: number | null;
 }
 
 export interface QueueEntryView {
@@ -147,6 +149,10 @@ export interface SessionView {
     awaitingAnswer: QuestionView[];
   } | null;
   broadcast: { onAir: boolean; since: number | null };
+  /** The council's officials (public record: names and posts), for respondent and candidate pickers. */
+  officials: Council['officials'];
+  /** Chair and secretary: the council's rules profile (time limits, answer mode, quorum rule…). */
+  profile?: Council['profile'];
   /** Chair and secretary: the roll, commitments and the questions awaiting written answers. */
   roll?: AttendanceRow[];
   commitments?: SessionContext['questioning']['commitments'];
@@ -203,6 +209,7 @@ function speakerView(ctx: SessionContext, s: NonNullable<SessionContext['floor']
     endsAt: s.startedAt + (s.limitSec + s.extendedSec) * 1000,
     overtime: s.overtime,
     questionId: s.questionId ?? null,
+    endedAt: s.endedAt ?? null,
   };
 }
 
@@ -417,6 +424,7 @@ export function project(
     polls: [],
     questioning: null,
     broadcast: ctx.broadcast,
+    officials: [],
   };
   // A closed sitting (họp kín) shows the wall and the public only that the session is meeting behind closed doors.
   if (closedForOutside) return { ...base, agenda: [], currentItemId: null, regions: null };
@@ -424,6 +432,7 @@ export function project(
   const group = activeGroup(ctx);
   const view: SessionView = {
     ...base,
+    officials: ctx.council.officials,
     speaker: ctx.floor.current ? speakerView(ctx, ctx.floor.current) : null,
     queue: queueView(ctx, ctx.floor.queue),
     attendance: attendanceView(ctx),
@@ -446,6 +455,7 @@ export function project(
     },
   };
   if (staff) {
+    view.profile = ctx.council.profile;
     view.roll = rollView(ctx);
     view.commitments = ctx.questioning.commitments;
     view.questions = ctx.questioning.questions.map((q) => questionView(ctx, q));

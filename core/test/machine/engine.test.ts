@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   explain,
+  explainCommand,
   isVerdict,
   pendingDeadlines,
   persist,
@@ -141,5 +142,33 @@ describe('[WIRE] command and journal parsing', () => {
     expect(parseMachineEvent({ type: 'session.start', at: 1, by: { role: 'public', id: 'x' } })).toBeNull();
     expect(parseMachineEvent({ type: 'session.start', at: 1, by: chair, extra: 1 })).toBeNull();
     expect(parseMachineEvent({ type: 'ballot.cast', pollId: 'p1', choice: 'maybe', at: 1, by: delegate(1) })).toBeNull();
+  });
+});
+
+describe('[ENG-CLIENT] explainCommand: what a client is told before sending', () => {
+  const cmd = (type: string, payload: object) => {
+    const parsed = parseCommand({ sessionId: 's1', commandId: 'client-check-1', type, payload });
+    if (!parsed.ok) throw new Error(parsed.issues.join('; '));
+    return parsed.command;
+  };
+
+  it('[ENG-CLIENT-1] closing a secret e-ballot is allowed for the chair although only the server has the counts', () => {
+    for (const kind of ['motion', 'confidenceRating', 'election'] as const) {
+      const s = startedSession({ level: 'province' });
+      const extra = kind === 'motion' ? {} : kind === 'election' ? { candidates: [{ id: 'k1', name: 'A' }, { id: 'k2', name: 'B' }], seats: 1 } : { officialIds: s.ctx().council.officials.filter((o) => o.ratable).map((o) => o.id) };
+      expect(s.command(chair, 'poll.open', { pollId: 'p1', subject: 'Kín', kind, mode: 'secret', ...extra })).toMatchObject({ ok: true });
+      const ballot = kind === 'motion' ? 'yes' : kind === 'election' ? ['k1'] : Object.fromEntries(s.ctx().polls[0]!.officialIds.map((id) => [id, 'high']));
+      expect(s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: ballot })).toMatchObject({ ok: true });
+      // The bare machine refuses (the counts are missing); the client-side verdict matches what the server will do.
+      expect(explain(s.actor.getSnapshot(), { type: 'poll.close', pollId: 'p1', at: s.clock.now, by: chair })).toMatchObject({ ok: false, reason: 'COUNTS_REQUIRED' });
+      expect(explainCommand(s.actor.getSnapshot(), cmd('poll.close', { pollId: 'p1' }), chair, s.clock.now)).toEqual({ ok: true });
+      expect(explainCommand(s.actor.getSnapshot(), cmd('poll.close', { pollId: 'p1' }), delegate(2), s.clock.now)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    }
+  });
+
+  it('[ENG-CLIENT-2] other commands get exactly the machine verdict', () => {
+    const s = startedSession();
+    expect(explainCommand(s.actor.getSnapshot(), cmd('poll.close', { pollId: 'nope' }), chair, s.clock.now)).toMatchObject({ ok: false, reason: 'UNKNOWN_POLL' });
+    expect(explainCommand(s.actor.getSnapshot(), cmd('floor.request', { requestId: 'r1', purpose: 'speech' }), delegate(1), s.clock.now)).toEqual({ ok: true });
   });
 });

@@ -213,7 +213,7 @@ describe('[VIEW] closed sittings, speakers, queues, attendance', () => {
     s.ok({ type: 'floor.extend', addSec: 60, by: chair });
     expect(wallView(s.snapshot(), 1).speaker).toEqual({
       speechId: 's1', kind: 'delegate', id: 'd2', name: 'Đại biểu 2', role: 'Tổ 2', purpose: 'speech', startedAt: at,
-      limitSec: 420, extendedSec: 60, endsAt: at + 480_000, overtime: false, questionId: null,
+      limitSec: 420, extendedSec: 60, endsAt: at + 480_000, overtime: false, endedAt: null, questionId: null,
     });
     s.ok({ type: 'floor.stop', by: chair });
     s.ok({ type: 'floor.give', speechId: 's2', speaker: { kind: 'official', id: 'o3' }, purpose: 'explanation', by: chair });

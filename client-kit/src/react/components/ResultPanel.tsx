@@ -24,6 +24,9 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
   const titleId = useId();
   const r = result ?? poll?.result ?? null;
   const H = heading(headingLevel);
+  // Several announced results on one page must be distinct landmarks: name each by its title and its subject.
+  const subjectId = `${titleId}-subject`;
+  const labelledBy = poll ? `${titleId} ${subjectId}` : titleId;
   const cp = (x: CountPercent) => t('result.countPercent', { count: x.count, percent: x.percent });
 
   if (!r) {
@@ -39,7 +42,11 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
       <H id={titleId} className="hall-result__title">
         {title}
       </H>
-      {poll ? <p className="hall-result__subject">{poll.subject}</p> : null}
+      {poll ? (
+        <p id={subjectId} className="hall-result__subject">
+          {poll.subject}
+        </p>
+      ) : null}
       {poll && poll.round > 1 ? <p className="hall-result__round">{t('voting.round', { round: poll.round })}</p> : null}
     </>
   );
@@ -47,7 +54,7 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
   switch (r.kind) {
     case 'motion':
       return (
-        <section className={cx('hall-result', 'hall-result--motion', className)} aria-labelledby={titleId}>
+        <section className={cx('hall-result', 'hall-result--motion', className)} aria-labelledby={labelledBy}>
           {header(t('result.title'))}
           <table className="hall-result__table">
             <caption>{t('result.totalDelegates', { total: r.total })}</caption>
@@ -83,7 +90,7 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
     case 'confidenceRating': {
       const first = r.officials[0];
       return (
-        <section className={cx('hall-result', 'hall-result--rating', className)} aria-labelledby={titleId}>
+        <section className={cx('hall-result', 'hall-result--rating', className)} aria-labelledby={labelledBy}>
           {header(t('result.ratingTitle'))}
           {first ? <Ballots issued={first.issued} collected={first.collected} /> : null}
           <table className="hall-result__table hall-result__table--wide">
@@ -119,7 +126,7 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
     case 'confidenceVote': {
       const first = r.officials[0];
       return (
-        <section className={cx('hall-result', 'hall-result--confidence-vote', className)} aria-labelledby={titleId}>
+        <section className={cx('hall-result', 'hall-result--confidence-vote', className)} aria-labelledby={labelledBy}>
           {header(t('result.confidenceVoteTitle'))}
           {first ? <Ballots issued={first.issued} collected={first.collected} /> : null}
           <table className="hall-result__table hall-result__table--wide">
@@ -153,7 +160,7 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
 
     case 'election':
       return (
-        <section className={cx('hall-result', 'hall-result--election', className)} aria-labelledby={titleId}>
+        <section className={cx('hall-result', 'hall-result--election', className)} aria-labelledby={labelledBy}>
           {header(t('result.electionTitle'))}
           <dl className="hall-result__ballots">
             <div>
