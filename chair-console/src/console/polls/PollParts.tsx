@@ -1,0 +1,159 @@
+/** Pieces shared by the poll tab and the right-hand status: the live counter, the countdown, the lifecycle buttons. */
+import type { PollView } from '@hall/core';
+import { Countdown, useView } from '@hall/client-kit/react';
+import { useT } from '../../i18n.ts';
+import type { RefusalReason } from '@hall/core';
+import { CommandButton, PromptCommandButton } from '../ui/command.tsx';
+
+const SECRET_CLOSE: readonly RefusalReason[] = ['COUNTS_REQUIRED'];
+
+export function PollHeading({ poll }: { poll: PollView }) {
+  const { t, k } = useT();
+  return (
+    <div className="poll-heading">
+      <p className="poll-subject">{poll.subject}</p>
+      <p className="muted small">
+        {k(`common:pollKinds.${poll.kind}`)} · {k(`common:pollModes.${poll.mode}`)}
+        {poll.kind === 'motion' && <> · {k(`common:rules.${poll.rule}`)}</>}
+        {poll.round > 1 && <> · {k('common:voting.round', { round: poll.round })}</>}
+        {' · '}
+        <span className={`badge badge-poll-${poll.status}`}>{k(`common:pollStatus.${poll.status}`)}</span>
+      </p>
+      {poll.revoteReason && <p className="small">{t('polls.revoteReason', { reason: poll.revoteReason })}</p>}
+    </div>
+  );
+}
+
+/** Ballots cast of delegates present (eligible), as a number and a bar; secret polls show only the count. */
+export function CastCounter({ poll }: { poll: PollView }) {
+  const { t } = useT();
+  const electronic = poll.mode === 'electronic' || poll.mode === 'secret';
+  if (!electronic) return <p className="hint">{t('polls.manual')}</p>;
+  const pct = poll.eligible ? Math.min(100, Math.round((poll.castCount / poll.eligible) * 100)) : 0;
+  return (
+    <div className="cast">
+      <p className="cast-text">
+        <strong className="cast-number">{poll.castCount}</strong>/{poll.eligible}{' '}
+        <span className="muted">{t(poll.mode === 'secret' ? 'polls.castSecret' : 'polls.cast', { count: poll.castCount, eligible: poll.eligible })}</span>
+      </p>
+      <div className="bar" aria-hidden="true">
+        <div className="bar-fill" style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+export function PollClock({ poll }: { poll: PollView }) {
+  const { t } = useT();
+  if (poll.closesAt === null) return <p className="muted small">{t('polls.noDeadline')}</p>;
+  return <Countdown endsAt={poll.closesAt} label={t('polls.closesIn')} size="normal" />;
+}
+
+/** Public electronic polls, while open: the present delegates who have not pressed a button yet, by name. */
+export function NotVoted({ poll }: { poll: PollView }) {
+  const view = useView();
+  const { t } = useT();
+  if (!poll.notVoted) return null;
+  const names = new Map((view?.roll ?? []).map((r) => [r.delegateId, `${r.seat ? `${r.seat} · ` : ''}${r.name}`]));
+  return (
+    <details className="not-voted">
+      <summary>{t('polls.notVoted', { count: poll.notVoted.length })}</summary>
+      {poll.notVoted.length === 0 ? (
+        <p className="muted">{t('polls.notVotedNone')}</p>
+      ) : (
+        <ul className="name-grid">
+          {poll.notVoted.map((id) => (
+            <li key={id}>{names.get(id) ?? id}</li>
+          ))}
+        </ul>
+      )}
+    </details>
+  );
+}
+
+export function CloseButton({ poll }: { poll: PollView }) {
+  const { t } = useT();
+  if (poll.status !== 'open' || (poll.mode !== 'electronic' && poll.mode !== 'secret')) return null;
+  return (
+    <CommandButton
+      type="poll.close"
+      payload={{ pollId: poll.pollId }}
+      variant="primary"
+      confirm={{ title: t('polls.close') }}
+      // A secret e-ballot's counts come from the server's sealed box at close (core's prepareCommand refuses them from
+      // a client), so the machine on this side can only say "counts required": that part is the server's to fill.
+      accept={poll.mode === 'secret' ? SECRET_CLOSE : undefined}
+    >
+      {t('polls.close')}
+    </CommandButton>
+  );
+}
+
+export function AnnounceButton({ poll }: { poll: PollView }) {
+  const { t } = useT();
+  if (poll.status !== 'counted') return null;
+  return (
+    <CommandButton
+      type="poll.announce"
+      payload={{ pollId: poll.pollId }}
+      variant="primary"
+      confirm={{ title: t('polls.announceTitle'), body: t('polls.announceBody') }}
+    >
+      {t('polls.announce')}
+    </CommandButton>
+  );
+}
+
+export function RevoteButton({ poll }: { poll: PollView }) {
+  const { t } = useT();
+  if (poll.status !== 'counted' && poll.status !== 'announced') return null;
+  return (
+    <PromptCommandButton
+      type="poll.revote"
+      payload={{ pollId: poll.pollId, newPollId: 'poll-check', reason: 'x' }}
+      fresh={['newPollId']}
+      field="reason"
+      fieldLabel={t('polls.reason')}
+      title={t('polls.revoteTitle')}
+      body={t('polls.revoteBody')}
+      submitLabel={t('polls.revote')}
+    >
+      {t('polls.revote')}
+    </PromptCommandButton>
+  );
+}
+
+export function CancelButton({ poll }: { poll: PollView }) {
+  const { t } = useT();
+  if (poll.status !== 'open') return null;
+  return (
+    <PromptCommandButton
+      type="poll.cancel"
+      payload={{ pollId: poll.pollId, reason: 'x' }}
+      field="reason"
+      fieldLabel={t('polls.reason')}
+      title={t('polls.cancelTitle')}
+      body={t('polls.cancelBody')}
+      submitLabel={t('polls.cancel')}
+      variant="quiet"
+      danger
+    >
+      {t('polls.cancel')}
+    </PromptCommandButton>
+  );
+}
+
+/** One line for a result: the outcome of a motion, who was elected, how many were rated. */
+export function outcome(poll: PollView, t: ReturnType<typeof useT>): string {
+  const r = poll.result;
+  if (!r) return t.t('polls.nothing');
+  switch (r.kind) {
+    case 'motion':
+      return `${r.outcome} · ${r.lines.yes}`;
+    case 'election':
+      return t.t('polls.elected', { names: r.electedIds.map((id) => r.names[id] ?? id).join(', ') || t.t('polls.nothing') });
+    case 'confidenceRating':
+    case 'confidenceVote':
+      return t.t('polls.ratingSummary', { count: r.officials.length, flagged: r.officials.filter((o) => o.consequence !== 'none').length });
+  }
+}

@@ -1,0 +1,27 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// Served by the Hall server under /chair/ (server/src/routes/static.ts); in dev, Vite proxies the API and the socket.
+export default defineConfig({
+  base: '/chair/',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    sourcemap: false,
+    // The libraries (React, XState, zod, Socket.IO, i18next) change less often than the console: their own chunk stays
+    // cached in the hall's browsers across console releases.
+    rolldownOptions: {
+      output: {
+        advancedChunks: { groups: [{ name: 'vendor', test: /node_modules|[\\/]core[\\/]src|[\\/]client-kit[\\/]src/ }] },
+      },
+    },
+    chunkSizeWarningLimit: 700,
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      '/api': 'http://localhost:8080',
+      '/socket.io': { target: 'http://localhost:8080', ws: true },
+    },
+  },
+});

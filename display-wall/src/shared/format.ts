@@ -1,0 +1,44 @@
+/**
+ * Display helpers shared by the wall and the public page. Presentation only: counts, percentages and outcomes come
+ * from the view (core's rules), never from here.
+ */
+import type { AgendaItem, SessionView } from '@hall/core';
+
+/** The hall's time zone: a wall whose OS clock is set to UTC must still show the time the chair reads out. */
+export const HALL_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+export function formatTime(ms: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: HALL_TIME_ZONE }).format(ms);
+}
+
+export function formatDate(ms: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { weekday: 'long', day: '2-digit', month: '2-digit', year: 'numeric', timeZone: HALL_TIME_ZONE }).format(ms);
+}
+
+/** `2028-12-08` → `08/12/2028`, the way dates are written in Vietnamese documents. */
+export function formatIsoDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+/** The current agenda item with its 1-based number as the agenda lists it. */
+export function currentItem(view: SessionView): { item: AgendaItem; number: number } | null {
+  const i = view.agenda.findIndex((a) => a.id === view.currentItemId);
+  return i === -1 ? null : { item: view.agenda[i]!, number: i + 1 };
+}
+
+/**
+ * Splits core's result line "70 (82,35%)" into its count and percentage so the wall can align them in columns. The
+ * text itself is core's; if it ever changes shape the whole line is shown as the count.
+ */
+export function splitLine(line: string): { count: string; percent: string } {
+  const m = /^(\d+)\s*\(([^)]*)\)$/.exec(line.trim());
+  return m ? { count: m[1]!, percent: m[2]! } : { count: line, percent: '' };
+}
+
+/** Pages of at most `size` items, for walls that must never scroll. */
+export function pages<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out.length ? out : [[]];
+}
