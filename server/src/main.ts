@@ -15,7 +15,9 @@ async function main() {
     if (seeded) app.log.info('demo councils seeded');
   }
   const started = performance.now();
-  const { restored, failed } = await registry.restoreAll(await store.journal.sessionIds());
+  // Only sessions still running need their actor (and deadlines) now; adjourned ones open on demand.
+  const adjourned = new Set((await store.catalog.listSessions()).filter((s) => s.status === 'adjourned').map((s) => s.id));
+  const { restored, failed } = await registry.restoreAll((await store.journal.sessionIds()).filter((id) => !adjourned.has(id)));
   app.log.info({ restored: restored.length, failed, ms: Math.round(performance.now() - started) }, 'sessions restored');
   await app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
