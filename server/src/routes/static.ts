@@ -26,7 +26,8 @@ const routes: FastifyPluginAsync = async (app) => {
   for (const a of apps) {
     const dist = path.join(root, a.dir, 'dist');
     if (existsSync(path.join(dist, 'index.html'))) {
-      await app.register(fastifyStatic, { root: dist, prefix: a.prefix, decorateReply: !decorated, wildcard: false, index: 'index.html' });
+      // Files are looked up per request (wildcard), so a rebuild while the server runs is served at once.
+      await app.register(fastifyStatic, { root: dist, prefix: a.prefix, decorateReply: !decorated, index: 'index.html' });
       decorated = true;
     } else {
       app.get(a.prefix, async (_req, reply) =>
