@@ -20,6 +20,7 @@ import { LocalSessions, type Sessions } from './runtime/sessions.ts';
 import { ClusterSessions, LeaseManager } from './runtime/cluster.ts';
 import { Redis } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { attachMedia, type AttachedMedia } from './media/index.ts';
 import { ViewPublisher } from './realtime/publisher.ts';
 import { attachGateway, type HallServer } from './realtime/gateway.ts';
 import { createMetrics } from './plugins/metrics.ts';
@@ -63,6 +64,7 @@ export interface Hall {
   auth: AuthService;
   publisher: ViewPublisher;
   sessions: Sessions;
+  media: AttachedMedia;
 }
 
 export interface BuildOptions {
@@ -70,6 +72,8 @@ export interface BuildOptions {
   store?: Store;
   now?: () => number;
   logger?: boolean | object;
+  /** Media configuration (MEDIA_*), instead of process.env (tests). */
+  mediaEnv?: NodeJS.ProcessEnv;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Hall> {
@@ -142,12 +146,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     );
   }
   const publisher = new ViewPublisher(io);
+  const changeListeners = new Set<(sessionId: string) => void>();
   const registry = new SessionRegistry(store.catalog, {
     journal: store.journal,
     ballots,
     now,
     snapshotEvery: config.snapshotEvery,
-    onChange: (room) => publisher.changed(room),
+    onChange: (room) => {
+      publisher.changed(room);
+      for (const listener of changeListeners) listener(room.sessionId);
+    },
     log: app.log,
   }, lease);
   registryRef = registry;
@@ -156,6 +164,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     : new LocalSessions(registry);
   attachGateway({ io, auth, catalog: store.catalog, sessions, log: app.log, metrics: metrics.hooks, storeAvailable: () => store.ping() });
   metrics.liveSessions(() => sessions.localCount());
+  // Broadcast follows the session machine's on-air flag and closed sittings (runs on the node that owns the session).
+  const media = await attachMedia({
+    app,
+    io,
+    registry,
+    config,
+    log: app.log,
+    journal: store.journal,
+    ...(options.mediaEnv ? { env: options.mediaEnv } : {}),
+    watch: (listener) => {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+  });
 
   await app.register(helmet, {
     // The apps are served from this origin and talk to it over WebSocket; media may come from blob: URLs.
@@ -182,7 +204,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authPlugin, { auth });
 
   const info = { version: VERSION, protocolVersion: PROTOCOL_VERSION, machineVersion: MACHINE_VERSION };
-  await app.register(healthRoutes, { store, sessions, metrics, info: { ...info, node: config.nodeId, cluster: lease !== null } });
+  await app.register(healthRoutes, { store, sessions, metrics, info: { ...info, node: config.nodeId, cluster: lease !== null, media: { backend: media.hub.backend, reason: media.reason } } });
   await app.register(authRoutes, { auth, catalog: store.catalog, publicUrl: config.publicUrl });
   await app.register(sessionRoutes, { catalog: store.catalog, sessions });
   // Edits to a session that has not started must reach its (not yet frozen) room.
@@ -206,5 +228,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (!options.store) await store.close();
   });
 
-  return { app, io, store, registry, auth, publisher, sessions };
+  return { app, io, store, registry, auth, publisher, sessions, media };
 }

@@ -9,7 +9,7 @@ import { CheckInButton } from '../attendance/CheckIn.tsx';
 import { useT } from '../i18n.ts';
 import { ballotChangeAllowed } from '../snapshot.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
-import { IconAbstain, IconCheck, IconCross, IconLock, IconWarning } from '../ui/icons.tsx';
+import { IconAbstain, IconCheck, IconCross, IconLock, IconSending, IconWarning } from '../ui/icons.tsx';
 import { Countdown, useCan, useConnection, useView } from '@hall/client-kit/react';
 import { BallotStatus, ballotState, choiceLabel } from './BallotStatus.tsx';
 import { useBallots } from './ballots.tsx';
@@ -137,7 +137,8 @@ function MotionBallot({ poll }: { poll: PollView }) {
                   <span className="motion-btn__label">{t(`vote.${choice}`)}</span>
                   {selected ? (
                     <span className={`motion-btn__chosen motion-btn__chosen--${state}`}>
-                      {state === 'resending' ? <IconWarning size={22} /> : <IconCheck size={22} />}{' '}
+                      {/* A tick only once recorded: before the ack it would read as "done". */}
+                      {state === 'resending' ? <IconWarning size={22} /> : sending ? <IconSending size={22} /> : <IconCheck size={22} />}{' '}
                       {state === 'resending' ? t('vote.notRecordedShort') : sending ? t('vote.sending') : t('vote.chosen')}
                     </span>
                   ) : null}
@@ -146,7 +147,8 @@ function MotionBallot({ poll }: { poll: PollView }) {
             })}
           </div>
           {blocked && !sending ? <Blocker reason={blocked.reason} message={blocked.message} /> : null}
-          {!secret && poll.mine?.cast && !blocked ? <p className="vote__hint">{t('vote.canChange')}</p> : null}
+          {/* The view may show the ballot before the ack arrives: offer a change only once this tablet has its ack. */}
+          {!secret && poll.mine?.cast && !blocked && !sending ? <p className="vote__hint">{t('vote.canChange')}</p> : null}
         </>
       ) : null}
 

@@ -8,9 +8,11 @@ export function AttendanceLine({ attendance }: { attendance: AttendanceView }) {
   return (
     <p className={`wall-att wall-att--${q.met ? 'met' : 'unmet'}`}>
       <span className="wall-att__count">{w('attendance', { counted: q.counted, total: q.total })}</span>
+      {/* Spoken as a comma so a screen reader does not run the count and the verdict together. */}
       <span className="wall-att__sep" aria-hidden="true">
         {' — '}
       </span>
+      <span className="hall-sr-only">, </span>
       <span className="wall-att__verdict">
         <span aria-hidden="true">{q.met ? '✔ ' : '✖ '}</span>
         {w(q.met ? 'quorumMet' : 'quorumNotMet')}
@@ -29,9 +31,12 @@ export function RollProgress({ attendance }: { attendance: AttendanceView }) {
   const pct = (n: number) => (q.total > 0 ? `${Math.min(100, (n / q.total) * 100)}%` : '0%');
   return (
     <div className="wall-roll">
-      <p className="wall-roll__figure" aria-label={w('rollProgress', { counted: q.counted, total: q.total })}>
-        {q.counted}
-        <span className="wall-roll__of">/{q.total}</span>
+      <p className="wall-roll__figure">
+        <span aria-hidden="true">
+          {q.counted}
+          <span className="wall-roll__of">/{q.total}</span>
+        </span>
+        <span className="hall-sr-only">{w('rollProgress', { counted: q.counted, total: q.total })}</span>
       </p>
       <div className="wall-meter wall-meter--roll" aria-hidden="true">
         <span className="wall-meter__bar" style={{ width: pct(q.counted) }} />

@@ -24,11 +24,13 @@ export function PollInProgress({ poll }: { poll: PollView }) {
         {electronic ? (
           <div className="wall-poll__cast">
             <p className="wall-poll__cast-label">{w('votedOfLabel')}</p>
-            <p className="wall-poll__cast-value" aria-label={w('votedOfSpoken', { cast: poll.castCount, eligible: poll.eligible })}>
+            <p className="wall-poll__cast-value">
+              {/* Big figures for the eye, a sentence for screen readers (aria-label is not allowed on a <p>). */}
               <span aria-hidden="true">
                 {poll.castCount}
                 <span className="wall-poll__of">/{poll.eligible}</span>
               </span>
+              <span className="hall-sr-only">{w('votedOfSpoken', { cast: poll.castCount, eligible: poll.eligible })}</span>
             </p>
             <div className="wall-meter" aria-hidden="true">
               <span className="wall-meter__bar" style={{ width: `${share}%` }} />

@@ -82,7 +82,7 @@ export async function attachMedia(options: AttachMediaOptions): Promise<Attached
     ...(options.watch ? { watch: options.watch } : {}),
   });
   follower.start();
-  await app.register(mediaRoutes, { hub, follower, hlsRoot: config.hlsRoot, backendReason: reason });
+  await app.register(mediaRoutes, { hub, follower, hlsRoot: config.hlsRoot, backendReason: reason, registry, videoCodec: config.videoCodec });
 
   let closed = false;
   const close = async () => {

@@ -4,14 +4,19 @@
  *    (`max-age=1`: shorter than a segment, so a CDN collapses thousands of players into one origin request per
  *    second), segments and init files immutable for a year (their names never repeat, see media/src/hls.ts);
  *  - `/media/…` — the camera, viewer and HLS pages built from media/src/web (`/camera` redirects to the camera);
- *  - `GET /api/media/status` — which backend runs and why, ingest health and viewer counts per session.
+ *  - `GET /api/media/status` — which backend runs and why, ingest health and viewer counts per session;
+ *  - `POST|DELETE /api/media/sessions/<id>/rtp-ingest` — staff open (or close) RTP ports for an encoder and get the
+ *    exact ffmpeg output options back (README "Encoder settings").
  */
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MediaHub } from './lib.ts';
+import type { MediaHub, VideoCodec } from './lib.ts';
+import { requireRole } from '../plugins/auth.ts';
+import { can } from '../auth/service.ts';
+import type { SessionRegistry } from '../runtime/registry.ts';
 import type { BroadcastFollower } from './broadcast-follower.ts';
 
 const distWeb = fileURLToPath(new URL('../../../media/dist-web/', import.meta.url));
@@ -27,9 +32,11 @@ export interface MediaRoutesOptions {
   follower: BroadcastFollower;
   hlsRoot: string;
   backendReason: string;
+  registry: SessionRegistry;
+  videoCodec: VideoCodec;
 }
 
-const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follower, hlsRoot, backendReason }) => {
+const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follower, hlsRoot, backendReason, registry, videoCodec }) => {
   mkdirSync(hlsRoot, { recursive: true });
   await app.register(fastifyStatic, {
     root: hlsRoot,
@@ -58,6 +65,36 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
   }
   app.get('/camera', async (req, reply) => reply.redirect(`/media/camera.html${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`));
   app.get('/camera/', async (req, reply) => reply.redirect(`/media/camera.html${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`));
+
+  const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+  const staff = requireRole('admin', 'chair', 'secretary');
+  /** The session exists and the caller belongs to its council; answers the error itself otherwise. */
+  const sessionFor = async (req: { params: unknown; claims: Parameters<typeof can>[0] }, reply: { status: (n: number) => { send: (b: unknown) => unknown } }) => {
+    const id = (req.params as { sessionId: string }).sessionId;
+    if (!SESSION_ID.test(id)) return void reply.status(400).send({ ok: false, code: 'VALIDATION', message: 'Mã kỳ họp không hợp lệ.' });
+    const room = await registry.get(id).catch(() => null);
+    if (!room) return void reply.status(404).send({ ok: false, code: 'NOT_FOUND', message: 'Không tìm thấy kỳ họp.' });
+    if (!can(req.claims, room.snapshot.context.council.id)) return void reply.status(403).send({ ok: false, code: 'FORBIDDEN', message: 'Bạn không có quyền thực hiện thao tác này.' });
+    return id;
+  };
+  app.post('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, preHandler: staff }, async (req, reply) => {
+    const id = await sessionFor(req, reply);
+    if (!id) return reply;
+    const audio = (req.body as { audio?: unknown } | undefined)?.audio !== false;
+    await hub.createBroadcast(id, { videoCodec });
+    const ingest = await hub.ingestRtp(id, { audio });
+    return {
+      ok: true,
+      endpoints: ingest.endpoints,
+      ffmpeg: Object.fromEntries(ingest.endpoints.map((e) => [e.kind, ingest.ffmpegOutput(e.kind).map((a) => (/[\s&?]/.test(a) ? `"${a}"` : a)).join(' ')])),
+    };
+  });
+  app.delete('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, preHandler: staff }, async (req, reply) => {
+    const id = await sessionFor(req, reply);
+    if (!id) return reply;
+    await hub.stopIngest(id);
+    return { ok: true };
+  });
 
   app.get('/api/media/status', { schema: { tags: ['media'] } }, async () => {
     const stats = hub.hubStats();

@@ -81,6 +81,9 @@ describe('broadcast follows the session', () => {
   it('[MEDIA-1] status names the backend; only chair/secretary/display may publish; the public may not watch off air', { timeout: 30_000 }, async () => {
     const st = await status();
     expect(st.backend).toBe('werift');
+    const cam = await fetch(`${h.baseUrl}/camera?session=${SESSION}`, { redirect: 'manual' });
+    expect(cam.status).toBe(302);
+    expect(cam.headers.get('location')).toBe(`/media/camera.html?session=${SESSION}`);
     expect(st.reason).toMatch(/werift/);
     const delegate = await socketFor(await login(h.baseUrl, 'code', 'td-d001', demoDelegateCode('td-d001')!));
     const offer = { type: 'offer', sdp: 'v=0\r\nnot really an sdp\r\n' };
@@ -96,10 +99,21 @@ describe('broadcast follows the session', () => {
     expect(ack).toMatchObject({ ok: false, code: 'OFF_AIR' });
   });
 
-  it('[MEDIA-2] on air with an encoder ingest: HLS is written with CDN cache headers, the public watches over WebRTC', async () => {
-    await h.media.hub.createBroadcast(SESSION);
-    const ingest = await h.media.hub.ingestRtp(SESSION);
-    source = ffmpegTestSource({ video: ingest.ffmpegOutput('video'), audio: ingest.ffmpegOutput('audio') });
+  it('[MEDIA-2] staff open an RTP ingest over HTTP; on air: HLS is written with CDN cache headers, the public watches over WebRTC', async () => {
+    const url = `${h.baseUrl}/api/media/sessions/${SESSION}/rtp-ingest`;
+    const post = (token: string | null) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: '{}' });
+    expect((await post(null)).status).toBe(401);
+    expect((await post(await login(h.baseUrl, 'code', 'td-d002', demoDelegateCode('td-d002')!))).status).toBe(403);
+    expect((await post(await login(h.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD))).status).toBe(403);
+    const res = await post(await login(h.baseUrl, 'password', 'thuky.td', DEMO_STAFF_PASSWORD));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { endpoints: { kind: 'video' | 'audio'; ip: string; port: number; rtcpPort: number; payloadType: number; ssrc: number }[]; ffmpeg: Record<string, string> };
+    expect(body.ffmpeg.video).toMatch(/^-payload_type 96 -ssrc \d+ -f rtp "rtp:\/\/127\.0\.0\.1:\d+\?rtcpport=\d+&pkt_size=1200"$/);
+    const out = (kind: 'video' | 'audio') => {
+      const e = body.endpoints.find((x) => x.kind === kind)!;
+      return ['-payload_type', String(e.payloadType), '-ssrc', String(e.ssrc), '-f', 'rtp', `rtp://${e.ip}:${e.port}?rtcpport=${e.rtcpPort}&pkt_size=1200`];
+    };
+    source = ffmpegTestSource({ video: out('video'), audio: out('audio') });
     await waitUntil('ingest healthy', mine, (s) => !!s?.ingest?.healthy);
     await chair.must('broadcast.start', {});
     await chair.must('floor.give', { speechId: 'sp-media-1', speaker: { kind: 'official', id: await firstOfficial() }, purpose: 'presentation' });

@@ -1,6 +1,5 @@
 /**
- * A Hall with the broadcast attached, the way buildApp will wire it: `attachMedia` after the gateway, before listen.
- * (Until app.ts calls attachMedia itself, this is the only place it runs.)
+ * A Hall with the broadcast on the werift hub and media files in the test's temp dir.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp, type Hall } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
-import { attachMedia, type AttachedMedia } from '../../src/media/index.ts';
+import type { AttachedMedia } from '../../src/media/index.ts';
 import { TEST_SECRETS } from '../support/hall.ts';
 
 export interface MediaHall {
@@ -23,17 +22,11 @@ export interface MediaHall {
 export async function startMediaHall(env: Record<string, string> = {}): Promise<MediaHall> {
   const dir = await mkdtemp(path.join(tmpdir(), 'hall-media-test-'));
   const config = await loadConfig({ DATA_DIR: path.join(dir, 'data'), HALL_DEMO: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MEDIA_BACKEND: 'werift', ...TEST_SECRETS });
-  const hall = await buildApp(config, { logger: false });
-  const log = { info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
-  const media = await attachMedia({
-    app: hall.app,
-    io: hall.io,
-    registry: hall.registry,
-    config,
-    log,
-    journal: hall.store.journal,
-    env: { MEDIA_BACKEND: 'werift', MEDIA_HLS_PRESET: 'ultrafast', MEDIA_DIR: path.join(dir, 'media'), ...env },
+  const hall = await buildApp(config, {
+    logger: false,
+    mediaEnv: { MEDIA_BACKEND: 'werift', MEDIA_HLS_PRESET: 'ultrafast', MEDIA_DIR: path.join(dir, 'media'), ...env },
   });
+  const media = hall.media;
   await seedDemo(hall.store);
   await hall.app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(hall.app.server.address() as AddressInfo).port}`;

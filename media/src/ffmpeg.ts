@@ -1,0 +1,107 @@
+/**
+ * Supervised ffmpeg processes. Every process this package spawns is tracked here, so a server shutting down (or a
+ * test's `finally`) can stop all of them and nothing is left encoding in the background.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { HubLogger } from './hub.ts';
+
+const live = new Set<FfmpegProcess>();
+
+export interface FfmpegOptions {
+  /** Name for logs, e.g. `hls s1`. */
+  name: string;
+  args: string[];
+  log: HubLogger;
+  ffmpegPath?: string;
+}
+
+export class FfmpegProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private stderrTail = '';
+  private stopping = false;
+  exitCode: number | null = null;
+  done = false;
+
+  constructor(private readonly options: FfmpegOptions) {
+    this.child = spawn(options.ffmpegPath ?? process.env.FFMPEG_PATH ?? 'ffmpeg', options.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    live.add(this);
+    this.child.stderr?.on('data', (b: Buffer) => {
+      this.stderrTail = (this.stderrTail + b.toString()).slice(-4000);
+    });
+    this.exited = new Promise((resolve) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.done) return;
+        this.done = true;
+        this.exitCode = code;
+        live.delete(this);
+        if (!this.stopping && code !== 0) options.log.warn({ name: options.name, code, signal, stderr: this.stderrTail.slice(-1500) }, 'ffmpeg exited');
+        resolve({ code, signal });
+      };
+      this.child.once('exit', finish);
+      // Spawn failures (ffmpeg missing) arrive as 'error' without 'exit'.
+      this.child.once('error', (err) => {
+        this.stderrTail += `\n${err.message}`;
+        finish(-1, null);
+      });
+    });
+  }
+
+  get pid() {
+    return this.child.pid;
+  }
+
+  get stderr() {
+    return this.stderrTail;
+  }
+
+  get stopRequested() {
+    return this.stopping;
+  }
+
+  /**
+   * SIGINT lets ffmpeg write its trailer (the HLS ENDLIST, the Matroska cues); SIGKILL after `graceMs` if it hangs
+   * (an RTP input with no packets blocks in read).
+   */
+  async stop(graceMs = 5000) {
+    this.stopping = true;
+    if (this.done) return this.exited;
+    this.child.kill('SIGINT');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+}
+
+/** ffmpeg processes started by this process and still running. */
+export function runningFfmpeg(): FfmpegProcess[] {
+  return [...live];
+}
+
+/** Stops every tracked ffmpeg (SIGINT, then SIGKILL). For shutdown hooks and test cleanup. */
+export async function stopAllFfmpeg(graceMs = 3000) {
+  await Promise.all([...live].map((p) => p.stop(graceMs)));
+}
+
+/** The options that read a hub tap's SDP: RTP over UDP from loopback, a short probe so output starts quickly. */
+export function tapInputArgs(sdpPath: string): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'warning',
+    '-protocol_whitelist',
+    'file,udp,rtp',
+    '-analyzeduration',
+    '3000000',
+    '-probesize',
+    '5000000',
+    '-reorder_queue_size',
+    '256',
+    '-fflags',
+    '+genpts',
+    '-i',
+    sdpPath,
+  ];
+}

@@ -1,0 +1,206 @@
+/**
+ * The MediaHub: the one seam between Hall and whatever SFU runs underneath (DESIGN.md §7, "the offline rule").
+ * `MediasoupHub` is production; `WeriftHub` is the pure-TypeScript twin that runs where no mediasoup worker binary
+ * can be installed. Both pass `test/hub.contract.ts`.
+ *
+ * A hub carries one program feed per broadcast (a session): exactly one ingest at a time (a browser camera over
+ * WebRTC, or RTP from an encoder), any number of WebRTC viewers up to a cap, and any number of RTP taps feeding
+ * ffmpeg (HLS, recording, RTMP push). The hub never decides *whether* a session is on air — the session machine
+ * does, and `server/src/media/broadcast-follower.ts` turns that into calls here.
+ */
+import type { SignalReply, SignalRequest, SignalFlavor } from './wire.ts';
+
+export type { SignalReply, SignalRequest, SignalFlavor } from './wire.ts';
+
+export type BackendName = 'werift' | 'mediasoup';
+export type MediaKind = 'audio' | 'video';
+export type VideoCodec = 'VP8' | 'H264';
+
+export interface BroadcastOptions {
+  /** The one video codec of this broadcast; an RTP ingest must send it and WebRTC peers negotiate it. Default VP8. */
+  videoCodec?: VideoCodec;
+}
+
+export type PeerRole = 'publisher' | 'viewer';
+
+export interface PeerRef {
+  /** Unique per broadcast; the server uses `<socket id>:<role>`. */
+  peerId: string;
+  role: PeerRole;
+  /** Who is watching (chair, wall, public…); lets a closed sitting drop only the public and wall viewers. */
+  audience?: string;
+}
+
+/** Where an encoder sends RTP (one entry per kind). The encoder must use the given payload type and SSRC. */
+export interface RtpIngestEndpoint {
+  kind: MediaKind;
+  ip: string;
+  port: number;
+  /** RTCP port (RTCP is not muxed, so ffmpeg's default `rtcpport = port + 1` works when this says so). */
+  rtcpPort: number;
+  payloadType: number;
+  ssrc: number;
+  codec: string;
+  clockRate: number;
+  channels?: number;
+}
+
+export interface RtpIngestOptions {
+  /** Add an audio (Opus) input; default true. */
+  audio?: boolean;
+}
+
+export interface RtpIngest {
+  endpoints: RtpIngestEndpoint[];
+  /** The ffmpeg output options that send a stream of `kind` here, e.g. `-c:v libvpx … <these>`. */
+  ffmpegOutput(kind: MediaKind): string[];
+}
+
+/**
+ * A copy of the feed as plain RTP towards local UDP ports, described by an SDP file ffmpeg reads with
+ * `-protocol_whitelist file,udp,rtp -i tap.sdp`. ffmpeg binds the ports in the SDP, so start it before
+ * `requestKeyFrame()` (the hub also asks for keyframes a few times in the first seconds).
+ */
+export interface RtpTap {
+  readonly id: string;
+  readonly sdp: string;
+  readonly kinds: MediaKind[];
+  /** Video size when the hub has seen it (VP8 keyframes carry it), so the packager can pick its ladder. */
+  readonly videoSize: { width: number; height: number } | null;
+  requestKeyFrame(): void;
+  close(): Promise<void>;
+}
+
+export interface TapOptions {
+  /** Audio too, when the ingest has it (default true). */
+  audio?: boolean;
+  /** Ask the source for a keyframe this often (ms) while the tap lives; for `-c copy` outputs. Default: only at start. */
+  keyframeIntervalMs?: number;
+}
+
+export interface StreamStats {
+  codec: string | null;
+  packets: number;
+  bytes: number;
+  /** Over the last few seconds. */
+  bitrateKbps: number;
+  /** ms since epoch of the last packet received from the ingest, or null. */
+  lastPacketAt: number | null;
+  width?: number;
+  height?: number;
+}
+
+export interface BroadcastStats {
+  id: string;
+  videoCodec: VideoCodec;
+  ingest: { kind: 'webrtc' | 'rtp'; since: number; video: StreamStats; audio: StreamStats | null } | null;
+  viewers: number;
+  viewersByAudience: Record<string, number>;
+  taps: number;
+  keyframeRequests: number;
+}
+
+export interface HubStats {
+  backend: BackendName;
+  maxViewers: number;
+  viewers: number;
+  broadcasts: BroadcastStats[];
+}
+
+export type HubEvent =
+  | { type: 'ingest'; broadcastId: string; kind: 'webrtc' | 'rtp' }
+  | { type: 'ingestEnded'; broadcastId: string }
+  | { type: 'peerClosed'; broadcastId: string; peerId: string; role: PeerRole };
+
+export interface MediaHub {
+  readonly backend: BackendName;
+  /** How clients negotiate: plain SDP offer/answer (werift) or mediasoup-client parameters (mediasoup). */
+  readonly flavor: SignalFlavor;
+  readonly maxViewers: number;
+
+  /** Idempotent. */
+  createBroadcast(id: string, options?: BroadcastOptions): Promise<void>;
+  /** Closes every peer, ingest and tap of the broadcast. Idempotent. */
+  closeBroadcast(id: string): Promise<void>;
+  hasBroadcast(id: string): boolean;
+
+  /**
+   * One signaling step of a peer (publisher or viewer). Validates the message, creates the peer on its first
+   * message. A new publisher replaces the previous ingest. A viewer beyond the cap gets a `ViewerCapError`.
+   */
+  signal(broadcastId: string, peer: PeerRef, message: SignalRequest): Promise<SignalReply>;
+  removePeer(broadcastId: string, peerId: string): Promise<void>;
+  /** Drops the viewers the predicate selects (all when omitted); returns how many. */
+  removeViewers(broadcastId: string, which?: (peer: PeerRef) => boolean): Promise<number>;
+
+  /** Opens UDP ports for an encoder (replacing any previous ingest). */
+  ingestRtp(broadcastId: string, options?: RtpIngestOptions): Promise<RtpIngest>;
+  /** Ends the current ingest (WebRTC publisher or RTP), leaving viewers connected and waiting. */
+  stopIngest(broadcastId: string): Promise<void>;
+
+  /** Asks the ingest for a keyframe (PLI); throttled. A no-op for RTP ingests (encoders set their GOP instead). */
+  requestKeyFrame(broadcastId: string): void;
+  tap(broadcastId: string, options?: TapOptions): Promise<RtpTap>;
+
+  stats(broadcastId: string): BroadcastStats | null;
+  hubStats(): HubStats;
+  on(listener: (event: HubEvent) => void): () => void;
+
+  close(): Promise<void>;
+}
+
+export const MEDIA_ERROR_CODES = {
+  VIEWER_CAP: 'VIEWER_CAP',
+  NO_BROADCAST: 'NO_BROADCAST',
+  BAD_SIGNAL: 'BAD_SIGNAL',
+  CODEC_MISMATCH: 'CODEC_MISMATCH',
+} as const;
+export type MediaErrorCode = (typeof MEDIA_ERROR_CODES)[keyof typeof MEDIA_ERROR_CODES];
+
+export class MediaError extends Error {
+  constructor(
+    readonly code: MediaErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MediaError';
+  }
+}
+
+/**
+ * A viewer refused because the hub is full. The message sends people to HLS, which scales through a CDN; the server
+ * adds the playlist URL.
+ */
+export class ViewerCapError extends MediaError {
+  readonly fallback = 'hls' as const;
+  constructor(readonly maxViewers: number) {
+    super(
+      'VIEWER_CAP',
+      `Đã đủ ${maxViewers} người xem trực tiếp qua WebRTC; vui lòng xem qua luồng HLS. (WebRTC viewer limit of ${maxViewers} reached; watch the HLS stream instead.)`,
+    );
+    this.name = 'ViewerCapError';
+  }
+}
+
+export interface HubLogger {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+  debug?(o: object, m?: string): void;
+}
+
+export const silentLogger: HubLogger = { info() {}, warn() {}, error() {}, debug() {} };
+
+export interface HubOptions {
+  /** Total WebRTC viewers this hub admits (all broadcasts together). Default 200. */
+  maxViewers?: number;
+  /** IPs put into ICE candidates / used by RTP ingest and taps. Default ['127.0.0.1']. */
+  announcedAddresses?: string[];
+  /** Interface the UDP sockets bind to (default 127.0.0.1; production: 0.0.0.0 with `announcedAddresses` set). */
+  listenIp?: string;
+  /** Keep only remote ICE candidates whose address passes (tests keep loopback only). Default: all. */
+  acceptRemoteAddress?: (ip: string) => boolean;
+  /** UDP port range for WebRTC, e.g. [40000, 49999], so a firewall can open it. */
+  rtcPortRange?: [number, number];
+  log?: HubLogger;
+}

@@ -1,0 +1,179 @@
+/**
+ * Socket.IO handlers for `media:*` (wire.ts), over any hub. Who may publish or watch is a policy the caller supplies
+ * (the Hall server decides from the socket's claims and the session view); this file only validates, routes to the
+ * hub, acks with a closed error set, and remembers which socket owns which peer so a disconnect frees it.
+ *
+ * Each handler follows validate → authorize → hub → ack; anything unexpected is logged and reported as INTERNAL.
+ */
+import type { Server, Socket } from 'socket.io';
+import { MediaError, type HubLogger, type MediaHub } from './hub.ts';
+import {
+  MediaInfoRequest,
+  MediaKeyframeRequest,
+  MediaLeaveRequest,
+  MediaSignalRequest,
+  type MediaErrorCodeWire,
+  type MediaFailure,
+  type MediaInfoAck,
+  type MediaRole,
+  type MediaSignalAck,
+  type MediaSimpleAck,
+  type MediaState,
+  type SignalRequest,
+} from './wire.ts';
+
+export type Verdict = { ok: true; audience: string } | { ok: false; code: MediaErrorCodeWire; message: string };
+
+export interface SignalingPolicy {
+  /** May this socket act as `role` on the session now? Called before every signaling step. */
+  authorize(socket: Socket, sessionId: string, role: MediaRole): Promise<Verdict>;
+  /** The state this socket should see (for `media:info` and the room it is put in). */
+  state(socket: Socket, sessionId: string): Promise<{ audience: string; canPublish: boolean; state: MediaState } | { ok: false; code: MediaErrorCodeWire; message: string }>;
+  /** Creates the hub broadcast on demand (a camera may connect before the session goes on air). */
+  ensureBroadcast(sessionId: string): Promise<void>;
+  hlsUrl(sessionId: string): string | null;
+}
+
+export const mediaRoom = (sessionId: string, audience: string) => `m:${sessionId}:${audience}`;
+
+interface Owned {
+  socket: Socket;
+  sessionId: string;
+  role: MediaRole;
+}
+
+const MESSAGES: Record<MediaErrorCodeWire, string> = {
+  VALIDATION: 'Yêu cầu không hợp lệ.',
+  FORBIDDEN: 'Bạn không có quyền thực hiện thao tác này.',
+  NOT_FOUND: 'Không tìm thấy kỳ họp.',
+  VIEWER_CAP: 'Đã đủ số người xem trực tiếp; vui lòng xem qua luồng HLS.',
+  OFF_AIR: 'Phiên họp chưa được truyền hình trực tiếp.',
+  CLOSED_SITTING: 'Phiên họp kín: không truyền hình.',
+  BAD_SIGNAL: 'Thông điệp kết nối media không hợp lệ.',
+  CODEC_MISMATCH: 'Định dạng video không phù hợp.',
+  INTERNAL: 'Lỗi hệ thống, vui lòng thử lại.',
+};
+
+export const mediaFailure = (code: MediaErrorCodeWire, extra: Partial<MediaFailure> = {}): MediaFailure => ({ ok: false, code, message: MESSAGES[code], ...extra });
+
+const safeAck = <T>(ack: unknown): ((v: T) => void) => (typeof ack === 'function' ? (v: T) => (ack as (x: T) => void)(v) : () => undefined);
+
+export interface MediaSignaling {
+  /** Pushes `media:state` to everyone in the session's media rooms, computed per audience. */
+  pushState(sessionId: string, stateFor: (audience: string) => MediaState): void;
+  /** Tells the owners of the selected peers they are dropped, then drops them in the hub. */
+  endPeers(sessionId: string, which: (peer: { audience: string; role: MediaRole }) => boolean, reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed'): Promise<number>;
+  detach(): void;
+}
+
+export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: SignalingPolicy; log: HubLogger }): MediaSignaling {
+  const { hub, policy, log } = deps;
+  const owners = new Map<string, Owned & { audience: string }>();
+  const key = (sessionId: string, peerId: string) => `${sessionId}\u0000${peerId}`;
+
+  const offHub = hub.on((e) => {
+    if (e.type !== 'peerClosed') return;
+    const owned = owners.get(key(e.broadcastId, e.peerId));
+    if (!owned) return;
+    owners.delete(key(e.broadcastId, e.peerId));
+  });
+
+  const onConnection = (socket: Socket) => {
+    const peerId = (role: MediaRole) => `${socket.id}:${role}`;
+
+    socket.on('media:info', async (raw: unknown, ack: unknown) => {
+      const reply = safeAck<MediaInfoAck>(ack);
+      try {
+        const req = MediaInfoRequest.safeParse(raw);
+        if (!req.success) return reply(mediaFailure('VALIDATION'));
+        const s = await policy.state(socket, req.data.sessionId);
+        if ('ok' in s) return reply(mediaFailure(s.code, { message: s.message }));
+        await socket.join(mediaRoom(req.data.sessionId, s.audience));
+        const stats = hub.stats(req.data.sessionId);
+        reply({ ok: true, backend: hub.backend, flavor: hub.flavor, canPublish: s.canPublish, maxViewers: hub.maxViewers, viewers: stats?.viewers ?? 0, ...s.state });
+      } catch (err) {
+        log.error({ err, socket: socket.id }, 'media:info failed');
+        reply(mediaFailure('INTERNAL'));
+      }
+    });
+
+    socket.on('media:signal', async (raw: unknown, ack: unknown) => {
+      const reply = safeAck<MediaSignalAck>(ack);
+      let sessionId = '';
+      try {
+        const req = MediaSignalRequest.safeParse(raw);
+        if (!req.success) return reply(mediaFailure('VALIDATION'));
+        sessionId = req.data.sessionId;
+        const { role } = req.data;
+        const verdict = await policy.authorize(socket, sessionId, role);
+        if (!verdict.ok) return reply(mediaFailure(verdict.code, { message: verdict.message }));
+        await policy.ensureBroadcast(sessionId);
+        const id = peerId(role);
+        const answer = await hub.signal(sessionId, { peerId: id, role, audience: verdict.audience }, req.data.message as SignalRequest);
+        owners.set(key(sessionId, id), { socket, sessionId, role, audience: verdict.audience });
+        reply({ ok: true, peerId: id, reply: answer });
+      } catch (err) {
+        if (err instanceof MediaError) {
+          const code: MediaErrorCodeWire = err.code === 'NO_BROADCAST' ? 'NOT_FOUND' : err.code;
+          return reply(mediaFailure(code, { ...(code === 'VIEWER_CAP' ? { message: err.message, hls: policy.hlsUrl(sessionId) } : { message: err.message }) }));
+        }
+        log.error({ err, socket: socket.id, sessionId }, 'media:signal failed');
+        reply(mediaFailure('INTERNAL'));
+      }
+    });
+
+    socket.on('media:leave', async (raw: unknown, ack: unknown) => {
+      const reply = safeAck<MediaSimpleAck>(ack);
+      const req = MediaLeaveRequest.safeParse(raw);
+      if (!req.success) return reply(mediaFailure('VALIDATION'));
+      for (const role of req.data.role ? [req.data.role] : (['publisher', 'viewer'] as const)) {
+        owners.delete(key(req.data.sessionId, peerId(role)));
+        await hub.removePeer(req.data.sessionId, peerId(role)).catch(() => undefined);
+      }
+      reply({ ok: true });
+    });
+
+    socket.on('media:keyframe', async (raw: unknown, ack: unknown) => {
+      const reply = safeAck<MediaSimpleAck>(ack);
+      const req = MediaKeyframeRequest.safeParse(raw);
+      if (!req.success) return reply(mediaFailure('VALIDATION'));
+      // Only someone who is watching may ask; the hub throttles anyway.
+      if (!owners.has(key(req.data.sessionId, peerId('viewer')))) return reply(mediaFailure('FORBIDDEN'));
+      hub.requestKeyFrame(req.data.sessionId);
+      reply({ ok: true });
+    });
+
+    socket.on('disconnect', () => {
+      for (const [k, o] of owners) {
+        if (o.socket !== socket) continue;
+        owners.delete(k);
+        void hub.removePeer(o.sessionId, peerId(o.role)).catch(() => undefined);
+      }
+    });
+  };
+
+  io.on('connection', onConnection);
+
+  return {
+    pushState(sessionId, stateFor) {
+      const prefix = `m:${sessionId}:`;
+      for (const room of io.of('/').adapter.rooms.keys()) {
+        if (!room.startsWith(prefix)) continue;
+        io.to(room).emit('media:state', stateFor(room.slice(prefix.length)));
+      }
+    },
+    async endPeers(sessionId, which, reason) {
+      const chosen = [...owners.entries()].filter(([, o]) => o.sessionId === sessionId && which(o));
+      for (const [k, o] of chosen) {
+        owners.delete(k);
+        o.socket.emit('media:ended', { sessionId, role: o.role, reason });
+        await hub.removePeer(sessionId, `${o.socket.id}:${o.role}`).catch(() => undefined);
+      }
+      return chosen.length;
+    },
+    detach() {
+      io.off('connection', onConnection);
+      offHub();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The media signaling wire: messages a browser exchanges with a hub (through the server's `media:*` Socket.IO
+ * events) and the events themselves. Pure types + zod schemas, no Node imports, so browser code can import the
+ * types (`import type`) without pulling in anything else.
+ *
+ * Two flavors, chosen by the backend the server runs and announced in `media:info`:
+ *  - `sdp` (WeriftHub): one non-trickle offer/answer per peer. The browser offers (sendonly for the camera,
+ *    recvonly video+audio for a viewer) after ICE gathering completes; the hub answers with its candidates.
+ *  - `mediasoup` (MediasoupHub): the mediasoup-client dance — join (router capabilities + a transport), connect
+ *    (DTLS), then produce or consume; consumers start paused and `ms.resume` starts them with a keyframe.
+ */
+import { z } from 'zod';
+
+export type SignalFlavor = 'sdp' | 'mediasoup';
+
+const sdp = z.string().min(10).max(64 * 1024);
+const opaque = z.record(z.string(), z.unknown());
+
+export const SignalRequestSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('offer'), sdp }),
+  z.strictObject({ type: z.literal('ms.join') }),
+  z.strictObject({ type: z.literal('ms.connect'), dtlsParameters: opaque }),
+  z.strictObject({ type: z.literal('ms.produce'), kind: z.enum(['audio', 'video']), rtpParameters: opaque }),
+  z.strictObject({ type: z.literal('ms.consume'), rtpCapabilities: opaque }),
+  z.strictObject({ type: z.literal('ms.resume') }),
+]);
+export type SignalRequest = z.infer<typeof SignalRequestSchema>;
+
+export interface MsTransportParams {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+}
+
+export type SignalReply =
+  | { type: 'answer'; sdp: string }
+  | { type: 'ms.joined'; routerRtpCapabilities: unknown; transport: MsTransportParams }
+  | { type: 'ms.produced'; producerId: string }
+  | { type: 'ms.consumers'; consumers: { id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: unknown }[] }
+  | { type: 'ok' };
+
+// ---- Socket.IO events (`domain:verb`), shared by server/src/media/signaling.ts and src/web/media-client.ts ----
+
+export const MediaRole = z.enum(['publisher', 'viewer']);
+export type MediaRole = z.infer<typeof MediaRole>;
+
+const sessionId = z.string().min(1).max(64);
+export const MediaInfoRequest = z.strictObject({ sessionId });
+export const MediaSignalRequest = z.strictObject({ sessionId, role: MediaRole, message: z.unknown() });
+export const MediaLeaveRequest = z.strictObject({ sessionId, role: MediaRole.optional() });
+export const MediaKeyframeRequest = z.strictObject({ sessionId });
+
+/** What a client needs to decide how to watch: WebRTC when offered, else HLS (DESIGN.md §7). */
+export interface MediaState {
+  sessionId: string;
+  onAir: boolean;
+  /** An ingest is sending into the hub. */
+  live: boolean;
+  /** This socket's audience may watch over WebRTC now (false for the public during a closed sitting or off air). */
+  webrtc: boolean;
+  /** The HLS master playlist, while it is being written. */
+  hls: string | null;
+}
+
+export type MediaErrorCodeWire = 'VALIDATION' | 'FORBIDDEN' | 'NOT_FOUND' | 'VIEWER_CAP' | 'OFF_AIR' | 'CLOSED_SITTING' | 'BAD_SIGNAL' | 'CODEC_MISMATCH' | 'INTERNAL';
+export type MediaFailure = { ok: false; code: MediaErrorCodeWire; message: string; hls?: string | null };
+
+export type MediaInfoAck =
+  | ({ ok: true; backend: 'werift' | 'mediasoup'; flavor: SignalFlavor; canPublish: boolean; maxViewers: number; viewers: number } & MediaState)
+  | MediaFailure;
+export type MediaSignalAck = { ok: true; peerId: string; reply: SignalReply } | MediaFailure;
+export type MediaSimpleAck = { ok: true } | MediaFailure;
+
+export interface MediaClientToServerEvents {
+  'media:info': (request: z.infer<typeof MediaInfoRequest>, ack: (result: MediaInfoAck) => void) => void;
+  'media:signal': (request: z.infer<typeof MediaSignalRequest>, ack: (result: MediaSignalAck) => void) => void;
+  'media:leave': (request: z.infer<typeof MediaLeaveRequest>, ack?: (result: MediaSimpleAck) => void) => void;
+  'media:keyframe': (request: z.infer<typeof MediaKeyframeRequest>, ack?: (result: MediaSimpleAck) => void) => void;
+}
+
+export interface MediaServerToClientEvents {
+  'media:state': (state: MediaState) => void;
+  /** The server dropped this socket's WebRTC peer (off air, closed sitting, replaced publisher, hub closing). */
+  'media:ended': (event: { sessionId: string; role: MediaRole; reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed' }) => void;
+}

@@ -1,0 +1,81 @@
+/**
+ * Smoke test of the benchmark suite: `pnpm bench -- --quick` (through the same tsx entry as the `bench` script) must
+ * run every scenario, finish within a minute, and write JSON whose figures are all numbers, with no lost ballot.
+ * The figures themselves are not asserted (targets are reported as ratios, DESIGN.md §9).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+let dir = '';
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Row {
+  scenario: string;
+  figure: string;
+  value: number;
+  baseline: number | null;
+  ratio: number | null;
+  met: boolean | null;
+}
+
+describe('pnpm bench -- --quick', () => {
+  it('runs S1, S2, S3 and Memory in under a minute with numeric figures and 0 lost ballots', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hall-bench-smoke-'));
+    const out = path.join(dir, 'quick.json');
+    const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+    const { stdout } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(tsx, ['tests/bench/run.ts', '--quick', '--out', out, '--no-docs'], { cwd: repoRoot, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve({ stdout, stderr }),
+      );
+    });
+    expect(stdout).toContain('S1 vote storm');
+
+    const json = JSON.parse(await readFile(out, 'utf8')) as {
+      meta: { mode: string; cpus: number; cpuModel: string; node: string; durationMs: number };
+      results: {
+        s1: { sessions: number; app: { lost: number; failed: number; acked: number; votes: number; tallyMismatches: number } }[];
+        s2: { subscribers: number }[];
+        s3: { resynced: number; sessions: number } | null;
+        memory: { perClientKB: number; perSessionKB: number } | null;
+      };
+      rows: Row[];
+    };
+    expect(json.meta.mode).toBe('quick');
+    expect(json.meta.cpus).toBeGreaterThan(0);
+    expect(json.meta.cpuModel).not.toBe('');
+    expect(json.meta.durationMs).toBeLessThan(60_000);
+
+    // Every scenario ran and has rows.
+    expect(json.results.s1.map((s) => s.sessions)).toEqual([1]);
+    expect(json.results.s2.map((s) => s.subscribers)).toEqual([200]);
+    expect(json.results.s3).not.toBeNull();
+    expect(json.results.memory).not.toBeNull();
+    for (const prefix of ['S1 ', 'S2 ', 'S3 ', 'Memory ']) expect(json.rows.some((r) => r.scenario.startsWith(prefix))).toBe(true);
+
+    // Every figure, baseline and ratio is a number.
+    for (const r of json.rows) {
+      expect(Number.isFinite(r.value), `${r.scenario} / ${r.figure} value`).toBe(true);
+      if (r.baseline !== null) expect(Number.isFinite(r.baseline), `${r.scenario} / ${r.figure} baseline`).toBe(true);
+      if (r.ratio !== null) expect(Number.isFinite(r.ratio), `${r.scenario} / ${r.figure} ratio`).toBe(true);
+    }
+
+    // Nothing acknowledged was lost, and every ballot was acknowledged and counted as cast.
+    for (const s of json.results.s1) {
+      expect(s.app.lost).toBe(0);
+      expect(s.app.failed).toBe(0);
+      expect(s.app.acked).toBe(s.app.votes);
+      expect(s.app.tallyMismatches).toBe(0);
+    }
+    const lost = json.rows.find((r) => r.figure === 'lost ballots');
+    expect(lost?.value).toBe(0);
+    expect(json.results.s3!.resynced).toBe(json.results.s3!.sessions);
+  }, 180_000);
+});

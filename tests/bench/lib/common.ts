@@ -1,0 +1,142 @@
+/** What every scenario gets from the runner, and the helpers they share (the chair's socket, lag monitors). */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import type { StoreKind } from './hall.ts';
+import { LiteSocket, frameSeq, hostNow } from './lite-socket.ts';
+import type { Pool } from './pool.ts';
+
+export interface Ctx {
+  store: StoreKind;
+  redisUrl: string;
+  quick: boolean;
+  /** Generator processes for the big scenarios. */
+  workers: number;
+  /** Length of the S1 vote window and of the S2 drive, ms. */
+  windowMs: number;
+  seed: number;
+  log: (line: string) => void;
+  /** The generator processes, started once per run; scenarios use `pool.subset(n)` and close their sockets. */
+  pool: Pool;
+}
+
+/** A generator whose event loop lags more than this (p99) cannot keep its schedule: its scenario is flagged. */
+export const SATURATION_LAG_MS = 50;
+
+export interface Lag {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface GeneratorHealth {
+  /** Worst p99 event-loop lag across generator processes (and the orchestrator), ms. */
+  lagP99: number;
+  lagMax: number;
+  saturated: boolean;
+  processes: number;
+}
+
+/** Event-loop lag of the orchestrator (it holds the chair sockets, which stamp and drive). */
+export function localLag() {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return (): Lag => {
+    h.disable();
+    const ms = (ns: number) => Math.max(0, ns / 1e6 - 10);
+    return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+  };
+}
+
+export async function generatorLag<T>(pool: Pool, run: () => Promise<T>): Promise<{ result: T; health: GeneratorHealth }> {
+  await pool.all('lagStart');
+  const stopLocal = localLag();
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    stopLocal();
+    await pool.all('lagStop').catch(() => undefined);
+    throw err;
+  }
+  const lags: Lag[] = [...(await pool.all<Lag>('lagStop')), stopLocal()];
+  const lagP99 = Math.max(...lags.map((l) => l.p99));
+  const lagMax = Math.max(...lags.map((l) => l.max));
+  return { result, health: { lagP99, lagMax, saturated: lagP99 > SATURATION_LAG_MS, processes: lags.length } };
+}
+
+export const newCommandId = () => randomBytes(12).toString('base64url');
+
+export type Ack = { ok: true; seq: number; duplicate?: boolean } | { ok: false; code: string; reason?: string; message?: string };
+
+/** A staff socket in the orchestrator: sends commands, and logs every view's seq with its receipt time. */
+export class StaffSocket {
+  /** [seq, receipt time] of every view frame, in arrival order. */
+  readonly views: [number, number][] = [];
+  lastSeq = -1;
+
+  private constructor(
+    readonly sock: LiteSocket,
+    readonly sessionId: string,
+  ) {
+    sock.onView = (frame, at) => {
+      const seq = frameSeq(frame);
+      this.views.push([seq, at]);
+      if (seq > this.lastSeq) this.lastSeq = seq;
+    };
+  }
+
+  static async open(baseUrl: string, token: string | null, sessionId: string): Promise<StaffSocket> {
+    const s = new StaffSocket(await LiteSocket.connect(baseUrl, token), sessionId);
+    await s.join();
+    return s;
+  }
+
+  /** (Re)joins; returns the full view from the ack. */
+  async join(): Promise<any> {
+    const ack = await this.sock.emitWithAck<{ ok: boolean; code?: string; view?: { seq: number } }>('session:join', { sessionId: this.sessionId }, 300_000);
+    if (!ack.ok || !ack.view) throw new Error(`join ${this.sessionId}: ${ack.code}`);
+    if (ack.view.seq > this.lastSeq) this.lastSeq = ack.view.seq;
+    return ack.view;
+  }
+
+  send(type: string, payload: unknown, timeoutMs = 600_000): Promise<Ack> {
+    return this.sock.emitWithAck<Ack>('session:command', { sessionId: this.sessionId, commandId: newCommandId(), type, payload }, timeoutMs);
+  }
+
+  async must(type: string, payload: unknown = {}): Promise<number> {
+    const ack = await this.send(type, payload);
+    if (!ack.ok) throw new Error(`${this.sessionId} ${type}: ${ack.code}${ack.reason ? '/' + ack.reason : ''}`);
+    return ack.seq;
+  }
+
+  /** Resolves when a view with seq ≥ `seq` has arrived (false on timeout). */
+  async waitSeq(seq: number, timeoutMs: number): Promise<boolean> {
+    const until = performance.now() + timeoutMs;
+    while (this.lastSeq < seq) {
+      if (performance.now() > until) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return true;
+  }
+
+  /** Receipt time of the first view whose seq is ≥ `seq` (NaN if none). Views arrive in seq order. */
+  firstViewAtOrAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.views.length;
+    // views are appended in arrival order, which is seq order for one socket; binary search on seq
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.views[mid]![0] >= seq) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < this.views.length ? this.views[lo]![1] : Number.NaN;
+  }
+
+  close() {
+    this.sock.close();
+  }
+}
+
+export { hostNow };
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,294 @@
+/** Turns scenario results into table rows, a terminal table and the Markdown page docs/benchmarks.md. */
+import type { S1Result } from '../scenarios/s1-vote-storm.ts';
+import type { S2Result } from '../scenarios/s2-fanout.ts';
+import type { S3Result } from '../scenarios/s3-recovery.ts';
+import type { MemoryResult } from '../scenarios/memory.ts';
+import { round } from './stats.ts';
+
+export interface Row {
+  scenario: string;
+  figure: string;
+  unit: string;
+  value: number;
+  baseline: number | null;
+  /** value / baseline. */
+  ratio: number | null;
+  target: string | null;
+  met: boolean | null;
+  note?: string;
+}
+
+export interface Meta {
+  date: string;
+  mode: 'quick' | 'full';
+  store: 'embedded' | 'redis';
+  node: string;
+  platform: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGB: number;
+  loadAvgStart: number[];
+  loadAvgEnd: number[];
+  workers: number;
+  windowMs: number;
+  durationMs: number;
+  seed: number;
+}
+
+export interface Results {
+  s1: S1Result[];
+  s2: S2Result[];
+  s3: S3Result | null;
+  memory: MemoryResult | null;
+}
+
+export const TARGETS = { s1P99: 1.5, s2FramesPerSec: 0.8, s3Window: 1.3 };
+
+const lagNote = (g: { lagP99: number; saturated: boolean }) => (g.saturated ? `GENERATOR SATURATED (loop lag p99 ${round(g.lagP99)} ms)` : `gen. lag p99 ${round(g.lagP99)} ms`);
+
+export function rows(r: Results): Row[] {
+  const out: Row[] = [];
+  for (const s of r.s1) {
+    const sc = `S1 vote storm S=${s.sessions} (${s.sockets} ballots / ${s.windowMs / 1000} s)`;
+    const gen = lagNote({ lagP99: Math.max(s.app.generator.lagP99, s.baseline.generator.lagP99), saturated: s.app.generator.saturated || s.baseline.generator.saturated });
+    out.push(
+      { scenario: sc, figure: 'vote→ack p50', unit: 'ms', value: s.app.ackMs.p50, baseline: s.baseline.ackMs.p50, ratio: s.ratio.p50, target: null, met: null },
+      {
+        scenario: sc,
+        figure: 'vote→ack p99',
+        unit: 'ms',
+        value: s.app.ackMs.p99,
+        baseline: s.baseline.ackMs.p99,
+        ratio: s.ratio.p99,
+        target: `≤ ${TARGETS.s1P99}× with 0 lost`,
+        met: s.ratio.p99 <= TARGETS.s1P99 && s.app.lost === 0 && s.app.failed === 0,
+        note: gen,
+      },
+      { scenario: sc, figure: 'chair tally delivery p99', unit: 'ms', value: s.app.tallyMs.p99, baseline: null, ratio: null, target: null, met: null, note: `p50 ${round(s.app.tallyMs.p50)} ms` },
+      {
+        scenario: sc,
+        figure: 'lost ballots',
+        unit: 'ballots',
+        value: s.app.lost,
+        baseline: null,
+        ratio: null,
+        target: '0',
+        met: s.app.lost === 0 && s.app.tallyMismatches === 0,
+        note: `acked ${s.app.acked}/${s.app.votes}${s.app.failed ? `, ${s.app.failed} failed (${s.app.errors.join('; ')})` : ''}${s.app.tallyMismatches ? `, ${s.app.tallyMismatches} tally mismatches` : ''}`,
+      },
+      { scenario: sc, figure: 'server CPU per vote', unit: 'ms', value: s.app.cpuMsPerVote, baseline: s.baseline.cpuMsPerVote, ratio: s.app.cpuMsPerVote / s.baseline.cpuMsPerVote, target: null, met: null },
+    );
+  }
+  for (const s of r.s2) {
+    const sc = `S2 fan-out N=${s.subscribers} (${s.app.changes} views, ${round(s.app.viewBytes / 1024, 1)} KB)`;
+    const gen = lagNote({ lagP99: Math.max(s.app.generator.lagP99, s.baseline.generator.lagP99), saturated: s.app.generator.saturated || s.baseline.generator.saturated });
+    out.push(
+      { scenario: sc, figure: 'delivery p50', unit: 'ms', value: s.app.deliveryMs.p50, baseline: s.baseline.deliveryMs.p50, ratio: s.ratio.p50, target: null, met: null },
+      { scenario: sc, figure: 'delivery p99', unit: 'ms', value: s.app.deliveryMs.p99, baseline: s.baseline.deliveryMs.p99, ratio: s.ratio.p99, target: null, met: null },
+      {
+        scenario: sc,
+        figure: 'frames/s received',
+        unit: 'frames/s',
+        value: s.app.framesPerSec,
+        baseline: s.baseline.framesPerSec,
+        ratio: s.ratio.framesPerSec,
+        target: `≥ ${TARGETS.s2FramesPerSec}×`,
+        met: s.ratio.framesPerSec >= TARGETS.s2FramesPerSec,
+        note: `${gen}; delivered ${round(s.app.delivered * 100)}% vs ${round(s.baseline.delivered * 100)}%`,
+      },
+    );
+  }
+  if (r.s3) {
+    const s = r.s3;
+    const sc = `S3 recovery ${s.sessions} sessions × ${s.eventsPerSession} events`;
+    out.push(
+      {
+        scenario: sc,
+        figure: 'restart → all sessions serve, all bots resynced',
+        unit: 'ms',
+        value: s.recoveryMs,
+        baseline: s.baselineMs,
+        ratio: s.ratio,
+        target: `≤ ${TARGETS.s3Window}×`,
+        met: s.ratio <= TARGETS.s3Window && s.resynced === s.sessions,
+        note: `baseline = empty boot ${Math.round(s.emptyBootMs)} ms + pure replay ${Math.round(s.pureReplayMs)} ms; ${s.resynced}/${s.sessions} resynced; kill → resynced ${Math.round(s.killToResyncMs)} ms`,
+      },
+      { scenario: sc, figure: 'spawn → /healthz (restore before listen)', unit: 'ms', value: s.bootToHealthMs, baseline: s.emptyBootMs, ratio: s.bootToHealthMs / s.emptyBootMs, target: null, met: null },
+      {
+        scenario: sc,
+        figure: 'replay throughput (server read+verify+replay)',
+        unit: 'events/s',
+        value: s.serverEventsPerSec,
+        baseline: s.pureEventsPerSec,
+        ratio: s.serverEventsPerSec / s.pureEventsPerSec,
+        target: null,
+        met: null,
+        note: `server restore ${Math.round(s.serverRestoreMs)} ms; pure machine cold ${Math.round(s.pureEventsPerSec)}, warm ${Math.round(s.pureWarmEventsPerSec)} events/s`,
+      },
+    );
+  }
+  if (r.memory) {
+    const m = r.memory;
+    const sc = `Memory (${m.sessions} sessions, ${m.clients} idle clients)`;
+    out.push(
+      { scenario: sc, figure: 'RSS per live session', unit: 'KB', value: m.perSessionKB, baseline: null, ratio: null, target: null, met: null },
+      { scenario: sc, figure: 'RSS per idle connected client', unit: 'KB', value: m.perClientKB, baseline: null, ratio: null, target: null, met: null },
+      { scenario: sc, figure: 'RSS after warm-up (base)', unit: 'MB', value: m.rssBaseMB, baseline: null, ratio: null, target: null, met: null, note: `${round(m.rssSessionsMB)} MB with sessions, ${round(m.rssClientsMB)} MB with clients` },
+    );
+  }
+  return out;
+}
+
+const fmt = (n: number | null, unit = ''): string => {
+  if (n === null) return '—';
+  if (!Number.isFinite(n)) return String(n);
+  const abs = Math.abs(n);
+  const digits = unit === 'frames/s' || unit === 'events/s' || abs >= 1000 ? 0 : abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+};
+const fmtRatio = (n: number | null) => (n === null ? '—' : Number.isFinite(n) ? `${n.toFixed(2)}×` : String(n));
+const fmtMet = (m: boolean | null) => (m === null ? '' : m ? 'yes' : 'NO');
+
+function cells(r: Row): string[] {
+  return [r.scenario, `${r.figure} (${r.unit})`, fmt(r.value, r.unit), fmt(r.baseline, r.unit), fmtRatio(r.ratio), r.target ?? '', fmtMet(r.met), r.note ?? ''];
+}
+
+const HEAD = ['Scenario', 'Figure', 'Hall', 'Baseline', 'Ratio', 'Target', 'Met', 'Notes'];
+
+export function textTable(rs: Row[]): string {
+  const all = [HEAD, ...rs.map(cells)];
+  const widths = HEAD.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
+  const line = (row: string[]) => row.map((cell, c) => (c >= 2 && c <= 4 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const out: string[] = [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  ')];
+  let last = '';
+  for (const r of rs) {
+    const c = cells(r);
+    if (r.scenario === last) c[0] = '';
+    else if (last) out.push('');
+    last = r.scenario;
+    out.push(line(c));
+  }
+  return out.join('\n');
+}
+
+export function markdownTable(rs: Row[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const out = [`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i >= 2 && i <= 4 ? '---:' : '---')).join('|')}|`];
+  let last = '';
+  for (const r of rs) {
+    const c = cells(r).map(esc);
+    if (r.scenario === last) c[0] = '';
+    last = r.scenario;
+    if (c[6] === 'NO') c[6] = '**NO**';
+    out.push(`| ${c.join(' | ')} |`);
+  }
+  return out.join('\n');
+}
+
+export function flags(r: Results, meta: Meta): string[] {
+  const f: string[] = [];
+  for (const s of r.s1) {
+    if (s.app.generator.saturated || s.baseline.generator.saturated) f.push(`S1 S=${s.sessions}: a load generator was saturated (event-loop lag p99 > 50 ms); latencies include generator delay.`);
+    if (s.app.lost) f.push(`S1 S=${s.sessions}: ${s.app.lost} acknowledged ballots were not counted.`);
+    if (s.app.failed) f.push(`S1 S=${s.sessions}: ${s.app.failed} ballots were not acknowledged (${s.app.errors.join('; ')}).`);
+  }
+  for (const s of r.s2) {
+    if (s.app.generator.saturated || s.baseline.generator.saturated) f.push(`S2 N=${s.subscribers}: a load generator was saturated (event-loop lag p99 > 50 ms); delivery times include generator delay and frames/s is capped by the generator.`);
+    if (s.app.behind || s.baseline.behind) f.push(`S2 N=${s.subscribers}: some subscribers had not received the last view when the drain ended (app ${s.app.behind ? 'yes' : 'no'}, baseline ${s.baseline.behind ? 'yes' : 'no'}).`);
+  }
+  if (r.s3 && r.s3.generator.saturated) f.push('S3: the bot process was saturated during recovery.');
+  if (r.s3 && r.s3.resynced < r.s3.sessions) f.push(`S3: only ${r.s3.resynced}/${r.s3.sessions} bots resynced.`);
+  const busy = Math.max(meta.loadAvgStart[0] ?? 0, meta.loadAvgEnd[0] ?? 0);
+  if (busy > meta.cpus * 0.75) f.push(`The machine was busy with other work (1-min load average ${meta.loadAvgStart[0]?.toFixed(1)} at start, ${meta.loadAvgEnd[0]?.toFixed(1)} at end, on ${meta.cpus} CPUs): figures are noisier and slower than on an idle machine.`);
+  return f;
+}
+
+export function markdown(meta: Meta, r: Results, rs: Row[]): string {
+  const fl = flags(r, meta);
+  const s1 = r.s1.map((s) => `S=${s.sessions}: p99 ${fmtRatio(s.ratio.p99)} (${s.app.lost} lost)`).join(', ');
+  const s2 = r.s2.map((s) => `N=${s.subscribers}: ${fmtRatio(s.ratio.framesPerSec)}`).join(', ');
+  return `# Benchmarks
+
+Generated by \`pnpm bench${meta.mode === 'quick' ? ' -- --quick' : ''}${meta.store === 'redis' ? ' --store redis' : ''}\` (tests/bench/run.ts) — do not edit by hand; rerun to refresh.
+
+| | |
+|---|---|
+| Date | ${meta.date} |
+| Mode | ${meta.mode}${meta.mode === 'quick' ? ' (smoke sizes: not representative)' : ''} |
+| Store | ${meta.store} |
+| CPU | ${meta.cpus} × ${meta.cpuModel} |
+| Memory | ${meta.memoryGB.toFixed(1)} GB |
+| Node | ${meta.node} (${meta.platform}) |
+| Load average (1 min) | ${meta.loadAvgStart[0]?.toFixed(2)} at start, ${meta.loadAvgEnd[0]?.toFixed(2)} at end |
+| Load generators | ${meta.workers} forked processes (+ the orchestrator, which holds the chair/driver sockets) |
+| Vote window / drive length | ${meta.windowMs / 1000} s |
+| Run time | ${(meta.durationMs / 1000).toFixed(0)} s |
+
+Every server — the app and the baseline — runs as its own process, separate from the load generators. Each
+baseline runs **in the same run**, right before or after the app, on the same machine, with the same clients.
+
+## Results
+
+${markdownTable(rs)}
+
+**Targets** (reported, not asserted): S1 p99 ≤ ${TARGETS.s1P99}× baseline with 0 lost — ${s1 || 'not run'}; S2 frames/s ≥ ${TARGETS.s2FramesPerSec}× baseline — ${s2 || 'not run'}; S3 recovery window ≤ ${TARGETS.s3Window}× — ${r.s3 ? fmtRatio(r.s3.ratio) : 'not run'}.
+
+${fl.length ? `### Flags\n\n${fl.map((x) => `- ${x}`).join('\n')}\n` : '### Flags\n\nNone: no generator was saturated and nothing acknowledged was lost.\n'}
+## How each figure is measured
+
+- **Clock.** Every process stamps with \`performance.timeOrigin + performance.now()\` (the host clock, sub-millisecond,
+  comparable across the bench's processes on one machine).
+- **S1 vote storm.** S sessions (\`bench-1…bench-S\` of the demo council \`bac-ninh\`, seeded through the storage port
+  before the server starts) × 85 delegate sockets. Each delegate logs in once over HTTP; its token is reused for its
+  socket in every session. All bots check in, the chair (one socket per session) starts the session and opens a
+  public (named, electronic) motion poll; then every bot sends \`ballot.cast\` at an **intended** time drawn uniformly
+  over the window (seeded). Latencies are measured from the intended time, not the actual send, so a late generator
+  counts against the result (no coordinated omission). *vote→ack* = ack receipt − intended. *Chair tally delivery* =
+  receipt of the first chair view whose \`seq\` ≥ the ballot's acked seq (the first view whose castCount includes it)
+  − intended. *Lost ballots* = ok-acked ballots − ballots in the closed poll's counts, per session (the per-choice
+  counts are also compared with what the bots were told). *Server CPU per vote* = utime+stime of the server process
+  tree (\`/proc/<pid>/stat\`) across the storm, including publishing the views it causes, ÷ acked ballots.
+  **Baseline:** a bare Socket.IO server (tests/bench/baseline-server.ts; the app's Socket.IO options, no auth, no
+  validation, no machine, no views) that acks the same command after one raw journal append with the same adapter and
+  fsync policy (embedded: one JSON line + \`fdatasync\` per command to a file per session, serialized per session;
+  redis: one \`XADD\`), fed the same schedule (same offsets and choices) by the same clients after the same warm-up
+  (one command per socket).
+- **S2 fan-out.** One session, N anonymous public subscribers joined to it. The chair drives 10 view changes per
+  second (\`attendance.set\` toggles) from intended times. A view has no server timestamp, so a frame's **server
+  stamp** is the time the driver received the ack of the command whose \`seq\` the frame carries (journal seq ↔ ack);
+  delivery = frame receipt in a generator − stamp. The app publishes views on a 15 ms coalescing timer after the ack,
+  so that delay is part of its figure. *Frames/s* = frames received by all subscribers ÷ (last receipt − first stamp).
+  **Baseline:** the bare server acks a trigger and then \`io.to(room).emit\`s a real public view captured from the app
+  (same bytes, \`seq\` replaced) to the same number of sockets, on the same schedule, stamped the same way.
+- **S3 recovery.** S sessions get a seq-0 snapshot (the frozen setup, as the runtime's first command writes it) and E
+  valid machine events each (\`attendance.set\` toggles by the chair), appended through the storage port, so records
+  are hash-chained as in production; no later snapshot exists, so the restart replays all E events per session (the
+  runtime normally snapshots every 100 events). The server starts, one bot per session (socket.io-client, reconnect
+  delay ${r.s3 ? `${r.s3.reconnectDelayMs[0]}–${r.s3.reconnectDelayMs[1]}` : '100–500'} ms) joins at seq E; the server is \`kill -9\`ed and restarted on the
+  same port. *Recovery window* = spawn → every bot's re-join returned the view at seq E (the server restores every
+  session before it listens). *Server replay throughput* = S×E ÷ the server's own "sessions restored" time (read +
+  hash-chain verify + replay). **Baseline:** boot time of the same server on the same catalog without journals
+  (measured in the same run) + the pure machine's \`restoreSession\` + \`replay\` of the same events in the bench
+  process (first, cold pass — the server is cold too; the warm figure is in the notes).
+- **Memory.** VmRSS of the server (\`/proc/<pid>/status\`), median of samples after each step settles: after a
+  warm-up (one session, 20 sockets), after S sessions are opened by the chair (live: actor, journal, seq-0 snapshot),
+  after N idle anonymous sockets join a public room. Per session = ΔRSS ÷ S, per client = ΔRSS ÷ N. RSS includes
+  garbage not yet collected: read these as upper bounds.
+- **Generator saturation.** Every generator process (and the orchestrator) records its event-loop delay with
+  \`perf_hooks.monitorEventLoopDelay\` during the measured window; a p99 above 50 ms flags the scenario, since a
+  saturated generator sends late and reads late.
+
+## Caveats
+
+- One small machine runs the server, the baseline and every generator: the server competes with its own load.
+  Generators are lightweight clients (Engine.IO/Socket.IO over \`ws\`, reading only a view's \`seq\` from its first
+  bytes instead of parsing it); both the app and the baseline are measured with the same clients, so their cost
+  largely cancels out of the ratios, but not out of the absolute figures.
+- Delegate tablets in S1 join their session, so every vote makes the server publish a chair view and one view per
+  connected delegate (coalesced per 15 ms); that work is part of the app's CPU per vote and its latency.
+- \`--quick\` uses smoke sizes and a 3 s window: its numbers only show the suite works.
+- With \`--store redis\`, the app runs in cluster mode (lease per session, fenced appends, Redis streams adapter)
+  even with one node, because that is what \`REDIS_URL\` turns on; S3 then also waits for the dead node's leases
+  (HALL_LEASE_MS=2000 in the bench) to lapse.
+`;
+}

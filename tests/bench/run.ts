@@ -1,0 +1,190 @@
+/**
+ * `pnpm bench [-- --quick] [--store embedded|redis] [--out path]` — the benchmark suite (issue 6, item 4).
+ *
+ * Runs S1 (vote storm), S2 (fan-out), S3 (recovery) and Memory against the real server as a separate process, each
+ * with its baseline in the same run, prints a table, writes JSON (default tests/bench/results/latest.json) and
+ * regenerates docs/benchmarks.md (full runs; a quick run only when --docs is given).
+ *
+ * Options:
+ *   --quick                 smoke sizes (S1 S=1, S2 N=200, S3 5×100, memory 5 sessions / 200 clients, 3 s windows)
+ *   --store embedded|redis  storage adapter of the server and of the baseline's journal (default embedded)
+ *   --out <path>            JSON output
+ *   --docs <path>           Markdown output (default docs/benchmarks.md for full runs)
+ *   --no-docs               do not write the Markdown page
+ *   --only s1,s2,s3,memory  run some scenarios only
+ *   --workers <n>           load-generator processes for the big scenarios (default max(2, CPUs − 1), at most 8)
+ *   --window <ms>           S1 vote window and S2 drive length (default 10000; quick 3000)
+ *   --redis-url <url>       default $REDIS_URL or redis://127.0.0.1:6379
+ *   --seed <n>              schedule seed (default 1)
+ *   --s1 1,10 | --s2 1000 | --s3 100x1000 | --memory 100x5000
+ *                           override a scenario's sizes (S1 session counts, S2 subscriber counts, S3
+ *                           sessions×events, memory sessions×clients)
+ */
+import { cpus, loadavg, totalmem, platform, release } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { repoRoot } from './lib/deps.ts';
+import { runCleanup } from './lib/proc.ts';
+import { Pool } from './lib/pool.ts';
+import { logLine } from './lib/log.ts';
+import { hashAccounts, type StoreKind } from './lib/hall.ts';
+import type { Ctx } from './lib/common.ts';
+import { flags, markdown, rows, textTable, type Meta, type Results } from './lib/report.ts';
+import { runS1 } from './scenarios/s1-vote-storm.ts';
+import { runS2 } from './scenarios/s2-fanout.ts';
+import { runS3 } from './scenarios/s3-recovery.ts';
+import { runMemory } from './scenarios/memory.ts';
+
+interface Args {
+  quick: boolean;
+  store: StoreKind;
+  out: string;
+  docs: string | null;
+  only: Set<string>;
+  workers: number;
+  windowMs: number;
+  redisUrl: string;
+  seed: number;
+  sizes: Sizes;
+}
+
+interface Sizes {
+  s1: number[];
+  s2: number[];
+  s3: { sessions: number; events: number };
+  memory: { sessions: number; clients: number };
+}
+
+const SCENARIOS = ['s1', 's2', 's3', 'memory'];
+
+function parseArgs(argv: string[]): Args {
+  const a = argv.filter((x) => x !== '--');
+  const value = (name: string): string | undefined => {
+    const i = a.indexOf(name);
+    if (i < 0) return undefined;
+    const v = a[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+    return v;
+  };
+  const known = new Set(['--quick', '--store', '--out', '--docs', '--no-docs', '--only', '--workers', '--window', '--redis-url', '--seed', '--s1', '--s2', '--s3', '--memory']);
+  for (const x of a) if (x.startsWith('--') && !known.has(x)) throw new Error(`unknown option ${x}`);
+  const quick = a.includes('--quick');
+  const store = (value('--store') ?? 'embedded') as StoreKind;
+  if (store !== 'embedded' && store !== 'redis') throw new Error('--store must be embedded or redis');
+  const only = new Set((value('--only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim().toLowerCase()));
+  for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+  const docsDefault = quick ? null : path.join(repoRoot, 'docs/benchmarks.md');
+  const base = quick ? SIZES.quick : SIZES.full;
+  const list = (name: string, dflt: number[]) => (value(name) ? value(name)!.split(',').map(positive(name)) : dflt);
+  const pair = (name: string): [number, number] | null => {
+    const v = value(name);
+    if (!v) return null;
+    const m = /^(\d+)x(\d+)$/.exec(v);
+    if (!m) throw new Error(`${name} expects AxB, e.g. 100x1000`);
+    return [positive(name)(m[1]!), positive(name)(m[2]!)];
+  };
+  const s3 = pair('--s3');
+  const mem = pair('--memory');
+  const sizes: Sizes = {
+    s1: list('--s1', base.s1),
+    s2: list('--s2', base.s2),
+    s3: s3 ? { sessions: s3[0], events: s3[1] } : base.s3,
+    memory: mem ? { sessions: mem[0], clients: mem[1] } : base.memory,
+  };
+  return {
+    quick,
+    store,
+    out: path.resolve(value('--out') ?? path.join(repoRoot, 'tests/bench/results/latest.json')),
+    docs: a.includes('--no-docs') ? null : value('--docs') ? path.resolve(value('--docs')!) : docsDefault,
+    only,
+    workers: Number(value('--workers') ?? Math.max(2, Math.min(8, cpus().length - 1))),
+    windowMs: Number(value('--window') ?? (quick ? 3000 : 10_000)),
+    redisUrl: value('--redis-url') ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    seed: Number(value('--seed') ?? 1),
+    sizes,
+  };
+}
+
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: ${v} is not a positive whole number`);
+  return n;
+};
+
+const SIZES: { quick: Sizes; full: Sizes } = {
+  quick: { s1: [1], s2: [200], s3: { sessions: 5, events: 100 }, memory: { sessions: 5, clients: 200 } },
+  full: { s1: [1, 10, 100], s2: [1000, 5000, 10_000], s3: { sessions: 100, events: 1000 }, memory: { sessions: 100, clients: 5000 } },
+};
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const sizes = args.sizes;
+  const loadAvgStart = loadavg();
+  logLine(`bench ${args.quick ? 'quick' : 'full'} run, store ${args.store}, ${args.workers} generator processes, window ${args.windowMs} ms`);
+
+  // Demo accounts are hashed up front, while the generators start: nothing is measured yet.
+  const [pool] = await Promise.all([Pool.start(args.workers), hashAccounts()]);
+  const ctx: Ctx = { store: args.store, redisUrl: args.redisUrl, quick: args.quick, workers: args.workers, windowMs: args.windowMs, seed: args.seed, log: logLine, pool };
+  const results: Results = { s1: [], s2: [], s3: null, memory: null };
+  try {
+    if (args.only.has('s1')) for (const s of sizes.s1) results.s1.push(await runS1(ctx, s));
+    if (args.only.has('s2')) for (const n of sizes.s2) results.s2.push(await runS2(ctx, n));
+    if (args.only.has('s3')) results.s3 = await runS3(ctx, sizes.s3.sessions, sizes.s3.events);
+    if (args.only.has('memory')) results.memory = await runMemory(ctx, sizes.memory.sessions, sizes.memory.clients);
+  } finally {
+    await pool.stop();
+    await runCleanup();
+  }
+
+  const cpuList = cpus();
+  const meta: Meta = {
+    date: new Date().toISOString(),
+    mode: args.quick ? 'quick' : 'full',
+    store: args.store,
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    memoryGB: totalmem() / 1024 ** 3,
+    loadAvgStart,
+    loadAvgEnd: loadavg(),
+    workers: args.workers,
+    windowMs: args.windowMs,
+    durationMs: performance.now() - started,
+    seed: args.seed,
+  };
+  const table = rows(results);
+  const flagged = flags(results, meta);
+  console.log(`\n${textTable(table)}\n`);
+  for (const f of flagged) console.log(`FLAG: ${f}`);
+  console.log(`\n${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}, store ${meta.store}, ${(meta.durationMs / 1000).toFixed(1)} s`);
+
+  await mkdir(path.dirname(args.out), { recursive: true });
+  await writeFile(args.out, `${JSON.stringify({ meta, results, rows: table, flags: flagged }, null, 2)}\n`);
+  console.log(`JSON: ${path.relative(process.cwd(), args.out) || args.out}`);
+  if (args.docs) {
+    await mkdir(path.dirname(args.docs), { recursive: true });
+    await writeFile(args.docs, markdown(meta, results, table));
+    console.log(`Markdown: ${path.relative(process.cwd(), args.docs) || args.docs}`);
+  } else if (args.quick) console.log('docs/benchmarks.md not regenerated for --quick (pass --docs <path> to write one)');
+}
+
+let exiting = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (exiting) return;
+    exiting = true;
+    logLine(`${sig}: cleaning up`);
+    void runCleanup().finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  async (err: unknown) => {
+    console.error('bench failed:', err instanceof Error ? err.stack ?? err.message : err);
+    await runCleanup();
+    process.exit(1);
+  },
+);

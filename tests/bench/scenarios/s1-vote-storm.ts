@@ -1,0 +1,245 @@
+/**
+ * S1 vote storm: S sessions × 85 bot delegates, every bot casting one public (electronic, named) ballot at an
+ * intended time spread uniformly over the window. The same schedule (offsets and choices) is replayed against the
+ * baseline server in the same run.
+ *
+ * Measured:
+ *  - vote→ack: ack receipt − INTENDED send time (a late generator counts against the result, never hides it);
+ *  - chair tally delivery: first chair view whose seq ≥ the ballot's acked seq (i.e. whose castCount includes it)
+ *    − intended send time;
+ *  - lost ballots: per session, ok-acked ballots − ballots in the closed poll's counts (and the per-choice tally is
+ *    compared with what the bots were told was recorded);
+ *  - server CPU per vote: utime+stime of the server process tree over the storm (incl. the views it publishes),
+ *    divided by acked ballots.
+ */
+import { demoDelegateCode } from '../../../server/src/seed/demo.ts';
+import { Proc, cpuMs, tempDir } from '../lib/proc.ts';
+import { DELEGATES, CHAIR, BENCH_ITEM, benchSessionId, freePort, login, mapLimit, prepareStore, startApp } from '../lib/hall.ts';
+import type { Pool } from '../lib/pool.ts';
+import { StaffSocket, generatorLag, hostNow, sleep, type Ctx, type GeneratorHealth } from '../lib/common.ts';
+import { rng, summarize, round, type Summary } from '../lib/stats.ts';
+import { repoRoot } from '../lib/deps.ts';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+const POLL = 'storm';
+const CHOICES = ['yes', 'no', 'abstain'] as const;
+
+interface Vote {
+  sessionId: string;
+  delegateId: string;
+  offsetMs: number;
+  choice: (typeof CHOICES)[number];
+}
+
+interface ScheduleResult {
+  tag: string;
+  intended: number;
+  sent: number;
+  acked: number;
+  ok: boolean;
+  seq: number;
+  code: string;
+}
+
+export interface StormSide {
+  votes: number;
+  acked: number;
+  failed: number;
+  ackMs: Summary;
+  /** Send lateness of the generator (sent − intended), ms. */
+  sendLateMs: Summary;
+  cpuMsPerVote: number;
+  generator: GeneratorHealth;
+  errors: string[];
+}
+
+export interface S1Result {
+  sessions: number;
+  sockets: number;
+  windowMs: number;
+  app: StormSide & {
+    tallyMs: Summary;
+    lost: number;
+    /** Ballots counted that no bot was told were recorded (e.g. acks that timed out). */
+    unacknowledgedCounted: number;
+    tallyMismatches: number;
+    setupMs: number;
+    bootMs: number;
+  };
+  baseline: StormSide;
+  ratio: { p50: number; p99: number };
+}
+
+function planVotes(ctx: Ctx, sessions: number): Vote[] {
+  const r = rng(ctx.seed ^ 0x51);
+  const votes: Vote[] = [];
+  for (let s = 1; s <= sessions; s++) {
+    for (const d of DELEGATES) votes.push({ sessionId: benchSessionId(s), delegateId: d, offsetMs: r() * ctx.windowMs, choice: CHOICES[Math.floor(r() * 3)]! });
+  }
+  return votes;
+}
+
+const keyOf = (v: { sessionId: string; delegateId: string }) => `${v.sessionId}|${v.delegateId}`;
+
+export async function runS1(ctx: Ctx, sessions: number): Promise<S1Result> {
+  const votes = planVotes(ctx, sessions);
+  const workers = votes.length > 1000 ? ctx.workers : 1;
+  ctx.log(`S1 S=${sessions}: ${votes.length} bots over ${workers} generator process(es), window ${ctx.windowMs} ms`);
+  const baseline = await baselineStorm(ctx, sessions, votes, workers);
+  const app = await appStorm(ctx, sessions, votes, workers);
+  return {
+    sessions,
+    sockets: votes.length,
+    windowMs: ctx.windowMs,
+    app,
+    baseline,
+    ratio: { p50: app.ackMs.p50 / baseline.ackMs.p50, p99: app.ackMs.p99 / baseline.ackMs.p99 },
+  };
+}
+
+/** Sends every vote at t0 + offset from the generator processes; returns the per-vote records and generator health. */
+async function storm(ctx: Ctx, pool: Pool, votes: Vote[], payload: (v: Vote) => unknown) {
+  const t0 = hostNow() + 1500;
+  const items = votes.map((v) => ({ key: keyOf(v), sessionId: v.sessionId, at: t0 + v.offsetMs, type: 'ballot.cast', payload: payload(v), tag: keyOf(v) }));
+  const { result, health } = await generatorLag(pool, async () => (await pool.each<ScheduleResult[]>('schedule', (i) => ({ items: pool.deal(items)[i], timeoutMs: 300_000 }))).flat());
+  return { results: result, health };
+}
+
+function side(votes: Vote[], results: ScheduleResult[], cpu: number, health: GeneratorHealth): StormSide {
+  const ok = results.filter((r) => r.ok);
+  const errors = [...new Set(results.filter((r) => !r.ok).map((r) => r.code))].slice(0, 5);
+  return {
+    votes: votes.length,
+    acked: ok.length,
+    failed: results.length - ok.length,
+    ackMs: summarize(ok.map((r) => r.acked - r.intended)),
+    sendLateMs: summarize(results.map((r) => r.sent - r.intended)),
+    cpuMsPerVote: ok.length ? cpu / ok.length : Number.NaN,
+    generator: health,
+    errors,
+  };
+}
+
+async function baselineStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: number): Promise<StormSide> {
+  const port = await freePort();
+  const env: Record<string, string> = { PORT: String(port), BASELINE_STORE: ctx.store };
+  if (ctx.store === 'embedded') env.BASELINE_DIR = path.join(await tempDir('s1-baseline'), 'journal');
+  else Object.assign(env, { REDIS_URL: ctx.redisUrl, BASELINE_PREFIX: `hallbench:s1base:${randomBytes(4).toString('hex')}:` });
+  const { proc } = await Proc.start({ name: 's1-baseline', script: path.join(repoRoot, 'tests/bench/baseline-server.ts'), env, readyUrl: `http://127.0.0.1:${port}/healthz` });
+  const pool = ctx.pool.subset(workers);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    const items = votes.map((v) => ({ key: keyOf(v), token: null, sessionId: v.sessionId, join: false }));
+    const conn = await pool.each<{ failed: number; errors: string[] }>('connect', (i) => ({ url, items: pool.deal(items)[i], concurrency: 50 }));
+    if (conn.some((c) => c.failed)) throw new Error(`baseline connect failed: ${conn.flatMap((c) => c.errors).join('; ')}`);
+    // The same warm-up the app gets from its check-in round: one command per socket, journaled, before the storm.
+    const warm = votes.map((v) => ({ key: keyOf(v), sessionId: v.sessionId, type: 'attendance.checkIn', payload: { delegateId: v.delegateId, channel: 'hall' } }));
+    await pool.each('commands', (i) => ({ items: pool.deal(warm)[i], concurrency: 40, timeoutMs: 300_000 }));
+    await sleep(500);
+    const cpu0 = cpuMs(proc.pid);
+    const { results, health } = await storm(ctx, pool, votes, (v) => ({ pollId: POLL, choice: v.choice }));
+    const cpu = cpuMs(proc.pid) - cpu0;
+    const out = side(votes, results, cpu, health);
+    ctx.log(`  baseline: acked ${out.acked}/${out.votes}, ack p50 ${round(out.ackMs.p50)} ms p99 ${round(out.ackMs.p99)} ms, lag p99 ${round(health.lagP99)} ms`);
+    if (ctx.store === 'redis') await deleteBaselineKeys(ctx, env.BASELINE_PREFIX!);
+    return out;
+  } finally {
+    await pool.all('closeAll').catch(() => undefined);
+    await proc.kill9();
+  }
+}
+
+async function deleteBaselineKeys(ctx: Ctx, prefix: string) {
+  const { deleteRedisKeys } = await import('../lib/hall.ts');
+  await deleteRedisKeys(ctx.redisUrl, prefix);
+}
+
+async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: number): Promise<S1Result['app']> {
+  const store = await prepareStore(ctx.store, `s1-${sessions}`, ctx.redisUrl, sessions);
+  const server = await startApp(store, `s1-app-${sessions}`);
+  const chairs: StaffSocket[] = [];
+  let pool: Pool | null = null;
+  try {
+    const url = server.baseUrl;
+    // One login per delegate, reused by that delegate's socket in every session (tokens are per account).
+    const chairToken = await login(url, 'password', CHAIR.id, CHAIR.password);
+    const tokens = new Map<string, string>();
+    await mapLimit(DELEGATES, 8, async (d) => void tokens.set(d, await login(url, 'code', d, demoDelegateCode(d)!)));
+    const sessionIds = Array.from({ length: sessions }, (_, i) => benchSessionId(i + 1));
+    chairs.push(...(await mapLimit(sessionIds, 10, (sid) => StaffSocket.open(url, chairToken, sid))));
+    const chairOf = new Map(chairs.map((c) => [c.sessionId, c]));
+
+    pool = ctx.pool.subset(workers);
+    const p = pool;
+    const items = votes.map((v) => ({ key: keyOf(v), token: tokens.get(v.delegateId)!, sessionId: v.sessionId, join: false }));
+    const tConn = performance.now();
+    const conn = await p.each<{ failed: number; errors: string[] }>('connect', (i) => ({ url, items: p.deal(items)[i], concurrency: 50 }));
+    if (conn.some((c) => c.failed)) throw new Error(`connect failed: ${conn.flatMap((c) => c.errors).join('; ')}`);
+
+    // Setup, not measured: every bot checks in, THEN joins its session's room (checking in before joining spares the
+    // setup S×85 rounds of delegate views), then the chair starts the session and opens the poll.
+    const tCheck = performance.now();
+    await mapLimit(chairs, 10, (c) => c.must('session.openCheckIn'));
+    const checkIns = votes.map((v) => ({ key: keyOf(v), sessionId: v.sessionId, type: 'attendance.checkIn', payload: { delegateId: v.delegateId, channel: 'hall' } }));
+    const ci = await p.each<{ ok: number; failed: number; errors: string[] }>('commands', (i) => ({ items: p.deal(checkIns)[i], concurrency: 40, timeoutMs: 300_000 }));
+    if (ci.some((c) => c.failed)) throw new Error(`check-in failed: ${ci.flatMap((c) => c.errors).join('; ')}`);
+    const joined = await p.all<{ failed: number; errors: string[] }>('joinAll', { concurrency: 50 });
+    if (joined.some((c) => c.failed)) throw new Error(`join failed: ${joined.flatMap((c) => c.errors).join('; ')}`);
+    ctx.log(`  app: ${items.length} delegate sockets connected, checked in and joined in ${Math.round(performance.now() - tConn)} ms`);
+    await mapLimit(chairs, 10, async (c) => {
+      await c.must('session.start');
+      await c.must('poll.open', { pollId: POLL, itemId: BENCH_ITEM.id, subject: 'Biểu quyết thử tải / load-test motion', kind: 'motion', mode: 'electronic' });
+    });
+    const setupMs = performance.now() - tCheck;
+    // Let the views of the opening settle before the storm, so CPU and lag measure the storm.
+    await sleep(ctx.quick ? 500 : 2000);
+
+    const cpu0 = cpuMs(server.proc.pid);
+    const { results, health } = await storm(ctx, p, votes, (v) => ({ pollId: POLL, choice: v.choice }));
+    // The storm ends when each chair has seen the view including its session's last acked ballot.
+    const lastSeq = new Map<string, number>();
+    for (const r of results) if (r.ok) lastSeq.set(r.tag.split('|')[0]!, Math.max(lastSeq.get(r.tag.split('|')[0]!) ?? 0, r.seq));
+    await Promise.all([...lastSeq].map(([sid, seq]) => chairOf.get(sid)!.waitSeq(seq, 300_000)));
+    const cpu = cpuMs(server.proc.pid) - cpu0;
+    const out = side(votes, results, cpu, health);
+
+    const byKey = new Map(votes.map((v) => [keyOf(v), v]));
+    const tally: number[] = [];
+    for (const r of results) {
+      if (!r.ok) continue;
+      const chair = chairOf.get(byKey.get(r.tag)!.sessionId)!;
+      tally.push(chair.firstViewAtOrAfter(r.seq) - r.intended);
+    }
+
+    // Close every poll and compare its counts with what the bots were told.
+    let lost = 0;
+    let unacknowledgedCounted = 0;
+    let tallyMismatches = 0;
+    await mapLimit(chairs, 10, async (c) => {
+      await c.must('poll.close', { pollId: POLL });
+      const view = await c.join();
+      const result = view.poll?.result as { yes: number; no: number; abstain: number } | null;
+      const mine = results.filter((r) => r.ok && byKey.get(r.tag)!.sessionId === c.sessionId).map((r) => byKey.get(r.tag)!.choice);
+      const expected = { yes: 0, no: 0, abstain: 0 };
+      for (const ch of mine) expected[ch]++;
+      const counted = result ? result.yes + result.no + result.abstain : 0;
+      lost += Math.max(0, mine.length - counted);
+      unacknowledgedCounted += Math.max(0, counted - mine.length);
+      if (!result || result.yes !== expected.yes || result.no !== expected.no || result.abstain !== expected.abstain) tallyMismatches++;
+    });
+
+    const app = { ...out, tallyMs: summarize(tally), lost, unacknowledgedCounted, tallyMismatches, setupMs, bootMs: server.readyMs };
+    ctx.log(
+      `  app: acked ${app.acked}/${app.votes}, ack p50 ${round(app.ackMs.p50)} ms p99 ${round(app.ackMs.p99)} ms, tally p99 ${round(app.tallyMs.p99)} ms, ` +
+        `lost ${lost}, CPU/vote ${round(app.cpuMsPerVote, 2)} ms, lag p99 ${round(health.lagP99)} ms`,
+    );
+    return app;
+  } finally {
+    for (const c of chairs) c.close();
+    if (pool) {
+      await pool.all('closeAll').catch(() => undefined);
+    }
+    await server.proc.kill9();
+  }
+}
