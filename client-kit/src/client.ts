@@ -397,6 +397,14 @@ export class HallClient {
   }
 
   /** The latest view; the same object until a newer one arrives (a `useSyncExternalStore` snapshot). */
+  /**
+   * The underlying socket, for protocols that ride on the same connection (media signaling). Null before
+   * `connect()`. Session commands must go through `send()`, which is what makes them safe to retry.
+   */
+  get rawSocket(): HallSocket | null {
+    return this.socket;
+  }
+
   get view(): SessionView | null {
     return this.current;
   }
