@@ -1,30 +1,14 @@
 /** The two HTTP calls the console makes besides the socket: the session directory and document downloads. */
-import { HallError, messageFor } from '@hall/client-kit';
+import { HallError, listSessions as listAllSessions, type SessionSummary } from '@hall/client-kit';
 
-export interface SessionSummary {
-  id: string;
-  title: string;
-  date: string;
-  status: string;
-  councilId: string;
-  councilName: string;
-  mine: boolean;
-}
+export type { SessionSummary } from '@hall/client-kit';
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** The chair's own council first: a province chair rarely needs another council's sessions. */
 export async function listSessions(token: string): Promise<SessionSummary[]> {
-  let res: Response;
-  try {
-    res = await fetch('/api/sessions', { headers: auth(token) });
-  } catch {
-    throw new HallError('NETWORK');
-  }
-  if (res.status === 401) throw new HallError('UNAUTHENTICATED', messageFor('UNAUTHENTICATED'), 401);
-  if (!res.ok) throw new HallError('INTERNAL', messageFor('INTERNAL'), res.status);
-  const body = (await res.json()) as { sessions?: SessionSummary[] };
-  // The chair's own council first: a province chair rarely needs another council's sessions.
-  return [...(body.sessions ?? [])].sort((a, b) => Number(b.mine) - Number(a.mine) || a.date.localeCompare(b.date));
+  const sessions = await listAllSessions(token);
+  return [...sessions].sort((a, b) => Number(b.mine) - Number(a.mine) || a.date.localeCompare(b.date));
 }
 
 /**

@@ -32,3 +32,4 @@ export {
   type Lang,
   type Namespace,
 } from './i18n/index.ts';
+export { listSessions, type SessionSummary } from './api.ts';

@@ -2,15 +2,9 @@
  * The few HTTP calls the tablet makes besides the socket: the session list and documents. Every call carries the
  * bearer token; a 401 means the sign-in is no longer valid and the app signs out.
  */
-export interface SessionListing {
-  id: string;
-  title: string;
-  date: string;
-  status: string;
-  councilId: string;
-  councilName: string;
-  mine: boolean;
-}
+import { HallError, listSessions, type SessionSummary as SessionListing } from '@hall/client-kit';
+
+export type { SessionListing };
 
 export interface DocumentMeta {
   id: string;
@@ -48,8 +42,13 @@ async function getJson<T>(path: string, token: string, signal?: AbortSignal): Pr
 
 /** Sessions of the delegate's own council(s) only (`mine`): a delegate never joins another council's session. */
 export async function listMySessions(token: string, signal?: AbortSignal): Promise<SessionListing[]> {
-  const body = await getJson<{ sessions?: SessionListing[] }>('/api/sessions', token, signal);
-  return (body.sessions ?? []).filter((s) => s.mine);
+  try {
+    return (await listSessions(token, signal ? { signal } : {})).filter((s) => s.mine);
+  } catch (err) {
+    // Keep this module's one error type: callers tell "signed out" (401) from other failures by status.
+    if (err instanceof HallError) throw new ApiError(err.status ?? 0, err.code, err.message);
+    throw err;
+  }
 }
 
 /** Documents uploaded for the session, including those added after it started (its frozen agenda does not name them). */

@@ -10,6 +10,7 @@ import { useT, type Key } from '../i18n.ts';
 import { AgendaPanel } from './AgendaPanel.tsx';
 import { AttendanceBoard } from './attendance/AttendanceBoard.tsx';
 import { AttendanceSummary } from './attendance/AttendanceSummary.tsx';
+import { BroadcastPanel } from './broadcast/BroadcastPanel.tsx';
 import { FloorTab } from './floor/FloorTab.tsx';
 import { SpeakerPanel } from './floor/SpeakerPanel.tsx';
 import { Header } from './Header.tsx';
@@ -151,6 +152,7 @@ export function Console({ auth, onSwitch, onLogout }: ConsoleProps) {
         <aside className="col col-right" aria-label={t('speaker.title')}>
           <SpeakerPanel />
           <PollStatus onOpenTab={() => setTab('polls')} />
+          <BroadcastPanel token={auth.token} />
         </aside>
       </div>
       <HelpDialog open={help} onClose={() => setHelp(false)} />

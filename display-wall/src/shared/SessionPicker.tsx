@@ -1,25 +1,12 @@
 import { useEffect, useState } from 'react';
+import { listSessions, type SessionSummary } from '@hall/client-kit';
 import { formatIsoDate } from './format.ts';
 import { useStrings } from './i18n.ts';
 
-export interface SessionSummary {
-  id: string;
-  title: string;
-  date: string;
-  status: string;
-  councilId: string;
-  councilName: string;
-  mine: boolean;
-}
+export type { SessionSummary } from '@hall/client-kit';
 
-/** GET /api/sessions. A wall sends its token so `mine` marks its own council's sessions. */
-async function loadSessions(token: string | null): Promise<SessionSummary[]> {
-  const res = await fetch('/api/sessions', { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  if (!res.ok) throw new Error(String(res.status));
-  const body = (await res.json()) as { ok?: boolean; sessions?: SessionSummary[] };
-  if (!body.ok || !Array.isArray(body.sessions)) throw new Error('bad answer');
-  return body.sessions;
-}
+/** A wall sends its token so `mine` marks its own council's sessions. */
+const loadSessions = (token: string | null) => listSessions(token);
 
 /**
  * Shown when no `?session=` was given. A wall lists only its council's sessions (it could not join the others);

@@ -67,7 +67,7 @@ export function AttendanceBoard({ searchRef }: { searchRef: RefObject<HTMLInputE
         </p>
       </div>
       <table className="table roll">
-        <caption className="sr-only">{t('attendance.board')}</caption>
+        <caption className="hall-sr-only">{t('attendance.board')}</caption>
         <thead>
           <tr>
             <th scope="col" className="col-seat">
@@ -157,7 +157,7 @@ function EditRow({ row, onDone }: { row: AttendanceRow; onDone: () => void }) {
       <td className="col-seat">{row.seat}</td>
       <td>{row.name}</td>
       <td>
-        <label htmlFor={statusId} className="sr-only">
+        <label htmlFor={statusId} className="hall-sr-only">
           {t('attendance.newStatus')}
         </label>
         <select
@@ -174,7 +174,7 @@ function EditRow({ row, onDone }: { row: AttendanceRow; onDone: () => void }) {
         </select>
       </td>
       <td>
-        <label htmlFor={noteId} className="sr-only">
+        <label htmlFor={noteId} className="hall-sr-only">
           {t('attendance.noteOptional')}
         </label>
         <input

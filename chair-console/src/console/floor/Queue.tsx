@@ -112,7 +112,7 @@ export function Queue({ grantLimit, onGrantLimit }: QueueProps) {
             <thead>
               <tr>
                 <th scope="col" className="col-handle">
-                  <span className="sr-only">{t('floor.drag', { name: '' })}</span>
+                  <span className="hall-sr-only">{t('floor.drag', { name: '' })}</span>
                 </th>
                 <th scope="col" className="col-n">
                   {t('floor.order')}

@@ -66,7 +66,7 @@ function Sum({ ok, text, short }: { ok: boolean; text: string; short?: string })
       {short ? (
         <>
           <span aria-hidden="true">{short}</span>
-          <span className="sr-only">{full}</span>
+          <span className="hall-sr-only">{full}</span>
         </>
       ) : (
         full
@@ -83,7 +83,7 @@ export function CountsForm({ poll }: { poll: PollView }) {
 
   const input = (key: string, label: string, hideLabel = false) => (
     <label className={`field count-field${hideLabel ? ' field-bare' : ''}`}>
-      <span className={hideLabel ? 'sr-only' : 'field-label'}>{label}</span>
+      <span className={hideLabel ? 'hall-sr-only' : 'field-label'}>{label}</span>
       <input
         className="input input-count"
         type="text"

@@ -50,7 +50,7 @@ function CurrentPoll({ poll }: { poll: PollView }) {
   const manual = poll.mode === 'hands' || poll.mode === 'paper';
   return (
     <section className={`panel ${poll.status === 'open' ? 'panel-accent' : 'panel-flat'}`} aria-labelledby="current-poll">
-      <h2 id="current-poll" className="sr-only">
+      <h2 id="current-poll" className="hall-sr-only">
         {poll.subject}
       </h2>
       <PollHeading poll={poll} />

@@ -53,7 +53,7 @@ function ActiveGroup() {
       </div>
       {profile && <p className="hint">{t('questioning.answerMode', { mode })}</p>}
       <table className="table">
-        <caption className="sr-only">{t('questioning.respondents')}</caption>
+        <caption className="hall-sr-only">{t('questioning.respondents')}</caption>
         <thead>
           <tr>
             <th scope="col">{t('questioning.respondent')}</th>

@@ -134,7 +134,7 @@ export function CommandButton<T extends CommandType>(props: CommandButtonProps<T
         {children}
       </button>
       {!verdict.ok && (
-        <span id={reasonId} className={showReason ? 'hint hint-refused' : 'sr-only'}>
+        <span id={reasonId} className={showReason ? 'hint hint-refused' : 'hall-sr-only'}>
           {verdict.message}
         </span>
       )}
@@ -199,7 +199,7 @@ export function PromptCommandButton<T extends CommandType>(props: PromptCommandB
         {children}
       </button>
       {blocked && (
-        <span id={reasonId} className="sr-only">
+        <span id={reasonId} className="hall-sr-only">
           {base.message}
         </span>
       )}

@@ -1,0 +1,64 @@
+/** `GET /api/media/status`, polled every 2 s with the console's bearer token while the panel is on screen. */
+import { useEffect, useState } from 'react';
+
+export interface MediaSessionStatus {
+  sessionId: string;
+  onAir: boolean;
+  closedSitting: boolean;
+  ingest: {
+    kind: 'webrtc' | 'rtp';
+    since: number;
+    healthy: boolean;
+    lastPacketAgoMs: number | null;
+    videoKbps: number;
+    audioKbps: number | null;
+    width: number | null;
+    height: number | null;
+  } | null;
+  viewers: number;
+  viewersByAudience: Record<string, number>;
+  hls: string | null;
+  outputs: { kind: string; running: boolean }[];
+  recording: string | null;
+}
+
+export interface MediaStatus {
+  backend: 'werift' | 'mediasoup';
+  reason: string;
+  flavor: string;
+  maxViewers: number;
+  viewers: number;
+  sessions: MediaSessionStatus[];
+}
+
+export interface MediaStatusResult {
+  status: MediaStatus | null;
+  session: MediaSessionStatus | null;
+  error: string | null;
+}
+
+export function useMediaStatus(token: string, sessionId: string, everyMs = 2000): MediaStatusResult {
+  const [result, setResult] = useState<MediaStatusResult>({ status: null, session: null, error: null });
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const poll = async () => {
+      try {
+        const res = await fetch('/api/media/status', { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const status = (await res.json()) as MediaStatus;
+        if (!stopped) setResult({ status, session: status.sessions.find((s) => s.sessionId === sessionId) ?? null, error: null });
+      } catch (err) {
+        if (!stopped) setResult((r) => ({ ...r, error: (err as Error).message }));
+      } finally {
+        if (!stopped) timer = setTimeout(() => void poll(), everyMs);
+      }
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [token, sessionId, everyMs]);
+  return result;
+}
