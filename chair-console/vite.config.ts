@@ -12,7 +12,17 @@ export default defineConfig({
     // cached in the hall's browsers across console releases.
     rolldownOptions: {
       output: {
-        advancedChunks: { groups: [{ name: 'vendor', test: /node_modules|[\\/]core[\\/]src|[\\/]client-kit[\\/]src/ }] },
+        advancedChunks: {
+          groups: [
+            {
+              name: 'vendor',
+              // mediasoup-client (and what only it uses) is loaded lazily, only where the server runs mediasoup.
+              test: (id: string) =>
+                /node_modules|[\\/]core[\\/]src|[\\/]client-kit[\\/]src/.test(id) &&
+                !/[\\/]\.pnpm[\\/](mediasoup-client|awaitqueue|fake-mediastreamtrack|h264-profile-level-id|sdp-transform|events|debug|ms|supports-color)@/.test(id),
+            },
+          ],
+        },
       },
     },
     chunkSizeWarningLimit: 700,

@@ -30,3 +30,15 @@ export function setSessionInUrl(id: string | null): void {
   else url.searchParams.delete('session');
   history.replaceState(null, '', url);
 }
+
+/** `?hls=1` never uses WebRTC on the public page: for networks that block UDP, and to test the HLS path. */
+export function forceHlsFromUrl(search: string = location.search): boolean {
+  const v = new URLSearchParams(search).get('hls');
+  return v === '1' || v === 'true';
+}
+
+/** `?video=1` on a wall shows the program feed too (the hall usually has its own screens for it). */
+export function wallVideoFromUrl(search: string = location.search): boolean {
+  const v = new URLSearchParams(search).get('video');
+  return v === '1' || v === 'true';
+}

@@ -1,18 +1,23 @@
 /**
  * Public mode (/live/): anonymous and read-only. The socket connects without a token and gets the public view;
  * the session comes from `?session=<id>` or from the picker (every session is listed).
+ *
+ * Spoiler-safe: the player reports how late its picture is, and everything drawn from the view except the closed
+ * sitting (overlays, the sitting line, the agenda's current item, announced results) is shown that much later, so
+ * nothing appears before the video shows it. A closed sitting blanks the page at once.
  */
 import type { SessionView } from '@hall/core';
 import { HallClient } from '@hall/client-kit';
 import { ConnectionBanner, HallProvider, LanguageSwitch, ResultPanel, useView } from '@hall/client-kit/react';
-import { useEffect, useMemo, useState } from 'react';
-import { overlayDelayFromUrl, sessionFromUrl, setSessionInUrl } from '../mode.ts';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { forceHlsFromUrl, overlayDelayFromUrl, sessionFromUrl, setSessionInUrl } from '../mode.ts';
 import { currentItem } from '../shared/format.ts';
 import type { AppI18n } from '../shared/i18n.ts';
 import { useStrings } from '../shared/i18n.ts';
 import { SessionPicker } from '../shared/SessionPicker.tsx';
 import { useJoin } from '../shared/useJoin.ts';
-import { BroadcastPlayer } from './BroadcastPlayer.tsx';
+import { BroadcastPlayer, debugHook } from './BroadcastPlayer.tsx';
+import { useDelayed } from './delayedView.ts';
 import { LiveOverlay } from './LiveOverlay.tsx';
 
 export function LiveApp({ i18n }: { i18n: AppI18n }) {
@@ -21,6 +26,17 @@ export function LiveApp({ i18n }: { i18n: AppI18n }) {
   useEffect(() => {
     client.connect();
     return () => client.close();
+  }, [client]);
+  useEffect(() => {
+    // When each view arrived (for `window.hallLive`: operators checking the delay, and the end-to-end test).
+    const hook = debugHook();
+    const arrivals: { seq: number; at: number }[] = [];
+    hook.arrivals = arrivals;
+    return client.subscribe((v) => {
+      if (!v) return;
+      arrivals.push({ seq: v.seq, at: Date.now() });
+      if (arrivals.length > 200) arrivals.splice(0, arrivals.length - 200);
+    });
   }, [client]);
   const { error } = useJoin(client, sessionId);
   const { w } = useStrings();
@@ -42,16 +58,23 @@ export function LiveApp({ i18n }: { i18n: AppI18n }) {
             <SessionPicker token={null} onlyMine={false} onPick={pick} error={error ? w('sessionNotFound', { message: error.message }) : null} />
           </main>
         ) : (
-          <LiveSession sessionId={sessionId} delayMs={overlayDelayFromUrl()} />
+          <LiveSession sessionId={sessionId} manualDelayMs={overlayDelayFromUrl()} forceHls={forceHlsFromUrl()} />
         )}
       </div>
     </HallProvider>
   );
 }
 
-function LiveSession({ sessionId, delayMs }: { sessionId: string; delayMs: number }) {
+function LiveSession({ sessionId, manualDelayMs, forceHls }: { sessionId: string; manualDelayMs: number; forceHls: boolean }) {
   const { w } = useStrings();
   const view = useView();
+  const [latency, setLatency] = useState(0);
+  const onLatency = useCallback((ms: number) => setLatency(ms), []);
+  // `?overlayDelay=` is a floor (a CDN in front adds time the player cannot see).
+  const delayMs = Math.max(manualDelayMs, latency);
+  useEffect(() => {
+    debugHook().delayMs = delayMs;
+  }, [delayMs]);
   if (!view || view.sessionId !== sessionId) {
     return (
       <main className="live-main">
@@ -59,11 +82,21 @@ function LiveSession({ sessionId, delayMs }: { sessionId: string; delayMs: numbe
       </main>
     );
   }
-  return <LivePage view={view} delayMs={delayMs} />;
+  return <LivePage view={view} delayMs={delayMs} onLatency={onLatency} forceHls={forceHls} />;
 }
 
-export function LivePage({ view, delayMs = 0 }: { view: SessionView; delayMs?: number }) {
+export interface LivePageProps {
+  view: SessionView;
+  /** How late the picture is: what the page shows from the view waits this long (ms). */
+  delayMs?: number;
+  onLatency?: (ms: number) => void;
+  forceHls?: boolean;
+}
+
+export function LivePage({ view: latest, delayMs = 0, onLatency, forceHls = false }: LivePageProps) {
   const { t, w } = useStrings();
+  // The closed sitting comes from the latest view (privacy first); the rest waits for the picture.
+  const view = useDelayed(latest, delayMs) ?? latest;
   useEffect(() => {
     document.title = `${view.title} — ${w('liveHeading')}`;
   }, [view.title, w]);
@@ -73,7 +106,7 @@ export function LivePage({ view, delayMs = 0 }: { view: SessionView; delayMs?: n
         <div className="live-head__ids">
           <p className="live-head__council">{view.council.name}</p>
           <h1 className="live-head__title">{view.title}</h1>
-          {!view.closedSitting && (
+          {!latest.closedSitting && (
             <p className="live-head__sitting">
               {view.sitting.title} · {t(`phases.${view.phase}`)}
             </p>
@@ -82,7 +115,7 @@ export function LivePage({ view, delayMs = 0 }: { view: SessionView; delayMs?: n
         <LanguageSwitch className="live-head__lang" />
       </header>
       <main className="live-main">
-        {view.closedSitting ? (
+        {latest.closedSitting ? (
           // A closed sitting shows the public that it is closed — no video, no agenda, no results.
           <p className="live-closed" role="status">
             {w('closedNoBroadcast')}
@@ -90,8 +123,8 @@ export function LivePage({ view, delayMs = 0 }: { view: SessionView; delayMs?: n
         ) : (
           <>
             <div className="live-stage">
-              <BroadcastPlayer onAir={view.broadcast.onAir} sessionId={view.sessionId} />
-              <LiveOverlay view={view} delayMs={delayMs} />
+              <BroadcastPlayer onAir={latest.broadcast.onAir} sessionId={latest.sessionId} closed={latest.closedSitting} onLatency={onLatency} forceHls={forceHls} />
+              <LiveOverlay view={latest} delayMs={delayMs} />
             </div>
             <div className="live-below">
               <Agenda view={view} />

@@ -42,6 +42,7 @@ export function useDelayed<T>(value: T | null, delayMs: number, now: () => numbe
   const buffer = useRef<Arrived<T>[]>([]);
   const [, tick] = useState(0);
   const last = useRef<T | null>(null);
+  const onScreen = useRef<Arrived<T> | null>(null);
 
   if (value !== null && value !== last.current) {
     // Recorded during render so the entry's time is the moment React first saw it; identity dedupes re-renders.
@@ -50,7 +51,10 @@ export function useDelayed<T>(value: T | null, delayMs: number, now: () => numbe
   }
 
   const delay = Math.max(0, delayMs);
-  const shown = delay === 0 ? (buffer.current.at(-1) ?? null) : pickDelayed(buffer.current, now(), delay);
+  // When the delay grows (the player measured more latency) nothing may be old enough any more: keep what is on
+  // screen rather than blank it — it is older than anything waiting, so it cannot spoil.
+  const shown = delay === 0 ? (buffer.current.at(-1) ?? null) : (pickDelayed(buffer.current, now(), delay) ?? onScreen.current);
+  onScreen.current = shown;
   buffer.current = prune(buffer.current, shown);
 
   const due = delay === 0 ? null : nextDue(buffer.current, now(), delay);

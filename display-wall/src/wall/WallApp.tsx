@@ -6,7 +6,8 @@
 import { decodeClaims, HallClient } from '@hall/client-kit';
 import { ConnectionBanner, HallProvider, LoginForm, useConnection, useView } from '@hall/client-kit/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { sessionFromUrl, setSessionInUrl } from '../mode.ts';
+import { sessionFromUrl, setSessionInUrl, wallVideoFromUrl } from '../mode.ts';
+import { BroadcastPlayer } from '../live/BroadcastPlayer.tsx';
 import type { AppI18n } from '../shared/i18n.ts';
 import { useStrings } from '../shared/i18n.ts';
 import { SessionPicker } from '../shared/SessionPicker.tsx';
@@ -117,6 +118,7 @@ function WallShell({
     if (connection === 'unauthorized') onSignOut();
   }, [connection, onSignOut]);
 
+  const wallVideo = useMemo(() => wallVideoFromUrl(), []);
   const menu = <DeviceMenu onChangeSession={() => onPick(null)} onSignOut={onSignOut} />;
 
   if (!sessionId || joinError) {
@@ -137,7 +139,15 @@ function WallShell({
   return (
     <>
       {view && view.sessionId === sessionId ? (
-        <WallScreen view={view} />
+        <>
+          <WallScreen view={view} />
+          {/* `?video=1`: the program feed in a corner (the hall normally has its own screens for the picture). */}
+          {wallVideo && !view.closedSitting && (
+            <aside className="wall-video" aria-label={w('previewTitle')}>
+              <BroadcastPlayer onAir={view.broadcast.onAir} sessionId={view.sessionId} closed={view.closedSitting} compact />
+            </aside>
+          )}
+        </>
       ) : (
         <main className="wall wall--loading">
           <p className="wall-ceremony__word wall-ceremony__word--small" role="status">

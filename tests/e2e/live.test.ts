@@ -1,0 +1,224 @@
+/**
+ * [E2E-6] The live broadcast end to end in Chromium (fake camera), on an in-process Hall with the werift hub and the
+ * ffmpeg HLS packager: the hall camera page publishes; the chair's "Truyền hình" panel shows the ingest and a
+ * preview; the chair goes on air from the toolbar; a public /live/ page plays WebRTC and a second one, forced to HLS
+ * with `?hls=1`, plays HLS past 2 s; when the chair gives the floor, each page's overlay shows the speaker's name no
+ * earlier than the page's own measured latency after the view arrived (spoiler-safe); off air both pages say "Chưa
+ * phát sóng" without a <video> and play again once back on air; a closed sitting blanks both pages — "Phiên họp kín —
+ * không truyền hình" and no <video>. Stray ffmpeg processes are stopped in `finally`.
+ *
+ * Every wait is on a state (page hooks, the DOM, the server's status), with timeouts sized for a loaded 2-core box.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_DEVICE_TOKEN } from '../../server/src/seed/demo.ts';
+import { login, type TestClient } from '../../server/test/support/hall.ts';
+import { ARTIFACTS, launch, screenshot } from '../support/browser.ts';
+import {
+  axeSerious,
+  chairLogin,
+  chairPickSession,
+  chairPress,
+  chairToolbar,
+  checkInAll,
+  connectChair,
+  connectDelegates,
+  dumpPages,
+  newPage,
+  range,
+  SESSION,
+  visible,
+} from '../support/e2e.ts';
+import { ensureMediaPages, ownUdpSockets, startMediaHall, stopStrayFfmpeg, type MediaHall } from '../support/media.ts';
+
+/** Media needs more patience than the session screens: ICE, the packager's first segments, a busy encoder. */
+const MEDIA_TIMEOUT = 90_000;
+
+interface PlayerHook {
+  phase: string;
+  tech: string | null;
+  latencyMs: number | null;
+  measured: boolean;
+}
+interface LiveHook {
+  player?: PlayerHook;
+  delayMs?: number;
+  arrivals?: { seq: number; at: number }[];
+  speakerSeen?: { name: string; at: number; delayMs: number };
+}
+
+let h: MediaHall;
+let browser: Browser;
+let chairBot: TestClient;
+let bots: Map<number, TestClient>;
+let camera: Page;
+let chair: Page;
+let liveRtc: Page;
+let liveHls: Page;
+let udpBefore: Set<string>;
+
+const hook = (page: Page) => page.evaluate(() => (window as unknown as { hallLive?: LiveHook }).hallLive ?? {}) as Promise<LiveHook>;
+
+async function waitHook(page: Page, what: string, ok: (h: LiveHook) => boolean, timeout = MEDIA_TIMEOUT): Promise<LiveHook> {
+  await expect.poll(async () => ok(await hook(page)), { timeout, interval: 250, message: what }).toBe(true);
+  return hook(page);
+}
+
+/** The <video> of the page's player: decoding (a size) and its clock moving. */
+async function videoState(page: Page) {
+  return page.evaluate(() => {
+    const v = document.querySelector('.player video') as HTMLVideoElement | null;
+    return v ? { width: v.videoWidth, time: v.currentTime, paused: v.paused } : null;
+  });
+}
+
+/** Records when the overlay first shows a speaker's name, and the overlay delay at that moment (in the page). */
+async function watchSpeaker(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { hallLive: LiveHook };
+    const check = () => {
+      const el = document.querySelector('.overlay .overlay__speaker .overlay__name');
+      if (el && !w.hallLive.speakerSeen) w.hallLive.speakerSeen = { name: el.textContent ?? '', at: Date.now(), delayMs: w.hallLive.delayMs ?? 0 };
+    };
+    new MutationObserver(check).observe(document.body, { childList: true, subtree: true, characterData: true });
+    check();
+  });
+}
+
+beforeAll(async () => {
+  udpBefore = new Set(ownUdpSockets().map((s) => s.inode));
+  ensureMediaPages();
+  h = await startMediaHall();
+  browser = await launch();
+  chairBot = await connectChair(h.baseUrl);
+  await chairBot.must('session.openCheckIn', {});
+  // Delegates check themselves in (bots on the real protocol): 60 of 85, over the 2/3 quorum, to open the sitting.
+  bots = await connectDelegates(h.baseUrl, range(1, 60));
+  await checkInAll(bots.values());
+  await chairBot.must('session.start', {});
+}, 120_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await dumpPages({ camera, chair, liveRtc, liveHls });
+});
+
+afterAll(async () => {
+  try {
+    for (const b of bots?.values() ?? []) b.close();
+    chairBot?.close();
+    await browser?.close();
+    await h?.close();
+  } finally {
+    const left = await stopStrayFfmpeg();
+    expect(left).toBe(0);
+  }
+  // The hub's UDP sockets close with the Hall.
+  const udpLeft = () => ownUdpSockets().filter((s) => !udpBefore.has(s.inode));
+  for (const end = Date.now() + 15_000; udpLeft().length > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
+  expect(udpLeft()).toEqual([]);
+}, 60_000);
+
+describe('live broadcast', () => {
+  it('[E2E-6] camera → on air → WebRTC and HLS public pages, spoiler-safe overlays, closed sitting blanks the page', { timeout: 420_000 }, async () => {
+    const base = h.baseUrl;
+
+    // The hall camera PC: a display-device account publishes the fake camera.
+    const deviceToken = await login(base, 'device', 'wall.bn', DEMO_DEVICE_TOKEN);
+    camera = await newPage(browser, 'desktop');
+    await camera.goto(`${base}/camera?session=${SESSION}&token=${encodeURIComponent(deviceToken)}&w=640&h=360`);
+    await expect
+      .poll(() => camera.evaluate(() => (window as unknown as { hallMedia?: { publishing?: boolean } }).hallMedia?.publishing === true), { timeout: MEDIA_TIMEOUT, interval: 250 })
+      .toBe(true);
+
+    // The chair's console: the broadcast panel sees the ingest and previews it before going on air.
+    chair = await newPage(browser, 'chair');
+    await chairLogin(chair, base);
+    await chairPickSession(chair);
+    const panel = chair.getByRole('region', { name: 'Truyền hình', exact: true });
+    await visible(panel);
+    await expect.poll(() => panel.getByTestId('tv-ingest').innerText(), { timeout: MEDIA_TIMEOUT }).toMatch(/Tốt/);
+    await expect.poll(() => panel.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: MEDIA_TIMEOUT }).toBeGreaterThan(0);
+    await visible(panel.getByText('werift', { exact: true }));
+
+    // On air from the toolbar.
+    await chairPress(chairToolbar(chair), 'Bắt đầu truyền hình trực tiếp');
+    await visible(panel.getByText(/^◉ Đang phát sóng/));
+    await expect.poll(() => panel.getByRole('link', { name: `/hls/${SESSION}/master.m3u8` }).count(), { timeout: MEDIA_TIMEOUT }).toBe(1);
+
+    // The public page plays WebRTC: decoded pictures, a clock that moves.
+    liveRtc = await newPage(browser, 'desktop');
+    await liveRtc.goto(`${base}/live/?session=${SESSION}`);
+    const rtc = await waitHook(liveRtc, 'WebRTC playing', (x) => x.player?.tech === 'webrtc' && x.player.phase === 'playing');
+    expect(rtc.player!.tech).toBe('webrtc');
+    await expect.poll(async () => (await videoState(liveRtc))?.width ?? 0, { timeout: MEDIA_TIMEOUT }).toBeGreaterThan(0);
+    const t0 = (await videoState(liveRtc))!.time;
+    await expect.poll(async () => (await videoState(liveRtc))?.time ?? 0, { timeout: 30_000 }).toBeGreaterThan(t0 + 1);
+    await visible(liveRtc.getByRole('button', { name: 'Bật tiếng' }));
+    const rtcMeasured = await waitHook(liveRtc, 'WebRTC latency measured', (x) => x.player?.measured === true, 30_000);
+    expect(rtcMeasured.player!.latencyMs!).toBeGreaterThan(0);
+    expect(rtcMeasured.player!.latencyMs!).toBeLessThan(1500);
+    await visible(liveRtc.getByText(/^WebRTC · độ trễ ≈ [\d,]+ giây$/));
+
+    // A second public page without WebRTC (`?hls=1`) plays the HLS ladder past 2 s.
+    liveHls = await newPage(browser, 'phone');
+    await liveHls.goto(`${base}/live/?session=${SESSION}&hls=1`);
+    await waitHook(liveHls, 'HLS source', (x) => x.player?.tech === 'hls');
+    await expect.poll(async () => (await videoState(liveHls))?.time ?? 0, { timeout: MEDIA_TIMEOUT, interval: 500 }).toBeGreaterThan(2);
+    expect((await videoState(liveHls))!.width).toBeGreaterThan(0);
+    const hlsMeasured = await waitHook(liveHls, 'HLS latency measured', (x) => x.player?.measured === true, 30_000);
+    // hls.js behind the live edge plus one segment: seconds, not milliseconds.
+    expect(hlsMeasured.player!.latencyMs!).toBeGreaterThanOrEqual(1000);
+    await expect.poll(async () => (await hook(liveHls)).delayMs ?? 0).toBeGreaterThanOrEqual(1000);
+
+    // The chair gives the floor: each overlay shows the name, never sooner than its page's delay after the view came.
+    for (const p of [liveRtc, liveHls]) await watchSpeaker(p);
+    const officials = (chairBot.view!.snapshot as { context: { council: { officials: { id: string }[] } } }).context.council.officials;
+    const seq = await chairBot.must('floor.give', { speechId: 'e2e6-sp-1', speaker: { kind: 'official', id: officials[0]!.id }, purpose: 'presentation' });
+    const speakerName = (await chairBot.until((v) => v.speaker?.speechId === 'e2e6-sp-1', 'the speaker in the chair view')).speaker!.name;
+    for (const [page, name] of [
+      [liveRtc, 'WebRTC'],
+      [liveHls, 'HLS'],
+    ] as const) {
+      const seen = await waitHook(page, `${name} overlay shows the speaker`, (x) => !!x.speakerSeen, 30_000);
+      const arrived = seen.arrivals!.find((a) => a.seq >= seq);
+      expect(arrived, `${name}: the view with the speaker arrived`).toBeDefined();
+      expect(seen.speakerSeen!.name).toBe(speakerName);
+      const waited = seen.speakerSeen!.at - arrived!.at;
+      console.log(`[E2E-6] ${name}: overlay delay ${seen.speakerSeen!.delayMs} ms (player latency ${(await hook(page)).player?.latencyMs} ms); name shown ${waited} ms after the view arrived`);
+      expect(seen.speakerSeen!.delayMs).toBeGreaterThan(0);
+      expect(waited).toBeGreaterThanOrEqual(seen.speakerSeen!.delayMs);
+      await visible(page.getByRole('region', { name: 'Thông tin đang diễn ra tại hội trường' }).getByText(speakerName, { exact: true }));
+    }
+
+    // Screenshots: the public page on air (desktop, phone) and the chair's broadcast panel.
+    await liveRtc.evaluate(() => document.fonts.ready.then(() => undefined));
+    await screenshot(liveRtc, 'live-desktop-on-air');
+    await screenshot(liveHls, 'live-phone-on-air');
+    await expect.poll(() => panel.getByTestId('tv-viewers').innerText(), { timeout: 30_000 }).toMatch(/công chúng 1/);
+    await screenshot(chair, 'live-chair-console');
+    await panel.screenshot({ path: path.join(ARTIFACTS, 'live-chair-panel.png') });
+    // The playing pages and the panel pass axe-core (WCAG 2 A/AA): nothing serious or critical.
+    const findings = [...(await axeSerious(liveRtc, 'live-desktop-on-air')), ...(await axeSerious(liveHls, 'live-phone-on-air')), ...(await axeSerious(chair, 'chair-tv'))];
+    expect(findings, JSON.stringify(findings, null, 1)).toEqual([]);
+
+    // Off air: both public pages stop and say so, without a <video>; back on air, they play again (WebRTC / HLS).
+    await chairPress(chairToolbar(chair), 'Dừng truyền hình trực tiếp', { title: 'Dừng truyền hình trực tiếp?', submit: 'Xác nhận' });
+    for (const p of [liveRtc, liveHls]) {
+      await visible(p.getByRole('region', { name: 'Khung phát video kỳ họp' }).getByText('Chưa phát sóng', { exact: true }), MEDIA_TIMEOUT);
+      await expect.poll(() => p.locator('video').count()).toBe(0);
+    }
+    await chairPress(chairToolbar(chair), 'Bắt đầu truyền hình trực tiếp');
+    await waitHook(liveRtc, 'WebRTC playing again', (x) => x.player?.tech === 'webrtc' && x.player.phase === 'playing');
+    await waitHook(liveHls, 'HLS playing again', (x) => x.player?.tech === 'hls' && x.player.phase === 'playing');
+
+    // A closed sitting: both public pages say so and hold no video; the chair still previews (staff may watch).
+    await chairPress(chairToolbar(chair), 'Họp kín', { title: 'Chuyển sang họp kín?', submit: 'Xác nhận' });
+    for (const p of [liveRtc, liveHls]) {
+      await visible(p.getByText('Phiên họp kín — không truyền hình'), MEDIA_TIMEOUT);
+      await expect.poll(() => p.locator('video').count()).toBe(0);
+    }
+    await visible(panel.getByText('Họp kín — không truyền hình'));
+    await screenshot(liveRtc, 'live-desktop-closed');
+  });
+});
