@@ -344,12 +344,28 @@ function pollView(ctx: SessionContext, poll: Poll, audience: Audience, delegateI
   if (poll.mode === 'electronic' && poll.status === 'announced') {
     view.named = Object.entries(poll.choices).map(([id, choice]) => ({ delegateId: id, name: delegateName(ctx, id)?.fullName ?? id, choice }));
   }
-  if (audience === 'delegate' && delegateId) {
-    const cast = poll.castBy.includes(delegateId);
-    const own = poll.mode === 'electronic' ? poll.choices[delegateId] : undefined;
-    view.mine = own === undefined ? { cast } : { cast, choice: own };
-  }
+  if (audience === 'delegate' && delegateId) view.mine = mineOf(poll, delegateId);
   return view;
+}
+
+/** A delegate's own ballot: a secret one is never echoed back, only that it was recorded. */
+function mineOf(poll: Poll, delegateId: string): NonNullable<PollView['mine']> {
+  const cast = poll.castBy.includes(delegateId);
+  const own = poll.mode === 'electronic' ? poll.choices[delegateId] : undefined;
+  return own === undefined ? { cast } : { cast, choice: own };
+}
+
+function meOf(ctx: SessionContext, delegateId: string): NonNullable<SessionView['me']> {
+  const d = delegateName(ctx, delegateId);
+  const pos = ctx.floor.queue.findIndex((r) => r.delegateId === delegateId);
+  return {
+    delegateId,
+    name: d?.fullName ?? delegateId,
+    attendance: ctx.attendance[delegateId]?.status ?? 'unknown',
+    queuePosition: pos === -1 ? null : pos + 1,
+    requestId: pos === -1 ? null : ctx.floor.queue[pos]!.requestId,
+    questions: ctx.questioning.questions.filter((q) => q.delegateId === delegateId).map((q) => questionView(ctx, q)),
+  };
 }
 
 function questionView(ctx: SessionContext, q: SessionContext['questioning']['questions'][number]): QuestionView {
@@ -462,18 +478,7 @@ export function project(
     view.speechLog = ctx.floor.log.map((s) => speakerView(ctx, s));
     view.unheard = queueView(ctx, ctx.floor.unheard);
   }
-  if (audience === 'delegate' && delegateId) {
-    const d = delegateName(ctx, delegateId);
-    const pos = ctx.floor.queue.findIndex((r) => r.delegateId === delegateId);
-    view.me = {
-      delegateId,
-      name: d?.fullName ?? delegateId,
-      attendance: ctx.attendance[delegateId]?.status ?? 'unknown',
-      queuePosition: pos === -1 ? null : pos + 1,
-      requestId: pos === -1 ? null : ctx.floor.queue[pos]!.requestId,
-      questions: ctx.questioning.questions.filter((q) => q.delegateId === delegateId).map((q) => questionView(ctx, q)),
-    };
-  }
+  if (audience === 'delegate' && delegateId) view.me = meOf(ctx, delegateId);
   if (staff || audience === 'delegate') view.snapshot = shared?.snapshot ?? redactedSnapshot(snapshot, audience);
   return view;
 }
@@ -484,8 +489,16 @@ export function project(
  */
 export function projectDelegates(snapshot: SessionSnapshot, seq: number, delegateIds: Iterable<string>): Map<string, SessionView> {
   const shared = { snapshot: redactedSnapshot(snapshot, 'delegate') };
+  // Everything but `me` and each poll's `mine` is the same on every tablet: project it once, then personalise.
+  const base = project(snapshot, seq, 'delegate', null, shared);
+  const ctx = snapshot.context;
+  const polls = new Map(ctx.polls.map((p) => [p.pollId, p]));
   const out = new Map<string, SessionView>();
-  for (const id of delegateIds) out.set(id, project(snapshot, seq, 'delegate', id, shared));
+  for (const id of delegateIds) {
+    const personal = base.polls.map((pv) => ({ ...pv, mine: mineOf(polls.get(pv.pollId)!, id) }));
+    const current = base.poll ? { ...base.poll, mine: mineOf(polls.get(base.poll.pollId)!, id) } : null;
+    out.set(id, { ...base, polls: personal, poll: current, me: meOf(ctx, id) });
+  }
   return out;
 }
 

@@ -368,6 +368,16 @@ describe('[VIEW] redacted snapshots for clients', () => {
     for (const [id, view] of all) expect(view, id).toEqual(delegateView(s.snapshot(), 7, id));
     expect(all.get('d1')?.poll?.mine).toEqual({ cast: true, choice: 'yes' });
     expect(all.get('d3')?.me?.queuePosition).toBe(1);
+    // With no poll at all, and with a secret poll after a public one.
+    const fresh = startedSession();
+    for (const [id, view] of projectDelegates(fresh.snapshot(), 1, ['d1', 'd2'])) expect(view).toEqual(delegateView(fresh.snapshot(), 1, id));
+    s.ok({ type: 'poll.close', pollId: 'p1', by: chair });
+    s.ok({ type: 'poll.announce', pollId: 'p1', by: chair });
+    expect(s.command(chair, 'poll.open', { pollId: 'p2', subject: 'Kín', kind: 'motion', mode: 'secret' })).toMatchObject({ ok: true });
+    expect(s.command(delegate(2), 'ballot.cast', { pollId: 'p2', choice: 'no' })).toMatchObject({ ok: true });
+    const later = projectDelegates(s.snapshot(), 9, ['d1', 'd2']);
+    for (const [id, view] of later) expect(view, id).toEqual(delegateView(s.snapshot(), 9, id));
+    expect(later.get('d2')?.poll?.mine).toEqual({ cast: true });
   });
 
   it('[VIEW-19] the restored redacted snapshot answers can() like the server for the delegate’s own commands', () => {

@@ -11,31 +11,44 @@ export const audienceRoom = (sessionId: string, audience: Exclude<Audience, 'del
 export const delegateRoom = (sessionId: string, delegateId: string) => `s:${sessionId}:d:${delegateId}`;
 
 export class ViewPublisher {
-  private readonly dirty = new Map<string, SessionRoom>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly pending = new Map<string, { room: SessionRoom; timer: NodeJS.Timeout }>();
+  private readonly lastPublished = new Map<string, number>();
   views = 0;
 
+  /**
+   * @param flushMs   coalescing delay after the first change of a quiet session
+   * @param minGapMs  least time between two publications of one session: in a vote storm a session publishes a few
+   *                  times a second, not once per ballot (each publication projects one view per tablet). A voter's
+   *                  own "recorded" comes from the ack, not from a view, so this costs nobody their confirmation.
+   */
   constructor(
     private readonly io: Server,
     private readonly flushMs = 15,
+    private readonly minGapMs = 200,
   ) {}
 
   changed(room: SessionRoom) {
-    this.dirty.set(room.sessionId, room);
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs);
+    const queued = this.pending.get(room.sessionId);
+    if (queued) {
+      queued.room = room;
+      return;
+    }
+    const since = Date.now() - (this.lastPublished.get(room.sessionId) ?? 0);
+    const delay = Math.max(this.flushMs, this.minGapMs - since);
+    const timer = setTimeout(() => this.flush(room.sessionId), delay);
+    this.pending.set(room.sessionId, { room, timer });
   }
 
-  flush() {
-    this.timer = null;
-    const rooms = [...this.dirty.values()];
-    this.dirty.clear();
-    for (const room of rooms) {
-      try {
-        this.publish(room);
-      } catch (err) {
-        // One session's projection failing must not stop the others' views.
-        console.error('view projection failed', room.sessionId, err);
-      }
+  private flush(sessionId: string) {
+    const queued = this.pending.get(sessionId);
+    this.pending.delete(sessionId);
+    if (!queued) return;
+    this.lastPublished.set(sessionId, Date.now());
+    try {
+      this.publish(queued.room);
+    } catch (err) {
+      // One session's projection failing must not stop the others' views.
+      console.error('view projection failed', sessionId, err);
     }
   }
 
@@ -68,7 +81,7 @@ export class ViewPublisher {
   }
 
   close() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
   }
 }
