@@ -15,12 +15,12 @@ interface Held {
   sock: LiteSocket;
   sessionId: string;
   lastSeq: number;
+  /** While recording: seq, receipt time, seq, receipt time… of every view frame, in arrival order. */
+  rec: number[];
 }
 
 const sockets = new Map<string, Held>();
 let recording = false;
-/** seq → receipt times of recorded view frames. */
-let receipts = new Map<number, number[]>();
 let lag: IntervalHistogram | null = null;
 const LAG_RESOLUTION_MS = 10;
 
@@ -39,11 +39,7 @@ function onView(held: Held) {
   return (frame: Buffer, at: number) => {
     const seq = frameSeq(frame);
     if (seq > held.lastSeq) held.lastSeq = seq;
-    if (recording) {
-      let list = receipts.get(seq);
-      if (!list) receipts.set(seq, (list = []));
-      list.push(at);
-    }
+    if (recording) held.rec.push(seq, at);
   };
 }
 
@@ -58,7 +54,7 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
       for (let attempt = 1; ; attempt++) {
         try {
           const sock = await LiteSocket.connect(args.url, item.token);
-          const held: Held = { sock, sessionId: item.sessionId, lastSeq: -1 };
+          const held: Held = { sock, sessionId: item.sessionId, lastSeq: -1, rec: [] };
           sock.onView = onView(held);
           if (item.join) {
             const ack = await sock.emitWithAck<Ack>('session:join', { sessionId: item.sessionId }, 60_000);
@@ -148,9 +144,9 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
   },
 
   async record(args: { on: boolean }) {
-    if (args.on) receipts = new Map();
+    if (args.on) for (const h of sockets.values()) h.rec = [];
     recording = args.on;
-    return { frames: [...receipts.values()].reduce((n, l) => n + l.length, 0) };
+    return {};
   },
 
   /** The lowest `seq` any joined socket has seen, and frames recorded so far. */
@@ -158,29 +154,37 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
     let min = Number.POSITIVE_INFINITY;
     for (const h of sockets.values()) if (h.lastSeq < min) min = h.lastSeq;
     let frames = 0;
-    for (const l of receipts.values()) frames += l.length;
+    for (const h of sockets.values()) frames += h.rec.length / 2;
     return { minSeq: sockets.size ? min : -1, frames, sockets: sockets.size };
   },
 
-  /** Delivery latency of recorded frames against the server stamps the orchestrator collected (seq → host time). */
+  /**
+   * Delivery latency of every change to every recording socket: for each stamped change (seq → server stamp, host
+   * clock), the receipt of the first frame whose seq is ≥ it (a coalesced frame delivers every change it includes)
+   * − the stamp. A change no frame delivered is counted as undelivered.
+   */
   async latencies(args: { stamps: [number, number][] }) {
-    const stamps = new Map(args.stamps);
+    const stamps = [...args.stamps].sort((a, b) => a[0] - b[0]);
     const hist = new Histogram();
     let frames = 0;
-    let unstamped = 0;
+    let undelivered = 0;
     let first = Number.POSITIVE_INFINITY;
     let last = 0;
-    for (const [seq, times] of receipts) {
-      const stamp = stamps.get(seq);
-      for (const t of times) {
-        frames++;
-        if (t < first) first = t;
-        if (t > last) last = t;
-        if (stamp === undefined) unstamped++;
-        else hist.add(t - stamp);
+    for (const h of sockets.values()) {
+      const rec = h.rec;
+      frames += rec.length / 2;
+      for (let j = 1; j < rec.length; j += 2) {
+        if (rec[j]! < first) first = rec[j]!;
+        if (rec[j]! > last) last = rec[j]!;
+      }
+      let j = 0;
+      for (const [seq, stamp] of stamps) {
+        while (j < rec.length && rec[j]! < seq) j += 2;
+        if (j < rec.length) hist.add(rec[j + 1]! - stamp);
+        else undelivered++;
       }
     }
-    return { hist: hist.toJSON(), frames, unstamped, first, last };
+    return { hist: hist.toJSON(), frames, undelivered, first, last };
   },
 
   async lagStart() {
@@ -204,7 +208,7 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
     sockets.clear();
     for (const b of bots.values()) b.socket.disconnect();
     bots.clear();
-    receipts = new Map();
+    recording = false;
     return {};
   },
 

@@ -16,14 +16,15 @@
  *   --window <ms>           S1 vote window and S2 drive length (default 10000; quick 3000)
  *   --redis-url <url>       default $REDIS_URL or redis://127.0.0.1:6379
  *   --seed <n>              schedule seed (default 1)
+ *   --render <json>         run nothing: print the table of an earlier run's JSON and regenerate the Markdown from it
  *   --s1 1,10 | --s2 1000 | --s3 100x1000 | --memory 100x5000
  *                           override a scenario's sizes (S1 session counts, S2 subscriber counts, S3
  *                           sessions×events, memory sessions×clients)
  */
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { repoRoot } from './lib/deps.ts';
+import { loadIoRedis, repoRoot } from './lib/deps.ts';
 import { runCleanup } from './lib/proc.ts';
 import { Pool } from './lib/pool.ts';
 import { logLine } from './lib/log.ts';
@@ -46,6 +47,7 @@ interface Args {
   redisUrl: string;
   seed: number;
   sizes: Sizes;
+  render: string | null;
 }
 
 interface Sizes {
@@ -66,7 +68,7 @@ function parseArgs(argv: string[]): Args {
     if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
     return v;
   };
-  const known = new Set(['--quick', '--store', '--out', '--docs', '--no-docs', '--only', '--workers', '--window', '--redis-url', '--seed', '--s1', '--s2', '--s3', '--memory']);
+  const known = new Set(['--quick', '--store', '--out', '--docs', '--no-docs', '--only', '--workers', '--window', '--redis-url', '--seed', '--s1', '--s2', '--s3', '--memory', '--render']);
   for (const x of a) if (x.startsWith('--') && !known.has(x)) throw new Error(`unknown option ${x}`);
   const quick = a.includes('--quick');
   const store = (value('--store') ?? 'embedded') as StoreKind;
@@ -102,6 +104,7 @@ function parseArgs(argv: string[]): Args {
     redisUrl: value('--redis-url') ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     seed: Number(value('--seed') ?? 1),
     sizes,
+    render: value('--render') ? path.resolve(value('--render')!) : null,
   };
 }
 
@@ -116,8 +119,22 @@ const SIZES: { quick: Sizes; full: Sizes } = {
   full: { s1: [1, 10, 100], s2: [1000, 5000, 10_000], s3: { sessions: 100, events: 1000 }, memory: { sessions: 100, clients: 5000 } },
 };
 
+/** Prints the table of a saved run and rewrites its Markdown (after a change to the report's wording). */
+async function render(args: Args) {
+  const saved = JSON.parse(await readFile(args.render!, 'utf8')) as { meta: Meta; results: Results };
+  const table = rows(saved.results);
+  console.log(`\n${textTable(table)}\n`);
+  for (const f of flags(saved.results, saved.meta)) console.log(`FLAG: ${f}`);
+  const docs = args.docs ?? (saved.meta.mode === 'full' ? path.join(repoRoot, 'docs/benchmarks.md') : null);
+  if (docs) {
+    await writeFile(docs, markdown(saved.meta, saved.results, table));
+    console.log(`Markdown: ${path.relative(process.cwd(), docs) || docs}`);
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.render) return render(args);
   const started = performance.now();
   const sizes = args.sizes;
   const loadAvgStart = loadavg();
@@ -126,17 +143,41 @@ async function main() {
   // Demo accounts are hashed up front, while the generators start: nothing is measured yet.
   const [pool] = await Promise.all([Pool.start(args.workers), hashAccounts()]);
   const ctx: Ctx = { store: args.store, redisUrl: args.redisUrl, quick: args.quick, workers: args.workers, windowMs: args.windowMs, seed: args.seed, log: logLine, pool };
-  const results: Results = { s1: [], s2: [], s3: null, memory: null };
+  const results: Results = { s1: [], s2: [], s3: null, memory: null, errors: [] };
+  // A scenario that fails (a server crash, a timeout) is reported and the others still run.
+  const attempt = async <T>(name: string, run: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await run();
+    } catch (err) {
+      const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      logLine(`${name} FAILED: ${err instanceof Error ? err.stack ?? err.message : err}`);
+      results.errors.push({ scenario: name, error: message });
+      // Its own finally blocks killed its servers; make sure the generators hold no socket of it either.
+      await ctx.pool.all('closeAll').catch(() => undefined);
+      return null;
+    }
+  };
   try {
-    if (args.only.has('s1')) for (const s of sizes.s1) results.s1.push(await runS1(ctx, s));
-    if (args.only.has('s2')) for (const n of sizes.s2) results.s2.push(await runS2(ctx, n));
-    if (args.only.has('s3')) results.s3 = await runS3(ctx, sizes.s3.sessions, sizes.s3.events);
-    if (args.only.has('memory')) results.memory = await runMemory(ctx, sizes.memory.sessions, sizes.memory.clients);
+    if (args.only.has('s1')) {
+      for (const s of sizes.s1) {
+        const r = await attempt(`S1 S=${s}`, () => runS1(ctx, s));
+        if (r) results.s1.push(r);
+      }
+    }
+    if (args.only.has('s2')) {
+      for (const n of sizes.s2) {
+        const r = await attempt(`S2 N=${n}`, () => runS2(ctx, n));
+        if (r) results.s2.push(r);
+      }
+    }
+    if (args.only.has('s3')) results.s3 = await attempt(`S3 ${sizes.s3.sessions}x${sizes.s3.events}`, () => runS3(ctx, sizes.s3.sessions, sizes.s3.events));
+    if (args.only.has('memory')) results.memory = await attempt(`Memory ${sizes.memory.sessions}x${sizes.memory.clients}`, () => runMemory(ctx, sizes.memory.sessions, sizes.memory.clients));
   } finally {
     await pool.stop();
     await runCleanup();
   }
 
+  const redisConfig = args.store === 'redis' ? await redisDurability(args.redisUrl) : null;
   const cpuList = cpus();
   const meta: Meta = {
     date: new Date().toISOString(),
@@ -153,6 +194,7 @@ async function main() {
     windowMs: args.windowMs,
     durationMs: performance.now() - started,
     seed: args.seed,
+    ...(redisConfig ? { redis: redisConfig } : {}),
   };
   const table = rows(results);
   const flagged = flags(results, meta);
@@ -168,6 +210,21 @@ async function main() {
     await writeFile(args.docs, markdown(meta, results, table));
     console.log(`Markdown: ${path.relative(process.cwd(), args.docs) || args.docs}`);
   } else if (args.quick) console.log('docs/benchmarks.md not regenerated for --quick (pass --docs <path> to write one)');
+}
+
+/** Redis's persistence settings, which decide what an XADD ack costs (and means). */
+async function redisDurability(url: string): Promise<string> {
+  const Redis = loadIoRedis();
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    const get = async (key: string) => ((await redis.config('GET', key)) as string[])[1] ?? '?';
+    return `redis ${((await redis.info('server')) as string).match(/redis_version:(\S+)/)?.[1] ?? '?'}, appendonly ${await get('appendonly')}, appendfsync ${await get('appendfsync')}`;
+  } catch (err) {
+    return `unknown (${err instanceof Error ? err.message : String(err)})`;
+  } finally {
+    redis.disconnect();
+  }
 }
 
 let exiting = false;

@@ -1,5 +1,8 @@
 /** What every scenario gets from the runner, and the helpers they share (the chair's socket, lag monitors). */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { clockTicks, cpuMs } from './proc.ts';
 import { randomBytes } from 'node:crypto';
 import type { StoreKind } from './hall.ts';
 import { LiteSocket, frameSeq, hostNow } from './lite-socket.ts';
@@ -34,6 +37,17 @@ export interface GeneratorHealth {
   lagMax: number;
   saturated: boolean;
   processes: number;
+  /** Share of the machine's CPU used by processes that are not the bench's during the window, % (noise indicator). */
+  foreignCpuPct: number;
+}
+
+/** Busy CPU time of the whole machine so far (all CPUs, /proc/stat), ms. */
+function machineBusyMs(): number {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const n = f.map(Number);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (n[3] ?? 0) + (n[4] ?? 0);
+  return ((total - idle) * 1000) / clockTicks();
 }
 
 /** Event-loop lag of the orchestrator (it holds the chair sockets, which stamp and drive). */
@@ -50,6 +64,9 @@ export function localLag() {
 export async function generatorLag<T>(pool: Pool, run: () => Promise<T>): Promise<{ result: T; health: GeneratorHealth }> {
   await pool.all('lagStart');
   const stopLocal = localLag();
+  const busy0 = machineBusyMs();
+  const ours0 = cpuMs(process.pid);
+  const t0 = performance.now();
   let result: T;
   try {
     result = await run();
@@ -58,10 +75,12 @@ export async function generatorLag<T>(pool: Pool, run: () => Promise<T>): Promis
     await pool.all('lagStop').catch(() => undefined);
     throw err;
   }
+  const foreignMs = machineBusyMs() - busy0 - (cpuMs(process.pid) - ours0);
+  const foreignCpuPct = Math.max(0, (100 * foreignMs) / ((performance.now() - t0) * cpus().length));
   const lags: Lag[] = [...(await pool.all<Lag>('lagStop')), stopLocal()];
   const lagP99 = Math.max(...lags.map((l) => l.p99));
   const lagMax = Math.max(...lags.map((l) => l.max));
-  return { result, health: { lagP99, lagMax, saturated: lagP99 > SATURATION_LAG_MS, processes: lags.length } };
+  return { result, health: { lagP99, lagMax, saturated: lagP99 > SATURATION_LAG_MS, processes: lags.length, foreignCpuPct } };
 }
 
 export const newCommandId = () => randomBytes(12).toString('base64url');

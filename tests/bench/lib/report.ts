@@ -33,6 +33,8 @@ export interface Meta {
   windowMs: number;
   durationMs: number;
   seed: number;
+  /** With --store redis: the server version and its persistence settings. */
+  redis?: string;
 }
 
 export interface Results {
@@ -40,17 +42,27 @@ export interface Results {
   s2: S2Result[];
   s3: S3Result | null;
   memory: MemoryResult | null;
+  /** Scenarios that failed (the rest of the run went on). */
+  errors: { scenario: string; error: string }[];
 }
 
 export const TARGETS = { s1P99: 1.5, s2FramesPerSec: 0.8, s3Window: 1.3 };
 
-const lagNote = (g: { lagP99: number; saturated: boolean }) => (g.saturated ? `GENERATOR SATURATED (loop lag p99 ${round(g.lagP99)} ms)` : `gen. lag p99 ${round(g.lagP99)} ms`);
+const lagNote = (g: { lagP99: number; saturated: boolean; foreignCpuPct?: number }) =>
+  (g.saturated ? `GENERATOR SATURATED (loop lag p99 ${round(g.lagP99)} ms)` : `gen. lag p99 ${round(g.lagP99)} ms`) +
+  (g.foreignCpuPct !== undefined ? `; other processes ${Math.round(g.foreignCpuPct)}% of CPU` : '');
+const worst = (a: GeneratorHealthLike, b: GeneratorHealthLike) => ({
+  lagP99: Math.max(a.lagP99, b.lagP99),
+  saturated: a.saturated || b.saturated,
+  foreignCpuPct: Math.max(a.foreignCpuPct ?? 0, b.foreignCpuPct ?? 0),
+});
+type GeneratorHealthLike = { lagP99: number; saturated: boolean; foreignCpuPct?: number };
 
 export function rows(r: Results): Row[] {
   const out: Row[] = [];
   for (const s of r.s1) {
     const sc = `S1 vote storm S=${s.sessions} (${s.sockets} ballots / ${s.windowMs / 1000} s)`;
-    const gen = lagNote({ lagP99: Math.max(s.app.generator.lagP99, s.baseline.generator.lagP99), saturated: s.app.generator.saturated || s.baseline.generator.saturated });
+    const gen = lagNote(worst(s.app.generator, s.baseline.generator));
     out.push(
       { scenario: sc, figure: 'vote→ack p50', unit: 'ms', value: s.app.ackMs.p50, baseline: s.baseline.ackMs.p50, ratio: s.ratio.p50, target: null, met: null },
       {
@@ -76,12 +88,23 @@ export function rows(r: Results): Row[] {
         met: s.app.lost === 0 && s.app.tallyMismatches === 0,
         note: `acked ${s.app.acked}/${s.app.votes}${s.app.failed ? `, ${s.app.failed} failed (${s.app.errors.join('; ')})` : ''}${s.app.tallyMismatches ? `, ${s.app.tallyMismatches} tally mismatches` : ''}`,
       },
-      { scenario: sc, figure: 'server CPU per vote', unit: 'ms', value: s.app.cpuMsPerVote, baseline: s.baseline.cpuMsPerVote, ratio: s.app.cpuMsPerVote / s.baseline.cpuMsPerVote, target: null, met: null },
+      {
+        scenario: sc,
+        figure: 'server CPU per vote',
+        unit: 'ms',
+        value: s.app.cpuMsPerVote,
+        baseline: s.baseline.cpuMsPerVote,
+        ratio: s.app.cpuMsPerVote / s.baseline.cpuMsPerVote,
+        target: null,
+        met: null,
+        ...(s.app.delegateViewBytes ? { note: `a vote re-publishes a ${round(s.app.delegateViewBytes / 1024)} KB view to each of 85 tablets + a ${round(s.app.chairViewBytes / 1024)} KB chair view (coalesced per 15 ms)` } : {}),
+      },
     );
+    if (s.app.peakRssMB) out.push({ scenario: sc, figure: 'server peak RSS during the storm', unit: 'MB', value: s.app.peakRssMB, baseline: null, ratio: null, target: null, met: null });
   }
   for (const s of r.s2) {
     const sc = `S2 fan-out N=${s.subscribers} (${s.app.changes} views, ${round(s.app.viewBytes / 1024, 1)} KB)`;
-    const gen = lagNote({ lagP99: Math.max(s.app.generator.lagP99, s.baseline.generator.lagP99), saturated: s.app.generator.saturated || s.baseline.generator.saturated });
+    const gen = lagNote(worst(s.app.generator, s.baseline.generator));
     out.push(
       { scenario: sc, figure: 'delivery p50', unit: 'ms', value: s.app.deliveryMs.p50, baseline: s.baseline.deliveryMs.p50, ratio: s.ratio.p50, target: null, met: null },
       { scenario: sc, figure: 'delivery p99', unit: 'ms', value: s.app.deliveryMs.p99, baseline: s.baseline.deliveryMs.p99, ratio: s.ratio.p99, target: null, met: null },
@@ -94,7 +117,7 @@ export function rows(r: Results): Row[] {
         ratio: s.ratio.framesPerSec,
         target: `≥ ${TARGETS.s2FramesPerSec}×`,
         met: s.ratio.framesPerSec >= TARGETS.s2FramesPerSec,
-        note: `${gen}; delivered ${round(s.app.delivered * 100)}% vs ${round(s.baseline.delivered * 100)}%`,
+        note: `${gen}; frames delivered ${round(s.app.delivered * 100)}% vs ${round(s.baseline.delivered * 100)}%${s.app.undelivered || s.baseline.undelivered ? `; changes never delivered: ${s.app.undelivered} vs ${s.baseline.undelivered}` : ''}`,
       },
     );
   }
@@ -127,6 +150,9 @@ export function rows(r: Results): Row[] {
       },
     );
   }
+  for (const e of r.errors) {
+    out.push({ scenario: e.scenario, figure: 'FAILED', unit: '—', value: Number.NaN, baseline: null, ratio: null, target: null, met: false, note: e.error.slice(0, 200) });
+  }
   if (r.memory) {
     const m = r.memory;
     const sc = `Memory (${m.sessions} sessions, ${m.clients} idle clients)`;
@@ -146,7 +172,8 @@ const fmt = (n: number | null, unit = ''): string => {
   const digits = unit === 'frames/s' || unit === 'events/s' || abs >= 1000 ? 0 : abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 };
-const fmtRatio = (n: number | null) => (n === null ? '—' : Number.isFinite(n) ? `${n.toFixed(2)}×` : String(n));
+const fmtRatio = (n: number | null) =>
+  n === null ? '—' : !Number.isFinite(n) ? String(n) : n >= 100 ? `${Math.round(n).toLocaleString('en-US')}×` : `${n.toFixed(2)}×`;
 const fmtMet = (m: boolean | null) => (m === null ? '' : m ? 'yes' : 'NO');
 
 function cells(r: Row): string[] {
@@ -187,6 +214,7 @@ export function markdownTable(rs: Row[]): string {
 
 export function flags(r: Results, meta: Meta): string[] {
   const f: string[] = [];
+  for (const e of r.errors) f.push(`${e.scenario} failed: ${e.error}`);
   for (const s of r.s1) {
     if (s.app.generator.saturated || s.baseline.generator.saturated) f.push(`S1 S=${s.sessions}: a load generator was saturated (event-loop lag p99 > 50 ms); latencies include generator delay.`);
     if (s.app.lost) f.push(`S1 S=${s.sessions}: ${s.app.lost} acknowledged ballots were not counted.`);
@@ -198,8 +226,9 @@ export function flags(r: Results, meta: Meta): string[] {
   }
   if (r.s3 && r.s3.generator.saturated) f.push('S3: the bot process was saturated during recovery.');
   if (r.s3 && r.s3.resynced < r.s3.sessions) f.push(`S3: only ${r.s3.resynced}/${r.s3.sessions} bots resynced.`);
-  const busy = Math.max(meta.loadAvgStart[0] ?? 0, meta.loadAvgEnd[0] ?? 0);
-  if (busy > meta.cpus * 0.75) f.push(`The machine was busy with other work (1-min load average ${meta.loadAvgStart[0]?.toFixed(1)} at start, ${meta.loadAvgEnd[0]?.toFixed(1)} at end, on ${meta.cpus} CPUs): figures are noisier and slower than on an idle machine.`);
+  const healths = [...r.s1.flatMap((s) => [s.app.generator, s.baseline.generator]), ...r.s2.flatMap((s) => [s.app.generator, s.baseline.generator]), ...(r.s3 ? [r.s3.generator] : [])];
+  const foreign = Math.max(0, ...healths.map((h) => h.foreignCpuPct ?? 0));
+  if (foreign > 20) f.push(`The machine was shared: processes outside the bench used up to ${Math.round(foreign)}% of its CPU during a measured window (1-min load average ${meta.loadAvgStart[0]?.toFixed(1)} at start, ${meta.loadAvgEnd[0]?.toFixed(1)} at end, on ${meta.cpus} CPUs). Figures are noisier and slower than on an idle machine.`);
   return f;
 }
 
@@ -215,7 +244,7 @@ Generated by \`pnpm bench${meta.mode === 'quick' ? ' -- --quick' : ''}${meta.sto
 |---|---|
 | Date | ${meta.date} |
 | Mode | ${meta.mode}${meta.mode === 'quick' ? ' (smoke sizes: not representative)' : ''} |
-| Store | ${meta.store} |
+| Store | ${meta.store}${meta.redis ? ` (${meta.redis})` : ' (files + fdatasync per append)'} |
 | CPU | ${meta.cpus} × ${meta.cpuModel} |
 | Memory | ${meta.memoryGB.toFixed(1)} GB |
 | Node | ${meta.node} (${meta.platform}) |
@@ -240,8 +269,10 @@ ${fl.length ? `### Flags\n\n${fl.map((x) => `- ${x}`).join('\n')}\n` : '### Flag
   comparable across the bench's processes on one machine).
 - **S1 vote storm.** S sessions (\`bench-1…bench-S\` of the demo council \`bac-ninh\`, seeded through the storage port
   before the server starts) × 85 delegate sockets. Each delegate logs in once over HTTP; its token is reused for its
-  socket in every session. All bots check in, the chair (one socket per session) starts the session and opens a
-  public (named, electronic) motion poll; then every bot sends \`ballot.cast\` at an **intended** time drawn uniformly
+  socket in every session. Setup (not measured): the chair (one socket per session) opens check-in, every bot checks
+  in and then joins its session's room (joining after check-in spares the setup S×85 rounds of delegate views), the
+  chair starts the session and opens a public (named, electronic) motion poll with a one-hour deadline, and the bench
+  waits until the opening views are out. Then every bot sends \`ballot.cast\` at an **intended** time drawn uniformly
   over the window (seeded). Latencies are measured from the intended time, not the actual send, so a late generator
   counts against the result (no coordinated omission). *vote→ack* = ack receipt − intended. *Chair tally delivery* =
   receipt of the first chair view whose \`seq\` ≥ the ballot's acked seq (the first view whose castCount includes it)
@@ -254,10 +285,13 @@ ${fl.length ? `### Flags\n\n${fl.map((x) => `- ${x}`).join('\n')}\n` : '### Flag
   redis: one \`XADD\`), fed the same schedule (same offsets and choices) by the same clients after the same warm-up
   (one command per socket).
 - **S2 fan-out.** One session, N anonymous public subscribers joined to it. The chair drives 10 view changes per
-  second (\`attendance.set\` toggles) from intended times. A view has no server timestamp, so a frame's **server
-  stamp** is the time the driver received the ack of the command whose \`seq\` the frame carries (journal seq ↔ ack);
-  delivery = frame receipt in a generator − stamp. The app publishes views on a 15 ms coalescing timer after the ack,
-  so that delay is part of its figure. *Frames/s* = frames received by all subscribers ÷ (last receipt − first stamp).
+  second (\`attendance.set\` toggles) from intended times. A view has no server timestamp, so a change's **server
+  stamp** is the time the driver received the ack of the command that made it (the ack carries the journal seq the
+  view will carry); *delivery* of a change to a subscriber = receipt, in a generator, of the first frame whose
+  \`seq\` ≥ the change's seq − the stamp, measured for every change on every subscriber (a change the app coalesced
+  into a later view counts until that view arrives). The app publishes views on a 15 ms coalescing timer after the
+  ack, so that delay is part of its figure. *Frames/s* = frames received by all subscribers ÷ (last receipt − first
+  stamp); when the app is saturated it coalesces changes, so it sends fewer frames (see "delivered").
   **Baseline:** the bare server acks a trigger and then \`io.to(room).emit\`s a real public view captured from the app
   (same bytes, \`seq\` replaced) to the same number of sockets, on the same schedule, stamped the same way.
 - **S3 recovery.** S sessions get a seq-0 snapshot (the frozen setup, as the runtime's first command writes it) and E
@@ -276,7 +310,9 @@ ${fl.length ? `### Flags\n\n${fl.map((x) => `- ${x}`).join('\n')}\n` : '### Flag
   garbage not yet collected: read these as upper bounds.
 - **Generator saturation.** Every generator process (and the orchestrator) records its event-loop delay with
   \`perf_hooks.monitorEventLoopDelay\` during the measured window; a p99 above 50 ms flags the scenario, since a
-  saturated generator sends late and reads late.
+  saturated generator sends late and reads late. *Other processes* = the share of the machine's CPU used during the
+  measured window by processes outside the bench (\`/proc/stat\` busy time minus the bench's own process tree): a
+  noise indicator for shared machines.
 
 ## Caveats
 
@@ -284,6 +320,8 @@ ${fl.length ? `### Flags\n\n${fl.map((x) => `- ${x}`).join('\n')}\n` : '### Flag
   Generators are lightweight clients (Engine.IO/Socket.IO over \`ws\`, reading only a view's \`seq\` from its first
   bytes instead of parsing it); both the app and the baseline are measured with the same clients, so their cost
   largely cancels out of the ratios, but not out of the absolute figures.
+- S1 with S=1 has 85 ballots per side, so its p99 is the slowest ballot: one pause (a GC, another process) decides
+  it, for the app or the baseline. Compare several runs before reading much into S=1 ratios.
 - Delegate tablets in S1 join their session, so every vote makes the server publish a chair view and one view per
   connected delegate (coalesced per 15 ms); that work is part of the app's CPU per vote and its latency.
 - \`--quick\` uses smoke sizes and a 3 s window: its numbers only show the suite works.

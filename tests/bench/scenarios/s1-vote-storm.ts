@@ -13,7 +13,8 @@
  *    divided by acked ballots.
  */
 import { demoDelegateCode } from '../../../server/src/seed/demo.ts';
-import { Proc, cpuMs, tempDir } from '../lib/proc.ts';
+import { Proc, cpuMs, rssBytes, tempDir } from '../lib/proc.ts';
+import { LiteSocket } from '../lib/lite-socket.ts';
 import { DELEGATES, CHAIR, BENCH_ITEM, benchSessionId, freePort, login, mapLimit, prepareStore, startApp } from '../lib/hall.ts';
 import type { Pool } from '../lib/pool.ts';
 import { StaffSocket, generatorLag, hostNow, sleep, type Ctx, type GeneratorHealth } from '../lib/common.ts';
@@ -66,6 +67,11 @@ export interface S1Result {
     tallyMismatches: number;
     setupMs: number;
     bootMs: number;
+    /** Highest server RSS sampled (every 250 ms) during the storm, MB. */
+    peakRssMB: number;
+    /** Size of the views a vote makes the server send: one per joined delegate, one per chair socket (JSON bytes). */
+    delegateViewBytes: number;
+    chairViewBytes: number;
   };
   baseline: StormSide;
   ratio: { p50: number; p99: number };
@@ -100,9 +106,9 @@ export async function runS1(ctx: Ctx, sessions: number): Promise<S1Result> {
 
 /** Sends every vote at t0 + offset from the generator processes; returns the per-vote records and generator health. */
 async function storm(ctx: Ctx, pool: Pool, votes: Vote[], payload: (v: Vote) => unknown) {
-  const t0 = hostNow() + 1500;
+  const t0 = hostNow() + (ctx.quick ? 700 : 1500);
   const items = votes.map((v) => ({ key: keyOf(v), sessionId: v.sessionId, at: t0 + v.offsetMs, type: 'ballot.cast', payload: payload(v), tag: keyOf(v) }));
-  const { result, health } = await generatorLag(pool, async () => (await pool.each<ScheduleResult[]>('schedule', (i) => ({ items: pool.deal(items)[i], timeoutMs: 300_000 }))).flat());
+  const { result, health } = await generatorLag(pool, async () => (await pool.each<ScheduleResult[]>('schedule', (i) => ({ items: pool.deal(items)[i], timeoutMs: 900_000 }))).flat());
   return { results: result, health };
 }
 
@@ -136,7 +142,7 @@ async function baselineStorm(ctx: Ctx, sessions: number, votes: Vote[], workers:
     // The same warm-up the app gets from its check-in round: one command per socket, journaled, before the storm.
     const warm = votes.map((v) => ({ key: keyOf(v), sessionId: v.sessionId, type: 'attendance.checkIn', payload: { delegateId: v.delegateId, channel: 'hall' } }));
     await pool.each('commands', (i) => ({ items: pool.deal(warm)[i], concurrency: 40, timeoutMs: 300_000 }));
-    await sleep(500);
+    await sleep(ctx.quick ? 200 : 500);
     const cpu0 = cpuMs(proc.pid);
     const { results, health } = await storm(ctx, pool, votes, (v) => ({ pollId: POLL, choice: v.choice }));
     const cpu = cpuMs(proc.pid) - cpu0;
@@ -187,20 +193,37 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     const joined = await p.all<{ failed: number; errors: string[] }>('joinAll', { concurrency: 50 });
     if (joined.some((c) => c.failed)) throw new Error(`join failed: ${joined.flatMap((c) => c.errors).join('; ')}`);
     ctx.log(`  app: ${items.length} delegate sockets connected, checked in and joined in ${Math.round(performance.now() - tConn)} ms`);
-    await mapLimit(chairs, 10, async (c) => {
+    const opened = await mapLimit(chairs, 10, async (c) => {
       await c.must('session.start');
-      await c.must('poll.open', { pollId: POLL, itemId: BENCH_ITEM.id, subject: 'Biểu quyết thử tải / load-test motion', kind: 'motion', mode: 'electronic' });
+      return c.must('poll.open', { pollId: POLL, itemId: BENCH_ITEM.id, subject: 'Biểu quyết thử tải / load-test motion', kind: 'motion', mode: 'electronic', durationSec: 3600 });
     });
+    // Let the views of the opening go out (each chair has its session's poll.open view: the same flush sent the
+    // delegates theirs) before the storm, so CPU and lag measure the storm.
+    await Promise.all(chairs.map((c, i) => c.waitSeq(opened[i]!, 900_000)));
     const setupMs = performance.now() - tCheck;
-    // Let the views of the opening settle before the storm, so CPU and lag measure the storm.
-    await sleep(ctx.quick ? 500 : 2000);
+    await sleep(ctx.quick ? 300 : 1000);
 
+    // What one vote costs to publish: the view every joined tablet gets, and the chair's.
+    const probe = await LiteSocket.connect(url, tokens.get(DELEGATES[0]!)!);
+    const probeAck = await probe.emitWithAck<{ view: unknown }>('session:join', { sessionId: sessionIds[0] }, 300_000);
+    probe.close();
+    const delegateViewBytes = Buffer.byteLength(JSON.stringify(probeAck.view));
+    const chairViewBytes = Buffer.byteLength(JSON.stringify(await chairs[0]!.join()));
+
+    let peakRss = rssBytes(server.proc.pid);
+    const rssTimer = setInterval(() => {
+      try {
+        peakRss = Math.max(peakRss, rssBytes(server.proc.pid));
+      } catch {
+        // the server is gone; the storm will report it
+      }
+    }, 250);
     const cpu0 = cpuMs(server.proc.pid);
-    const { results, health } = await storm(ctx, p, votes, (v) => ({ pollId: POLL, choice: v.choice }));
+    const { results, health } = await storm(ctx, p, votes, (v) => ({ pollId: POLL, choice: v.choice })).finally(() => clearInterval(rssTimer));
     // The storm ends when each chair has seen the view including its session's last acked ballot.
     const lastSeq = new Map<string, number>();
     for (const r of results) if (r.ok) lastSeq.set(r.tag.split('|')[0]!, Math.max(lastSeq.get(r.tag.split('|')[0]!) ?? 0, r.seq));
-    await Promise.all([...lastSeq].map(([sid, seq]) => chairOf.get(sid)!.waitSeq(seq, 300_000)));
+    await Promise.all([...lastSeq].map(([sid, seq]) => chairOf.get(sid)!.waitSeq(seq, 900_000)));
     const cpu = cpuMs(server.proc.pid) - cpu0;
     const out = side(votes, results, cpu, health);
 
@@ -217,7 +240,8 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     let unacknowledgedCounted = 0;
     let tallyMismatches = 0;
     await mapLimit(chairs, 10, async (c) => {
-      await c.must('poll.close', { pollId: POLL });
+      const closed = await c.send('poll.close', { pollId: POLL });
+      if (!closed.ok) ctx.log(`  ${c.sessionId}: poll.close refused (${closed.code}${closed.reason ? '/' + closed.reason : ''}); reading the poll as it stands`);
       const view = await c.join();
       const result = view.poll?.result as { yes: number; no: number; abstain: number } | null;
       const mine = results.filter((r) => r.ok && byKey.get(r.tag)!.sessionId === c.sessionId).map((r) => byKey.get(r.tag)!.choice);
@@ -229,7 +253,18 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
       if (!result || result.yes !== expected.yes || result.no !== expected.no || result.abstain !== expected.abstain) tallyMismatches++;
     });
 
-    const app = { ...out, tallyMs: summarize(tally), lost, unacknowledgedCounted, tallyMismatches, setupMs, bootMs: server.readyMs };
+    const app = {
+      ...out,
+      tallyMs: summarize(tally),
+      lost,
+      unacknowledgedCounted,
+      tallyMismatches,
+      setupMs,
+      bootMs: server.readyMs,
+      peakRssMB: peakRss / (1024 * 1024),
+      delegateViewBytes,
+      chairViewBytes,
+    };
     ctx.log(
       `  app: acked ${app.acked}/${app.votes}, ack p50 ${round(app.ackMs.p50)} ms p99 ${round(app.ackMs.p99)} ms, tally p99 ${round(app.tallyMs.p99)} ms, ` +
         `lost ${lost}, CPU/vote ${round(app.cpuMsPerVote, 2)} ms, lag p99 ${round(health.lagP99)} ms`,

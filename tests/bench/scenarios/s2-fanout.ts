@@ -3,10 +3,12 @@
  * (`attendance.set` toggles) for the window. The baseline server emits the same public view bytes to the same
  * number of sockets on the same schedule.
  *
- * Server stamp: the view carries no server time, so a frame's stamp is the host time at which the DRIVER received
- * the ack of the command whose seq the frame carries (app: the chair's `attendance.set` ack → journal seq; baseline:
- * the `bench:emit` ack, sent just before the emit). Delivery = frame receipt (host clock, in the generator) − stamp.
- * In the app the ack precedes the view by the publisher's coalescing delay (15 ms), which is therefore included.
+ * Server stamp: the view carries no server time, so a change's stamp is the host time at which the DRIVER received
+ * the ack of the command that made it (app: the chair's `attendance.set` ack, which carries the journal seq the view
+ * will carry; baseline: the `bench:emit` ack, sent just before the emit). Delivery of a change to a subscriber =
+ * receipt (host clock, in the generator) of the first frame whose seq ≥ the change's seq − the change's stamp. Every
+ * change is measured on every subscriber, so a change the app coalesced into a later view is timed until that view
+ * arrives. In the app the ack precedes the view by the publisher's coalescing delay (15 ms), which is included.
  * Frames/s = frames received by all subscribers / (last receipt − first stamp).
  */
 import path from 'node:path';
@@ -32,7 +34,10 @@ export interface FanoutSide {
   /** frames / expectedFrames (coalescing or loss makes it < 1). */
   delivered: number;
   framesPerSec: number;
+  /** Change → first frame that includes it, on every subscriber (subscribers × stamped changes samples). */
   deliveryMs: Summary;
+  /** (subscriber, change) pairs no frame delivered before the drain ended. */
+  undelivered: number;
   viewBytes: number;
   generator: GeneratorHealth;
   /** Subscribers that had not seen the last seq when the wait ended. */
@@ -73,7 +78,7 @@ async function fanout(ctx: Ctx, pool: Pool, url: string, subscribers: number, dr
   const conn = await pool.each<{ failed: number; errors: string[] }>('connect', (i) => ({ url, items: pool.deal(items)[i], concurrency: 100 }));
   if (conn.some((c) => c.failed)) throw new Error(`subscribers failed to connect: ${conn.flatMap((c) => c.errors).join('; ')}`);
   ctx.log(`  ${subscribers} subscribers joined in ${Math.round(performance.now() - tConn)} ms`);
-  await sleep(500);
+  await sleep(ctx.quick ? 200 : 1000);
 
   const changes = Math.round((ctx.windowMs / 1000) * RATE_HZ);
   const stamps = new Map<number, number>();
@@ -113,13 +118,15 @@ async function fanout(ctx: Ctx, pool: Pool, url: string, subscribers: number, dr
     return { behind };
   });
   await pool.all('record', { on: false });
-  const parts = await pool.all<{ hist: ReturnType<Histogram['toJSON']>; frames: number; unstamped: number; first: number; last: number }>('latencies', { stamps: [...stamps] });
+  const parts = await pool.all<{ hist: ReturnType<Histogram['toJSON']>; frames: number; undelivered: number; first: number; last: number }>('latencies', { stamps: [...stamps] });
   const hist = new Histogram();
   let frames = 0;
   let last = 0;
+  let undelivered = 0;
   for (const p of parts) {
     hist.merge(p.hist);
     frames += p.frames;
+    undelivered += p.undelivered;
     if (p.last > last) last = p.last;
   }
   const spanMs = last - firstStamp;
@@ -133,6 +140,7 @@ async function fanout(ctx: Ctx, pool: Pool, url: string, subscribers: number, dr
     delivered: expectedFrames ? frames / expectedFrames : Number.NaN,
     framesPerSec: spanMs > 0 ? frames / (spanMs / 1000) : Number.NaN,
     deliveryMs: hist.summary(),
+    undelivered,
     viewBytes,
     generator: health,
     behind: result.behind,
