@@ -51,7 +51,8 @@ describe('pnpm bench -- --quick', () => {
     expect(json.meta.mode).toBe('quick');
     expect(json.meta.cpus).toBeGreaterThan(0);
     expect(json.meta.cpuModel).not.toBe('');
-    expect(json.meta.durationMs).toBeLessThan(60_000);
+    // Its duration is reported, not asserted: timings belong in the bench output, never in pass/fail.
+    expect(json.meta.durationMs).toBeGreaterThan(0);
 
     // Every scenario ran and has rows.
     expect(json.results.s1.map((s) => s.sessions)).toEqual([1]);
