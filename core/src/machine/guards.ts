@@ -390,7 +390,7 @@ function pollSetupProblem(ctx: SessionContext, ev: EventOf<'poll.open'>): Refusa
 export const activeGroup = (ctx: SessionContext) =>
   ctx.questioning.groups.find((g) => g.groupId === ctx.questioning.activeGroupId && g.status === 'active');
 
-function questionInActiveGroup(ctx: SessionContext, q: { groupId: string | null; respondentId: string }) {
+export function questionInActiveGroup(ctx: SessionContext, q: { groupId: string | null; respondentId: string }) {
   const g = activeGroup(ctx);
   if (!g) return false;
   // A question registered without a group joins whichever open group has its respondent.

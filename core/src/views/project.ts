@@ -15,7 +15,7 @@ import {
 } from '../rules/index.ts';
 import type { BallotChoice, FloorPurpose, PollKind, PollMode, SpeakerRef } from '../protocol/commands.ts';
 import type { Poll, QuestionStatus, SessionContext } from '../machine/context.ts';
-import { activeGroup, awaitingAnswer, isPresent, presentCounts, questionQueue, totalDelegates } from '../machine/guards.ts';
+import { activeGroup, awaitingAnswer, isPresent, presentCounts, questionInActiveGroup, questionQueue, totalDelegates } from '../machine/guards.ts';
 import type { SessionSnapshot } from '../machine/engine.ts';
 import { MACHINE_VERSION } from '../machine/session.machine.ts';
 
@@ -147,6 +147,8 @@ export interface SessionView {
     groups: { groupId: string; topic: string; status: string }[];
     queue: QuestionView[];
     awaitingAnswer: QuestionView[];
+    /** Answered in the active group: the questions a debate turn may follow up. */
+    answered: QuestionView[];
   } | null;
   broadcast: { onAir: boolean; since: number | null };
   /** The council's officials (public record: names and posts), for respondent and candidate pickers. */
@@ -468,6 +470,7 @@ export function project(
       groups: ctx.questioning.groups.map((g) => ({ groupId: g.groupId, topic: g.topic, status: g.status })),
       queue: questionQueue(ctx).map((q) => questionView(ctx, q)),
       awaitingAnswer: awaitingAnswer(ctx).map((q) => questionView(ctx, q)),
+      answered: ctx.questioning.questions.filter((q) => q.status === 'answered' && questionInActiveGroup(ctx, q)).map((q) => questionView(ctx, q)),
     },
   };
   if (staff) {

@@ -279,7 +279,7 @@ describe('[VIEW] closed sittings, speakers, queues, attendance', () => {
     s.ok({ type: 'questioning.addGroup', groupId: 'g1', topic: 'Đất đai', respondentIds: ['o1', 'o2'], by: chair });
     s.ok({ type: 'question.submit', questionId: 'q1', respondentId: 'o1', groupId: 'g1', text: 'A?', by: delegate(1) });
     s.ok({ type: 'question.submit', questionId: 'q2', respondentId: 'o2', groupId: 'g1', text: 'B?', by: delegate(2) });
-    expect(publicView(s.snapshot(), 0).questioning).toEqual({ activeGroup: null, groups: [{ groupId: 'g1', topic: 'Đất đai', status: 'pending' }], queue: [], awaitingAnswer: [] });
+    expect(publicView(s.snapshot(), 0).questioning).toEqual({ activeGroup: null, groups: [{ groupId: 'g1', topic: 'Đất đai', status: 'pending' }], queue: [], awaitingAnswer: [], answered: [] });
     s.ok({ type: 'questioning.openGroup', groupId: 'g1', by: chair });
     s.ok({ type: 'questioning.call', questionId: 'q1', speechId: 'c1', by: chair });
     const v = publicView(s.snapshot(), 0);
@@ -301,6 +301,11 @@ describe('[VIEW] closed sittings, speakers, queues, attendance', () => {
     expect(staff.commitments).toHaveLength(1);
     expect(staff.questions?.map((q) => q.status)).toEqual(['asked', 'queued']);
     expect(v.commitments).toBeUndefined();
+    // Once answered, the question moves from "awaiting" to "answered" (what a debate turn may follow up).
+    s.ok({ type: 'questioning.answer', respondentId: 'o1', speechId: 'a1', by: chair });
+    const after = publicView(s.snapshot(), 0).questioning!;
+    expect(after.awaitingAnswer).toEqual([]);
+    expect(after.answered.map((q) => [q.questionId, q.status])).toEqual([['q1', 'answered']]);
   });
 
   it('[VIEW-17] the result of a counted confidence vote and election carries names and posts', () => {

@@ -186,8 +186,8 @@ function Answered() {
   const { t } = useT();
   const group = view?.questioning?.activeGroup;
   if (!group) return null;
-  const inGroup = (q: QuestionView) => q.groupId === group.groupId || (q.groupId === null && group.respondents.some((r) => r.id === q.respondentId));
-  const answered = (view?.questions ?? []).filter((q) => q.status === 'answered' && inGroup(q));
+  // Which questions belong to the open group is core's rule: take its list rather than re-deriving it here.
+  const answered = view?.questioning?.answered ?? [];
   return (
     <section className="panel panel-flat" aria-labelledby="qa-answered">
       <h2 id="qa-answered" className="panel-title">
