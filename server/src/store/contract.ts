@@ -4,8 +4,7 @@
  *  - `reopen()`: close the current store and open another on the same data (durability is what survives this);
  *  - `cleanup()`: close whatever is open and remove the data;
  *  - `tamper(sessionId, seq)`: change the stored event of one record behind the store's back (adapter-specific).
- * An adapter that cannot tamper declares `{ tamper: false }`; the tamper test is then reported as skipped, never
- * silently passed. Otherwise the hook is required.
+ * Every adapter must provide it: tamper detection is a promise of the journal, not an optional feature.
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { GENESIS_HASH, chainHash } from './chain.ts';
@@ -17,12 +16,10 @@ export interface StoreHarness {
   store: Store;
   reopen: () => Promise<Store>;
   cleanup: () => Promise<void>;
-  tamper?: (sessionId: string, seq: number) => Promise<void>;
+  tamper: (sessionId: string, seq: number) => Promise<void>;
 }
 
 export interface StoreContractOptions {
-  /** false: the adapter offers no tamper hook, and the verify-detects-tampering test is skipped (visibly). */
-  tamper?: boolean;
   /** Per-test timeout for the heavier tests (real disks and networks are slower). */
   timeoutMs?: number;
 }
@@ -227,12 +224,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
         expect(await store.journal.loadSnapshot('s1')).toEqual(later);
       });
 
-      const tamperTest = options.tamper === false ? it.skip : it;
-      tamperTest('[STORE-13] verify names the first record whose event was changed behind the store', async () => {
-        expect(h.tamper, `adapter "${name}" must provide the tamper hook or declare { tamper: false }`).toBeTypeOf('function');
+      it('[STORE-13] verify names the first record whose event was changed behind the store', async () => {
+        expect(h.tamper, `adapter "${name}" must provide the tamper hook`).toBeTypeOf('function');
         await store.journal.append('s1', [ev(1), ev(2), ev(3), ev(4)]);
         expect(await store.journal.verify('s1')).toEqual({ ok: true, records: 4 });
-        await h.tamper!('s1', 3);
+        await h.tamper('s1', 3);
         const result = await store.journal.verify('s1');
         expect(result.ok).toBe(false);
         expect(result.firstBadSeq).toBe(3);
