@@ -15,6 +15,7 @@ import {
   errorMessages,
   parseCommand,
   PROTOCOL_VERSION,
+  ViewAssembler,
   type Actor,
   type ClientToServerEvents,
   type CommandAck,
@@ -182,6 +183,7 @@ export class HallClient {
 
   private session: string | null = null;
   private current: SessionView | null = null;
+  private readonly assembler = new ViewAssembler();
   private joinWaiters: { resolve: (v: SessionView) => void; reject: (e: Error) => void }[] = [];
 
   private offset = 0;
@@ -315,6 +317,7 @@ export class HallClient {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err) => this.onConnectError(err as Error & { data?: { code?: string } }));
     socket.on('session:view', (view) => this.takePushedView(view));
+    socket.on('session:personal', (part) => this.assembler.personal(part));
     return socket;
   }
 
@@ -484,11 +487,14 @@ export class HallClient {
   /** A join answer is the server's current state: taken whatever the client held before. */
   private takeJoinView(view: SessionView) {
     if (view.sessionId !== this.session) return;
-    this.setView(view);
+    this.setView(this.assembler.complete(view));
   }
 
-  private takePushedView(view: SessionView) {
-    if (!view || view.sessionId !== this.session) return;
+  private takePushedView(pushed: SessionView) {
+    if (!pushed || pushed.sessionId !== this.session) return;
+    // Completed with the council and this delegate's own part (views/wire.ts); null until the join answer came.
+    const view = this.assembler.pushed(pushed);
+    if (!view) return;
     const cur = this.current;
     if (cur && cur.sessionId === view.sessionId) {
       if (view.seq < cur.seq) {

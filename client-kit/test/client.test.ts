@@ -2,7 +2,9 @@
  * HallClient against a fake socket: resync by seq, delivery of commands (at least once, counted once, recorded only
  * on an ok ack), the connection state union, the server clock, identity from the token, and HTTP login.
  */
-import { Refusal, type CommandAck, type SessionView } from '@hall/core';
+import { personalOf, Refusal, sharedDelegateView, withoutCouncil, type CommandAck, type SessionView } from '@hall/core';
+import { can } from '../src/can.ts';
+import { startedSession } from './support/fixtures.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HallClient, type CommandStatus, type ConnectionState } from '../src/client.ts';
 import { HallError } from '../src/errors.ts';
@@ -42,6 +44,28 @@ describe('[KIT-VIEW] views and resync', () => {
     off();
     socket().push('session:view', stubView(12));
     expect(seen).toEqual([next]);
+  });
+
+  it('[KIT-VIEW-8] a tablet completes pushed shared views with its own part and the council from the join answer', async () => {
+    const live = startedSession(12, 10);
+    const hall = new FakeHall();
+    hall.current = live.view('delegate', 'd7');
+    const { client, socket } = await joined({}, hall);
+    const me = { role: 'delegate', id: 'd7' } as const;
+    expect(can(client.view, me, 'floor.request', { requestId: 'r7', purpose: 'speech' }, live.clock + 1000)).toEqual({ ok: true });
+    live.must(me, 'floor.request', { requestId: 'r7', purpose: 'speech' });
+    // What the server pushes for this state: d7's part (it changed), then the hall's shared view without the council.
+    socket().push('session:personal', personalOf(live.snapshot, live.seq, 'd7'));
+    socket().push('session:view', withoutCouncil(sharedDelegateView(live.snapshot, live.seq)));
+    expect(client.view).toEqual(live.view('delegate', 'd7'));
+    expect(client.view?.me?.queuePosition).toBe(1);
+    // The restored snapshot answers like the server: a second request while queued is refused.
+    expect(can(client.view, me, 'floor.request', { requestId: 'r8', purpose: 'speech' }, live.clock + 1000)).toMatchObject({ ok: false });
+    // Another delegate's request changes only the shared view; d7's part is not resent and still holds.
+    live.must({ role: 'delegate', id: 'd3' }, 'floor.request', { requestId: 'r3', purpose: 'speech' });
+    socket().push('session:view', withoutCouncil(sharedDelegateView(live.snapshot, live.seq)));
+    expect(client.view).toEqual(live.view('delegate', 'd7'));
+    expect(client.view?.queue).toHaveLength(2);
   });
 
   it('[KIT-VIEW-2] older pushed views are dropped, newer are taken, and a gap is counted as a resync', async () => {

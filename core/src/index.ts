@@ -8,5 +8,6 @@ export * from './machine/engine.ts';
 export { refusal, ballotProblem, countsProblem, isPresent, presentCounts, quorumMet, totalDelegates, awaitingAnswer, questionQueue, activeGroup, findPoll, openPoll } from './machine/guards.ts';
 export { apply, defaultLimit } from './machine/apply.ts';
 export * from './views/project.ts';
+export * from './views/wire.ts';
 export * from './protocol/socket.ts';
 export { tallySealedBallots } from './machine/secret-tally.ts';

@@ -126,8 +126,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 256 * 1024,
-    // A Wi-Fi blip should not cost a delegate their connection state (DESIGN.md principle 9).
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    // No connectionStateRecovery: it would keep every emitted view for replay (GBs in a province-wide vote storm),
+    // while views are full state — a reconnecting client re-joins and gets the current one (resync by seq).
     pingInterval: 10_000,
     pingTimeout: 8_000,
   });
@@ -162,7 +162,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const sessions: Sessions & { close?: () => void } = lease
     ? new ClusterSessions(io, registry, store.catalog, lease, publisher, app.log)
     : new LocalSessions(registry);
-  attachGateway({ io, auth, catalog: store.catalog, sessions, log: app.log, metrics: metrics.hooks, storeAvailable: () => store.ping() });
+  attachGateway({
+    io,
+    auth,
+    catalog: store.catalog,
+    sessions,
+    log: app.log,
+    metrics: metrics.hooks,
+    storeAvailable: () => store.ping(),
+    onDelegateJoined: (sessionId, delegateId) => publisher.rejoined(sessionId, delegateId),
+  });
   metrics.liveSessions(() => sessions.localCount());
   // Broadcast follows the session machine's on-air flag and closed sittings (runs on the node that owns the session).
   const media = await attachMedia({

@@ -70,7 +70,6 @@ const io = new Server(http, {
   path: '/socket.io',
   serveClient: false,
   maxHttpBufferSize: 256 * 1024,
-  connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
   pingInterval: 10_000,
   pingTimeout: 8_000,
 });

@@ -11,7 +11,9 @@ export const SESSION = 'kh-test';
 
 /** A view with only what the client looks at (full views are tested with core's projections elsewhere). */
 export function stubView(seq: number, sessionId = SESSION): SessionView {
-  return { audience: 'delegate', seq, sessionId, machineVersion: 1, phase: 'checkIn', title: 'Kỳ họp thử' } as unknown as SessionView;
+  // A complete tablet view (it has `me`): the kit shows it as is; shared pushes are covered by the wire tests below.
+  const me = { delegateId: 'd7', name: 'Nguyễn Thị Hằng', attendance: 'present', queuePosition: null, requestId: null, questions: [] };
+  return { audience: 'delegate', seq, sessionId, machineVersion: 1, phase: 'checkIn', title: 'Kỳ họp thử', me, poll: null, polls: [] } as unknown as SessionView;
 }
 
 /** A token the client can read (the signature part is not checked client-side). */

@@ -2,7 +2,7 @@
  * The Socket.IO contract shared by the server and every client (wire events are `domain:verb`). Acks are typed
  * unions with a closed error set; every view carries the journal `seq` it reflects so a client can detect a gap.
  */
-import type { SessionView } from '../views/project.ts';
+import type { PersonalView, SessionView } from '../views/project.ts';
 import type { ErrorCode } from './errors.ts';
 import type { RefusalReason } from './errors.ts';
 
@@ -27,7 +27,13 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
+  /**
+   * A pushed view. Delegates receive the hall's shared view (no `me`/`mine`) and staff their own; pushed snapshots
+   * leave out the council (see views/wire.ts): complete them with a `ViewAssembler`.
+   */
   'session:view': (view: SessionView) => void;
+  /** A delegate's own part of the next shared view, sent only when it changed. */
+  'session:personal': (part: PersonalView) => void;
   'server:notice': (notice: { code: string; message: string }) => void;
 }
 

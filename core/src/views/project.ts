@@ -398,16 +398,18 @@ function currentPoll(ctx: SessionContext): Poll | null {
  * on the removed fields (a guard reads `castBy`, not `choices`).
  */
 export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience): unknown {
-  const persisted = JSON.parse(JSON.stringify((snapshot as unknown as { toJSON?: () => unknown }).toJSON?.() ?? snapshot)) as {
-    context: SessionContext;
-  } & Record<string, unknown>;
+  // Copies only what it changes: the machine's context is never updated in place (apply.ts), so sharing the rest is
+  // safe, and a publication no longer deep-clones the whole session twice.
+  const persisted = snapshot.machine.getPersistedSnapshot(snapshot) as unknown as { context: SessionContext } & Record<string, unknown>;
   const ctx = persisted.context;
   // A delegate's own choice reaches them in `poll.mine`; the snapshot carries nobody's, so one copy serves every tablet.
-  ctx.polls = ctx.polls.map((p) => (p.status === 'announced' ? p : { ...p, choices: {} }));
+  const polls = ctx.polls.map((p) => (p.status === 'announced' ? p : { ...p, choices: {} }));
+  let attendance = ctx.attendance;
   if (audience === 'delegate') {
-    for (const entry of Object.values(ctx.attendance)) delete entry.note;
+    attendance = {};
+    for (const [id, { note: _note, ...entry }] of Object.entries(ctx.attendance)) attendance[id] = entry;
   }
-  return persisted;
+  return { ...persisted, context: { ...ctx, polls, attendance } };
 }
 
 export function project(
@@ -415,7 +417,6 @@ export function project(
   seq: number,
   audience: Audience,
   delegateId: string | null = null,
-  shared?: { snapshot: unknown },
 ): SessionView {
   const ctx = snapshot.context;
   const phase = phaseOf(snapshot);
@@ -482,26 +483,46 @@ export function project(
     view.unheard = queueView(ctx, ctx.floor.unheard);
   }
   if (audience === 'delegate' && delegateId) view.me = meOf(ctx, delegateId);
-  if (staff || audience === 'delegate') view.snapshot = shared?.snapshot ?? redactedSnapshot(snapshot, audience);
+  if (staff || audience === 'delegate') view.snapshot = redactedSnapshot(snapshot, audience);
   return view;
 }
+
+/**
+ * What differs between two tablets' views of the same state: who the tablet belongs to and, per poll, whether (and for
+ * a public poll how) that delegate voted. Everything else in a delegate's view is the same on every tablet.
+ */
+export interface PersonalView {
+  sessionId: string;
+  /** The seq of the state it was computed from. */
+  seq: number;
+  me: NonNullable<SessionView['me']>;
+  mine: Record<string, NonNullable<PollView['mine']>>;
+}
+
+export function personalOf(snapshot: SessionSnapshot, seq: number, delegateId: string): PersonalView {
+  const ctx = snapshot.context;
+  const mine: PersonalView['mine'] = {};
+  for (const poll of ctx.polls) mine[poll.pollId] = mineOf(poll, delegateId);
+  return { sessionId: ctx.sessionId, seq, me: meOf(ctx, delegateId), mine };
+}
+
+/** A tablet's view: the delegates' shared view completed with one delegate's own part. */
+export function personalise(shared: SessionView, personal: PersonalView): SessionView {
+  const withMine = (pv: PollView): PollView => ({ ...pv, mine: personal.mine[pv.pollId] ?? { cast: false } });
+  return { ...shared, polls: shared.polls.map(withMine), poll: shared.poll ? withMine(shared.poll) : null, me: personal.me };
+}
+
+/** The view every tablet shares (no `me`, no `mine`): one encoding serves the whole hall. */
+export const sharedDelegateView = (snapshot: SessionSnapshot, seq: number): SessionView => project(snapshot, seq, 'delegate', null);
 
 /**
  * Every delegate's view at once. The parts all tablets share (the redacted snapshot above all) are computed once,
  * which keeps an 85-tablet flush close to the cost of a single view.
  */
 export function projectDelegates(snapshot: SessionSnapshot, seq: number, delegateIds: Iterable<string>): Map<string, SessionView> {
-  const shared = { snapshot: redactedSnapshot(snapshot, 'delegate') };
-  // Everything but `me` and each poll's `mine` is the same on every tablet: project it once, then personalise.
-  const base = project(snapshot, seq, 'delegate', null, shared);
-  const ctx = snapshot.context;
-  const polls = new Map(ctx.polls.map((p) => [p.pollId, p]));
+  const shared = sharedDelegateView(snapshot, seq);
   const out = new Map<string, SessionView>();
-  for (const id of delegateIds) {
-    const personal = base.polls.map((pv) => ({ ...pv, mine: mineOf(polls.get(pv.pollId)!, id) }));
-    const current = base.poll ? { ...base.poll, mine: mineOf(polls.get(base.poll.pollId)!, id) } : null;
-    out.set(id, { ...base, polls: personal, poll: current, me: meOf(ctx, id) });
-  }
+  for (const id of delegateIds) out.set(id, personalise(shared, personalOf(snapshot, seq, id)));
   return out;
 }
 

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
+import { ViewAssembler } from '@hall/core';
 import type {
   BallotChoice,
   ClientToServerEvents,
@@ -251,6 +252,7 @@ type Waiter = { predicate: (v: SessionView) => boolean; resolve: (v: SessionView
 export class BotDelegate {
   private socket: BotSocket | null = null;
   private latest: SessionView | null = null;
+  private readonly assembler = new ViewAssembler();
   private sessionId: string | null = null;
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<(view: SessionView) => void>();
@@ -310,7 +312,11 @@ export class BotDelegate {
       autoConnect: false,
     });
     this.socket = socket;
-    socket.on('session:view', (view) => this.take(view));
+    socket.on('session:view', (view) => {
+      const complete = this.assembler.pushed(view);
+      if (complete) this.take(complete);
+    });
+    socket.on('session:personal', (part) => this.assembler.personal(part));
     // The server said goodbye (a graceful restart disconnects every socket): socket.io-client does not reconnect after
     // that on its own, but a tablet would, so the bot does too after the usual delay.
     socket.on('disconnect', (reason) => {
@@ -360,7 +366,7 @@ export class BotDelegate {
     const request = this.latest?.sessionId === sessionId ? { sessionId, lastSeq: this.latest.seq } : { sessionId };
     const ack = (await socket.timeout(timeoutMs).emitWithAck('session:join', request)) as JoinAck;
     if (!ack.ok) throw new JoinError(sessionId, ack.code, ack.message);
-    this.take(ack.view);
+    this.take(this.assembler.complete(ack.view));
     return this.latest!;
   }
 

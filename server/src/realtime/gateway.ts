@@ -23,7 +23,7 @@ import { can } from '../auth/service.ts';
 import type { Catalog } from '../store/types.ts';
 import { SessionNotFoundError } from '../runtime/registry.ts';
 import type { Sessions } from '../runtime/sessions.ts';
-import { audienceRoom, delegateRoom } from './publisher.ts';
+import { audienceRoom, delegateRoom, delegatesRoom } from './publisher.ts';
 
 export type HallServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { claims: Claims; bucket: TokenBucket }>;
 type HallSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { claims: Claims; bucket: TokenBucket }>;
@@ -38,6 +38,8 @@ export interface GatewayDeps {
   storeAvailable?: () => Promise<boolean>;
   /** Commands per second a socket may send, with a burst of twice that. */
   commandRate?: number;
+  /** A delegate socket joined and gets a complete view (the publisher then resends that delegate's own part). */
+  onDelegateJoined?: (sessionId: string, delegateId: string) => void;
   metrics?: { command: (type: string, outcome: string, ms: number) => void; connections: (delta: number) => void };
 }
 
@@ -140,9 +142,17 @@ export function attachGateway(deps: GatewayDeps) {
         if (claims.role !== 'public' && !can(claims, record.councilId)) return reply(failure('FORBIDDEN'));
         const audience = audienceOf(claims);
         const delegateId = audience === 'delegate' ? (claims.delegateId ?? null) : null;
-        // Join the room first: a view published between reading the view and joining would otherwise be missed.
-        await socket.join(audience === 'delegate' ? delegateRoom(record.id, delegateId ?? '-') : audienceRoom(record.id, audience));
-        reply({ ok: true, view: await sessions.view(record.id, audience, delegateId), serverTime: Date.now() });
+        // Join the rooms first: a view published between reading the view and joining would otherwise be missed.
+        if (audience === 'delegate') {
+          await socket.join([delegatesRoom(record.id), delegateRoom(record.id, delegateId ?? '-')]);
+          deps.onDelegateJoined?.(record.id, delegateId ?? '-');
+        } else {
+          await socket.join(audienceRoom(record.id, audience));
+        }
+        const view = await sessions.view(record.id, audience, delegateId);
+        // The answer is complete: whatever part was pushed to this delegate before, the next push repeats theirs.
+        if (audience === 'delegate') deps.onDelegateJoined?.(record.id, delegateId ?? '-');
+        reply({ ok: true, view, serverTime: Date.now() });
       } catch (err) {
         const code = await unexpected(err);
         if (code === 'INTERNAL') log.error({ err, socket: socket.id }, 'session:join failed');

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_PASSWORD, DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../src/seed/demo.ts';
+import type { PersonalView, SessionView } from '@hall/core';
 import { login, startHall, TestClient, type RunningHall } from '../support/hall.ts';
 
 const SESSION = 'bn-kh12';
@@ -160,5 +161,43 @@ describe('views per audience', () => {
     expect(pub.view!.snapshot).toBeUndefined();
     wall.close();
     pub.close();
+  });
+
+  it('[GW-11] tablets share one pushed view; a delegate gets their own part only when it changes; pushes leave out the council', async () => {
+    const watcher = await TestClient.connect(h.baseUrl, await delegateToken(61), SESSION);
+    const parts: PersonalView[] = [];
+    const pushed: SessionView[] = [];
+    watcher.socket.on('session:personal', (p) => parts.push(p));
+    watcher.socket.on('session:view', (v) => pushed.push(v));
+    const asker = delegates[4]!;
+    const other = delegates[5]!;
+    const seq0 = await asker.must('floor.request', { requestId: 'gw11', purpose: 'speech' });
+    await watcher.until((v) => v.seq >= seq0, 'watcher sees the first request');
+    // A (re)join makes the next publication repeat the tablet's own part once, whatever was pushed before.
+    expect(parts.length).toBeLessThanOrEqual(1);
+    parts.length = 0;
+    const seq = await other.must('floor.request', { requestId: 'gw11b', purpose: 'speech' });
+    await other.until((v) => v.seq >= seq && v.me?.requestId === 'gw11b', 'the other sees their place in the queue');
+    await watcher.until((v) => v.seq >= seq, 'watcher sees the request');
+    // The watcher's own part did not change: only the shared view came, without `me` and without the council.
+    expect(parts).toEqual([]);
+    const last = pushed.at(-1)!;
+    expect(last.me).toBeUndefined();
+    expect((last.snapshot as { context: Record<string, unknown> }).context.council).toBeUndefined();
+    // What the tablets assembled is exactly what a fresh join answers.
+    for (const c of [watcher, asker, other]) {
+      const assembled = c.view!;
+      const joined = await c.join();
+      if (!joined.ok) throw new Error('join failed');
+      expect(joined.view.seq).toBe(assembled.seq);
+      expect(assembled, assembled.me!.delegateId).toEqual(joined.view);
+    }
+    // Checking in changes the watcher's own part: it comes, and the view shows it.
+    const checkedIn = await watcher.must('attendance.checkIn', { delegateId: 'bn-d061', channel: 'hall' });
+    await watcher.until((v) => v.seq >= checkedIn && v.me?.attendance === 'present', 'watcher present');
+    expect(parts.map((p) => p.me.attendance)).toContain('present');
+    await asker.must('floor.withdraw', { requestId: 'gw11' });
+    await other.must('floor.withdraw', { requestId: 'gw11b' });
+    watcher.close();
   });
 });

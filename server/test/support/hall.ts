@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { ClientToServerEvents, CommandAck, CommandPayload, CommandType, JoinAck, ServerToClientEvents, SessionView } from '@hall/core';
+import { ViewAssembler, type ClientToServerEvents, type CommandAck, type CommandPayload, type CommandType, type JoinAck, type ServerToClientEvents, type SessionView } from '@hall/core';
 import { io, type Socket } from 'socket.io-client';
 import { buildApp, type Hall } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -58,7 +58,11 @@ export class TestClient {
     readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>,
     readonly sessionId: string,
   ) {
-    socket.on('session:view', (v) => this.take(v));
+    socket.on('session:view', (v) => {
+      const complete = this.assembler.pushed(v);
+      if (complete) this.take(complete);
+    });
+    socket.on('session:personal', (part) => this.assembler.personal(part));
     // After a reconnect the server has forgotten our rooms: join again and take the current view (resync by seq).
     socket.io.on('reconnect', () => {
       this.reconnects++;
@@ -68,6 +72,7 @@ export class TestClient {
 
   reconnects = 0;
   private joined = false;
+  private readonly assembler = new ViewAssembler();
 
   private take(v: SessionView) {
     this.views.push(v);
@@ -94,7 +99,7 @@ export class TestClient {
     const ack = (await this.socket.timeout(10_000).emitWithAck('session:join', { sessionId: this.sessionId, lastSeq: this.view?.seq ?? 0 })) as JoinAck;
     if (ack.ok) {
       this.joined = true;
-      this.take(ack.view);
+      this.take(this.assembler.complete(ack.view));
     }
     return ack;
   }

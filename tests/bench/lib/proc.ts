@@ -149,7 +149,9 @@ export class Proc {
   /** Spawns and waits until `readyUrl` answers; `readyMs` is spawn → ready. */
   static async start(opts: StartOptions): Promise<{ proc: Proc; readyMs: number }> {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', opts.script, ...(opts.args ?? [])], {
+    // BENCH_PROFILE_DIR=dir: every server writes a V8 CPU profile there (see kill9); for finding hot spots, not figures.
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', opts.script, ...(opts.args ?? [])], {
       cwd: repoRoot,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -185,6 +187,11 @@ export class Proc {
     };
     if (!groupAlive()) return;
     const exited = this.exited ? Promise.resolve() : new Promise<void>((r) => this.child.once('exit', () => r()));
+    if (process.env.BENCH_PROFILE_DIR && !this.exited) {
+      // A profile is written on a graceful exit only: profiling runs trade the crash for it.
+      process.kill(pid, 'SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+    }
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {

@@ -12,6 +12,7 @@
  *  - server CPU per vote: utime+stime of the server process tree over the storm (incl. the views it publishes),
  *    divided by acked ballots.
  */
+import { withoutCouncil, type PollView, type SessionView } from '@hall/core';
 import { demoDelegateCode } from '../../../server/src/seed/demo.ts';
 import { Proc, cpuMs, rssBytes, tempDir } from '../lib/proc.ts';
 import { LiteSocket } from '../lib/lite-socket.ts';
@@ -24,6 +25,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const POLL = 'storm';
+
+const pushedBytes = (view: SessionView) => Buffer.byteLength(JSON.stringify(withoutCouncil(view)));
+/** A tablet's view without what is its own: the view the server pushes once for the whole hall. */
+const sharedPart = ({ me: _me, ...view }: SessionView): SessionView => {
+  const shared = ({ mine: _mine, ...poll }: PollView): PollView => poll;
+  return { ...view, poll: view.poll ? shared(view.poll) : null, polls: view.polls.map(shared) };
+};
 const CHOICES = ['yes', 'no', 'abstain'] as const;
 
 interface Vote {
@@ -203,12 +211,12 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     const setupMs = performance.now() - tCheck;
     await sleep(ctx.quick ? 300 : 1000);
 
-    // What one vote costs to publish: the view every joined tablet gets, and the chair's.
+    // What a publication sends: the delegates' shared view (one encoding for the hall) and the chair's, as pushed.
     const probe = await LiteSocket.connect(url, tokens.get(DELEGATES[0]!)!);
-    const probeAck = await probe.emitWithAck<{ view: unknown }>('session:join', { sessionId: sessionIds[0] }, 300_000);
+    const probeAck = await probe.emitWithAck<{ view: SessionView }>('session:join', { sessionId: sessionIds[0] }, 300_000);
     probe.close();
-    const delegateViewBytes = Buffer.byteLength(JSON.stringify(probeAck.view));
-    const chairViewBytes = Buffer.byteLength(JSON.stringify(await chairs[0]!.join()));
+    const delegateViewBytes = pushedBytes(sharedPart(probeAck.view));
+    const chairViewBytes = pushedBytes(await chairs[0]!.join());
 
     let peakRss = rssBytes(server.proc.pid);
     const rssTimer = setInterval(() => {

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionSnapshot } from '../../src/machine/engine.ts';
+import { delegateView, personalOf, project, sharedDelegateView, type PersonalView, type SessionView } from '../../src/views/project.ts';
+import { ViewAssembler, withoutCouncil } from '../../src/views/wire.ts';
+import { chair, delegate, secretary, startedSession, type SessionDriver } from '../helpers.ts';
+
+/** What the server's publisher sends one tablet for one state: its part only when it changed, then the shared view. */
+class Wire {
+  private lastSent = new Map<string, string>();
+  constructor(private readonly s: SessionDriver) {}
+  publish(delegateId: string): { personal: PersonalView | null; shared: SessionView } {
+    const snap = this.s.snapshot();
+    const seq = this.s.log.length;
+    const part = personalOf(snap, seq, delegateId);
+    const key = JSON.stringify([part.me, part.mine]);
+    const changed = this.lastSent.get(delegateId) !== key;
+    this.lastSent.set(delegateId, key);
+    return { personal: changed ? part : null, shared: withoutCouncil(sharedDelegateView(snap, seq)) };
+  }
+}
+
+const snapshotCouncil = (v: SessionView | null) => (v?.snapshot as { context: { council?: unknown } } | undefined)?.context.council;
+
+describe('[WIRE] pushed views are completed on the client (views/wire.ts)', () => {
+  it('[WIRE-1] shared view + own part (sent only when changed) rebuilds exactly the tablet’s view, state after state', () => {
+    const s = startedSession({ present: 12 });
+    const tablets = ['d1', 'd2', 'd3'];
+    const wire = new Wire(s);
+    const assemblers = new Map(tablets.map((id) => [id, new ViewAssembler()]));
+    for (const id of tablets) assemblers.get(id)!.complete(delegateView(s.snapshot(), s.log.length, id));
+    const steps: (() => void)[] = [
+      () => s.ok({ type: 'floor.request', requestId: 'r1', purpose: 'speech', by: delegate(2) }),
+      () => s.ok({ type: 'poll.open', pollId: 'p1', subject: 'Nghị quyết', kind: 'motion', mode: 'electronic', by: chair } as never),
+      () => expect(s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'yes' })).toMatchObject({ ok: true }),
+      () => expect(s.command(delegate(4), 'ballot.cast', { pollId: 'p1', choice: 'no' })).toMatchObject({ ok: true }),
+      () => s.ok({ type: 'poll.close', pollId: 'p1', by: chair }),
+      () => s.ok({ type: 'poll.announce', pollId: 'p1', by: chair }),
+      () => s.ok({ type: 'attendance.set', delegateId: 'd3', status: 'absentExcused', note: 'Ốm', by: secretary }),
+      () => expect(s.command(chair, 'poll.open', { pollId: 'p2', subject: 'Kín', kind: 'motion', mode: 'secret' })).toMatchObject({ ok: true }),
+      () => expect(s.command(delegate(2), 'ballot.cast', { pollId: 'p2', choice: 'no' })).toMatchObject({ ok: true }),
+    ];
+    let partsSent = 0;
+    for (const step of steps) {
+      step();
+      for (const id of tablets) {
+        const { personal, shared } = wire.publish(id);
+        const a = assemblers.get(id)!;
+        if (personal) {
+          partsSent++;
+          a.personal(personal);
+        }
+        expect(snapshotCouncil(shared), 'pushed without the council').toBeUndefined();
+        expect(a.pushed(shared), `${id} after step ${s.log.length}`).toEqual(delegateView(s.snapshot(), s.log.length, id));
+      }
+    }
+    // Most steps change nobody's own part, or one tablet's: parts are not resent with every view.
+    expect(partsSent).toBeLessThan(steps.length * tablets.length);
+    expect(partsSent).toBeGreaterThan(0);
+  });
+
+  it('[WIRE-2] staff views travel without the council and come back whole; views without a snapshot pass unchanged', () => {
+    const s = startedSession();
+    const full = project(s.snapshot(), 3, 'chair');
+    const a = new ViewAssembler();
+    a.complete(full);
+    s.ok({ type: 'floor.request', requestId: 'r1', purpose: 'speech', by: delegate(2) });
+    const next = project(s.snapshot(), 4, 'chair');
+    const pushed = withoutCouncil(next);
+    expect(snapshotCouncil(pushed)).toBeUndefined();
+    expect(JSON.stringify(pushed).length).toBeLessThan(JSON.stringify(next).length);
+    expect(a.pushed(pushed)).toEqual(next);
+    const wall = project(s.snapshot(), 4, 'wall');
+    expect(withoutCouncil(wall)).toBe(wall);
+    expect(new ViewAssembler().pushed(wall)).toBe(wall);
+  });
+
+  it('[WIRE-3] before a join answer of the same session nothing can be completed, and an older part never wins', () => {
+    const s = startedSession();
+    const snap = (): SessionSnapshot => s.snapshot();
+    const a = new ViewAssembler();
+    const shared = withoutCouncil(sharedDelegateView(snap(), 3));
+    expect(a.pushed(shared)).toBeNull();
+    expect(a.pushed(withoutCouncil(project(snap(), 3, 'chair')))).toBeNull();
+    // A join answer of another session does not complete this one's views.
+    a.complete({ ...delegateView(snap(), 3, 'd1'), sessionId: 'other' });
+    expect(a.pushed(shared)).toBeNull();
+
+    a.complete(delegateView(snap(), 3, 'd1'));
+    const stale = personalOf(snap(), 3, 'd1');
+    s.ok({ type: 'floor.request', requestId: 'r1', purpose: 'speech', by: delegate(1) });
+    a.personal(personalOf(snap(), 4, 'd1'));
+    a.personal(stale); // late: dropped
+    expect(a.pushed(withoutCouncil(sharedDelegateView(snap(), 4)))?.me?.queuePosition).toBe(1);
+  });
+});

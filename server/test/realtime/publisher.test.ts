@@ -1,0 +1,153 @@
+/**
+ * The view publisher on its own (fake Socket.IO, fake timers): what a publication sends to whom, coalescing, the
+ * per-session gap, fairness between sessions, and the share of the event loop publishing may take.
+ */
+import { parseCommand, prepareCommand, isVerdict, startSession, type SessionActor, type SessionView, type PersonalView } from '@hall/core';
+import type { Server } from 'socket.io';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { audienceRoom, delegateRoom, delegatesRoom, ViewPublisher } from '../../src/realtime/publisher.ts';
+import type { SessionRoom } from '../../src/runtime/session-room.ts';
+import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
+
+interface Sent {
+  room: string;
+  event: string;
+  payload: SessionView | PersonalView;
+}
+
+/** Just enough of Socket.IO: rooms with members, and `io.local.to(room).emit`. */
+function fakeIo(onEmit: () => void = () => undefined) {
+  const rooms = new Map<string, Set<string>>();
+  const sent: Sent[] = [];
+  const io = {
+    of: () => ({ adapter: { rooms } }),
+    local: { to: (room: string) => ({ emit: (event: string, payload: SessionView | PersonalView) => (onEmit(), sent.push({ room, event, payload })) }) },
+  } as unknown as Server;
+  const join = (room: string) => rooms.set(room, new Set([...(rooms.get(room) ?? []), `sock-${room}`]));
+  return { io, sent, join };
+}
+
+/** A live session of the demo province council, driven through the same command path as the server. */
+class Hall {
+  readonly actor: SessionActor;
+  seq = 0;
+  private at = Date.UTC(2028, 11, 10, 8);
+  constructor(readonly sessionId: string) {
+    const council = demoCouncils()[0]!;
+    const record = demoSessions().find((s) => s.councilId === council.id)!;
+    this.actor = startSession({ sessionId, title: record.title, council, agenda: record.agenda });
+  }
+  do(by: { role: 'chair' | 'delegate'; id: string }, type: string, payload: object = {}) {
+    const parsed = parseCommand({ sessionId: this.sessionId, commandId: `command-${this.seq}`, type, payload });
+    if (!parsed.ok) throw new Error(parsed.issues.join());
+    const prepared = prepareCommand(this.actor.getSnapshot(), parsed.command, by, this.at++);
+    if (isVerdict(prepared)) throw new Error(JSON.stringify(prepared));
+    this.actor.send(prepared.event);
+    this.seq++;
+  }
+  get room(): SessionRoom {
+    return { sessionId: this.sessionId, snapshot: this.actor.getSnapshot(), seq: this.seq } as unknown as SessionRoom;
+  }
+}
+
+const chair = { role: 'chair', id: 'chutoa.bn' } as const;
+const d = (n: number) => ({ role: 'delegate', id: `bn-d${String(n).padStart(3, '0')}` }) as const;
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('[PUB] view publisher', () => {
+  it('[PUB-1] a burst is one publication of the newest state; tablets share one view and only a changed own part is sent', () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 200 });
+    const hall = new Hall('s1');
+    for (const room of [audienceRoom('s1', 'chair'), audienceRoom('s1', 'wall'), delegatesRoom('s1')]) join(room);
+    for (const n of [1, 2, 3]) join(delegateRoom('s1', d(n).id));
+    hall.do(chair, 'session.openCheckIn');
+    pub.changed(hall.room);
+    vi.advanceTimersByTime(15);
+    // First publication: each joined delegate gets their part once, then the one shared view.
+    expect(sent.filter((s) => s.event === 'session:personal').map((s) => s.room)).toEqual([1, 2, 3].map((n) => delegateRoom('s1', d(n).id)));
+    sent.length = 0;
+
+    vi.advanceTimersByTime(500);
+    for (let k = 1; k <= 10; k++) {
+      hall.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
+      pub.changed(hall.room);
+    }
+    vi.advanceTimersByTime(15);
+    const views = sent.filter((s) => s.event === 'session:view');
+    expect(views.map((s) => s.room).sort()).toEqual([audienceRoom('s1', 'chair'), audienceRoom('s1', 'wall'), delegatesRoom('s1')].sort());
+    expect(views.every((s) => s.payload.seq === hall.seq)).toBe(true);
+    const shared = views.find((s) => s.room === delegatesRoom('s1'))!.payload as SessionView;
+    expect(shared.me).toBeUndefined();
+    expect((shared.snapshot as { context: { council?: unknown } }).context.council).toBeUndefined();
+    // Delegates 1-3 checked in (their parts changed); nobody else is listening, so nobody else gets one.
+    const parts = sent.filter((s) => s.event === 'session:personal');
+    expect(parts.map((s) => (s.payload as PersonalView).me.attendance)).toEqual(['present', 'present', 'present']);
+    sent.length = 0;
+
+    // Delegate 4 checks in: the listening tablets' own parts are unchanged, so only the shared view goes out.
+    vi.advanceTimersByTime(500);
+    hall.do(d(11), 'attendance.checkIn', { delegateId: d(11).id, channel: 'hall' });
+    pub.changed(hall.room);
+    vi.advanceTimersByTime(15);
+    expect(sent.filter((s) => s.event === 'session:personal')).toEqual([]);
+    // A tablet that re-joined gets its part again with the next publication.
+    pub.rejoined('s1', d(2).id);
+    hall.do(d(12), 'attendance.checkIn', { delegateId: d(12).id, channel: 'hall' });
+    pub.changed(hall.room);
+    vi.advanceTimersByTime(500);
+    expect(sent.filter((s) => s.event === 'session:personal').map((s) => s.room)).toEqual([delegateRoom('s1', d(2).id)]);
+    pub.close();
+  });
+
+  it('[PUB-2] a session publishes at most once per gap; the session waiting longest goes first', () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 200 });
+    const a = new Hall('a');
+    const b = new Hall('b');
+    join(audienceRoom('a', 'wall'));
+    join(audienceRoom('b', 'wall'));
+    a.do(chair, 'session.openCheckIn');
+    pub.changed(a.room);
+    vi.advanceTimersByTime(15);
+    expect(sent).toHaveLength(1);
+    // A changes again at once, B a little later: B is due (flushMs) long before A's gap is over.
+    a.do(d(1), 'attendance.checkIn', { delegateId: d(1).id, channel: 'hall' });
+    pub.changed(a.room);
+    vi.advanceTimersByTime(50);
+    b.do(chair, 'session.openCheckIn');
+    pub.changed(b.room);
+    vi.advanceTimersByTime(15);
+    expect(sent.map((s) => s.room)).toEqual([audienceRoom('a', 'wall'), audienceRoom('b', 'wall')]);
+    vi.advanceTimersByTime(100);
+    expect(sent).toHaveLength(2);
+    vi.advanceTimersByTime(50); // 200 ms after A's first publication
+    expect(sent.map((s) => s.room)).toEqual([audienceRoom('a', 'wall'), audienceRoom('b', 'wall'), audienceRoom('a', 'wall')]);
+    expect(sent[2]!.payload.seq).toBe(2);
+    pub.close();
+  });
+
+  it('[PUB-3] publishing takes at most its share of the event loop: after a publication costing c ms the next waits c·(1−share)/share', () => {
+    let clock = 0;
+    // Every emit "costs" 30 ms of the fake clock that measures publications.
+    const { io, sent, join } = fakeIo(() => (clock += 30));
+    const pub = new ViewPublisher(io, { flushMs: 1, minGapMs: 1, share: 0.25, clock: () => clock });
+    const halls = ['x', 'y'].map((id) => new Hall(id));
+    for (const h of halls) {
+      join(audienceRoom(h.sessionId, 'wall'));
+      h.do(chair, 'session.openCheckIn');
+      pub.changed(h.room);
+    }
+    vi.advanceTimersByTime(1);
+    expect(sent).toHaveLength(1);
+    // 30 ms of publishing at a 25 % share: 90 ms for commands before the next one.
+    vi.advanceTimersByTime(89);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sent.map((s) => s.room)).toEqual([audienceRoom('x', 'wall'), audienceRoom('y', 'wall')]);
+    expect(pub.busyMs).toBe(60);
+    pub.close();
+  });
+});
