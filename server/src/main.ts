@@ -17,9 +17,17 @@ async function main() {
   const started = performance.now();
   // Only sessions still running need their actor (and deadlines) now; adjourned ones open on demand.
   const adjourned = new Set((await store.catalog.listSessions()).filter((s) => s.status === 'adjourned').map((s) => s.id));
-  const { restored, failed } = await registry.restoreAll((await store.journal.sessionIds()).filter((id) => !adjourned.has(id)));
-  app.log.info({ restored: restored.length, failed, ms: Math.round(performance.now() - started) }, 'sessions restored');
+  const { restored, failed, replayed } = await registry.restoreAll((await store.journal.sessionIds()).filter((id) => !adjourned.has(id)));
+  app.log.info({ restored: restored.length, failed, replayed, ms: Math.round(performance.now() - started) }, 'sessions restored');
   await app.listen({ port: config.port, host: config.host });
+  // Sessions restored from a long journal tail get a fresh snapshot, so that the next restart replays little; only
+  // now that every session serves, so this restart does not wait for those writes.
+  void registry.snapshotRestored().then(
+    (saved) => {
+      if (saved) app.log.info({ saved }, 'snapshots refreshed after restore');
+    },
+    (err: unknown) => app.log.warn({ err }, 'refreshing snapshots after restore failed'),
+  );
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
   const lines = [
     '',

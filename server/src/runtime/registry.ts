@@ -24,6 +24,12 @@ export interface Ownership {
   release(sessionId: string): Promise<void>;
 }
 
+/**
+ * Sessions restored at once on boot: enough that while one replays, the next ones' files are read and verified (the
+ * embedded store verifies on a second thread), few enough to keep memory flat.
+ */
+const RESTORE_CONCURRENCY = 8;
+
 export class SessionRegistry {
   private readonly rooms = new Map<string, Promise<SessionRoom>>();
 
@@ -112,20 +118,43 @@ export class SessionRegistry {
     );
   }
 
-  /** On boot: reopen every session that has a journal or a snapshot, so deadlines re-arm without waiting for a client. */
-  async restoreAll(sessionIds: string[]): Promise<{ restored: string[]; failed: { sessionId: string; error: string }[] }> {
-    const restored: string[] = [];
-    const failed: { sessionId: string; error: string }[] = [];
-    for (const id of sessionIds) {
-      try {
-        await this.get(id);
-        restored.push(id);
-      } catch (err) {
-        if (err instanceof NotOwnerError) continue; // another node runs it
-        failed.push({ sessionId: id, error: err instanceof Error ? err.message : String(err) });
+  /**
+   * On boot: reopen every session that has a journal or a snapshot, so deadlines re-arm without waiting for a client.
+   * Several at a time, so that one session's journal is read and verified while another replays; the order of
+   * `restored` follows `sessionIds`. `replayed` counts the journal events replayed on top of the stored snapshots.
+   */
+  async restoreAll(sessionIds: string[], concurrency = RESTORE_CONCURRENCY): Promise<{ restored: string[]; failed: { sessionId: string; error: string }[]; replayed: number }> {
+    const outcomes = new Array<'restored' | 'elsewhere' | { sessionId: string; error: string }>(sessionIds.length);
+    let replayed = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < sessionIds.length) {
+        const i = next++;
+        const id = sessionIds[i]!;
+        try {
+          const room = await this.get(id);
+          replayed += room.replayedAtOpen;
+          outcomes[i] = 'restored';
+        } catch (err) {
+          // NotOwnerError: another node runs it.
+          outcomes[i] = err instanceof NotOwnerError ? 'elsewhere' : { sessionId: id, error: err instanceof Error ? err.message : String(err) };
+        }
       }
-    }
-    return { restored, failed };
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, sessionIds.length)) }, worker));
+    const restored = sessionIds.filter((_, i) => outcomes[i] === 'restored');
+    const failed = outcomes.filter((o): o is { sessionId: string; error: string } => typeof o === 'object');
+    return { restored, failed, replayed };
+  }
+
+  /**
+   * After boot, in the background: every room restored from a long journal tail saves a fresh snapshot, one room at
+   * a time, so that the next restart replays little. Resolves with how many did.
+   */
+  async snapshotRestored(): Promise<number> {
+    let saved = 0;
+    for (const room of await this.openRooms()) if (await room.snapshotIfBehind()) saved++;
+    return saved;
   }
 
   async closeAll() {

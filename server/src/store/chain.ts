@@ -6,7 +6,7 @@
  * absent, genesis `prevHash` = 64 zeros. Stored lines are the canonical JSON of the whole record, so re-encoding a
  * parsed record gives back the hashed bytes exactly.
  */
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { JournalInput, JournalRecord } from './types.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -55,7 +55,8 @@ function encode(value: unknown, path: string): string {
 }
 
 export function sha256hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // One-shot: a journal restore hashes every record, and a Hash object per record costs more than the digest.
+  return oneShotHash('sha256', text, 'hex');
 }
 
 export function chainHash(prevHash: string, record: { seq: number; at: number; commandId?: string | undefined; event: unknown }): string {
@@ -103,8 +104,12 @@ export type RecordCheck = { ok: true; record: JournalRecord } | { ok: false; rea
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Checks one decoded record against the position it must hold; returns a fresh record with only the known fields. */
-export function checkRecord(raw: unknown, expectedSeq: number, expectedPrevHash: string): RecordCheck {
+/**
+ * Checks one decoded record against the position it must hold; returns a fresh record with only the known fields.
+ * `storedText`, when given, is the text `raw` was parsed from: if it is the canonical encoding of the record, the
+ * hashed body is cut out of it instead of being re-encoded (see `hashedBodyOf`) — same bytes, same verdict.
+ */
+export function checkRecord(raw: unknown, expectedSeq: number, expectedPrevHash: string, storedText?: string): RecordCheck {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not an object' };
   const r = raw as Record<string, unknown>;
   if (r.seq !== expectedSeq) return { ok: false, reason: `seq ${String(r.seq)} where ${expectedSeq} was expected` };
@@ -115,14 +120,57 @@ export function checkRecord(raw: unknown, expectedSeq: number, expectedPrevHash:
   if (r.prevHash !== expectedPrevHash) return { ok: false, reason: 'prevHash does not link to the previous record' };
   let hash: string;
   try {
-    hash = chainHash(r.prevHash, { seq: expectedSeq, at: r.at, commandId: r.commandId, event: r.event });
+    const body = storedText === undefined ? null : hashedBodyOf(storedText, r);
+    hash = body === null ? chainHash(r.prevHash, { seq: expectedSeq, at: r.at, commandId: r.commandId, event: r.event }) : sha256hex(r.prevHash + body);
   } catch {
     return { ok: false, reason: 'event is not canonical JSON' };
   }
   if (hash !== r.hash) return { ok: false, reason: 'hash does not match the content' };
-  const record: JournalRecord = { seq: expectedSeq, at: r.at, event: r.event as JournalRecord['event'], prevHash: r.prevHash, hash: r.hash };
-  if (r.commandId !== undefined) record.commandId = r.commandId;
-  return { ok: true, record };
+  return { ok: true, record: checkedRecord(r, expectedSeq) };
+}
+
+/** The record a journal read returns for a decoded record that has passed `checkRecord`: the known fields only. */
+export function checkedRecord(raw: Record<string, unknown>, seq: number): JournalRecord {
+  const record: JournalRecord = { seq, at: raw.at as number, event: raw.event as JournalRecord['event'], prevHash: raw.prevHash as string, hash: raw.hash as string };
+  if (raw.commandId !== undefined) record.commandId = raw.commandId as string;
+  return record;
+}
+
+/**
+ * `canonicalJson({seq, at, commandId?, event})` read off a stored line, or null when the line is not exactly the
+ * canonical encoding of its record (then the caller re-encodes, as before). Re-encoding every event is most of a
+ * journal restore's verification cost, and a canonical line already holds those bytes:
+ *
+ *   line  {"at":…,"commandId":…,"event":…,"hash":"…","prevHash":"…","seq":N}
+ *   body  {"at":…,"commandId":…,"event":…,"seq":N}
+ *
+ * The line is canonical iff the record has only the record's keys, JSON.stringify gives the line back (so: no
+ * whitespace, numbers and strings spelled as canonicalJson spells them, no duplicate keys) and every object lists its
+ * keys in canonical order (JSON.stringify keeps property order, and V8 moves integer-like keys to the front).
+ * `r` has passed checkRecord's field checks: seq, at, event, hash and prevHash are present, commandId when defined.
+ */
+function hashedBodyOf(line: string, r: Record<string, unknown>): string | null {
+  if (Object.keys(r).length !== (r.commandId === undefined ? 5 : 6)) return null;
+  if (JSON.stringify(r) !== line || !keysInCanonicalOrder(r)) return null;
+  const seq = JSON.stringify(r.seq);
+  const suffix = `,"hash":`.length + JSON.stringify(r.hash).length + `,"prevHash":`.length + JSON.stringify(r.prevHash).length + `,"seq":`.length + seq.length + 1;
+  return `${line.slice(0, line.length - suffix)},"seq":${seq}}`;
+}
+
+/** True when every object in a parsed JSON value lists its keys in canonicalJson's order (strictly ascending). */
+function keysInCanonicalOrder(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!keysInCanonicalOrder(item)) return false;
+    return true;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false;
+    if (!keysInCanonicalOrder(obj[keys[i]!])) return false;
+  }
+  return true;
 }
 
 export function parseRecordLine(line: string, expectedSeq: number, expectedPrevHash: string): RecordCheck {
@@ -132,7 +180,7 @@ export function parseRecordLine(line: string, expectedSeq: number, expectedPrevH
   } catch {
     return { ok: false, reason: 'not valid JSON' };
   }
-  return checkRecord(raw, expectedSeq, expectedPrevHash);
+  return checkRecord(raw, expectedSeq, expectedPrevHash, line);
 }
 
 export interface LinesScan {

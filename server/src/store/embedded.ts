@@ -29,7 +29,9 @@
 import { mkdir, open, readFile, readdir, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Council } from '@hall/core';
-import { GENESIS_HASH, JournalCorruptError, assertJournalInputs, encodeBatch, parseRecordLine } from './chain.ts';
+import { GENESIS_HASH, JournalCorruptError, assertJournalInputs, encodeBatch } from './chain.ts';
+import { scanBuffer } from './journal-lines.ts';
+import { journalScanPool } from './scan-pool.ts';
 import { atomicWrite, fsyncDir, isErrno, readRange, scrubFile, sweepTemps, writeAll, TMP_MARK } from './fsutil.ts';
 import { KeyedQueue } from './queue.ts';
 import {
@@ -56,7 +58,12 @@ export interface EmbeddedStoreOptions {
   snapshotEvery?: number;
   /** Operational warnings (torn tails cut, unreadable snapshots). Messages carry ids, seqs and sizes only. */
   log?: (message: string) => void;
+  /** Journals of at least this many bytes are verified on a second thread (scan-pool.ts). Default 64 KiB. */
+  offThreadScanBytes?: number;
 }
+
+/** Journals at least this big are verified on the verification thread; smaller ones cost less than the round trip. */
+const OFF_THREAD_SCAN_BYTES = 64 * 1024;
 
 export interface EmbeddedStore extends Store {
   readonly kind: 'embedded';
@@ -73,32 +80,6 @@ interface SessionFile {
   corrupt?: JournalCorruptError;
   /** A failed fdatasync leaves the page cache's fate unknown (Linux may drop the dirty pages): stop, and let a reopen rescan. */
   broken?: Error;
-}
-
-interface BufferScan {
-  records: JournalRecord[];
-  lastHash: string;
-  /** Offset just past the last good record. */
-  goodEnd: number;
-  /** `lineEnd` null: the line has no newline (incomplete). */
-  problem?: { seq: number; reason: string; lineEnd: number | null };
-}
-
-function scanBuffer(buf: Buffer): BufferScan {
-  const records: JournalRecord[] = [];
-  let prevHash = GENESIS_HASH;
-  let pos = 0;
-  while (pos < buf.length) {
-    const seq = records.length + 1;
-    const nl = buf.indexOf(0x0a, pos);
-    if (nl === -1) return { records, lastHash: prevHash, goodEnd: pos, problem: { seq, reason: 'incomplete line', lineEnd: null } };
-    const check = parseRecordLine(buf.toString('utf8', pos, nl), seq, prevHash);
-    if (!check.ok) return { records, lastHash: prevHash, goodEnd: pos, problem: { seq, reason: check.reason, lineEnd: nl + 1 } };
-    records.push(check.record);
-    prevHash = check.record.hash;
-    pos = nl + 1;
-  }
-  return { records, lastHash: prevHash, goodEnd: pos };
 }
 
 function countLines(buf: Buffer): number {
@@ -167,20 +148,23 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
 
   // ---------------------------------------------------------------- journal
   const sessions = new Map<string, Promise<SessionFile>>();
+  const scanOptions = { minBytes: opts.offThreadScanBytes ?? OFF_THREAD_SCAN_BYTES, log };
+  const scanJournal = (bytes: Buffer) => journalScanPool.scan(bytes, scanOptions);
   const appendQueue = new KeyedQueue();
   const fileQueue = new KeyedQueue();
 
   const journalPath = (id: string) => join(dirs.journal, `${id}.jsonl`);
 
-  async function openSession(id: string): Promise<SessionFile> {
+  /** Opens a journal and recovers its torn tail; `records` is what the opening scan verified (the file as kept). */
+  async function openSession(id: string): Promise<{ file: SessionFile; records: JournalRecord[] }> {
     const path = journalPath(id);
     const existed = await exists(path);
     const fh = await open(path, 'a+');
     try {
       if (!existed) await fsyncDir(dirs.journal);
       const buf = await readRange(fh, 0, (await fh.stat()).size);
-      const scan = scanBuffer(buf);
-      const s: SessionFile = { fh, lastSeq: scan.records.length, lastHash: scan.lastHash, committed: buf.length };
+      const scan = await scanJournal(buf);
+      const s: SessionFile = { fh, lastSeq: scan.count, lastHash: scan.lastHash, committed: buf.length };
       const p = scan.problem;
       if (p && (p.lineEnd === null || p.lineEnd === buf.length)) {
         const tail = buf.subarray(scan.goodEnd);
@@ -198,7 +182,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
         s.corrupt = new JournalCorruptError(id, p.seq, p.reason);
         log(s.corrupt.message);
       }
-      return s;
+      return { file: s, records: scan.records };
     } catch (err) {
       await fh.close();
       throw err;
@@ -207,6 +191,14 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
 
   /** The session's journal, opened (and recovered) once; null when it does not exist and `create` is false. */
   async function session(id: string, create: boolean): Promise<SessionFile | null> {
+    return (await sessionOpening(id, create))?.file ?? null;
+  }
+
+  /**
+   * Like `session`, plus the records the opening scan verified when this very call opened the journal (null when it
+   * was open already). A restore's first read is such a call: it takes them instead of verifying the same bytes twice.
+   */
+  async function sessionOpening(id: string, create: boolean): Promise<{ file: SessionFile; opened: JournalRecord[] | null } | null> {
     assertSafeId('session id', id);
     let p = sessions.get(id);
     if (!p && !create) {
@@ -214,15 +206,15 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       p = sessions.get(id);
       if (!p && !present) return null;
     }
-    if (!p) {
-      const opening = openSession(id);
-      p = opening;
-      sessions.set(id, opening);
-      opening.catch(() => {
-        if (sessions.get(id) === opening) sessions.delete(id);
-      });
-    }
-    return p;
+    if (p) return { file: await p, opened: null };
+    const opening = openSession(id);
+    const file = opening.then((o) => o.file);
+    sessions.set(id, file);
+    file.catch(() => {
+      if (sessions.get(id) === file) sessions.delete(id);
+    });
+    const { file: s, records } = await opening;
+    return { file: s, opened: records };
   }
 
   async function readCommitted(id: string): Promise<{ s: SessionFile; buf: Buffer } | null> {
@@ -281,12 +273,19 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
     },
 
     async read(sessionId: string, fromSeq = 1): Promise<JournalRecord[]> {
-      const got = await readCommitted(sessionId);
+      live();
+      const got = await sessionOpening(sessionId, false);
       if (!got) return [];
-      if (got.s.corrupt) throw got.s.corrupt;
-      const scan = scanBuffer(got.buf);
-      if (scan.problem) throw new JournalCorruptError(sessionId, scan.problem.seq, scan.problem.reason);
-      return fromSeq <= 1 ? scan.records : scan.records.filter((r) => r.seq >= fromSeq);
+      const s = got.file;
+      if (s.corrupt) throw s.corrupt;
+      let records = got.opened;
+      // Any later read scans the committed bytes afresh, so tampering while the store is open is still caught.
+      if (records === null || records.length !== s.lastSeq) {
+        const scan = await scanJournal(await readRange(s.fh, 0, s.committed));
+        if (scan.problem) throw new JournalCorruptError(sessionId, scan.problem.seq, scan.problem.reason);
+        records = scan.records;
+      }
+      return fromSeq <= 1 ? records : records.filter((r) => r.seq >= fromSeq);
     },
 
     async lastSeq(sessionId: string): Promise<number> {

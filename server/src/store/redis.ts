@@ -284,7 +284,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     } catch {
       return { ok: false, reason: 'not valid JSON' };
     }
-    return checkRecord(raw, seq, prevHash ?? String((raw as { prevHash?: unknown } | null)?.prevHash));
+    return checkRecord(raw, seq, prevHash ?? String((raw as { prevHash?: unknown } | null)?.prevHash), fields[1] as string);
   }
 
   /** Pages through the stream from record `fromSeq` (chained on `prevHash`) to its end, checking ids and the chain. */

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { GENESIS_HASH, canonicalJson, chainHash, encodeBatch, scanLines } from '../../src/store/chain.ts';
+import { GENESIS_HASH, canonicalJson, chainHash, encodeBatch, parseRecordLine, scanLines } from '../../src/store/chain.ts';
 
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -36,5 +36,37 @@ describe('chain', () => {
     expect(scan.records.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(scanLines([lines[1]!, lines[0]!, lines[2]!]).problem?.seq).toBe(1);
     expect(scanLines([lines[0]!, lines[1]!.replace('"n":2', '"n":5'), lines[2]!]).problem).toMatchObject({ seq: 2, reason: expect.stringMatching(/hash/) });
+  });
+  it('[CHAIN-5] a line is hashed by its own bytes only when they are the canonical encoding; any other spelling verifies as before', () => {
+    const plain = { type: 'note', list: [{ y: 1, x: -0 }], text: 'dòng "1"' };
+    const integerKeys = { type: 'note', '10': 'a', '9': 'b' };
+    for (const event of [plain, integerKeys]) {
+      const line = encodeBatch(0, GENESIS_HASH, [{ at: 7, commandId: 'c1', event }]).lines[0]!;
+      expect(parseRecordLine(line, 1, GENESIS_HASH)).toMatchObject({ ok: true, record: { seq: 1, at: 7, commandId: 'c1', event: JSON.parse(JSON.stringify(event)) } });
+      const record = JSON.parse(line) as Record<string, unknown>;
+      const canonicalHash = record.hash as string;
+
+      // Other spellings of the same record (whitespace, key order, an ignored extra field, a number) verify against the canonical hash.
+      const respelled = [
+        JSON.stringify(record, null, 1),
+        JSON.stringify({ seq: 1, hash: canonicalHash, prevHash: GENESIS_HASH, event, commandId: 'c1', at: 7 }),
+        JSON.stringify({ ...record, zzz: 1 }),
+        line.replace('"at":7', '"at":7.0'),
+        event === integerKeys ? line.replace('"10":"a","9":"b"', '"9":"b","10":"a"') : line.replace('"x":0,"y":1', '"y":1,"x":0'),
+      ];
+      for (const text of respelled) {
+        expect(text).not.toBe(line);
+        expect(parseRecordLine(text, 1, GENESIS_HASH), text).toMatchObject({ ok: true, record: { hash: canonicalHash } });
+      }
+
+      // A line whose hash covers its own non-canonical bytes is refused, exactly as when every record was re-encoded.
+      const selfHashed = (text: string) => {
+        const body = `${text.slice(0, text.indexOf(',"hash":'))},"seq":1}`;
+        return text.replace(canonicalHash, sha(GENESIS_HASH + body));
+      };
+      for (const text of respelled.slice(3).map(selfHashed)) {
+        expect(parseRecordLine(text, 1, GENESIS_HASH), text).toEqual({ ok: false, reason: 'hash does not match the content' });
+      }
+    }
   });
 });

@@ -1,24 +1,42 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, afterAll, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { link, readFile, readdir, rm, truncate, writeFile, appendFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openEmbeddedStore, embeddedPaths, type EmbeddedStore } from '../../src/store/embedded.ts';
 import { JournalCorruptError } from '../../src/store/chain.ts';
+import { journalScanPool } from '../../src/store/scan-pool.ts';
 import type { JournalInput, JournalRecord } from '../../src/store/types.ts';
 import { tamperEmbedded, tempDir } from './helpers.ts';
 
 const ev = (n: number): JournalInput => ({ at: 1_760_000_000_000 + n, commandId: `cmd-${n}`, event: { type: 'note.added', n, text: `bí mật ${n}` } });
 
-describe('embedded store: recovery', () => {
+// Every case runs twice: journals verified in the store's thread, and on its verification thread (scan-pool.ts).
+describe.each([
+  { scan: 'in-thread', offThreadScanBytes: Number.POSITIVE_INFINITY },
+  { scan: 'verification thread', offThreadScanBytes: 0 },
+])('embedded store: recovery ($scan)', ({ offThreadScanBytes }) => {
   let dir: string;
   let logs: string[];
   let store: EmbeddedStore | undefined;
   const openStore = async () => {
     await store?.close();
-    store = await openEmbeddedStore(dir, { log: (m) => logs.push(m) });
+    store = await openEmbeddedStore(dir, {
+      log: (m) => {
+        logs.push(m);
+        if (m.includes('verification thread')) fallbacks.push(m);
+      },
+      offThreadScanBytes,
+    });
     return store;
   };
   const journalFile = () => embeddedPaths.journal(dir, 's1');
+  /** The verification thread falling back to the store's thread (logged once per process): must never happen here. */
+  const fallbacks: string[] = [];
+  beforeAll(async () => {
+    // Scans go to the thread only once it has loaded.
+    if (offThreadScanBytes === 0) expect(await journalScanPool.whenReady()).toBe(true);
+  });
+  afterAll(() => expect(fallbacks).toEqual([]));
 
   /** 8 records: five single appends, then one batch of three. */
   async function writePristine(): Promise<{ bytes: Buffer; records: JournalRecord[] }> {

@@ -1,7 +1,7 @@
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { embeddedPaths, openEmbeddedStore, type EmbeddedStore } from '../../src/store/embedded.ts';
+import { embeddedPaths, openEmbeddedStore, type EmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embedded.ts';
 import type { StoreHarness } from '../../src/store/contract.ts';
 
 export async function tempDir(prefix = 'hall-store-'): Promise<string> {
@@ -24,15 +24,15 @@ export async function tamperEmbedded(dataDir: string, sessionId: string, seq: nu
   }
 }
 
-export async function embeddedHarness(log: (m: string) => void = () => {}): Promise<StoreHarness & { dir: string }> {
+export async function embeddedHarness(log: (m: string) => void = () => {}, opts: Omit<EmbeddedStoreOptions, 'log'> = {}): Promise<StoreHarness & { dir: string }> {
   const dir = await tempDir();
-  let current: EmbeddedStore = await openEmbeddedStore(dir, { log });
+  let current: EmbeddedStore = await openEmbeddedStore(dir, { log, ...opts });
   return {
     dir,
     store: current,
     async reopen() {
       await current.close();
-      current = await openEmbeddedStore(dir, { log });
+      current = await openEmbeddedStore(dir, { log, ...opts });
       return current;
     },
     async cleanup() {
