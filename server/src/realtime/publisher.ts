@@ -6,19 +6,13 @@
  * hall) and each delegate whose own part changed gets that part first (views/wire.ts); pushed snapshots leave out the
  * frozen council.
  *
- * Commands come before views: publications run one at a time and, together, use at most `share` of the event loop —
+ * Commands come before views: publications run one at a time, write a slice of sockets per turn of the event loop
+ * (commands that arrived meanwhile are handled between slices) and, together, use at most `share` of the event loop —
  * after a publication that took c ms the next waits c·(1−share)/share ms. Acks are what make a ballot count; a view
- * that comes 200 ms later costs nobody anything, a late ack makes a tablet resend.
+ * that comes 200 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
+ * other nodes' sessions go through the same queue.
  */
-import {
-  personalOf,
-  project,
-  sharedDelegateView,
-  withoutCouncil,
-  type Audience,
-  type SessionSnapshot,
-  type SessionView,
-} from '@hall/core';
+import { personalOf, project, sharedDelegateView, withoutCouncil, type Audience, type SessionSnapshot } from '@hall/core';
 import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
@@ -42,10 +36,29 @@ export interface PublisherOptions {
   clock?: () => number;
 }
 
+/** What a publication reads: a live room on its owner, or the latest replicated state on another node. */
+interface ViewSource {
+  sessionId: string;
+  snapshot: SessionSnapshot;
+  seq: number;
+}
+
 interface Queued {
-  room: SessionRoom;
+  source: ViewSource;
+  /** A local room (its owner tells the other nodes once published); false for a replica of another node's room. */
+  local: boolean;
   due: number;
 }
+
+interface Send {
+  room: string;
+  event: 'session:view' | 'session:personal';
+  payload: object;
+}
+
+/** Sockets written to between two turns of the event loop: about a millisecond of work, so an ack never waits long. */
+const SLICE_SOCKETS = 64;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ViewPublisher {
   private readonly queue = new Map<string, Queued>();
@@ -54,12 +67,14 @@ export class ViewPublisher {
   private readonly sentPersonal = new Map<string, Map<string, string>>();
   private timer: NodeJS.Timeout | null = null;
   private armedFor = 0;
+  private publishing = false;
+  private closed = false;
   private coolUntil = 0;
   private readonly flushMs: number;
   private readonly minGapMs: number;
   private readonly share: number;
   private readonly clock: () => number;
-  /** Views emitted (one per room, whatever its size), for metrics and tests. */
+  /** Views emitted (one per room or batch of sockets, whatever its size), for metrics and tests. */
   views = 0;
   /** Time spent publishing, ms: bench and metrics read it to tell publishing from command handling. */
   busyMs = 0;
@@ -74,15 +89,26 @@ export class ViewPublisher {
     this.clock = options.clock ?? (() => performance.now());
   }
 
+  /** A local room changed (its owner publishes it, then hands the state to the other nodes). */
   changed(room: SessionRoom) {
-    const queued = this.queue.get(room.sessionId);
+    this.enqueue(room, true);
+  }
+
+  /** Another node's session changed: publish the replicated state to this node's sockets. */
+  replicaChanged(sessionId: string, snapshot: SessionSnapshot, seq: number) {
+    this.enqueue({ sessionId, snapshot, seq }, false);
+  }
+
+  private enqueue(source: ViewSource, local: boolean) {
+    const queued = this.queue.get(source.sessionId);
     if (queued) {
-      queued.room = room;
+      queued.source = source;
+      queued.local = local;
       return;
     }
     const now = Date.now();
-    const due = Math.max(now + this.flushMs, (this.lastPublished.get(room.sessionId) ?? 0) + this.minGapMs);
-    this.queue.set(room.sessionId, { room, due });
+    const due = Math.max(now + this.flushMs, (this.lastPublished.get(source.sessionId) ?? 0) + this.minGapMs);
+    this.queue.set(source.sessionId, { source, local, due });
     this.arm();
   }
 
@@ -95,7 +121,7 @@ export class ViewPublisher {
   onPublished: ((room: SessionRoom) => void) | null = null;
 
   private arm() {
-    if (this.queue.size === 0) return;
+    if (this.publishing || this.closed || this.queue.size === 0) return;
     let next = Number.POSITIVE_INFINITY;
     for (const q of this.queue.values()) next = Math.min(next, q.due);
     const at = Math.max(next, this.coolUntil);
@@ -103,41 +129,78 @@ export class ViewPublisher {
     if (this.timer && this.armedFor <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = at;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, at - Date.now()));
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, at - Date.now()));
   }
 
-  private tick() {
+  private async tick() {
     this.timer = null;
     const now = Date.now();
     // The session waiting longest goes first, so a storm in one hall does not starve the others' views.
     let pick: [string, Queued] | null = null;
     for (const entry of this.queue) if (entry[1].due <= now && (!pick || entry[1].due < pick[1].due)) pick = entry;
     if (pick) {
-      const [sessionId, { room }] = pick;
+      const [sessionId, { source, local }] = pick;
       this.queue.delete(sessionId);
       this.lastPublished.set(sessionId, now);
-      const started = this.clock();
+      this.publishing = true;
+      let cost = 0;
       try {
-        this.publishSnapshot(sessionId, room.snapshot, room.seq);
-        this.onPublished?.(room);
-      } catch (err) {
-        // One session's projection failing must not stop the others' views.
-        console.error('view projection failed', sessionId, err);
+        cost = await this.publish(source, local);
+      } finally {
+        this.publishing = false;
       }
-      const cost = this.clock() - started;
       this.busyMs += cost;
       this.coolUntil = Date.now() + (cost * (1 - this.share)) / this.share;
     }
     this.arm();
   }
 
-  /** Projects one state for this node's sockets only (in a cluster, every node does this for its own). */
-  publishSnapshot(sessionId: string, snapshot: SessionSnapshot, seq: number) {
-    for (const audience of ['chair', 'secretary', 'wall', 'public'] as const) {
-      const name = audienceRoom(sessionId, audience);
-      if (this.occupied(name)) this.emit(name, 'session:view', withoutCouncil(project(snapshot, seq, audience)));
+  /**
+   * One publication: every view projected at once (one consistent state), then written a slice of sockets at a time
+   * with a turn of the event loop between slices, so commands arriving meanwhile are handled (and acked) in between.
+   * Resolves with the CPU time it took, ms.
+   */
+  private async publish(source: ViewSource, local: boolean): Promise<number> {
+    let started = this.clock();
+    let cost = 0;
+    try {
+      const { sessionId, snapshot, seq } = source;
+      const sends = this.sendsFor(sessionId, snapshot, seq);
+      if (local) this.onPublished?.(source as SessionRoom);
+      let written = 0;
+      for (const send of sends) {
+        const members = this.io.of('/').adapter.rooms.get(send.room);
+        if (!members?.size) continue;
+        const ids = members.size > SLICE_SOCKETS ? [...members] : null;
+        for (let from = 0; from < (ids?.length ?? 1); from += SLICE_SOCKETS) {
+          if (written >= SLICE_SOCKETS) {
+            cost += this.clock() - started;
+            await nextTurn();
+            started = this.clock();
+            written = 0;
+          }
+          // Local only: with a cluster adapter a plain `to()` would also reach other nodes, which publish for themselves.
+          const target = ids ? ids.slice(from, from + SLICE_SOCKETS) : send.room;
+          this.io.local.to(target).emit(send.event, send.payload);
+          this.views++;
+          written += ids ? target.length : members.size;
+        }
+      }
+    } catch (err) {
+      // One session's projection failing must not stop the others' views.
+      console.error('view projection failed', source.sessionId, err);
     }
-    if (!this.occupied(delegatesRoom(sessionId))) return;
+    return cost + (this.clock() - started);
+  }
+
+  /** Everything one state sends on this node, in order: staff/wall/public views, delegates' own parts, the shared view. */
+  private sendsFor(sessionId: string, snapshot: SessionSnapshot, seq: number): Send[] {
+    const sends: Send[] = [];
+    for (const audience of ['chair', 'secretary', 'wall', 'public'] as const) {
+      const room = audienceRoom(sessionId, audience);
+      if (this.occupied(room)) sends.push({ room, event: 'session:view', payload: withoutCouncil(project(snapshot, seq, audience)) });
+    }
+    if (!this.occupied(delegatesRoom(sessionId))) return sends;
     // Own parts first: a tablet completes the shared view that follows with the newest part it holds.
     let sent = this.sentPersonal.get(sessionId);
     if (!sent) this.sentPersonal.set(sessionId, (sent = new Map()));
@@ -152,22 +215,18 @@ export class ViewPublisher {
       const key = JSON.stringify([part.me, part.mine]);
       if (sent.get(d.id) === key) continue;
       sent.set(d.id, key);
-      this.emit(room, 'session:personal', part);
+      sends.push({ room, event: 'session:personal', payload: part });
     }
-    this.emit(delegatesRoom(sessionId), 'session:view', withoutCouncil(sharedDelegateView(snapshot, seq)));
+    sends.push({ room: delegatesRoom(sessionId), event: 'session:view', payload: withoutCouncil(sharedDelegateView(snapshot, seq)) });
+    return sends;
   }
 
   private occupied(room: string) {
     return (this.io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0;
   }
 
-  private emit(room: string, event: 'session:view' | 'session:personal', payload: SessionView | object) {
-    this.views++;
-    // Local only: with a cluster adapter a plain `to()` would also reach other nodes, which project for themselves.
-    this.io.local.to(room).emit(event, payload);
-  }
-
   close() {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.queue.clear();

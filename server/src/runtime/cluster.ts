@@ -212,7 +212,7 @@ export class ClusterSessions implements Sessions {
       if (current && current.seq > msg.seq) return;
       const snapshot = this.restore(msg.persisted);
       this.replicas.set(msg.sessionId, { seq: msg.seq, snapshot });
-      this.publisher.publishSnapshot(msg.sessionId, snapshot, msg.seq);
+      this.publisher.replicaChanged(msg.sessionId, snapshot, msg.seq);
     } catch (err) {
       this.log.error({ err, sessionId: msg.sessionId }, 'replica update failed');
     }

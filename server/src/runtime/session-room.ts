@@ -60,6 +60,9 @@ export class SessionRoom {
   private readonly timers = new Map<string, { at: number; handle: unknown }>();
   private closed = false;
   private sinceSnapshot = 0;
+  private snapshotting: Promise<boolean> | null = null;
+  /** Journal events replayed when the room was opened (the tail after the stored snapshot). */
+  replayedAtOpen = 0;
   /** Set when an append was fenced off: another node took the session over and this room must be dropped. */
   lostLease = false;
   /** Set while the session has never accepted a command: its setup is re-read from the catalog until then. */
@@ -89,11 +92,15 @@ export class SessionRoom {
     }
     const actor = restoreSession(stored);
     const seq = stored.seq;
-    const tail = await deps.journal.read(sessionId, seq + 1);
+    // One read of the whole journal serves both the replayed tail and the acks (a store verifies it whole anyway).
+    const all = await deps.journal.read(sessionId, 1);
+    const tail = all.filter((r) => r.seq > seq);
     replay(actor, tail.map((r) => r.event), seq + 1);
     const room = new SessionRoom(sessionId, actor, tail.length ? tail[tail.length - 1]!.seq : seq, deps);
+    room.replayedAtOpen = tail.length;
+    // The replayed tail counts towards the next snapshot, as if its events had just been applied.
+    room.sinceSnapshot = tail.length;
     // Acks of journaled commands survive a restart: a client retrying after a crash gets the original seq.
-    const all = seq > 0 ? await deps.journal.read(sessionId, 1) : tail;
     for (const r of all.slice(-ACK_MEMORY)) if (r.commandId) room.acks.set(r.commandId, { ok: true, seq: r.seq });
     await room.reconcileBallotBoxes();
     room.armDeadlines();
@@ -223,15 +230,7 @@ export class SessionRoom {
 
   private async afterApply(event: MachineEvent) {
     this.sinceSnapshot++;
-    if (this.sinceSnapshot >= this.deps.snapshotEvery) {
-      this.sinceSnapshot = 0;
-      try {
-        await this.deps.journal.saveSnapshot(this.sessionId, persist(this.actor, this.lastSeq) as unknown as { machineVersion: number; seq: number; snapshot: Json });
-      } catch (err) {
-        // A missed snapshot only lengthens the next replay; the journal already holds the event.
-        this.deps.log.warn({ err, sessionId: this.sessionId }, 'snapshot failed');
-      }
-    }
+    if (this.sinceSnapshot >= this.deps.snapshotEvery) this.snapshotBeside();
     if ((event.type === 'poll.announce' || event.type === 'poll.cancel') && findPoll(this.snapshot.context, event.pollId)?.mode === 'secret') {
       // Like burning the paper ballots once the count minutes are signed (DESIGN.md §4).
       await this.deps.ballots.destroy(pollKey(this.sessionId, event.pollId)).catch((err: unknown) =>
@@ -245,6 +244,40 @@ export class SessionRoom {
     if (event.type === 'session.adjourn') await this.deps.onStatus?.(this.sessionId, 'adjourned');
     this.armDeadlines();
     this.deps.onChange(this);
+  }
+
+  /**
+   * A snapshot only shortens the next restart's replay (the journal already holds every event), so it is written
+   * beside the command stream: no ack waits for it — before, every 100th ballot of a storm waited for a snapshot
+   * write and fsync, which was the storm's p99. One write at a time; a missed interval is caught up by the next.
+   */
+  private snapshotBeside() {
+    if (this.snapshotting) return;
+    this.snapshotting = this.saveSnapshot().finally(() => (this.snapshotting = null));
+  }
+
+  private async saveSnapshot(): Promise<boolean> {
+    this.sinceSnapshot = 0;
+    try {
+      await this.deps.journal.saveSnapshot(this.sessionId, persist(this.actor, this.lastSeq) as unknown as { machineVersion: number; seq: number; snapshot: Json });
+      return true;
+    } catch (err) {
+      // A missed snapshot only lengthens the next replay; the journal already holds the event.
+      this.deps.log.warn({ err, sessionId: this.sessionId }, 'snapshot failed');
+      return false;
+    }
+  }
+
+  /**
+   * After a restart replayed a tail at least as long as the snapshot interval (snapshots were missed, or the journal
+   * was written elsewhere), persists the current state so that the next restart replays little. Runs between
+   * commands, like every write of this room. Resolves true when it saved one.
+   */
+  snapshotIfBehind(): Promise<boolean> {
+    return this.enqueue(async () => {
+      if (this.closed || this.lostLease || this.unfrozenSetup || this.sinceSnapshot < this.deps.snapshotEvery) return false;
+      return this.saveSnapshot();
+    });
   }
 
   /** True until the first command is accepted; the registry drops such rooms when the catalog's session changes. */
@@ -302,6 +335,7 @@ export class SessionRoom {
   async close() {
     if (this.closed) return;
     await this.queue;
+    await this.snapshotting;
     this.closed = true;
     const timers = this.deps.timers ?? { clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
     for (const t of this.timers.values()) timers.clear(t.handle);

@@ -57,7 +57,7 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe('[PUB] view publisher', () => {
-  it('[PUB-1] a burst is one publication of the newest state; tablets share one view and only a changed own part is sent', () => {
+  it('[PUB-1] a burst is one publication of the newest state; tablets share one view and only a changed own part is sent', async () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 200 });
     const hall = new Hall('s1');
@@ -65,17 +65,17 @@ describe('[PUB] view publisher', () => {
     for (const n of [1, 2, 3]) join(delegateRoom('s1', d(n).id));
     hall.do(chair, 'session.openCheckIn');
     pub.changed(hall.room);
-    vi.advanceTimersByTime(15);
+    await vi.advanceTimersByTimeAsync(15);
     // First publication: each joined delegate gets their part once, then the one shared view.
     expect(sent.filter((s) => s.event === 'session:personal').map((s) => s.room)).toEqual([1, 2, 3].map((n) => delegateRoom('s1', d(n).id)));
     sent.length = 0;
 
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
     for (let k = 1; k <= 10; k++) {
       hall.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
       pub.changed(hall.room);
     }
-    vi.advanceTimersByTime(15);
+    await vi.advanceTimersByTimeAsync(15);
     const views = sent.filter((s) => s.event === 'session:view');
     expect(views.map((s) => s.room).sort()).toEqual([audienceRoom('s1', 'chair'), audienceRoom('s1', 'wall'), delegatesRoom('s1')].sort());
     expect(views.every((s) => s.payload.seq === hall.seq)).toBe(true);
@@ -88,21 +88,21 @@ describe('[PUB] view publisher', () => {
     sent.length = 0;
 
     // Delegate 4 checks in: the listening tablets' own parts are unchanged, so only the shared view goes out.
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
     hall.do(d(11), 'attendance.checkIn', { delegateId: d(11).id, channel: 'hall' });
     pub.changed(hall.room);
-    vi.advanceTimersByTime(15);
+    await vi.advanceTimersByTimeAsync(15);
     expect(sent.filter((s) => s.event === 'session:personal')).toEqual([]);
     // A tablet that re-joined gets its part again with the next publication.
     pub.rejoined('s1', d(2).id);
     hall.do(d(12), 'attendance.checkIn', { delegateId: d(12).id, channel: 'hall' });
     pub.changed(hall.room);
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
     expect(sent.filter((s) => s.event === 'session:personal').map((s) => s.room)).toEqual([delegateRoom('s1', d(2).id)]);
     pub.close();
   });
 
-  it('[PUB-2] a session publishes at most once per gap; the session waiting longest goes first', () => {
+  it('[PUB-2] a session publishes at most once per gap; the session waiting longest goes first', async () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 200 });
     const a = new Hall('a');
@@ -111,25 +111,25 @@ describe('[PUB] view publisher', () => {
     join(audienceRoom('b', 'wall'));
     a.do(chair, 'session.openCheckIn');
     pub.changed(a.room);
-    vi.advanceTimersByTime(15);
+    await vi.advanceTimersByTimeAsync(15);
     expect(sent).toHaveLength(1);
     // A changes again at once, B a little later: B is due (flushMs) long before A's gap is over.
     a.do(d(1), 'attendance.checkIn', { delegateId: d(1).id, channel: 'hall' });
     pub.changed(a.room);
-    vi.advanceTimersByTime(50);
+    await vi.advanceTimersByTimeAsync(50);
     b.do(chair, 'session.openCheckIn');
     pub.changed(b.room);
-    vi.advanceTimersByTime(15);
+    await vi.advanceTimersByTimeAsync(15);
     expect(sent.map((s) => s.room)).toEqual([audienceRoom('a', 'wall'), audienceRoom('b', 'wall')]);
-    vi.advanceTimersByTime(100);
+    await vi.advanceTimersByTimeAsync(100);
     expect(sent).toHaveLength(2);
-    vi.advanceTimersByTime(50); // 200 ms after A's first publication
+    await vi.advanceTimersByTimeAsync(50); // 200 ms after A's first publication
     expect(sent.map((s) => s.room)).toEqual([audienceRoom('a', 'wall'), audienceRoom('b', 'wall'), audienceRoom('a', 'wall')]);
     expect(sent[2]!.payload.seq).toBe(2);
     pub.close();
   });
 
-  it('[PUB-3] publishing takes at most its share of the event loop: after a publication costing c ms the next waits c·(1−share)/share', () => {
+  it('[PUB-3] publishing takes at most its share of the event loop: after a publication costing c ms the next waits c·(1−share)/share', async () => {
     let clock = 0;
     // Every emit "costs" 30 ms of the fake clock that measures publications.
     const { io, sent, join } = fakeIo(() => (clock += 30));
@@ -140,14 +140,38 @@ describe('[PUB] view publisher', () => {
       h.do(chair, 'session.openCheckIn');
       pub.changed(h.room);
     }
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(sent).toHaveLength(1);
     // 30 ms of publishing at a 25 % share: 90 ms for commands before the next one.
-    vi.advanceTimersByTime(89);
+    await vi.advanceTimersByTimeAsync(89);
     expect(sent).toHaveLength(1);
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(sent.map((s) => s.room)).toEqual([audienceRoom('x', 'wall'), audienceRoom('y', 'wall')]);
     expect(pub.busyMs).toBe(60);
+    pub.close();
+  });
+
+  it('[PUB-4] a big room is written a slice of sockets at a time, and work that arrives meanwhile runs between slices', async () => {
+    const marks: string[] = [];
+    const rooms = new Map<string, Set<string>>();
+    const io = {
+      of: () => ({ adapter: { rooms } }),
+      local: {
+        to: (target: string | string[]) => ({
+          emit: () => {
+            if (marks.length === 0) setImmediate(() => marks.push('command'));
+            marks.push(`emit ${Array.isArray(target) ? target.length : target}`);
+          },
+        }),
+      },
+    } as unknown as Server;
+    rooms.set(audienceRoom('big', 'public'), new Set(Array.from({ length: 150 }, (_, i) => `viewer-${i}`)));
+    const pub = new ViewPublisher(io, { flushMs: 1 });
+    const hall = new Hall('big');
+    hall.do(chair, 'session.openCheckIn');
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(5);
+    expect(marks).toEqual(['emit 64', 'command', 'emit 64', 'emit 22']);
     pub.close();
   });
 });
