@@ -9,7 +9,7 @@
  * Commands come before views: publications run one at a time, write a slice of sockets per turn of the event loop
  * (commands that arrived meanwhile are handled between slices) and, together, use at most `share` of the event loop —
  * after a publication that took c ms the next waits c·(1−share)/share ms. Acks are what make a ballot count; a view
- * that comes 200 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
+ * that comes 100 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
  * other nodes' sessions go through the same queue.
  */
 import { personalOf, project, sharedDelegateView, withoutCouncil, type Audience, type SessionSnapshot } from '@hall/core';
@@ -84,7 +84,7 @@ export class ViewPublisher {
     options: PublisherOptions = {},
   ) {
     this.flushMs = options.flushMs ?? 15;
-    this.minGapMs = options.minGapMs ?? 200;
+    this.minGapMs = options.minGapMs ?? 100;
     this.share = Math.min(1, Math.max(0.05, options.share ?? 0.5));
     this.clock = options.clock ?? (() => performance.now());
   }
