@@ -171,6 +171,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     metrics: metrics.hooks,
     storeAvailable: () => store.ping(),
     onDelegateJoined: (sessionId, delegateId) => publisher.rejoined(sessionId, delegateId),
+    onCommand: () => publisher.commandArrived(),
   });
   metrics.liveSessions(() => sessions.localCount());
   // Broadcast follows the session machine's on-air flag and closed sittings (runs on the node that owns the session).

@@ -38,6 +38,8 @@ export interface GatewayDeps {
   storeAvailable?: () => Promise<boolean>;
   /** Commands per second a socket may send, with a burst of twice that. */
   commandRate?: number;
+  /** Every command that arrives, before anything else (the publisher yields more while commands pour in). */
+  onCommand?: () => void;
   /** A delegate socket joined and gets a complete view (the publisher then resends that delegate's own part). */
   onDelegateJoined?: (sessionId: string, delegateId: string) => void;
   metrics?: { command: (type: string, outcome: string, ms: number) => void; connections: (delta: number) => void };
@@ -169,6 +171,7 @@ export function attachGateway(deps: GatewayDeps) {
     socket.on('session:command', async (raw, ack) => {
       const reply = safeAck<CommandAck>(ack);
       const started = performance.now();
+      deps.onCommand?.();
       let type = 'unknown';
       const done = (result: CommandAck) => {
         deps.metrics?.command(type, result.ok ? 'ok' : result.code, performance.now() - started);

@@ -7,8 +7,8 @@
  * frozen council.
  *
  * Commands come before views: publications run one at a time, write a slice of sockets per turn of the event loop
- * (commands that arrived meanwhile are handled between slices) and, together, use at most `share` of the event loop —
- * after a publication that took c ms the next waits c·(1−share)/share ms. Acks are what make a ballot count; a view
+ * (commands that arrived meanwhile are handled between slices) and, while commands pour in (a vote storm), together
+ * use at most `share` of the event loop — after a publication that took c ms the next waits c·(1−share)/share ms. Acks are what make a ballot count; a view
  * that comes 100 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
  * other nodes' sessions go through the same queue.
  */
@@ -30,8 +30,13 @@ export interface PublisherOptions {
    * not once per ballot. A voter's own "recorded" comes from the ack, not from a view.
    */
   minGapMs?: number;
-  /** Most of the event loop that publishing may take while commands wait (0 < share ≤ 1). */
+  /** Most of the event loop that publishing may take during a command storm (0 < share ≤ 1). */
   share?: number;
+  /**
+   * Commands per second, counted while a publication runs, from which on the share applies. Below it commands are
+   * few and slip in between slices anyway, and a big public room (thousands of viewers) gets every view.
+   */
+  stormRate?: number;
   /** Monotonic ms clock that measures what a publication cost (tests pass a fake one). */
   clock?: () => number;
 }
@@ -74,6 +79,8 @@ export class ViewPublisher {
   private readonly minGapMs: number;
   private readonly share: number;
   private readonly clock: () => number;
+  private readonly stormRate: number;
+  private commands = 0;
   /** Views emitted (one per room or batch of sockets, whatever its size), for metrics and tests. */
   views = 0;
   /** Time spent publishing, ms: bench and metrics read it to tell publishing from command handling. */
@@ -87,6 +94,7 @@ export class ViewPublisher {
     this.minGapMs = options.minGapMs ?? 100;
     this.share = Math.min(1, Math.max(0.05, options.share ?? 0.5));
     this.clock = options.clock ?? (() => performance.now());
+    this.stormRate = options.stormRate ?? 200;
   }
 
   /** A local room changed (its owner publishes it, then hands the state to the other nodes). */
@@ -110,6 +118,11 @@ export class ViewPublisher {
     const due = Math.max(now + this.flushMs, (this.lastPublished.get(source.sessionId) ?? 0) + this.minGapMs);
     this.queue.set(source.sessionId, { source, local, due });
     this.arm();
+  }
+
+  /** A command arrived (the gateway tells): how busy with commands the node is decides whether publishing yields. */
+  commandArrived() {
+    this.commands++;
   }
 
   /** A delegate socket (re)joined with a complete view: whatever we pushed before, send their part again next time. */
@@ -143,6 +156,8 @@ export class ViewPublisher {
       this.queue.delete(sessionId);
       this.lastPublished.set(sessionId, now);
       this.publishing = true;
+      const commandsBefore = this.commands;
+      const startedAt = this.clock();
       let cost = 0;
       try {
         cost = await this.publish(source, local);
@@ -150,7 +165,9 @@ export class ViewPublisher {
         this.publishing = false;
       }
       this.busyMs += cost;
-      this.coolUntil = Date.now() + (cost * (1 - this.share)) / this.share;
+      const elapsed = Math.max(1, this.clock() - startedAt);
+      const storm = ((this.commands - commandsBefore) * 1000) / elapsed >= this.stormRate;
+      this.coolUntil = storm ? Date.now() + (cost * (1 - this.share)) / this.share : 0;
     }
     this.arm();
   }
