@@ -52,6 +52,7 @@ const pick = (store: Store): Store => ({
   journal: store.journal,
   catalog: store.catalog,
   ballots: store.ballots,
+  links: store.links,
   ping: () => store.ping(),
   close: () => store.close(),
 });
@@ -118,7 +119,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const store = options.store ?? (await openStore(config, lease ? { fence: (id) => lease.token(id) } : {}));
   storeRef = store;
   const now = options.now ?? Date.now;
-  const auth = new AuthService(store.catalog, { tokenSecret: config.tokenSecret, tokenTtlSec: config.tokenTtlSec, now });
+  const auth = new AuthService(store.catalog, { tokenSecret: config.tokenSecret, tokenTtlSec: config.tokenTtlSec, now, links: store.links });
   const ballots = new SecretBallots(store.ballots, config.ballotSecret);
   const metrics = createMetrics();
 

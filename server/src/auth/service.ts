@@ -4,7 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Id } from '@hall/core';
-import type { Account, Catalog, Role } from '../store/types.ts';
+import { ProcessLoginLinks } from '../store/login-links.ts';
+import type { Account, Catalog, LoginLinkStore, Role } from '../store/types.ts';
 import { hashSecret, verifySecret, MAX_SECRET_LENGTH } from './secrets.ts';
 import { issueToken, newJti, verifyToken, type Claims } from './tokens.ts';
 
@@ -22,6 +23,8 @@ export interface AuthServiceOptions {
   tokenTtlSec: number;
   /** ms since the epoch; injected so tests control expiry and throttling windows. */
   now?: () => number;
+  /** Where one-time login links wait (the store's, shared by every node); this process's memory by default. */
+  links?: LoginLinkStore;
 }
 
 /** Which account roles each login kind may reach: a delegate code never opens a staff account and vice versa. */
@@ -43,9 +46,8 @@ const throttledMessage = (sec: number) => `Đăng nhập sai quá nhiều lần,
 export const MAX_FAILURES = 5;
 export const FAILURE_WINDOW_MS = 5 * 60_000;
 export const LOGIN_LINK_TTL_MS = 10 * 60_000;
-// Bounds on in-memory maps so a flood of bogus ids or unredeemed links cannot grow the heap without limit.
+// A bound on the throttle map so a flood of bogus ids cannot grow the heap without limit.
 const MAX_THROTTLE_ENTRIES = 50_000;
-const MAX_PENDING_LINKS = 10_000;
 
 /** Admins act in every council; everyone else only in the councils their token lists. */
 export function can(claims: Pick<Claims, 'role' | 'councilIds'>, councilId: string): boolean {
@@ -60,8 +62,8 @@ export class AuthService {
   private readonly failures = new Map<string, number[]>();
   /** Login attempts per client+account still being checked (scrypt takes tens of milliseconds). */
   private readonly inflight = new Map<string, number>();
-  /** One-time login links keyed by the SHA-256 of the token, so a heap dump does not hand out working links. */
-  private readonly links = new Map<string, { accountId: string; expiresAt: number }>();
+  /** One-time login links keyed by the SHA-256 of the token: in the store, so every node redeems any node's QR. */
+  private readonly links: LoginLinkStore;
   /**
    * Verified against when the account does not exist, so "no such login" takes as long as "wrong secret" and the
    * response time does not reveal which delegate ids or staff names exist.
@@ -75,6 +77,7 @@ export class AuthService {
     if (!opts.tokenSecret) throw new Error('AuthService: tokenSecret is required');
     if (!(opts.tokenTtlSec > 0)) throw new Error('AuthService: tokenTtlSec must be positive');
     this.now = opts.now ?? Date.now;
+    this.links = opts.links ?? new ProcessLoginLinks();
     this.dummyHash = hashSecret(randomBytes(16).toString('base64'));
   }
 
@@ -123,19 +126,16 @@ export class AuthService {
     if (!account) throw new Error(`Không tìm thấy tài khoản ${accountId}`);
     if (account.disabled) throw new Error(`Tài khoản ${accountId} đã bị khóa`);
     const now = this.now();
-    this.pruneLinks(now);
-    if (this.links.size >= MAX_PENDING_LINKS) throw new Error('Quá nhiều mã QR đăng nhập đang chờ, thử lại sau');
     const token = randomBytes(32).toString('base64url');
-    this.links.set(sha256(token), { accountId, expiresAt: now + LOGIN_LINK_TTL_MS });
+    if (!(await this.links.put(sha256(token), { accountId, expiresAt: now + LOGIN_LINK_TTL_MS }, now))) {
+      throw new Error('Quá nhiều mã QR đăng nhập đang chờ, thử lại sau');
+    }
     return token;
   }
 
   async redeemLoginLink(token: string): Promise<LoginResult> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 128) return this.linkFailed();
-    const key = sha256(token);
-    const link = this.links.get(key);
-    // Deleted before anything else can await, so two simultaneous scans of one QR cannot both succeed.
-    this.links.delete(key);
+    const link = await this.links.take(sha256(token));
     if (!link || link.expiresAt <= this.now()) return this.linkFailed();
     const account = await this.catalog.getAccount(link.accountId);
     if (!account) return this.linkFailed();
@@ -210,10 +210,6 @@ export class AuthService {
       if (this.failures.size <= MAX_THROTTLE_ENTRIES) break;
       this.failures.delete(key);
     }
-  }
-
-  private pruneLinks(now: number): void {
-    for (const [key, link] of this.links) if (link.expiresAt <= now) this.links.delete(key);
   }
 
   private linkFailed(): LoginResult {

@@ -348,6 +348,19 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
     });
 
+    describe('login links', () => {
+      it('[STORE-35] a link is taken once; of two simultaneous takes one gets it; links are per key', async () => {
+        const now = Date.now();
+        expect(await store.links.take('never-issued')).toBeNull();
+        expect(await store.links.put('h1', { accountId: 'bn-d001', expiresAt: now + 60_000 }, now)).toBe(true);
+        expect(await store.links.put('h2', { accountId: 'bn-d002', expiresAt: now + 60_000 }, now)).toBe(true);
+        const [first, second] = await Promise.all([store.links.take('h1'), store.links.take('h1')]);
+        expect([first, second].filter((x) => x !== null)).toEqual([{ accountId: 'bn-d001', expiresAt: now + 60_000 }]);
+        expect(await store.links.take('h1')).toBeNull();
+        expect(await store.links.take('h2')).toEqual({ accountId: 'bn-d002', expiresAt: now + 60_000 });
+      });
+    });
+
     describe('lifecycle', () => {
       it('[STORE-40] ping answers while open; a closed store refuses work', async () => {
         expect(await store.ping()).toBe(true);

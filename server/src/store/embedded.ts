@@ -26,6 +26,7 @@
  * Reads only see bytes whose append has resolved (`committed`), so a record that has not fully reached the disk is
  * never returned, even while a write is in flight.
  */
+import { ProcessLoginLinks } from './login-links.ts';
 import { mkdir, open, readFile, readdir, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Council } from '@hall/core';
@@ -510,6 +511,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
     journal,
     catalog,
     ballots,
+    links: new ProcessLoginLinks(),
     async ping() {
       if (closed) return false;
       try {

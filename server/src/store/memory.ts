@@ -3,6 +3,7 @@
  * (canonical journal lines, JSON catalog entries) so that hashing, copying and validation behave identically; only
  * durability is simulated: a store re-created over the same `MemoryBacking` sees what the closed one wrote.
  */
+import { ProcessLoginLinks } from './login-links.ts';
 import { GENESIS_HASH, JournalCorruptError, assertJournalInputs, encodeBatch, scanLines } from './chain.ts';
 import {
   type Account,
@@ -206,6 +207,7 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
     journal,
     catalog,
     ballots,
+    links: new ProcessLoginLinks(),
     ping: async () => !closed,
     async close() {
       closed = true;

@@ -45,6 +45,8 @@ import {
   type Journal,
   type JournalInput,
   type JournalRecord,
+  type LoginLink,
+  type LoginLinkStore,
   type PersistedSessionSnapshot,
   type SealedBox,
   type SessionRecord,
@@ -101,6 +103,8 @@ export function redisKeys(prefix = 'hall:') {
     collection: (name: 'councils' | 'sessions' | 'accounts' | 'docmeta') => `${prefix}c:${name}`,
     document: (id: string) => `${prefix}doc:${id}`,
     ballot: (pollKey: string) => `${prefix}ballot:${pollKey}`,
+    /** A pending one-time login link, by the SHA-256 of its token; expires with the link. */
+    loginLink: (key: string) => `${prefix}link:${key}`,
     /** Stream entry id of a record. */
     entryId: (seq: number) => `${seq}-1`,
     /** Which node owns a live session (runtime/cluster.ts writes it; the append script checks it). */
@@ -621,6 +625,23 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     }
   }
 
+  // ------------------------------------------------------------ login links
+  // Shared by every node: a QR code issued on one node is redeemed on whichever node the tablet reaches.
+  const links: LoginLinkStore = {
+    async put(key, link, now) {
+      live();
+      const ttl = Math.max(1, Math.ceil(link.expiresAt - now));
+      await client.set(keys.loginLink(key), JSON.stringify(link), 'PX', ttl);
+      return true;
+    },
+    async take(key) {
+      live();
+      // GETDEL: one round trip that reads and deletes, so two simultaneous scans cannot both get the link.
+      const text = await client.getdel(keys.loginLink(key));
+      return text === null ? null : (JSON.parse(text) as LoginLink);
+    },
+  };
+
   const ballots: BallotBoxStore = {
     async save(pollKey: string, box: SealedBox) {
       live();
@@ -661,6 +682,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     journal,
     catalog,
     ballots,
+    links,
     async ping() {
       if (closed || client.status !== 'ready') return false;
       let timer: NodeJS.Timeout | undefined;

@@ -122,11 +122,29 @@ export interface Catalog {
   deleteDocument(id: string): Promise<boolean>;
 }
 
+/** A pending one-time login link (QR code): whose it is and until when (ms since epoch, the issuer's clock). */
+export interface LoginLink {
+  accountId: string;
+  expiresAt: number;
+}
+
+/**
+ * One-time login links, in the store so that every node of a cluster can redeem a QR code another node issued.
+ * Keys are the SHA-256 of the token (a dump of the store hands out no working link).
+ */
+export interface LoginLinkStore {
+  /** Keeps the link until its expiry; false when too many links are pending (a flood of unredeemed codes). */
+  put(key: string, link: LoginLink, now: number): Promise<boolean>;
+  /** Removes and returns the link, atomically: of two simultaneous scans of one QR code only one gets it. */
+  take(key: string): Promise<LoginLink | null>;
+}
+
 export interface Store {
   kind: 'embedded' | 'redis';
   journal: Journal;
   catalog: Catalog;
   ballots: BallotBoxStore;
+  links: LoginLinkStore;
   /** Resolves when the store can serve (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

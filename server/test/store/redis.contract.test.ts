@@ -11,6 +11,7 @@ import { describeStoreContract } from '../../src/store/contract.ts';
 import { JournalCorruptError, canonicalJson } from '../../src/store/chain.ts';
 import { openRedisStore, redisKeys, type RedisStore } from '../../src/store/redis.ts';
 import { StoreConflictError, type JournalInput } from '../../src/store/types.ts';
+import { AuthService, LOGIN_LINK_TTL_MS } from '../../src/auth/service.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const unreachable = (err: unknown) =>
@@ -132,6 +133,26 @@ describe('redis store: adapter specifics', () => {
     expect(await admin.hgetall(k().journalMeta('s1'))).toEqual({ lastSeq: '2', lastHash: records[1]!.hash });
     await store.ballots.destroy('s1.p1');
     expect(await admin.exists(k().ballot('s1.p1'))).toBe(0);
+  });
+
+  it('[REDIS-9] a QR login link issued on one node is redeemed on another, once, and expires in Redis with the link', async () => {
+    prefix = newPrefix();
+    const a = await openHere();
+    const b = await openHere();
+    const account = { id: 'bn-d001', role: 'delegate' as const, displayName: 'Đại biểu 1', councilIds: ['bac-ninh'], delegateId: 'bn-d001', secretHash: 'x' };
+    await a.catalog.putAccount(account);
+    const issuer = new AuthService(a.catalog, { tokenSecret: 'redis-links-test-secret-0123456789', tokenTtlSec: 3600, links: a.links });
+    const redeemer = new AuthService(b.catalog, { tokenSecret: 'redis-links-test-secret-0123456789', tokenTtlSec: 3600, links: b.links });
+    const token = await issuer.issueLoginLink('bn-d001');
+    const [linkKey] = (await keysUnder(prefix)).filter((key) => key.startsWith(`${prefix}link:`));
+    expect(linkKey).toBeDefined();
+    // The key is the token's hash (a dump of Redis hands out no working link), and it expires with the link.
+    expect(linkKey).not.toContain(token);
+    const ttl = await admin.pttl(linkKey!);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(LOGIN_LINK_TTL_MS);
+    expect(await redeemer.redeemLoginLink(token)).toMatchObject({ ok: true });
+    expect(await issuer.redeemLoginLink(token)).toMatchObject({ ok: false, code: 'AUTH_FAILED' });
   });
 
   it('[REDIS-2] two stores (two nodes) racing on one journal with the same expectedSeq: one wins, the chain never forks', async () => {
