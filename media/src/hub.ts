@@ -204,3 +204,29 @@ export interface HubOptions {
   rtcPortRange?: [number, number];
   log?: HubLogger;
 }
+
+/** A hub's event listeners: a failing listener is logged and never stops the others, nor the hub. */
+export class HubListeners {
+  private readonly listeners = new Set<(event: HubEvent) => void>();
+
+  constructor(private readonly log: HubLogger) {}
+
+  on(listener: (event: HubEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  emit(event: HubEvent) {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log.error({ err, event: event.type }, 'media hub listener failed');
+      }
+    }
+  }
+
+  clear() {
+    this.listeners.clear();
+  }
+}

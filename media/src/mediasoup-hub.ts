@@ -32,6 +32,7 @@ import {
   type RtpTap,
   type TapOptions,
   type VideoCodec,
+  HubListeners,
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import { TAP_PAYLOAD_TYPES, freeRtpPortPair, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
@@ -118,7 +119,7 @@ export class MediasoupHub implements MediaHub {
   readonly maxViewers: number;
   private readonly broadcasts = new Map<string, MsBroadcast>();
   private readonly creating = new Map<string, Promise<MsBroadcast>>();
-  private readonly listeners = new Set<(e: HubEvent) => void>();
+  private readonly listeners: HubListeners;
   private readonly log: HubLogger;
   private nextWorker = 0;
   private closed = false;
@@ -130,6 +131,7 @@ export class MediasoupHub implements MediaHub {
   ) {
     this.maxViewers = options.maxViewers ?? 500;
     this.log = options.log ?? silentLogger;
+    this.listeners = new HubListeners(this.log);
     this.poller = setInterval(() => void this.pollCounters(), 1000);
     this.poller.unref();
   }
@@ -189,18 +191,11 @@ export class MediasoupHub implements MediaHub {
   }
 
   private emit(event: HubEvent) {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.log.error({ err, event: event.type }, 'media hub listener failed');
-      }
-    }
+    this.listeners.emit(event);
   }
 
   on(listener: (event: HubEvent) => void) {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.listeners.on(listener);
   }
 
   async createBroadcast(id: string, options: BroadcastOptions = {}) {

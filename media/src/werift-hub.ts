@@ -29,6 +29,7 @@ import {
   type RtpTap,
   type TapOptions,
   type VideoCodec,
+  HubListeners,
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import {
@@ -201,7 +202,7 @@ export class WeriftHub implements MediaHub {
   readonly flavor = 'sdp' as const;
   readonly maxViewers: number;
   private readonly broadcasts = new Map<string, Broadcast>();
-  private readonly listeners = new Set<(e: HubEvent) => void>();
+  private readonly listeners: HubListeners;
   private readonly log: HubLogger;
   private readonly listenIp: string;
   private readonly announced: string[] | undefined;
@@ -210,6 +211,7 @@ export class WeriftHub implements MediaHub {
   constructor(private readonly options: HubOptions = {}) {
     this.maxViewers = options.maxViewers ?? 200;
     this.log = options.log ?? silentLogger;
+    this.listeners = new HubListeners(this.log);
     this.listenIp = options.listenIp ?? '127.0.0.1';
     this.announced = options.announcedAddresses;
   }
@@ -220,18 +222,11 @@ export class WeriftHub implements MediaHub {
   }
 
   emit(event: HubEvent) {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.log.error({ err, event: event.type }, 'media hub listener failed');
-      }
-    }
+    this.listeners.emit(event);
   }
 
   on(listener: (event: HubEvent) => void) {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.listeners.on(listener);
   }
 
   async createBroadcast(id: string, options: BroadcastOptions = {}) {
