@@ -86,64 +86,47 @@ function Meta({ page, count, children }: { page: number; count: number; children
   );
 }
 
+/** The choice columns of the per-official tables: a rating has three levels, a vote of confidence two. */
+type OfficialChoice = 'high' | 'confidence' | 'low' | 'noConfidence';
+type OfficialRow = { officialId: string; name: string; post: string; consequence: Parameters<typeof Consequence>[0]['kind'] } & Partial<
+  Record<OfficialChoice, { count: number; percent: string }>
+>;
+
 function RatingTable({ result }: { result: Extract<ResultView, { kind: 'confidenceRating' }> }) {
-  const { t, w } = useStrings();
-  const all = pages(result.officials, OFFICIALS_PER_PAGE);
-  const page = usePager(all.length);
+  const { w } = useStrings();
   const first = result.officials[0];
   return (
-    <>
-      <Meta page={page} count={all.length}>
-        {first && (
-          <>
-            {w('ballotsLine', { issued: first.issued, collected: first.collected, valid: first.valid, invalid: first.invalid })}
-            {' · '}
-            {w('ratingBase', { base: w(first.base === 'total-ballots' ? 'baseBallots' : 'baseDelegates') })}
-          </>
-        )}
-      </Meta>
-      <table className="wall-table">
-        <thead>
-          <tr>
-            <th scope="col">
-              {t('result.name')} — {t('result.post')}
-            </th>
-            <th scope="col">{t('choices.high')}</th>
-            <th scope="col">{t('choices.confidence')}</th>
-            <th scope="col">{t('choices.low')}</th>
-            <th scope="col">{t('result.consequence')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {all[page]!.map((o) => (
-            <tr key={o.officialId}>
-              <th scope="row">
-                <span className="wall-table__name">{o.name}</span>
-                <span className="wall-table__post">{o.post}</span>
-              </th>
-              <Cell {...o.high} />
-              <Cell {...o.confidence} />
-              <Cell {...o.low} />
-              <td>
-                <Consequence kind={o.consequence} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
+    <OfficialsTable officials={result.officials} columns={['high', 'confidence', 'low']}>
+      {first && (
+        <>
+          {w('ballotsLine', { issued: first.issued, collected: first.collected, valid: first.valid, invalid: first.invalid })}
+          {' · '}
+          {w('ratingBase', { base: w(first.base === 'total-ballots' ? 'baseBallots' : 'baseDelegates') })}
+        </>
+      )}
+    </OfficialsTable>
   );
 }
 
 function ConfidenceVoteTable({ result }: { result: Extract<ResultView, { kind: 'confidenceVote' }> }) {
-  const { t, w } = useStrings();
-  const all = pages(result.officials, OFFICIALS_PER_PAGE);
-  const page = usePager(all.length);
+  const { w } = useStrings();
   const first = result.officials[0];
+  return (
+    <OfficialsTable officials={result.officials} columns={['confidence', 'noConfidence']}>
+      {first && `${w('ballotsLine', { issued: first.issued, collected: first.collected, valid: first.valid, invalid: first.invalid })} · ${w('totalDelegates', { total: first.totalDelegates })}`}
+    </OfficialsTable>
+  );
+}
+
+/** One page of officials (name and post, a count and percentage per choice, the consequence), under the ballot line. */
+function OfficialsTable({ officials, columns, children }: { officials: OfficialRow[]; columns: OfficialChoice[]; children: ReactNode }) {
+  const { t } = useStrings();
+  const all = pages(officials, OFFICIALS_PER_PAGE);
+  const page = usePager(all.length);
   return (
     <>
       <Meta page={page} count={all.length}>
-        {first && `${w('ballotsLine', { issued: first.issued, collected: first.collected, valid: first.valid, invalid: first.invalid })} · ${w('totalDelegates', { total: first.totalDelegates })}`}
+        {children}
       </Meta>
       <table className="wall-table">
         <thead>
@@ -151,8 +134,11 @@ function ConfidenceVoteTable({ result }: { result: Extract<ResultView, { kind: '
             <th scope="col">
               {t('result.name')} — {t('result.post')}
             </th>
-            <th scope="col">{t('choices.confidence')}</th>
-            <th scope="col">{t('choices.noConfidence')}</th>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {t(`choices.${c}`)}
+              </th>
+            ))}
             <th scope="col">{t('result.consequence')}</th>
           </tr>
         </thead>
@@ -163,8 +149,9 @@ function ConfidenceVoteTable({ result }: { result: Extract<ResultView, { kind: '
                 <span className="wall-table__name">{o.name}</span>
                 <span className="wall-table__post">{o.post}</span>
               </th>
-              <Cell {...o.confidence} />
-              <Cell {...o.noConfidence} />
+              {columns.map((c) => (
+                <Cell key={c} {...o[c]!} />
+              ))}
               <td>
                 <Consequence kind={o.consequence} />
               </td>

@@ -14,6 +14,12 @@ export interface ResultPanelProps {
 
 type CountPercent = { count: number; percent: string };
 
+/** The choice columns of the per-official tables: a rating has three levels, a vote of confidence two. */
+type OfficialChoice = 'high' | 'confidence' | 'low' | 'noConfidence';
+const RATING_COLUMNS: readonly OfficialChoice[] = ['high', 'confidence', 'low'];
+const CONFIDENCE_VOTE_COLUMNS: readonly OfficialChoice[] = ['confidence', 'noConfidence'];
+type OfficialRow = { officialId: string; name: string; post: string; valid: number; consequence: string } & Partial<Record<OfficialChoice, CountPercent>>;
+
 /**
  * The result as announced in the hall (DOMAIN.md §4, the National Assembly's panel): each line a count and its
  * percentage of TOTAL delegates, then THÔNG QUA / KHÔNG THÔNG QUA. Every number comes formatted from core; this
@@ -87,47 +93,13 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
         </section>
       );
 
-    case 'confidenceRating': {
-      const first = r.officials[0];
-      return (
-        <section className={cx('hall-result', 'hall-result--rating', className)} aria-labelledby={labelledBy}>
-          {header(t('result.ratingTitle'))}
-          {first ? <Ballots issued={first.issued} collected={first.collected} /> : null}
-          <table className="hall-result__table hall-result__table--wide">
-            <thead>
-              <tr>
-                <th scope="col">{t('result.name')}</th>
-                <th scope="col">{t('result.post')}</th>
-                <th scope="col">{t('result.valid')}</th>
-                <th scope="col">{t('choices.high')}</th>
-                <th scope="col">{t('choices.confidence')}</th>
-                <th scope="col">{t('choices.low')}</th>
-                <th scope="col">{t('result.consequence')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.officials.map((o) => (
-                <tr key={o.officialId} className={cx('hall-result__row', o.consequence !== 'none' && 'hall-result__row--flagged')}>
-                  <th scope="row">{o.name}</th>
-                  <td>{o.post}</td>
-                  <td>{o.valid}</td>
-                  <td>{cp(o.high)}</td>
-                  <td>{cp(o.confidence)}</td>
-                  <td>{cp(o.low)}</td>
-                  <td className="hall-result__consequence">{t(`result.consequences.${o.consequence}`)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      );
-    }
-
+    case 'confidenceRating':
     case 'confidenceVote': {
+      const rating = r.kind === 'confidenceRating';
       const first = r.officials[0];
       return (
-        <section className={cx('hall-result', 'hall-result--confidence-vote', className)} aria-labelledby={labelledBy}>
-          {header(t('result.confidenceVoteTitle'))}
+        <section className={cx('hall-result', rating ? 'hall-result--rating' : 'hall-result--confidence-vote', className)} aria-labelledby={labelledBy}>
+          {header(t(rating ? 'result.ratingTitle' : 'result.confidenceVoteTitle'))}
           {first ? <Ballots issued={first.issued} collected={first.collected} /> : null}
           <table className="hall-result__table hall-result__table--wide">
             <thead>
@@ -135,25 +107,29 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
                 <th scope="col">{t('result.name')}</th>
                 <th scope="col">{t('result.post')}</th>
                 <th scope="col">{t('result.valid')}</th>
-                <th scope="col">{t('choices.confidence')}</th>
-                <th scope="col">{t('choices.noConfidence')}</th>
+                {(rating ? RATING_COLUMNS : CONFIDENCE_VOTE_COLUMNS).map((c) => (
+                  <th key={c} scope="col">
+                    {t(`choices.${c}`)}
+                  </th>
+                ))}
                 <th scope="col">{t('result.consequence')}</th>
               </tr>
             </thead>
             <tbody>
-              {r.officials.map((o) => (
+              {(r.officials as OfficialRow[]).map((o) => (
                 <tr key={o.officialId} className={cx('hall-result__row', o.consequence !== 'none' && 'hall-result__row--flagged')}>
                   <th scope="row">{o.name}</th>
                   <td>{o.post}</td>
                   <td>{o.valid}</td>
-                  <td>{cp(o.confidence)}</td>
-                  <td>{cp(o.noConfidence)}</td>
+                  {(rating ? RATING_COLUMNS : CONFIDENCE_VOTE_COLUMNS).map((c) => (
+                    <td key={c}>{cp(o[c]!)}</td>
+                  ))}
                   <td className="hall-result__consequence">{t(`result.consequences.${o.consequence}`)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <p className="hall-result__note">{t('result.totalDelegates', { total: first?.totalDelegates ?? 0 })}</p>
+          {r.kind === 'confidenceVote' ? <p className="hall-result__note">{t('result.totalDelegates', { total: r.officials[0]?.totalDelegates ?? 0 })}</p> : null}
         </section>
       );
     }
