@@ -80,6 +80,11 @@ export const RulesProfile = z.object({
   /** An open (public) electronic ballot may be changed until the poll closes (default); secret ballots are always final. */
   allowBallotChange: z.boolean().default(true),
   defaultPollSeconds: z.number().int().min(10).max(3600).default(60),
+  /**
+   * A secret e-ballot with fewer ballots than this can only be cancelled, never counted: a count of one or two
+   * ballots tells the hall how those few voted (default 3). At its deadline such a poll is cancelled with no counts.
+   */
+  secretMinBallots: z.number().int().min(1).max(100).default(3),
   /** Base of confidence-rating percentages and consequences: total ballots (2023 practice) or total delegates. */
   confidenceBase: z.enum(['total-ballots', 'total-delegates']).default('total-ballots'),
   /** Remote participation is not confirmed in law for plenaries: off by default. */

@@ -5,7 +5,10 @@
 import type { FloorPurpose, MachineEvent, EventOf, PollCounts, SpeakerRef } from '../protocol/commands.ts';
 import type { RulesProfile } from '../model.ts';
 import type { Poll, SessionContext, Speech } from './context.ts';
-import { awaitingAnswer, findPoll, isPresent, totalDelegates } from './guards.ts';
+import { awaitingAnswer, findPoll, isPresent, tooFewSecretBallots, totalDelegates } from './guards.ts';
+
+/** Why a secret poll that reached its deadline with fewer ballots than the council's minimum was cancelled. */
+export const TOO_FEW_AT_DEADLINE = 'Hết thời gian bỏ phiếu với số phiếu dưới mức tối thiểu để giữ bí mật; cuộc bỏ phiếu bị hủy, không kiểm phiếu';
 
 const DAY_MS = 86_400_000;
 
@@ -320,8 +323,16 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
         castBy: p.castBy.includes(ev.by.id) ? p.castBy : [...p.castBy, ev.by.id],
         choices: p.mode === 'electronic' && ev.choice !== undefined ? { ...p.choices, [ev.by.id]: ev.choice } : p.choices,
       }));
+    case 'ballot.retract':
+      return updatePoll(ctx, ev.pollId, (p) => ({ ...p, castBy: p.castBy.filter((id) => id !== ev.delegateId) }));
+    case 'poll.deadline': {
+      const poll = findPoll(ctx, ev.pollId)!;
+      if (tooFewSecretBallots(ctx, poll)) {
+        return updatePoll(ctx, ev.pollId, (p) => ({ ...p, status: 'cancelled', closedAt: ev.at, cancelReason: TOO_FEW_AT_DEADLINE, choices: {} }));
+      }
+      return closePoll(ctx, ev);
+    }
     case 'poll.close':
-    case 'poll.deadline':
       return closePoll(ctx, ev);
     case 'poll.cancel':
       return updatePoll(ctx, ev.pollId, (p) => ({ ...p, status: 'cancelled', closedAt: ev.at, cancelReason: ev.reason, choices: {} }));

@@ -48,7 +48,7 @@ export const openPoll = (ctx: SessionContext) => ctx.polls.find((p) => p.status 
 const official = (ctx: SessionContext, id: string) => ctx.council.officials.find((o) => o.id === id);
 
 function roleCheck(ev: MachineEvent): RefusalReason | null {
-  if (ev.type === 'floor.timeUp' || ev.type === 'poll.deadline') return ev.by.role === 'system' ? null : 'NOT_SYSTEM';
+  if (ev.type === 'floor.timeUp' || ev.type === 'poll.deadline' || ev.type === 'ballot.retract') return ev.by.role === 'system' ? null : 'NOT_SYSTEM';
   const allowed = commandRoles[ev.type];
   if (allowed.includes(ev.by.role)) return null;
   if (allowed.length === 1 && allowed[0] === 'chair') return 'NOT_CHAIR';
@@ -322,7 +322,15 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
   'poll.deadline': (ctx, ev) => {
     const poll = findPoll(ctx, ev.pollId);
     if (!poll || poll.status !== 'open' || poll.closesAt === null) return 'STALE_DEADLINE';
+    // Too few secret ballots to count: the deadline cancels the poll instead, and must carry no counts.
+    if (tooFewSecretBallots(ctx, poll)) return ev.counts === undefined ? null : 'BAD_COUNTS';
     return closeProblem(ctx, ev.pollId, ev.counts, 'chair');
+  },
+  'ballot.retract': (ctx, ev) => {
+    const poll = findPoll(ctx, ev.pollId);
+    if (!poll) return 'UNKNOWN_POLL';
+    if (poll.mode !== 'secret' || poll.status !== 'open') return 'POLL_NOT_OPEN';
+    return poll.castBy.includes(ev.delegateId) ? null : 'NOT_CAST';
   },
   'poll.cancel': (ctx, ev) => (findPoll(ctx, ev.pollId)?.status === 'open' ? null : 'POLL_NOT_OPEN'),
   'poll.announce': (ctx, ev) => {
@@ -352,6 +360,7 @@ function closeProblem(ctx: SessionContext, pollId: string, counts: Poll['counts'
   if (poll.status !== 'open') return 'POLL_NOT_OPEN';
   if (poll.mode === 'electronic') return counts === undefined ? (role === 'chair' ? null : 'NOT_CHAIR') : 'BAD_COUNTS';
   if (poll.mode === 'secret' && role !== 'chair') return 'NOT_CHAIR';
+  if (tooFewSecretBallots(ctx, poll)) return 'TOO_FEW_BALLOTS';
   if (counts === undefined || counts === null) return 'COUNTS_REQUIRED';
   const problem = countsProblem(ctx, poll, counts);
   if (problem) return problem;
@@ -359,6 +368,14 @@ function closeProblem(ctx: SessionContext, pollId: string, counts: Poll['counts'
   if (poll.mode === 'secret' && collectedOf(counts) !== poll.castBy.length) return 'BAD_COUNTS';
   return null;
 }
+
+/**
+ * A secret e-ballot below the council's minimum (DOMAIN: a secret ballot may never be linked to a voter) can only be
+ * cancelled: counted, one ballot's totals are that delegate's choice. Snapshots frozen before the profile had the
+ * setting take the default.
+ */
+export const tooFewSecretBallots = (ctx: SessionContext, poll: Poll) =>
+  poll.mode === 'secret' && poll.castBy.length < (ctx.council.profile.secretMinBallots ?? 3);
 
 const collectedOf = (c: NonNullable<Poll['counts']>) =>
   c.kind === 'motion' ? c.yes + c.no + c.abstain : c.collected;

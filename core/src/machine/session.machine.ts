@@ -12,7 +12,7 @@ import type { SessionSetup } from '../model.ts';
 import type { MachineEvent } from '../protocol/commands.ts';
 import { apply } from './apply.ts';
 import { initialContext, type SessionContext } from './context.ts';
-import { refusal } from './guards.ts';
+import { findPoll, refusal, tooFewSecretBallots } from './guards.ts';
 
 /** Bump when the context shape or the state tree changes; persisted snapshots of another version are migrated or refused. */
 export const MACHINE_VERSION = 1;
@@ -38,6 +38,11 @@ export const sessionMachine = setup({
   },
   guards: {
     allowed: ({ context, event }) => refusal(context, event) === null,
+    deadlineCancels: ({ context, event }) => {
+      if (event.type !== 'poll.deadline' || refusal(context, event) !== null) return false;
+      const poll = findPoll(context, event.pollId);
+      return poll !== undefined && tooFewSecretBallots(context, poll);
+    },
     onAir: ({ context }) => context.broadcast.onAir,
     offAir: ({ context }) => !context.broadcast.onAir,
   },
@@ -118,8 +123,10 @@ export const sessionMachine = setup({
             open: {
               on: {
                 'ballot.cast': stay,
+                'ballot.retract': stay,
                 'poll.close': go('counted'),
-                'poll.deadline': go('counted'),
+                // A secret poll below the council's minimum is cancelled by its deadline instead of counted.
+                'poll.deadline': [{ ...go('idle'), guard: 'deadlineCancels' as const }, go('counted')],
                 'poll.cancel': go('idle'),
               },
             },

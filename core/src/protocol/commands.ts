@@ -141,6 +141,13 @@ export const systemPayloads = {
   /** `dueAt` is the deadline the timer was armed for, so a timer that raced an extension is recognised as stale. */
   'floor.timeUp': z.strictObject({ speechId: Id, dueAt: z.number().int().optional() }),
   'poll.deadline': z.strictObject({ pollId: Id, counts: PollCounts.optional() }),
+  /**
+   * A secret ballot whose eligibility record was journaled but whose sealed content never reached the ballot box (the
+   * box write failed, or the process died between the two writes): the delegate was never told it was recorded, so
+   * the record is withdrawn and they may cast again. Issued only by the server, which journals the eligibility record
+   * before it writes the box (so no box ever needs a slot marking its newest ballot).
+   */
+  'ballot.retract': z.strictObject({ pollId: Id, delegateId: Id }),
 } as const;
 export type SystemEventType = keyof typeof systemPayloads;
 

@@ -12,6 +12,13 @@ export const ErrorCode = {
   UNAVAILABLE: 'UNAVAILABLE',
   PROTOCOL_VERSION: 'PROTOCOL_VERSION',
   INTERNAL: 'INTERNAL',
+  /** The same caller sent the same commandId earlier with a different type or payload: nothing was applied. */
+  COMMAND_ID_REUSED: 'COMMAND_ID_REUSED',
+  /**
+   * The store may or may not have recorded the command (a write's answer was lost). Not an error to show: the client
+   * sends the same command again with the same commandId until the answer is definitive (ok, or a refusal).
+   */
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -25,7 +32,18 @@ export const errorMessages: Record<ErrorCode, { vi: string; en: string }> = {
   UNAVAILABLE: { vi: 'Hệ thống lưu trữ tạm thời không sẵn sàng, thao tác chưa được ghi nhận', en: 'Storage is unavailable; nothing was recorded' },
   PROTOCOL_VERSION: { vi: 'Ứng dụng đã cũ, vui lòng tải lại trang', en: 'The app is out of date, reload the page' },
   INTERNAL: { vi: 'Lỗi hệ thống, thao tác chưa được ghi nhận', en: 'Internal error; nothing was recorded' },
+  COMMAND_ID_REUSED: {
+    vi: 'Mã thao tác đã được dùng cho một thao tác khác; thao tác này chưa được ghi nhận',
+    en: 'This command id was already used for a different command; nothing was recorded',
+  },
+  OUTCOME_UNKNOWN: {
+    vi: 'Chưa xác nhận được thao tác đã ghi nhận hay chưa; đang gửi lại để xác nhận',
+    en: 'Not yet confirmed whether this was recorded; sending again to confirm',
+  },
 };
+
+/** Codes after which the same command (same commandId) is sent again: nothing was applied, or the answer was lost. */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RATE_LIMITED', 'UNAVAILABLE', 'OUTCOME_UNKNOWN']);
 
 /** Why the session machine refused a command. Each becomes `{ code: 'REJECTED' | 'FORBIDDEN', reason }` on the wire. */
 export const Refusal = {
@@ -61,6 +79,11 @@ export const Refusal = {
   BAD_BALLOT: { vi: 'Phiếu không hợp lệ', en: 'The ballot is not valid' },
   NOT_ELECTRONIC: { vi: 'Cuộc biểu quyết này không bỏ phiếu điện tử', en: 'This poll is not electronic' },
   BAD_COUNTS: { vi: 'Số liệu kiểm phiếu không hợp lệ', en: 'The counts are not valid' },
+  TOO_FEW_BALLOTS: {
+    vi: 'Số phiếu quá ít, kiểm phiếu sẽ lộ lựa chọn của người bỏ phiếu: chỉ có thể hủy cuộc bỏ phiếu kín này',
+    en: 'Too few ballots: counting them would reveal how those delegates voted; this secret poll can only be cancelled',
+  },
+  NOT_CAST: { vi: 'Đại biểu chưa bỏ phiếu trong cuộc bỏ phiếu này', en: 'That delegate has not cast a ballot in this poll' },
   COUNTS_REQUIRED: { vi: 'Cần nhập kết quả kiểm phiếu', en: 'Counts are required' },
   NEEDS_REASON: { vi: 'Cần ghi rõ lý do', en: 'A reason is required' },
   CLOSED_SITTING: { vi: 'Phiên họp kín không được truyền hình', en: 'A closed sitting is not broadcast' },

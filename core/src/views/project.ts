@@ -317,7 +317,9 @@ export function resultOf(ctx: SessionContext, poll: Poll): ResultView | null {
 function pollView(ctx: SessionContext, poll: Poll, audience: Audience, delegateId: string | null): PollView {
   const staff = audience === 'chair' || audience === 'secretary';
   const eligible = ctx.council.delegates.filter((d) => d.status === 'sitting' && isPresent(ctx, d.id)).length;
-  const resultVisible = poll.status === 'announced' || (staff && poll.status === 'counted');
+  // A secret poll's counts are shown to nobody, the chair included, before the announcement: with few ballots, or a
+  // lopsided result, the counts alone tell who chose what (DESIGN: secret ballots stay secret).
+  const resultVisible = poll.status === 'announced' || (staff && poll.status === 'counted' && poll.mode !== 'secret');
   const view: PollView = {
     pollId: poll.pollId,
     subject: poll.subject,
@@ -339,7 +341,8 @@ function pollView(ctx: SessionContext, poll: Poll, audience: Audience, delegateI
     seats: poll.seats,
     result: resultVisible ? resultOf(ctx, poll) : null,
   };
-  if (staff && poll.status === 'open' && poll.mode === 'electronic') {
+  // Who has not voted yet, in seat order (an unordered set: never the order ballots came in).
+  if (staff && poll.status === 'open' && (poll.mode === 'electronic' || poll.mode === 'secret')) {
     const cast = new Set(poll.castBy);
     view.notVoted = ctx.council.delegates.filter((d) => d.status === 'sitting' && isPresent(ctx, d.id) && !cast.has(d.id)).map((d) => d.id);
   }
@@ -397,13 +400,23 @@ function currentPoll(ctx: SessionContext): Poll | null {
  * public-vote choices before the announcement, attendance notes. Machine decisions a client asks about never depend
  * on the removed fields (a guard reads `castBy`, not `choices`).
  */
-export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience): unknown {
+export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience, delegateId: string | null = null): unknown {
   // Copies only what it changes: the machine's context is never updated in place (apply.ts), so sharing the rest is
   // safe, and a publication no longer deep-clones the whole session twice.
   const persisted = snapshot.machine.getPersistedSnapshot(snapshot) as unknown as { context: SessionContext } & Record<string, unknown>;
   const ctx = persisted.context;
+  const seatOrder = new Map(ctx.council.delegates.map((d, i) => [d.id, i]));
   // A delegate's own choice reaches them in `poll.mine`; the snapshot carries nobody's, so one copy serves every tablet.
-  const polls = ctx.polls.map((p) => (p.status === 'announced' ? p : { ...p, choices: {} }));
+  const polls = ctx.polls.map((p) => {
+    if (p.mode !== 'secret') return p.status === 'announced' ? p : { ...p, choices: {} };
+    // A secret poll: never the order ballots came in. Staff get who has cast as a set (seat order); a tablet only
+    // itself, so that its own buttons know the ballot is in; nobody gets counts before the announcement.
+    const castBy =
+      audience === 'delegate'
+        ? p.castBy.filter((id) => id === delegateId)
+        : [...p.castBy].sort((a, b) => (seatOrder.get(a) ?? Infinity) - (seatOrder.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
+    return { ...p, castBy, choices: {}, counts: p.status === 'announced' ? p.counts : null };
+  });
   let attendance = ctx.attendance;
   if (audience === 'delegate') {
     attendance = {};
@@ -483,7 +496,7 @@ export function project(
     view.unheard = queueView(ctx, ctx.floor.unheard);
   }
   if (audience === 'delegate' && delegateId) view.me = meOf(ctx, delegateId);
-  if (staff || audience === 'delegate') view.snapshot = redactedSnapshot(snapshot, audience);
+  if (staff || audience === 'delegate') view.snapshot = redactedSnapshot(snapshot, audience, delegateId);
   return view;
 }
 
@@ -509,7 +522,31 @@ export function personalOf(snapshot: SessionSnapshot, seq: number, delegateId: s
 /** A tablet's view: the delegates' shared view completed with one delegate's own part. */
 export function personalise(shared: SessionView, personal: PersonalView): SessionView {
   const withMine = (pv: PollView): PollView => ({ ...pv, mine: personal.mine[pv.pollId] ?? { cast: false } });
-  return { ...shared, polls: shared.polls.map(withMine), poll: shared.poll ? withMine(shared.poll) : null, me: personal.me };
+  return {
+    ...shared,
+    polls: shared.polls.map(withMine),
+    poll: shared.poll ? withMine(shared.poll) : null,
+    me: personal.me,
+    ...(shared.snapshot === undefined ? {} : { snapshot: withOwnSecretCasts(shared.snapshot, personal) }),
+  };
+}
+
+/**
+ * The shared snapshot lists no secret-poll voter; a tablet's own snapshot lists itself where it has cast, so that
+ * `can()` on it refuses a second ballot exactly as the server does (and a join answer's snapshot agrees).
+ */
+function withOwnSecretCasts(snapshot: unknown, personal: PersonalView): unknown {
+  const s = snapshot as { context?: { polls?: Poll[] } } & Record<string, unknown>;
+  const polls = s?.context?.polls;
+  if (!Array.isArray(polls) || !polls.some((p) => p.mode === 'secret' && personal.mine[p.pollId]?.cast)) return snapshot;
+  const me = personal.me.delegateId;
+  return {
+    ...s,
+    context: {
+      ...s.context,
+      polls: polls.map((p) => (p.mode === 'secret' && personal.mine[p.pollId]?.cast && !p.castBy.includes(me) ? { ...p, castBy: [me] } : p)),
+    },
+  };
 }
 
 /** The view every tablet shares (no `me`, no `mine`): one encoding serves the whole hall. */

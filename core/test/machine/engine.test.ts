@@ -158,11 +158,14 @@ describe('[ENG-CLIENT] explainCommand: what a client is told before sending', ()
       const extra = kind === 'motion' ? {} : kind === 'election' ? { candidates: [{ id: 'k1', name: 'A' }, { id: 'k2', name: 'B' }], seats: 1 } : { officialIds: s.ctx().council.officials.filter((o) => o.ratable).map((o) => o.id) };
       expect(s.command(chair, 'poll.open', { pollId: 'p1', subject: 'Kín', kind, mode: 'secret', ...extra })).toMatchObject({ ok: true });
       const ballot = kind === 'motion' ? 'yes' : kind === 'election' ? ['k1'] : Object.fromEntries(s.ctx().polls[0]!.officialIds.map((id) => [id, 'high']));
-      expect(s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: ballot })).toMatchObject({ ok: true });
+      // Two ballots are below the council's minimum (3): a secret poll with so few can only be cancelled.
+      for (const d of [1, 2]) expect(s.command(delegate(d), 'ballot.cast', { pollId: 'p1', choice: ballot })).toMatchObject({ ok: true });
+      expect(explainCommand(s.actor.getSnapshot(), cmd('poll.close', { pollId: 'p1' }), chair, s.clock.now)).toMatchObject({ ok: false, reason: 'TOO_FEW_BALLOTS' });
+      expect(s.command(delegate(3), 'ballot.cast', { pollId: 'p1', choice: ballot })).toMatchObject({ ok: true });
       // The bare machine refuses (the counts are missing); the client-side verdict matches what the server will do.
       expect(explain(s.actor.getSnapshot(), { type: 'poll.close', pollId: 'p1', at: s.clock.now, by: chair })).toMatchObject({ ok: false, reason: 'COUNTS_REQUIRED' });
       expect(explainCommand(s.actor.getSnapshot(), cmd('poll.close', { pollId: 'p1' }), chair, s.clock.now)).toEqual({ ok: true });
-      expect(explainCommand(s.actor.getSnapshot(), cmd('poll.close', { pollId: 'p1' }), delegate(2), s.clock.now)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+      expect(explainCommand(s.actor.getSnapshot(), cmd('poll.close', { pollId: 'p1' }), delegate(4), s.clock.now)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     }
   });
 

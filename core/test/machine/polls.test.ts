@@ -313,9 +313,10 @@ describe('[CONF] confidence ratings and votes of confidence (Resolution 96/2023)
     expect(c(1, ['o1'])).toMatchObject({ reason: 'BAD_BALLOT' });
     expect(c(1, { o1: 'noConfidence' })).toMatchObject({ ok: true });
     expect(c(2, { o1: 'confidence' })).toMatchObject({ ok: true });
-    const counts: PollCounts = { kind: 'confidenceVote', issued: 50, collected: 2, officials: { o1: { valid: 2, confidence: 1, noConfidence: 1 } } };
-    s.refuse({ type: 'poll.close', pollId: 'v1', counts: { ...counts, collected: 3, officials: { o1: { valid: 3, confidence: 2, noConfidence: 1 } } }, by: chair }, 'BAD_COUNTS');
-    s.refuse({ type: 'poll.close', pollId: 'v1', counts: { ...counts, officials: { o1: { valid: 2, confidence: 1 } } }, by: chair }, 'BAD_COUNTS');
+    expect(c(3, { o1: 'confidence' })).toMatchObject({ ok: true });
+    const counts: PollCounts = { kind: 'confidenceVote', issued: 50, collected: 3, officials: { o1: { valid: 3, confidence: 2, noConfidence: 1 } } };
+    s.refuse({ type: 'poll.close', pollId: 'v1', counts: { ...counts, collected: 4, officials: { o1: { valid: 4, confidence: 3, noConfidence: 1 } } }, by: chair }, 'BAD_COUNTS');
+    s.refuse({ type: 'poll.close', pollId: 'v1', counts: { ...counts, officials: { o1: { valid: 3, confidence: 2 } } }, by: chair }, 'BAD_COUNTS');
     s.ok({ type: 'poll.close', pollId: 'v1', counts, by: chair });
   });
 

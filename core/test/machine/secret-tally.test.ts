@@ -53,9 +53,9 @@ describe('[TALLY] counting a sealed box', () => {
   it('[TALLY-4] a ballot that does not fit the poll (a box written by a buggy build) is counted invalid', () => {
     const s = startedSession({ delegates: 50 });
     s.ok({ type: 'poll.open', pollId: 'r1', subject: 'x', kind: 'confidenceRating', mode: 'secret', officialIds: ['o1'], by: chair });
-    s.castAll('r1', [{ o1: 'high' }, { o1: 'low' }]);
+    s.castAll('r1', [{ o1: 'high' }, { o1: 'low' }, { o1: 'low' }]);
     s.box.r1![1] = { o1: 'maybe' } as never;
-    expect(countAndClose(s, 'r1')).toMatchObject({ collected: 2, officials: { o1: { valid: 1, high: 1 } } });
-    expect(s.command(delegate(3), 'ballot.cast', { pollId: 'r1', choice: { o1: 'high' } })).toMatchObject({ ok: false, reason: 'POLL_NOT_OPEN' });
+    expect(countAndClose(s, 'r1')).toMatchObject({ collected: 3, officials: { o1: { valid: 2, high: 1, low: 1 } } });
+    expect(s.command(delegate(4), 'ballot.cast', { pollId: 'r1', choice: { o1: 'high' } })).toMatchObject({ ok: false, reason: 'POLL_NOT_OPEN' });
   });
 });

@@ -400,7 +400,7 @@ describe('[VIEW] redacted snapshots for clients', () => {
     s.ok({ type: 'floor.stop', by: chair });
     s.ok({ type: 'poll.announce', pollId: 'p1', by: chair });
     s.ok(open('p2', 'secret'));
-    s.castAll('p2', ['yes']);
+    s.castAll('p2', ['yes', 'no', 'yes']);
     states.push(s.snapshot());
     s.ok({ type: 'poll.close', pollId: 'p2', counts: s.secretMotionCounts('p2'), by: chair });
     s.ok({ type: 'session.recess', by: chair });
