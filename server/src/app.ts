@@ -18,6 +18,8 @@ import { SecretBallots } from './ballots/secret-ballots.ts';
 import { SessionRegistry } from './runtime/registry.ts';
 import { LocalSessions, type Sessions } from './runtime/sessions.ts';
 import { ClusterSessions, LeaseManager } from './runtime/cluster.ts';
+import { ClusterRpc, clusterIdentity } from './runtime/cluster-rpc.ts';
+import type { RedisStore } from './store/redis.ts';
 import { Redis } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { attachMedia, type AttachedMedia } from './media/index.ts';
@@ -106,22 +108,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return reply.status(status).send({ ok: false, code, message: errorMessages[code].vi });
   });
 
-  // In a cluster the lease manager exists before the store, so every journal append can be fenced by its token.
-  let lease: LeaseManager | null = null;
-  let leaseRedis: Redis | null = null;
-  let adapterRedis: Redis | null = null;
-  let registryRef: SessionRegistry | null = null;
-  if (config.redisUrl && !options.store) {
-    leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
-    leaseRedis.on('error', () => undefined); // reported through /readyz and failed commands, not as a crash
-    lease = new LeaseManager(leaseRedis, config.redisPrefix, config.nodeId, config.leaseMs, (id) => void registryRef?.drop(id), app.log);
-  }
-  const store = options.store ?? (await openStore(config, lease ? { fence: (id) => lease.token(id) } : {}));
+  const metrics = createMetrics();
+  // Cluster mode (REDIS_URL): every write of a session must carry its lease token, or the store refuses it.
+  const cluster = Boolean(config.redisUrl && !options.store);
+  const store = options.store ?? (await openStore(config, cluster ? { requireFence: true, onFenced: () => metrics.hooks.fenced() } : {}));
   storeRef = store;
   const now = options.now ?? Date.now;
   const auth = new AuthService(store.catalog, { tokenSecret: config.tokenSecret, tokenTtlSec: config.tokenTtlSec, now, links: store.links });
   const ballots = new SecretBallots(store.ballots, config.ballotSecret);
-  const metrics = createMetrics();
 
   const io: HallServer = new Server(app.server, {
     path: '/socket.io',
@@ -132,15 +126,31 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     pingInterval: 10_000,
     pingTimeout: 8_000,
   });
-  if (config.redisUrl && !options.store) {
-    // Streams rather than pub/sub: a Redis blip resumes the stream instead of silently dropping inter-node messages.
+  let lease: LeaseManager | null = null;
+  let rpc: ClusterRpc | null = null;
+  let rpcSubscriber: Redis | null = null;
+  let adapterRedis: Redis | null = null;
+  let registryRef: SessionRegistry | null = null;
+  if (cluster && config.redisUrl) {
+    // The leases and the node-to-node messages use the store's own connection, so that all of them fail and come
+    // back together after a Redis restart; subscribing needs a connection of its own.
+    const client = (store as RedisStore).client;
+    lease = new LeaseManager(client, config.redisPrefix, config.nodeId, config.leaseMs, (id, token) => void registryRef?.drop(id, token), app.log);
+    rpcSubscriber = client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
+    rpcSubscriber.on('error', () => undefined); // reported through /readyz and failed commands, not as a crash
+    const { installationId, key } = clusterIdentity(config.redisPrefix, config.tokenSecret, config.ballotSecret);
+    rpc = new ClusterRpc(client, rpcSubscriber, config.redisPrefix, installationId, config.nodeId, key, app.log);
+    await rpc.start();
+    // Socket.IO's own cross-node broadcasts (media state to a session's viewers on every node). Every name it uses in
+    // Redis is derived from REDIS_PREFIX, so two installations on one Redis never see each other's messages.
     adapterRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
     adapterRedis.on('error', () => undefined);
     io.adapter(
       createAdapter(adapterRedis, {
         streamName: `${config.redisPrefix}socket.io`,
+        channelPrefix: `${config.redisPrefix}socket.io`,
+        sessionKeyPrefix: `${config.redisPrefix}sio:session:`,
         maxLen: 10_000,
-        // A dead node must stop being waited for (forwarded commands wait for every node's answer) within seconds.
         heartbeatInterval: 1000,
         heartbeatTimeout: 3000,
       }) as never,
@@ -160,9 +170,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     log: app.log,
   }, lease);
   registryRef = registry;
-  const sessions: Sessions & { close?: () => void } = lease
-    ? new ClusterSessions(io, registry, store.catalog, lease, publisher, app.log)
-    : new LocalSessions(registry);
+  const sessions: Sessions & { close?: () => void } =
+    lease && rpc ? new ClusterSessions(rpc, registry, store.catalog, lease, publisher, app.log) : new LocalSessions(registry);
   attachGateway({
     io,
     auth,
@@ -233,8 +242,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     sessions.close?.();
     await registry.closeAll();
-    await lease?.close();
-    leaseRedis?.disconnect();
+    await lease?.close().catch(() => undefined);
+    rpcSubscriber?.disconnect();
     adapterRedis?.disconnect();
     if (!options.store) await store.close();
   });

@@ -3,19 +3,23 @@
  * they chose lives here, sealed with a per-poll key, with no delegate id, no time and no order — no method takes or
  * returns a delegate id, and nothing here logs or puts a content into an error message.
  *
- * Crash consistency with the journal (the runtime's order for one cast):
- *   1. `cast(pollKey, content)` — writes the box with the new ballot as `pending`, the previous pending folded into
- *      `sealed`; resolves when durable.
- *   2. the runtime appends `ballot.cast` to the journal, then acks.
- *   If 2 fails (or the process dies between 1 and 2), the pending ballot was never acknowledged: the runtime calls
- *   `recover(pollKey, journaledCasts)`, which drops it. After a restart, `recover` reconciles every open box the
- *   same way before anything else touches it.
+ * Crash consistency with the journal (the runtime's order for one cast — journal FIRST):
+ *   1. the runtime appends `ballot.cast` to the journal (eligibility: who cast, never what);
+ *   2. `add(pollKey, content)` rewrites the box with the new ballot among the others, shuffled, every ballot re-sealed
+ *      with a fresh nonce; resolves when durable;
+ *   3. only then the ack.
+ *   If 2 fails (or the process dies between 1 and 2), the box holds one ballot fewer than the journal has casts, and
+ *   that one is the poll's last journaled cast (the runtime applies one command at a time and settles a failed write
+ *   before anything else touches the poll). The runtime calls `reconcile(pollKey, journaledCasts)`, learns that one
+ *   is missing, and journals `ballot.retract` for that cast: the delegate was never told it was recorded and may vote
+ *   again. So the box never needs a slot that marks its newest ballot — the "pending" slot of earlier versions did,
+ *   and with the ballot secret and copies of the store taken over time it linked every voter to the journal's order.
  *
- * Every write re-wraps the key and re-seals every ballot with fresh nonces, and shuffles, so two successive versions
- * of a box share no byte sequence and their order says nothing. In memory, a poll's plaintexts are one shuffled
- * array (plus the single pending ballot, which the runtime knows the caster of anyway until the next cast).
+ * What remains (docs/SECURITY.md): each cast rewrites the box, so someone holding the ballot secret AND a copy of the
+ * box before and after one cast (backups, an AOF, disk blocks) can diff the two plaintext multisets. Only encryption
+ * on the tablet to a key the server never holds closes that.
  */
-import type { BallotBoxStore, Json, SealedBox } from '../store/types.ts';
+import type { BallotBoxStore, Fence, Json, SealedBox } from '../store/types.ts';
 import { KeyedQueue } from '../store/queue.ts';
 import { assertPollKey } from '../store/validate.ts';
 import {
@@ -33,11 +37,11 @@ import {
 
 interface PollState {
   key: Buffer;
-  /** Confirmed ballots (their `ballot.cast` is journaled), encoded, shuffled. */
+  /** Every ballot in the box, encoded, shuffled. */
   ballots: Buffer[];
-  /** The latest ballot, whose `ballot.cast` may not be journaled yet. */
-  pending: Buffer | null;
 }
+
+export type Reconciled = 'consistent' | 'oneMissing';
 
 export class SecretBallots {
   // Private fields: util.inspect / a logger serialising this object shows none of them.
@@ -54,97 +58,83 @@ export class SecretBallots {
   }
 
   /** Creates the poll's key and an empty box. Idempotent: an existing box is kept (and its key checked). */
-  open(pollKey: string): Promise<void> {
+  open(pollKey: string, fence?: Fence): Promise<void> {
     return this.#run(pollKey, async () => {
       if (this.#polls.has(pollKey)) return;
       const box = await this.#store.load(pollKey);
       if (box) {
         const state = this.#unpack(pollKey, box);
-        // A box with a pending ballot waits for recover(): only the journal knows whether to count it.
-        if (state.pending) this.#wipe(state);
+        // A legacy box with a pending ballot waits for reconcile(): only the journal knows whether to count it.
+        if (box.pending !== undefined) this.#wipe(state);
         else this.#polls.set(pollKey, state);
         return;
       }
-      const state: PollState = { key: newPollCipherKey(), ballots: [], pending: null };
-      await this.#persist(pollKey, state);
+      const state: PollState = { key: newPollCipherKey(), ballots: [] };
+      await this.#persist(pollKey, state, fence);
       this.#polls.set(pollKey, state);
     });
   }
 
-  /** Records one ballot; resolves when it is durable (as `pending`). Then journal `ballot.cast`, then ack. */
-  cast(pollKey: string, content: Json): Promise<void> {
+  /** Puts one ballot in the box; resolves when durable. Its `ballot.cast` is already journaled; the ack comes next. */
+  add(pollKey: string, content: Json, fence?: Fence): Promise<void> {
     return this.#run(pollKey, async () => {
       const encoded = encodeBallot(content);
       const state = await this.#state(pollKey);
-      const next: PollState = {
-        key: state.key,
-        ballots: shuffle(state.pending ? [...state.ballots, state.pending] : [...state.ballots]),
-        pending: encoded,
-      };
-      await this.#persistOrForget(pollKey, next);
+      const next: PollState = { key: state.key, ballots: shuffle([...state.ballots, encoded]) };
+      await this.#persistOrForget(pollKey, next, fence);
       this.#polls.set(pollKey, next);
     });
   }
 
   /**
-   * Reconciles the box with the journal's count of `ballot.cast` for this poll, after a restart or a failed append:
-   * sealed + pending = journaled → the pending one was journaled, keep it; sealed = journaled → it was not, drop it.
-   * Anything else is a box that disagrees with the legal record, and throws.
+   * Compares the box, read afresh from the store, with the journal's count of `ballot.cast` for this poll (after a
+   * restart, or after a failed `add`): as many ballots as casts → 'consistent'; one fewer → 'oneMissing' (the last
+   * journaled cast never reached the box: the caller retracts it). Anything else is a box that disagrees with the
+   * legal record, and throws. A legacy box with a pending ballot is settled first (counted if journaled, else dropped).
    */
-  recover(pollKey: string, journaledCasts: number): Promise<void> {
+  reconcile(pollKey: string, journaledCasts: number, fence?: Fence): Promise<Reconciled> {
     return this.#run(pollKey, async () => {
       if (!Number.isInteger(journaledCasts) || journaledCasts < 0) throw new TypeError('journaledCasts must be an integer ≥ 0');
       this.#forget(pollKey);
       const box = await this.#store.load(pollKey);
       if (!box) {
-        if (journaledCasts > 0) throw new Error(`ballot box ${pollKey} inconsistent: missing, but ${journaledCasts} casts are journaled`);
-        const fresh: PollState = { key: newPollCipherKey(), ballots: [], pending: null };
-        await this.#persist(pollKey, fresh);
+        if (journaledCasts > 1) throw new Error(`ballot box ${pollKey} inconsistent: missing, but ${journaledCasts} casts are journaled`);
+        const fresh: PollState = { key: newPollCipherKey(), ballots: [] };
+        await this.#persist(pollKey, fresh, fence);
         this.#polls.set(pollKey, fresh);
-        return;
+        return journaledCasts === 1 ? 'oneMissing' : 'consistent';
       }
-      const state = this.#unpack(pollKey, box);
-      const sealed = state.ballots.length;
-      const pending = state.pending ? 1 : 0;
-      let resolved: PollState;
-      if (sealed + pending === journaledCasts) {
-        resolved = { key: state.key, ballots: shuffle(state.pending ? [...state.ballots, state.pending] : state.ballots), pending: null };
-      } else if (pending === 1 && sealed === journaledCasts) {
-        state.pending?.fill(0);
-        resolved = { key: state.key, ballots: state.ballots, pending: null };
-      } else {
+      let state = this.#unpack(pollKey, box);
+      if (box.pending !== undefined) {
+        const pending = unsealBallot(state.key, pollKey, box.pending);
+        if (state.ballots.length + 1 === journaledCasts) state = { key: state.key, ballots: shuffle([...state.ballots, pending]) };
+        else pending.fill(0);
+        await this.#persistOrForget(pollKey, state, fence);
+      }
+      const held = state.ballots.length;
+      if (held !== journaledCasts && held !== journaledCasts - 1) {
         this.#wipe(state);
-        throw new Error(
-          `ballot box ${pollKey} inconsistent: ${sealed} sealed${pending ? ' + 1 pending' : ''} ballots, but ${journaledCasts} casts are journaled`,
-        );
+        throw new Error(`ballot box ${pollKey} inconsistent: ${held} sealed ballots, but ${journaledCasts} casts are journaled`);
       }
-      // Rewrite so that a later load never meets the settled pending ballot again.
-      if (pending) await this.#persistOrForget(pollKey, resolved);
-      this.#polls.set(pollKey, resolved);
+      this.#polls.set(pollKey, state);
+      return held === journaledCasts ? 'consistent' : 'oneMissing';
     });
   }
 
-  /** Every ballot's content (pending included), in random order, for the count at close. */
+  /** Every ballot's content, in random order, for the count at close. */
   contents(pollKey: string): Promise<Json[]> {
-    return this.#run(pollKey, async () => {
-      const state = await this.#state(pollKey);
-      const all = state.pending ? [...state.ballots, state.pending] : [...state.ballots];
-      return shuffle(all.map(decodeBallot));
-    });
+    return this.#run(pollKey, async () => shuffle((await this.#state(pollKey)).ballots.map(decodeBallot)));
   }
 
   count(pollKey: string): Promise<number> {
-    return this.#run(pollKey, async () => {
-      const state = await this.#state(pollKey);
-      return state.ballots.length + (state.pending ? 1 : 0);
-    });
+    return this.#run(pollKey, async () => (await this.#state(pollKey)).ballots.length);
   }
 
   /** Forgets the key and destroys the box — after the announcement, like burning the counted paper ballots. Idempotent. */
-  destroy(pollKey: string): Promise<void> {
+  destroy(pollKey: string, fence?: Fence): Promise<void> {
     return this.#run(pollKey, async () => {
       this.#forget(pollKey);
-      await this.#store.destroy(pollKey);
+      await this.#store.destroy(pollKey, fence);
     });
   }
 
@@ -163,9 +153,9 @@ export class SecretBallots {
     const box = await this.#store.load(pollKey);
     if (!box) throw new Error(`ballot box ${pollKey} does not exist (never opened, or already destroyed)`);
     const state = this.#unpack(pollKey, box);
-    if (state.pending) {
+    if (box.pending !== undefined) {
       this.#wipe(state);
-      throw new Error(`ballot box ${pollKey} holds a ballot not yet reconciled with the journal; call recover() first`);
+      throw new Error(`ballot box ${pollKey} holds a ballot not yet reconciled with the journal; call reconcile() first`);
     }
     this.#polls.set(pollKey, state);
     return state;
@@ -174,32 +164,26 @@ export class SecretBallots {
   #unpack(pollKey: string, box: SealedBox): PollState {
     const key = unwrapPollCipherKey(this.#wrappingKey, pollKey, box.wrappedKey);
     try {
-      return {
-        key,
-        ballots: shuffle(box.sealed.map((s) => unsealBallot(key, pollKey, s))),
-        pending: box.pending === undefined ? null : unsealBallot(key, pollKey, box.pending),
-      };
+      return { key, ballots: shuffle(box.sealed.map((s) => unsealBallot(key, pollKey, s))) };
     } catch (err) {
       key.fill(0);
       throw err;
     }
   }
 
-  async #persist(pollKey: string, state: PollState): Promise<void> {
-    const all = state.pending ? [...state.ballots, state.pending] : state.ballots;
-    const size = paddedSize(Math.max(0, ...all.map((b) => b.length)));
+  async #persist(pollKey: string, state: PollState, fence: Fence | undefined): Promise<void> {
+    const size = paddedSize(Math.max(0, ...state.ballots.map((b) => b.length)));
     const box: SealedBox = {
       wrappedKey: wrapPollCipherKey(this.#wrappingKey, pollKey, state.key),
       sealed: shuffle(state.ballots.map((b) => sealBallot(state.key, pollKey, b, size))),
     };
-    if (state.pending) box.pending = sealBallot(state.key, pollKey, state.pending, size);
-    await this.#store.save(pollKey, box);
+    await this.#store.save(pollKey, box, fence);
   }
 
   /** A failed write may or may not have landed; memory must not claim either, so the next use reloads from the store. */
-  async #persistOrForget(pollKey: string, state: PollState): Promise<void> {
+  async #persistOrForget(pollKey: string, state: PollState, fence: Fence | undefined): Promise<void> {
     try {
-      await this.#persist(pollKey, state);
+      await this.#persist(pollKey, state, fence);
     } catch (err) {
       this.#forget(pollKey);
       throw err;
@@ -216,6 +200,5 @@ export class SecretBallots {
   #wipe(state: PollState): void {
     state.key.fill(0);
     for (const b of state.ballots) b.fill(0);
-    state.pending?.fill(0);
   }
 }

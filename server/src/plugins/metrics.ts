@@ -13,6 +13,11 @@ export function createMetrics() {
     registers: [registry],
   });
   const connections = new client.Gauge({ name: 'hall_socket_connections', help: 'Open Socket.IO connections', registers: [registry] });
+  const fenced = new client.Counter({
+    name: 'hall_store_fenced_total',
+    help: 'Writes refused because the writer did not hold the session lease (cluster fencing at work)',
+    registers: [registry],
+  });
   let liveSessions: () => Promise<number> = async () => 0;
   new client.Gauge({
     name: 'hall_live_sessions',
@@ -31,6 +36,9 @@ export function createMetrics() {
       },
       connections(delta: number) {
         connections.inc(delta);
+      },
+      fenced() {
+        fenced.inc();
       },
     },
     liveSessions(fn: () => Promise<number>) {

@@ -20,7 +20,7 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AuthService, Claims } from '../auth/service.ts';
 import { can } from '../auth/service.ts';
-import type { Catalog } from '../store/types.ts';
+import { StoreUnavailableError, type Catalog } from '../store/types.ts';
 import { SessionNotFoundError } from '../runtime/registry.ts';
 import type { Sessions } from '../runtime/sessions.ts';
 import { audienceRoom, delegateRoom, delegatesRoom } from './publisher.ts';
@@ -108,6 +108,7 @@ export function attachGateway(deps: GatewayDeps) {
   const rate = deps.commandRate ?? 20;
   const unexpected = async (err: unknown): Promise<ErrorCode> => {
     if (err instanceof SessionNotFoundError) return 'NOT_FOUND';
+    if (err instanceof StoreUnavailableError) return 'UNAVAILABLE';
     const up = await (deps.storeAvailable?.() ?? Promise.resolve(true)).catch(() => false);
     return up ? 'INTERNAL' : 'UNAVAILABLE';
   };

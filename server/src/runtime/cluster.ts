@@ -1,16 +1,19 @@
 /**
- * Several nodes on one Redis (DESIGN.md §6). Each live session is owned by exactly one node through a Redis lease
- * (`lease:<sessionId>` = `<nodeId>:<epoch>`, renewed well inside its TTL); the journal's append script refuses any
- * writer whose token is not the current lease value (fencing), so even a paused node that wakes up after losing its
- * lease can never append. A command that reaches a non-owner is forwarded to the owner over Socket.IO's inter-node
- * channel and acked end to end; when the owner dies its lease lapses and the next command, join or sweep on any node
- * takes the session over, restoring it from the journal.
+ * Several nodes on one Redis (docs/architecture.md, "Cluster"). Each live session is owned by exactly one node
+ * through a Redis lease (`<prefix>lease:<sessionId>` = `<nodeId>:<epoch>`, renewed every third of its lifetime).
  *
- * Views: the owner projects for its own sockets and sends the persisted snapshot once to the other nodes, which keep
- * it as a read-only replica and project for their own sockets. So a view costs one inter-node message per flush, not
- * one per delegate, and joins on any node are served from the replica.
+ * Fencing: every acquisition takes a fresh epoch, and the room opened under it carries that token into every write
+ * (journal append, snapshot, sealed ballot box); the store's script compares it with the lease key in the same atomic
+ * step, and a store in cluster mode refuses a write without a token before it reaches Redis. So a node that was
+ * paused, partitioned or simply never held the lease can never write, and a room from an older epoch of this very
+ * node cannot either. Releasing compares and deletes only the releaser's own token.
+ *
+ * Routing: a command reaching a node that has no room for the session reads the lease: nobody → take the session
+ * over (open it from the journal); another node → forward it to that node over the installation's encrypted channel
+ * (cluster-rpc.ts) and wait for its ack, or for the lease to move (owner died or froze), then route again. Dedupe by
+ * (caller, commandId) on the owner makes every retry safe. Joins ask the owner for its current seq (and its state
+ * when the local replica is older), so nobody joins onto a stale replica after a failover.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
   errorMessages,
@@ -24,29 +27,46 @@ import {
   type SessionSnapshot,
   type SessionView,
 } from '@hall/core';
-import { NotOwnerError, type Ownership, type SessionRegistry } from './registry.ts';
+import { NotOwnerError, SessionNotFoundError, type Ownership, type SessionRegistry } from './registry.ts';
 import type { Sessions } from './sessions.ts';
-import type { HallServer } from '../realtime/gateway.ts';
 import type { ViewPublisher } from '../realtime/publisher.ts';
-import type { Catalog } from '../store/types.ts';
+import { StoreUnavailableError, type Catalog } from '../store/types.ts';
+import type { ClusterRpc } from './cluster-rpc.ts';
+import type { SessionRoom } from './session-room.ts';
 
 type Log = { info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
-
-export const newNodeId = () => `node-${randomBytes(5).toString('hex')}`;
 
 const RENEW_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The node part of a lease value `<nodeId>:<epoch>` (node ids have no colon). */
+export const nodeOfToken = (token: string) => token.slice(0, token.lastIndexOf(':'));
+
+/** Redis errors of the lease calls are outages (answered UNAVAILABLE, retried), never INTERNAL. */
+async function leaseCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new StoreUnavailableError(`lease: ${(err as Error).message}`);
+  }
+}
+
 export class LeaseManager implements Ownership {
+  /** Tokens this node holds, by session. */
   private readonly held = new Map<string, { token: string; renewedAt: number }>();
   private readonly timer: NodeJS.Timeout;
 
+  /**
+   * `redis` is the store's own connection: lease calls and journal writes fail and recover together (a lease client
+   * that reconnected later than the store once answered INTERNAL for every command after a Redis restart).
+   */
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     readonly nodeId: string,
     readonly ttlMs: number,
-    private readonly onLost: (sessionId: string) => void,
+    private readonly onLost: (sessionId: string, token: string) => void,
     private readonly log: Log,
   ) {
     this.timer = setInterval(() => void this.renewAll(), Math.max(100, Math.floor(ttlMs / 3)));
@@ -55,33 +75,33 @@ export class LeaseManager implements Ownership {
 
   private key = (sessionId: string) => `${this.prefix}lease:${sessionId}`;
 
-  /** The fencing token the journal must see for this node's appends, or null when the session is not held. */
-  token(sessionId: string): string | null {
-    return this.held.get(sessionId)?.token ?? null;
-  }
-
   async holder(sessionId: string): Promise<string | null> {
-    return this.redis.get(this.key(sessionId));
+    return leaseCall(() => this.redis.get(this.key(sessionId)));
   }
 
-  async acquire(sessionId: string): Promise<{ ok: true } | { ok: false; holder: string | null }> {
-    if (this.held.has(sessionId)) return { ok: true };
-    // A fresh epoch per acquisition: tokens are never reused, so an old owner's token can never match again.
-    const epoch = await this.redis.incr(`${this.prefix}epoch:${sessionId}`);
+  /** Takes the lease if nobody holds it, under a fresh epoch (tokens are never reused, so an old one never matches). */
+  async acquire(sessionId: string): Promise<{ ok: true; token: string } | { ok: false; holder: string | null }> {
+    const current = await this.holder(sessionId);
+    if (current !== null) return { ok: false, holder: current };
+    const epoch = await leaseCall(() => this.redis.incr(`${this.prefix}epoch:${sessionId}`));
     const token = `${this.nodeId}:${epoch}`;
-    const set = await this.redis.set(this.key(sessionId), token, 'PX', this.ttlMs, 'NX');
-    if (set === 'OK') {
-      this.held.set(sessionId, { token, renewedAt: Date.now() });
-      this.log.info({ sessionId, token }, 'lease acquired');
-      return { ok: true };
-    }
-    return { ok: false, holder: await this.holder(sessionId) };
+    const set = await leaseCall(() => this.redis.set(this.key(sessionId), token, 'PX', this.ttlMs, 'NX'));
+    if (set !== 'OK') return { ok: false, holder: await this.holder(sessionId) };
+    this.held.set(sessionId, { token, renewedAt: Date.now() });
+    this.log.info({ sessionId, token }, 'lease acquired');
+    return { ok: true, token };
   }
 
-  async release(sessionId: string): Promise<void> {
+  /** Gives up exactly `token` (compare-and-delete): a newer lease of the same session is never touched. */
+  async release(sessionId: string, token: string): Promise<void> {
+    if (this.held.get(sessionId)?.token === token) this.held.delete(sessionId);
+    await leaseCall(() => this.redis.eval(RELEASE_LUA, 1, this.key(sessionId), token));
+  }
+
+  /** Whether this node believes it holds `token` (renewed within its lifetime). The store's scripts have the last word. */
+  holds(sessionId: string, token: string): boolean {
     const held = this.held.get(sessionId);
-    this.held.delete(sessionId);
-    if (held) await this.redis.eval(RELEASE_LUA, 1, this.key(sessionId), held.token);
+    return held?.token === token && Date.now() - held.renewedAt < this.ttlMs;
   }
 
   private async renewAll() {
@@ -92,23 +112,24 @@ export class LeaseManager implements Ownership {
           held.renewedAt = Date.now();
           continue;
         }
-        this.lost(sessionId, 'the lease is held by another node');
+        this.lost(sessionId, held.token, 'the lease is held by another node, or lapsed');
       } catch (err) {
         // Redis unreachable: once our lease may have lapsed, another node may own the session when Redis returns.
-        if (Date.now() - held.renewedAt > this.ttlMs) this.lost(sessionId, `renewal failing: ${(err as Error).message}`);
+        if (Date.now() - held.renewedAt > this.ttlMs) this.lost(sessionId, held.token, `renewal failing: ${(err as Error).message}`);
       }
     }
   }
 
-  private lost(sessionId: string, why: string) {
-    if (!this.held.delete(sessionId)) return;
-    this.log.warn({ sessionId, why }, 'lease lost');
-    this.onLost(sessionId);
+  private lost(sessionId: string, token: string, why: string) {
+    if (this.held.get(sessionId)?.token !== token) return;
+    this.held.delete(sessionId);
+    this.log.warn({ sessionId, token, why }, 'lease lost');
+    this.onLost(sessionId, token);
   }
 
   async close() {
     clearInterval(this.timer);
-    await Promise.allSettled([...this.held.keys()].map((id) => this.release(id)));
+    await Promise.allSettled([...this.held].map(([id, { token }]) => this.release(id, token)));
   }
 }
 
@@ -116,105 +137,174 @@ interface ForwardedCommand {
   command: Command;
   actor: Actor;
 }
+type ForwardReply = { ack: CommandAck } | { notOwner: true };
 
-interface SnapshotMessage {
+interface StateRequest {
+  sessionId: string;
+  haveSeq: number | null;
+}
+type StateReply = { seq: number; persisted?: PersistedSession } | { notOwner: true };
+
+interface ReplicaMessage {
   sessionId: string;
   seq: number;
   persisted: PersistedSession;
 }
 
-const unavailable = (): CommandAck => ({ ok: false, code: 'UNAVAILABLE', message: errorMessages.UNAVAILABLE.vi });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const failure = (code: 'UNAVAILABLE' | 'OUTCOME_UNKNOWN'): CommandAck => ({ ok: false, code, message: errorMessages[code].vi });
 
 export class ClusterSessions implements Sessions {
   private readonly replicas = new Map<string, { seq: number; snapshot: SessionSnapshot }>();
   private readonly sweeper: NodeJS.Timeout;
+  /** How long a routed command or a join waits in all before answering "try again" (clients retry the same id). */
+  private readonly patienceMs: number;
 
   constructor(
-    private readonly io: HallServer,
+    private readonly rpc: ClusterRpc,
     private readonly registry: SessionRegistry,
     private readonly catalog: Catalog,
     private readonly lease: LeaseManager,
     private readonly publisher: ViewPublisher,
     private readonly log: Log,
   ) {
-    const on = io.on.bind(io) as unknown as (event: string, handler: (...args: never[]) => void) => void;
-    on('hall:command', (msg: ForwardedCommand, reply: (ack: CommandAck | null) => void) => void this.onForwarded(msg, reply));
-    on('hall:snapshot?', (sessionId: string, reply: (msg: SnapshotMessage | null) => void) => void this.onSnapshotRequest(sessionId, reply));
-    on('hall:snapshot', (msg: SnapshotMessage) => this.onSnapshot(msg));
+    this.patienceMs = Math.max(15_000, 3 * lease.ttlMs);
+    rpc.handle('command', (body) => this.onForwarded(body as ForwardedCommand));
+    rpc.handle('state', (body) => this.onStateRequest(body as StateRequest));
+    rpc.onBroadcast('replica', (body) => this.onReplica(body as ReplicaMessage));
     publisher.onPublished = (room) => {
-      const msg: SnapshotMessage = { sessionId: room.sessionId, seq: room.seq, persisted: room.persisted() };
-      io.serverSideEmit('hall:snapshot' as never, msg as never);
+      if (!room.fence || !this.lease.holds(room.sessionId, room.fence)) return;
+      const msg: ReplicaMessage = { sessionId: room.sessionId, seq: room.seq, persisted: room.persisted() };
+      rpc.broadcast('replica', msg).catch(() => undefined);
     };
     // Sessions whose owner died with nobody talking to them still need their deadlines: take them over.
     this.sweeper = setInterval(() => void this.sweep(), lease.ttlMs);
     this.sweeper.unref();
   }
 
-  async submit(command: Command, actor: Actor): Promise<CommandAck> {
-    // Long enough for a dead owner's lease to lapse and the cluster adapter to stop waiting for the dead node.
-    const deadline = Date.now() + Math.max(15_000, 5 * this.lease.ttlMs);
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
-      try {
-        const room = await this.registry.get(command.sessionId);
-        const ack = await room.submit(command, actor);
-        if (!room.lostLease) return ack;
-        await this.registry.drop(command.sessionId);
-      } catch (err) {
-        if (!(err instanceof NotOwnerError)) throw err;
-        const forwarded = await this.forward(command, actor);
-        if (forwarded) return forwarded;
-      }
-      // Nobody answered as owner: the lease is lapsing after a node died. Retry until it can be taken over.
-      await sleep(Math.min(1000, 100 * 2 ** attempt));
+  /** A room this node may use now: it holds the lease it was opened under and is sure of its journal. */
+  private async usableLocal(sessionId: string): Promise<SessionRoom | null> {
+    const room = await this.registry.local(sessionId);
+    if (!room) return null;
+    if (room.lostLease || room.needsReopen || !room.fence || !this.lease.holds(sessionId, room.fence)) {
+      await this.registry.drop(sessionId, room);
+      return null;
     }
-    return unavailable();
+    return room;
+  }
+
+  /** Resolves when the session's lease value is no longer `holder` (polled: cheap GETs, every 100 ms). */
+  private leaseMoves(sessionId: string, holder: string, stop: { done: boolean }): Promise<void> {
+    return (async () => {
+      while (!stop.done) {
+        await sleep(100);
+        const now = await this.lease.holder(sessionId).catch(() => holder);
+        if (now !== holder) return;
+      }
+      await new Promise<never>(() => undefined);
+    })();
   }
 
   /**
-   * Asks every other node; only the owner answers with an ack. The cluster adapter waits for all nodes (5 s at
-   * most): when one is dying the call fails, but the answers that did arrive come with the error.
+   * Finds the session's owner and runs `onOwner` there: locally when this node holds (or can take) the lease, else
+   * through `remote` on the holder. Loops while the lease is moving.
    */
-  private async ask<T>(event: string, arg: unknown): Promise<T | null> {
-    const emit = this.io.serverSideEmitWithAck as unknown as (ev: string, a: unknown) => Promise<(T | null)[]>;
-    try {
-      return (await emit.call(this.io, event, arg)).find((r) => r !== null && r !== undefined) ?? null;
-    } catch (err) {
-      const partial = ((err as { responses?: (T | null)[] }).responses ?? []).find((r) => r !== null && r !== undefined);
-      if (!partial) this.log.warn({ err: (err as Error).message, event }, 'no node answered as owner');
-      return partial ?? null;
+  private async route<T>(
+    sessionId: string,
+    local: (room: SessionRoom) => Promise<T | null>,
+    remote: (node: string, holder: string, until: Promise<void>) => Promise<T | 'retry'>,
+    giveUp: () => T,
+  ): Promise<T> {
+    const deadline = Date.now() + this.patienceMs;
+    while (Date.now() < deadline) {
+      const room = await this.usableLocal(sessionId);
+      if (room) {
+        const result = await local(room);
+        if (result !== null) return result;
+        continue;
+      }
+      const holder = await this.lease.holder(sessionId);
+      if (holder === null) {
+        try {
+          await this.registry.get(sessionId);
+        } catch (err) {
+          if (!(err instanceof NotOwnerError)) throw err;
+        }
+        continue;
+      }
+      const node = nodeOfToken(holder);
+      if (node === this.lease.nodeId) {
+        // Our own lease without a usable room (dropped a moment ago, or left by a process of ours that died): give up
+        // a token we still hold, or wait for one we do not to lapse.
+        await this.lease.release(sessionId, holder).catch(() => undefined);
+        await sleep(100);
+        continue;
+      }
+      const stop = { done: false };
+      try {
+        const result = await remote(node, holder, this.leaseMoves(sessionId, holder, stop));
+        if (result !== 'retry') return result;
+      } finally {
+        stop.done = true;
+      }
     }
+    return giveUp();
   }
 
-  private forward(command: Command, actor: Actor): Promise<CommandAck | null> {
-    return this.ask<CommandAck>('hall:command', { command, actor } satisfies ForwardedCommand);
+  async submit(command: Command, actor: Actor): Promise<CommandAck> {
+    let sentUnanswered = false;
+    return this.route<CommandAck>(
+      command.sessionId,
+      async (room) => {
+        const ack = await room.submit(command, actor);
+        if (room.lostLease || room.needsReopen) {
+          await this.registry.drop(command.sessionId, room);
+          // Refused before writing: route it again (another node owns it now, or a fresh room will).
+          if (!ack.ok && ack.code === 'UNAVAILABLE') return null;
+        }
+        return ack;
+      },
+      async (node, _holder, until) => {
+        const outcome = await this.rpc.request<ForwardReply>(node, 'command', { command, actor } satisfies ForwardedCommand, this.lease.ttlMs, until).catch(() => {
+          throw new StoreUnavailableError('cannot publish to the session owner');
+        });
+        if (outcome.ok && outcome.reply && 'ack' in outcome.reply) return outcome.reply.ack;
+        // Sent and not answered: the owner may have applied it. The retry's dedupe settles that either way.
+        if (!outcome.ok && outcome.why !== 'nobody') sentUnanswered = true;
+        if (!outcome.ok && outcome.why === 'nobody') await sleep(100);
+        return 'retry';
+      },
+      () => failure(sentUnanswered ? 'OUTCOME_UNKNOWN' : 'UNAVAILABLE'),
+    );
   }
 
-  private async onForwarded(msg: ForwardedCommand, reply: (ack: CommandAck | null) => void) {
-    try {
-      const room = await this.registry.local(msg.command.sessionId);
-      if (!room || room.lostLease || !this.lease.token(msg.command.sessionId)) return reply(null);
-      reply(await room.submit(msg.command, msg.actor));
-    } catch (err) {
-      this.log.error({ err, sessionId: msg.command?.sessionId }, 'forwarded command failed');
-      reply(unavailable());
+  private async onForwarded(msg: ForwardedCommand): Promise<ForwardReply> {
+    const sessionId = msg?.command?.sessionId;
+    if (typeof sessionId !== 'string') return { notOwner: true };
+    const room = await this.usableLocal(sessionId);
+    if (!room) return { notOwner: true };
+    const ack = await room.submit(msg.command, msg.actor);
+    if (room.lostLease || room.needsReopen) {
+      await this.registry.drop(sessionId, room);
+      if (!ack.ok && ack.code === 'UNAVAILABLE') return { notOwner: true };
     }
+    return { ack };
   }
 
-  private async onSnapshotRequest(sessionId: string, reply: (msg: SnapshotMessage | null) => void) {
-    const room = await this.registry.local(sessionId);
-    reply(room && this.lease.token(sessionId) ? { sessionId, seq: room.seq, persisted: room.persisted() } : null);
+  private async onStateRequest(req: StateRequest): Promise<StateReply> {
+    const room = typeof req?.sessionId === 'string' ? await this.usableLocal(req.sessionId) : null;
+    if (!room) return { notOwner: true };
+    return room.seq === req.haveSeq ? { seq: room.seq } : { seq: room.seq, persisted: room.persisted() };
   }
 
-  private onSnapshot(msg: SnapshotMessage) {
+  private onReplica(msg: ReplicaMessage) {
     try {
       const current = this.replicas.get(msg.sessionId);
-      if (current && current.seq > msg.seq) return;
+      if (current && current.seq >= msg.seq) return;
       const snapshot = this.restore(msg.persisted);
       this.replicas.set(msg.sessionId, { seq: msg.seq, snapshot });
       this.publisher.replicaChanged(msg.sessionId, snapshot, msg.seq);
     } catch (err) {
-      this.log.error({ err, sessionId: msg.sessionId }, 'replica update failed');
+      this.log.error({ err, sessionId: msg?.sessionId }, 'replica update failed');
     }
   }
 
@@ -225,28 +315,43 @@ export class ClusterSessions implements Sessions {
     return snapshot;
   }
 
+  /** A join's view: from the owner's current state (asked each time), never from a replica that may lag behind it. */
   async view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView> {
-    const room = await this.registry.local(sessionId);
-    if (room && !room.lostLease) return project(room.snapshot, room.seq, audience, delegateId);
-    const replica = this.replicas.get(sessionId) ?? (await this.fetchReplica(sessionId));
-    if (replica) return project(replica.snapshot, replica.seq, audience, delegateId);
-    // Nobody runs it: run it here.
-    const opened = await this.registry.get(sessionId);
-    return project(opened.snapshot, opened.seq, audience, delegateId);
-  }
-
-  private async fetchReplica(sessionId: string) {
-    const msg = await this.ask<SnapshotMessage>('hall:snapshot?', sessionId);
-    if (!msg) return null;
-    const replica = { seq: msg.seq, snapshot: this.restore(msg.persisted) };
-    this.replicas.set(sessionId, replica);
-    return replica;
+    if (!(await this.catalog.getSession(sessionId))) throw new SessionNotFoundError(sessionId);
+    return this.route<SessionView>(
+      sessionId,
+      async (room) => project(room.snapshot, room.seq, audience, delegateId),
+      async (node, _holder, until) => {
+        const replica = this.replicas.get(sessionId) ?? null;
+        const outcome = await this.rpc
+          .request<StateReply>(node, 'state', { sessionId, haveSeq: replica?.seq ?? null } satisfies StateRequest, this.lease.ttlMs, until)
+          .catch(() => {
+            throw new StoreUnavailableError('cannot publish to the session owner');
+          });
+        if (!outcome.ok || !outcome.reply || 'notOwner' in outcome.reply) {
+          if (!outcome.ok && outcome.why === 'nobody') await sleep(100);
+          return 'retry';
+        }
+        const reply = outcome.reply;
+        let current = replica;
+        if (reply.persisted) {
+          current = { seq: reply.seq, snapshot: this.restore(reply.persisted) };
+          if ((this.replicas.get(sessionId)?.seq ?? -1) < reply.seq) this.replicas.set(sessionId, current);
+        }
+        if (!current || current.seq !== reply.seq) return 'retry';
+        return project(current.snapshot, current.seq, audience, delegateId);
+      },
+      () => {
+        // The owner neither answers nor lets its lease lapse yet: say so rather than answer from a stale replica.
+        throw new StoreUnavailableError(`session ${sessionId}: its owner does not answer; catching up`);
+      },
+    );
   }
 
   private async sweep() {
     try {
       for (const s of await this.catalog.listSessions()) {
-        if (s.status !== 'live' || this.lease.token(s.id)) continue;
+        if (s.status !== 'live') continue;
         if ((await this.lease.holder(s.id)) !== null) continue;
         await this.registry.get(s.id).catch((err: unknown) => {
           if (!(err instanceof NotOwnerError)) this.log.warn({ err, sessionId: s.id }, 'taking over a session failed');
@@ -263,5 +368,6 @@ export class ClusterSessions implements Sessions {
 
   close() {
     clearInterval(this.sweeper);
+    this.rpc.close();
   }
 }

@@ -18,10 +18,14 @@ export class NotOwnerError extends Error {
   }
 }
 
-/** Multi-node ownership: a lease must be held before a session's actor may run here (cluster.ts implements it). */
+/**
+ * Multi-node ownership: a lease must be held before a session's actor may run here (cluster.ts implements it). Each
+ * acquisition yields a fresh token that the room's every write carries (fencing); release gives up exactly that
+ * token, never a newer one the same node took meanwhile.
+ */
 export interface Ownership {
-  acquire(sessionId: string): Promise<{ ok: true } | { ok: false; holder: string | null }>;
-  release(sessionId: string): Promise<void>;
+  acquire(sessionId: string): Promise<{ ok: true; token: string } | { ok: false; holder: string | null }>;
+  release(sessionId: string, token: string): Promise<void>;
 }
 
 /**
@@ -83,30 +87,38 @@ export class SessionRegistry {
     return pending ? pending.catch(() => null) : null;
   }
 
-  /** Drops a room whose lease was lost (or is being given up). */
-  async drop(sessionId: string) {
-    const room = await this.local(sessionId);
-    this.rooms.delete(sessionId);
+  /**
+   * Drops a room that lost its lease, must be reopened, or is being given up. Only that room: if the registry already
+   * holds a newer one for the session, it stays. The room's own lease token is released (compare-and-delete).
+   */
+  async drop(sessionId: string, which?: SessionRoom | string) {
+    const pending = this.rooms.get(sessionId);
+    const room = pending ? await pending.catch(() => null) : null;
+    if (which !== undefined && room && (typeof which === 'string' ? room.fence !== which : room !== which)) return;
+    if (pending && this.rooms.get(sessionId) === pending) this.rooms.delete(sessionId);
     await room?.close();
-    await this.ownership?.release(sessionId).catch(() => undefined);
+    const token = room?.fence ?? (typeof which === 'string' ? which : null);
+    if (token !== null) await this.ownership?.release(sessionId, token).catch(() => undefined);
   }
 
   private async open(sessionId: string): Promise<SessionRoom> {
     const record = await this.catalog.getSession(sessionId);
     if (!record) throw new SessionNotFoundError(sessionId);
+    let token: string | null = null;
     if (this.ownership) {
       const lease = await this.ownership.acquire(sessionId);
       if (!lease.ok) throw new NotOwnerError(sessionId, lease.holder);
+      token = lease.token;
     }
     try {
-      return await this.openRoom(sessionId, record);
+      return await this.openRoom(sessionId, record, token);
     } catch (err) {
-      await this.ownership?.release(sessionId).catch(() => undefined);
+      if (token !== null) await this.ownership?.release(sessionId, token).catch(() => undefined);
       throw err;
     }
   }
 
-  private openRoom(sessionId: string, record: SessionRecord): Promise<SessionRoom> {
+  private openRoom(sessionId: string, record: SessionRecord, token: string | null): Promise<SessionRoom> {
     return SessionRoom.open(
       sessionId,
       async () => {
@@ -115,6 +127,7 @@ export class SessionRegistry {
         return SessionSetup.parse({ sessionId, title: record.title, council, agenda: record.agenda });
       },
       this.deps,
+      token,
     );
   }
 

@@ -2,10 +2,24 @@
  * One live session: the authoritative actor, its journal, its sealed ballot boxes and its deadlines. Commands are
  * applied strictly one at a time (a per-session queue), so the journal's order is the machine's order.
  *
- * The command path (DESIGN.md §2) from step 3 on: dedupe by commandId → prepare (split off a secret ballot's
- * content) → explain/can → seal the ballot (secret only) → journal.append (durable) → actor.send → ack. Nothing is
- * acknowledged before it is durable, and nothing reaches the actor before it is journaled.
+ * The command path (DESIGN.md §2) from step 3 on: dedupe by (caller, commandId), refusing a reused id whose content
+ * differs → settle any secret poll whose last write failed → prepare (split off a secret ballot's content) →
+ * explain/can → journal.append (durable, fenced by this room's lease token) → actor.send → put a secret ballot's
+ * content in its box → ack. Nothing is acknowledged before it is durable, nothing reaches the actor before it is
+ * journaled, and an ack always names this caller's own record.
+ *
+ * Outcomes when a write fails:
+ *  - refused by the store before writing (fenced: another node owns the session; conflict) → UNAVAILABLE, and the
+ *    room is dropped (`lostLease` / `needsReopen`);
+ *  - errored, and the journal's tail shows our record (checked by its content, not by its seq) → it landed: ack ok;
+ *  - errored, and the tail is where it was → not recorded: UNAVAILABLE;
+ *  - errored, and the tail cannot be read → OUTCOME_UNKNOWN: the room is dropped and reopened from the journal, and
+ *    the client's retry with the same commandId gets the definitive answer (the original ack, or a fresh attempt).
+ *  - a secret ballot's eligibility was journaled but its content did not reach the box → OUTCOME_UNKNOWN; before the
+ *    poll is touched again the room reconciles the box with the journal and either keeps the cast (the retry gets its
+ *    ack) or journals `ballot.retract` (the retry casts afresh).
  */
+import { createHash } from 'node:crypto';
 import {
   explain,
   findPoll,
@@ -17,6 +31,7 @@ import {
   restoreSession,
   startSession,
   tallySealedBallots,
+  tooFewSecretBallots,
   presentCounts,
   SYSTEM_ACTOR,
   type Actor,
@@ -30,7 +45,8 @@ import {
   type PersistedSession,
   errorMessages,
 } from '@hall/core';
-import { StoreFencedError, type Journal, type Json, type JournalInput } from '../store/types.ts';
+import { canonicalJson, chainHash, GENESIS_HASH } from '../store/chain.ts';
+import { StoreConflictError, StoreFencedError, type Fence, type Journal, type JournalRecord, type Json, type JournalInput } from '../store/types.ts';
 import type { SecretBallots } from '../ballots/secret-ballots.ts';
 
 export interface RoomDeps {
@@ -50,21 +66,58 @@ export interface RoomDeps {
 /** Remembered acks for retried commands; bounded so a long session cannot grow it without limit. */
 const ACK_MEMORY = 20_000;
 
-export class StoreUnavailableError extends Error {}
+type OkAck = Extract<CommandAck, { ok: true }>;
+interface Remembered {
+  ack: OkAck;
+  /** Undefined for records journaled before digests existed: their retries are trusted as before. */
+  digest: string | undefined;
+}
+
+/** A secret cast journaled whose content's write to the box failed: settled before the poll is touched again. */
+interface UnsettledCast {
+  ackKey: string | null;
+  ack: OkAck;
+  digest: string | undefined;
+}
+
+/** Dedupe is per caller: another caller reusing the id is a different command, never "a duplicate" of this one. */
+const ackKeyOf = (by: Actor, commandId: string) => `${by.role}\u0000${by.id}\u0000${commandId}`;
+
+/**
+ * What a commandId stands for: the command's type and payload, as parsed. A secret ballot's choice is left out — no
+ * store may hold anything derived from it next to the voter's name — so a retry of a secret ballot matches on its
+ * poll alone (a secret ballot is final anyway).
+ */
+export function commandDigest(type: string, payload: unknown, secretBallot: boolean): string {
+  const content = secretBallot ? { pollId: (payload as { pollId?: unknown }).pollId } : payload;
+  return createHash('sha256').update(canonicalJson({ type, payload: content })).digest('base64url');
+}
+
+const sameRecord = (a: Pick<JournalRecord, 'at' | 'commandId' | 'digest' | 'event'>, b: JournalInput) =>
+  canonicalJson({ at: a.at, commandId: a.commandId, digest: a.digest, event: a.event }) ===
+  canonicalJson({ at: b.at, commandId: b.commandId, digest: b.digest, event: b.event });
 
 export class SessionRoom {
   private actor: SessionActor;
   private lastSeq: number;
+  /** Hash of the last journal record, so that snapshots name the record they follow (restores verify it). */
+  private lastHash: string;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly acks = new Map<string, CommandAck>();
+  private readonly acks = new Map<string, Remembered>();
+  /** For each secret poll, the ack key of each delegate's cast: a retracted cast's ack must be forgotten. */
+  private readonly castAcks = new Map<string, string>();
+  /** Secret polls whose last cast's content may be missing from the box, with that cast's ack. */
+  private readonly unsettled = new Map<string, UnsettledCast | null>();
   private readonly timers = new Map<string, { at: number; handle: unknown }>();
   private closed = false;
   private sinceSnapshot = 0;
   private snapshotting: Promise<boolean> | null = null;
   /** Journal events replayed when the room was opened (the tail after the stored snapshot). */
   replayedAtOpen = 0;
-  /** Set when an append was fenced off: another node took the session over and this room must be dropped. */
+  /** Set when a write was fenced off: another node took the session over and this room must be dropped. */
   lostLease = false;
+  /** Set when this room can no longer be sure it matches the journal: it must be dropped and the session reopened. */
+  needsReopen = false;
   /** Set while the session has never accepted a command: its setup is re-read from the catalog until then. */
   private unfrozenSetup: (() => Promise<SessionSetup>) | null = null;
 
@@ -72,39 +125,78 @@ export class SessionRoom {
     readonly sessionId: string,
     actor: SessionActor,
     seq: number,
+    hash: string,
     private readonly deps: RoomDeps,
+    /** The lease token every write of this room carries (several nodes); null on one node. */
+    readonly fence: string | null,
   ) {
     this.actor = actor;
     this.lastSeq = seq;
+    this.lastHash = hash;
   }
 
   /**
-   * Opens a session: restores snapshot + journal tail, or — first time — persists the initial snapshot at seq 0, so
-   * the council and agenda are frozen with the session and replay never reads the catalog.
+   * Opens a session: restores the latest snapshot (when the journal vouches for it) and replays the journal's tail,
+   * or — first time — starts from the catalog's setup, which is frozen into a seq-0 snapshot by the first command.
    */
-  static async open(sessionId: string, setup: () => Promise<SessionSetup>, deps: RoomDeps): Promise<SessionRoom> {
-    const stored = await deps.journal.loadSnapshot(sessionId);
-    if (!stored) {
+  static async open(sessionId: string, setup: () => Promise<SessionSetup>, deps: RoomDeps, fence: string | null = null): Promise<SessionRoom> {
+    const [latest, all] = await Promise.all([deps.journal.loadSnapshot(sessionId), deps.journal.read(sessionId, 1)]);
+    if (!latest && all.length === 0) {
       // Not frozen yet: the catalog's agenda may still change, so nothing is persisted until the first command.
-      const room = new SessionRoom(sessionId, startSession(await setup()), 0, deps);
+      const room = new SessionRoom(sessionId, startSession(await setup()), 0, GENESIS_HASH, deps, fence);
       room.unfrozenSetup = setup;
       return room;
     }
-    const actor = restoreSession(stored);
-    const seq = stored.seq;
-    // One read of the whole journal serves both the replayed tail and the acks (a store verifies it whole anyway).
-    const all = await deps.journal.read(sessionId, 1);
-    const tail = all.filter((r) => r.seq > seq);
-    replay(actor, tail.map((r) => r.event), seq + 1);
-    const room = new SessionRoom(sessionId, actor, tail.length ? tail[tail.length - 1]!.seq : seq, deps);
+    const base = await SessionRoom.trustedBase(sessionId, latest, all, deps);
+    const actor = restoreSession(base);
+    const tail = all.filter((r) => r.seq > base.seq);
+    replay(actor, tail.map((r) => r.event), base.seq + 1);
+    const last = all.at(-1);
+    const room = new SessionRoom(sessionId, actor, last?.seq ?? 0, last?.hash ?? GENESIS_HASH, deps, fence);
     room.replayedAtOpen = tail.length;
     // The replayed tail counts towards the next snapshot, as if its events had just been applied.
     room.sinceSnapshot = tail.length;
-    // Acks of journaled commands survive a restart: a client retrying after a crash gets the original seq.
-    for (const r of all.slice(-ACK_MEMORY)) if (r.commandId) room.acks.set(r.commandId, { ok: true, seq: r.seq });
+    room.rememberJournaledAcks(all);
     await room.reconcileBallotBoxes();
     room.armDeadlines();
     return room;
+  }
+
+  /**
+   * The snapshot to replay onto: the latest one when the journal vouches for it (its record `seq` exists and has the
+   * hash it names), else the genesis (seq 0) and the whole journal. A snapshot the journal does not vouch for may have
+   * been written by a node that had lost the session; the journal is the legal record and always wins.
+   */
+  private static async trustedBase(sessionId: string, latest: PersistedSession | null, all: JournalRecord[], deps: RoomDeps): Promise<PersistedSession> {
+    const lastSeq = all.at(-1)?.seq ?? 0;
+    if (latest) {
+      const hash = (latest as { hash?: string }).hash;
+      if (latest.seq === 0) return latest;
+      if (latest.seq <= lastSeq && hash !== undefined && all[latest.seq - 1]?.hash === hash) return latest;
+      deps.log.warn({ sessionId, snapshotSeq: latest.seq, journalSeq: lastSeq }, 'the latest snapshot does not match the journal; replaying the journal from its genesis');
+    }
+    const genesis = await deps.journal.loadGenesis(sessionId);
+    if (genesis && genesis.seq === 0) return genesis;
+    // Written before genesis snapshots were kept: an unverifiable (hash-less) latest snapshot is all there is.
+    if (latest && (latest as { hash?: string }).hash === undefined && latest.seq <= lastSeq) {
+      deps.log.warn({ sessionId, snapshotSeq: latest.seq }, 'no genesis snapshot: restoring from a snapshot written before snapshots named their journal record');
+      return latest;
+    }
+    throw new Error(`session ${sessionId}: no snapshot the journal vouches for, and no genesis snapshot to replay the journal onto`);
+  }
+
+  /** Acks of journaled commands survive a restart: a client retrying after a crash gets the original seq. */
+  private rememberJournaledAcks(all: JournalRecord[]) {
+    for (const r of all.slice(-ACK_MEMORY)) {
+      const event = r.event as { type?: string; by?: Actor; pollId?: string; delegateId?: string };
+      if (r.commandId && event.by) {
+        const key = ackKeyOf(event.by, r.commandId);
+        this.rememberAck(key, { ok: true, seq: r.seq }, r.digest);
+        if (event.type === 'ballot.cast' && event.pollId) this.castAcks.set(`${event.pollId}\u0000${event.by.id}`, key);
+      } else if (event.type === 'ballot.retract' && event.pollId && event.delegateId) {
+        this.forgetCastAck(event.pollId, event.delegateId);
+      }
+    }
   }
 
   get snapshot(): SessionSnapshot {
@@ -122,7 +214,7 @@ export class SessionRoom {
 
   /** Submits a validated, authorized command. Resolves with the ack to send; never rejects. */
   submit(command: Command, by: Actor): Promise<CommandAck> {
-    return this.enqueue(() => this.process(command.commandId, by, (snap, at) => prepareCommand(snap, command, by, at)));
+    return this.enqueue(() => this.process(command.commandId, by, command, (snap, at) => prepareCommand(snap, command, by, at)));
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -131,15 +223,44 @@ export class SessionRoom {
     return run;
   }
 
+  private fenceOf(): string | undefined {
+    return this.fence ?? undefined;
+  }
+
+  private ballotFence(): Fence | undefined {
+    return this.fence === null ? undefined : { sessionId: this.sessionId, token: this.fence };
+  }
+
   private async process(
     commandId: string | undefined,
     by: Actor,
+    command: Command | null,
     prepare: (snap: SessionSnapshot, at: number) => ReturnType<typeof prepareCommand>,
   ): Promise<CommandAck> {
-    if (this.closed) return fail('UNAVAILABLE');
-    if (commandId !== undefined) {
-      const previous = this.acks.get(commandId);
-      if (previous) return previous.ok ? { ...previous, duplicate: true } : previous;
+    // Nothing is attempted by a room that is closing, no longer owns the session, or may disagree with the journal.
+    if (this.closed || this.lostLease || this.needsReopen) return fail('UNAVAILABLE');
+    let digest: string | undefined;
+    let ackKey: string | null = null;
+    if (commandId !== undefined && command) {
+      const poll = command.type === 'ballot.cast' ? findPoll(this.snapshot.context, (command.payload as { pollId: string }).pollId) : undefined;
+      digest = commandDigest(command.type, command.payload, poll?.mode === 'secret');
+      ackKey = ackKeyOf(by, commandId);
+      const previous = this.acks.get(ackKey);
+      if (previous) {
+        if (previous.digest !== undefined && previous.digest !== digest) return fail('COMMAND_ID_REUSED');
+        return { ...previous.ack, duplicate: true };
+      }
+    }
+    try {
+      await this.settleSecretPolls();
+    } catch (err) {
+      this.deps.log.error({ err, sessionId: this.sessionId }, 'settling a secret ballot box with the journal failed');
+      return fail('UNAVAILABLE');
+    }
+    // A retry of a cast that settling just kept has its ack now.
+    if (ackKey) {
+      const previous = this.acks.get(ackKey);
+      if (previous) return previous.digest !== undefined && previous.digest !== digest ? fail('COMMAND_ID_REUSED') : { ...previous.ack, duplicate: true };
     }
     if (this.unfrozenSetup) {
       try {
@@ -157,65 +278,148 @@ export class SessionRoom {
       event = await this.withSecretCounts(event);
     } catch (err) {
       this.deps.log.error({ err, sessionId: this.sessionId, type: event.type }, 'counting the sealed ballot box failed');
-      return fail('INTERNAL');
+      return fail('UNAVAILABLE');
     }
     const verdict = explain(this.snapshot, event);
     if (!verdict.ok) return refused(verdict);
 
-    try {
-      if (this.unfrozenSetup) await this.freeze();
-      if (prepared.sealedChoice !== undefined && event.type === 'ballot.cast') {
-        await this.deps.ballots.cast(pollKey(this.sessionId, event.pollId), prepared.sealedChoice as Json);
+    const record: JournalInput = { at, event: event as unknown as Json, ...(commandId ? { commandId } : {}), ...(digest ? { digest } : {}) };
+    const written = await this.write(record);
+    if (written !== 'written') return fail(written);
+    const ack: OkAck = { ok: true, seq: this.lastSeq };
+
+    if (prepared.sealedChoice !== undefined && event.type === 'ballot.cast') {
+      try {
+        await this.deps.ballots.add(pollKey(this.sessionId, event.pollId), prepared.sealedChoice as Json, this.ballotFence());
+      } catch (err) {
+        // The eligibility record is journaled; whether the content reached the box is not known. Settled (kept or
+        // retracted) before the poll is touched again; until then the caller is told the outcome is unknown.
+        this.unsettled.set(event.pollId, { ackKey, ack, digest });
+        this.deps.log.error({ err: errText(err), sessionId: this.sessionId, pollId: event.pollId }, 'sealing a secret ballot failed after its eligibility was journaled');
+        await this.afterApply(event);
+        return fail('OUTCOME_UNKNOWN');
       }
-      const record: JournalInput = { at, event: event as unknown as Json, ...(commandId ? { commandId } : {}) };
-      this.lastSeq = await this.deps.journal.append(this.sessionId, [record], this.lastSeq);
-    } catch (err) {
-      if (err instanceof StoreFencedError) {
-        // Another node owns the session now: stop here; the cluster layer forwards the command to the new owner.
-        this.lostLease = true;
-        this.deps.log.warn({ sessionId: this.sessionId }, 'lease lost: this node no longer owns the session');
-        return fail('UNAVAILABLE');
-      }
-      if (!(await this.landedDespiteError())) {
-        this.deps.log.error({ err, sessionId: this.sessionId, type: event.type, by: by.role }, 'journal append failed; command not applied');
-        if (prepared.sealedChoice !== undefined && event.type === 'ballot.cast') {
-          // Drop the pending sealed ballot: no journal record names it, so it must never be counted.
-          const poll = findPoll(this.snapshot.context, event.pollId)!;
-          await this.deps.ballots.recover(pollKey(this.sessionId, event.pollId), poll.castBy.length).catch(() => undefined);
-        }
-        return fail('UNAVAILABLE');
-      }
-      this.lastSeq++;
+      if (ackKey) this.castAcks.set(`${event.pollId}\u0000${by.id}`, ackKey);
     }
-    this.actor.send(event);
-    const ack: CommandAck = { ok: true, seq: this.lastSeq };
-    if (commandId !== undefined) this.rememberAck(commandId, ack);
+    if (ackKey) this.rememberAck(ackKey, ack, digest);
     await this.afterApply(event);
     return ack;
   }
 
   /**
-   * The first accepted command freezes the council and agenda into a seq-0 snapshot, so replay never reads the
-   * catalog again, and marks the session live in the catalog.
+   * Journals one record and applies its event. Returns 'written' when the record is in the journal (also when the
+   * store errored after making it durable — recognised by its content), else the code to answer with.
+   */
+  private async write(record: JournalInput): Promise<'written' | 'UNAVAILABLE' | 'OUTCOME_UNKNOWN'> {
+    try {
+      if (this.unfrozenSetup) await this.freeze();
+      this.lastSeq = await this.deps.journal.append(this.sessionId, [record], this.lastSeq, this.fenceOf());
+    } catch (err) {
+      if (err instanceof StoreFencedError) {
+        // Another node owns the session now: nothing was written; the cluster layer routes the command to it.
+        this.lostLease = true;
+        this.deps.log.warn({ sessionId: this.sessionId }, 'write fenced off: this node no longer holds the session lease');
+        return 'UNAVAILABLE';
+      }
+      if (err instanceof StoreConflictError) {
+        // Someone else appended to this journal: nothing of ours was written, and our state is behind.
+        this.needsReopen = true;
+        this.deps.log.error({ sessionId: this.sessionId }, 'journal moved under this room; reopening the session');
+        return 'UNAVAILABLE';
+      }
+      const landed = await this.landed(record);
+      if (landed === 'no') {
+        this.deps.log.error({ err: errText(err), sessionId: this.sessionId, type: (record.event as { type?: string }).type }, 'journal append failed; command not applied');
+        return 'UNAVAILABLE';
+      }
+      if (landed === 'unknown') {
+        this.needsReopen = true;
+        this.deps.log.error({ err: errText(err), sessionId: this.sessionId }, 'journal append failed and its outcome is unknown; reopening the session');
+        return 'OUTCOME_UNKNOWN';
+      }
+      this.lastSeq++;
+    }
+    const event = record.event as unknown as MachineEvent;
+    this.lastHash = chainHash(this.lastHash, { seq: this.lastSeq, at: record.at, commandId: record.commandId, digest: record.digest, event: record.event });
+    this.actor.send(event);
+    return 'written';
+  }
+
+  /**
+   * The first accepted command freezes the council and agenda into a seq-0 snapshot (the genesis), so replay never
+   * reads the catalog again, and marks the session live in the catalog.
    */
   private async freeze() {
-    await this.deps.journal.saveSnapshot(this.sessionId, persist(this.actor, 0) as unknown as { machineVersion: number; seq: number; snapshot: Json });
+    await this.deps.journal.saveSnapshot(this.sessionId, persist(this.actor, 0) as unknown as { machineVersion: number; seq: number; snapshot: Json }, this.fenceOf());
     this.unfrozenSetup = null;
     await this.deps.onStatus?.(this.sessionId, 'live');
   }
 
-  /** An append that errored after the store had made it durable (a timeout on the reply) still counts. */
-  private async landedDespiteError(): Promise<boolean> {
+  /**
+   * After an append errored: is OUR record at the journal's next seq? Compared by content (time, commandId, digest,
+   * event) — never "the tail moved, so it must be mine", which once told a delegate another delegate's seq.
+   */
+  private async landed(record: JournalInput): Promise<'yes' | 'no' | 'unknown'> {
     try {
-      return (await this.deps.journal.lastSeq(this.sessionId)) === this.lastSeq + 1;
+      const tail = await this.deps.journal.lastSeq(this.sessionId);
+      if (tail === this.lastSeq) return 'no';
+      const [next] = await this.deps.journal.read(this.sessionId, this.lastSeq + 1);
+      if (next && next.seq === this.lastSeq + 1 && sameRecord(next, record)) return tail === this.lastSeq + 1 ? 'yes' : 'unknown';
+      // Another writer's record: ours was not written (the append checks the tail), but this room is behind.
+      this.needsReopen = true;
+      return 'no';
     } catch {
-      return false;
+      return 'unknown';
     }
   }
 
-  private rememberAck(commandId: string, ack: CommandAck) {
-    this.acks.set(commandId, ack);
+  private rememberAck(key: string, ack: OkAck, digest: string | undefined) {
+    this.acks.set(key, { ack, digest });
     if (this.acks.size > ACK_MEMORY) this.acks.delete(this.acks.keys().next().value as string);
+  }
+
+  private forgetCastAck(pollId: string, delegateId: string) {
+    const castKey = `${pollId}\u0000${delegateId}`;
+    const key = this.castAcks.get(castKey);
+    if (key !== undefined) this.acks.delete(key);
+    this.castAcks.delete(castKey);
+  }
+
+  /**
+   * Secret polls whose box may lack the last journaled cast (a failed box write): compare the box with the journal
+   * and keep the cast (its ack becomes answerable) or journal `ballot.retract` for it. Throws while the store cannot
+   * tell; the poll stays unsettled and the next command tries again.
+   */
+  private async settleSecretPolls() {
+    for (const [pollId, cast] of this.unsettled) {
+      const poll = findPoll(this.snapshot.context, pollId);
+      if (!poll || poll.status !== 'open') {
+        this.unsettled.delete(pollId);
+        continue;
+      }
+      const outcome = await this.deps.ballots.reconcile(pollKey(this.sessionId, pollId), poll.castBy.length, this.ballotFence());
+      if (outcome === 'oneMissing') await this.retractLastCast(pollId);
+      else if (cast?.ackKey) {
+        this.rememberAck(cast.ackKey, cast.ack, cast.digest);
+        const delegateId = poll.castBy.at(-1);
+        if (delegateId !== undefined) this.castAcks.set(`${pollId}\u0000${delegateId}`, cast.ackKey);
+      }
+      this.unsettled.delete(pollId);
+    }
+  }
+
+  /** The poll's last journaled cast (the machine keeps `castBy` in journal order) never reached the box: withdraw it. */
+  private async retractLastCast(pollId: string) {
+    const delegateId = findPoll(this.snapshot.context, pollId)!.castBy.at(-1)!;
+    const at = Math.max(this.deps.now(), this.snapshot.context.lastEventAt);
+    const event = { type: 'ballot.retract', pollId, delegateId, at, by: SYSTEM_ACTOR } as MachineEvent;
+    const verdict = explain(this.snapshot, event);
+    if (!verdict.ok) throw new Error(`retracting a cast of poll ${pollId} was refused: ${verdict.reason}`);
+    const written = await this.write({ at, event: event as unknown as Json });
+    if (written !== 'written') throw new Error(`retracting a cast of poll ${pollId}: the journal answered ${written}`);
+    this.forgetCastAck(pollId, delegateId);
+    this.deps.log.warn({ sessionId: this.sessionId, pollId }, 'a secret ballot whose content never reached the box was retracted; the delegate may vote again');
+    await this.afterApply(event);
   }
 
   /** A secret e-ballot is counted by the server from the sealed box at close; the counts travel in the event. */
@@ -223,6 +427,8 @@ export class SessionRoom {
     if (event.type !== 'poll.close' && event.type !== 'poll.deadline') return event;
     const poll = findPoll(this.snapshot.context, event.pollId);
     if (!poll || poll.mode !== 'secret' || poll.status !== 'open') return event;
+    // Too few to count: the machine refuses a close and cancels at the deadline; no count may be journaled.
+    if (tooFewSecretBallots(this.snapshot.context, poll)) return event;
     const contents = await this.deps.ballots.contents(pollKey(this.sessionId, poll.pollId));
     const { present, remote } = presentCounts(this.snapshot.context);
     return { ...event, counts: tallySealedBallots(poll, contents, present + remote) };
@@ -231,15 +437,23 @@ export class SessionRoom {
   private async afterApply(event: MachineEvent) {
     this.sinceSnapshot++;
     if (this.sinceSnapshot >= this.deps.snapshotEvery) this.snapshotBeside();
-    if ((event.type === 'poll.announce' || event.type === 'poll.cancel') && findPoll(this.snapshot.context, event.pollId)?.mode === 'secret') {
-      // Like burning the paper ballots once the count minutes are signed (DESIGN.md §4).
-      await this.deps.ballots.destroy(pollKey(this.sessionId, event.pollId)).catch((err: unknown) =>
-        this.deps.log.error({ err, sessionId: this.sessionId, pollId: event.pollId }, 'destroying the ballot box failed'),
-      );
-    }
-    if (event.type === 'poll.open' || event.type === 'poll.revote') {
-      const pollId = event.type === 'poll.open' ? event.pollId : event.newPollId;
-      if (findPoll(this.snapshot.context, pollId)?.mode === 'secret') await this.deps.ballots.open(pollKey(this.sessionId, pollId));
+    const pollId = event.type === 'poll.revote' ? event.newPollId : 'pollId' in event ? (event.pollId as string) : null;
+    const poll = pollId === null ? undefined : findPoll(this.snapshot.context, pollId);
+    if (poll?.mode === 'secret') {
+      const key = pollKey(this.sessionId, poll.pollId);
+      if ((event.type === 'poll.announce' || event.type === 'poll.cancel' || (event.type === 'poll.deadline' && poll.status === 'cancelled'))) {
+        // Like burning the paper ballots once the count minutes are signed (DESIGN.md §4).
+        await this.deps.ballots.destroy(key, this.ballotFence()).catch((err: unknown) =>
+          this.deps.log.error({ err: errText(err), sessionId: this.sessionId, pollId: poll.pollId }, 'destroying the ballot box failed'),
+        );
+      }
+      if (event.type === 'poll.open' || event.type === 'poll.revote') {
+        await this.deps.ballots.open(key, this.ballotFence()).catch((err: unknown) => {
+          // The first cast will find no box: settle the poll (which creates it) before then.
+          this.unsettled.set(poll.pollId, null);
+          this.deps.log.error({ err: errText(err), sessionId: this.sessionId, pollId: poll.pollId }, 'creating the ballot box failed');
+        });
+      }
     }
     if (event.type === 'session.adjourn') await this.deps.onStatus?.(this.sessionId, 'adjourned');
     this.armDeadlines();
@@ -259,11 +473,13 @@ export class SessionRoom {
   private async saveSnapshot(): Promise<boolean> {
     this.sinceSnapshot = 0;
     try {
-      await this.deps.journal.saveSnapshot(this.sessionId, persist(this.actor, this.lastSeq) as unknown as { machineVersion: number; seq: number; snapshot: Json });
+      const snapshot = { ...persist(this.actor, this.lastSeq), hash: this.lastHash } as unknown as { machineVersion: number; seq: number; snapshot: Json; hash: string };
+      await this.deps.journal.saveSnapshot(this.sessionId, snapshot, this.fenceOf());
       return true;
     } catch (err) {
+      if (err instanceof StoreFencedError) this.lostLease = true;
       // A missed snapshot only lengthens the next replay; the journal already holds the event.
-      this.deps.log.warn({ err, sessionId: this.sessionId }, 'snapshot failed');
+      this.deps.log.warn({ err: errText(err), sessionId: this.sessionId }, 'snapshot failed');
       return false;
     }
   }
@@ -275,7 +491,7 @@ export class SessionRoom {
    */
   snapshotIfBehind(): Promise<boolean> {
     return this.enqueue(async () => {
-      if (this.closed || this.lostLease || this.unfrozenSetup || this.sinceSnapshot < this.deps.snapshotEvery) return false;
+      if (this.closed || this.lostLease || this.needsReopen || this.unfrozenSetup || this.sinceSnapshot < this.deps.snapshotEvery) return false;
       return this.saveSnapshot();
     });
   }
@@ -285,18 +501,22 @@ export class SessionRoom {
     return this.unfrozenSetup === null;
   }
 
-  /** After a restart: every open secret poll's box must agree with the journal's eligibility records. */
+  /**
+   * After a restart: every secret poll's box must agree with the journal's eligibility records — an open poll's box
+   * holds one ballot per cast (a cast whose content never reached the box is retracted), a finished poll has none.
+   */
   private async reconcileBallotBoxes() {
     for (const poll of this.snapshot.context.polls) {
       if (poll.mode !== 'secret') continue;
       const key = pollKey(this.sessionId, poll.pollId);
-      if (poll.status === 'open' || poll.status === 'counted') {
-        if (poll.status === 'open') await this.deps.ballots.open(key);
-        await this.deps.ballots.recover(key, poll.castBy.length);
-      } else {
-        await this.deps.ballots.destroy(key);
+      if (poll.status === 'open') {
+        await this.deps.ballots.open(key, this.ballotFence());
+        this.unsettled.set(poll.pollId, null);
+      } else if (poll.status !== 'counted') {
+        await this.deps.ballots.destroy(key, this.ballotFence());
       }
     }
+    await this.enqueue(() => this.settleSecretPolls());
   }
 
   private armDeadlines() {
@@ -322,12 +542,15 @@ export class SessionRoom {
 
   private async fireDeadline(d: Deadline) {
     const ack = await this.enqueue(() =>
-      this.process(undefined, SYSTEM_ACTOR, (_snap, at) => ({ event: { ...d.event, at, by: SYSTEM_ACTOR } as MachineEvent })),
+      this.process(undefined, SYSTEM_ACTOR, null, (_snap, at) => ({ event: { ...d.event, at, by: SYSTEM_ACTOR } as MachineEvent })),
     );
     if (!ack.ok && ack.reason !== 'STALE_DEADLINE') {
       this.deps.log.warn({ sessionId: this.sessionId, deadline: d.key, code: ack.code, reason: ack.reason }, 'deadline not applied; retrying');
-      // A storage blip must not lose a deadline: try again shortly.
-      if (ack.code === 'UNAVAILABLE' && !this.closed) setTimeout(() => this.armDeadlines(), 1000);
+      // A storage blip must not lose a deadline: try again shortly (a room that lost the session or must reopen stops
+      // here; the node that opens the session next arms its deadlines).
+      if ((ack.code === 'UNAVAILABLE' || ack.code === 'OUTCOME_UNKNOWN') && !this.closed && !this.lostLease && !this.needsReopen) {
+        setTimeout(() => this.armDeadlines(), 1000);
+      }
     }
   }
 
@@ -345,6 +568,8 @@ export class SessionRoom {
 }
 
 export const pollKey = (sessionId: string, pollId: string) => `${sessionId}.${pollId}`;
+
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function fail(code: keyof typeof errorMessages): CommandAck {
   return { ok: false, code, message: errorMessages[code].vi };

@@ -2,14 +2,17 @@
  * The journal's hash chain and its one canonical encoding, shared by every adapter so that a journal written by one
  * verifies the same way everywhere (and so that the Redis adapter cannot drift from the embedded one).
  *
- * A record's hash is `sha256hex(prevHash + canonicalJson({seq, at, commandId, event}))`, `commandId` left out when
- * absent, genesis `prevHash` = 64 zeros. Stored lines are the canonical JSON of the whole record, so re-encoding a
+ * A record's hash is `sha256hex(prevHash + canonicalJson({seq, at, commandId, digest, event}))`, `commandId` and
+ * `digest` left out when absent (records written before `digest` existed hash as they always did), genesis `prevHash`
+ * = 64 zeros. Stored lines are the canonical JSON of the whole record, so re-encoding a
  * parsed record gives back the hashed bytes exactly.
  */
 import { hash as oneShotHash } from 'node:crypto';
 import type { JournalInput, JournalRecord } from './types.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
+/** A command digest (sha256, base64url): what the runtime compares when a commandId comes back (dedupe). */
+const DIGEST = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * JSON with object keys sorted (UTF-16 code-unit order, as RFC 8785) and no whitespace. Stricter than JSON.stringify:
@@ -59,11 +62,9 @@ export function sha256hex(text: string): string {
   return oneShotHash('sha256', text, 'hex');
 }
 
-export function chainHash(prevHash: string, record: { seq: number; at: number; commandId?: string | undefined; event: unknown }): string {
-  const body = record.commandId === undefined
-    ? { seq: record.seq, at: record.at, event: record.event }
-    : { seq: record.seq, at: record.at, commandId: record.commandId, event: record.event };
-  return sha256hex(prevHash + canonicalJson(body));
+export function chainHash(prevHash: string, record: { seq: number; at: number; commandId?: string | undefined; digest?: string | undefined; event: unknown }): string {
+  // canonicalJson leaves out undefined properties, so an absent commandId or digest is not part of the hashed body.
+  return sha256hex(prevHash + canonicalJson({ seq: record.seq, at: record.at, commandId: record.commandId, digest: record.digest, event: record.event }));
 }
 
 /** Rejects inputs the chain cannot represent faithfully; nothing is written when this throws. */
@@ -74,6 +75,7 @@ export function assertJournalInputs(inputs: unknown): asserts inputs is JournalI
     const r = input as Record<string, unknown>;
     if (typeof r.at !== 'number' || !Number.isFinite(r.at)) throw new TypeError(`journal append: record ${i} has no finite "at"`);
     if (r.commandId !== undefined && typeof r.commandId !== 'string') throw new TypeError(`journal append: record ${i} has a non-string commandId`);
+    if (r.digest !== undefined && (typeof r.digest !== 'string' || !DIGEST.test(r.digest))) throw new TypeError(`journal append: record ${i} has a malformed digest`);
     if (r.event === undefined) throw new TypeError(`journal append: record ${i} has no event`);
   });
 }
@@ -93,8 +95,8 @@ export function encodeBatch(lastSeq: number, lastHash: string, inputs: JournalIn
   let prevHash = lastHash;
   for (const input of inputs) {
     seq += 1;
-    const hash = chainHash(prevHash, { seq, at: input.at, commandId: input.commandId, event: input.event });
-    lines.push(canonicalJson({ seq, at: input.at, commandId: input.commandId, event: input.event, prevHash, hash }));
+    const hash = chainHash(prevHash, { seq, at: input.at, commandId: input.commandId, digest: input.digest, event: input.event });
+    lines.push(canonicalJson({ seq, at: input.at, commandId: input.commandId, digest: input.digest, event: input.event, prevHash, hash }));
     prevHash = hash;
   }
   return { lines, lastSeq: seq, lastHash: prevHash };
@@ -115,13 +117,17 @@ export function checkRecord(raw: unknown, expectedSeq: number, expectedPrevHash:
   if (r.seq !== expectedSeq) return { ok: false, reason: `seq ${String(r.seq)} where ${expectedSeq} was expected` };
   if (typeof r.at !== 'number' || !Number.isFinite(r.at)) return { ok: false, reason: 'bad "at"' };
   if (r.commandId !== undefined && typeof r.commandId !== 'string') return { ok: false, reason: 'bad commandId' };
+  if (r.digest !== undefined && (typeof r.digest !== 'string' || !DIGEST.test(r.digest))) return { ok: false, reason: 'bad digest' };
   if (!('event' in r)) return { ok: false, reason: 'no event' };
   if (typeof r.prevHash !== 'string' || typeof r.hash !== 'string' || !HEX64.test(r.hash)) return { ok: false, reason: 'bad hash fields' };
   if (r.prevHash !== expectedPrevHash) return { ok: false, reason: 'prevHash does not link to the previous record' };
   let hash: string;
   try {
     const body = storedText === undefined ? null : hashedBodyOf(storedText, r);
-    hash = body === null ? chainHash(r.prevHash, { seq: expectedSeq, at: r.at, commandId: r.commandId, event: r.event }) : sha256hex(r.prevHash + body);
+    hash =
+      body === null
+        ? chainHash(r.prevHash, { seq: expectedSeq, at: r.at, commandId: r.commandId as string | undefined, digest: r.digest as string | undefined, event: r.event })
+        : sha256hex(r.prevHash + body);
   } catch {
     return { ok: false, reason: 'event is not canonical JSON' };
   }
@@ -133,6 +139,7 @@ export function checkRecord(raw: unknown, expectedSeq: number, expectedPrevHash:
 export function checkedRecord(raw: Record<string, unknown>, seq: number): JournalRecord {
   const record: JournalRecord = { seq, at: raw.at as number, event: raw.event as JournalRecord['event'], prevHash: raw.prevHash as string, hash: raw.hash as string };
   if (raw.commandId !== undefined) record.commandId = raw.commandId as string;
+  if (raw.digest !== undefined) record.digest = raw.digest as string;
   return record;
 }
 
@@ -141,8 +148,8 @@ export function checkedRecord(raw: Record<string, unknown>, seq: number): Journa
  * canonical encoding of its record (then the caller re-encodes, as before). Re-encoding every event is most of a
  * journal restore's verification cost, and a canonical line already holds those bytes:
  *
- *   line  {"at":…,"commandId":…,"event":…,"hash":"…","prevHash":"…","seq":N}
- *   body  {"at":…,"commandId":…,"event":…,"seq":N}
+ *   line  {"at":…,"commandId":…,"digest":…,"event":…,"hash":"…","prevHash":"…","seq":N}
+ *   body  {"at":…,"commandId":…,"digest":…,"event":…,"seq":N}
  *
  * The line is canonical iff the record has only the record's keys, JSON.stringify gives the line back (so: no
  * whitespace, numbers and strings spelled as canonicalJson spells them, no duplicate keys) and every object lists its
@@ -150,7 +157,7 @@ export function checkedRecord(raw: Record<string, unknown>, seq: number): Journa
  * `r` has passed checkRecord's field checks: seq, at, event, hash and prevHash are present, commandId when defined.
  */
 function hashedBodyOf(line: string, r: Record<string, unknown>): string | null {
-  if (Object.keys(r).length !== (r.commandId === undefined ? 5 : 6)) return null;
+  if (Object.keys(r).length !== 5 + (r.commandId === undefined ? 0 : 1) + (r.digest === undefined ? 0 : 1)) return null;
   if (JSON.stringify(r) !== line || !keysInCanonicalOrder(r)) return null;
   const seq = JSON.stringify(r.seq);
   const suffix = `,"hash":`.length + JSON.stringify(r.hash).length + `,"prevHash":`.length + JSON.stringify(r.prevHash).length + `,"seq":`.length + seq.length + 1;

@@ -8,6 +8,9 @@
  *                                   does it resolve. One open fd per session; appends serialized per session.
  *     snapshots/<sessionId>.json    latest persisted machine snapshot; replaced atomically (tmp, fsync, rename,
  *                                   fsync dir). A cache: if unreadable it is ignored and the journal replayed.
+ *     genesis/<sessionId>.json      the seq-0 snapshot (the session's frozen council and agenda), written once when
+ *                                   the session freezes and never replaced: what the journal is replayed onto when
+ *                                   the latest snapshot cannot be trusted.
  *     catalog/{councils,sessions,accounts,documents}.json
  *                                   whole-collection JSON arrays, replaced atomically, writes serialized per
  *                                   collection; loaded once at open and served from memory.
@@ -44,12 +47,13 @@ import {
   type JournalInput,
   type JournalRecord,
   type PersistedSessionSnapshot,
+  type Fence,
   type SealedBox,
   type SessionRecord,
   type Store,
   StoreConflictError,
 } from './types.ts';
-import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot } from './validate.ts';
+import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
 
 export interface EmbeddedStoreOptions {
   /**
@@ -129,6 +133,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
   const dirs = {
     journal: join(root, 'journal'),
     snapshots: join(root, 'snapshots'),
+    genesis: join(root, 'genesis'),
     catalog: join(root, 'catalog'),
     documents: join(root, 'documents'),
     ballots: join(root, 'ballots'),
@@ -139,7 +144,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
   const releaseLock = await lockDataDir(root);
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
   await fsyncDir(root);
-  for (const dir of [dirs.snapshots, dirs.catalog, dirs.documents]) await sweepTemps(dir, false);
+  for (const dir of [dirs.snapshots, dirs.genesis, dirs.catalog, dirs.documents]) await sweepTemps(dir, false);
   await sweepTemps(dirs.ballots, true);
 
   let closed = false;
@@ -297,33 +302,18 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       return s.lastSeq;
     },
 
-    async saveSnapshot(sessionId: string, snapshot: PersistedSessionSnapshot): Promise<void> {
+    // One process holds the data directory (its lock), so there is one writer: fences have nothing to check here.
+    async saveSnapshot(sessionId: string, snapshot: PersistedSessionSnapshot, _fence?: string): Promise<void> {
       live();
       assertSafeId('session id', sessionId);
       assertSnapshot(snapshot);
       const text = JSON.stringify(snapshot);
+      if (snapshot.seq === 0) await fileQueue.run(`genesis:${sessionId}`, () => atomicWrite(dirs.genesis, `${sessionId}.json`, text));
       await fileQueue.run(`snapshot:${sessionId}`, () => atomicWrite(dirs.snapshots, `${sessionId}.json`, text));
     },
 
-    async loadSnapshot(sessionId: string): Promise<PersistedSessionSnapshot | null> {
-      live();
-      assertSafeId('session id', sessionId);
-      let text: string;
-      try {
-        text = await readFile(join(dirs.snapshots, `${sessionId}.json`), 'utf8');
-      } catch (err) {
-        if (isErrno(err, 'ENOENT')) return null;
-        throw err;
-      }
-      try {
-        const parsed = JSON.parse(text) as PersistedSessionSnapshot;
-        assertSnapshot(parsed);
-        return parsed;
-      } catch (err) {
-        log(`snapshot ${sessionId} is unreadable (${(err as Error).message}); the journal will be replayed from the start`);
-        return null;
-      }
-    },
+    loadSnapshot: (sessionId: string) => readSnapshot(dirs.snapshots, sessionId),
+    loadGenesis: (sessionId: string) => readSnapshot(dirs.genesis, sessionId),
 
     async verify(sessionId: string) {
       const got = await readCommitted(sessionId);
@@ -459,15 +449,36 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       }),
   };
 
+  async function readSnapshot(dir: string, sessionId: string): Promise<PersistedSessionSnapshot | null> {
+    live();
+    assertSafeId('session id', sessionId);
+    let text: string;
+    try {
+      text = await readFile(join(dir, `${sessionId}.json`), 'utf8');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw err;
+    }
+    try {
+      const parsed = JSON.parse(text) as PersistedSessionSnapshot;
+      assertSnapshot(parsed);
+      return parsed;
+    } catch (err) {
+      log(`snapshot ${sessionId} is unreadable (${(err as Error).message}); the journal will be replayed from the start`);
+      return null;
+    }
+  }
+
   // ---------------------------------------------------------------- ballot boxes
   const ballotFile = (pollKey: string) => `${pollKey}.json`;
 
   const ballots: BallotBoxStore = {
-    async save(pollKey: string, box: SealedBox) {
+    async save(pollKey: string, box: SealedBox, fence?: Fence) {
       live();
       assertPollKey(pollKey);
       assertSealedBox(box);
-      const text = JSON.stringify({ wrappedKey: box.wrappedKey, sealed: box.sealed, ...(box.pending !== undefined ? { pending: box.pending } : {}) });
+      assertFence(fence);
+      const text = sealedBoxText(box);
       await fileQueue.run(`ballot:${pollKey}`, () =>
         atomicWrite(dirs.ballots, ballotFile(pollKey), text, { mode: 0o600, scrubPrevious: true }),
       );
@@ -491,9 +502,10 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       }
       return box as SealedBox;
     },
-    async destroy(pollKey: string) {
+    async destroy(pollKey: string, fence?: Fence) {
       live();
       assertPollKey(pollKey);
+      assertFence(fence);
       await fileQueue.run(`ballot:${pollKey}`, async () => {
         if (await scrubFile(join(dirs.ballots, ballotFile(pollKey)))) await fsyncDir(dirs.ballots);
       });

@@ -14,17 +14,19 @@ import {
   type JournalInput,
   type JournalRecord,
   type PersistedSessionSnapshot,
+  type Fence,
   type SealedBox,
   type SessionRecord,
   type Store,
   StoreConflictError,
 } from './types.ts';
 import type { Council } from '@hall/core';
-import { assertCatalogId, assertDocument, assertExpectedSeq, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot } from './validate.ts';
+import { assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
 
 export interface MemoryBacking {
   journals: Map<string, string[]>;
   snapshots: Map<string, string>;
+  genesis: Map<string, string>;
   councils: Map<string, string>;
   sessions: Map<string, string>;
   accounts: Map<string, string>;
@@ -38,6 +40,7 @@ export function createMemoryBacking(): MemoryBacking {
   return {
     journals: new Map(),
     snapshots: new Map(),
+    genesis: new Map(),
     councils: new Map(),
     sessions: new Map(),
     accounts: new Map(),
@@ -73,7 +76,8 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
   };
 
   const journal: Journal = {
-    async append(sessionId: string, inputs: JournalInput[], expectedSeq?: number): Promise<number> {
+    // One process, one writer: fences (cluster leases) have nothing to check here.
+    async append(sessionId: string, inputs: JournalInput[], expectedSeq?: number, _fence?: string): Promise<number> {
       live();
       assertSafeId('session id', sessionId);
       assertExpectedSeq(expectedSeq);
@@ -104,6 +108,13 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
       assertSafeId('session id', sessionId);
       assertSnapshot(snapshot);
       backing.snapshots.set(sessionId, JSON.stringify(snapshot));
+      if (snapshot.seq === 0) backing.genesis.set(sessionId, JSON.stringify(snapshot));
+    },
+    async loadGenesis(sessionId: string): Promise<PersistedSessionSnapshot | null> {
+      live();
+      assertSafeId('session id', sessionId);
+      const text = backing.genesis.get(sessionId);
+      return text === undefined ? null : (JSON.parse(text) as PersistedSessionSnapshot);
     },
     async loadSnapshot(sessionId: string): Promise<PersistedSessionSnapshot | null> {
       live();
@@ -179,11 +190,12 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
   };
 
   const ballots: BallotBoxStore = {
-    async save(pollKey: string, box: SealedBox) {
+    async save(pollKey: string, box: SealedBox, fence?: Fence) {
       live();
       assertPollKey(pollKey);
       assertSealedBox(box);
-      backing.ballots.set(pollKey, JSON.stringify(box));
+      assertFence(fence);
+      backing.ballots.set(pollKey, sealedBoxText(box));
     },
     async load(pollKey: string) {
       live();
@@ -191,9 +203,10 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
       const text = backing.ballots.get(pollKey);
       return text === undefined ? null : (JSON.parse(text) as SealedBox);
     },
-    async destroy(pollKey: string) {
+    async destroy(pollKey: string, fence?: Fence) {
       live();
       assertPollKey(pollKey);
+      assertFence(fence);
       backing.ballots.delete(pollKey);
     },
     async keys() {

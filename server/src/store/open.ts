@@ -5,11 +5,11 @@ import { openEmbeddedStore } from './embedded.ts';
 
 export async function openStore(
   config: Pick<Config, 'dataDir' | 'redisUrl' | 'snapshotEvery'> & Partial<Pick<Config, 'redisPrefix'>>,
-  opts: { fence?: (sessionId: string) => string | null } = {},
+  opts: { requireFence?: boolean; onFenced?: (sessionId: string) => void } = {},
 ): Promise<Store> {
   if (config.redisUrl) {
     const { openRedisStore } = await import('./redis.ts');
-    return openRedisStore(config.redisUrl, { prefix: config.redisPrefix ?? 'hall:', ...(opts.fence ? { fence: opts.fence } : {}) });
+    return openRedisStore(config.redisUrl, { prefix: config.redisPrefix ?? 'hall:', ...opts });
   }
   return openEmbeddedStore(config.dataDir);
 }

@@ -8,6 +8,8 @@
  *                                  Explicit ids make Redis itself refuse a duplicate or out-of-order seq.
  *   jm:<sessionId>         HASH    {lastSeq, lastHash}: the journal's tail, written by the same script as the entries.
  *   snap:<sessionId>       STRING  latest persisted machine snapshot (JSON); a cache of the journal.
+ *   snap0:<sessionId>      STRING  the seq-0 snapshot (frozen council and agenda), written once: what the journal is
+ *                                  replayed onto when the latest snapshot cannot be trusted.
  *   c:councils | c:sessions | c:accounts | c:docmeta
  *                          HASH    field = id, value = the record's JSON.
  *   doc:<documentId>       STRING  document bytes (binary).
@@ -48,13 +50,14 @@ import {
   type LoginLink,
   type LoginLinkStore,
   type PersistedSessionSnapshot,
+  type Fence,
   type SealedBox,
   type SessionRecord,
   type Store,
   StoreConflictError,
   StoreFencedError,
 } from './types.ts';
-import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot } from './validate.ts';
+import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
 
 export interface RedisStoreOptions {
   /** Prepended to every key (default `hall:`). Tests isolate themselves with a random one. */
@@ -78,15 +81,24 @@ export interface RedisStoreOptions {
    */
   rewriteAofAfterDestroy?: boolean;
   /**
-   * Multi-node: the lease value this node holds for a session (null/'' = not fenced). Every append checks it inside
-   * the append script, so a node that lost its lease can never append after another node took the session over.
+   * Multi-node: every write of a session (journal append, snapshot, sealed ballot box) must carry the writer's lease
+   * token, which the writing script compares with the session's lease key (`lease:<sessionId>`) in the same atomic
+   * step. A write without a token is refused here (StoreFencedError) before anything reaches Redis, so a node that
+   * holds no lease — never acquired, lost, or released — can never write. Off for a store used without leases.
    */
-  fence?: (sessionId: string) => string | null;
+  requireFence?: boolean;
+  /** Called with the session id whenever a write was refused for its fence (metrics, logs; never content). */
+  onFenced?: (sessionId: string) => void;
 }
 
 export interface RedisStore extends Store {
   readonly kind: 'redis';
   readonly prefix: string;
+  /**
+   * The store's connection, shared with the cluster's leases and messages so that all of them fail and recover
+   * together (fail-fast: no offline queue, one retry, a command timeout).
+   */
+  readonly client: Redis;
 }
 
 /** Records per XRANGE page when reading a journal. */
@@ -109,6 +121,7 @@ export function redisKeys(prefix = 'hall:') {
     entryId: (seq: number) => `${seq}-1`,
     /** Which node owns a live session (runtime/cluster.ts writes it; the append script checks it). */
     lease: (sessionId: string) => `${prefix}lease:${sessionId}`,
+    genesis: (sessionId: string) => `${prefix}snap0:${sessionId}`,
     epoch: (sessionId: string) => `${prefix}epoch:${sessionId}`,
   };
 }
@@ -129,7 +142,8 @@ local base = tonumber(ARGV[2])
 if base == nil or #ARGV < 4 then
   return redis.error_reply('HALLBADBATCH malformed arguments')
 end
--- Fencing: a node that lost its lease (paused, partitioned) must never append after another node took over.
+-- Fencing: a node that lost its lease (paused, partitioned) must never append after another node took over. An
+-- empty token is only ever sent by a store opened without fencing (one node); a fenced store refuses to send one.
 if ARGV[1] ~= '' then
   local holder = redis.call('GET', KEYS[3])
   if holder ~= ARGV[1] then
@@ -161,8 +175,31 @@ redis.call('HSET', KEYS[2], 'lastSeq', string.format('%d', base + n), 'lastHash'
 return base + n
 `;
 
+/**
+ * A session's other writes, fenced like the append: KEYS[1] the lease key, KEYS[2..] the keys to write.
+ * ARGV[1] the token ('' = unfenced), ARGV[2] 'set' | 'unlink', ARGV[3] the value for every key (set).
+ * Replies 1, or `HALLFENCED <holder>` having written nothing.
+ */
+const FENCED_WRITE_LUA = `
+if ARGV[1] ~= '' then
+  local holder = redis.call('GET', KEYS[1])
+  if holder ~= ARGV[1] then
+    return redis.error_reply('HALLFENCED ' .. tostring(holder))
+  end
+end
+for i = 2, #KEYS do
+  if ARGV[2] == 'set' then
+    redis.call('SET', KEYS[i], ARGV[3])
+  else
+    redis.call('UNLINK', KEYS[i])
+  end
+end
+return 1
+`;
+
 type HallRedis = Redis & {
   hallAppend(stream: string, meta: string, lease: string, fence: string, base: string, lastHash: string, ...lines: string[]): Promise<number>;
+  hallFencedWrite(numKeys: number, ...keysThenArgs: string[]): Promise<number>;
 };
 
 interface Tail {
@@ -223,6 +260,28 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times - 1, 5), 1000),
   }) as HallRedis;
   client.defineCommand('hallAppend', { numberOfKeys: 3, lua: APPEND_LUA });
+  // The number of keys varies (a genesis snapshot writes two): ioredis takes it as the first argument.
+  client.defineCommand('hallFencedWrite', { lua: FENCED_WRITE_LUA });
+
+  const fenced = (sessionId: string) => {
+    opts.onFenced?.(sessionId);
+    return new StoreFencedError(sessionId);
+  };
+  /** The token to send for a write of `sessionId`: '' only when this store is not fenced at all. */
+  const tokenFor = (sessionId: string, token: string | undefined): string => {
+    if (token !== undefined && (typeof token !== 'string' || token.length === 0)) throw new TypeError('fence token must be a non-empty string');
+    if (token === undefined && opts.requireFence) throw fenced(sessionId);
+    return token ?? '';
+  };
+  async function fencedWrite(sessionId: string, token: string | undefined, op: 'set' | 'unlink', keysToWrite: string[], value = ''): Promise<void> {
+    const sent = tokenFor(sessionId, token);
+    try {
+      await client.hallFencedWrite(1 + keysToWrite.length, keys.lease(sessionId), ...keysToWrite, sent, op, value);
+    } catch (err) {
+      if (/^HALLFENCED/.test(errorText(err))) throw fenced(sessionId);
+      throw err;
+    }
+  }
 
   let opened = false;
   let down = false;
@@ -369,7 +428,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     return p;
   }
 
-  async function appendNow(sessionId: string, inputs: JournalInput[], expectedSeq: number | undefined): Promise<number> {
+  async function appendNow(sessionId: string, inputs: JournalInput[], expectedSeq: number | undefined, token: string | undefined): Promise<number> {
     const state = await journalState(sessionId);
     if (state?.corrupt) throw state.corrupt;
     let tail: Tail = state?.tail ?? { seq: 0, hash: GENESIS_HASH };
@@ -384,8 +443,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     for (let attempt = 1; ; attempt++) {
       const batch = encodeBatch(tail.seq, tail.hash, inputs);
       try {
-        const fence = opts.fence?.(sessionId) ?? '';
-        await client.hallAppend(keys.journal(sessionId), keys.journalMeta(sessionId), keys.lease(sessionId), fence, String(tail.seq), batch.lastHash, ...batch.lines);
+        await client.hallAppend(keys.journal(sessionId), keys.journalMeta(sessionId), keys.lease(sessionId), tokenFor(sessionId, token), String(tail.seq), batch.lastHash, ...batch.lines);
       } catch (err) {
         const actual = conflictOf(err);
         if (actual) {
@@ -399,7 +457,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
           if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
           continue;
         }
-        if (/^HALLFENCED/.test(errorText(err))) throw new StoreFencedError(sessionId);
+        if (/^HALLFENCED/.test(errorText(err))) throw fenced(sessionId);
         if (/^HALLDAMAGED/.test(errorText(err))) {
           const full = await fullScan(sessionId, false);
           const problem = full?.scan.problem ?? { seq: tail.seq + 1, reason: errorText(err).slice('HALLDAMAGED '.length) };
@@ -421,16 +479,18 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   }
 
   const journal: Journal = {
-    append(sessionId: string, inputs: JournalInput[], expectedSeq?: number): Promise<number> {
+    append(sessionId: string, inputs: JournalInput[], expectedSeq?: number, fence?: string): Promise<number> {
       try {
         live();
         assertSafeId('session id', sessionId);
         assertExpectedSeq(expectedSeq);
         assertJournalInputs(inputs);
+        // Before queueing: an unfenced append in a fenced store is refused without a round trip.
+        tokenFor(sessionId, fence);
       } catch (err) {
         return Promise.reject(err);
       }
-      return appendQueue.run(sessionId, () => appendNow(sessionId, inputs, expectedSeq));
+      return appendQueue.run(sessionId, () => appendNow(sessionId, inputs, expectedSeq, fence));
     },
 
     async read(sessionId: string, fromSeq = 1): Promise<JournalRecord[]> {
@@ -473,28 +533,16 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       return (await readTail(sessionId)).seq;
     },
 
-    async saveSnapshot(sessionId: string, snapshot: PersistedSessionSnapshot): Promise<void> {
+    async saveSnapshot(sessionId: string, snapshot: PersistedSessionSnapshot, fence?: string): Promise<void> {
       live();
       assertSafeId('session id', sessionId);
       assertSnapshot(snapshot);
-      await client.set(keys.snapshot(sessionId), JSON.stringify(snapshot));
+      const targets = snapshot.seq === 0 ? [keys.snapshot(sessionId), keys.genesis(sessionId)] : [keys.snapshot(sessionId)];
+      await fencedWrite(sessionId, fence, 'set', targets, JSON.stringify(snapshot));
     },
 
-    async loadSnapshot(sessionId: string): Promise<PersistedSessionSnapshot | null> {
-      live();
-      assertSafeId('session id', sessionId);
-      const text = await client.get(keys.snapshot(sessionId));
-      if (text === null) return null;
-      try {
-        const parsed = JSON.parse(text) as PersistedSessionSnapshot;
-        assertSnapshot(parsed);
-        return parsed;
-      } catch (err) {
-        log(`snapshot ${sessionId} is unreadable (${(err as Error).message}); the journal will be replayed from the start`);
-        return null;
-      }
-    },
-
+    loadSnapshot: (sessionId: string) => readSnapshot(sessionId, keys.snapshot(sessionId)),
+    loadGenesis: (sessionId: string) => readSnapshot(sessionId, keys.genesis(sessionId)),
     async verify(sessionId: string) {
       live();
       assertSafeId('session id', sessionId);
@@ -509,6 +557,21 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       return idsUnder(`${prefix}jm:`, SAFE_ID);
     },
   };
+
+  async function readSnapshot(sessionId: string, key: string): Promise<PersistedSessionSnapshot | null> {
+    live();
+    assertSafeId('session id', sessionId);
+    const text = await client.get(key);
+    if (text === null) return null;
+    try {
+      const parsed = JSON.parse(text) as PersistedSessionSnapshot;
+      assertSnapshot(parsed);
+      return parsed;
+    } catch (err) {
+      log(`snapshot ${sessionId} is unreadable (${(err as Error).message}); the journal will be replayed from the start`);
+      return null;
+    }
+  }
 
   /** Ids of the keys `<start><id>`, by SCAN (never KEYS), deduplicated and sorted. */
   async function idsUnder(start: string, pattern: RegExp): Promise<string[]> {
@@ -642,13 +705,23 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     },
   };
 
+  /** A box belongs to one session: its writes are fenced by that session's lease (the fence names the session). */
+  function fencedBallotWrite(pollKey: string, fence: Fence | undefined, op: 'set' | 'unlink', value?: string): Promise<void> {
+    if (!fence) {
+      if (opts.requireFence) return Promise.reject(fenced(pollKey));
+      return op === 'set' ? client.set(keys.ballot(pollKey), value ?? '').then(() => undefined) : client.unlink(keys.ballot(pollKey)).then(() => undefined);
+    }
+    if (!pollKey.startsWith(`${fence.sessionId}.`)) return Promise.reject(new TypeError(`ballot box ${pollKey} does not belong to session ${fence.sessionId}`));
+    return fencedWrite(fence.sessionId, fence.token, op, [keys.ballot(pollKey)], value);
+  }
+
   const ballots: BallotBoxStore = {
-    async save(pollKey: string, box: SealedBox) {
+    async save(pollKey: string, box: SealedBox, fence?: Fence) {
       live();
       assertPollKey(pollKey);
       assertSealedBox(box);
-      const text = JSON.stringify({ wrappedKey: box.wrappedKey, sealed: box.sealed, ...(box.pending !== undefined ? { pending: box.pending } : {}) });
-      await client.set(keys.ballot(pollKey), text);
+      assertFence(fence);
+      await fencedBallotWrite(pollKey, fence, 'set', sealedBoxText(box));
     },
     async load(pollKey: string) {
       live();
@@ -664,10 +737,11 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       }
       return box as SealedBox;
     },
-    async destroy(pollKey: string) {
+    async destroy(pollKey: string, fence?: Fence) {
       live();
       assertPollKey(pollKey);
-      await client.unlink(keys.ballot(pollKey));
+      assertFence(fence);
+      await fencedBallotWrite(pollKey, fence, 'unlink');
       if ((opts.rewriteAofAfterDestroy ?? true) && !rewriteWanted) await rewriteAof();
     },
     async keys() {
@@ -679,6 +753,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   return {
     kind: 'redis',
     prefix,
+    client,
     journal,
     catalog,
     ballots,

@@ -16,6 +16,11 @@ export interface JournalInput {
   at: number;
   /** The client's command id, kept so a retried command gets its original ack after a restart. Absent for server-issued events. */
   commandId?: string;
+  /**
+   * sha256 (base64url) of the command's type and payload as the caller sent it (a secret ballot's choice left out), so
+   * that a commandId reused by the same caller for a different command is recognised, also after a restart.
+   */
+  digest?: string;
   event: Json;
 }
 
@@ -29,15 +34,38 @@ export interface PersistedSessionSnapshot {
   machineVersion: number;
   seq: number;
   snapshot: Json;
+  /**
+   * The hash of journal record `seq` the snapshot was taken after: a restore trusts the snapshot only if the journal's
+   * record `seq` has this hash (a snapshot written by a node that had lost the session, or of a journal that was
+   * rewritten, is ignored and the journal replayed). Absent at seq 0 and in snapshots older than this field.
+   */
+  hash?: string;
+}
+
+/** A write fenced by a session lease (several nodes): refused unless `token` is the session's current lease value. */
+export interface Fence {
+  sessionId: string;
+  token: string;
 }
 
 export interface Journal {
-  /** Appends in order and resolves with the seq of the last record once durable. `expectedSeq` (the caller's last seq) guards against two writers: a mismatch rejects with StoreConflictError and writes nothing. */
-  append(sessionId: string, records: JournalInput[], expectedSeq?: number): Promise<number>;
+  /**
+   * Appends in order and resolves with the seq of the last record once durable. `expectedSeq` (the caller's last seq)
+   * guards against two writers: a mismatch rejects with StoreConflictError and writes nothing. `fence` (the writer's
+   * lease token, cluster mode): a token that is not the session's current lease rejects with StoreFencedError and
+   * writes nothing; a store that requires fencing refuses an append without one the same way.
+   */
+  append(sessionId: string, records: JournalInput[], expectedSeq?: number, fence?: string): Promise<number>;
   read(sessionId: string, fromSeq?: number): Promise<JournalRecord[]>;
   lastSeq(sessionId: string): Promise<number>;
-  saveSnapshot(sessionId: string, snapshot: PersistedSessionSnapshot): Promise<void>;
+  /**
+   * Fenced like `append`. A snapshot at seq 0 (the session's frozen setup) is also kept apart as the genesis, which
+   * later snapshots never replace: a restore that cannot trust the latest snapshot replays the journal onto it.
+   */
+  saveSnapshot(sessionId: string, snapshot: PersistedSessionSnapshot, fence?: string): Promise<void>;
   loadSnapshot(sessionId: string): Promise<PersistedSessionSnapshot | null>;
+  /** The seq-0 snapshot (the frozen setup), or null (never frozen, or written before genesis snapshots were kept). */
+  loadGenesis(sessionId: string): Promise<PersistedSessionSnapshot | null>;
   /** Recomputes the hash chain; `firstBadSeq` names the first record whose hash or link does not hold. */
   verify(sessionId: string): Promise<{ ok: boolean; records: number; firstBadSeq?: number }>;
   /** Session ids that have a journal. */
@@ -47,21 +75,21 @@ export interface Journal {
 export interface SealedBox {
   /** The per-poll key wrapped (encrypted) with the ballot secret from configuration. */
   wrappedKey: string;
-  /** Sealed ballots, base64, in no meaningful order (shuffled and re-sealed on every write). */
+  /** Sealed ballots, base64, in no meaningful order (shuffled and re-sealed on every write); no slot is "the newest". */
   sealed: string[];
   /**
-   * The most recent ballot, sealed, whose `ballot.cast` may not have reached the journal yet. Kept apart so that a
-   * restart can drop it if it was never journaled (never acknowledged) instead of counting a ballot nobody was told
-   * was recorded. Folded into `sealed` by the next write.
+   * Only in boxes written by versions before the journal-first order: the newest ballot kept apart. Read (and settled
+   * against the journal) for compatibility; never written.
    */
   pending?: string;
 }
 
 export interface BallotBoxStore {
-  save(pollKey: string, box: SealedBox): Promise<void>;
+  /** Fenced like `Journal.append` (cluster mode). */
+  save(pollKey: string, box: SealedBox, fence?: Fence): Promise<void>;
   load(pollKey: string): Promise<SealedBox | null>;
-  /** Removes the box so that nothing of it can be read back (files: overwritten then unlinked). Idempotent. */
-  destroy(pollKey: string): Promise<void>;
+  /** Removes the box so that nothing of it can be read back (files: overwritten then unlinked). Idempotent. Fenced. */
+  destroy(pollKey: string, fence?: Fence): Promise<void>;
   keys(): Promise<string[]>;
 }
 
@@ -155,6 +183,11 @@ export class StoreConflictError extends Error {
   constructor(sessionId: string, expected: number, actual: number) {
     super(`journal ${sessionId}: expected last seq ${expected}, found ${actual}`);
   }
+}
+
+/** The store (or the cluster's lease, which lives beside it) cannot be reached: nothing was done; try again. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
 }
 
 /** Multi-node: this node's lease on the session was taken over; it must stop writing and drop the session. */

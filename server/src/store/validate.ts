@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DocumentMeta } from './types.ts';
+import type { DocumentMeta, SealedBox } from './types.ts';
 
 /** Ids that become file names (and Redis key parts): the core `Id` alphabet, which has no path separator. */
 export const SAFE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -36,6 +36,14 @@ export function assertDocument(meta: DocumentMeta, bytes: Buffer): void {
   if (meta.sha256 !== sha) throw new TypeError(`document ${meta.id}: sha256 does not match the bytes`);
 }
 
+/** A fence, when given, must name a session and carry a token: an empty token must never mean "unfenced". */
+export function assertFence(fence: unknown): void {
+  if (fence === undefined) return;
+  const f = fence as { sessionId?: unknown; token?: unknown } | null;
+  if (typeof f !== 'object' || f === null || typeof f.token !== 'string' || f.token.length === 0) throw new TypeError('fence must be { sessionId, token } with a token');
+  assertSafeId('session id', f.sessionId);
+}
+
 export function assertSealedBox(box: unknown): void {
   const b = box as { wrappedKey?: unknown; sealed?: unknown; pending?: unknown } | null;
   if (
@@ -48,15 +56,24 @@ export function assertSealedBox(box: unknown): void {
   }
 }
 
+/**
+ * The stored form of a box: only its known fields, so nothing a caller happened to attach reaches the disk. A legacy
+ * `pending` is never written (boxes have no "newest ballot" slot any more); SecretBallots settles it when it reads one.
+ */
+export function sealedBoxText(box: SealedBox): string {
+  return JSON.stringify({ wrappedKey: box.wrappedKey, sealed: box.sealed });
+}
+
 export function assertSnapshot(snapshot: unknown): void {
-  const s = snapshot as { machineVersion?: unknown; seq?: unknown; snapshot?: unknown } | null;
+  const s = snapshot as { machineVersion?: unknown; seq?: unknown; snapshot?: unknown; hash?: unknown } | null;
   if (
     typeof s !== 'object' || s === null ||
     typeof s.machineVersion !== 'number' ||
     typeof s.seq !== 'number' || !Number.isInteger(s.seq) || s.seq < 0 ||
-    s.snapshot === undefined
+    s.snapshot === undefined ||
+    (s.hash !== undefined && (typeof s.hash !== 'string' || !/^[0-9a-f]{64}$/.test(s.hash)))
   ) {
-    throw new TypeError('snapshot must be { machineVersion: number, seq: integer ≥ 0, snapshot }');
+    throw new TypeError('snapshot must be { machineVersion: number, seq: integer ≥ 0, snapshot, hash?: sha256 hex }');
   }
 }
 

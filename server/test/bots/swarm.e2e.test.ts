@@ -80,6 +80,9 @@ describe('bot swarm end to end', () => {
     await chair.must('poll.open', { pollId: 'bn-p2', subject: 'Lấy phiếu tín nhiệm', kind: 'confidenceRating', mode: 'secret', officialIds: ratedIds });
     await chair.until((v) => v.poll?.pollId === 'bn-p2' && v.poll.castCount === 85, '85 ballots in bn-p2');
     await chair.must('poll.close', { pollId: 'bn-p2' });
+    // A secret poll's result reaches nobody before the announcement, the chair included.
+    expect((await chair.until((v) => v.poll?.pollId === 'bn-p2' && v.poll.status === 'counted', 'bn-p2 counted')).poll!.result).toBeNull();
+    await chair.must('poll.announce', { pollId: 'bn-p2' });
     const p2 = (await chair.until((v) => v.poll?.pollId === 'bn-p2' && v.poll.result !== null, 'bn-p2 result')).poll!;
 
     const summary = await swarm;

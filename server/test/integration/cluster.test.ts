@@ -108,7 +108,10 @@ describe('several nodes on one Redis', () => {
     await expect.poll(() => ownerOf(SESSION, prefix), { timeout: 15_000, interval: 200 }).toMatch(/^[bc]$/);
     const takeoverMs = performance.now() - killedAt;
 
-    const closed = await chairB.until((v) => v.poll?.pollId === 'cl-1' && v.poll.status === 'counted', 'the deadline closes the poll', 90_000);
+    await chairB.until((v) => v.poll?.pollId === 'cl-1' && v.poll.status === 'counted', 'the deadline closes the poll', 90_000);
+    // A secret poll's counts are shown once announced (to nobody before, the chair included).
+    await chairB.must('poll.announce', { pollId: 'cl-1' });
+    const closed = await chairB.until((v) => v.poll?.pollId === 'cl-1' && v.poll.status === 'announced', 'announced');
     const summaries = await Promise.all(swarms);
     const ackedIds = new Set(acked.map((x) => x.delegateId));
     for (const id of ackedBeforeKill) expect(ackedIds.has(id)).toBe(true);

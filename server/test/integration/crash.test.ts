@@ -66,7 +66,11 @@ describe('crash recovery', () => {
     const resyncMs = performance.now() - killedAt;
 
     // Nobody closes the poll: the restarted scheduler must fire its deadline.
-    const closed = await chair.until((v) => v.poll?.pollId === 'crash-1' && v.poll.status === 'counted', 'deadline closes the poll', 60_000);
+    const counted = await chair.until((v) => v.poll?.pollId === 'crash-1' && v.poll.status === 'counted', 'deadline closes the poll', 60_000);
+    // A secret poll's counts reach nobody before the announcement, the chair included.
+    expect(counted.poll!.result).toBeNull();
+    await chair.must('poll.announce', { pollId: 'crash-1' });
+    const closed = await chair.until((v) => v.poll?.pollId === 'crash-1' && v.poll.status === 'announced', 'announced');
     const summary = await swarm;
     const tally = tallyChoices('motion', acked.map((a) => a.choice));
     const ackedIds = new Set(acked.map((a) => a.delegateId));

@@ -148,8 +148,11 @@ describe('views per audience', () => {
     }
     expect(delegates[0]!.view!.poll!.mine).toEqual({ cast: true });
     await chair.must('poll.close', { pollId: 'gw10' });
-    await chair.until((v) => v.poll?.result !== null, 'chair result');
-    expect(wall.view!.poll!.result).toBeNull(); // not before the announcement
+    // A secret poll's counts reach nobody before the announcement, the chair included (its snapshot has none either).
+    const counted = await chair.until((v) => v.poll?.pollId === 'gw10' && v.poll.status === 'counted', 'chair sees it counted');
+    expect(counted.poll!.result).toBeNull();
+    expect(JSON.stringify(counted.snapshot)).not.toMatch(/"yes":\d/);
+    expect(wall.view!.poll!.result).toBeNull();
     await chair.must('poll.announce', { pollId: 'gw10' });
     const expected = { kind: 'motion', yes: cast.yes, no: cast.no, abstain: cast.abstain, tookPart: 60, total: 85 };
     for (const c of [chair, wall, pub, delegates[7]!]) {

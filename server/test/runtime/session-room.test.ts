@@ -1,0 +1,354 @@
+/**
+ * The session room's promises around its writes (issues "trust" and "cluster correctness"):
+ *  - dedupe is per caller and per content: another caller's commandId is not "a duplicate", and a caller reusing an
+ *    id for a different command is refused (COMMAND_ID_REUSED) with nothing applied — also after a restart;
+ *  - an ack names the caller's own record, even when the append's answer was lost;
+ *  - a secret ballot's eligibility is journaled before its content is boxed, and a content that never reached the box
+ *    is retracted, never counted, never acknowledged;
+ *  - a snapshot the journal does not vouch for is ignored.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCommand, SessionSetup, type Actor, type Command, type CommandAck } from '@hall/core';
+import { createMemoryBacking, createMemoryStore } from '../../src/store/memory.ts';
+import { SessionRoom, pollKey, type RoomDeps } from '../../src/runtime/session-room.ts';
+import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
+import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
+import type { BallotBoxStore, Journal, Store } from '../../src/store/types.ts';
+
+const council = demoCouncils().find((c) => c.id === 'tien-du')!;
+const template = demoSessions().find((s) => s.councilId === council.id)!;
+const SESSION = template.id;
+const SECRET = 'session-room-test-ballot-secret-0123456789';
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const CHAIR: Actor = { role: 'chair', id: 'chutoa.td' };
+const SECRETARY: Actor = { role: 'secretary', id: 'thuky.td' };
+const delegateIds = council.delegates.map((d) => d.id);
+const D = (i: number): Actor => ({ role: 'delegate', id: delegateIds[i]! });
+
+let n = 0;
+const cmd = (type: string, payload: object, commandId = `cmd-${String(++n).padStart(8, '0')}`): Command => {
+  const parsed = parseCommand({ sessionId: SESSION, commandId, type, payload });
+  if (!parsed.ok) throw new Error(`bad test command ${type}: ${parsed.issues.join('; ')}`);
+  return parsed.command;
+};
+
+interface Harness {
+  store: Store;
+  room: SessionRoom;
+  reopen(overrides?: Partial<RoomDeps>): Promise<SessionRoom>;
+  journalLength(): Promise<number>;
+}
+
+const rooms: SessionRoom[] = [];
+afterEach(async () => {
+  await Promise.all(rooms.splice(0).map((r) => r.close()));
+});
+
+async function harness(overrides: Partial<RoomDeps> = {}): Promise<Harness> {
+  const backing = createMemoryBacking();
+  const store = createMemoryStore(backing);
+  let now = 1_780_000_000_000;
+  const setup = async () => SessionSetup.parse({ sessionId: SESSION, title: template.title, council, agenda: template.agenda });
+  const deps = (o: Partial<RoomDeps>): RoomDeps => ({
+    journal: store.journal,
+    ballots: new SecretBallots(store.ballots, SECRET),
+    now: () => (now += 10),
+    snapshotEvery: 1000,
+    onChange: () => undefined,
+    log: quiet,
+    ...o,
+  });
+  const h: Harness = {
+    store,
+    room: await SessionRoom.open(SESSION, setup, deps(overrides)),
+    async reopen(o = {}) {
+      await h.room.close();
+      h.room = await SessionRoom.open(SESSION, setup, deps(o));
+      rooms.push(h.room);
+      return h.room;
+    },
+    journalLength: () => store.journal.lastSeq(SESSION),
+  };
+  rooms.push(h.room);
+  return h;
+}
+
+const ok = async (room: SessionRoom, c: Command, by: Actor): Promise<number> => {
+  const ack = await room.submit(c, by);
+  if (!ack.ok) throw new Error(`${c.type} by ${by.id} refused: ${ack.code} ${ack.reason ?? ''}`);
+  return ack.seq;
+};
+
+/** A started sitting with `present` delegates checked in. */
+async function started(h: Harness, present = 20) {
+  await ok(h.room, cmd('session.openCheckIn', {}), CHAIR);
+  for (let i = 0; i < present; i++) await ok(h.room, cmd('attendance.checkIn', { delegateId: delegateIds[i] }), D(i));
+  await ok(h.room, cmd('session.start', {}), CHAIR);
+}
+
+describe('[DEDUPE] a commandId is the caller’s, and means one command', () => {
+  it('[DEDUPE-1] another delegate reusing a commandId gets their own command recorded, not "a duplicate"', async () => {
+    const h = await harness();
+    const shared = 'same-id-0001';
+    const a = await h.room.submit(cmd('question.submit', { questionId: 'qa', respondentId: council.officials[0]!.id, text: 'A hỏi' }, shared), D(0));
+    const b = await h.room.submit(cmd('question.submit', { questionId: 'qb', respondentId: council.officials[0]!.id, text: 'B hỏi' }, shared), D(1));
+    expect(a).toMatchObject({ ok: true });
+    expect(b).toMatchObject({ ok: true });
+    expect(b).not.toHaveProperty('duplicate');
+    const records = await h.store.journal.read(SESSION);
+    expect(records.map((r) => [(r.event as { by: Actor }).by.id, r.commandId])).toEqual([
+      [delegateIds[0], shared],
+      [delegateIds[1], shared],
+    ]);
+    expect(h.room.snapshot.context.questioning.questions.map((q) => q.questionId)).toEqual(['qa', 'qb']);
+  });
+
+  it('[DEDUPE-2] the chair reusing an id for a different command is refused (COMMAND_ID_REUSED) and nothing is applied — also after a restart', async () => {
+    const h = await harness();
+    const id = 'chair-cmd-001';
+    const first = await h.room.submit(cmd('attendance.set', { delegateId: delegateIds[3], status: 'absentExcused', note: 'ốm' }, id), CHAIR);
+    expect(first).toMatchObject({ ok: true });
+    const length = await h.journalLength();
+    for (const restart of [false, true]) {
+      const room = restart ? await h.reopen() : h.room;
+      const reused = await room.submit(cmd('attendance.set', { delegateId: delegateIds[4], status: 'absentUnexcused' }, id), CHAIR);
+      expect(reused).toMatchObject({ ok: false, code: 'COMMAND_ID_REUSED' });
+      expect((reused as { message: string }).message).toMatch(/Mã thao tác đã được dùng/);
+      expect(await h.journalLength()).toBe(length);
+      expect(room.snapshot.context.attendance[delegateIds[4]!]).toBeUndefined();
+      // The same command again is the duplicate it always was.
+      expect(await room.submit(cmd('attendance.set', { delegateId: delegateIds[3], status: 'absentExcused', note: 'ốm' }, id), CHAIR)).toEqual({
+        ok: true,
+        seq: (first as { seq: number }).seq,
+        duplicate: true,
+      });
+    }
+  });
+
+  it('[DEDUPE-3] property: random interleavings of callers, ids and contents, with restarts', async () => {
+    const actors = [CHAIR, SECRETARY, D(0), D(1), D(2)];
+    const op = fc.oneof(
+      { weight: 9, arbitrary: fc.record({ kind: fc.constant('send' as const), actor: fc.integer({ min: 0, max: 4 }), id: fc.integer({ min: 0, max: 3 }), variant: fc.integer({ min: 0, max: 1 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const) }) },
+    );
+    const respondent = council.officials.find((o) => o.respondent)?.id ?? council.officials[0]!.id;
+    const commandFor = (a: number, id: number, variant: number): Command => {
+      const commandId = `prop-id-${id}-xxxx`;
+      const actor = actors[a]!;
+      if (actor.role === 'delegate') {
+        return cmd('question.submit', { questionId: `q-${a}-${id}-${variant}`, respondentId: respondent, text: `câu hỏi ${variant}` }, commandId);
+      }
+      return cmd('attendance.set', { delegateId: delegateIds[10 + id]!, status: variant ? 'absentExcused' : 'present', note: `ghi chú ${a}` }, commandId);
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), async (ops) => {
+        const h = await harness();
+        const model = new Map<string, { variant: number; seq: number }>();
+        for (const o of ops) {
+          if (o.kind === 'restart') {
+            await h.reopen();
+            continue;
+          }
+          const key = `${o.actor}/${o.id}`;
+          const before = await h.journalLength();
+          const ack: CommandAck = await h.room.submit(commandFor(o.actor, o.id, o.variant), actors[o.actor]!);
+          const known = model.get(key);
+          if (!known) {
+            expect(ack).toMatchObject({ ok: true });
+            const seq = (ack as { seq: number }).seq;
+            expect(seq).toBe(before + 1);
+            const [record] = await h.store.journal.read(SESSION, seq);
+            // The ack names this caller's own record.
+            expect(record!.commandId).toBe(`prop-id-${o.id}-xxxx`);
+            expect((record!.event as { by: Actor }).by).toEqual(actors[o.actor]);
+            model.set(key, { variant: o.variant, seq });
+          } else if (known.variant === o.variant) {
+            expect(ack).toEqual({ ok: true, seq: known.seq, duplicate: true });
+            expect(await h.journalLength()).toBe(before);
+          } else {
+            expect(ack).toMatchObject({ ok: false, code: 'COMMAND_ID_REUSED' });
+            expect(await h.journalLength()).toBe(before);
+          }
+        }
+        await h.room.close();
+      }),
+      { numRuns: 25 },
+    );
+  }, 300_000);
+});
+
+/** A journal whose next append misbehaves once, as a store whose reply is lost would. */
+function flakyJournal(inner: Journal, misbehave: { next: null | 'landThenThrow' | 'throwAfterForeignWrite' | 'landThenLoseTail' }): Journal {
+  let tailBroken = false;
+  return {
+    ...inner,
+    append: async (sessionId, records, expectedSeq, fence) => {
+      const mode = misbehave.next;
+      misbehave.next = null;
+      if (mode === 'landThenThrow' || mode === 'landThenLoseTail') {
+        await inner.append(sessionId, records, expectedSeq, fence);
+        if (mode === 'landThenLoseTail') tailBroken = true;
+        throw new Error('connection reset before the reply');
+      }
+      if (mode === 'throwAfterForeignWrite') {
+        const at = records[0]!.at;
+        await inner.append(sessionId, [{ at, commandId: 'someone-else', event: { type: 'attendance.set', delegateId: delegateIds[20]!, status: 'present', at, by: SECRETARY } }]);
+        throw new Error('timeout');
+      }
+      return inner.append(sessionId, records, expectedSeq, fence);
+    },
+    lastSeq: async (sessionId) => {
+      if (tailBroken) {
+        tailBroken = false;
+        throw new Error('still unreachable');
+      }
+      return inner.lastSeq(sessionId);
+    },
+  };
+}
+
+describe('[LANDED] after a failed append, an ack names only the caller’s own record', () => {
+  it('[LANDED-1] the append landed and its reply was lost: ack ok with our seq', async () => {
+    const backing = createMemoryBacking();
+    const store = createMemoryStore(backing);
+    const misbehave = { next: null as null | 'landThenThrow' };
+    const h = await harness({ journal: flakyJournal(store.journal, misbehave) });
+    // (the harness's own store is unused: the room writes through the flaky journal over `store`)
+    await ok(h.room, cmd('session.openCheckIn', {}), CHAIR);
+    misbehave.next = 'landThenThrow';
+    const ack = await h.room.submit(cmd('attendance.checkIn', { delegateId: delegateIds[0] }, 'mine-00000001'), D(0));
+    expect(ack).toMatchObject({ ok: true });
+    const [record] = await store.journal.read(SESSION, (ack as { seq: number }).seq);
+    expect(record!.commandId).toBe('mine-00000001');
+    expect(h.room.snapshot.context.attendance[delegateIds[0]!]?.status).toBe('present');
+  });
+
+  it('[LANDED-2] another writer’s record sits at the next seq: not ours, so UNAVAILABLE (not recorded), and the room must reopen', async () => {
+    const store = createMemoryStore();
+    const misbehave = { next: null as null | 'throwAfterForeignWrite' };
+    const h = await harness({ journal: flakyJournal(store.journal, misbehave) });
+    await ok(h.room, cmd('session.openCheckIn', {}), CHAIR);
+    misbehave.next = 'throwAfterForeignWrite';
+    const ack = await h.room.submit(cmd('attendance.checkIn', { delegateId: delegateIds[0] }, 'mine-00000002'), D(0));
+    expect(ack).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+    expect(h.room.needsReopen).toBe(true);
+    expect((await store.journal.read(SESSION)).map((r) => r.commandId)).not.toContain('mine-00000002');
+  });
+
+  it('[LANDED-3] the tail cannot be read: OUTCOME_UNKNOWN; the reopened room answers the retry with the original record', async () => {
+    const store = createMemoryStore();
+    const misbehave = { next: null as null | 'landThenLoseTail' };
+    const h = await harness({ journal: flakyJournal(store.journal, misbehave) });
+    await ok(h.room, cmd('session.openCheckIn', {}), CHAIR);
+    misbehave.next = 'landThenLoseTail';
+    const command = cmd('attendance.checkIn', { delegateId: delegateIds[0] }, 'mine-00000003');
+    expect(await h.room.submit(command, D(0))).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    expect(h.room.needsReopen).toBe(true);
+    expect(await h.room.submit(command, D(0))).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+    const room = await h.reopen({ journal: store.journal });
+    const retry = await room.submit(command, D(0));
+    expect(retry).toMatchObject({ ok: true, duplicate: true });
+    const [record] = await store.journal.read(SESSION, (retry as { seq: number }).seq);
+    expect(record!.commandId).toBe('mine-00000003');
+  });
+});
+
+/** A ballot box store whose next save fails, before or after it reached the store. */
+function flakyBox(inner: BallotBoxStore, plan: { next: null | 'failBefore' | 'failAfter' }): BallotBoxStore {
+  return {
+    ...inner,
+    save: async (key, box, fence) => {
+      const mode = plan.next;
+      plan.next = null;
+      if (mode === 'failBefore') throw new Error('disk full');
+      await inner.save(key, box, fence);
+      if (mode === 'failAfter') throw new Error('fsync reply lost');
+    },
+  };
+}
+
+describe('[SEAL] a secret ballot is journaled first, boxed second, acknowledged last', () => {
+  async function secretPoll(plan: { next: null | 'failBefore' | 'failAfter' }) {
+    const store = createMemoryStore();
+    const ballots = new SecretBallots(flakyBox(store.ballots, plan), SECRET);
+    const h = await harness({ journal: store.journal, ballots });
+    await started(h);
+    await ok(h.room, cmd('poll.open', { pollId: 'k1', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', durationSec: 600 }), CHAIR);
+    for (let i = 0; i < 3; i++) await ok(h.room, cmd('ballot.cast', { pollId: 'k1', choice: 'yes' }), D(i));
+    return { h, store, ballots };
+  }
+
+  it('[SEAL-1] the content never reached the box: OUTCOME_UNKNOWN, then retracted; the retry casts afresh and is counted once', async () => {
+    const plan = { next: null as null | 'failBefore' };
+    const { h, store, ballots } = await secretPoll(plan);
+    plan.next = 'failBefore';
+    const ballot = cmd('ballot.cast', { pollId: 'k1', choice: 'no' }, 'd4-ballot-0001');
+    expect(await h.room.submit(ballot, D(3))).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    const retry = await h.room.submit(ballot, D(3));
+    expect(retry).toMatchObject({ ok: true });
+    expect(retry).not.toHaveProperty('duplicate');
+    const types = (await store.journal.read(SESSION)).map((r) => (r.event as { type: string }).type).slice(-3);
+    expect(types).toEqual(['ballot.cast', 'ballot.retract', 'ballot.cast']);
+    const poll = h.room.snapshot.context.polls[0]!;
+    expect(poll.castBy).toHaveLength(4);
+    expect(await ballots.count(pollKey(SESSION, 'k1'))).toBe(4);
+    expect((await ballots.contents(pollKey(SESSION, 'k1'))).filter((c) => c === 'no')).toHaveLength(1);
+  });
+
+  it('[SEAL-2] the content did reach the box (only the reply was lost): the cast stands and the retry gets its original ack', async () => {
+    const plan = { next: null as null | 'failAfter' };
+    const { h, ballots } = await secretPoll(plan);
+    plan.next = 'failAfter';
+    const ballot = cmd('ballot.cast', { pollId: 'k1', choice: 'no' }, 'd4-ballot-0002');
+    expect(await h.room.submit(ballot, D(3))).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    const retry = await h.room.submit(ballot, D(3));
+    expect(retry).toMatchObject({ ok: true, duplicate: true });
+    expect(await ballots.count(pollKey(SESSION, 'k1'))).toBe(4);
+    expect(h.room.snapshot.context.polls[0]!.castBy).toHaveLength(4);
+  });
+
+  it('[SEAL-3] the process died between the journal and the box: the restart retracts that cast, and only that one', async () => {
+    const plan = { next: null as null | 'failBefore' };
+    const { h, store } = await secretPoll(plan);
+    plan.next = 'failBefore';
+    const ballot = cmd('ballot.cast', { pollId: 'k1', choice: 'abstain' }, 'd4-ballot-0003');
+    await h.room.submit(ballot, D(3));
+    // Restart: a new process, a new SecretBallots, the same store.
+    const room = await h.reopen({ journal: store.journal, ballots: new SecretBallots(store.ballots, SECRET) });
+    expect(room.snapshot.context.polls[0]!.castBy).toEqual(delegateIds.slice(0, 3));
+    const retry = await room.submit(ballot, D(3));
+    expect(retry).toMatchObject({ ok: true });
+    expect(retry).not.toHaveProperty('duplicate');
+    await ok(room, cmd('poll.close', { pollId: 'k1' }), CHAIR);
+    expect(room.snapshot.context.polls[0]!.counts).toEqual({ kind: 'motion', yes: 3, no: 0, abstain: 1 });
+  });
+});
+
+describe('[SNAP] a restore trusts a snapshot only when the journal vouches for it', () => {
+  it('[SNAP-1] a snapshot whose hash is not the journal’s (e.g. written by a node that lost the session) is ignored', async () => {
+    const h = await harness();
+    await started(h);
+    const good = h.room.persisted();
+    await ok(h.room, cmd('attendance.set', { delegateId: delegateIds[0], status: 'absentExcused' }), SECRETARY);
+    // A snapshot claiming the journal's last seq but of another state (the check-in of d1 still present).
+    const forged = { ...good, seq: await h.journalLength(), hash: 'f'.repeat(64) } as never;
+    await h.store.journal.saveSnapshot(SESSION, forged);
+    const room = await h.reopen();
+    expect(room.snapshot.context.attendance[delegateIds[0]!]?.status).toBe('absentExcused');
+    expect(room.replayedAtOpen).toBe(await h.journalLength());
+  });
+
+  it('[SNAP-2] the room’s own snapshots name their record and are used', async () => {
+    const h = await harness({ snapshotEvery: 5 });
+    await started(h);
+    await new Promise((r) => setTimeout(r, 50));
+    const stored = await h.store.journal.loadSnapshot(SESSION);
+    expect(stored?.seq).toBeGreaterThan(0);
+    const [record] = await h.store.journal.read(SESSION, stored!.seq);
+    expect(stored!.hash).toBe(record!.hash);
+    const room = await h.reopen({ snapshotEvery: 5 });
+    expect(room.replayedAtOpen).toBeLessThan(await h.journalLength());
+    expect(room.snapshot.context.attendance[delegateIds[19]!]?.status).toBe('present');
+  });
+});
