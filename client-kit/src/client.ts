@@ -5,7 +5,9 @@
  * Invariants:
  * - A command is reported `recorded` only on an ok ack from the server; a timeout or a lost connection never turns
  *   into success or failure. It stays `sending` and is resent with the same `commandId` on every reconnect and every
- *   ack timeout; the server dedupes by `commandId`, so a repeat returns the original ack and is applied once.
+ *   ack timeout, and after an answer that says nothing was applied or that the outcome is not known yet (RATE_LIMITED,
+ *   UNAVAILABLE, OUTCOME_UNKNOWN); the server dedupes by (caller, `commandId`), so a repeat returns the original ack
+ *   and is applied once.
  * - Views are full state, not diffs: the newest `seq` wins, an older push is dropped, and after every (re)connect the
  *   join answer replaces whatever the client held (the server is the authority after a restart).
  * - The server ends connections itself on a restart ("io server disconnect"), which Socket.IO does not retry; the
@@ -14,6 +16,7 @@
 import {
   errorMessages,
   parseCommand,
+  RETRYABLE_CODES,
   PROTOCOL_VERSION,
   ViewAssembler,
   type Actor,
@@ -80,7 +83,7 @@ export interface HallClientOptions {
   reconnectionDelayMs?: number;
   /** Longest reconnection delay (default 5000). */
   reconnectionDelayMaxMs?: number;
-  /** First back-off after RATE_LIMITED (default 250), doubling up to 4 s. */
+  /** First back-off after RATE_LIMITED, UNAVAILABLE or OUTCOME_UNKNOWN (default 250), doubling up to 4 s. */
   rateLimitBackoffMs?: number;
   /** Undelivered commands older than this are not restored from `storage` (default 30 min). */
   pendingTtlMs?: number;
@@ -647,8 +650,10 @@ export class HallClient {
     if (ack.ok) {
       return this.settle(entry, { state: 'recorded', seq: ack.seq, ...(ack.duplicate ? { duplicate: true } : {}) });
     }
-    // Nothing was applied: the server shed load. Retrying is safe, and a person would only press again anyway.
-    if (ack.code === 'RATE_LIMITED') return this.backOff(entry);
+    // Nothing was applied (RATE_LIMITED, UNAVAILABLE), or the server cannot yet tell whether it was (OUTCOME_UNKNOWN):
+    // the same command goes again, same commandId, until the answer is definitive — the server's dedupe returns the
+    // original ack if it was recorded after all, so a retry can never record it twice.
+    if (RETRYABLE_CODES.has(ack.code)) return this.backOff(entry);
     if (ack.code === 'UNAUTHENTICATED') this.setConnection('unauthorized');
     this.settle(entry, {
       state: 'refused',

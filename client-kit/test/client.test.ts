@@ -249,6 +249,26 @@ describe('[KIT-CMD] commands', () => {
     expect(seen).not.toContain('refused');
   });
 
+  it('[KIT-CMD-6b] UNAVAILABLE and OUTCOME_UNKNOWN are retried with the same commandId until the answer is definitive', async () => {
+    const { client, hall, socket } = await joined();
+    const answers: CommandAck[] = [
+      { ok: false, code: 'UNAVAILABLE', message: 'Hệ thống lưu trữ tạm thời không sẵn sàng' },
+      { ok: false, code: 'OUTCOME_UNKNOWN', message: 'Chưa xác nhận được' },
+    ];
+    hall.commandHook = (_cmd, attempt) => answers[attempt - 1];
+    const seen: CommandStatus['state'][] = [];
+    const cmd = client.send('ballot.cast', { pollId: 'p1', choice: 'yes' });
+    client.onCommand((c) => seen.push(c.status.state));
+    await expect(cmd.done).resolves.toMatchObject({ state: 'recorded' });
+    expect(cmd.attempts).toBe(3);
+    expect(seen).not.toContain('refused');
+    const ids = socket()
+      .emitted('session:command')
+      .map((args) => (args[0] as { commandId: string }).commandId);
+    expect(new Set(ids)).toEqual(new Set([cmd.commandId]));
+    expect(ids).toHaveLength(3);
+  });
+
   it('[KIT-CMD-7] UNAUTHENTICATED refuses the command and marks the connection unauthorized', async () => {
     const { client, hall } = await joined();
     hall.commandHook = () => ({ ok: false, code: 'UNAUTHENTICATED', message: 'Chưa đăng nhập' });

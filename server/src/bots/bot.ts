@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import { ViewAssembler } from '@hall/core';
+import { RETRYABLE_CODES, ViewAssembler } from '@hall/core';
 import type {
   BallotChoice,
   ClientToServerEvents,
@@ -377,7 +377,8 @@ export class BotDelegate {
   }
 
   /**
-   * Sends one command and resolves with its ack. An attempt that times out (or is RATE_LIMITED) is repeated with the
+   * Sends one command and resolves with its ack. An attempt that times out (or is answered RATE_LIMITED, UNAVAILABLE or
+   * OUTCOME_UNKNOWN) is repeated with the
    * same commandId; the server answers a repeat with the original ack. Rejects with CommandTimeoutError when every
    * attempt timed out.
    */
@@ -399,8 +400,9 @@ export class BotDelegate {
         if (this.closed) break;
         continue; // timed out: send the same command again
       }
-      if (!ack.ok && ack.code === 'RATE_LIMITED' && attempt < attempts) {
-        await sleep(250 * attempt); // nothing was applied; back off and try again
+      if (!ack.ok && RETRYABLE_CODES.has(ack.code) && attempt < attempts) {
+        // Nothing was applied, or the server cannot tell yet: back off and send the same command again.
+        await sleep(250 * attempt);
         continue;
       }
       if (ack.ok && ack.duplicate) this.stats.duplicates++;

@@ -35,7 +35,9 @@ export function PollStatus({ onOpenTab }: { onOpenTab: () => void }) {
           {(poll.status === 'counted' || poll.status === 'announced') && (
             <>
               {poll.status === 'counted' && <p className="badge badge-preview">{t('polls.preview')}</p>}
-              {poll.result?.kind === 'motion' ? (
+              {poll.result === null ? (
+                <p className="muted">{t('polls.sealedUntilAnnounced')}</p>
+              ) : poll.result.kind === 'motion' ? (
                 <ResultPanel poll={poll} headingLevel={3} className="result-compact" />
               ) : (
                 // A table per official or candidate does not fit this column: a line here, the table in the tab.

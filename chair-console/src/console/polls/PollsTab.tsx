@@ -71,7 +71,7 @@ function CurrentPoll({ poll }: { poll: PollView }) {
       {(poll.status === 'counted' || poll.status === 'announced') && (
         <>
           {poll.status === 'counted' && <p className="badge badge-preview">{t('polls.preview')}</p>}
-          <ResultPanel poll={poll} headingLevel={3} />
+          {poll.result === null ? <p className="muted">{t('polls.sealedUntilAnnounced')}</p> : <ResultPanel poll={poll} headingLevel={3} />}
           <div className="row">
             <AnnounceButton poll={poll} />
             <RevoteButton poll={poll} />
