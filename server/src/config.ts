@@ -8,9 +8,11 @@
  *    would otherwise generate its own and reject the others' tokens.
  *  - HALL_BALLOT_SECRET / HALL_BALLOT_SECRET_FILE wraps per-poll secret-ballot keys. DESIGN.md §4 forbids keeping it in
  *    the data directory or Redis (a copy of the data must not be enough to unseal ballots). Required outside demo
- *    mode; in demo mode a per-install file is created next to, not inside, the data directory, with a warning.
+ *    mode; in demo mode a file named after the data directory is created next to, not inside, it, with a warning.
+ *    Production refuses a secret file inside DATA_DIR or directly beside it (a backup of the parent folder would hold
+ *    the sealed boxes and their key together).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -59,7 +61,12 @@ export class ConfigError extends Error {
 /** A secret shorter than this is refused in production and warned about in demo mode (32 chars ≈ 24 random bytes in base64). */
 export const MIN_SECRET_LENGTH = 32;
 export const TOKEN_SECRET_FILE = 'token-secret';
-export const DEMO_BALLOT_SECRET_FILE = '.hall-ballot-secret';
+/**
+ * Demo mode's generated ballot secret: beside (never inside) the data directory, named after that directory, so two
+ * installations whose data directories share a parent never share a secret.
+ */
+export const demoBallotSecretFile = (dataDir: string) =>
+  path.join(path.dirname(dataDir), `.hall-ballot-secret-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
 
 const TRUE = ['1', 'true', 'yes', 'on'];
 const FALSE = ['0', 'false', 'no', 'off'];
@@ -132,6 +139,9 @@ function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undef
   return out;
 }
 
+/** Directly in the folder that holds DATA_DIR: the place a backup of "the Hall folder" takes together with the data. */
+const besideDataDir = (file: string, dataDir: string) => path.dirname(file) === path.dirname(dataDir);
+
 const isInside = (child: string, parent: string) => {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
@@ -197,6 +207,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   }
   if (e.HALL_BALLOT_SECRET_FILE && isInside(path.resolve(e.HALL_BALLOT_SECRET_FILE), dataDir)) {
     problems.push(`HALL_BALLOT_SECRET_FILE: must not be inside DATA_DIR (${dataDir}); a copy of the data must not be enough to unseal ballots`);
+  } else if (e.HALL_BALLOT_SECRET_FILE && besideDataDir(path.resolve(e.HALL_BALLOT_SECRET_FILE), dataDir)) {
+    // Beside the data directory, one backup of its parent folder holds both the sealed boxes and their key.
+    const msg = `HALL_BALLOT_SECRET_FILE: must not sit beside DATA_DIR (in ${path.dirname(dataDir)}); a backup of that folder would hold the sealed ballots and their key together — keep it elsewhere, e.g. /etc/hall/ballot-secret`;
+    if (demo) warnings.push(msg);
+    else problems.push(msg);
   }
   if (!demo && !e.HALL_BALLOT_SECRET && !e.HALL_BALLOT_SECRET_FILE) {
     problems.push('HALL_BALLOT_SECRET or HALL_BALLOT_SECRET_FILE: required when HALL_DEMO is off (it protects secret ballots; keep it outside DATA_DIR)');
@@ -237,8 +252,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     ballotSecret = secret;
     ballotSecretSource = 'file';
   } else {
-    // Only reachable in demo mode (checked above). The parent of DATA_DIR keeps it out of data backups and copies.
-    const file = path.join(path.dirname(dataDir), DEMO_BALLOT_SECRET_FILE);
+    // Only reachable in demo mode (checked above). The parent of DATA_DIR keeps it out of copies of the data directory.
+    const file = demoBallotSecretFile(dataDir);
     if (isInside(file, dataDir)) throw new ConfigError([`DATA_DIR: ${dataDir} has no parent directory to hold the demo ballot secret; set HALL_BALLOT_SECRET_FILE`]);
     ballotSecret = await readOrCreateSecret(file, warnings);
     ballotSecretSource = 'demo-file';

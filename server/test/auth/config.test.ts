@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactConfig } from '../../src/config.ts';
+import { ConfigError, demoBallotSecretFile, loadConfig, redactConfig } from '../../src/config.ts';
 
 let root: string;
 let dataDir: string;
@@ -52,12 +52,17 @@ describe('loadConfig', () => {
     expect(new Set(all.map((c) => c.ballotSecret)).size).toBe(1);
   });
 
-  it('[CFG-4] demo ballot secret lives outside DATA_DIR, with a warning', async () => {
+  it('[CFG-4] demo ballot secret lives outside DATA_DIR, one per data directory, with a warning', async () => {
     const c = await loadConfig({ DATA_DIR: dataDir });
-    const file = path.join(root, '.hall-ballot-secret');
+    const file = demoBallotSecretFile(dataDir);
+    expect(path.dirname(file)).toBe(root);
     expect((await readFile(file, 'utf8')).trim()).toBe(c.ballotSecret);
     if (process.platform !== 'win32') expect(await mode(file)).toBe(0o600);
     expect(c.warnings.join('\n')).toMatch(/HALL_BALLOT_SECRET is unset/);
+    // Another installation whose data directory shares the parent gets a secret of its own.
+    const other = await loadConfig({ DATA_DIR: path.join(root, 'rehearsal-data') });
+    expect(other.ballotSecret).not.toBe(c.ballotSecret);
+    expect((await loadConfig({ DATA_DIR: dataDir })).ballotSecret).toBe(c.ballotSecret);
   });
 
   it('[CFG-5] production requires a ballot secret and says which variable', async () => {
@@ -69,13 +74,18 @@ describe('loadConfig', () => {
     expect(c.warnings).toEqual([]);
   });
 
-  it('[CFG-6] reads the ballot secret from a file, refusing one inside DATA_DIR', async () => {
-    const file = path.join(root, 'ballot.key');
+  it('[CFG-6] reads the ballot secret from a file, refusing one inside DATA_DIR, and in production one beside it', async () => {
+    await mkdir(path.join(root, 'secrets'));
+    const file = path.join(root, 'secrets', 'ballot.key');
     await writeFile(file, `${STRONG}\n`, { mode: 0o600 });
+    const beside = path.join(root, 'ballot.key');
+    await writeFile(beside, `${STRONG}\n`, { mode: 0o600 });
+    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: beside, HALL_TOKEN_SECRET: STRONG })).rejects.toThrow(/must not sit beside DATA_DIR/);
+    expect((await loadConfig({ DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: beside })).warnings.join('\n')).toMatch(/must not sit beside DATA_DIR/);
     const c = await loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: file });
     expect(c).toMatchObject({ ballotSecret: STRONG, ballotSecretSource: 'file' });
     await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(dataDir, 'k') })).rejects.toThrow(/must not be inside DATA_DIR/);
-    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(root, 'missing') })).rejects.toThrow(/does not exist/);
+    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(root, 'secrets', 'missing') })).rejects.toThrow(/does not exist/);
     await expect(loadConfig({ DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: file, HALL_BALLOT_SECRET: STRONG })).rejects.toThrow(/only one/);
   });
 
