@@ -36,6 +36,7 @@ const RESTORE_CONCURRENCY = 8;
 
 export class SessionRegistry {
   private readonly rooms = new Map<string, Promise<SessionRoom>>();
+  private closing = false;
 
   private readonly deps: RoomDeps;
 
@@ -50,7 +51,25 @@ export class SessionRegistry {
         const record = await catalog.getSession(sessionId);
         if (record && record.status !== status) await catalog.putSession({ ...record, status });
       },
+      onNeedsReopen: (room) => void this.reopen(room),
     };
+  }
+
+  /**
+   * Replaces a room that may disagree with the journal by one opened from it (its deadlines re-armed), trying again
+   * while the store cannot be read. Gives up when the registry has moved on (another room, or the session elsewhere).
+   */
+  private async reopen(room: SessionRoom, attempt = 0): Promise<void> {
+    if (this.closing) return;
+    if (attempt === 0) await this.drop(room.sessionId, room);
+    else if (this.rooms.has(room.sessionId)) return;
+    try {
+      await this.get(room.sessionId);
+    } catch (err) {
+      if (err instanceof NotOwnerError || err instanceof SessionNotFoundError) return;
+      const delay = Math.min(5000, 250 * 2 ** attempt);
+      setTimeout(() => void this.reopen(room, attempt + 1), delay).unref();
+    }
   }
 
   /** The catalog's session changed: a room that has not frozen its setup yet is rebuilt on next use. */
@@ -171,6 +190,7 @@ export class SessionRegistry {
   }
 
   async closeAll() {
+    this.closing = true;
     const rooms = await this.openRooms();
     await Promise.all(rooms.map((r) => r.close()));
     this.rooms.clear();

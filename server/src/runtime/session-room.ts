@@ -46,7 +46,7 @@ import {
   errorMessages,
 } from '@hall/core';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../store/chain.ts';
-import { StoreConflictError, StoreFencedError, type Fence, type Journal, type JournalRecord, type Json, type JournalInput } from '../store/types.ts';
+import { StoreConflictError, StoreFencedError, StoreUnavailableError, type Fence, type Journal, type JournalRecord, type Json, type JournalInput } from '../store/types.ts';
 import type { SecretBallots } from '../ballots/secret-ballots.ts';
 
 export interface RoomDeps {
@@ -61,6 +61,11 @@ export interface RoomDeps {
   onStatus?: (sessionId: string, status: 'live' | 'adjourned') => Promise<void>;
   log: { info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
   timers?: { set: (fn: () => void, ms: number) => unknown; clear: (handle: unknown) => void };
+  /**
+   * The room can no longer be sure it matches the journal (an outcome it could not learn, a journal that moved): the
+   * registry replaces it with one reopened from the journal, so deadlines keep firing without waiting for a client.
+   */
+  onNeedsReopen?: (room: SessionRoom) => void;
 }
 
 /** Remembered acks for retried commands; bounded so a long session cannot grow it without limit. */
@@ -321,9 +326,14 @@ export class SessionRoom {
         this.deps.log.warn({ sessionId: this.sessionId }, 'write fenced off: this node no longer holds the session lease');
         return 'UNAVAILABLE';
       }
+      if (err instanceof StoreUnavailableError) {
+        // Refused before it was sent (the store is unreachable): certainly not written, and our state still holds.
+        this.deps.log.warn({ err: errText(err), sessionId: this.sessionId }, 'journal append not sent: the store is unreachable');
+        return 'UNAVAILABLE';
+      }
       if (err instanceof StoreConflictError) {
         // Someone else appended to this journal: nothing of ours was written, and our state is behind.
-        this.needsReopen = true;
+        this.markNeedsReopen();
         this.deps.log.error({ sessionId: this.sessionId }, 'journal moved under this room; reopening the session');
         return 'UNAVAILABLE';
       }
@@ -333,7 +343,7 @@ export class SessionRoom {
         return 'UNAVAILABLE';
       }
       if (landed === 'unknown') {
-        this.needsReopen = true;
+        this.markNeedsReopen();
         this.deps.log.error({ err: errText(err), sessionId: this.sessionId }, 'journal append failed and its outcome is unknown; reopening the session');
         return 'OUTCOME_UNKNOWN';
       }
@@ -366,11 +376,18 @@ export class SessionRoom {
       const [next] = await this.deps.journal.read(this.sessionId, this.lastSeq + 1);
       if (next && next.seq === this.lastSeq + 1 && sameRecord(next, record)) return tail === this.lastSeq + 1 ? 'yes' : 'unknown';
       // Another writer's record: ours was not written (the append checks the tail), but this room is behind.
-      this.needsReopen = true;
+      this.markNeedsReopen();
       return 'no';
     } catch {
       return 'unknown';
     }
+  }
+
+  private markNeedsReopen() {
+    if (this.needsReopen) return;
+    this.needsReopen = true;
+    // After the current task: the registry closes this room (which waits for its queue) and opens a fresh one.
+    queueMicrotask(() => this.deps.onNeedsReopen?.(this));
   }
 
   private rememberAck(key: string, ack: OkAck, digest: string | undefined) {

@@ -17,11 +17,8 @@ export class LocalSessions implements Sessions {
   constructor(private readonly registry: SessionRegistry) {}
 
   async submit(command: Command, actor: Actor): Promise<CommandAck> {
-    const room = await this.registry.get(command.sessionId);
-    const ack = await room.submit(command, actor);
-    // A room unsure of the journal is reopened from it; the client's retry (same commandId) gets the true answer.
-    if (room.needsReopen || room.lostLease) await this.registry.drop(command.sessionId, room);
-    return ack;
+    // A room unsure of the journal reopens itself from it (registry); the client's retry gets the true answer.
+    return (await this.registry.get(command.sessionId)).submit(command, actor);
   }
 
   async view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView> {

@@ -299,6 +299,9 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       const s = await session(sessionId, false);
       if (!s) return 0;
       if (s.corrupt) throw s.corrupt;
+      // After a failed fsync the last append's bytes may or may not be on disk: the tail is not known until a restart
+      // rescans the file, and saying "nothing landed" could be false.
+      if (s.broken) throw new Error(`journal ${sessionId}: an earlier write failed (${s.broken.message}); its tail is unknown until the store is reopened`);
       return s.lastSeq;
     },
 

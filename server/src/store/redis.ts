@@ -56,6 +56,7 @@ import {
   type Store,
   StoreConflictError,
   StoreFencedError,
+  StoreUnavailableError,
 } from './types.ts';
 import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
 
@@ -230,6 +231,12 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/**
+ * ioredis refuses a command it never sent while disconnected (no offline queue): that write certainly did not happen,
+ * so the caller may say "not recorded" rather than "outcome unknown".
+ */
+const neverSent = (err: unknown) => /Stream isn't writeable/.test(errorText(err));
+const unsentAsUnavailable = (err: unknown): unknown => (neverSent(err) ? new StoreUnavailableError(`Redis unreachable: ${errorText(err)}`) : err);
 
 function conflictOf(err: unknown): Tail | null {
   const m = /^HALLCONFLICT (\d+) ([0-9a-f]{64})$/.exec(errorText(err));
@@ -279,7 +286,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       await client.hallFencedWrite(1 + keysToWrite.length, keys.lease(sessionId), ...keysToWrite, sent, op, value);
     } catch (err) {
       if (/^HALLFENCED/.test(errorText(err))) throw fenced(sessionId);
-      throw err;
+      throw unsentAsUnavailable(err);
     }
   }
 
@@ -458,6 +465,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
           continue;
         }
         if (/^HALLFENCED/.test(errorText(err))) throw fenced(sessionId);
+        if (neverSent(err)) throw unsentAsUnavailable(err);
         if (/^HALLDAMAGED/.test(errorText(err))) {
           const full = await fullScan(sessionId, false);
           const problem = full?.scan.problem ?? { seq: tail.seq + 1, reason: errorText(err).slice('HALLDAMAGED '.length) };

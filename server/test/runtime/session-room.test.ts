@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommand, SessionSetup, type Actor, type Command, type CommandAck } from '@hall/core';
 import { createMemoryBacking, createMemoryStore } from '../../src/store/memory.ts';
 import { SessionRoom, pollKey, type RoomDeps } from '../../src/runtime/session-room.ts';
+import { SessionRegistry } from '../../src/runtime/registry.ts';
 import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
 import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
 import type { BallotBoxStore, Journal, Store } from '../../src/store/types.ts';
@@ -251,6 +252,41 @@ describe('[LANDED] after a failed append, an ack names only the caller’s own r
     expect(retry).toMatchObject({ ok: true, duplicate: true });
     const [record] = await store.journal.read(SESSION, (retry as { seq: number }).seq);
     expect(record!.commandId).toBe('mine-00000003');
+  });
+});
+
+describe('[REOPEN] a room unsure of its journal is replaced by one reopened from it, without waiting for a client', () => {
+  it('[REOPEN-1] after OUTCOME_UNKNOWN the registry reopens the session: the record is there and the poll deadline still fires', async () => {
+    const store = createMemoryStore();
+    await store.catalog.putCouncil(council);
+    await store.catalog.putSession({ ...template, status: 'scheduled' });
+    const misbehave = { next: null as null | 'landThenLoseTail' };
+    let now = Date.now();
+    const registry = new SessionRegistry(store.catalog, {
+      journal: flakyJournal(store.journal, misbehave),
+      ballots: new SecretBallots(store.ballots, SECRET),
+      now: () => (now += 1),
+      snapshotEvery: 1000,
+      onChange: () => undefined,
+      log: quiet,
+    });
+    try {
+      const first = await registry.get(SESSION);
+      await ok(first, cmd('session.openCheckIn', {}), CHAIR);
+      for (let i = 0; i < 20; i++) await ok(first, cmd('attendance.checkIn', { delegateId: delegateIds[i] }), D(i));
+      await ok(first, cmd('session.start', {}), CHAIR);
+      await ok(first, cmd('poll.open', { pollId: 'e1', subject: 'NQ', kind: 'motion', mode: 'electronic', durationSec: 10 }), CHAIR);
+      misbehave.next = 'landThenLoseTail';
+      expect(await first.submit(cmd('ballot.cast', { pollId: 'e1', choice: 'yes' }, 'reopen-ballot-1'), D(0))).toMatchObject({ code: 'OUTCOME_UNKNOWN' });
+      await expect.poll(async () => (await registry.local(SESSION)) !== first && (await registry.local(SESSION)) !== null, { timeout: 30_000 }).toBe(true);
+      const second = (await registry.local(SESSION))!;
+      expect(second.snapshot.context.polls[0]!.castBy).toEqual([delegateIds[0]]);
+      // The deadline (10 s after opening, on the room's clock) is armed again by the reopened room.
+      now += 20_000;
+      await expect.poll(() => second.snapshot.context.polls[0]!.status, { timeout: 30_000 }).toBe('counted');
+    } finally {
+      await registry.closeAll();
+    }
   });
 });
 
