@@ -77,7 +77,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     if (!can(req.claims, room.snapshot.context.council.id)) return void reply.status(403).send({ ok: false, code: 'FORBIDDEN', message: 'Bạn không có quyền thực hiện thao tác này.' });
     return id;
   };
-  app.post('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, preHandler: staff }, async (req, reply) => {
+  app.post('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
     const audio = (req.body as { audio?: unknown } | undefined)?.audio !== false;
@@ -89,7 +89,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
       ffmpeg: Object.fromEntries(ingest.endpoints.map((e) => [e.kind, ingest.ffmpegOutput(e.kind).map((a) => (/[\s&?]/.test(a) ? `"${a}"` : a)).join(' ')])),
     };
   });
-  app.delete('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, preHandler: staff }, async (req, reply) => {
+  app.delete('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
     await hub.stopIngest(id);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Hall } from '../../src/app.ts';
-import type { Config } from '../../src/config.ts';
+import { DEFAULT_LIMITS, type Config } from '../../src/config.ts';
 import { hashSecret } from '../../src/auth/secrets.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import { agenda, council, minimalPdf, pdfUpload } from './helpers.ts';
@@ -38,6 +38,8 @@ beforeAll(async () => {
     nodeId: 'node-test',
     leaseMs: 5000,
     redisPrefix: 'hall:',
+    trustProxy: [],
+    limits: DEFAULT_LIMITS,
     warnings: [],
   };
   const store = createMemoryStore();
