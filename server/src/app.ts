@@ -71,8 +71,17 @@ const pick = (store: Store): Store => ({
   close: () => store.close(),
 });
 
+/** One HTTP route as registered (for the authorization matrix and the fuzzer: every route, none forgotten). */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  /** The route validates a body. */
+  body: boolean;
+}
+
 export interface Hall {
   app: FastifyInstance;
+  routes: RouteInfo[];
   io: HallServer;
   store: Store;
   registry: SessionRegistry;
@@ -147,6 +156,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, body: route.schema?.body !== undefined });
+  });
   let storeRef: Store | null = null;
   app.setErrorHandler(async (err, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -330,5 +343,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (!options.store) await store.close();
   });
 
-  return { app, io, store, registry, auth, publisher, sessions, media };
+  return { app, routes, io, store, registry, auth, publisher, sessions, media };
 }
