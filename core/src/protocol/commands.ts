@@ -4,6 +4,7 @@
  * strict: an unknown field is a VALIDATION error, so a client can never smuggle in a server-only field such as the
  * secret-ballot `counts` of `poll.close`.
  */
+import '../zod.ts';
 import { z } from 'zod';
 import { Id, SpeechPurpose, ThresholdRule } from '../model.ts';
 
