@@ -221,7 +221,7 @@ describe('[MX-2] every HTTP route × every principal', () => {
 
     const call = async (method: string, req: HttpRequest, token: string | null) => {
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-      let body: BodyInit | undefined;
+      let body: string | Uint8Array | undefined;
       if (req.raw) {
         headers['content-type'] = req.raw.contentType;
         body = new Uint8Array(req.raw.payload);
