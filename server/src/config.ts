@@ -281,6 +281,15 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   checkLength('HALL_TOKEN_SECRET', e.HALL_TOKEN_SECRET);
   checkLength('HALL_BALLOT_SECRET', e.HALL_BALLOT_SECRET);
   if (problems.length) throw new ConfigError(problems);
+  /** The secret in the file a *_FILE variable names: it must exist, and be long enough outside demo mode. */
+  const fromFile = async (name: string, value: string) => {
+    const file = path.resolve(value);
+    const secret = await readSecretFile(file, warnings);
+    if (secret === null) throw new ConfigError([`${name}: ${file} does not exist`]);
+    checkLength(name, secret);
+    if (problems.length) throw new ConfigError(problems);
+    return secret;
+  };
 
   let tokenSecret: string;
   let tokenSecretSource: Config['tokenSecretSource'];
@@ -288,12 +297,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     tokenSecret = e.HALL_TOKEN_SECRET;
     tokenSecretSource = 'env';
   } else if (e.HALL_TOKEN_SECRET_FILE) {
-    const file = path.resolve(e.HALL_TOKEN_SECRET_FILE);
-    const secret = await readSecretFile(file, warnings);
-    if (secret === null) throw new ConfigError([`HALL_TOKEN_SECRET_FILE: ${file} does not exist`]);
-    checkLength('HALL_TOKEN_SECRET_FILE', secret);
-    if (problems.length) throw new ConfigError(problems);
-    tokenSecret = secret;
+    tokenSecret = await fromFile('HALL_TOKEN_SECRET_FILE', e.HALL_TOKEN_SECRET_FILE);
     tokenSecretSource = 'file';
   } else {
     // Only reachable in demo mode (checked above).
@@ -314,12 +318,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     ballotSecret = e.HALL_BALLOT_SECRET;
     ballotSecretSource = 'env';
   } else if (e.HALL_BALLOT_SECRET_FILE) {
-    const file = path.resolve(e.HALL_BALLOT_SECRET_FILE);
-    const secret = await readSecretFile(file, warnings);
-    if (secret === null) throw new ConfigError([`HALL_BALLOT_SECRET_FILE: ${file} does not exist`]);
-    checkLength('HALL_BALLOT_SECRET_FILE', secret);
-    if (problems.length) throw new ConfigError(problems);
-    ballotSecret = secret;
+    ballotSecret = await fromFile('HALL_BALLOT_SECRET_FILE', e.HALL_BALLOT_SECRET_FILE);
     ballotSecretSource = 'file';
   } else {
     // Only reachable in demo mode (checked above). The parent of DATA_DIR keeps it out of data backups and copies.

@@ -6,12 +6,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { memoryAuthState, openEmbeddedAuthState, redisAuthState, SECURITY_DIR, type AuthState } from '../../src/auth/state.ts';
 import type { Device } from '../../src/auth/devices.ts';
 import type { AuditEntry } from '../../src/auth/audit.ts';
-import { dropRedisPrefix, newRedisPrefix, testRedis } from '../support/app.ts';
+import { useRedis } from '../support/app.ts';
 
 const T0 = Date.UTC(2028, 11, 8, 7, 30, 0);
 const HOUR = 3600_000;
@@ -27,16 +26,10 @@ const device = (jti: string, accountId: string, at = T0, exp = T0 + HOUR, extra:
 });
 const entry = (n: number): AuditEntry => ({ at: T0 + n, action: 'login.issued', actor: { sub: 'thuky.bn', role: 'secretary' }, target: `bn-d00${n}`, councilIds: ['bac-ninh'] });
 
-let redis: Redis;
-const prefixes: string[] = [];
+const shared = useRedis();
 const dirs: string[] = [];
-beforeAll(async () => {
-  redis = await testRedis();
-});
 afterAll(async () => {
-  for (const p of prefixes) await dropRedisPrefix(p);
   for (const d of dirs) await rm(d, { recursive: true, force: true });
-  redis?.disconnect();
 });
 
 interface Adapter {
@@ -53,9 +46,8 @@ const adapters: Record<string, () => Promise<Adapter>> = {
     return { open: () => openEmbeddedAuthState(dir, () => T0), reopen: (now) => openEmbeddedAuthState(dir, () => now) };
   },
   redis: async () => {
-    const prefix = newRedisPrefix();
-    prefixes.push(prefix);
-    return { open: async () => redisAuthState(redis, prefix), reopen: async () => redisAuthState(redis, prefix) };
+    const prefix = shared.prefix();
+    return { open: async () => redisAuthState(shared.redis(), prefix), reopen: async () => redisAuthState(shared.redis(), prefix) };
   },
 };
 

@@ -5,22 +5,13 @@
  * per-minute limit. The adapters' arithmetic is in throttle.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CODE, dropRedisPrefix, loginHttp, newRedisPrefix, PASSWORD, REDIS_URL, startTestApp, testRedis, type TestApp } from '../support/app.ts';
-import type { Redis } from 'ioredis';
+import { CODE, loginHttp, PASSWORD, REDIS_URL, startTestApp, useRedis, type TestApp } from '../support/app.ts';
 
 /** Free failures per address and per account (ADDRESS_RULE, ACCOUNT_RULE in src/auth/throttle.ts). */
 const ADDRESS_FREE = 20;
 const ACCOUNT_FREE = 5;
 
-let redis: Redis;
-const prefixes: string[] = [];
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  for (const p of prefixes) await dropRedisPrefix(p);
-  redis?.disconnect();
-});
+const shared = useRedis();
 
 describe('login throttling over HTTP', () => {
   let app: TestApp;
@@ -83,8 +74,7 @@ describe('TRUST_PROXY', () => {
 
 describe('in a cluster', () => {
   it('[THR-10] two nodes on one Redis share the account and address counts and the HTTP rate limit', async () => {
-    const prefix = newRedisPrefix();
-    prefixes.push(prefix);
+    const prefix = shared.prefix();
     const limits = { socketsPerToken: 8, socketsPerIp: 500, commandRate: 20, httpPerMinute: 40 };
     const a = await startTestApp({ redisUrl: REDIS_URL, redisPrefix: prefix, nodeId: 'thr-a', limits });
     const b = await startTestApp({ redisUrl: REDIS_URL, redisPrefix: prefix, nodeId: 'thr-b', limits }, { accounts: [] });
@@ -95,7 +85,7 @@ describe('in a cluster', () => {
       }
       expect((await loginHttp(a.baseUrl, 'password', 'chutoa.bn', PASSWORD)).body.code).toBe('THROTTLED');
       expect((await loginHttp(b.baseUrl, 'password', 'chutoa.bn', PASSWORD)).body.code).toBe('THROTTLED');
-      expect(await redis.exists(`${prefix}throttle:a:chutoa.bn`)).toBe(1);
+      expect(await shared.redis().exists(`${prefix}throttle:a:chutoa.bn`)).toBe(1);
       // The HTTP limit: 40 API requests a minute from this address, wherever they land.
       const statuses: number[] = [];
       for (let i = 0; i < 50; i++) statuses.push((await fetch(`${i % 2 ? a.baseUrl : b.baseUrl}/api/sessions`)).status);

@@ -4,29 +4,16 @@
  * success forgets the account; bursts cannot slip past; failures forgiven over time. What a client meets over HTTP
  * is in login-limits.test.ts.
  */
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ACCOUNT_RULE, ProcessThrottle, RedisThrottle, type LoginThrottle, type ThrottleRule } from '../../src/auth/throttle.ts';
 import { addressKey } from '../../src/auth/service.ts';
-import { dropRedisPrefix, newRedisPrefix, testRedis } from '../support/app.ts';
+import { useRedis } from '../support/app.ts';
 
 const RULE: ThrottleRule = { free: 3, baseMs: 10_000, capMs: 40_000, forgiveMs: 60_000 };
 const T0 = Date.UTC(2028, 11, 8, 7, 30, 0);
 
-let redis: Redis;
-const prefixes: string[] = [];
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  for (const p of prefixes) await dropRedisPrefix(p);
-  redis?.disconnect();
-});
-const redisPrefix = () => {
-  const p = newRedisPrefix();
-  prefixes.push(p);
-  return p;
-};
+const shared = useRedis();
+const redisPrefix = shared.prefix;
 
 function throttleContract(name: string, make: () => LoginThrottle) {
   describe(`LoginThrottle contract: ${name}`, () => {
@@ -95,13 +82,13 @@ function throttleContract(name: string, make: () => LoginThrottle) {
 }
 
 throttleContract('process', () => new ProcessThrottle());
-throttleContract('redis', () => new RedisThrottle(redis, redisPrefix()));
+throttleContract('redis', () => new RedisThrottle(shared.redis(), redisPrefix()));
 
 describe('RedisThrottle', () => {
   it('[THR-6] keeps its counters under the installation prefix, expiring', async () => {
     const prefix = redisPrefix();
-    await new RedisThrottle(redis, prefix).reserve([{ key: 'a:bn-d001', rule: ACCOUNT_RULE }], Date.now());
-    const ttl = await redis.pttl(`${prefix}throttle:a:bn-d001`);
+    await new RedisThrottle(shared.redis(), prefix).reserve([{ key: 'a:bn-d001', rule: ACCOUNT_RULE }], Date.now());
+    const ttl = await shared.redis().pttl(`${prefix}throttle:a:bn-d001`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(ACCOUNT_RULE.forgiveMs + ACCOUNT_RULE.capMs);
   });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type BuildOptions, type Hall } from '../../src/app.ts';
 import { DEFAULT_LIMITS, type Config } from '../../src/config.ts';
 import { hashSecret } from '../../src/auth/secrets.ts';
@@ -116,4 +117,31 @@ export async function testRedis(): Promise<Redis> {
 export async function loginHttp(baseUrl: string, kind: 'password' | 'code', id: string, secret: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ kind, id, secret }) });
   return { status: res.status, headers: res.headers, body: (await res.json()) as { ok: boolean; token?: string; code?: string; message?: string; retryAfterSec?: number; claims?: Record<string, unknown> } };
+}
+
+/**
+ * For a test file on the shared Redis: a connection opened before the tests, and fresh key prefixes whose keys are
+ * all deleted after them.
+ */
+export function useRedis(): { redis: () => Redis; prefix: () => string } {
+  let redis: Redis | undefined;
+  const prefixes: string[] = [];
+  beforeAll(async () => {
+    redis = await testRedis();
+  });
+  afterAll(async () => {
+    for (const p of prefixes) await dropRedisPrefix(p);
+    redis?.disconnect();
+  });
+  return {
+    redis: () => {
+      if (!redis) throw new Error('useRedis: Redis is not connected yet (call it inside a test)');
+      return redis;
+    },
+    prefix: () => {
+      const p = newRedisPrefix();
+      prefixes.push(p);
+      return p;
+    },
+  };
 }
