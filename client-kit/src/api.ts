@@ -36,3 +36,48 @@ export async function listSessions(token: string | null, opts: { baseUrl?: strin
   }
   return body.sessions;
 }
+
+/** One signed-in device of the caller's account (GET /api/auth/devices). */
+export interface DeviceSummary {
+  jti: string;
+  accountId: string;
+  /** How it signed in: personal code, password, device token, or a one-time QR link. */
+  via: 'password' | 'code' | 'device' | 'link';
+  /** For a QR link issued by someone else (a secretary): their account id. */
+  issuedBy?: string;
+  /** Sign-in time and expiry, ms since the epoch. */
+  at: number;
+  exp: number;
+  userAgent?: string;
+  ip?: string;
+  /** The device asking. */
+  current: boolean;
+}
+
+async function authed<T>(method: 'GET' | 'DELETE', path: string, token: string, opts: { baseUrl?: string; signal?: AbortSignal }): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${opts.baseUrl ?? ''}${path}`, { method, headers: { authorization: `Bearer ${token}` }, signal: opts.signal ?? null });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new HallError('NETWORK');
+  }
+  opts.signal?.throwIfAborted();
+  const body = (await res.json().catch(() => null)) as ({ ok?: boolean; code?: string; message?: string } & T) | null;
+  if (!res.ok || !body?.ok) {
+    const code = (res.status === 401 ? 'UNAUTHENTICATED' : (body?.code ?? 'INTERNAL')) as HallErrorCode;
+    throw new HallError(code, body?.message ?? messageFor(code), res.status);
+  }
+  return body;
+}
+
+/** The caller's signed-in devices, oldest first. */
+export async function listDevices(token: string, opts: { baseUrl?: string; signal?: AbortSignal } = {}): Promise<DeviceSummary[]> {
+  const body = await authed<{ devices?: DeviceSummary[] }>('GET', '/api/auth/devices', token, opts);
+  return Array.isArray(body.devices) ? body.devices : [];
+}
+
+/** Signs one of the caller's devices out: its token is refused from now on and its connection closed. */
+export async function revokeDevice(token: string, jti: string, opts: { baseUrl?: string } = {}): Promise<void> {
+  await authed('DELETE', `/api/auth/devices/${encodeURIComponent(jti)}`, token, opts);
+}

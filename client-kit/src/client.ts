@@ -61,6 +61,12 @@ export interface PendingCommand<T extends CommandType = CommandType> {
 }
 
 export type LoginKind = 'password' | 'code' | 'device';
+
+/** A `server:notice`: a stable code and a Vietnamese message. */
+export interface ServerNotice {
+  code: 'SIGNED_IN_ELSEWHERE' | 'DEVICE_REVOKED' | (string & {});
+  message: string;
+}
 export interface LoginResult {
   token: string;
   claims: Claims;
@@ -199,6 +205,9 @@ export class HallClient {
   private readonly viewListeners = new Set<(view: SessionView | null) => void>();
   private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
   private readonly commandListeners = new Set<(cmd: PendingCommand) => void>();
+  private readonly noticeListeners = new Set<(notice: ServerNotice) => void>();
+  /** This token was revoked (DEVICE_REVOKED): stay signed out until `setToken`. */
+  private revoked = false;
 
   constructor(options: HallClientOptions) {
     const origin = options.baseUrl ?? (globalThis as { location?: { origin?: string } }).location?.origin;
@@ -251,6 +260,7 @@ export class HallClient {
     this.tokenValue = token;
     this.claimsValue = nextClaims;
     this.actorValue = nextActor;
+    this.revoked = false;
     if (this.socket && !this.closed) {
       this.socket.disconnect();
       this.setConnection('connecting');
@@ -321,6 +331,7 @@ export class HallClient {
     socket.on('connect_error', (err) => this.onConnectError(err as Error & { data?: { code?: string } }));
     socket.on('session:view', (view) => this.takePushedView(view));
     socket.on('session:personal', (part) => this.assembler.personal(part));
+    socket.on('server:notice', (notice) => this.takeNotice(notice));
     return socket;
   }
 
@@ -338,6 +349,7 @@ export class HallClient {
 
   private onDisconnect(reason: string) {
     if (this.closed) return this.setConnection('offline');
+    if (this.revoked) return this.setConnection('unauthorized');
     this.setConnection(this.browserOffline() ? 'offline' : 'reconnecting');
     // Socket.IO retries every disconnection except the server's own; a server restart is exactly that case.
     if (reason === 'io server disconnect') this.scheduleReconnect();
@@ -589,6 +601,26 @@ export class HallClient {
    */
   pending(): PendingCommand[] {
     return (this.pendingCache ??= [...this.entries.values()].map((e) => e.cmd));
+  }
+
+  /**
+   * Notices the server sends this connection: `SIGNED_IN_ELSEWHERE` (the account signed in on another device) and
+   * `DEVICE_REVOKED` (this device was signed out; the connection is closed right after, and the token is refused).
+   */
+  onNotice(listener: (notice: ServerNotice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  private takeNotice(raw: unknown) {
+    const n = raw as Partial<ServerNotice> | null;
+    if (!n || typeof n.code !== 'string' || typeof n.message !== 'string') return;
+    // A revoked device must not go on reconnecting with a token every node refuses.
+    if (n.code === 'DEVICE_REVOKED') {
+      this.revoked = true;
+      this.setConnection('unauthorized');
+    }
+    for (const l of [...this.noticeListeners]) l({ code: n.code, message: n.message });
   }
 
   /** Called on every change of a command: each attempt, and its final status. */

@@ -8,6 +8,7 @@ export {
   type LoginKind,
   type LoginResult,
   type PendingCommand,
+  type ServerNotice,
   type SocketFactory,
 } from './client.ts';
 export { HallError, isHallError, kitErrorMessages, messageFor, type HallErrorCode, type LoginFailureCode } from './errors.ts';
@@ -32,4 +33,4 @@ export {
   type Lang,
   type Namespace,
 } from './i18n/index.ts';
-export { listSessions, type SessionSummary } from './api.ts';
+export { listDevices, listSessions, revokeDevice, type DeviceSummary, type SessionSummary } from './api.ts';

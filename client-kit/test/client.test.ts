@@ -127,6 +127,23 @@ describe('[KIT-VIEW] views and resync', () => {
     await expect(join).rejects.toMatchObject({ name: 'HallError', code: 'UNAUTHENTICATED' });
   });
 
+  it('[KIT-VIEW-5b] notices reach their listeners; DEVICE_REVOKED signs the client out instead of reconnecting', async () => {
+    const { client, socket } = await joined();
+    const seen: string[] = [];
+    client.onNotice((n) => seen.push(`${n.code}: ${n.message}`));
+    socket().push('server:notice', { code: 'SIGNED_IN_ELSEWHERE', message: 'Đã đăng nhập trên thiết bị khác' });
+    socket().push('server:notice', null);
+    expect(seen).toEqual(['SIGNED_IN_ELSEWHERE: Đã đăng nhập trên thiết bị khác']);
+    expect(client.connection).toBe('connected');
+    const calls = socket().connectCalls;
+    socket().push('server:notice', { code: 'DEVICE_REVOKED', message: 'Thiết bị này đã bị đăng xuất' });
+    socket().serverDisconnect();
+    expect(client.connection).toBe('unauthorized');
+    await sleep(50);
+    expect(socket().connectCalls).toBe(calls);
+    expect(seen).toHaveLength(2);
+  });
+
   it('[KIT-VIEW-6] the connection state moves through the union; close() is final and offline', async () => {
     const made = started();
     const states: ConnectionState[] = [];

@@ -3,6 +3,7 @@
  * configuration") lives in RulesProfile with the default the model rules NQ 103/2025 and NQ 104/2025 suggest;
  * statutory values carry `(law)` in their description and are only editable with `legalMode: 'special'`.
  */
+import './zod.ts';
 import { z } from 'zod';
 
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'id: chữ, số, _ . : -');

@@ -29,6 +29,12 @@ import { BallotProvider } from './voting/ballots.tsx';
 const qrToken = loginTokenInHash();
 // The one-time token leaves the address bar at once: it must not stay in history or be bookmarked.
 if (qrToken) stripLoginHash();
+/**
+ * Redeemed once per page load, whoever asks: the link works only once, so an effect that runs twice (React's
+ * StrictMode does that) must share the first answer instead of spending the link and then being refused.
+ */
+let redemption: Promise<LoginResult> | null = null;
+const redeemQr = (token: string) => (redemption ??= HallClient.redeemLink(location.origin, token));
 
 const MAX_TIMER_MS = 2_000_000_000; // setTimeout's limit is 2^31 - 1 ms
 
@@ -49,7 +55,7 @@ export function App() {
   useEffect(() => {
     if (!qrToken) return;
     let live = true;
-    HallClient.redeemLink(location.origin, qrToken).then(
+    redeemQr(qrToken).then(
       (r) => live && accept(r),
       () => {
         if (!live) return;
@@ -66,10 +72,10 @@ export function App() {
     };
   }, [accept]);
 
-  const logout = useCallback((reason?: 'expired') => {
+  const logout = useCallback((reason?: 'expired' | 'revoked') => {
     clearLogin();
     setLogin(null);
-    setNotice(reason === 'expired' ? 'expired' : null);
+    setNotice(reason ?? null);
   }, []);
 
   // The token carries its expiry; sign out when it passes rather than fail on the next action.
@@ -85,13 +91,20 @@ export function App() {
   return <SignedIn login={login} logout={logout} />;
 }
 
-function SignedIn({ login, logout }: { login: StoredLogin; logout: (reason?: 'expired') => void }) {
+function SignedIn({ login, logout }: { login: StoredLogin; logout: (reason?: 'expired' | 'revoked') => void }) {
   // sessionStorage, like the token: a ballot unacked at reload is resent, and nothing outlives the tab.
   const client = useMemo(() => new HallClient({ token: login.token, storage: safeSessionStorage() }), [login.token]);
   useEffect(() => {
     client.connect();
-    return () => client.close();
-  }, [client]);
+    // Signed out from another device (or by an admin): this token is refused everywhere from now on.
+    const off = client.onNotice((n) => {
+      if (n.code === 'DEVICE_REVOKED') logout('revoked');
+    });
+    return () => {
+      off();
+      client.close();
+    };
+  }, [client, logout]);
   const auth = useMemo<Auth>(() => ({ token: login.token, claims: login.claims, logout }), [login, logout]);
   return (
     <AuthContext.Provider value={auth}>

@@ -9,11 +9,15 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider, jsonSchema
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import proxyAddr from '@fastify/proxy-addr';
+import type { IncomingMessage } from 'node:http';
 import { errorMessages, PROTOCOL_VERSION, MACHINE_VERSION } from '@hall/core';
 import type { Config } from './config.ts';
 import type { Catalog, SessionRecord, Store } from './store/types.ts';
 import { openStore } from './store/open.ts';
 import { AuthService } from './auth/service.ts';
+import { memoryAuthState, openEmbeddedAuthState, redisAuthState, type AuthState } from './auth/state.ts';
 import { SecretBallots } from './ballots/secret-ballots.ts';
 import { SessionRegistry } from './runtime/registry.ts';
 import { LocalSessions, type Sessions } from './runtime/sessions.ts';
@@ -24,7 +28,16 @@ import { Redis } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { attachMedia, type AttachedMedia } from './media/index.ts';
 import { ViewPublisher } from './realtime/publisher.ts';
-import { attachGateway, type HallServer } from './realtime/gateway.ts';
+import {
+  accountRoom,
+  attachGateway,
+  DEVICE_REVOKED,
+  DEVICE_REVOKED_MESSAGE,
+  SIGNED_IN_ELSEWHERE,
+  signedInElsewhereMessage,
+  tokenRoom,
+  type HallServer,
+} from './realtime/gateway.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import authPlugin from './plugins/auth.ts';
 import healthRoutes from './routes/health.ts';
@@ -33,6 +46,7 @@ import sessionRoutes from './routes/sessions.ts';
 import adminRoutes from './routes/admin.ts';
 import documentRoutes from './routes/documents.ts';
 import staticRoutes from './routes/static.ts';
+import securityRoutes from './routes/security.ts';
 
 export const VERSION = '0.1.0';
 
@@ -59,8 +73,17 @@ const pick = (store: Store): Store => ({
   close: () => store.close(),
 });
 
+/** One HTTP route as registered (for the authorization matrix and the fuzzer: every route, none forgotten). */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  /** The route validates a body. */
+  body: boolean;
+}
+
 export interface Hall {
   app: FastifyInstance;
+  routes: RouteInfo[];
   io: HallServer;
   store: Store;
   registry: SessionRegistry;
@@ -77,17 +100,68 @@ export interface BuildOptions {
   logger?: boolean | object;
   /** Media configuration (MEDIA_*), instead of process.env (tests). */
   mediaEnv?: NodeJS.ProcessEnv;
+  /** Throttle, devices and audit log (tests); by default they follow the store (embedded files or Redis). */
+  authState?: AuthState;
+}
+
+/** Fastify's rule for the client address (`request.ip`), for Socket.IO handshakes too: TRUST_PROXY or the TCP peer. */
+function clientAddress(trusted: string[]): (req: IncomingMessage) => string {
+  if (!trusted.length) return (req) => req.socket.remoteAddress ?? 'unknown';
+  const trust = proxyAddr.compile(trusted);
+  return (req) => proxyAddr(req, trust);
+}
+
+/**
+ * Helmet's headers with a CSP the built apps pass: no inline or eval'd script (scripts are Vite's files), inline
+ * styles only (React style attributes), no framing, no referrer, HSTS only when the public URL is https (HSTS on a
+ * plain-http hall LAN would lock browsers out of it).
+ */
+export function securityHeaders(publicUrl: string | undefined) {
+  const https = publicUrl?.startsWith('https://') ?? false;
+  // 'self' covers same-origin WebSockets in current browsers; the public URL's ws(s) origin is added for those that
+  // predate CSP3's rule (Safari < 15.4 on old hall tablets).
+  const wsOrigin = publicUrl ? publicUrl.replace(/^http/, 'ws').replace(/^(wss?:\/\/[^/]+).*$/, '$1') : null;
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        mediaSrc: ["'self'", 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'", ...(wsOrigin ? [wsOrigin] : [])],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: https ? { maxAge: 180 * 86400, includeSubDomains: false } : false,
+    referrerPolicy: { policy: 'no-referrer' as const },
+    // The media pages embed nothing cross-origin, but COEP would also block the HLS player's CDN segments.
+    crossOriginEmbedderPolicy: false,
+  };
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Hall> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
-    // Behind a load balancer the client address comes from X-Forwarded-For (login throttling keys on it).
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies in TRUST_PROXY: otherwise anyone could pick the address that
+    // login throttling and rate limits count against.
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, body: route.schema?.body !== undefined });
+  });
   let storeRef: Store | null = null;
   app.setErrorHandler(async (err, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -114,7 +188,33 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const store = options.store ?? (await openStore(config, cluster ? { requireFence: true, onFenced: () => metrics.hooks.fenced() } : {}));
   storeRef = store;
   const now = options.now ?? Date.now;
-  const auth = new AuthService(store.catalog, { tokenSecret: config.tokenSecret, tokenTtlSec: config.tokenTtlSec, now, links: store.links });
+  // Throttle counters, devices and the audit log live where the store lives (embedded files or Redis).
+  let securityRedis: Redis | null = null;
+  let authState: AuthState;
+  if (options.authState) authState = options.authState;
+  else if (options.store) authState = memoryAuthState();
+  else if (config.redisUrl) {
+    securityRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    securityRedis.on('error', () => undefined); // fails the request (503), reported through /readyz
+    authState = redisAuthState(securityRedis, config.redisPrefix);
+  } else authState = await openEmbeddedAuthState(config.dataDir, now);
+  let ioRef: HallServer | null = null;
+  const auth = new AuthService(store.catalog, {
+    tokenSecret: config.tokenSecret,
+    tokenTtlSec: config.tokenTtlSec,
+    now,
+    links: store.links,
+    throttle: authState.throttle,
+    devices: authState.devices,
+    audit: authState.audit,
+    // Through the adapter, so the account's sockets on every node hear it.
+    onSignedIn: (claims) =>
+      ioRef?.to(accountRoom(claims.sub)).emit('server:notice', { code: SIGNED_IN_ELSEWHERE, message: signedInElsewhereMessage(claims.issuedBy) }),
+    onRevoked: (jti) => {
+      ioRef?.to(tokenRoom(jti)).emit('server:notice', { code: DEVICE_REVOKED, message: DEVICE_REVOKED_MESSAGE });
+      ioRef?.in(tokenRoom(jti)).disconnectSockets(true);
+    },
+  });
   const ballots = new SecretBallots(store.ballots, config.ballotSecret);
 
   const io: HallServer = new Server(app.server, {
@@ -156,6 +256,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       }) as never,
     );
   }
+  ioRef = io;
   const publisher = new ViewPublisher(io);
   const changeListeners = new Set<(sessionId: string) => void>();
   const registry = new SessionRegistry(store.catalog, {
@@ -180,6 +281,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     log: app.log,
     metrics: metrics.hooks,
     storeAvailable: () => store.ping(),
+    limits: config.limits,
+    clientIp: clientAddress(config.trustProxy),
     onDelegateJoined: (sessionId, delegateId) => publisher.rejoined(sessionId, delegateId),
     onCommand: () => publisher.commandArrived(),
   });
@@ -199,19 +302,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
 
-  await app.register(helmet, {
-    // The apps are served from this origin and talk to it over WebSocket; media may come from blob: URLs.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        workerSrc: ["'self'", 'blob:'],
-        scriptSrc: ["'self'"],
-      },
-    },
+  await app.register(helmet, securityHeaders(config.publicUrl));
+  // A flood limit on the API per client address, shared by every node through Redis in a cluster. Static files,
+  // HLS, /healthz and Socket.IO (not a Fastify route) are not counted: a hall loading its apps never meets it.
+  await app.register(rateLimit, {
+    global: true,
+    max: config.limits.httpPerMinute,
+    timeWindow: 60_000,
+    allowList: (request) => !request.url.startsWith('/api/'),
+    ...(securityRedis ? { redis: securityRedis, nameSpace: `${config.redisPrefix}ratelimit:` } : {}),
+    // Redis unreachable: serve (the store answers 503 where it matters) rather than refuse everyone.
+    skipOnError: true,
   });
   await app.register(swagger, {
     openapi: {
@@ -229,7 +330,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(sessionRoutes, { catalog: store.catalog, sessions });
   // Edits to a session that has not started must reach its (not yet frozen) room.
   const catalog = watchSessions(store.catalog, (id) => registry.invalidate(id));
-  await app.register(adminRoutes, { store: { ...pick(store), catalog } });
+  await app.register(adminRoutes, { store: { ...pick(store), catalog }, auth });
+  await app.register(securityRoutes, { auth, audit: authState.audit });
   await app.register(documentRoutes, { catalog });
   await app.register(staticRoutes, {});
 
@@ -245,8 +347,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await lease?.close().catch(() => undefined);
     rpcSubscriber?.disconnect();
     adapterRedis?.disconnect();
+    await authState.close();
+    securityRedis?.disconnect();
     if (!options.store) await store.close();
   });
 
-  return { app, io, store, registry, auth, publisher, sessions, media };
+  return { app, routes, io, store, registry, auth, publisher, sessions, media };
 }

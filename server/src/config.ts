@@ -3,9 +3,11 @@
  * an operator fixes the .env file in one go instead of one restart per mistake.
  *
  * Secrets:
- *  - HALL_TOKEN_SECRET signs login tokens. When unset it is generated once and kept in `<DATA_DIR>/token-secret`
- *    (mode 0600) so restarts do not log everyone out. With several nodes (REDIS_URL) set it explicitly: each node
- *    would otherwise generate its own and reject the others' tokens.
+ *  - HALL_TOKEN_SECRET / HALL_TOKEN_SECRET_FILE signs login tokens. Whoever holds it can mint an admin token, so it
+ *    never lives inside the data directory (a copy of the data must not be a key to the hall). Required outside demo
+ *    mode; in demo mode it is generated once into `<parent of DATA_DIR>/.hall-token-secret-<hash of DATA_DIR>` (mode
+ *    0600) so restarts do not log everyone out, and two data directories side by side never share one. With several
+ *    nodes (REDIS_URL) set it explicitly: each node would otherwise generate its own and reject the others' tokens.
  *  - HALL_BALLOT_SECRET / HALL_BALLOT_SECRET_FILE wraps per-poll secret-ballot keys. DESIGN.md §4 forbids keeping it in
  *    the data directory or Redis (a copy of the data must not be enough to unseal ballots). Required outside demo
  *    mode; in demo mode a file named after the data directory is created next to, not inside, it, with a warning.
@@ -13,6 +15,7 @@
  *    the sealed boxes and their key together).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -28,7 +31,7 @@ export interface Config {
   /** Redis URL; undefined means the embedded file store. */
   redisUrl: string | undefined;
   tokenSecret: string;
-  tokenSecretSource: 'env' | 'file';
+  tokenSecretSource: 'env' | 'file' | 'demo-file';
   ballotSecret: string;
   ballotSecretSource: 'env' | 'file' | 'demo-file';
   tokenTtlSec: number;
@@ -46,9 +49,29 @@ export interface Config {
   leaseMs: number;
   /** Prefix of every Redis key (several Hall installations may share one Redis). */
   redisPrefix: string;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses, CIDRs or proxy-addr's names loopback, linklocal,
+   * uniquelocal). Empty: the client address is the TCP peer's, whatever headers say.
+   */
+  trustProxy: string[];
+  /** Abuse limits (README "Configuration"); the defaults fit a hall of tablets behind one NAT. */
+  limits: Limits;
   /** Things the operator should see in the start-up log; loading succeeded anyway. */
   warnings: string[];
 }
+
+export interface Limits {
+  /** Socket.IO connections one sign-in token may hold at once (a tablet reconnecting, a console in two tabs). */
+  socketsPerToken: number;
+  /** Socket.IO connections from one client address (per node). */
+  socketsPerIp: number;
+  /** Session commands per second one token may send, with a burst of twice that, shared by all its sockets. */
+  commandRate: number;
+  /** HTTP API requests per minute from one client address (static files, HLS and /healthz are not counted). */
+  httpPerMinute: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { socketsPerToken: 8, socketsPerIp: 500, commandRate: 20, httpPerMinute: 3000 };
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -60,13 +83,8 @@ export class ConfigError extends Error {
 
 /** A secret shorter than this is refused in production and warned about in demo mode (32 chars ≈ 24 random bytes in base64). */
 export const MIN_SECRET_LENGTH = 32;
-export const TOKEN_SECRET_FILE = 'token-secret';
-/**
- * Demo mode's generated ballot secret: beside (never inside) the data directory, named after that directory, so two
- * installations whose data directories share a parent never share a secret.
- */
-export const demoBallotSecretFile = (dataDir: string) =>
-  path.join(path.dirname(dataDir), `.hall-ballot-secret-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+/** Where token secrets were generated before they moved out of the data directory; still reported if found. */
+export const LEGACY_TOKEN_SECRET_FILE = 'token-secret';
 
 const TRUE = ['1', 'true', 'yes', 'on'];
 const FALSE = ['0', 'false', 'no', 'off'];
@@ -100,6 +118,27 @@ const int = (min: number, max: number) =>
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+/** One trusted proxy: an address, a CIDR block, or one of proxy-addr's names. */
+function proxyProblem(entry: string): string | null {
+  if (PROXY_NAMES.includes(entry)) return null;
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || extra !== undefined) return `"${entry}" is not an address, a CIDR block or one of ${PROXY_NAMES.join(', ')}`;
+  if (bits === undefined) return null;
+  const max = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max ? null : `"${entry}": the prefix length must be 0–${max}`;
+}
+const proxyList = z
+  .string()
+  .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+  .superRefine((list, ctx) => {
+    for (const entry of list) {
+      const problem = proxyProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (e.g. TRUST_PROXY=10.0.0.5,10.1.0.0/16)` });
+    }
+  });
+
 // Keys are the variable names, so each zod issue path is exactly the variable the operator must fix.
 const EnvSchema = z.object({
   NODE_ENV: z.string().optional(),
@@ -112,6 +151,7 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, 'expected redis://… or rediss://…')
     .optional(),
   HALL_TOKEN_SECRET: nonEmpty.optional(),
+  HALL_TOKEN_SECRET_FILE: nonEmpty.optional(),
   HALL_BALLOT_SECRET: nonEmpty.optional(),
   HALL_BALLOT_SECRET_FILE: nonEmpty.optional(),
   HALL_TOKEN_TTL: duration.optional(),
@@ -127,6 +167,11 @@ const EnvSchema = z.object({
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   MEDIA_BACKEND: z.enum(['mediasoup', 'werift', 'auto']).optional(),
+  TRUST_PROXY: proxyList.optional(),
+  HALL_MAX_SOCKETS_PER_TOKEN: int(1, 100_000).optional(),
+  HALL_MAX_SOCKETS_PER_IP: int(1, 1_000_000).optional(),
+  HALL_COMMAND_RATE: int(1, 1_000_000).optional(),
+  HALL_HTTP_RATE: int(10, 100_000_000).optional(),
 });
 
 /** Empty strings in .env files (`REDIS_URL=`) mean "unset", not "invalid". */
@@ -141,6 +186,16 @@ function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undef
 
 /** Directly in the folder that holds DATA_DIR: the place a backup of "the Hall folder" takes together with the data. */
 const besideDataDir = (file: string, dataDir: string) => path.dirname(file) === path.dirname(dataDir);
+
+/**
+ * A secret demo mode generates for one data directory: beside it (so copies and backups of the directory do not carry
+ * it), named after the directory's resolved path so that two data directories sharing a parent never share a key.
+ */
+export function demoSecretFile(dataDir: string, kind: 'token' | 'ballot'): string {
+  const resolved = path.resolve(dataDir);
+  const tag = createHash('sha256').update(resolved).digest('hex').slice(0, 16);
+  return path.join(path.dirname(resolved), `.hall-${kind}-secret-${tag}`);
+}
 
 const isInside = (child: string, parent: string) => {
   const rel = path.relative(parent, child);
@@ -202,6 +257,16 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
   const redisUrl = e.REDIS_URL;
 
+  if (e.HALL_TOKEN_SECRET && e.HALL_TOKEN_SECRET_FILE) {
+    problems.push('HALL_TOKEN_SECRET, HALL_TOKEN_SECRET_FILE: set only one of them');
+  }
+  if (e.HALL_TOKEN_SECRET_FILE && isInside(path.resolve(e.HALL_TOKEN_SECRET_FILE), dataDir)) {
+    problems.push(`HALL_TOKEN_SECRET_FILE: must not be inside DATA_DIR (${dataDir}); whoever copies the data directory could sign in as anyone`);
+  }
+  // NODE_ENV=production counts even with HALL_DEMO on: a generated signing key has no place on a production host.
+  if ((!demo || e.NODE_ENV === 'production') && !e.HALL_TOKEN_SECRET && !e.HALL_TOKEN_SECRET_FILE) {
+    problems.push('HALL_TOKEN_SECRET or HALL_TOKEN_SECRET_FILE: required in production (HALL_DEMO=0 or NODE_ENV=production); it signs every login, keep it outside DATA_DIR');
+  }
   if (e.HALL_BALLOT_SECRET && e.HALL_BALLOT_SECRET_FILE) {
     problems.push('HALL_BALLOT_SECRET, HALL_BALLOT_SECRET_FILE: set only one of them');
   }
@@ -225,17 +290,35 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   checkLength('HALL_TOKEN_SECRET', e.HALL_TOKEN_SECRET);
   checkLength('HALL_BALLOT_SECRET', e.HALL_BALLOT_SECRET);
   if (problems.length) throw new ConfigError(problems);
+  /** The secret in the file a *_FILE variable names: it must exist, and be long enough outside demo mode. */
+  const fromFile = async (name: string, value: string) => {
+    const file = path.resolve(value);
+    const secret = await readSecretFile(file, warnings);
+    if (secret === null) throw new ConfigError([`${name}: ${file} does not exist`]);
+    checkLength(name, secret);
+    if (problems.length) throw new ConfigError(problems);
+    return secret;
+  };
 
   let tokenSecret: string;
   let tokenSecretSource: Config['tokenSecretSource'];
   if (e.HALL_TOKEN_SECRET) {
     tokenSecret = e.HALL_TOKEN_SECRET;
     tokenSecretSource = 'env';
-  } else {
-    const file = path.join(dataDir, TOKEN_SECRET_FILE);
-    tokenSecret = await readOrCreateSecret(file, warnings);
+  } else if (e.HALL_TOKEN_SECRET_FILE) {
+    tokenSecret = await fromFile('HALL_TOKEN_SECRET_FILE', e.HALL_TOKEN_SECRET_FILE);
     tokenSecretSource = 'file';
+  } else {
+    // Only reachable in demo mode (checked above).
+    const file = demoSecretFile(dataDir, 'token');
+    if (isInside(file, dataDir)) throw new ConfigError([`DATA_DIR: ${dataDir} has no parent directory to hold the demo token secret; set HALL_TOKEN_SECRET_FILE`]);
+    tokenSecret = await readOrCreateSecret(file, warnings);
+    tokenSecretSource = 'demo-file';
     if (redisUrl) warnings.push(`HALL_TOKEN_SECRET is unset with REDIS_URL: this node signs with ${file}; every node must share one secret, so set HALL_TOKEN_SECRET`);
+  }
+  const legacy = path.join(dataDir, LEGACY_TOKEN_SECRET_FILE);
+  if (await fs.stat(legacy).then(() => true, () => false)) {
+    warnings.push(`${legacy} is no longer used (token secrets live outside the data directory); delete it, and every copy of the data directory that holds it`);
   }
 
   let ballotSecret: string;
@@ -244,16 +327,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     ballotSecret = e.HALL_BALLOT_SECRET;
     ballotSecretSource = 'env';
   } else if (e.HALL_BALLOT_SECRET_FILE) {
-    const file = path.resolve(e.HALL_BALLOT_SECRET_FILE);
-    const secret = await readSecretFile(file, warnings);
-    if (secret === null) throw new ConfigError([`HALL_BALLOT_SECRET_FILE: ${file} does not exist`]);
-    checkLength('HALL_BALLOT_SECRET_FILE', secret);
-    if (problems.length) throw new ConfigError(problems);
-    ballotSecret = secret;
+    ballotSecret = await fromFile('HALL_BALLOT_SECRET_FILE', e.HALL_BALLOT_SECRET_FILE);
     ballotSecretSource = 'file';
   } else {
     // Only reachable in demo mode (checked above). The parent of DATA_DIR keeps it out of copies of the data directory.
-    const file = demoBallotSecretFile(dataDir);
+    const file = demoSecretFile(dataDir, 'ballot');
     if (isInside(file, dataDir)) throw new ConfigError([`DATA_DIR: ${dataDir} has no parent directory to hold the demo ballot secret; set HALL_BALLOT_SECRET_FILE`]);
     ballotSecret = await readOrCreateSecret(file, warnings);
     ballotSecretSource = 'demo-file';
@@ -281,6 +359,13 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
     leaseMs: e.HALL_LEASE_MS ?? 5000,
     redisPrefix: e.REDIS_PREFIX ?? 'hall:',
+    trustProxy: e.TRUST_PROXY ?? [],
+    limits: {
+      socketsPerToken: e.HALL_MAX_SOCKETS_PER_TOKEN ?? DEFAULT_LIMITS.socketsPerToken,
+      socketsPerIp: e.HALL_MAX_SOCKETS_PER_IP ?? DEFAULT_LIMITS.socketsPerIp,
+      commandRate: e.HALL_COMMAND_RATE ?? DEFAULT_LIMITS.commandRate,
+      httpPerMinute: e.HALL_HTTP_RATE ?? DEFAULT_LIMITS.httpPerMinute,
+    },
     warnings,
   };
 }

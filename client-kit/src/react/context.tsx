@@ -7,7 +7,7 @@ import type { i18n } from 'i18next';
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { I18nextProvider } from 'react-i18next';
 import { can, type CanVerdict } from '../can.ts';
-import type { CommandStatus, ConnectionState, HallClient, PendingCommand } from '../client.ts';
+import type { CommandStatus, ConnectionState, HallClient, PendingCommand, ServerNotice } from '../client.ts';
 import { remaining, type Remaining } from '../time.ts';
 import { refusalText, useKitTranslation } from './i18n.ts';
 
@@ -106,6 +106,18 @@ export function useCommandStatus(command: PendingCommand | null | undefined): Co
     });
   }, [client, command]);
   return command ? command.status : null;
+}
+
+/** The latest server notice with one of `codes` (null until one arrives, and again after `dismiss`). */
+export function useNotice(codes: readonly string[]): { notice: ServerNotice | null; dismiss: () => void } {
+  const client = useHall();
+  const [notice, setNotice] = useState<ServerNotice | null>(null);
+  const key = codes.join('\u0000');
+  useEffect(() => client.onNotice((n) => {
+    if (key.split('\u0000').includes(n.code)) setNotice(n);
+  }), [client, key]);
+  const dismiss = useCallback(() => setNotice(null), []);
+  return { notice, dismiss };
 }
 
 /** The server's clock, ticking every `intervalMs` (0: read once per render). Outside a provider: the local clock. */

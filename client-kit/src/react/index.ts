@@ -9,6 +9,7 @@ export {
   useCountdown,
   useHall,
   useHallOptional,
+  useNotice,
   useServerNow,
   useView,
   type CanResult,

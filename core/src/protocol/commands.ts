@@ -4,6 +4,7 @@
  * strict: an unknown field is a VALIDATION error, so a client can never smuggle in a server-only field such as the
  * secret-ballot `counts` of `poll.close`.
  */
+import '../zod.ts';
 import { z } from 'zod';
 import { Id, SpeechPurpose, ThresholdRule } from '../model.ts';
 
@@ -169,7 +170,8 @@ const commandEnvelope = z.strictObject({
   sessionId: Id,
   commandId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
   type: z.enum(commandTypes as [CommandType, ...CommandType[]]),
-  payload: z.unknown().default({}),
+  // Absent means "no payload" (commands like session.start); null is not an empty object and is refused.
+  payload: z.unknown().refine((p) => p !== null, 'payload must be an object, not null').optional(),
 });
 
 export type Command = { [T in CommandType]: { v?: number; sessionId: string; commandId: string; type: T; payload: CommandPayload<T> } }[CommandType];
@@ -181,7 +183,7 @@ export function parseCommand(input: unknown): ParseResult {
   const envelope = commandEnvelope.safeParse(input);
   if (!envelope.success) return { ok: false, issues: envelope.error.issues.map(formatIssue) };
   const schema = commandPayloads[envelope.data.type];
-  const payload = schema.safeParse(envelope.data.payload ?? {});
+  const payload = schema.safeParse(envelope.data.payload === undefined ? {} : envelope.data.payload);
   if (!payload.success) return { ok: false, issues: payload.error.issues.map(formatIssue) };
   return { ok: true, command: { ...envelope.data, payload: payload.data } as Command };
 }

@@ -3,7 +3,7 @@ import type { LoginResult } from '@hall/client-kit';
 import { LanguageSwitch, LoginForm } from '@hall/client-kit/react';
 import { useT } from '../i18n.ts';
 
-export type LoginNotice = 'expired' | 'notDelegate' | 'qrInvalid' | 'redeeming' | null;
+export type LoginNotice = 'expired' | 'revoked' | 'notDelegate' | 'qrInvalid' | 'redeeming' | null;
 
 export function LoginScreen({ notice, onLoggedIn }: { notice: LoginNotice; onLoggedIn: (r: LoginResult) => void }) {
   const { t, tc } = useT();
@@ -21,7 +21,7 @@ export function LoginScreen({ notice, onLoggedIn }: { notice: LoginNotice; onLog
           </p>
         ) : notice ? (
           <p className="banner banner--warning" role="alert">
-            {notice === 'expired' ? t('login.expired') : notice === 'notDelegate' ? t('login.notDelegate') : tc('login.qrInvalid')}
+            {notice === 'expired' || notice === 'revoked' || notice === 'notDelegate' ? t(`login.${notice}`) : tc('login.qrInvalid')}
           </p>
         ) : null}
         <p className="login-page__intro">{t('login.intro')}</p>

@@ -5,7 +5,7 @@ export interface Auth {
   token: string;
   claims: Claims;
   /** Signs out of this tablet tab (forgets the token in sessionStorage). */
-  logout: (reason?: 'expired') => void;
+  logout: (reason?: 'expired' | 'revoked') => void;
 }
 
 export const AuthContext = createContext<Auth | null>(null);

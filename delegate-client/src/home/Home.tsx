@@ -8,6 +8,7 @@ import { ConnectionBanner, LanguageSwitch, useView } from '@hall/client-kit/reac
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { AgendaDocuments, CurrentItem } from '../agenda/CurrentItem.tsx';
 import { CheckInCard } from '../attendance/CheckIn.tsx';
+import { DevicesDialog, SignedInElsewhere } from '../devices/Devices.tsx';
 import { useAuth } from '../auth/auth-context.ts';
 import { FloorPanel, hasFloor, SpeakingNow } from '../floor/FloorPanel.tsx';
 import { useT } from '../i18n.ts';
@@ -24,6 +25,7 @@ export function Home({ onChangeSession, onLogoutClick }: { onChangeSession: () =
   const view = useView();
   const { logout } = useAuth();
   const [tab, setTab] = useState<Tab>('home');
+  const [devicesOpen, setDevicesOpen] = useState(false);
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
   const baseId = useId();
   const voting = view?.poll?.status === 'open';
@@ -63,6 +65,9 @@ export function Home({ onChangeSession, onLogoutClick }: { onChangeSession: () =
             <button type="button" className="btn btn--secondary" onClick={onChangeSession}>
               {t('sessions.change')}
             </button>
+            <button type="button" className="btn btn--secondary" onClick={() => setDevicesOpen(true)}>
+              {t('devices.open')}
+            </button>
             <button type="button" className="btn btn--secondary" onClick={onLogoutClick}>
               {t('logout')}
             </button>
@@ -71,6 +76,8 @@ export function Home({ onChangeSession, onLogoutClick }: { onChangeSession: () =
       </header>
 
       <ConnectionBanner className="conn" onLogin={() => logout('expired')} />
+      <SignedInElsewhere onShowDevices={() => setDevicesOpen(true)} />
+      <DevicesDialog open={devicesOpen} onClose={() => setDevicesOpen(false)} />
 
       {/* While voting the phase is obvious and the room is needed for the ballot; a closed sitting still shows. */}
       <div className="statusbar" hidden={voting && !view.closedSitting}>

@@ -3,10 +3,14 @@
  * code, hall walls with a device token, delegates again through a one-time QR link; the public is anonymous.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { Id } from '@hall/core';
 import { ProcessLoginLinks } from '../store/login-links.ts';
 import type { Account, Catalog, LoginLinkStore, Role } from '../store/types.ts';
+import type { AuditEntry, AuditLog } from './audit.ts';
+import { MemoryDevices, type Device, type DeviceStore, type SignInVia } from './devices.ts';
 import { hashSecret, verifySecret, MAX_SECRET_LENGTH } from './secrets.ts';
+import { ACCOUNT_RULE, ADDRESS_RULE, ProcessThrottle, type LoginThrottle } from './throttle.ts';
 import { issueToken, newJti, verifyToken, type Claims } from './tokens.ts';
 
 export type { Claims } from './tokens.ts';
@@ -18,6 +22,18 @@ export type LoginResult =
   | { ok: true; token: string; claims: Claims }
   | { ok: false; code: LoginFailureCode; message: string; retryAfterSec?: number };
 
+/** Where a sign-in comes from: the client address (after TRUST_PROXY) and what the device calls itself. */
+export interface ClientInfo {
+  ip: string;
+  userAgent?: string | undefined;
+}
+
+/** A signed-in account acting on another's sign-in (issuing a login link, revoking a device). */
+export interface Issuer {
+  sub: string;
+  role: Exclude<Role, 'public'>;
+}
+
 export interface AuthServiceOptions {
   tokenSecret: string;
   tokenTtlSec: number;
@@ -25,6 +41,16 @@ export interface AuthServiceOptions {
   now?: () => number;
   /** Where one-time login links wait (the store's, shared by every node); this process's memory by default. */
   links?: LoginLinkStore;
+  /** Failed-login counters (auth/state.ts): this process's memory by default, Redis in a cluster. */
+  throttle?: LoginThrottle;
+  /** Signed-in devices and revoked token ids; this process's memory by default. */
+  devices?: DeviceStore;
+  /** Where issuing logins for others and revoking devices is written down; nowhere by default (unit tests). */
+  audit?: AuditLog;
+  /** A token was granted (the app tells the account's other devices). */
+  onSignedIn?: (claims: Claims, device: Device) => void;
+  /** A token was revoked (the app disconnects its sockets). */
+  onRevoked?: (jti: string) => void;
 }
 
 /** Which account roles each login kind may reach: a delegate code never opens a staff account and vice versa. */
@@ -42,12 +68,26 @@ const FAILED_MESSAGE: Record<LoginKind, string> = {
 const DISABLED_MESSAGE = 'Tài khoản đã bị khóa, vui lòng liên hệ quản trị viên';
 const LINK_FAILED_MESSAGE = 'Mã QR đăng nhập không hợp lệ, đã dùng hoặc đã hết hạn';
 const throttledMessage = (sec: number) => `Đăng nhập sai quá nhiều lần, thử lại sau ${sec} giây`;
+const addressThrottledMessage = (sec: number) => `Có quá nhiều lần đăng nhập sai từ mạng này, thử lại sau ${sec} giây`;
 
-export const MAX_FAILURES = 5;
-export const FAILURE_WINDOW_MS = 5 * 60_000;
 export const LOGIN_LINK_TTL_MS = 10 * 60_000;
-// A bound on the throttle map so a flood of bogus ids cannot grow the heap without limit.
-const MAX_THROTTLE_ENTRIES = 50_000;
+
+/** Throttle keys: the account whatever the address, and the address whatever the account. */
+export const accountKey = (id: string) => `a:${id}`;
+/**
+ * One IPv6 host owns a whole /64 (it can pick any address in it), so the address key is the /64; IPv4 and IPv4-mapped
+ * addresses are themselves.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return `ip:${mapped[1]}`;
+  if (!isIPv6(ip)) return `ip:${ip}`;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `ip:${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 
 /** Admins act in every council; everyone else only in the councils their token lists. */
 export function can(claims: Pick<Claims, 'role' | 'councilIds'>, councilId: string): boolean {
@@ -55,15 +95,15 @@ export function can(claims: Pick<Claims, 'role' | 'councilIds'>, councilId: stri
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
+const asActor = (c: Issuer): AuditEntry['actor'] => ({ sub: c.sub, role: c.role });
+const ipOf = (client: ClientInfo | undefined) => (client?.ip && client.ip !== 'unknown' ? { ip: client.ip } : {});
 
 export class AuthService {
   private readonly now: () => number;
-  /** Failure times per client+account, oldest first; only the last MAX_FAILURES inside the window matter. */
-  private readonly failures = new Map<string, number[]>();
-  /** Login attempts per client+account still being checked (scrypt takes tens of milliseconds). */
-  private readonly inflight = new Map<string, number>();
   /** One-time login links keyed by the SHA-256 of the token: in the store, so every node redeems any node's QR. */
   private readonly links: LoginLinkStore;
+  private readonly throttle: LoginThrottle;
+  readonly devices: DeviceStore;
   /**
    * Verified against when the account does not exist, so "no such login" takes as long as "wrong secret" and the
    * response time does not reveal which delegate ids or staff names exist.
@@ -78,32 +118,36 @@ export class AuthService {
     if (!(opts.tokenTtlSec > 0)) throw new Error('AuthService: tokenTtlSec must be positive');
     this.now = opts.now ?? Date.now;
     this.links = opts.links ?? new ProcessLoginLinks();
+    this.throttle = opts.throttle ?? new ProcessThrottle();
+    this.devices = opts.devices ?? new MemoryDevices();
     this.dummyHash = hashSecret(randomBytes(16).toString('base64'));
   }
 
-  async login(kind: LoginKind, id: string, secret: string, clientKey: string): Promise<LoginResult> {
-    const throttleKey = `${clientKey}\u0000${id}`;
-    const { failed, waitSec } = this.throttleState(throttleKey);
-    const pending = this.inflight.get(throttleKey) ?? 0;
-    // Attempts still hashing count too: otherwise fifty requests fired at once would all pass the check before the
-    // first failure is recorded.
-    if (failed + pending >= MAX_FAILURES) {
-      const sec = Math.max(1, waitSec);
-      return { ok: false, code: 'THROTTLED', message: throttledMessage(sec), retryAfterSec: sec };
+  async login(kind: LoginKind, id: string, secret: string, client: ClientInfo | string): Promise<LoginResult> {
+    const from: ClientInfo = typeof client === 'string' ? { ip: client } : client;
+    const account = accountKey(String(id ?? ''));
+    const address = addressKey(from.ip);
+    // Reserved before the secret is checked: attempts still hashing count, so a burst cannot slip past the limit.
+    const verdict = await this.throttle.reserve(
+      [
+        { key: account, rule: ACCOUNT_RULE },
+        { key: address, rule: ADDRESS_RULE },
+      ],
+      this.now(),
+    );
+    if (!verdict.ok) {
+      const sec = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      return { ok: false, code: 'THROTTLED', message: verdict.key === address ? addressThrottledMessage(sec) : throttledMessage(sec), retryAfterSec: sec };
     }
-    this.inflight.set(throttleKey, pending + 1);
-    try {
-      return await this.attempt(kind, id, secret, throttleKey);
-    } finally {
-      const left = (this.inflight.get(throttleKey) ?? 1) - 1;
-      if (left > 0) this.inflight.set(throttleKey, left);
-      else this.inflight.delete(throttleKey);
-    }
+    const result = await this.attempt(kind, id, secret, from);
+    // A right secret (also for a disabled account) is not a failure: forget the account's, give the address its try back.
+    if (result.ok || result.code === 'DISABLED') await this.throttle.succeeded([account], [address]);
+    return result;
   }
 
-  private async attempt(kind: LoginKind, id: string, secret: string, throttleKey: string): Promise<LoginResult> {
+  private async attempt(kind: LoginKind, id: string, secret: string, from: ClientInfo): Promise<LoginResult> {
     const roles = ROLES_BY_KIND[kind];
-    if (!roles) return this.fail(kind, throttleKey);
+    if (!roles) return this.fail(kind);
     // People type codes as "100 001" when read aloud from a printed card.
     const typed = kind === 'code' ? String(secret ?? '').replace(/\s+/g, '') : String(secret ?? '');
     // Ids that cannot name an account never reach the catalog: storage adapters may reject them by throwing
@@ -112,39 +156,107 @@ export class AuthService {
     const account = ok ? await this.catalog.getAccount(id) : null;
     const eligible = account !== null && roles.includes(account.role);
     const verified = await verifySecret(typed, eligible ? account.secretHash : await this.dummyHash);
-    if (!eligible || !verified) return this.fail(kind, throttleKey);
-
-    this.failures.delete(throttleKey);
+    if (!eligible || !verified) return this.fail(kind);
     // Disabled is reported only after the right secret, so it cannot be used to discover which accounts exist.
     if (account.disabled) return { ok: false, code: 'DISABLED', message: DISABLED_MESSAGE };
-    return this.grant(account);
+    return this.grant(account, kind, from);
   }
 
-  /** A one-time login token for a QR code (valid LOGIN_LINK_TTL_MS). The caller builds the URL and guards who may ask. */
-  async issueLoginLink(accountId: string): Promise<string> {
+  /**
+   * A one-time login token for a QR code (valid LOGIN_LINK_TTL_MS). The caller builds the URL and guards who may ask;
+   * an issuer other than the account itself is written to the audit log, and the token minted from the link says
+   * who issued it (`issuedBy`).
+   */
+  async issueLoginLink(accountId: string, issuer?: Issuer, client?: ClientInfo): Promise<string> {
     const account = await this.catalog.getAccount(accountId);
     if (!account) throw new Error(`Không tìm thấy tài khoản ${accountId}`);
     if (account.disabled) throw new Error(`Tài khoản ${accountId} đã bị khóa`);
     const now = this.now();
     const token = randomBytes(32).toString('base64url');
-    if (!(await this.links.put(sha256(token), { accountId, expiresAt: now + LOGIN_LINK_TTL_MS }, now))) {
+    const issuedBy = issuer && issuer.sub !== account.id ? issuer.sub : undefined;
+    if (!(await this.links.put(sha256(token), { accountId, expiresAt: now + LOGIN_LINK_TTL_MS, ...(issuedBy ? { issuedBy } : {}) }, now))) {
       throw new Error('Quá nhiều mã QR đăng nhập đang chờ, thử lại sau');
     }
+    if (issuer && issuedBy) await this.record({ at: now, action: 'login.issued', actor: asActor(issuer), target: account.id, councilIds: [...account.councilIds], ...ipOf(client) });
     return token;
   }
 
-  async redeemLoginLink(token: string): Promise<LoginResult> {
+  async redeemLoginLink(token: string, client: ClientInfo = { ip: 'unknown' }): Promise<LoginResult> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 128) return this.linkFailed();
     const link = await this.links.take(sha256(token));
     if (!link || link.expiresAt <= this.now()) return this.linkFailed();
     const account = await this.catalog.getAccount(link.accountId);
     if (!account) return this.linkFailed();
     if (account.disabled) return { ok: false, code: 'DISABLED', message: DISABLED_MESSAGE };
-    return this.grant(account);
+    const issuedBy = typeof link.issuedBy === 'string' ? link.issuedBy : undefined;
+    const result = await this.grant(account, 'link', client, issuedBy);
+    if (result.ok && issuedBy) {
+      await this.record({
+        at: this.now(),
+        action: 'login.redeemed',
+        actor: { sub: account.id, role: account.role },
+        target: account.id,
+        councilIds: [...account.councilIds],
+        issuedBy,
+        ...(result.claims.jti ? { jti: result.claims.jti } : {}),
+        ...ipOf(client),
+      });
+    }
+    return result;
   }
 
+  /** Signature and expiry only (no I/O). Requests and sockets use `authenticate`, which also honours revocation. */
   verify(token: string): Claims | null {
     return verifyToken(token, this.opts.tokenSecret, this.now());
+  }
+
+  /** The claims of a valid token that has not been revoked (signed out), else null. */
+  async authenticate(token: string): Promise<Claims | null> {
+    const claims = this.verify(token);
+    if (!claims) return null;
+    if (claims.jti !== undefined && (await this.devices.isRevoked(claims.jti, this.now()))) return null;
+    return claims;
+  }
+
+  /** False once the token has expired or been revoked: for connections opened while it was still good. */
+  async stillValid(claims: Claims): Promise<boolean> {
+    if (claims.role === 'public') return true;
+    if (claims.exp * 1000 <= this.now()) return false;
+    return claims.jti === undefined || !(await this.devices.isRevoked(claims.jti, this.now()));
+  }
+
+  /** One live device by its token id. */
+  device(jti: string): Promise<Device | null> {
+    return this.devices.get(jti, this.now());
+  }
+
+  /** The account's signed-in devices (not expired, not revoked), oldest first. */
+  devicesOf(accountId: string): Promise<Device[]> {
+    return this.devices.list(accountId, this.now());
+  }
+
+  /**
+   * Signs one device out: its token is refused from now on by every node, and its sockets are disconnected.
+   * `by` is the owner or an admin (the routes check which may revoke what); it is written to the audit log.
+   */
+  async revoke(device: Device, by: Issuer, client?: ClientInfo): Promise<void> {
+    const now = this.now();
+    await this.devices.revoke(device.jti, device.exp, now);
+    const account = await this.catalog.getAccount(device.accountId);
+    await this.record({ at: now, action: 'device.revoked', actor: asActor(by), target: device.accountId, councilIds: account ? [...account.councilIds] : [], jti: device.jti, ...ipOf(client) });
+    this.opts.onRevoked?.(device.jti);
+  }
+
+  /** Signs every device of an account out (the account was disabled). */
+  async revokeAll(accountId: string, by: Issuer, client?: ClientInfo): Promise<number> {
+    const devices = await this.devicesOf(accountId);
+    for (const device of devices) await this.revoke(device, by, client);
+    return devices.length;
+  }
+
+  /** The service's clock (ms since the epoch): expiry is judged by it everywhere. */
+  nowMs(): number {
+    return this.now();
   }
 
   /** Claims for an anonymous viewer: read-only public views, no council membership. */
@@ -162,7 +274,8 @@ export class AuthService {
     return can(claims, councilId);
   }
 
-  private grant(account: Account): LoginResult {
+  private async grant(account: Account, via: SignInVia, from: ClientInfo, issuedBy?: string): Promise<LoginResult> {
+    const now = this.now();
     const claims: Omit<Claims, 'exp'> = {
       sub: account.id,
       role: account.role,
@@ -171,45 +284,35 @@ export class AuthService {
       ...(account.delegateId !== undefined ? { delegateId: account.delegateId } : {}),
       name: account.displayName,
       jti: newJti(),
+      ...(issuedBy !== undefined ? { issuedBy } : {}),
     };
-    const token = issueToken(claims, this.opts.tokenSecret, this.opts.tokenTtlSec, this.now());
-    const verified = verifyToken(token, this.opts.tokenSecret, this.now());
+    const token = issueToken(claims, this.opts.tokenSecret, this.opts.tokenTtlSec, now);
+    const verified = verifyToken(token, this.opts.tokenSecret, now);
     // Only fails if the catalog holds an account that does not fit the claims schema (e.g. an over-long name).
     if (!verified) throw new Error(`AuthService: account ${account.id} cannot be put in a token`);
+    const device: Device = {
+      jti: verified.jti!,
+      accountId: account.id,
+      role: account.role,
+      via,
+      ...(issuedBy !== undefined ? { issuedBy } : {}),
+      at: now,
+      exp: verified.exp * 1000,
+      ...(from.userAgent ? { userAgent: from.userAgent.slice(0, 200) } : {}),
+      ...(from.ip && from.ip !== 'unknown' ? { ip: from.ip } : {}),
+    };
+    // Recorded before the token is handed out: a device nobody can see is a device nobody can revoke.
+    await this.devices.add(device);
+    this.opts.onSignedIn?.(verified, device);
     return { ok: true, token, claims: verified };
   }
 
-  private fail(kind: LoginKind, throttleKey: string): LoginResult {
-    const now = this.now();
-    const recent = (this.failures.get(throttleKey) ?? []).filter((t) => t > now - FAILURE_WINDOW_MS);
-    recent.push(now);
-    this.failures.delete(throttleKey); // re-insert so Map order stays least-recently-failed first for pruning
-    this.failures.set(throttleKey, recent.slice(-MAX_FAILURES));
-    this.pruneFailures(now);
+  private async record(entry: AuditEntry): Promise<void> {
+    await this.opts.audit?.append(entry);
+  }
+
+  private fail(kind: LoginKind): LoginResult {
     return { ok: false, code: 'AUTH_FAILED', message: FAILED_MESSAGE[kind] ?? FAILED_MESSAGE.password };
-  }
-
-  /** Failures inside the window and, once there are MAX_FAILURES, the seconds until the oldest of them leaves it. */
-  private throttleState(throttleKey: string): { failed: number; waitSec: number } {
-    const list = this.failures.get(throttleKey);
-    if (!list) return { failed: 0, waitSec: 0 };
-    const now = this.now();
-    const recent = list.filter((t) => t > now - FAILURE_WINDOW_MS);
-    if (recent.length < MAX_FAILURES) return { failed: recent.length, waitSec: 0 };
-    const oldest = recent[recent.length - MAX_FAILURES]!;
-    return { failed: recent.length, waitSec: Math.max(1, Math.ceil((oldest + FAILURE_WINDOW_MS - now) / 1000)) };
-  }
-
-  private pruneFailures(now: number): void {
-    if (this.failures.size <= MAX_THROTTLE_ENTRIES) return;
-    for (const [key, list] of this.failures) {
-      if ((list[list.length - 1] ?? 0) <= now - FAILURE_WINDOW_MS) this.failures.delete(key);
-    }
-    // Still full of live entries: drop the least recently failing ones rather than grow without bound.
-    for (const key of this.failures.keys()) {
-      if (this.failures.size <= MAX_THROTTLE_ENTRIES) break;
-      this.failures.delete(key);
-    }
   }
 
   private linkFailed(): LoginResult {

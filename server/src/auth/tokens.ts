@@ -1,7 +1,7 @@
 /**
  * Stateless signed session tokens: `base64url(JSON claims).base64url(HMAC-SHA256(first part))`.
- * Stateless so that any node behind the Redis adapter can check a socket without a shared session table; the price is
- * that a token stays valid until `exp` (keep HALL_TOKEN_TTL to a sitting day).
+ * Stateless so that any node behind the Redis adapter can check a socket without a shared session table; signing a
+ * device out is a revocation of its `jti`, which every node checks (auth/devices.ts).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -21,8 +21,10 @@ export const ClaimsSchema = z.object({
   name: z.string().max(200),
   /** Expiry in seconds since the epoch (JWT convention). */
   exp: z.number().int().nonnegative(),
-  /** Random token id, for logs and a future revocation list. */
+  /** Random token id: what a revocation names (auth/devices.ts). */
   jti: z.string().max(64).optional(),
+  /** Set when the token came from a one-time login link someone else issued (a secretary's QR code): their account id. */
+  issuedBy: z.string().max(128).optional(),
 });
 export type Claims = z.infer<typeof ClaimsSchema>;
 

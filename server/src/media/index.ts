@@ -42,6 +42,9 @@ export interface AttachedMedia {
   close(): Promise<void>;
 }
 
+/** Absolute paths in a message, cut to their last segment (`/opt/hall/…/mediasoup-worker` → `mediasoup-worker`). */
+export const withoutPaths = (message: string) => message.replace(/(?<=^|[\s(='"])(?:[A-Za-z]:)?[\\/][^\s()'"]*[\\/]([^\s()'"\\/]+)/g, '$1');
+
 export async function attachMedia(options: AttachMediaOptions): Promise<AttachedMedia> {
   const { app, io, registry, log } = options;
   const config: MediaConfig = { ...loadMediaConfig(options.config, options.env), ...options.media };
@@ -63,6 +66,8 @@ export async function attachMedia(options: AttachMediaOptions): Promise<Attached
     reason = selected.reason;
   }
   log.info({ backend: hub.backend, reason, maxViewers: hub.maxViewers }, 'media hub ready');
+  // /healthz and /api/media/status are public: they say why, not where this installation keeps its files.
+  reason = withoutPaths(reason);
 
   let follower!: BroadcastFollower;
   const policy = mediaPolicy({

@@ -9,6 +9,7 @@
  *    exact ffmpeg output options back (README "Encoder settings").
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -77,10 +78,12 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     if (!can(req.claims, room.snapshot.context.council.id)) return void reply.status(403).send({ ok: false, code: 'FORBIDDEN', message: 'Bạn không có quyền thực hiện thao tác này.' });
     return id;
   };
-  app.post('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, preHandler: staff }, async (req, reply) => {
+  // The body is optional; when sent it is an object (`null` is not "no options").
+  const IngestBody = z.strictObject({ audio: z.boolean().optional() }).optional();
+  app.post('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'], body: IngestBody }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
-    const audio = (req.body as { audio?: unknown } | undefined)?.audio !== false;
+    const audio = (req.body as z.infer<typeof IngestBody>)?.audio !== false;
     await hub.createBroadcast(id, { videoCodec });
     const ingest = await hub.ingestRtp(id, { audio });
     return {
@@ -89,7 +92,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
       ffmpeg: Object.fromEntries(ingest.endpoints.map((e) => [e.kind, ingest.ffmpegOutput(e.kind).map((a) => (/[\s&?]/.test(a) ? `"${a}"` : a)).join(' ')])),
     };
   });
-  app.delete('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, preHandler: staff }, async (req, reply) => {
+  app.delete('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
     await hub.stopIngest(id);

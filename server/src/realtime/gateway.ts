@@ -16,6 +16,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '@hall/core';
+import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AuthService, Claims } from '../auth/service.ts';
@@ -24,9 +25,27 @@ import { StoreUnavailableError, type Catalog } from '../store/types.ts';
 import { SessionNotFoundError } from '../runtime/registry.ts';
 import type { Sessions } from '../runtime/sessions.ts';
 import { audienceRoom, delegateRoom, delegatesRoom } from './publisher.ts';
+import { ConnectionLimits, tokenKeyOf, type CapScope, type TokenBucket } from './connection-limits.ts';
 
-export type HallServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { claims: Claims; bucket: TokenBucket }>;
-type HallSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { claims: Claims; bucket: TokenBucket }>;
+type Data = SocketData & { claims: Claims; bucket: TokenBucket };
+export type HallServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Data>;
+type HallSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Data>;
+
+/** Every socket of one account (told when the account signs in elsewhere) and of one token (closed when it is revoked). */
+export const accountRoom = (accountId: string) => `acct:${accountId}`;
+export const tokenRoom = (jti: string) => `tok:${jti}`;
+
+/** Notices on `server:notice`; codes are stable, messages Vietnamese. */
+export const SIGNED_IN_ELSEWHERE = 'SIGNED_IN_ELSEWHERE';
+export const DEVICE_REVOKED = 'DEVICE_REVOKED';
+export const signedInElsewhereMessage = (issuedBy?: string) =>
+  issuedBy ? `Đã đăng nhập trên thiết bị khác (bằng mã QR do ${issuedBy} cấp)` : 'Đã đăng nhập trên thiết bị khác';
+export const DEVICE_REVOKED_MESSAGE = 'Thiết bị này đã bị đăng xuất';
+
+const TOO_MANY_MESSAGE: Record<CapScope, string> = {
+  token: 'Tài khoản này đang mở quá nhiều kết nối; hãy đóng bớt các cửa sổ hoặc thiết bị khác',
+  ip: 'Có quá nhiều kết nối từ mạng này; vui lòng thử lại sau',
+};
 
 export interface GatewayDeps {
   io: HallServer;
@@ -36,34 +55,15 @@ export interface GatewayDeps {
   log: { warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
   /** Whether the store answers: an unexpected error while it does not is UNAVAILABLE (retry later), not INTERNAL. */
   storeAvailable?: () => Promise<boolean>;
-  /** Commands per second a socket may send, with a burst of twice that. */
-  commandRate?: number;
+  /** Connection caps and the per-token command allowance (config.limits); defaults in config.ts. */
+  limits?: { socketsPerToken: number; socketsPerIp: number; commandRate: number };
+  /** The client address of a handshake, after TRUST_PROXY (the same rule as Fastify's request.ip). */
+  clientIp?: (request: IncomingMessage) => string;
   /** Every command that arrives, before anything else (the publisher yields more while commands pour in). */
   onCommand?: () => void;
   /** A delegate socket joined and gets a complete view (the publisher then resends that delegate's own part). */
   onDelegateJoined?: (sessionId: string, delegateId: string) => void;
   metrics?: { command: (type: string, outcome: string, ms: number) => void; connections: (delta: number) => void };
-}
-
-/** A small token bucket: commands are bursty (a delegate double-taps) but a flood from one socket is refused. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {
-    this.tokens = burst;
-    this.last = Date.now();
-  }
-  take(): boolean {
-    const now = Date.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
 }
 
 const JoinRequest = z.strictObject({ sessionId: z.string().min(1).max(64), lastSeq: z.number().int().min(0).optional() });
@@ -105,7 +105,8 @@ function safeAck<T>(ack: unknown): (value: T) => void {
 
 export function attachGateway(deps: GatewayDeps) {
   const { io, auth, catalog, sessions, log } = deps;
-  const rate = deps.commandRate ?? 20;
+  const limits = new ConnectionLimits(deps.limits ?? { socketsPerToken: 8, socketsPerIp: 500, commandRate: 20 });
+  const clientIp = deps.clientIp ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
   const unexpected = async (err: unknown): Promise<ErrorCode> => {
     if (err instanceof SessionNotFoundError) return 'NOT_FOUND';
     if (err instanceof StoreUnavailableError) return 'UNAVAILABLE';
@@ -113,22 +114,52 @@ export function attachGateway(deps: GatewayDeps) {
     return up ? 'INTERNAL' : 'UNAVAILABLE';
   };
 
-  io.use((socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (token === undefined || token === null || token === '') {
-      socket.data.claims = auth.publicClaims();
-    } else {
-      const claims = typeof token === 'string' ? auth.verify(token) : null;
-      if (!claims) return next(Object.assign(new Error(errorMessages.UNAUTHENTICATED.vi), { data: { code: 'UNAUTHENTICATED' } }));
+  const unauthenticated = () => Object.assign(new Error(errorMessages.UNAUTHENTICATED.vi), { data: { code: 'UNAUTHENTICATED' } });
+
+  io.use(async (socket, next) => {
+    try {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      let claims: Claims | null;
+      let tokenKey: string | null = null;
+      if (token === undefined || token === null || token === '') {
+        claims = auth.publicClaims();
+      } else {
+        // authenticate: signature, expiry and revocation (a signed-out device cannot reconnect).
+        claims = typeof token === 'string' ? await auth.authenticate(token) : null;
+        if (!claims) return next(unauthenticated());
+        tokenKey = tokenKeyOf(token as string, claims.jti);
+      }
+      const admission = limits.admit(clientIp(socket.request), tokenKey);
+      if ('refused' in admission) {
+        const message = TOO_MANY_MESSAGE[admission.refused];
+        return next(Object.assign(new Error(message), { data: { code: 'TOO_MANY_CONNECTIONS', scope: admission.refused, message } }));
+      }
       socket.data.claims = claims;
+      socket.data.bucket = admission.bucket;
+      // Whichever comes first: the namespace disconnect, or the transport closing before the connection completed.
+      socket.once('disconnect', admission.release);
+      socket.conn.once('close', admission.release);
+      next();
+    } catch (err) {
+      log.error({ err }, 'socket authentication failed');
+      next(Object.assign(new Error(errorMessages.UNAVAILABLE.vi), { data: { code: 'UNAVAILABLE' } }));
     }
-    socket.data.bucket = new TokenBucket(rate, rate * 2);
-    next();
   });
 
   io.on('connection', (socket: HallSocket) => {
     deps.metrics?.connections(1);
     socket.on('disconnect', () => deps.metrics?.connections(-1));
+    const claims = socket.data.claims;
+    if (claims.role !== 'public') {
+      void socket.join([accountRoom(claims.sub), ...(claims.jti ? [tokenRoom(claims.jti)] : [])]);
+      // A revocation that ran between the handshake's check and joining the token's room found no socket to close.
+      void auth.stillValid(claims).then(
+        (valid) => {
+          if (!valid) socket.disconnect(true);
+        },
+        () => undefined,
+      );
+    }
 
     socket.on('time:sync', (clientTime, ack) => {
       safeAck<{ clientTime: number; serverTime: number }>(ack)({ clientTime: Number(clientTime) || 0, serverTime: Date.now() });
@@ -186,6 +217,8 @@ export function attachGateway(deps: GatewayDeps) {
         type = command.type;
         const claims = socket.data.claims;
         if (claims.role === 'public') return done(failure('UNAUTHENTICATED'));
+        // A socket outlives its token's expiry: acting stops at `exp` even though watching may go on.
+        if (claims.exp * 1000 <= auth.nowMs()) return done(failure('UNAUTHENTICATED'));
         const actor = actorOf(claims);
         if (!actor || !commandRoles[command.type].includes(actor.role)) return done(failure('FORBIDDEN'));
         const record = await catalog.getSession(command.sessionId);

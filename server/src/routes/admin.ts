@@ -16,12 +16,13 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AgendaItem, Council, Delegate, DelegateStatus, Id, errorMessages } from '@hall/core';
 import type { Account, SessionRecord, Store } from '../store/types.ts';
 import { requireRole } from '../plugins/auth.ts';
-import { can, type Claims } from '../auth/service.ts';
+import { can, type AuthService, type Claims } from '../auth/service.ts';
+import { clientOf, issuerOf } from './auth.ts';
 import { hashSecret, MAX_SECRET_LENGTH } from '../auth/secrets.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -222,7 +223,11 @@ const MSG = {
 
 const STAFF = ['admin', 'chair', 'secretary'] as const;
 
-const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) => {
+const routes: FastifyPluginAsyncZod<{ store: Store; auth?: AuthService }> = async (app, { store, auth }) => {
+  /** A disabled or deleted account's tokens stop working at once, not at their expiry. */
+  const signOut = async (request: FastifyRequest, accountId: string) => {
+    await auth?.revokeAll(accountId, issuerOf(request), clientOf(request));
+  };
   const { catalog, journal } = store;
   installErrorHandler(app);
 
@@ -263,13 +268,13 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
 
   app.get(
     '/api/admin/councils',
-    { schema: { tags: ['admin'], response: { 200: z.object({ ok: Ok, councils: z.array(Council) }), ...errorResponses } }, preHandler: staffOnly },
+    { schema: { tags: ['admin'], response: { 200: z.object({ ok: Ok, councils: z.array(Council) }), ...errorResponses } }, onRequest: staffOnly },
     async (request) => ({ ok: true as const, councils: (await catalog.listCouncils()).filter((c) => can(request.claims, c.id)) }),
   );
 
   app.get(
     '/api/admin/councils/:id',
-    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok, council: Council }), ...errorResponses } }, preHandler: staffOnly },
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok, council: Council }), ...errorResponses } }, onRequest: staffOnly },
     async (request) => {
       assertCouncilAccess(request.claims, request.params.id);
       return { ok: true as const, council: await loadCouncil(request.params.id) };
@@ -287,7 +292,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
         body: Council,
         response: { 200: z.object({ ok: Ok, council: Council, created: z.boolean() }), 201: z.object({ ok: Ok, council: Council, created: z.boolean() }), ...errorResponses },
       },
-      preHandler: adminOnly,
+      onRequest: adminOnly,
     },
     async (request, reply) => {
       const council = request.body;
@@ -308,7 +313,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
 
   app.delete(
     '/api/admin/councils/:id',
-    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok }), ...errorResponses } }, preHandler: adminOnly },
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok }), ...errorResponses } }, onRequest: adminOnly },
     async (request) => {
       const { id } = request.params;
       await loadCouncil(id);
@@ -321,7 +326,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
 
   app.post(
     '/api/admin/councils/:id/delegates',
-    { schema: { tags: ['admin'], params: IdParams, body: Delegate, response: { 201: z.object({ ok: Ok, delegate: Delegate }), ...errorResponses } }, preHandler: adminOnly },
+    { schema: { tags: ['admin'], params: IdParams, body: Delegate, response: { 201: z.object({ ok: Ok, delegate: Delegate }), ...errorResponses } }, onRequest: adminOnly },
     async (request, reply) => {
       const delegate = request.body;
       await serialize(`council:${request.params.id}`, async () => {
@@ -338,7 +343,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
   // A seat whose holder left stays in the list as `vacant` (model.ts), so this is how a departure is recorded.
   app.patch(
     '/api/admin/councils/:id/delegates/:delegateId',
-    { schema: { tags: ['admin'], params: DelegateParams, body: DelegatePatch, response: { 200: z.object({ ok: Ok, delegate: Delegate }), ...errorResponses } }, preHandler: adminOnly },
+    { schema: { tags: ['admin'], params: DelegateParams, body: DelegatePatch, response: { 200: z.object({ ok: Ok, delegate: Delegate }), ...errorResponses } }, onRequest: adminOnly },
     async (request) => {
       const { id, delegateId } = request.params;
       const delegate = await serialize(`council:${id}`, async () => {
@@ -362,7 +367,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
     '/api/admin/sessions',
     {
       schema: { tags: ['admin'], querystring: z.object({ councilId: Id.optional() }), response: { 200: z.object({ ok: Ok, sessions: z.array(SessionView) }), ...errorResponses } },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       const { councilId } = request.query;
@@ -374,7 +379,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
 
   app.get(
     '/api/admin/sessions/:id',
-    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok, session: SessionView }), ...errorResponses } }, preHandler: staffOnly },
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok, session: SessionView }), ...errorResponses } }, onRequest: staffOnly },
     async (request) => ({ ok: true as const, session: await loadSession(request.claims, request.params.id) }),
   );
 
@@ -387,7 +392,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
         body: SessionBody,
         response: { 200: z.object({ ok: Ok, session: SessionView, created: z.boolean() }), 201: z.object({ ok: Ok, session: SessionView, created: z.boolean() }), ...errorResponses },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
       const body = request.body;
@@ -427,7 +432,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
         body: z.strictObject({ agenda: Agenda }),
         response: { 200: z.object({ ok: Ok, session: SessionView }), ...errorResponses },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       checkAgenda(request.body.agenda);
@@ -445,7 +450,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
 
   app.delete(
     '/api/admin/sessions/:id',
-    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok }), ...errorResponses } }, preHandler: staffOnly },
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok }), ...errorResponses } }, onRequest: staffOnly },
     async (request) => {
       await serialize(`session:${request.params.id}`, async () => {
         const session = await loadSession(request.claims, request.params.id);
@@ -464,7 +469,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
     '/api/admin/accounts',
     {
       schema: { tags: ['admin'], querystring: z.object({ councilId: Id.optional() }), response: { 200: z.object({ ok: Ok, accounts: z.array(AccountView) }), ...errorResponses } },
-      preHandler: adminOnly,
+      onRequest: adminOnly,
     },
     async (request) => {
       const { councilId } = request.query;
@@ -475,7 +480,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
 
   app.get(
     '/api/admin/accounts/:id',
-    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok, account: AccountView }), ...errorResponses } }, preHandler: adminOnly },
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok, account: AccountView }), ...errorResponses } }, onRequest: adminOnly },
     async (request) => {
       const account = await catalog.getAccount(request.params.id);
       if (!account) throw notFound(MSG.accountNotFound);
@@ -492,7 +497,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
         body: AccountBody,
         response: { 200: z.object({ ok: Ok, account: AccountView, created: z.boolean() }), 201: z.object({ ok: Ok, account: AccountView, created: z.boolean() }), ...errorResponses },
       },
-      preHandler: adminOnly,
+      onRequest: adminOnly,
     },
     async (request, reply) => {
       const body = request.body;
@@ -527,26 +532,27 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
         await catalog.putAccount(account);
         return { account: viewAccount(account), created: !existing };
       });
+      if (result.account.disabled) await signOut(request, body.id);
       return reply.status(result.created ? 201 : 200).send({ ok: true, ...result });
     },
   );
 
   app.delete(
     '/api/admin/accounts/:id',
-    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok }), ...errorResponses } }, preHandler: adminOnly },
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok }), ...errorResponses } }, onRequest: adminOnly },
     async (request) => {
       if (request.params.id === request.claims.sub) throw conflict(MSG.self);
       const deleted = await serialize(`account:${request.params.id}`, () => catalog.deleteAccount(request.params.id));
       if (!deleted) throw notFound(MSG.accountNotFound);
+      await signOut(request, request.params.id);
       return { ok: true as const };
     },
   );
 
-  // Login refuses a disabled account. Tokens already issued stay valid until they expire (they are stateless; see
-  // auth/tokens.ts), so disable before the sitting day starts or keep HALL_TOKEN_TTL short.
+  // Login refuses a disabled account, and its devices are signed out (their tokens revoked, their sockets closed).
   app.post(
     '/api/admin/accounts/:id/disable',
-    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok, account: AccountView }), ...errorResponses } }, preHandler: adminOnly },
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: z.object({ ok: Ok, account: AccountView }), ...errorResponses } }, onRequest: adminOnly },
     async (request) => {
       if (request.params.id === request.claims.sub) throw conflict(MSG.self);
       const account = await serialize(`account:${request.params.id}`, async () => {
@@ -556,6 +562,7 @@ const routes: FastifyPluginAsyncZod<{ store: Store }> = async (app, { store }) =
         await catalog.putAccount(next);
         return next;
       });
+      await signOut(request, account.id);
       return { ok: true as const, account: viewAccount(account) };
     },
   );

@@ -134,7 +134,7 @@ const routes: FastifyPluginAsyncZod<DocumentRoutesOptions> = async (app, { catal
         params: z.object({ sessionId: Id, itemId: Id }),
         response: { 201: z.object({ ok: z.literal(true), document: DocumentMetaView, inAgenda: z.boolean() }), ...errorResponses, 413: ErrorBody, 415: ErrorBody },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
       const { sessionId, itemId } = request.params;
@@ -213,7 +213,7 @@ const routes: FastifyPluginAsyncZod<DocumentRoutesOptions> = async (app, { catal
         querystring: z.object({ itemId: Id.optional() }),
         response: { 200: z.object({ ok: z.literal(true), documents: z.array(DocumentMetaView) }), ...errorResponses },
       },
-      preHandler: signedIn,
+      onRequest: signedIn,
     },
     async (request) => {
       const session = await loadSession(request.claims, request.params.sessionId);
@@ -225,7 +225,7 @@ const routes: FastifyPluginAsyncZod<DocumentRoutesOptions> = async (app, { catal
 
   app.get(
     '/api/documents/:id',
-    { schema: { tags: ['documents'], params: z.object({ id: Id }), produces: ['application/pdf'], response: { 200: z.any().describe('Nội dung tệp PDF'), 304: z.any().describe('Không thay đổi (If-None-Match)'), ...errorResponses } }, preHandler: signedIn },
+    { schema: { tags: ['documents'], params: z.object({ id: Id }), produces: ['application/pdf'], response: { 200: z.any().describe('Nội dung tệp PDF'), 304: z.any().describe('Không thay đổi (If-None-Match)'), ...errorResponses } }, onRequest: signedIn },
     async (request, reply) => {
       const { meta, bytes } = await loadDocument(request.claims, request.params.id);
       const etag = `"${meta.sha256}"`;
@@ -243,7 +243,7 @@ const routes: FastifyPluginAsyncZod<DocumentRoutesOptions> = async (app, { catal
   // session's frozen agenda may then still name it and tablets get 404 for it.
   app.delete(
     '/api/documents/:id',
-    { schema: { tags: ['documents'], params: z.object({ id: Id }), response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses } }, preHandler: staffOnly },
+    { schema: { tags: ['documents'], params: z.object({ id: Id }), response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses } }, onRequest: staffOnly },
     async (request) => {
       const { meta, session } = await loadDocument(request.claims, request.params.id);
       await catalog.deleteDocument(meta.id);

@@ -154,6 +154,8 @@ export interface Catalog {
 export interface LoginLink {
   accountId: string;
   expiresAt: number;
+  /** The staff account that issued it for someone else (audited; the minted token says so). */
+  issuedBy?: string;
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, demoBallotSecretFile, loadConfig, redactConfig } from '../../src/config.ts';
+import { ConfigError, DEFAULT_LIMITS, demoSecretFile, loadConfig, redactConfig } from '../../src/config.ts';
 
 let root: string;
 let dataDir: string;
@@ -30,20 +30,23 @@ describe('loadConfig', () => {
       logLevel: 'info',
       publicUrl: undefined,
       mediaBackend: 'auto',
-      tokenSecretSource: 'file',
+      tokenSecretSource: 'demo-file',
       ballotSecretSource: 'demo-file',
     });
     expect(c.tokenSecret.length).toBeGreaterThanOrEqual(32);
     expect(c.ballotSecret).not.toBe(c.tokenSecret);
   });
 
-  it('[CFG-2] keeps the generated token secret across restarts in <DATA_DIR>/token-secret, mode 0600', async () => {
+  it('[CFG-2] keeps the generated demo token secret across restarts beside DATA_DIR (never inside), mode 0600', async () => {
     const a = await loadConfig({ DATA_DIR: dataDir });
     const b = await loadConfig({ DATA_DIR: dataDir });
     expect(b.tokenSecret).toBe(a.tokenSecret);
-    const file = path.join(dataDir, 'token-secret');
+    expect(a.tokenSecretSource).toBe('demo-file');
+    const file = demoSecretFile(dataDir, 'token');
+    expect(path.dirname(file)).toBe(root);
     expect((await readFile(file, 'utf8')).trim()).toBe(a.tokenSecret);
     if (process.platform !== 'win32') expect(await mode(file)).toBe(0o600);
+    await expect(stat(path.join(dataDir, 'token-secret'))).rejects.toThrow(/ENOENT/);
   });
 
   it('[CFG-3] two processes starting together agree on one generated secret', async () => {
@@ -54,7 +57,7 @@ describe('loadConfig', () => {
 
   it('[CFG-4] demo ballot secret lives outside DATA_DIR, one per data directory, with a warning', async () => {
     const c = await loadConfig({ DATA_DIR: dataDir });
-    const file = demoBallotSecretFile(dataDir);
+    const file = demoSecretFile(dataDir, 'ballot');
     expect(path.dirname(file)).toBe(root);
     expect((await readFile(file, 'utf8')).trim()).toBe(c.ballotSecret);
     if (process.platform !== 'win32') expect(await mode(file)).toBe(0o600);
@@ -82,10 +85,10 @@ describe('loadConfig', () => {
     await writeFile(beside, `${STRONG}\n`, { mode: 0o600 });
     await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: beside, HALL_TOKEN_SECRET: STRONG })).rejects.toThrow(/must not sit beside DATA_DIR/);
     expect((await loadConfig({ DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: beside })).warnings.join('\n')).toMatch(/must not sit beside DATA_DIR/);
-    const c = await loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: file });
+    const c = await loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: file, HALL_TOKEN_SECRET: STRONG });
     expect(c).toMatchObject({ ballotSecret: STRONG, ballotSecretSource: 'file' });
-    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(dataDir, 'k') })).rejects.toThrow(/must not be inside DATA_DIR/);
-    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(root, 'secrets', 'missing') })).rejects.toThrow(/does not exist/);
+    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(dataDir, 'k'), HALL_TOKEN_SECRET: STRONG })).rejects.toThrow(/must not be inside DATA_DIR/);
+    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: path.join(root, 'secrets', 'missing'), HALL_TOKEN_SECRET: STRONG })).rejects.toThrow(/does not exist/);
     await expect(loadConfig({ DATA_DIR: dataDir, HALL_BALLOT_SECRET_FILE: file, HALL_BALLOT_SECRET: STRONG })).rejects.toThrow(/only one/);
   });
 
@@ -156,5 +159,58 @@ describe('loadConfig', () => {
     expect(text).not.toContain(STRONG);
     expect(text).not.toContain(c.ballotSecret);
     expect(text).not.toContain('pa55');
+  });
+
+  it('[CFG-12] production refuses to start without a token secret outside DATA_DIR, and says which variable', async () => {
+    for (const env of [{ HALL_DEMO: '0' }, { NODE_ENV: 'production' }, { NODE_ENV: 'production', HALL_DEMO: '1' }]) {
+      const err = (await loadConfig({ ...env, DATA_DIR: dataDir, HALL_BALLOT_SECRET: STRONG }).catch((e: unknown) => e)) as ConfigError;
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.problems.join('\n')).toMatch(/HALL_TOKEN_SECRET or HALL_TOKEN_SECRET_FILE: required in production/);
+    }
+    await expect(loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET: STRONG, HALL_TOKEN_SECRET_FILE: path.join(dataDir, 'token.key') })).rejects.toThrow(
+      /HALL_TOKEN_SECRET_FILE: must not be inside DATA_DIR/,
+    );
+    const file = path.join(root, 'token.key');
+    await writeFile(file, `${STRONG}\n`, { mode: 0o600 });
+    const c = await loadConfig({ HALL_DEMO: '0', DATA_DIR: dataDir, HALL_BALLOT_SECRET: STRONG.toUpperCase(), HALL_TOKEN_SECRET_FILE: file });
+    expect(c).toMatchObject({ tokenSecret: STRONG, tokenSecretSource: 'file' });
+    await expect(loadConfig({ DATA_DIR: dataDir, HALL_TOKEN_SECRET_FILE: file, HALL_TOKEN_SECRET: STRONG })).rejects.toThrow(/only one/);
+    // Nothing was generated into the data directory along the way.
+    await expect(stat(path.join(dataDir, 'token-secret'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('[CFG-13] demo token secrets are per data directory: two directories sharing a parent never share one', async () => {
+    const a = await loadConfig({ DATA_DIR: path.join(root, 'hall-a') });
+    const b = await loadConfig({ DATA_DIR: path.join(root, 'hall-b') });
+    expect(a.tokenSecret).not.toBe(b.tokenSecret);
+    expect(demoSecretFile(path.join(root, 'hall-a'), 'token')).not.toBe(demoSecretFile(path.join(root, 'hall-b'), 'token'));
+    // The same directory spelled differently is the same directory.
+    expect(demoSecretFile(path.join(root, 'x', '..', 'hall-a'), 'token')).toBe(demoSecretFile(path.join(root, 'hall-a'), 'token'));
+  });
+
+  it('[CFG-14] a token-secret left inside DATA_DIR by an older version is no longer used, and reported', async () => {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(path.join(dataDir, 'token-secret'), 'old-secret-from-the-data-directory-000000\n', { mode: 0o600 });
+    const c = await loadConfig({ DATA_DIR: dataDir });
+    expect(c.tokenSecret).not.toBe('old-secret-from-the-data-directory-000000');
+    expect(c.warnings.join('\n')).toMatch(/token-secret is no longer used/);
+  });
+
+  it('[CFG-15] TRUST_PROXY is off by default and takes addresses, CIDR blocks and proxy-addr names; anything else is refused', async () => {
+    expect((await loadConfig({ DATA_DIR: dataDir })).trustProxy).toEqual([]);
+    const c = await loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8, loopback' });
+    expect(c.trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8', 'loopback']);
+    for (const bad of ['true', '*', '10.0.0.0/33', '::1/129', 'proxy.example', '10.0.0.1/8/2']) {
+      const err = (await loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: bad }).catch((e: unknown) => e)) as ConfigError;
+      expect(err, bad).toBeInstanceOf(ConfigError);
+      expect(err.problems.join('\n')).toMatch(/^TRUST_PROXY: /);
+    }
+  });
+
+  it('[CFG-16] abuse limits have defaults for a hall behind one NAT and can be raised', async () => {
+    expect((await loadConfig({ DATA_DIR: dataDir })).limits).toEqual(DEFAULT_LIMITS);
+    const c = await loadConfig({ DATA_DIR: dataDir, HALL_MAX_SOCKETS_PER_TOKEN: '3', HALL_MAX_SOCKETS_PER_IP: '1000', HALL_COMMAND_RATE: '50', HALL_HTTP_RATE: '600' });
+    expect(c.limits).toEqual({ socketsPerToken: 3, socketsPerIp: 1000, commandRate: 50, httpPerMinute: 600 });
+    await expect(loadConfig({ DATA_DIR: dataDir, HALL_MAX_SOCKETS_PER_TOKEN: '0' })).rejects.toThrow(/HALL_MAX_SOCKETS_PER_TOKEN/);
   });
 });

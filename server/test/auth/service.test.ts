@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuthService, can, FAILURE_WINDOW_MS, LOGIN_LINK_TTL_MS } from '../../src/auth/service.ts';
+import { AuthService, can, LOGIN_LINK_TTL_MS } from '../../src/auth/service.ts';
+import { ACCOUNT_RULE } from '../../src/auth/throttle.ts';
 import { hashSecret } from '../../src/auth/secrets.ts';
 import { issueToken } from '../../src/auth/tokens.ts';
 import type { Account, Catalog } from '../../src/store/types.ts';
@@ -93,18 +94,27 @@ describe('AuthService.login', () => {
     expect(!r.ok && r.message).toMatch(/khóa/);
   });
 
-  it('[AUTH-7] five failures per client and account throttle the sixth attempt, even with the right secret', async () => {
-    for (let i = 0; i < 5; i++) expect((await auth.login('code', 'bn-d001', `00000${i}`, IP)).ok).toBe(false);
-    clock += 30_000;
+  it('[AUTH-7] five failures on an account throttle the sixth attempt from any address, even with the right secret, and the wait doubles', async () => {
+    for (let i = 0; i < 5; i++) expect((await auth.login('code', 'bn-d001', `00000${i}`, `10.0.1.${i}`)).ok).toBe(false);
+    clock += 10_000;
     const r = await auth.login('code', 'bn-d001', '100001', IP);
-    expect(r).toMatchObject({ ok: false, code: 'THROTTLED', retryAfterSec: 270 });
-    expect(!r.ok && r.message).toBe('Đăng nhập sai quá nhiều lần, thử lại sau 270 giây');
-    // Other clients and other accounts are unaffected.
-    expect((await auth.login('code', 'bn-d001', '100001', '10.0.0.99')).ok).toBe(true);
+    expect(r).toMatchObject({ ok: false, code: 'THROTTLED', retryAfterSec: 20 });
+    expect(!r.ok && r.message).toBe('Đăng nhập sai quá nhiều lần, thử lại sau 20 giây');
+    // Another address does not help: the account is what is counted (rotating X-Forwarded-For gains nothing).
+    expect(await auth.login('code', 'bn-d001', '100001', '10.0.0.99')).toMatchObject({ code: 'THROTTLED' });
+    // Other accounts are unaffected.
     expect((await auth.login('password', 'admin', 'demo123', IP)).ok).toBe(true);
-    // The window slides: once the failures are older than five minutes, attempts are allowed again.
-    clock = T0 + FAILURE_WINDOW_MS + 1;
+    // After the wait one more try; another failure doubles the wait (60 s), then 120 s.
+    clock = T0 + ACCOUNT_RULE.baseMs;
+    expect(await auth.login('code', 'bn-d001', '999999', IP)).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(await auth.login('code', 'bn-d001', '100001', IP)).toMatchObject({ code: 'THROTTLED', retryAfterSec: 60 });
+    clock += 60_000;
+    expect(await auth.login('code', 'bn-d001', '999999', IP)).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(await auth.login('code', 'bn-d001', '100001', IP)).toMatchObject({ code: 'THROTTLED', retryAfterSec: 120 });
+    // Once the wait has passed the right code gets in, and the account starts afresh.
+    clock += 120_000;
     expect((await auth.login('code', 'bn-d001', '100001', IP)).ok).toBe(true);
+    expect(await auth.login('code', 'bn-d001', '999999', IP)).toMatchObject({ code: 'AUTH_FAILED' });
   });
 
   it('[AUTH-8] a success resets the failure count', async () => {

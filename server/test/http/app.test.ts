@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Hall } from '../../src/app.ts';
-import type { Config } from '../../src/config.ts';
+import { testConfig } from '../support/app.ts';
 import { hashSecret } from '../../src/auth/secrets.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import { agenda, council, minimalPdf, pdfUpload } from './helpers.ts';
@@ -19,27 +19,11 @@ let adminToken: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'hall-http-'));
-  const config: Config = {
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    redisUrl: undefined,
+  const config = testConfig(dataDir, {
     tokenSecret: 'app-test-token-secret-0123456789abcdefgh',
-    tokenSecretSource: 'env',
     ballotSecret: 'app-test-ballot-secret-0123456789abcdefgh',
-    ballotSecretSource: 'env',
-    tokenTtlSec: 3600,
-    demo: false,
-    seed: false,
-    snapshotEvery: 50,
-    logLevel: 'silent',
-    publicUrl: undefined,
-    mediaBackend: 'werift',
     nodeId: 'node-test',
-    leaseMs: 5000,
-    redisPrefix: 'hall:',
-    warnings: [],
-  };
+  });
   const store = createMemoryStore();
   await store.catalog.putAccount({ id: 'admin', role: 'admin', displayName: 'Quản trị', councilIds: [], secretHash: await hashSecret('admin-pass-123') });
   hall = await buildApp(config, { store, logger: false });

@@ -15,6 +15,7 @@ import { DEMO_STAFF_PASSWORD, demoCouncils, demoDelegateCode } from '../../src/s
 import { runSwarm } from '../../src/bots/swarm.ts';
 import { tallyChoices } from '../../src/bots/bot.ts';
 import { freePort, login, ServerProcess, TestClient } from '../support/hall.ts';
+import { dropRedisPrefix } from '../support/app.ts';
 
 const SESSION = 'bn-kh12';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -26,16 +27,7 @@ let prefix = '';
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
   for (const r of redisServers) if (r.exitCode === null) r.kill('SIGKILL');
-  if (prefix) {
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    redis.disconnect();
-  }
+  if (prefix) await dropRedisPrefix(prefix);
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 

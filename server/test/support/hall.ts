@@ -24,9 +24,10 @@ export interface RunningHall {
   close(): Promise<void>;
 }
 
-export async function startHall(): Promise<RunningHall> {
+/** `env` adds or overrides configuration variables (e.g. HALL_COMMAND_RATE for tests that send thousands of commands). */
+export async function startHall(env: Record<string, string> = {}): Promise<RunningHall> {
   const dir = await mkdtemp(path.join(tmpdir(), 'hall-test-'));
-  const config = await loadConfig({ DATA_DIR: path.join(dir, 'data'), HALL_DEMO: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...TEST_SECRETS });
+  const config = await loadConfig({ DATA_DIR: path.join(dir, 'data'), HALL_DEMO: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...TEST_SECRETS, ...env });
   const hall = await buildApp(config, { logger: false });
   await seedDemo(hall.store);
   await hall.app.listen({ port: 0, host: '127.0.0.1' });

@@ -112,6 +112,12 @@ export async function startApp(store: BenchStore, name: string, extraEnv: Record
     HOST: '127.0.0.1',
     HALL_DEMO: '1',
     LOG_LEVEL: 'warn',
+    // The generators stand for whole provinces from one address, and one delegate's token sits in every bench
+    // session at once (S sockets, S ballots in one storm): far beyond what one hall's limits allow on purpose.
+    HALL_MAX_SOCKETS_PER_TOKEN: '100000',
+    HALL_MAX_SOCKETS_PER_IP: '1000000',
+    HALL_COMMAND_RATE: '1000000',
+    HALL_HTTP_RATE: '100000000',
     ...extraEnv,
   };
   const { proc, readyMs } = await Proc.start({ name, script: path.join(repoRoot, 'server/src/main.ts'), env, readyUrl: `http://127.0.0.1:${port}/healthz` });
