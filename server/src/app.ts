@@ -33,6 +33,9 @@ import sessionRoutes from './routes/sessions.ts';
 import adminRoutes from './routes/admin.ts';
 import documentRoutes from './routes/documents.ts';
 import staticRoutes from './routes/static.ts';
+import recordRoutes from './routes/records.ts';
+import publicRecordRoutes from './routes/public-record.ts';
+import { RecordsService } from './records/service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -231,6 +234,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const catalog = watchSessions(store.catalog, (id) => registry.invalidate(id));
   await app.register(adminRoutes, { store: { ...pick(store), catalog } });
   await app.register(documentRoutes, { catalog });
+  const records = new RecordsService({ catalog: store.catalog, journal: store.journal, sessions, now });
+  await app.register(recordRoutes, { records, catalog, now });
+  await app.register(publicRecordRoutes, { records, catalog: store.catalog, now });
   await app.register(staticRoutes, {});
 
   // Open WebSockets would keep http.Server.close() waiting; drop them first (clients reconnect to the next process).

@@ -129,6 +129,8 @@ export interface DocumentMeta {
   sha256: string;
   sessionId?: string;
   itemId?: string;
+  /** Published on the public record site (only documents of public sittings are ever marked). */
+  public?: boolean;
 }
 
 /** The secretary's free text of one minutes document (the rest is derived from the journal). */
