@@ -14,7 +14,7 @@ import type { Actor, MachineEvent } from '../protocol/commands.ts';
 import { paperworkOf, type CommitmentUpdate, type CommitteeMember, type MinutesApproval, type Poll, type QuestionStatus, type SessionContext } from '../machine/context.ts';
 import { replay, restoreSession, startSession, type PersistedSession } from '../machine/engine.ts';
 import type { SessionSetup } from '../model.ts';
-import { phaseOf, resultOf, type Phase, type ResultView } from '../views/project.ts';
+import { phaseOf, resultOf, rollView, type Phase, type ResultView } from '../views/project.ts';
 
 /** One journal record as the store returns it (only what derivation reads). */
 export interface JournalEntry {
@@ -497,22 +497,7 @@ function agendaEntry(ctx: SessionContext, itemId: string) {
   return { itemId, title: item?.title ?? itemId, kind: item?.kind ?? ('other' as const) };
 }
 
-function attendanceOf(ctx: SessionContext): AttendanceRecord[] {
-  return ctx.council.delegates
-    .filter((d) => d.status === 'sitting')
-    .map((d) => {
-      const a = ctx.attendance[d.id];
-      return {
-        delegateId: d.id,
-        name: d.fullName,
-        group: d.group,
-        seat: d.seat,
-        status: a?.status ?? 'unknown',
-        ...(a?.note ? { note: a.note } : {}),
-        ...(a && a.by !== d.id ? { correctedBy: a.by } : {}),
-      };
-    });
-}
+const attendanceOf = (ctx: SessionContext): AttendanceRecord[] => rollView(ctx);
 
 function speakerOf(ctx: SessionContext, ref: SpeakerRef): { name: string; role: string } {
   if (ref.kind === 'delegate') {

@@ -249,7 +249,8 @@ function attendanceView(ctx: SessionContext): AttendanceView {
   };
 }
 
-function rollView(ctx: SessionContext): AttendanceRow[] {
+/** The roll of the current sitting by name (the records read it at the end of every sitting). */
+export function rollView(ctx: SessionContext): AttendanceRow[] {
   return ctx.council.delegates
     .filter((d) => d.status === 'sitting')
     .map((d) => {

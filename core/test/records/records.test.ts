@@ -323,7 +323,7 @@ describe('[PAPER] the paperwork commands: roles, versions, after the adjournment
 
   it('[PAPER-4] a snapshot written before the paperwork existed restores and takes paperwork commands', () => {
     const s = startedSession();
-    const persisted = s.actor.getPersistedSnapshot() as { context: Record<string, unknown> };
+    const persisted = s.actor.getPersistedSnapshot() as unknown as { context: Record<string, unknown> };
     delete persisted.context.paperwork;
     const restored = deriveSessionRecord({ genesis: { machineVersion: 1, seq: 0, snapshot: persisted } }, [
       { seq: 1, at: s.clock.now, event: { type: 'counting.setCommittee', members: [{ delegateId: 'd1', role: 'head' }], at: s.clock.now, by: secretary } },

@@ -10,17 +10,19 @@ import type { JournalEntry } from '../../src/records/derive.ts';
 
 export const MIN = 60_000;
 
+type Moment = 'start' | 'presentation' | 'speech' | 'p1' | 'closedFrom' | 'closedTo' | 'goTo-i2' | 'g1' | 'closeGroup' | 'sitting2' | 'adjourn';
+
 export interface Script {
   s: SessionDriver;
   journal: JournalEntry[];
   /** Moments the assertions compare with. */
-  t: Record<string, number>;
+  t: Record<Moment, number>;
 }
 
 export function scriptedSession(opts: { adjourn?: boolean } = {}): Script {
   const s = makeSession({ delegates: 15 });
-  const t: Record<string, number> = {};
-  const at = (name: string) => (t[name] = s.clock.now);
+  const t = {} as Record<Moment, number>;
+  const at = (name: Moment) => (t[name] = s.clock.now);
 
   s.ok({ type: 'session.openCheckIn', by: chair });
   s.checkInAll(13);

@@ -20,6 +20,7 @@ import {
   type Command,
   type Edition,
   type MinutesDoc,
+  type MinutesApproval,
   type PersistedSession,
   type Register,
   type SessionRecordModel,
@@ -39,15 +40,8 @@ export interface RecordsDeps {
   now: () => number;
 }
 
-export interface Approved {
-  minutesKey: string;
-  version: number;
-  sha256: string;
-  publicSha256: string;
-  throughSeq: number;
-  at: number;
-  by: string;
-}
+/** An approved minutes version as the journal records it. */
+export type Approved = MinutesApproval;
 
 const CACHE = 64;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
