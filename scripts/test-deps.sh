@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite needs from the machine, installed only when missing: Chromium (browser tests), ffmpeg (broadcast
-# tests), Redis (a server on 127.0.0.1:6379, and the binaries for tests that start a Redis of their own).
+# tests), Redis (a server on 127.0.0.1:6379, and the binaries for tests that start a Redis of their own), poppler-utils
+# (pdftotext and pdffonts read the minutes PDFs back).
 # Debian packages need root; without it, say exactly what to install and stop — tests must not pass silently.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "The tests need these Debian packages: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}" >&2

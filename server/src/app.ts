@@ -47,6 +47,9 @@ import adminRoutes from './routes/admin.ts';
 import documentRoutes from './routes/documents.ts';
 import staticRoutes from './routes/static.ts';
 import securityRoutes from './routes/security.ts';
+import recordRoutes from './routes/records.ts';
+import publicRecordRoutes from './routes/public-record.ts';
+import { RecordsService } from './records/service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -333,6 +336,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(adminRoutes, { store: { ...pick(store), catalog }, auth });
   await app.register(securityRoutes, { auth, audit: authState.audit });
   await app.register(documentRoutes, { catalog });
+  const records = new RecordsService({ catalog: store.catalog, journal: store.journal, sessions, now });
+  await app.register(recordRoutes, { records, catalog, now });
+  await app.register(publicRecordRoutes, { records, catalog: store.catalog, now });
   await app.register(staticRoutes, {});
 
   // Open WebSockets would keep http.Server.close() waiting; drop them first (clients reconnect to the next process).

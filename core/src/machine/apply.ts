@@ -4,7 +4,7 @@
  */
 import type { FloorPurpose, MachineEvent, EventOf, PollCounts, SpeakerRef } from '../protocol/commands.ts';
 import type { RulesProfile } from '../model.ts';
-import type { Poll, SessionContext, Speech } from './context.ts';
+import { paperworkOf, type Poll, type SessionContext, type Speech } from './context.ts';
 import { awaitingAnswer, findPoll, isPresent, tooFewSecretBallots, totalDelegates } from './guards.ts';
 
 /** Why a secret poll that reached its deadline with fewer ballots than the council's minimum was cancelled. */
@@ -260,7 +260,10 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
         writtenDueAt: ev.at + ctx.council.profile.questioning.writtenAnswerDays * DAY_MS,
       });
     case 'question.writtenAnswered':
-      return setQuestion(ctx, ev.questionId, { status: 'writtenAnswered' });
+      return setQuestion(ctx, ev.questionId, {
+        status: 'writtenAnswered',
+        writtenAnswer: { at: ev.at, by: ev.by.id, ...(ev.note ? { note: ev.note } : {}), ...(ev.evidence ? { evidence: ev.evidence } : {}) },
+      });
     case 'questioning.call': {
       const q = ctx.questioning.questions.find((x) => x.questionId === ev.questionId)!;
       const asked = setQuestion(ctx, ev.questionId, { status: 'asked' });
@@ -290,6 +293,30 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
         ...ctx,
         questioning: { ...ctx.questioning, commitments: [...ctx.questioning.commitments, { ...fields, at }] },
       };
+    }
+    case 'commitment.update': {
+      const update = {
+        updateId: ev.updateId,
+        status: ev.status,
+        note: ev.note,
+        ...(ev.evidence ? { evidence: ev.evidence } : {}),
+        at: ev.at,
+        by: ev.by.id,
+      };
+      return {
+        ...ctx,
+        questioning: {
+          ...ctx.questioning,
+          commitments: ctx.questioning.commitments.map((c) => (c.commitmentId === ev.commitmentId ? { ...c, updates: [...(c.updates ?? []), update] } : c)),
+        },
+      };
+    }
+    case 'counting.setCommittee':
+      return { ...ctx, paperwork: { ...paperworkOf(ctx), committee: ev.members.map((m) => ({ delegateId: m.delegateId, role: m.role })) } };
+    case 'minutes.approve': {
+      const { type: _t, at, by, ...approval } = ev;
+      const paperwork = paperworkOf(ctx);
+      return { ...ctx, paperwork: { ...paperwork, approvals: [...paperwork.approvals, { ...approval, at, by: by.id }] } };
     }
 
     case 'poll.open':

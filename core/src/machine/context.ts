@@ -11,6 +11,8 @@ import type {
   PollKind,
   PollMode,
   SpeakerRef,
+  CommitmentProgress,
+  CommitteeRole,
 } from '../protocol/commands.ts';
 import type { ThresholdRule } from '../model.ts';
 
@@ -70,6 +72,18 @@ export interface Question {
   /** Set when marked for a written answer: due 20 days later (profile), ms since epoch. */
   writtenDueAt?: number;
   debated?: boolean;
+  /** Set by `question.writtenAnswered`: when, by whom, and what the secretary noted of the answer. */
+  writtenAnswer?: { at: number; by: string; note?: string; evidence?: string };
+}
+
+/** A follow-up of a commitment, attributed and timed like every journal record. */
+export interface CommitmentUpdate {
+  updateId: string;
+  status: CommitmentProgress;
+  note: string;
+  evidence?: string;
+  at: number;
+  by: string;
 }
 
 export interface Commitment {
@@ -80,6 +94,30 @@ export interface Commitment {
   deadline?: string;
   reportAt?: string;
   at: number;
+  /** Follow-ups in journal order (absent until the first). */
+  updates?: CommitmentUpdate[];
+}
+
+export interface CommitteeMember {
+  delegateId: string;
+  role: CommitteeRole;
+}
+
+/** An approved version of a minutes document: what the chair approved is identified by its hash. */
+export interface MinutesApproval {
+  minutesKey: string;
+  version: number;
+  sha256: string;
+  publicSha256: string;
+  throughSeq: number;
+  at: number;
+  by: string;
+}
+
+/** The session's paperwork: the counting committee and the approved minutes. */
+export interface SessionPaperwork {
+  committee: CommitteeMember[];
+  approvals: MinutesApproval[];
 }
 
 export type PollStatus = 'open' | 'counted' | 'announced' | 'cancelled';
@@ -142,7 +180,12 @@ export interface SessionContext {
   lastEventAt: number;
   startedAt: number | null;
   adjournedAt: number | null;
+  /** Absent in snapshots taken before the records existed: read it through `paperworkOf`. */
+  paperwork?: SessionPaperwork;
 }
+
+const NO_PAPERWORK: SessionPaperwork = { committee: [], approvals: [] };
+export const paperworkOf = (ctx: SessionContext): SessionPaperwork => ctx.paperwork ?? NO_PAPERWORK;
 
 export function initialContext(setup: SessionSetup): SessionContext {
   return {
@@ -161,5 +204,6 @@ export function initialContext(setup: SessionSetup): SessionContext {
     lastEventAt: 0,
     startedAt: null,
     adjournedAt: null,
+    paperwork: { committee: [], approvals: [] },
   };
 }

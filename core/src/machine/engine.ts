@@ -127,18 +127,23 @@ export class ReplayError extends Error {}
  * Replays journaled events onto an actor. Each event was allowed when it was journaled, so a refusal here means the
  * journal and the machine disagree (tampering, or a machine change without a version bump): stop loudly.
  */
-export function replay(actor: SessionActor, events: Iterable<unknown>, firstSeq = 1): SessionActor {
+export function replay(actor: SessionActor, events: Iterable<unknown>, firstSeq = 1, onStep?: ReplayStep): SessionActor {
   let seq = firstSeq;
   for (const raw of events) {
     const event = parseMachineEvent(raw);
     if (!event) throw new ReplayError(`journal record ${seq} is not a valid event`);
-    const verdict = explain(actor.getSnapshot(), event);
+    const before = actor.getSnapshot();
+    const verdict = explain(before, event);
     if (!verdict.ok) throw new ReplayError(`journal record ${seq} (${event.type}) is refused on replay: ${verdict.reason}`);
     actor.send(event);
+    onStep?.(event, seq, before.context, actor.getSnapshot().context);
     seq++;
   }
   return actor;
 }
+
+/** Called after each replayed event with the context before and after it (the records are derived this way). */
+export type ReplayStep = (event: MachineEvent, seq: number, before: SessionContext, after: SessionContext) => void;
 
 export type Deadline =
   | { key: string; at: number; event: { type: 'floor.timeUp'; speechId: string; dueAt: number } }

@@ -9,7 +9,7 @@ import { meetsThreshold } from '../rules/index.ts';
 import type { BallotChoice, EventOf, MachineEvent } from '../protocol/commands.ts';
 import type { RefusalReason } from '../protocol/errors.ts';
 import { commandRoles } from '../protocol/commands.ts';
-import type { Poll, SessionContext } from './context.ts';
+import { paperworkOf, type Poll, type SessionContext } from './context.ts';
 
 type Check<T extends MachineEvent['type']> = (ctx: SessionContext, ev: EventOf<T>) => RefusalReason | null;
 
@@ -294,6 +294,22 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     return ev.questionId === undefined || ctx.questioning.questions.some((q) => q.questionId === ev.questionId) ? null : 'UNKNOWN_QUESTION';
   },
 
+  'commitment.update': (ctx, ev) => {
+    const c = ctx.questioning.commitments.find((x) => x.commitmentId === ev.commitmentId);
+    if (!c) return 'UNKNOWN_COMMITMENT';
+    return (c.updates ?? []).some((u) => u.updateId === ev.updateId) ? 'ID_EXISTS' : null;
+  },
+  'counting.setCommittee': (ctx, ev) => {
+    if (!ev.members.every((m) => delegateOf(ctx, m.delegateId))) return 'UNKNOWN_DELEGATE';
+    const ids = new Set(ev.members.map((m) => m.delegateId));
+    return ids.size === ev.members.length && ev.members.filter((m) => m.role === 'head').length <= 1 ? null : 'BAD_COMMITTEE';
+  },
+  'minutes.approve': (ctx, ev) => {
+    if (!minutesExist(ctx, ev.minutesKey)) return 'UNKNOWN_MINUTES';
+    const approved = paperworkOf(ctx).approvals.filter((a) => a.minutesKey === ev.minutesKey).length;
+    return ev.version === approved + 1 ? null : 'MINUTES_VERSION';
+  },
+
   'poll.open': (ctx, ev) => {
     if (findPoll(ctx, ev.pollId)) return 'POLL_EXISTS';
     // Thresholds and percentages are taken against total delegates: a council with none has no base to count on.
@@ -402,6 +418,20 @@ function pollSetupProblem(ctx: SessionContext, ev: EventOf<'poll.open'>): Refusa
       return new Set(candidates.map((c) => c.id)).size === candidates.length ? null : 'BAD_POLL';
     }
   }
+}
+
+/**
+ * Which minutes a session can have: the session's, one per sitting held so far, and count minutes of every secret or
+ * paper ballot whose result was announced (before that its counts are shown to nobody).
+ */
+export function minutesExist(ctx: SessionContext, key: string): boolean {
+  if (key === 'session') return true;
+  const sitting = /^sitting-(\d+)$/.exec(key);
+  if (sitting) return Number(sitting[1]) >= 1 && Number(sitting[1]) <= ctx.sitting.number;
+  const count = /^count-(.+)$/.exec(key);
+  if (!count) return false;
+  const poll = findPoll(ctx, count[1]!);
+  return poll !== undefined && (poll.mode === 'secret' || poll.mode === 'paper') && poll.status === 'announced';
 }
 
 export const activeGroup = (ctx: SessionContext) =>

@@ -28,6 +28,9 @@ const paperwork = {
   'question.writtenAnswered': stay,
   'questioning.addGroup': stay,
   'commitment.record': stay,
+  'commitment.update': stay,
+  'counting.setCommittee': stay,
+  'minutes.approve': stay,
 } as const;
 
 export const sessionMachine = setup({
@@ -163,11 +166,16 @@ export const sessionMachine = setup({
         'session.adjourn': go('adjourned'),
       },
     },
+    // The hall is closed but the record is not: written answers, commitments and their follow-up, the counting
+    // committee (entered after the count) and the approval of minutes (days after the session) still go in the journal.
     adjourned: {
       on: {
         'question.markWritten': stay,
         'question.writtenAnswered': stay,
         'commitment.record': stay,
+        'commitment.update': stay,
+        'counting.setCommittee': stay,
+        'minutes.approve': stay,
       },
     },
   },

@@ -65,6 +65,21 @@ export type PollCounts = z.infer<typeof PollCounts>;
 
 const none = z.strictObject({});
 
+export const CommitmentProgress = z.enum(['inProgress', 'done']);
+export type CommitmentProgress = z.infer<typeof CommitmentProgress>;
+export const CommitteeRole = z.enum(['head', 'secretary', 'member']);
+export type CommitteeRole = z.infer<typeof CommitteeRole>;
+/** `session` (biên bản kỳ họp), `sitting-<n>` (biên bản phiên họp), `count-<pollId>` (biên bản kiểm phiếu). */
+export const MinutesKey = z.string().regex(/^(session|sitting-[1-9][0-9]{0,2}|count-[A-Za-z0-9_.:-]{1,64})$/, 'minutesKey: session, sitting-<số>, count-<mã biểu quyết>');
+export type MinutesKey = z.infer<typeof MinutesKey>;
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256: 64 chữ số hex');
+
+/**
+ * Commands the records API sends on a signed-in chair's behalf after computing what they carry (the approved text's
+ * hash); the socket gateway refuses them from clients, which could name a hash of nothing stored.
+ */
+export const httpOnlyCommands: ReadonlySet<string> = new Set(['minutes.approve']);
+
 /** Payload schema of every client command, keyed by command type. */
 export const commandPayloads = {
   'session.openCheckIn': none,
@@ -100,7 +115,8 @@ export const commandPayloads = {
   'questioning.debate': z.strictObject({ questionId: Id, speechId: Id, speaker: SpeakerRef }),
   'questioning.opening': z.strictObject({ respondentId: Id, speechId: Id }),
   'question.markWritten': z.strictObject({ questionId: Id }),
-  'question.writtenAnswered': z.strictObject({ questionId: Id }),
+  /** `note` (what the answer said, or its document number) and `evidence` (a link or reference) are optional. */
+  'question.writtenAnswered': z.strictObject({ questionId: Id, note: z.string().trim().max(2000).optional(), evidence: z.string().trim().max(500).optional() }),
   'commitment.record': z.strictObject({
     commitmentId: Id,
     respondentId: Id,
@@ -108,6 +124,30 @@ export const commandPayloads = {
     content: text(2000),
     deadline: z.iso.date().optional(),
     reportAt: z.string().max(200).optional(),
+  }),
+  /** A follow-up of a commitment by the secretary: its status, what was done, and the evidence (a link or reference). */
+  'commitment.update': z.strictObject({
+    commitmentId: Id,
+    updateId: Id,
+    status: CommitmentProgress,
+    note: text(2000),
+    evidence: z.string().trim().max(500).optional(),
+  }),
+  /** The session's vote-counting committee (Ban kiểm phiếu), as elected; the count minutes name it. Replaces the last one. */
+  'counting.setCommittee': z.strictObject({
+    members: z.array(z.strictObject({ delegateId: Id, role: CommitteeRole })).min(1).max(15),
+  }),
+  /**
+   * The chair approves a version of a minutes document: its SHA-256 (of the canonical JSON the server stored) enters
+   * the journal, so the approved text can be checked against the legal record forever. Sent by the records API only.
+   */
+  'minutes.approve': z.strictObject({
+    minutesKey: MinutesKey,
+    version: z.number().int().min(1).max(10_000),
+    sha256: Sha256,
+    publicSha256: Sha256,
+    /** The last journal record the approved text was drafted from. */
+    throughSeq: z.number().int().min(0),
   }),
 
   'poll.open': z.strictObject({
@@ -236,6 +276,9 @@ export const commandRoles: Record<CommandType, readonly ActorRole[]> = {
   'question.markWritten': ['chair', 'secretary'],
   'question.writtenAnswered': ['chair', 'secretary'],
   'commitment.record': ['chair', 'secretary'],
+  'commitment.update': ['chair', 'secretary'],
+  'counting.setCommittee': ['chair', 'secretary'],
+  'minutes.approve': ['chair'],
   'poll.open': ['chair'],
   'ballot.cast': ['delegate'],
   'poll.close': ['chair', 'secretary'],

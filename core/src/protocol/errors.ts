@@ -100,6 +100,10 @@ export const Refusal = {
   NOT_RESPONDENT: { vi: 'Người này không thuộc danh sách trả lời chất vấn của nhóm', en: 'Not a respondent of this group' },
   ID_EXISTS: { vi: 'Mã đã được dùng', en: 'That id is taken' },
   NO_SPEAKER: { vi: 'Không có ai đang phát biểu', en: 'Nobody has the floor' },
+  UNKNOWN_COMMITMENT: { vi: 'Không có lời hứa này', en: 'No such commitment' },
+  BAD_COMMITTEE: { vi: 'Ban kiểm phiếu không hợp lệ: mỗi thành viên một lần, nhiều nhất một trưởng ban', en: 'The counting committee is not valid: each member once, at most one head' },
+  UNKNOWN_MINUTES: { vi: 'Không có biên bản này (phiên họp chưa có, hoặc cuộc bỏ phiếu kín chưa công bố kết quả)', en: 'No such minutes (no such sitting, or the secret poll is not announced)' },
+  MINUTES_VERSION: { vi: 'Phiên bản biên bản đã được phê duyệt trước đó; hãy tải lại và phê duyệt lại', en: 'That minutes version was already approved; reload and approve again' },
 } as const satisfies Record<string, { vi: string; en: string }>;
 export type RefusalReason = keyof typeof Refusal;
 

@@ -14,7 +14,7 @@ import {
   type QuorumStatus,
 } from '../rules/index.ts';
 import type { BallotChoice, FloorPurpose, PollKind, PollMode, SpeakerRef } from '../protocol/commands.ts';
-import type { Poll, QuestionStatus, SessionContext } from '../machine/context.ts';
+import { paperworkOf, type Poll, type QuestionStatus, type SessionContext, type SessionPaperwork } from '../machine/context.ts';
 import { activeGroup, awaitingAnswer, isPresent, presentCounts, questionInActiveGroup, questionQueue, totalDelegates } from '../machine/guards.ts';
 import type { SessionSnapshot } from '../machine/engine.ts';
 import { MACHINE_VERSION } from '../machine/session.machine.ts';
@@ -155,6 +155,8 @@ export interface SessionView {
   officials: Council['officials'];
   /** Chair and secretary: the council's rules profile (time limits, answer mode, quorum rule…). */
   profile?: Council['profile'];
+  /** Chair and secretary: the counting committee and the approved minutes versions. */
+  paperwork?: SessionPaperwork;
   /** Chair and secretary: the roll, commitments and the questions awaiting written answers. */
   roll?: AttendanceRow[];
   commitments?: SessionContext['questioning']['commitments'];
@@ -247,7 +249,8 @@ function attendanceView(ctx: SessionContext): AttendanceView {
   };
 }
 
-function rollView(ctx: SessionContext): AttendanceRow[] {
+/** The roll of the current sitting by name (the records read it at the end of every sitting). */
+export function rollView(ctx: SessionContext): AttendanceRow[] {
   return ctx.council.delegates
     .filter((d) => d.status === 'sitting')
     .map((d) => {
@@ -491,6 +494,7 @@ export function project(
     view.profile = ctx.council.profile;
     view.roll = rollView(ctx);
     view.commitments = ctx.questioning.commitments;
+    view.paperwork = paperworkOf(ctx);
     view.questions = ctx.questioning.questions.map((q) => questionView(ctx, q));
     view.speechLog = ctx.floor.log.map((s) => speakerView(ctx, s));
     view.unheard = queueView(ctx, ctx.floor.unheard);

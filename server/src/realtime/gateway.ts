@@ -5,6 +5,7 @@
  */
 import {
   commandRoles,
+  httpOnlyCommands,
   errorMessages,
   parseCommand,
   type Actor,
@@ -213,6 +214,8 @@ export function attachGateway(deps: GatewayDeps) {
         if (!socket.data.bucket.take()) return done(failure('RATE_LIMITED'));
         const parsed = parseCommand(raw);
         if (!parsed.ok) return done(failure('VALIDATION', { issues: parsed.issues.slice(0, 10) }));
+        // Sent only by the records API, which computes what it carries (the approved text's hash).
+        if (httpOnlyCommands.has(parsed.command.type)) return done(failure('VALIDATION', { issues: [`type: ${parsed.command.type} chỉ gửi qua API hồ sơ (/api/records)`] }));
         const command = parsed.command;
         type = command.type;
         const claims = socket.data.claims;

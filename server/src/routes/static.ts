@@ -1,5 +1,5 @@
 /**
- * The apps, built by Vite into <app>/dist and served under /chair/, /delegate/, /wall/ and /live. Until an app is
+ * The apps, built by Vite into <app>/dist and served under /chair/, /delegate/, /wall/, /live/ and /public/. Until an app is
  * built, its path serves a plain page saying so, so the run line always answers.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -16,6 +16,8 @@ const apps = [
   { prefix: '/wall/', dir: 'display-wall', title: 'Màn hình hội trường', en: 'Display wall' },
   // The public live page is the wall app in public mode (it reads its path), built once with relative asset URLs.
   { prefix: '/live/', dir: 'display-wall', title: 'Truyền hình trực tiếp', en: 'Public live page' },
+  // The public record: every page has its own address (/public/sessions/…), answered with the app's index.html.
+  { prefix: '/public/', dir: 'public-record', title: 'Hồ sơ công khai kỳ họp', en: 'Public record', spa: true },
 ] as const;
 
 const page = (title: string, body: string) => `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}a{color:#a50e0e}h1{color:#a50e0e}</style></head><body>${body}</body></html>`;
@@ -27,8 +29,24 @@ const routes: FastifyPluginAsync = async (app) => {
     const dist = path.join(root, a.dir, 'dist');
     if (existsSync(path.join(dist, 'index.html'))) {
       // Files are looked up per request (wildcard), so a rebuild while the server runs is served at once.
-      await app.register(fastifyStatic, { root: dist, prefix: a.prefix, decorateReply: !decorated, index: 'index.html' });
-      decorated = true;
+      if ('spa' in a && a.spa) {
+        // Deep links of a single-page app: a path without a file extension gets the app; a missing asset stays a 404.
+        const inheritsSendFile = decorated;
+        await app.register(
+          async (scope) => {
+            await scope.register(fastifyStatic, { root: dist, prefix: '/', decorateReply: !inheritsSendFile, index: 'index.html' });
+            scope.setNotFoundHandler((req, reply) => {
+              const pathname = req.url.split('?')[0]!;
+              if (req.method !== 'GET' || /\.[a-z0-9]+$/i.test(pathname)) return reply.status(404).send({ ok: false, code: 'NOT_FOUND', message: 'Không tìm thấy' });
+              return reply.type('text/html; charset=utf-8').sendFile('index.html', dist);
+            });
+          },
+          { prefix: a.prefix.slice(0, -1) },
+        );
+      } else {
+        await app.register(fastifyStatic, { root: dist, prefix: a.prefix, decorateReply: !decorated, index: 'index.html' });
+        decorated = true;
+      }
     } else {
       app.get(a.prefix, async (_req, reply) =>
         reply.type('text/html').send(page(a.title, `<h1>${a.title}</h1><p>${a.en}: ứng dụng chưa được dựng (build). API và Socket.IO đã sẵn sàng.</p><p><a href="/">← Trang chủ</a></p>`)),
@@ -36,6 +54,7 @@ const routes: FastifyPluginAsync = async (app) => {
     }
   }
   app.get('/live', async (_req, reply) => reply.redirect('/live/'));
+  app.get('/public', async (_req, reply) => reply.redirect('/public/'));
   app.get('/', async (_req, reply) =>
     reply.type('text/html').send(
       page(

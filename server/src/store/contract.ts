@@ -320,6 +320,35 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
     });
 
+    describe('minutes', () => {
+      const sha = (body: string) => createHash('sha256').update(body, 'utf8').digest('hex');
+
+      it('[STORE-26] drafts: put, replace, get, list per session (Vietnamese free text), survive reopen', async () => {
+        expect(await store.catalog.getMinutesDraft('kh1', 'session')).toBeNull();
+        const draft = { sessionId: 'kh1', key: 'sitting-1', text: { opening: 'Phiên họp khai mạc lúc 8 giờ.\nĐồng chí Chủ tịch phát biểu.' }, updatedAt: 1, updatedBy: 'thuky.bn' };
+        await store.catalog.putMinutesDraft(draft);
+        await store.catalog.putMinutesDraft({ ...draft, key: 'count-p:1', text: { closing: 'Ban kiểm phiếu' } });
+        await store.catalog.putMinutesDraft({ ...draft, sessionId: 'kh2', key: 'session' });
+        await store.catalog.putMinutesDraft({ ...draft, text: { opening: 'Sửa lại' }, updatedAt: 2 });
+        await reopen();
+        expect(await store.catalog.getMinutesDraft('kh1', 'sitting-1')).toEqual({ ...draft, text: { opening: 'Sửa lại' }, updatedAt: 2 });
+        expect((await store.catalog.listMinutesDrafts('kh1')).map((d) => d.key)).toEqual(['count-p:1', 'sitting-1']);
+        await expect(store.catalog.putMinutesDraft({ ...draft, key: '../x' })).rejects.toThrow(/minutes key/);
+      });
+
+      it('[STORE-27] versions are content-addressed and written once: a wrong hash is refused, a second put changes nothing', async () => {
+        const body = JSON.stringify({ title: 'BIÊN BẢN', blocks: ['Phiên họp thứ nhất'] });
+        await expect(store.catalog.putMinutesVersion('kh1', sha('khác'), body)).rejects.toThrow(/sha256/);
+        expect(await store.catalog.getMinutesVersion('kh1', sha(body))).toBeNull();
+        await store.catalog.putMinutesVersion('kh1', sha(body), body);
+        await store.catalog.putMinutesVersion('kh1', sha(body), body);
+        await reopen();
+        expect(await store.catalog.getMinutesVersion('kh1', sha(body))).toBe(body);
+        expect(await store.catalog.getMinutesVersion('kh2', sha(body))).toBeNull();
+        expect(await store.catalog.getMinutesVersion('kh1', 'not-a-hash')).toBeNull();
+      });
+    });
+
     describe('ballot boxes', () => {
       it('[STORE-30] save, load, replace, keys, destroy (idempotent), survive reopen', async () => {
         expect(await store.ballots.load('k1.p1')).toBeNull();

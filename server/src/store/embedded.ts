@@ -51,9 +51,10 @@ import {
   type SealedBox,
   type SessionRecord,
   type Store,
+  type MinutesDraftRecord,
   StoreConflictError,
 } from './types.ts';
-import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
+import { POLL_KEY, SAFE_ID, assertMinutesDraft, assertMinutesVersion, assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
 
 export interface EmbeddedStoreOptions {
   /**
@@ -121,6 +122,8 @@ interface Collections {
   sessions: Map<string, SessionRecord>;
   accounts: Map<string, Account>;
   documents: Map<string, DocumentMeta>;
+  /** Keyed `<sessionId>|<minutes key>`; the stored item carries that id beside the draft. */
+  minutesDrafts: Map<string, MinutesDraftRecord & { id: string }>;
 }
 type CollectionName = keyof Collections;
 
@@ -136,6 +139,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
     genesis: join(root, 'genesis'),
     catalog: join(root, 'catalog'),
     documents: join(root, 'documents'),
+    minutes: join(root, 'minutes'),
     ballots: join(root, 'ballots'),
     recovered: join(root, 'recovered'),
   };
@@ -144,7 +148,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
   const releaseLock = await lockDataDir(root);
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
   await fsyncDir(root);
-  for (const dir of [dirs.snapshots, dirs.genesis, dirs.catalog, dirs.documents]) await sweepTemps(dir, false);
+  for (const dir of [dirs.snapshots, dirs.genesis, dirs.catalog, dirs.documents, dirs.minutes]) await sweepTemps(dir, false);
   await sweepTemps(dirs.ballots, true);
 
   let closed = false;
@@ -360,6 +364,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
     sessions: await loadCollection<SessionRecord>('sessions'),
     accounts: await loadCollection<Account>('accounts'),
     documents: await loadCollection<DocumentMeta>('documents'),
+    minutesDrafts: await loadCollection<MinutesDraftRecord & { id: string }>('minutesDrafts'),
   };
 
   /** Applies `change` to a copy, persists the copy, and only then makes it the served state. */
@@ -391,6 +396,12 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
     return JSON.parse(JSON.stringify(value)) as T;
   }
 
+  const draftId = (sessionId: string, key: string) => `${sessionId}|${key}`;
+  const servedDraft = (d: (MinutesDraftRecord & { id: string }) | undefined): MinutesDraftRecord | null => {
+    if (!d) return null;
+    const { id: _id, ...draft } = structuredClone(d);
+    return draft;
+  };
   const catalog: Catalog = {
     listCouncils: async () => (live(), [...collections.councils.values()].sort(byId).map((c) => structuredClone(c))),
     getCouncil: async (id) => (live(), served(collections.councils.get(id))),
@@ -450,6 +461,37 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
           });
         },
       }),
+    getMinutesDraft: async (sessionId: string, key: string) => (live(), servedDraft(collections.minutesDrafts.get(draftId(sessionId, key)))),
+    async putMinutesDraft(draft: MinutesDraftRecord) {
+      live();
+      assertMinutesDraft(draft);
+      const item = { ...stored('minutes draft', { id: draftId(draft.sessionId, draft.key), ...draft }) };
+      await mutate('minutesDrafts', (m) => void m.set(item.id, item));
+    },
+    listMinutesDrafts: async (sessionId: string) =>
+      (live(), [...collections.minutesDrafts.values()].filter((d) => d.sessionId === sessionId).sort(byId).map((d) => servedDraft(d)!)),
+    // Written once under its own hash: a second write of the same version is a no-op, never a replacement.
+    async putMinutesVersion(sessionId: string, sha256: string, body: string) {
+      live();
+      assertMinutesVersion(sessionId, sha256, body);
+      const name = `${sessionId}.${sha256}.json`;
+      await fileQueue.run(`minutes:${name}`, async () => {
+        const existing = await readFile(join(dirs.minutes, name), 'utf8').catch((err: unknown) => {
+          if (isErrno(err, 'ENOENT')) return null;
+          throw err;
+        });
+        if (existing === null) await atomicWrite(dirs.minutes, name, body);
+      });
+    },
+    async getMinutesVersion(sessionId: string, sha256: string) {
+      live();
+      assertSafeId('session id', sessionId);
+      if (!/^[0-9a-f]{64}$/.test(sha256)) return null;
+      return readFile(join(dirs.minutes, `${sessionId}.${sha256}.json`), 'utf8').catch((err: unknown) => {
+        if (isErrno(err, 'ENOENT')) return null;
+        throw err;
+      });
+    },
   };
 
   async function readSnapshot(dir: string, sessionId: string): Promise<PersistedSessionSnapshot | null> {

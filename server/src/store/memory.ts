@@ -18,10 +18,11 @@ import {
   type SealedBox,
   type SessionRecord,
   type Store,
+  type MinutesDraftRecord,
   StoreConflictError,
 } from './types.ts';
 import type { Council } from '@hall/core';
-import { assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
+import { assertMinutesDraft, assertMinutesVersion, assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
 
 export interface MemoryBacking {
   journals: Map<string, string[]>;
@@ -32,6 +33,8 @@ export interface MemoryBacking {
   accounts: Map<string, string>;
   documents: Map<string, { meta: string; bytes: Buffer }>;
   ballots: Map<string, string>;
+  minutesDrafts: Map<string, string>;
+  minutesVersions: Map<string, string>;
   /** Last seq and hash per journal, so an append costs O(batch) rather than a rescan (the embedded adapter keeps the same in memory). */
   tails: Map<string, { seq: number; hash: string }>;
 }
@@ -46,6 +49,8 @@ export function createMemoryBacking(): MemoryBacking {
     accounts: new Map(),
     documents: new Map(),
     ballots: new Map(),
+    minutesDrafts: new Map(),
+    minutesVersions: new Map(),
     tails: new Map(),
   };
 }
@@ -186,6 +191,30 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
     async deleteDocument(id: string) {
       live();
       return backing.documents.delete(id);
+    },
+    async getMinutesDraft(sessionId: string, key: string) {
+      live();
+      const text = backing.minutesDrafts.get(`${sessionId}\u0000${key}`);
+      return text === undefined ? null : (JSON.parse(text) as MinutesDraftRecord);
+    },
+    async putMinutesDraft(draft: MinutesDraftRecord) {
+      live();
+      assertMinutesDraft(draft);
+      backing.minutesDrafts.set(`${draft.sessionId}\u0000${draft.key}`, JSON.stringify(draft));
+    },
+    async listMinutesDrafts(sessionId: string) {
+      live();
+      return [...backing.minutesDrafts.values()].map((t) => JSON.parse(t) as MinutesDraftRecord).filter((d) => d.sessionId === sessionId).sort((a, b) => (a.key < b.key ? -1 : 1));
+    },
+    async putMinutesVersion(sessionId: string, sha256: string, body: string) {
+      live();
+      assertMinutesVersion(sessionId, sha256, body);
+      const key = `${sessionId}\u0000${sha256}`;
+      if (!backing.minutesVersions.has(key)) backing.minutesVersions.set(key, body);
+    },
+    async getMinutesVersion(sessionId: string, sha256: string) {
+      live();
+      return backing.minutesVersions.get(`${sessionId}\u0000${sha256}`) ?? null;
     },
   };
 

@@ -54,11 +54,12 @@ import {
   type SealedBox,
   type SessionRecord,
   type Store,
+  type MinutesDraftRecord,
   StoreConflictError,
   StoreFencedError,
   StoreUnavailableError,
 } from './types.ts';
-import { POLL_KEY, SAFE_ID, assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
+import { POLL_KEY, SAFE_ID, assertMinutesDraft, assertMinutesVersion, assertCatalogId, assertDocument, assertExpectedSeq, assertFence, assertPollKey, assertSafeId, assertSealedBox, assertSnapshot, sealedBoxText } from './validate.ts';
 
 export interface RedisStoreOptions {
   /** Prepended to every key (default `hall:`). Tests isolate themselves with a random one. */
@@ -113,7 +114,9 @@ export function redisKeys(prefix = 'hall:') {
     journal: (sessionId: string) => `${prefix}j:${sessionId}`,
     journalMeta: (sessionId: string) => `${prefix}jm:${sessionId}`,
     snapshot: (sessionId: string) => `${prefix}snap:${sessionId}`,
-    collection: (name: 'councils' | 'sessions' | 'accounts' | 'docmeta') => `${prefix}c:${name}`,
+    collection: (name: 'councils' | 'sessions' | 'accounts' | 'docmeta' | 'minutesDrafts') => `${prefix}c:${name}`,
+    /** Approved minutes texts of a session, field = SHA-256 of the text (written once, HSETNX). */
+    minutesVersions: (sessionId: string) => `${prefix}minutes:${sessionId}`,
     document: (id: string) => `${prefix}doc:${id}`,
     ballot: (pollKey: string) => `${prefix}ballot:${pollKey}`,
     /** A pending one-time login link, by the SHA-256 of its token; expires with the link. */
@@ -624,6 +627,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   const sessions = collection<SessionRecord>('sessions', 'session');
   const accounts = collection<Account>('accounts', 'account');
   const docmeta = keys.collection('docmeta');
+  const minutesDrafts = keys.collection('minutesDrafts');
 
   const catalog: Catalog = {
     listCouncils: () => councils.list(),
@@ -666,6 +670,34 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       if (typeof id !== 'string' || !SAFE_ID.test(id)) return false;
       const [removed] = (await execAll(client.multi().hdel(docmeta, id).unlink(keys.document(id)))) as [number, number];
       return removed === 1;
+    },
+    async getMinutesDraft(sessionId: string, key: string) {
+      live();
+      const text = await client.hget(minutesDrafts, `${sessionId}|${key}`);
+      return text === null ? null : (JSON.parse(text) as MinutesDraftRecord);
+    },
+    async putMinutesDraft(draft: MinutesDraftRecord) {
+      live();
+      assertMinutesDraft(draft);
+      await client.hset(minutesDrafts, `${draft.sessionId}|${draft.key}`, JSON.stringify(draft));
+    },
+    async listMinutesDrafts(sessionId: string) {
+      live();
+      return (await client.hvals(minutesDrafts))
+        .map((text) => JSON.parse(text) as MinutesDraftRecord)
+        .filter((d) => d.sessionId === sessionId)
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    // HSETNX: an approved text is written once under its own hash and never replaced.
+    async putMinutesVersion(sessionId: string, sha256: string, body: string) {
+      live();
+      assertMinutesVersion(sessionId, sha256, body);
+      await client.hsetnx(keys.minutesVersions(sessionId), sha256, body);
+    },
+    async getMinutesVersion(sessionId: string, sha256: string) {
+      live();
+      if (!SAFE_ID.test(sessionId)) return null;
+      return client.hget(keys.minutesVersions(sessionId), sha256);
     },
   };
 

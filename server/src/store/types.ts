@@ -129,6 +129,19 @@ export interface DocumentMeta {
   sha256: string;
   sessionId?: string;
   itemId?: string;
+  /** Published on the public record site (only documents of public sittings are ever marked). */
+  public?: boolean;
+}
+
+/** The secretary's free text of one minutes document (the rest is derived from the journal). */
+export interface MinutesDraftRecord {
+  sessionId: string;
+  /** `session`, `sitting-<n>` or `count-<pollId>`. */
+  key: string;
+  text: Json;
+  updatedAt: number;
+  /** Account id of the last editor. */
+  updatedBy: string;
 }
 
 export interface Catalog {
@@ -148,6 +161,15 @@ export interface Catalog {
   getDocument(id: string): Promise<{ meta: DocumentMeta; bytes: Buffer } | null>;
   listDocuments(sessionId?: string): Promise<DocumentMeta[]>;
   deleteDocument(id: string): Promise<boolean>;
+  getMinutesDraft(sessionId: string, key: string): Promise<MinutesDraftRecord | null>;
+  putMinutesDraft(draft: MinutesDraftRecord): Promise<void>;
+  listMinutesDrafts(sessionId: string): Promise<MinutesDraftRecord[]>;
+  /**
+   * An approved minutes text, content-addressed: `sha256` must be the SHA-256 (hex) of `body`, and once stored it is
+   * never replaced (the journal records the hash; the store keeps what it names). Putting the same again is a no-op.
+   */
+  putMinutesVersion(sessionId: string, sha256: string, body: string): Promise<void>;
+  getMinutesVersion(sessionId: string, sha256: string): Promise<string | null>;
 }
 
 /** A pending one-time login link (QR code): whose it is and until when (ms since epoch, the issuer's clock). */

@@ -82,3 +82,20 @@ export function assertExpectedSeq(expectedSeq: unknown): void {
     throw new TypeError('expectedSeq must be an integer ≥ 0');
   }
 }
+
+/** Minutes keys as core's `MinutesKey` defines them; part of file names and Redis fields. */
+export const MINUTES_KEY = /^(session|sitting-[1-9][0-9]{0,2}|count-[A-Za-z0-9_.:-]{1,64})$/;
+
+export function assertMinutesDraft(draft: { sessionId?: unknown; key?: unknown; updatedAt?: unknown; updatedBy?: unknown }): void {
+  assertSafeId('session id', draft?.sessionId);
+  if (typeof draft.key !== 'string' || !MINUTES_KEY.test(draft.key)) throw new TypeError(`invalid minutes key: must match ${MINUTES_KEY.source}`);
+  if (typeof draft.updatedAt !== 'number' || typeof draft.updatedBy !== 'string') throw new TypeError('a minutes draft needs updatedAt and updatedBy');
+}
+
+/** A stored minutes version must be what its name says: the SHA-256 of its body. */
+export function assertMinutesVersion(sessionId: unknown, sha256: unknown, body: unknown): void {
+  assertSafeId('session id', sessionId);
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) throw new TypeError('minutes version: sha256 must be 64 hex digits');
+  if (typeof body !== 'string') throw new TypeError('minutes version: body must be a string');
+  if (createHash('sha256').update(body, 'utf8').digest('hex') !== sha256) throw new TypeError('minutes version: sha256 does not match the body');
+}

@@ -84,6 +84,10 @@ export const COMMAND_POLICY: { [T in CommandType]: CommandRule<T> } = {
   'question.markWritten': { allow: staff, payload: () => ({ questionId: 'qA' }) },
   'question.writtenAnswered': { allow: staff, payload: () => ({ questionId: 'qA' }) },
   'commitment.record': { allow: staff, payload: (c) => ({ commitmentId: 'c1', respondentId: c.official, content: 'Trả lời bằng văn bản trước ngày 30' }) },
+  'commitment.update': { allow: staff, payload: () => ({ commitmentId: 'c1', updateId: 'u1', status: 'inProgress', note: 'Đang triển khai' }) },
+  'counting.setCommittee': { allow: staff, payload: (c) => ({ members: [{ delegateId: c.A, role: 'head' }] }) },
+  // Only the records API journals an approval, after storing the text whose hash it names: never a socket.
+  'minutes.approve': { allow: [], payload: () => ({ minutesKey: 'session', version: 1, sha256: 'a'.repeat(64), publicSha256: 'b'.repeat(64), throughSeq: 0 }) },
   'poll.open': { allow: chair, payload: () => ({ pollId: 'p-new', subject: 'Biểu quyết', kind: 'motion', mode: 'electronic' }) },
   'ballot.cast': { allow: delegates, payload: () => ({ pollId: 'p1', choice: 'yes' }) },
   // p1 is a show of hands: the secretary enters the counts (an electronic or secret poll is the chair's alone).
