@@ -214,8 +214,12 @@ export function attachGateway(deps: GatewayDeps) {
         if (!socket.data.bucket.take()) return done(failure('RATE_LIMITED'));
         const parsed = parseCommand(raw);
         if (!parsed.ok) return done(failure('VALIDATION', { issues: parsed.issues.slice(0, 10) }));
-        // Sent only by the records API, which computes what it carries (the approved text's hash).
-        if (httpOnlyCommands.has(parsed.command.type)) return done(failure('VALIDATION', { issues: [`type: ${parsed.command.type} chỉ gửi qua API hồ sơ (/api/records)`] }));
+        // Sent only by the records API, which computes what it carries (the approved text's hash): nobody may send it
+        // over a socket, so it is refused for who sends it, not for what it says.
+        if (httpOnlyCommands.has(parsed.command.type)) {
+          type = parsed.command.type;
+          return done(failure(socket.data.claims.role === 'public' ? 'UNAUTHENTICATED' : 'FORBIDDEN', { issues: [`type: ${parsed.command.type} chỉ gửi qua API hồ sơ (/api/records)`] }));
+        }
         const command = parsed.command;
         type = command.type;
         const claims = socket.data.claims;

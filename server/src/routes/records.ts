@@ -98,7 +98,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         params: SessionParams,
         response: { 200: z.object({ ok: Ok, today: z.string(), throughSeq: z.number(), minutes: z.array(z.object({ key: z.string(), title: z.string(), approvals: z.array(Approval), draftUpdatedAt: z.number().nullable() })), statistics: z.object({}).passthrough(), committee: z.array(z.object({ delegateId: z.string(), role: z.string(), name: z.string() })) }), ...recordErrors },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       await sessionFor(request.claims, request.params.id);
@@ -125,7 +125,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         querystring: z.object({ edition: EditionQuery }),
         response: { 200: z.object({ ok: Ok, key: z.string(), text: MinutesDraftText, updatedAt: z.number().nullable(), updatedBy: z.string().nullable(), document: MinutesDoc, approvals: z.array(Approval) }), ...recordErrors },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       const { id, key } = request.params;
@@ -146,7 +146,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         body: MinutesDraftText,
         response: { 200: z.object({ ok: Ok }), ...recordErrors },
       },
-      preHandler: writers,
+      onRequest: writers,
     },
     async (request) => {
       const { id, key } = request.params;
@@ -165,7 +165,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         params: MinutesParams,
         response: { 200: z.object({ ok: Ok, seq: z.number(), approval: Approval.omit({ at: true, by: true }) }), ...recordErrors },
       },
-      preHandler: chairOnly,
+      onRequest: chairOnly,
     },
     async (request) => {
       const { id, key } = request.params;
@@ -185,7 +185,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         querystring: FileQuery,
         response: recordErrors,
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
       const { id, key } = request.params;
@@ -214,7 +214,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         querystring: ExportQuery.extend({ edition: EditionQuery }),
         response: recordErrors,
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
       const { id } = request.params;
@@ -236,7 +236,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         body: z.strictObject({ status: CommitmentProgress, note: z.string().trim().min(1).max(2000), evidence: z.string().trim().max(500).optional() }),
         response: { 200: z.object({ ok: Ok, seq: z.number() }), ...recordErrors },
       },
-      preHandler: writers,
+      onRequest: writers,
     },
     async (request) => {
       const { id, commitmentId } = request.params;
@@ -257,7 +257,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         body: z.strictObject({ note: z.string().trim().max(2000).optional(), evidence: z.string().trim().max(500).optional() }),
         response: { 200: z.object({ ok: Ok, seq: z.number() }), ...recordErrors },
       },
-      preHandler: writers,
+      onRequest: writers,
     },
     async (request) => {
       const { id, questionId } = request.params;
@@ -276,7 +276,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         params: SessionParams,
         response: { 200: z.object({ ok: Ok, today: z.string(), commitments: z.array(z.object({}).passthrough()), written: z.array(z.object({}).passthrough()), openByRespondent: z.array(z.object({}).passthrough()) }), ...recordErrors },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       assertCouncilAccess(request.claims, request.params.id);
@@ -303,7 +303,7 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         body: z.strictObject({ public: z.boolean() }),
         response: { 200: z.object({ ok: Ok, public: z.boolean() }), ...recordErrors },
       },
-      preHandler: writers,
+      onRequest: writers,
     },
     async (request) => {
       const result = await serialize(`document:${request.params.id}`, async () => {

@@ -136,6 +136,11 @@ export interface RouteContext {
 
 export interface RouteRule {
   allow: readonly Principal[];
+  /**
+   * The route exists only in one state of the apps' build: a built app is served under `<prefix>*`, an unbuilt one
+   * answers `<prefix>` with a page saying so. The server suite runs before the apps are built on a fresh clone.
+   */
+  buildDependent?: true;
   /** Denied principals may be told NOT_FOUND instead (the route does not confirm that the thing exists). */
   hides?: true;
   request: (c: RouteContext, p: Principal) => Promise<HttpRequest> | HttpRequest;
@@ -146,11 +151,14 @@ const get = (url: string) => () => ({ url });
 export const ROUTE_POLICY: Record<string, RouteRule> = {
   // Apps, pages and documentation: public.
   'GET /': { allow: EVERYONE, request: get('/') },
-  'GET /chair/*': { allow: EVERYONE, request: get('/chair/') },
-  'GET /delegate/*': { allow: EVERYONE, request: get('/delegate/') },
-  'GET /wall/*': { allow: EVERYONE, request: get('/wall/') },
-  'GET /live/*': { allow: EVERYONE, request: get('/live/') },
+  ...Object.fromEntries(
+    ['/chair/', '/delegate/', '/wall/', '/live/', '/public/'].flatMap((prefix) => [
+      [`GET ${prefix}*`, { allow: EVERYONE, buildDependent: true, request: get(prefix) } satisfies RouteRule],
+      [`GET ${prefix}`, { allow: EVERYONE, buildDependent: true, request: get(prefix) } satisfies RouteRule],
+    ]),
+  ),
   'GET /live': { allow: EVERYONE, request: get('/live') },
+  'GET /public': { allow: EVERYONE, request: get('/public') },
   'GET /media/*': { allow: EVERYONE, request: get('/media/camera.html') },
   'GET /camera': { allow: EVERYONE, request: get('/camera') },
   'GET /camera/': { allow: EVERYONE, request: get('/camera/') },
@@ -228,6 +236,36 @@ export const ROUTE_POLICY: Record<string, RouteRule> = {
   'GET /api/sessions/:sessionId/documents': { allow: MEMBERS, request: (c) => ({ url: `/api/sessions/${c.session}/documents` }) },
   'GET /api/documents/:id': { allow: MEMBERS, request: (c) => ({ url: `/api/documents/${c.documentId}` }) },
   'DELETE /api/documents/:id': { allow: STAFF, request: async (c) => ({ url: `/api/documents/${await c.freshDocument()}` }) },
+
+  // Records: staff of the council read; the chair and the secretary write; only the chair approves minutes.
+  'GET /api/records/sessions/:id': { allow: STAFF, request: (c) => ({ url: `/api/records/sessions/${c.session}` }) },
+  'GET /api/records/sessions/:id/minutes/:key': { allow: STAFF, request: (c) => ({ url: `/api/records/sessions/${c.session}/minutes/session` }) },
+  'PUT /api/records/sessions/:id/minutes/:key/draft': {
+    allow: ['chair', 'secretary'],
+    request: (c) => ({ url: `/api/records/sessions/${c.session}/minutes/session/draft`, body: { number: '01/BB-HĐND', place: 'Tiên Du' } }),
+  },
+  'POST /api/records/sessions/:id/minutes/:key/approve': { allow: chair, request: (c) => ({ url: `/api/records/sessions/${c.session}/minutes/session/approve` }) },
+  'GET /api/records/sessions/:id/minutes/:key/file': { allow: STAFF, request: (c) => ({ url: `/api/records/sessions/${c.session}/minutes/session/file?format=pdf` }) },
+  'GET /api/records/sessions/:id/export': { allow: STAFF, request: (c) => ({ url: `/api/records/sessions/${c.session}/export?format=json` }) },
+  'POST /api/records/sessions/:id/commitments/:commitmentId/updates': {
+    allow: ['chair', 'secretary'],
+    request: (c) => ({ url: `/api/records/sessions/${c.session}/commitments/c-none/updates`, body: { status: 'inProgress', note: 'Đang thực hiện' } }),
+  },
+  'POST /api/records/sessions/:id/questions/:questionId/written-answer': {
+    allow: ['chair', 'secretary'],
+    request: (c) => ({ url: `/api/records/sessions/${c.session}/questions/q-none/written-answer`, body: { note: 'Đã trả lời bằng văn bản' } }),
+  },
+  'GET /api/records/councils/:id/commitments': { allow: STAFF, request: (c) => ({ url: `/api/records/councils/${c.council}/commitments` }) },
+  'PUT /api/records/documents/:id/public': { allow: ['chair', 'secretary'], request: (c) => ({ url: `/api/records/documents/${c.documentId}/public`, body: { public: true } }) },
+  // The public record: no sign-in; closed sittings never reach it.
+  'GET /api/public/councils': { allow: EVERYONE, request: get('/api/public/councils') },
+  'GET /api/public/councils/:id': { allow: EVERYONE, request: (c) => ({ url: `/api/public/councils/${c.council}` }) },
+  'GET /api/public/sessions/:id': { allow: EVERYONE, request: (c) => ({ url: `/api/public/sessions/${c.session}` }) },
+  'GET /api/public/sessions/:id/minutes/:key/file': { allow: EVERYONE, request: (c) => ({ url: `/api/public/sessions/${c.session}/minutes/session/file` }) },
+  'GET /api/public/sessions/:id/export': { allow: EVERYONE, request: (c) => ({ url: `/api/public/sessions/${c.session}/export?format=json` }) },
+  'GET /api/public/commitments': { allow: EVERYONE, request: get('/api/public/commitments') },
+  'GET /api/public/search': { allow: EVERYONE, request: get('/api/public/search?q=ng%C3%A2n%20s%C3%A1ch') },
+  'GET /api/public/documents/:id': { allow: EVERYONE, request: (c) => ({ url: `/api/public/documents/${c.documentId}` }) },
 
   // Broadcast ingest: staff of the council.
   'POST /api/media/sessions/:sessionId/rtp-ingest': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/rtp-ingest`, body: { audio: false } }) },
