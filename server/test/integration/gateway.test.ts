@@ -151,7 +151,8 @@ describe('views per audience', () => {
     // A secret poll's counts reach nobody before the announcement, the chair included (its snapshot has none either).
     const counted = await chair.until((v) => v.poll?.pollId === 'gw10' && v.poll.status === 'counted', 'chair sees it counted');
     expect(counted.poll!.result).toBeNull();
-    expect(JSON.stringify(counted.snapshot)).not.toMatch(/"yes":\d/);
+    const inSnapshot = (counted.snapshot as { context: { polls: { pollId: string; counts: unknown }[] } }).context.polls.find((p) => p.pollId === 'gw10');
+    expect(inSnapshot?.counts).toBeNull();
     expect(wall.view!.poll!.result).toBeNull();
     await chair.must('poll.announce', { pollId: 'gw10' });
     const expected = { kind: 'motion', yes: cast.yes, no: cast.no, abstain: cast.abstain, tookPart: 60, total: 85 };

@@ -164,7 +164,7 @@ describe('[RECS] minutes, exports and the public record over HTTP', () => {
     // The command cannot be sent over the socket: a client could name the hash of nothing stored.
     const client = await TestClient.connect(h.baseUrl, tokens.chair, SID, { join: false });
     const ack = await client.send('minutes.approve', { minutesKey: 'session', version: 1, sha256: 'a'.repeat(64), publicSha256: 'b'.repeat(64), throughSeq: 1 } as never);
-    expect(ack).toMatchObject({ ok: false, code: 'VALIDATION' });
+    expect(ack).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     client.close();
   });
 
