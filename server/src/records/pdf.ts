@@ -43,7 +43,13 @@ function setUp() {
   ready = true;
 }
 
-const mm = (x: number) => (x * 72) / 25.4;
+/** A pdfmake definition rendered with the embedded fonts (name the font 'Tinos'); the demo seed's documents use it too. */
+export function renderPdfDefinition(definition: object): Promise<Buffer> {
+  setUp();
+  return pdfmake.createPdf(definition).getBuffer();
+}
+
+export const mm = (x: number) => (x * 72) / 25.4;
 const runs = (rs: Run[]) => rs.map((r) => ({ text: r.text, bold: r.bold ?? false, italics: r.italics ?? false }));
 
 function block(b: Block): object[] {
@@ -76,7 +82,6 @@ function block(b: Block): object[] {
 const centered = (text: string, style: object = {}) => ({ text, alignment: 'center', ...style });
 
 export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
-  setUp();
   const definition = {
     pageSize: 'A4',
     pageMargins: [mm(30), mm(20), mm(15), mm(20)],
@@ -111,5 +116,5 @@ export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
       },
     ],
   };
-  return pdfmake.createPdf(definition).getBuffer();
+  return renderPdfDefinition(definition);
 }
