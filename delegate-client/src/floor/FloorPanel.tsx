@@ -28,10 +28,13 @@ export function SpeakingBanner({ placement = 'page' }: { placement?: 'page' | 'v
   const view = useView();
   const { send, last } = useSend();
   const [confirm, setConfirm] = useState(false);
+  // The speech the last "Kết thúc phát biểu" was for: its status must not show on the delegate's next turn.
+  const [yieldedSpeech, setYieldedSpeech] = useState<string | null>(null);
   const canYield = useCan('floor.yield', {});
   const titleId = useId();
   const s = view?.speaker;
   if (!s || !hasFloor(view)) return null;
+  const status = last && yieldedSpeech === s.speechId ? last : null;
   return (
     <section className={`speaking-now speaking-now--${placement}${s.overtime ? ' speaking-now--overtime' : ''}`} aria-labelledby={titleId}>
       <div className="speaking-now__head">
@@ -45,10 +48,10 @@ export function SpeakingBanner({ placement = 'page' }: { placement?: 'page' | 'v
       </div>
       <Countdown endsAt={s.endsAt} overtime={s.overtime} label={t('floor.timeLeft')} size="normal" className="speaking-now__clock" />
       <div className="speaking-now__end">
-        <button type="button" className="btn btn--danger btn--lg" disabled={!canYield.ok || last?.status.state === 'sending'} onClick={() => setConfirm(true)}>
+        <button type="button" className="btn btn--danger btn--lg" disabled={!canYield.ok || status?.status.state === 'sending'} onClick={() => setConfirm(true)}>
           {t('floor.yield')}
         </button>
-        {last ? <CommandStatusBadge command={last} /> : null}
+        {status ? <CommandStatusBadge command={status} /> : null}
       </div>
       {s.overtime ? (
         <p className="speaking-now__overtime" role="alert">
@@ -63,6 +66,7 @@ export function SpeakingBanner({ placement = 'page' }: { placement?: 'page' | 'v
         tone="danger"
         onConfirm={() => {
           setConfirm(false);
+          setYieldedSpeech(s.speechId);
           send('floor.yield', {});
         }}
         onCancel={() => setConfirm(false)}
@@ -110,7 +114,7 @@ export function FloorPanel() {
         {t('floor.title')}
       </h2>
 
-      {!speaking ? <SpeakerCard speaker={view.speaker} size="normal" headingLevel={3} className="floor__speaker" /> : null}
+      {!speaking ? <SpeakerCard speaker={view.speaker} size="normal" headingLevel={3} className="floor__speaker" /> : <p className="floor__mine">{t('floor.seeBanner')}</p>}
 
       {me.queuePosition !== null ? (
         <div className="floor__queued">
