@@ -79,7 +79,23 @@ function block(b: Block): object[] {
   }
 }
 
-const centered = (text: string, style: object = {}) => ({ text, alignment: 'center', ...style });
+export const centered = (text: string, style: object = {}) => ({ text, alignment: 'center', ...style });
+
+/** The head of a Vietnamese administrative paper: issuer and number on the left, national motto, place and date right. */
+export const letterhead = (issuer: string[], number: string, placeDate: string) => ({
+  columns: [
+    { width: '40%', stack: [...issuer.map((t) => centered(t, { bold: true })), centered(' '), centered(number)] },
+    {
+      width: '60%',
+      stack: [
+        centered('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { bold: true, fontSize: 12 }),
+        centered('Độc lập - Tự do - Hạnh phúc', { bold: true, decoration: 'underline' }),
+        centered(' '),
+        centered(placeDate, { italics: true }),
+      ],
+    },
+  ],
+});
 
 export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
   const definition = {
@@ -88,20 +104,7 @@ export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
     info: { title: `${doc.title} — ${doc.subtitle.join(' — ')}`, creator: 'Hall — điều hành kỳ họp HĐND', producer: 'Hall' },
     defaultStyle: { font: 'Tinos', fontSize: 13, lineHeight: 1.1 },
     content: [
-      {
-        columns: [
-          { width: '40%', stack: [...doc.issuer.map((t) => centered(t, { bold: true })), centered(' '), centered(doc.number)] },
-          {
-            width: '60%',
-            stack: [
-              centered('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { bold: true, fontSize: 12 }),
-              centered('Độc lập - Tự do - Hạnh phúc', { bold: true, decoration: 'underline' }),
-              centered(' '),
-              centered(doc.placeDate, { italics: true }),
-            ],
-          },
-        ],
-      },
+      letterhead(doc.issuer, doc.number, doc.placeDate),
       centered(doc.title, { bold: true, fontSize: 14, margin: [0, 16, 0, 0] }),
       ...doc.subtitle.map((t) => centered(t, { bold: true })),
       { text: ' ' },

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Council, DocumentRef } from '@hall/core';
-import { mm, renderPdfDefinition } from '../records/pdf.ts';
+import { centered, letterhead, mm, renderPdfDefinition } from '../records/pdf.ts';
 import type { DocumentMeta, SessionRecord } from '../store/types.ts';
 
 const DEMO_NOTE = 'Tài liệu minh họa của bản trình diễn Hall — số liệu và nội dung không có thật.';
@@ -21,7 +21,6 @@ interface Paper {
   body: object[];
 }
 
-const centered = (text: string, style: object = {}) => ({ text, alignment: 'center', ...style });
 const para = (text: string) => ({ text, alignment: 'justify', leadingIndent: mm(10), margin: [0, 0, 0, 4] });
 const heading = (text: string) => ({ text, bold: true, margin: [0, 8, 0, 3] });
 const money = (n: number) => n.toLocaleString('vi-VN');
@@ -161,20 +160,7 @@ function definition(paper: Paper, title: string) {
     defaultStyle: { font: 'Tinos', fontSize: 13, lineHeight: 1.15 },
     footer: (page: number, pages: number) => ({ margin: [mm(30), 4, mm(15), 0], fontSize: 9, italics: true, columns: [{ text: DEMO_NOTE }, { text: `Trang ${page}/${pages}`, alignment: 'right', width: 60 }] }),
     content: [
-      {
-        columns: [
-          { width: '40%', stack: [...paper.issuer.map((t) => centered(t, { bold: true })), centered(' '), centered(paper.number)] },
-          {
-            width: '60%',
-            stack: [
-              centered('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { bold: true, fontSize: 12 }),
-              centered('Độc lập - Tự do - Hạnh phúc', { bold: true, decoration: 'underline' }),
-              centered(' '),
-              centered(`${paper.place}, ngày 20 tháng 11 năm 2028`, { italics: true }),
-            ],
-          },
-        ],
-      },
+      letterhead(paper.issuer, paper.number, `${paper.place}, ngày 20 tháng 11 năm 2028`),
       centered(paper.heading, { bold: true, fontSize: 14, margin: [0, 18, 0, 2] }),
       centered(title, { bold: true, margin: [0, 0, 0, 10] }),
       ...paper.body,
