@@ -12,7 +12,9 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { startHall, type RunningHall, type TestClient } from '../../server/test/support/hall.ts';
 import { demoSessions } from '../../server/src/seed/demo.ts';
 import { launch, screenshot } from '../support/browser.ts';
+import AxeBuilder from '@axe-core/playwright';
 import {
+  axeSerious,
   checkInAll,
   connectChair,
   connectDelegates,
@@ -111,6 +113,19 @@ async function expectBanner(scope: Page | Locator, what: string) {
   expect(await banner.getByRole('timer').getAttribute('aria-label')).toMatch(/^Thời gian còn lại \d{2}:\d{2}$/);
 }
 
+/**
+ * axe-core on the screen as it is: no serious or critical WCAG 2 A/AA violation, and no control whose accessible
+ * name leaves out the words it shows (label-content-name-mismatch, WCAG 2.5.3 — experimental in axe, so asked for
+ * by name).
+ */
+async function expectAccessible(page: Page, screen: string) {
+  expect(await axeSerious(page, screen)).toEqual([]);
+  const mismatch = await new AxeBuilder({ page }).withRules(['label-content-name-mismatch']).analyze();
+  // The rule ran (an experimental rule left out would pass silently).
+  expect([...mismatch.passes, ...mismatch.violations, ...mismatch.incomplete, ...mismatch.inapplicable].map((r) => r.id)).toContain('label-content-name-mismatch');
+  expect(mismatch.violations.flatMap((v) => v.nodes.map((n) => `${screen}: ${n.target.join(' ')} — ${n.failureSummary ?? v.help}`))).toEqual([]);
+}
+
 /** "Kết thúc phát biểu" on the banner, confirmed; the floor is free again and the banner goes. */
 async function endMySpeech(page: Page) {
   await floorBanner(page).getByRole('button', { name: 'Kết thúc phát biểu', exact: true }).click();
@@ -168,6 +183,7 @@ describe('the delegate tablet at 768×1024', () => {
     await chair.must('floor.grant', { requestId: request.queue.find((q) => q.delegateId === delegateId(ME))!.requestId, speechId: 'sp-tab-1' });
     await expectBanner(tablet, 'sitting tab, scrolled down');
     await screenshot(tablet, 'tablet-768-floor');
+    await expectAccessible(tablet, 'floor banner');
     // At the top of the page too: the banner sits above the tab bar, not under it.
     await tablet.evaluate(() => window.scrollTo(0, 0));
     await expectBanner(tablet, 'sitting tab, at the top');
@@ -185,6 +201,7 @@ describe('the delegate tablet at 768×1024', () => {
     const viewer = tablet.getByRole('dialog', { name: doc.title });
     await visible(viewer.getByRole('img', { name: /^Trang 1\// }));
     await expectBanner(viewer, 'document viewer');
+    await expectAccessible(tablet, 'viewer with the floor banner');
     await viewer.getByRole('button', { name: 'Đóng tài liệu' }).click();
     await gone(viewer);
 
@@ -235,6 +252,7 @@ describe('the delegate tablet at 768×1024', () => {
     await chair.must('questioning.call', { questionId: question.questionId, speechId: 'sp-tab-q1' });
     await expectBanner(tablet, 'Chất vấn tab after "Mời hỏi"');
     await screenshot(tablet, 'tablet-768-asked');
+    await expectAccessible(tablet, 'questions with the floor banner');
     await endMySpeech(tablet);
   });
 
@@ -267,6 +285,7 @@ describe('the delegate tablet at 768×1024', () => {
     await expectInSight(clock, 'time left, at the bottom');
     await expectInSight(tablet.getByRole('button', { name: 'Gửi phiếu', exact: true }), 'the send button');
     await screenshot(tablet, 'tablet-768-rating-bottom');
+    await expectAccessible(tablet, 'rating ballot, scrolled');
     await chair.must('poll.cancel', { pollId: 'p-tab-rating', reason: 'Kết thúc kiểm thử' });
     await gone(tablet.getByRole('heading', { level: 2, name: subject }));
   });
