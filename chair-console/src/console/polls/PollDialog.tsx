@@ -12,6 +12,7 @@ import { newId } from '../../ids.ts';
 import { currentItem, officialsOf, profileOf } from '../data.ts';
 import { useAction } from '../ui/command.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
+import { ClosingChoice, DurationField, type Closing } from './PollTiming.tsx';
 
 const KINDS: PollKind[] = ['motion', 'confidenceRating', 'confidenceVote', 'election'];
 const MODES: PollMode[] = ['electronic', 'secret', 'hands', 'paper'];
@@ -35,6 +36,7 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
   const [mode, setMode] = useState<PollMode>('electronic');
   const [rule, setRule] = useState<ThresholdRule>('more-than-half');
   const [duration, setDuration] = useState('');
+  const [closing, setClosing] = useState<Closing>('auto');
   const [officialIds, setOfficialIds] = useState<string[]>(ratable);
   const [candidates, setCandidates] = useState<Candidate[]>([{ id: newId('cand'), name: '' }]);
   const [seats, setSeats] = useState(1);
@@ -63,7 +65,10 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
   }, [kind, modeRefusals.join('|')]);
 
   const confidence = kind === 'confidenceRating' || kind === 'confidenceVote';
-  const durationSec = duration.trim() ? Math.round(Number(duration)) : undefined;
+  // Only electronic ballots have a clock the server acts on; counts of hands and paper are always entered by people.
+  const timed = mode === 'electronic' || mode === 'secret';
+  const manual = timed && closing === 'manual';
+  const durationSec = !manual && duration.trim() ? Math.round(Number(duration)) : undefined;
   const named = candidates.filter((c) => c.name.trim());
   const payload: CommandPayload<'poll.open'> = {
     pollId: 'poll-check',
@@ -73,6 +78,7 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
     ...(view?.currentItemId ? { itemId: view.currentItemId } : {}),
     ...(kind === 'motion' ? { rule } : {}),
     ...(durationSec !== undefined && Number.isFinite(durationSec) ? { durationSec } : {}),
+    ...(manual ? { manualClose: true } : {}),
     ...(confidence ? { officialIds } : {}),
     ...(kind === 'election' ? { candidates: named.map((c) => ({ id: c.id, name: c.name.trim() })), seats } : {}),
   };
@@ -132,23 +138,9 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
             </select>
           </label>
         )}
-        <label className="field" htmlFor={ids.duration}>
-          <span className="field-label">{t('polls.duration')}</span>
-          <input
-            id={ids.duration}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            min={10}
-            max={3600}
-            step={10}
-            value={duration}
-            placeholder={String(profileOf(view)?.defaultPollSeconds ?? 60)}
-            onChange={(e) => setDuration(e.target.value)}
-          />
-          <span className="hint">{t('polls.durationHint', { sec: profileOf(view)?.defaultPollSeconds ?? 60 })}</span>
-        </label>
+        <DurationField value={duration} onChange={setDuration} disabled={manual} />
       </div>
+      {timed && <ClosingChoice value={closing} onChange={setClosing} />}
       {confidence && (
         <fieldset className="field">
           <legend className="field-label">
