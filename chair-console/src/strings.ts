@@ -3,7 +3,10 @@
  * purposes, poll kinds, attendance statuses…) come from the kit's `common` and `chair` namespaces, so the chair
  * reads the same word as the delegate's tablet and the wall.
  */
+import { recordsEn, recordsVi } from './console/records/strings.ts';
+
 export const vi = {
+  records: recordsVi,
   app: {
     title: 'Bàn điều hành chủ tọa',
     secretaryTitle: 'Bàn làm việc của thư ký kỳ họp',
@@ -399,7 +402,7 @@ export const vi = {
     intro: 'Phím tắt không hoạt động khi đang gõ trong ô nhập liệu hoặc khi một hộp thoại đang mở.',
     key: 'Phím',
     action: 'Thao tác',
-    tabs: 'Chuyển khu vực: Phát biểu / Chất vấn / Biểu quyết / Điểm danh',
+    tabs: 'Chuyển khu vực: Phát biểu / Chất vấn / Biểu quyết / Điểm danh / Biên bản, hồ sơ',
     grant: 'Mời người đầu danh sách đăng ký phát biểu',
     stop: 'Dừng người đang phát biểu',
     extend: 'Gia hạn người đang phát biểu 1 phút',
@@ -415,6 +418,7 @@ export const vi = {
 type Shape<T> = { readonly [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 
 export const en: Shape<typeof vi> = {
+  records: recordsEn,
   app: {
     title: 'Chair console',
     secretaryTitle: 'Session secretary desk',
@@ -798,7 +802,7 @@ export const en: Shape<typeof vi> = {
     intro: 'Shortcuts do nothing while typing in a field or while a dialog is open.',
     key: 'Key',
     action: 'Action',
-    tabs: 'Switch area: Speakers / Questioning / Votes / Attendance',
+    tabs: 'Switch area: Speakers / Questioning / Votes / Attendance / Minutes, records',
     grant: 'Give the floor to the first request',
     stop: 'Stop the current speaker',
     extend: 'Extend the current speaker by 1 minute',
