@@ -24,13 +24,18 @@ export const fold = (s: string) =>
     .replace(/Đ/g, 'D')
     .toLowerCase();
 
+/**
+ * Every word typed must be found (name, seat or group, diacritics folded); a number alone must be a whole number, so
+ * "tổ 1" finds group 1 and not groups 10–16. Delegates whose name, seat or group holds the whole phrase come first.
+ */
 export function matchDelegates(all: readonly PickableDelegate[], query: string): PickableDelegate[] {
-  const words = fold(query).split(/\s+/).filter(Boolean);
+  const phrase = fold(query).trim().replace(/\s+/g, ' ');
+  const words = phrase.split(' ').filter(Boolean);
   if (words.length === 0) return [...all];
-  return all.filter((d) => {
-    const hay = fold(`${d.name} ${d.seat} ${d.group}`);
-    return words.every((w) => hay.includes(w));
-  });
+  const tests = words.map((w) => (/^\d+$/.test(w) ? (hay: string) => new RegExp(`(^|[^\\p{L}\\d])${w}(?!\\d)`, 'u').test(hay) : (hay: string) => hay.includes(w)));
+  const found = all.map((d) => ({ d, hay: fold(`${d.name} ${d.seat} ${d.group}`), whole: [d.name, d.seat, d.group].some((f) => fold(f).includes(phrase)) }));
+  const hits = found.filter((x) => tests.every((test) => test(x.hay)));
+  return [...hits.filter((x) => x.whole), ...hits.filter((x) => !x.whole)].map((x) => x.d);
 }
 
 export function DelegatePicker({ delegates, value, onChange }: { delegates: readonly PickableDelegate[]; value: string; onChange: (id: string) => void }) {
