@@ -10,6 +10,7 @@ import { useLayoutEffect, useRef } from 'react';
 import { useT } from '../i18n.ts';
 import { AdjournChecklist } from './AdjournChecklist.tsx';
 import { formatTime } from './data.ts';
+import { PhaseBadges } from './PhaseBadges.tsx';
 import { CommandButton, PromptCommandButton, useRoleMay } from './ui/command.tsx';
 
 /** The side columns stick below the toolbar: they read its height from this property. */
@@ -42,16 +43,7 @@ export function Toolbar() {
   return (
     <nav className="toolbar" aria-label={t('lifecycle.label')} ref={ref}>
       <p className="toolbar-status">
-        <span className={`badge badge-phase badge-${view.phase}`}>
-          <span aria-hidden="true">● </span>
-          {k(`common:phases.${view.phase}`)}
-        </span>
-        {view.closedSitting && (
-          <span className="badge badge-closed">
-            <span aria-hidden="true">⊘ </span>
-            {k('common:terms.closedSitting')}
-          </span>
-        )}
+        <PhaseBadges view={view} />
       </p>
       <div className="toolbar-group">
         <CommandButton type="session.openCheckIn" payload={{}}>

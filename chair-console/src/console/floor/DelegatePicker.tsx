@@ -3,6 +3,7 @@
  * seat number or a group. An ARIA combobox: type, ↑/↓ through the matches, Enter picks; the list shows a few rows,
  * not the whole roll.
  */
+import { useView } from '@hall/client-kit/react';
 import { useId, useMemo, useState, type KeyboardEvent } from 'react';
 import { useT } from '../../i18n.ts';
 
@@ -14,6 +15,12 @@ export interface PickableDelegate {
 }
 
 const SHOWN = 8;
+
+/** The sitting delegates of the roll, as the picker lists them. */
+export function useRollDelegates(): PickableDelegate[] {
+  const roll = useView()?.roll;
+  return useMemo(() => (roll ?? []).map((r) => ({ id: r.delegateId, name: r.name, seat: r.seat, group: r.group })), [roll]);
+}
 
 /** "Nguyễn Đức" → "nguyen duc": the chair types without diacritics as often as with them. */
 export const fold = (s: string) =>

@@ -4,12 +4,12 @@
  */
 import type { FloorPurpose, SpeakerRef, SpeechPurpose } from '@hall/core';
 import { useView } from '@hall/client-kit/react';
-import { useId, useMemo, useState } from 'react';
+import { useId, useState } from 'react';
 import { useT } from '../../i18n.ts';
 import { officialsOf } from '../data.ts';
 import { useAction } from '../ui/command.tsx';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
-import { DelegatePicker, type PickableDelegate } from './DelegatePicker.tsx';
+import { DelegatePicker, useRollDelegates } from './DelegatePicker.tsx';
 import { LIMIT_MINUTES } from './limits.ts';
 
 type Kind = SpeakerRef['kind'];
@@ -30,10 +30,7 @@ export function GiveFloor() {
   const [limit, setLimit] = useState<number | null>(null);
   const ids = { kind: useId(), who: useId(), purpose: useId(), limit: useId(), title: useId() };
 
-  const delegates = useMemo<PickableDelegate[]>(
-    () => (view?.roll ?? []).map((r) => ({ id: r.delegateId, name: r.name, seat: r.seat, group: r.group })),
-    [view?.roll],
-  );
+  const delegates = useRollDelegates();
   const officials = officialsOf(view);
 
   let speaker: SpeakerRef;

@@ -3,7 +3,7 @@
  * payload per choice (confidence ballots must be secret, elections cannot be public, commune councils may have
  * confidence ratings switched off), so the dialog never offers what the server would refuse for that reason.
  */
-import { THRESHOLD_RULES, type CommandPayload, type PollKind, type PollMode, type ThresholdRule } from '@hall/core';
+import { type CommandPayload, type PollKind, type PollMode, type ThresholdRule } from '@hall/core';
 import { can } from '@hall/client-kit';
 import { useHall, useView } from '@hall/client-kit/react';
 import { useEffect, useId, useMemo, useState } from 'react';
@@ -12,7 +12,7 @@ import { newId } from '../../ids.ts';
 import { currentItem, officialsOf, profileOf } from '../data.ts';
 import { useAction } from '../ui/command.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
-import { ClosingChoice, DurationField, type Closing } from './PollTiming.tsx';
+import { ClosingChoice, DurationField, RuleSelect, type Closing } from './PollTiming.tsx';
 
 const KINDS: PollKind[] = ['motion', 'confidenceRating', 'confidenceVote', 'election'];
 const MODES: PollMode[] = ['electronic', 'secret', 'hands', 'paper'];
@@ -40,7 +40,7 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
   const [officialIds, setOfficialIds] = useState<string[]>(ratable);
   const [candidates, setCandidates] = useState<Candidate[]>([{ id: newId('cand'), name: '' }]);
   const [seats, setSeats] = useState(1);
-  const ids = { subject: useId(), kind: useId(), mode: useId(), rule: useId(), duration: useId(), seats: useId() };
+  const ids = { subject: useId(), kind: useId(), mode: useId(), seats: useId() };
 
   // The machine's verdict on a kind/mode pair with the rest of the setup filled in plausibly.
   const setupRefusal = (kk: PollKind, mm: PollMode): string | null => {
@@ -126,18 +126,7 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
         </label>
       </div>
       <div className="field-row">
-        {kind === 'motion' && (
-          <label className="field" htmlFor={ids.rule}>
-            <span className="field-label">{t('polls.rule')}</span>
-            <select id={ids.rule} className="input" value={rule} onChange={(e) => setRule(e.target.value as ThresholdRule)}>
-              {THRESHOLD_RULES.map((r) => (
-                <option key={r} value={r}>
-                  {k(`common:rules.${r}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        {kind === 'motion' && <RuleSelect value={rule} onChange={(r) => r && setRule(r)} />}
         <DurationField value={duration} onChange={setDuration} disabled={manual} />
       </div>
       {timed && <ClosingChoice value={closing} onChange={setClosing} />}

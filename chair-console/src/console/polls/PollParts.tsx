@@ -1,11 +1,11 @@
 /** Pieces shared by the poll tab and the right-hand status: the live counter, the countdown, the lifecycle buttons. */
-import { THRESHOLD_RULES, type CommandPayload, type PollView, type RefusalReason, type ThresholdRule } from '@hall/core';
+import { type CommandPayload, type PollView, type RefusalReason, type ThresholdRule } from '@hall/core';
 import { Countdown, useView } from '@hall/client-kit/react';
 import { useId, useState } from 'react';
 import { useT } from '../../i18n.ts';
 import { CommandButton, PromptCommandButton, useAction } from '../ui/command.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
-import { ClosingChoice, ClosingLine, DurationField, type Closing } from './PollTiming.tsx';
+import { ClosingChoice, ClosingLine, DurationField, RuleSelect, type Closing } from './PollTiming.tsx';
 
 const SECRET_CLOSE: readonly RefusalReason[] = ['COUNTS_REQUIRED'];
 
@@ -135,12 +135,12 @@ export function RevoteButton({ poll }: { poll: PollView }) {
 
 /** A revote's reason (a sentence says it is needed, not a bare label), and what the new round may change. */
 function RevoteDialog({ poll, onClose }: { poll: PollView; onClose: () => void }) {
-  const { t, k } = useT();
+  const { t } = useT();
   const [reason, setReason] = useState('');
   const [duration, setDuration] = useState('');
   const [closing, setClosing] = useState<Closing>(poll.closesAt === null ? 'manual' : 'auto');
   const [rule, setRule] = useState<ThresholdRule | ''>('');
-  const ids = { reason: useId(), rule: useId() };
+  const reasonId = useId();
   const timed = poll.mode === 'electronic' || poll.mode === 'secret';
   const manual = timed && closing === 'manual';
   const durationSec = !manual && duration.trim() ? Math.round(Number(duration)) : undefined;
@@ -168,25 +168,13 @@ function RevoteDialog({ poll, onClose }: { poll: PollView; onClose: () => void }
       submitHint={missingReason ? t('polls.revoteReasonNeeded') : action.verdict.message}
     >
       <p className="dialog-text">{t('polls.revoteBody')}</p>
-      <label htmlFor={ids.reason} className="field">
+      <label htmlFor={reasonId} className="field">
         <span className="field-label">{t('polls.revoteReasonLabel')}</span>
-        <input id={ids.reason} className="input" value={reason} maxLength={500} data-autofocus required onChange={(e) => setReason(e.target.value)} />
+        <input id={reasonId} className="input" value={reason} maxLength={500} data-autofocus required onChange={(e) => setReason(e.target.value)} />
       </label>
       <p className="hint">{t('polls.revoteSetup')}</p>
       <div className="field-row">
-        {poll.kind === 'motion' && (
-          <label className="field" htmlFor={ids.rule}>
-            <span className="field-label">{t('polls.rule')}</span>
-            <select id={ids.rule} className="input" value={rule} onChange={(e) => setRule(e.target.value as ThresholdRule | '')}>
-              <option value="">{t('polls.sameRule', { rule: k(`common:rules.${poll.rule}`) })}</option>
-              {THRESHOLD_RULES.filter((r) => r !== poll.rule).map((r) => (
-                <option key={r} value={r}>
-                  {k(`common:rules.${r}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        {poll.kind === 'motion' && <RuleSelect value={rule} onChange={setRule} keep={poll.rule} />}
         <DurationField value={duration} onChange={setDuration} disabled={manual} />
       </div>
       {timed && <ClosingChoice value={closing} onChange={setClosing} />}

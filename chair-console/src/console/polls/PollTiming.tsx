@@ -2,6 +2,7 @@
  * How long a vote runs and who ends it, said in words at creation, at a revote and on the chair's card: an electronic
  * vote closes itself at its deadline unless the chair chose to close it by hand (`manualClose`, no deadline).
  */
+import { THRESHOLD_RULES, type ThresholdRule } from '@hall/core';
 import { useView } from '@hall/client-kit/react';
 import { useId } from 'react';
 import { useT } from '../../i18n.ts';
@@ -51,6 +52,25 @@ export function ClosingChoice({ value, onChange }: { value: Closing; onChange: (
       </div>
       <span className="hint">{t(value === 'auto' ? 'polls.closingAutoHint' : 'polls.closingManualHint')}</span>
     </fieldset>
+  );
+}
+
+/** A motion's threshold; `keep` offers "as in the previous round" (a revote) as the first, empty choice. */
+export function RuleSelect({ value, onChange, keep }: { value: ThresholdRule | ''; onChange: (r: ThresholdRule | '') => void; keep?: ThresholdRule }) {
+  const { t, k } = useT();
+  const id = useId();
+  return (
+    <label className="field" htmlFor={id}>
+      <span className="field-label">{t('polls.rule')}</span>
+      <select id={id} className="input" value={value} onChange={(e) => onChange(e.target.value as ThresholdRule | '')}>
+        {keep && <option value="">{t('polls.sameRule', { rule: k(`common:rules.${keep}`) })}</option>}
+        {THRESHOLD_RULES.filter((r) => r !== keep).map((r) => (
+          <option key={r} value={r}>
+            {k(`common:rules.${r}`)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -5,9 +5,9 @@
  */
 import type { CommitteeRole } from '@hall/core';
 import { useView } from '@hall/client-kit/react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useT } from '../../i18n.ts';
-import { DelegatePicker, type PickableDelegate } from '../floor/DelegatePicker.tsx';
+import { DelegatePicker, useRollDelegates } from '../floor/DelegatePicker.tsx';
 import { CommandButton } from '../ui/command.tsx';
 
 const ROLES: CommitteeRole[] = ['head', 'secretary', 'member'];
@@ -18,10 +18,7 @@ export function CommitteeSection() {
   const current = view?.paperwork?.committee;
   const [members, setMembers] = useState(current ?? []);
   const [adding, setAdding] = useState('');
-  const delegates = useMemo<PickableDelegate[]>(
-    () => (view?.roll ?? []).map((r) => ({ id: r.delegateId, name: r.name, seat: r.seat, group: r.group })),
-    [view?.roll],
-  );
+  const delegates = useRollDelegates();
   const names = new Map(delegates.map((d) => [d.id, d.name]));
   // What the journal holds replaces the local list whenever it changes (another desk saved it, or ours was accepted).
   const stored = JSON.stringify(current ?? []);

@@ -1,9 +1,8 @@
 /** One download of the records API: fetched with the token, saved under the server's file name; failures said. */
-import { isHallError } from '@hall/client-kit';
 import { useState, type ReactNode } from 'react';
 import { useT } from '../../i18n.ts';
 import { useNotify } from '../ui/notices.tsx';
-import { download } from './api.ts';
+import { download, errorText } from './api.ts';
 
 export function DownloadButton({ token, url, label, children }: { token: string; url: string; label?: string; children: ReactNode }) {
   const { t } = useT();
@@ -18,7 +17,7 @@ export function DownloadButton({ token, url, label, children }: { token: string;
       onClick={() => {
         setBusy(true);
         download(token, url)
-          .catch((err: unknown) => notify(t('records.exports.failed', { message: isHallError(err) ? err.message : String(err) }), 'error'))
+          .catch((err: unknown) => notify(t('records.exports.failed', { message: errorText(err) }), 'error'))
           .finally(() => setBusy(false));
       }}
     >

@@ -4,14 +4,13 @@
  * only seen in the files: the editor never shows it as editable.
  */
 import type { MinutesDraftText } from '@hall/core';
-import { isHallError } from '@hall/client-kit';
 import { useView } from '@hall/client-kit/react';
 import { useEffect, useId, useState } from 'react';
 import { useT } from '../../i18n.ts';
 import { formatDate, formatTime } from '../data.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { useNotify } from '../ui/notices.tsx';
-import { minutesFileUrl, recordsApi, type SessionRecords } from './api.ts';
+import { errorText, minutesFileUrl, recordsApi, type SessionRecords } from './api.ts';
 import { DownloadButton } from './DownloadButton.tsx';
 import type { RecordsAccess } from './RecordsTab.tsx';
 
@@ -50,7 +49,7 @@ export function MinutesSection({ access, data, onChanged }: { access: RecordsAcc
         setText(loaded);
         setSaved(JSON.stringify(loaded));
       },
-      (err: unknown) => live && notify(t('records.failed', { message: isHallError(err) ? err.message : String(err) }), 'error'),
+      (err: unknown) => live && notify(t('records.failed', { message: errorText(err) }), 'error'),
     );
     return () => {
       live = false;
@@ -66,7 +65,7 @@ export function MinutesSection({ access, data, onChanged }: { access: RecordsAcc
       notify(t('records.minutes.saved'));
       await onChanged();
     } catch (err) {
-      notify(t('records.failed', { message: isHallError(err) ? err.message : String(err) }), 'error');
+      notify(t('records.failed', { message: errorText(err) }), 'error');
     } finally {
       setSaving(false);
     }
@@ -78,7 +77,7 @@ export function MinutesSection({ access, data, onChanged }: { access: RecordsAcc
       notify(t('records.minutes.approved', { version: res.approval.version }));
       await onChanged();
     } catch (err) {
-      notify(t('records.failed', { message: isHallError(err) ? err.message : String(err) }), 'error');
+      notify(t('records.failed', { message: errorText(err) }), 'error');
     }
   };
   const set = (patch: Partial<MinutesDraftText>) => setText((cur) => (cur ? { ...cur, ...patch } : cur));

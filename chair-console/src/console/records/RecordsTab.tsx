@@ -6,11 +6,10 @@
  * secretary; approval: the chair); the console only leaves out what the role may never do.
  */
 import { useView } from '@hall/client-kit/react';
-import { isHallError } from '@hall/client-kit';
 import { useCallback, useEffect, useState } from 'react';
 import type { Auth } from '../../auth-store.ts';
 import { useT, type Key } from '../../i18n.ts';
-import { recordsApi, type SessionRecords } from './api.ts';
+import { errorText, recordsApi, type SessionRecords } from './api.ts';
 import { CommitteeSection } from './CommitteeSection.tsx';
 import { ExportsSection } from './ExportsSection.tsx';
 import { MinutesSection } from './MinutesSection.tsx';
@@ -45,7 +44,7 @@ export function RecordsTab({ auth }: { auth: Auth }) {
       setData(await recordsApi.session(auth.token, sessionId));
       setError(null);
     } catch (err) {
-      setError(isHallError(err) ? err.message : String(err));
+      setError(errorText(err));
     }
   }, [auth.token, sessionId]);
 

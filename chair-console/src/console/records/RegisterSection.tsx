@@ -3,13 +3,12 @@
  * answer. Each follow-up is a journaled command of the session that recorded the commitment, sent through the records
  * API (the register spans sessions, the console joins one). Overdue rows are marked in words, not only in red.
  */
-import { isHallError } from '@hall/client-kit';
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useT } from '../../i18n.ts';
 import { formatDate } from '../data.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { useNotify } from '../ui/notices.tsx';
-import { recordsApi, type CouncilRegister, type RegisterRow } from './api.ts';
+import { errorText, recordsApi, type CouncilRegister, type RegisterRow } from './api.ts';
 import type { RecordsAccess } from './RecordsTab.tsx';
 
 export function RegisterSection({ access, councilId }: { access: RecordsAccess; councilId: string }) {
@@ -17,7 +16,7 @@ export function RegisterSection({ access, councilId }: { access: RecordsAccess; 
   const notify = useNotify();
   const [register, setRegister] = useState<CouncilRegister | null>(null);
   const [editing, setEditing] = useState<RegisterRow | null>(null);
-  const fail = useCallback((err: unknown) => notify(t('records.failed', { message: isHallError(err) ? err.message : String(err) }), 'error'), [notify, t]);
+  const fail = useCallback((err: unknown) => notify(t('records.failed', { message: errorText(err) }), 'error'), [notify, t]);
   const reload = useCallback(() => recordsApi.register(access.token, councilId).then(setRegister, fail), [access.token, councilId, fail]);
   useEffect(() => {
     void reload();

@@ -3,7 +3,7 @@
  * downloads fetched as blobs (a plain link cannot carry the token) and saved through an `<a download>` with the
  * server's file name.
  */
-import { HallError, type HallErrorCode } from '@hall/client-kit';
+import { HallError, isHallError, type HallErrorCode } from '@hall/client-kit';
 import type { MinutesApproval, MinutesDraftText, SessionStatistics } from '@hall/core';
 
 export interface MinutesSummary {
@@ -68,6 +68,9 @@ export interface CouncilRegister {
   written: WrittenRow[];
   openByRespondent: { respondentId: string; respondent: string; post: string; commitments: RegisterRow[] }[];
 }
+
+/** What to tell a person about a failed call: the server's own (Vietnamese) message when there is one. */
+export const errorText = (err: unknown) => (isHallError(err) ? err.message : String(err));
 
 async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
