@@ -34,7 +34,7 @@ export function StatisticsSection({ stats }: { stats: SessionStatistics }) {
         <table className="table small">
           <thead>
             <tr>
-              <th scope="col">{t('floor.name')}</th>
+              <th scope="col">{t('records.statistics.sitting')}</th>
               {USE_NAMES.map((n) => (
                 <th key={n} scope="col">
                   {n}

@@ -114,6 +114,7 @@ export const recordsVi = {
   },
   statistics: {
     title: 'Thống kê',
+    sitting: 'Phiên họp',
     timeUse: 'Thời gian từng phiên họp (phút)',
     participation: 'Đại biểu phát biểu, chất vấn nhiều nhất',
     respondents: 'Người trả lời chất vấn',
@@ -242,6 +243,7 @@ export const recordsEn: typeof recordsVi = {
   },
   statistics: {
     title: 'Statistics',
+    sitting: 'Sitting',
     timeUse: 'Time per sitting (minutes)',
     participation: 'Delegates who spoke and asked most',
     respondents: 'Respondents',
