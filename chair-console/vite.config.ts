@@ -19,7 +19,9 @@ export default defineConfig({
               // mediasoup-client (and what only it uses) is loaded lazily, only where the server runs mediasoup.
               test: (id: string) =>
                 /node_modules|[\\/]core[\\/]src|[\\/]client-kit[\\/]src/.test(id) &&
-                !/[\\/]\.pnpm[\\/](mediasoup-client|awaitqueue|fake-mediastreamtrack|h264-profile-level-id|sdp-transform|events|debug|ms|supports-color)@/.test(id),
+                !/[\\/]\.pnpm[\\/](mediasoup-client|awaitqueue|fake-mediastreamtrack|h264-profile-level-id|sdp-transform|events|debug|ms|supports-color)@/.test(id) &&
+                // Chart.js only draws the records area's statistics, which is loaded when that tab is first opened.
+                !/[\\/]\.pnpm[\\/](chart\.js|react-chartjs-2|@kurkle\+color)@/.test(id),
             },
           ],
         },

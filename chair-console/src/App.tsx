@@ -14,6 +14,7 @@ const STAFF = new Set(['chair', 'secretary', 'admin']);
 export function App() {
   const [auth, setAuth] = useState<Auth | null>(loadAuth);
   const [sessionId, setSessionId] = useState<string | null>(loadSessionId);
+  const [refusal, setRefusal] = useState<string | null>(null);
 
   const logout = () => {
     saveAuth(null);
@@ -21,9 +22,10 @@ export function App() {
     setAuth(null);
     setSessionId(null);
   };
-  const choose = (id: string | null) => {
+  const choose = (id: string | null, refused: string | null = null) => {
     saveSessionId(id);
     setSessionId(id);
+    setRefusal(refused);
   };
 
   let screen;
@@ -39,9 +41,18 @@ export function App() {
   } else if (!STAFF.has(auth.claims.role)) {
     screen = <WrongRole onLogout={logout} />;
   } else if (!sessionId) {
-    screen = <SessionPicker auth={auth} onChoose={choose} onLogout={logout} />;
+    screen = <SessionPicker auth={auth} onChoose={choose} onLogout={logout} refusal={refusal} />;
   } else {
-    screen = <ConsoleRoot key={`${auth.token}:${sessionId}`} auth={auth} sessionId={sessionId} onSwitch={() => choose(null)} onLogout={logout} />;
+    screen = (
+      <ConsoleRoot
+        key={`${auth.token}:${sessionId}`}
+        auth={auth}
+        sessionId={sessionId}
+        onSwitch={() => choose(null)}
+        onRefused={(message) => choose(null, message)}
+        onLogout={logout}
+      />
+    );
   }
   // The kit's components find the console's i18n instance without a provider: `createI18n` registered it.
   return screen;

@@ -4,7 +4,7 @@
  * the secretary's desk: the role decides which controls exist, the machine decides which are enabled.
  */
 import { ConnectionBanner, useView } from '@hall/client-kit/react';
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { Auth } from '../auth-store.ts';
 import { useT, type Key } from '../i18n.ts';
 import { AgendaPanel } from './AgendaPanel.tsx';
@@ -25,8 +25,11 @@ import { Toolbar } from './Toolbar.tsx';
 import { useAction, useRoleMay } from './ui/command.tsx';
 import { useShortcut } from './ui/shortcuts.tsx';
 
-export type Tab = 'floor' | 'questioning' | 'polls' | 'attendance';
-const TABS: Tab[] = ['floor', 'questioning', 'polls', 'attendance'];
+// The records area brings Chart.js: loaded the first time the tab opens, not with the desk.
+const RecordsTab = lazy(() => import('./records/RecordsTab.tsx').then((m) => ({ default: m.RecordsTab })));
+
+export type Tab = 'floor' | 'questioning' | 'polls' | 'attendance' | 'records';
+const TABS: Tab[] = ['floor', 'questioning', 'polls', 'attendance', 'records'];
 
 export interface ConsoleProps {
   auth: Auth;
@@ -147,6 +150,11 @@ export function Console({ auth, onSwitch, onLogout }: ConsoleProps) {
             {tab === 'questioning' && <QuestioningTab onCommitment={() => setCommitment(true)} />}
             {tab === 'polls' && <PollsTab onCreate={() => setPollDialog(true)} />}
             {tab === 'attendance' && <AttendanceBoard searchRef={searchRef} />}
+            {tab === 'records' && (
+              <Suspense fallback={<p aria-busy="true">{t('records.loading')}</p>}>
+                <RecordsTab auth={auth} />
+              </Suspense>
+            )}
           </section>
         </main>
         <aside className="col col-right" aria-label={t('speaker.title')}>

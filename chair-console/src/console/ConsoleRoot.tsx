@@ -16,21 +16,23 @@ export interface ConsoleRootProps {
   auth: Auth;
   sessionId: string;
   onSwitch: () => void;
+  /** The server would not let this account open the session: back to the list, saying why. */
+  onRefused: (message: string) => void;
   onLogout: () => void;
 }
 
-export function ConsoleRoot({ auth, sessionId, onSwitch, onLogout }: ConsoleRootProps) {
+export function ConsoleRoot({ auth, sessionId, onSwitch, onRefused, onLogout }: ConsoleRootProps) {
   const { t } = useT();
   const client = useMemo(() => new HallClient({ token: auth.token, storage: window.localStorage }), [auth.token]);
   const [joinError, setJoinError] = useState<string | null>(null);
-  const leave = useRef(onSwitch);
-  leave.current = onSwitch;
+  const leave = useRef(onRefused);
+  leave.current = onRefused;
 
   useEffect(() => {
     client.connect();
     client.join(sessionId).catch((err: unknown) => {
-      // A session that no longer exists (or another council's) sends the chair back to the list.
-      if (isHallError(err) && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) leave.current();
+      // A session that no longer exists (or another council's) sends the chair back to the list, with the reason.
+      if (isHallError(err) && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) leave.current(err.message);
       else setJoinError(isHallError(err) ? err.message : String(err));
     });
     return () => client.close();

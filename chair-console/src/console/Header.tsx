@@ -3,6 +3,7 @@ import { LanguageSwitch, useCommand, useServerNow, useView } from '@hall/client-
 import type { Auth } from '../auth-store.ts';
 import { useT } from '../i18n.ts';
 import { formatTime } from './data.ts';
+import { PhaseBadges } from './PhaseBadges.tsx';
 
 export interface HeaderProps {
   auth: Auth;
@@ -13,7 +14,7 @@ export interface HeaderProps {
 
 export function Header({ auth, onSwitch, onLogout, onHelp }: HeaderProps) {
   const view = useView();
-  const { t, k } = useT();
+  const { t } = useT();
   const now = useServerNow(1000);
   const { pending } = useCommand();
   const sending = pending.filter((c) => c.status.state === 'sending').length;
@@ -29,16 +30,7 @@ export function Header({ auth, onSwitch, onLogout, onHelp }: HeaderProps) {
         {view && (
           <p className="header-sitting">
             <span>{t('header.sitting', { number: view.sitting.number, title: view.sitting.title })}</span>
-            <span className={`badge badge-phase badge-${view.phase}`}>
-              <span aria-hidden="true">● </span>
-              {k(`common:phases.${view.phase}`)}
-            </span>
-            {view.closedSitting && (
-              <span className="badge badge-closed">
-                <span aria-hidden="true">⊘ </span>
-                {k('common:terms.closedSitting')}
-              </span>
-            )}
+            <PhaseBadges view={view} />
             {view.broadcast.onAir && (
               <span className="badge badge-onair">
                 <span aria-hidden="true">◉ </span>

@@ -2,7 +2,7 @@ import { useT, type Key } from '../i18n.ts';
 import { Dialog } from './ui/Dialog.tsx';
 
 const KEYS: [string, Key][] = [
-  ['1 – 4', 'help.tabs'],
+  ['1 – 5', 'help.tabs'],
   ['G', 'help.grant'],
   ['S', 'help.stop'],
   ['+', 'help.extend'],

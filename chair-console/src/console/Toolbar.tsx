@@ -1,21 +1,50 @@
 /**
- * The session's lifecycle and the broadcast, in fixed positions so the chair's hand learns them. Every button is
- * always there; the machine says which one applies now. Irreversible steps (opening the sitting, a closed sitting,
- * a new sitting, closing the session) ask first.
+ * The session's lifecycle and the broadcast, in fixed positions so the chair's hand learns them, and pinned to the
+ * top of the window (with the phase) so they never scroll away behind a long list or after a dialog. The machine says
+ * which button applies now; a closed sitting and the adjournment mean nothing before the sitting opens, so they are
+ * not offered then. Irreversible steps (opening the sitting, a closed sitting, a new sitting, closing the session)
+ * ask first; the adjournment lists what is left undone.
  */
 import { useView } from '@hall/client-kit/react';
+import { useLayoutEffect, useRef } from 'react';
 import { useT } from '../i18n.ts';
+import { AdjournChecklist } from './AdjournChecklist.tsx';
 import { formatTime } from './data.ts';
+import { PhaseBadges } from './PhaseBadges.tsx';
 import { CommandButton, PromptCommandButton, useRoleMay } from './ui/command.tsx';
+
+/** The side columns stick below the toolbar: they read its height from this property. */
+function usePublishedHeight<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const root = document.documentElement;
+    const publish = () => root.style.setProperty('--toolbar-h', `${el.offsetHeight}px`);
+    publish();
+    const observer = new ResizeObserver(publish);
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      root.style.removeProperty('--toolbar-h');
+    };
+  });
+  return ref;
+}
 
 export function Toolbar() {
   const view = useView();
   const { t, k } = useT();
   const isChair = useRoleMay('session.start');
+  const ref = usePublishedHeight<HTMLElement>();
   if (!view || !isChair) return null;
   const a = view.attendance;
+  const opened = view.phase !== 'scheduled' && view.phase !== 'checkIn';
   return (
-    <nav className="toolbar" aria-label={t('lifecycle.label')}>
+    <nav className="toolbar" aria-label={t('lifecycle.label')} ref={ref}>
+      <p className="toolbar-status">
+        <PhaseBadges view={view} />
+      </p>
       <div className="toolbar-group">
         <CommandButton type="session.openCheckIn" payload={{}}>
           {k('common:sessionActions.openCheckIn')}
@@ -50,7 +79,7 @@ export function Toolbar() {
         </PromptCommandButton>
       </div>
       <div className="toolbar-group">
-        {view.closedSitting ? (
+        {!opened ? null : view.closedSitting ? (
           <CommandButton type="sitting.setClosed" payload={{ closed: false }}>
             <span aria-hidden="true">◯ </span>
             {t('lifecycle.openSitting')}
@@ -78,16 +107,27 @@ export function Toolbar() {
           </CommandButton>
         )}
       </div>
-      <div className="toolbar-group toolbar-end">
-        <CommandButton
-          type="session.adjourn"
-          payload={{}}
-          variant="danger"
-          confirm={{ title: t('lifecycle.confirmAdjournTitle'), body: k('chair:session.confirmAdjourn'), danger: true }}
-        >
-          {k('common:sessionActions.adjourn')}
-        </CommandButton>
-      </div>
+      {opened && (
+        <div className="toolbar-group toolbar-end">
+          <CommandButton
+            type="session.adjourn"
+            payload={{}}
+            variant="danger"
+            confirm={{
+              title: t('lifecycle.confirmAdjournTitle'),
+              body: (
+                <>
+                  <AdjournChecklist view={view} />
+                  <p>{k('chair:session.confirmAdjourn')}</p>
+                </>
+              ),
+              danger: true,
+            }}
+          >
+            {k('common:sessionActions.adjourn')}
+          </CommandButton>
+        </div>
+      )}
     </nav>
   );
 }

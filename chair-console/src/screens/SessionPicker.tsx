@@ -1,4 +1,8 @@
-/** GET /api/sessions, the chair's own council first; one click (or Enter) opens the console on a session. */
+/**
+ * GET /api/sessions: only the sessions this account may open (a chair or secretary runs their own council's; an
+ * admin may look at every one), so a click never bounces. If the server still refuses (the account was moved to
+ * another council meanwhile), the console comes back here and says why.
+ */
 import { LanguageSwitch } from '@hall/client-kit/react';
 import { isHallError } from '@hall/client-kit';
 import { useEffect, useState } from 'react';
@@ -7,7 +11,7 @@ import type { Auth } from '../auth-store.ts';
 import { formatDate } from '../console/data.ts';
 import { useT } from '../i18n.ts';
 
-export function SessionPicker({ auth, onChoose, onLogout }: { auth: Auth; onChoose: (id: string) => void; onLogout: () => void }) {
+export function SessionPicker({ auth, onChoose, onLogout, refusal }: { auth: Auth; onChoose: (id: string) => void; onLogout: () => void; refusal?: string | null }) {
   const { t } = useT();
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,7 +32,8 @@ export function SessionPicker({ auth, onChoose, onLogout }: { auth: Auth; onChoo
   }, [auth.token, onLogout]);
 
   const mine = sessions?.filter((s) => s.mine) ?? [];
-  const others = sessions?.filter((s) => !s.mine) ?? [];
+  const others = auth.claims.role === 'admin' ? (sessions?.filter((s) => !s.mine) ?? []) : [];
+  const openable = mine.length + others.length;
   const statusLabel = (s: string) => {
     const key = `picker.status.${s}` as const;
     const text = t(key as never);
@@ -70,13 +75,18 @@ export function SessionPicker({ auth, onChoose, onLogout }: { auth: Auth; onChoo
           {t('app.signedInAs', { name: auth.claims.name, role: t(`app.roles.${auth.claims.role}` as never) })}
         </p>
         <p className="muted">{t('picker.intro')}</p>
+        {refusal && (
+          <p role="alert" className="error-text">
+            {t('picker.refused', { message: refusal })}
+          </p>
+        )}
         {error && (
           <p role="alert" className="error-text">
             {error}
           </p>
         )}
         {!sessions && !error && <p aria-busy="true">{t('picker.loading')}</p>}
-        {sessions && sessions.length === 0 && <p>{t('picker.empty')}</p>}
+        {sessions && openable === 0 && <p>{t('picker.empty')}</p>}
         {list(mine, t('picker.mine'))}
         {list(others, t('picker.others'))}
       </div>

@@ -80,7 +80,7 @@ function closePoll(ctx: SessionContext, ev: EventOf<'poll.close'> | EventOf<'pol
 }
 
 function newPoll(ctx: SessionContext, ev: EventOf<'poll.open'>, round: number, revoteOf: string | null, reason: string | null): Poll {
-  const duration = ev.durationSec ?? (ev.mode === 'electronic' || ev.mode === 'secret' ? ctx.council.profile.defaultPollSeconds : undefined);
+  const duration = ev.manualClose ? undefined : ev.durationSec ?? (ev.mode === 'electronic' || ev.mode === 'secret' ? ctx.council.profile.defaultPollSeconds : undefined);
   const special = ctx.council.profile.legalMode === 'special';
   return {
     pollId: ev.pollId,
@@ -333,7 +333,7 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
           subject: prev.subject,
           kind: prev.kind,
           mode: prev.mode,
-          rule: prev.rule,
+          rule: ev.rule ?? prev.rule,
           officialIds: prev.officialIds,
           candidates: prev.candidates,
           seats: prev.seats,

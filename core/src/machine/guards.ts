@@ -360,6 +360,8 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     // Only the chair, with a recorded reason (DOMAIN.md §4): the journal's schema trims, so must the machine.
     if (ev.reason.trim() === '') return 'NEEDS_REASON';
     if (poll.status !== 'counted' && poll.status !== 'announced') return 'POLL_NOT_COUNTED';
+    // Only a motion has a threshold to change; the others' outcome rules are fixed by law.
+    if (ev.rule !== undefined && poll.kind !== 'motion') return 'BAD_POLL';
     if (ctx.polls.some((p) => p.revoteOf === poll.pollId)) return 'NOT_LATEST_ROUND';
     if (findPoll(ctx, ev.newPollId)) return 'POLL_EXISTS';
     if (openPoll(ctx)) return 'POLL_OPEN';

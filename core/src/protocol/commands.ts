@@ -158,6 +158,11 @@ export const commandPayloads = {
     mode: PollMode.default('electronic'),
     rule: ThresholdRule.optional(),
     durationSec: z.number().int().min(10).max(3600).optional(),
+    /**
+     * The chair closes the poll, not the clock: no deadline is armed (`closesAt: null`) whatever `durationSec` says.
+     * Without it an electronic or secret poll closes itself at its deadline (the profile's default length).
+     */
+    manualClose: z.boolean().optional(),
     officialIds: z.array(Id).max(100).optional(),
     candidates: z.array(z.strictObject({ id: Id, name: text(120) })).max(100).optional(),
     seats: z.number().int().min(1).max(100).optional(),
@@ -166,7 +171,15 @@ export const commandPayloads = {
   'poll.close': z.strictObject({ pollId: Id, counts: PollCounts.optional() }),
   'poll.cancel': z.strictObject({ pollId: Id, reason: text(300) }),
   'poll.announce': z.strictObject({ pollId: Id }),
-  'poll.revote': z.strictObject({ pollId: Id, newPollId: Id, reason: text(500), durationSec: z.number().int().min(10).max(3600).optional() }),
+  /** A new round of the same subject; its length, closing (`manualClose`) and a motion's threshold (`rule`) may change. */
+  'poll.revote': z.strictObject({
+    pollId: Id,
+    newPollId: Id,
+    reason: text(500),
+    durationSec: z.number().int().min(10).max(3600).optional(),
+    manualClose: z.boolean().optional(),
+    rule: ThresholdRule.optional(),
+  }),
 
   'broadcast.start': none,
   'broadcast.stop': none,

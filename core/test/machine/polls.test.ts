@@ -163,6 +163,36 @@ describe('[VOTE] public electronic ballots', () => {
   });
 });
 
+describe('[VOTE] closing by the chair, and what a revote may change', () => {
+  it('[VOTE-12] manualClose: no deadline is armed, even with a duration; only the chair closes it', () => {
+    const s = startedSession();
+    s.ok(motion('p1', { manualClose: true, durationSec: 30 }));
+    expect(poll(s, 'p1').closesAt).toBeNull();
+    expect(pendingDeadlines(s.ctx())).toEqual([]);
+    s.refuse({ type: 'poll.deadline', pollId: 'p1', by: system }, 'STALE_DEADLINE');
+    s.ok({ type: 'poll.close', pollId: 'p1', by: chair });
+    expect(poll(s, 'p1').status).toBe('counted');
+  });
+
+  it('[VOTE-12] a revote may change the duration, the closing and a motion\'s threshold; a vote of confidence keeps its rules', () => {
+    const s = startedSession();
+    s.ok(motion('p1'));
+    s.ok({ type: 'poll.close', pollId: 'p1', by: chair });
+    const at = s.clock.now;
+    s.ok({ type: 'poll.revote', pollId: 'p1', newPollId: 'p2', reason: 'Nhiều đại biểu bấm nhầm', durationSec: 120, rule: 'at-least-two-thirds', by: chair });
+    expect(poll(s, 'p2')).toMatchObject({ round: 2, revoteOf: 'p1', rule: 'at-least-two-thirds', closesAt: at + 120_000, subject: poll(s, 'p1').subject });
+    s.ok({ type: 'poll.close', pollId: 'p2', by: chair });
+    s.ok({ type: 'poll.revote', pollId: 'p2', newPollId: 'p3', reason: 'Lần nữa', manualClose: true, by: chair });
+    expect(poll(s, 'p3')).toMatchObject({ round: 3, rule: 'at-least-two-thirds', closesAt: null });
+    s.ok({ type: 'poll.cancel', pollId: 'p3', reason: 'Thử', by: chair });
+
+    s.ok({ type: 'poll.open', pollId: 'c1', subject: 'Bỏ phiếu tín nhiệm', kind: 'confidenceVote', mode: 'paper', officialIds: ['o1'], by: chair });
+    s.ok({ type: 'poll.close', pollId: 'c1', counts: { kind: 'confidenceVote', issued: 14, collected: 1, officials: { o1: { valid: 1, confidence: 1, noConfidence: 0 } } }, by: chair });
+    s.refuse({ type: 'poll.revote', pollId: 'c1', newPollId: 'c2', reason: 'Phiếu lỗi', rule: 'more-than-half', by: chair }, 'BAD_POLL');
+    s.ok({ type: 'poll.revote', pollId: 'c1', newPollId: 'c2', reason: 'Phiếu lỗi', by: chair });
+  });
+});
+
 describe('[VOTE] show of hands and paper ballots: people enter the counts', () => {
   it('[VOTE-10] hands: no electronic ballots, counts required and consistent; the secretary may enter them', () => {
     const s = startedSession();

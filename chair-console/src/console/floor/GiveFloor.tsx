@@ -4,11 +4,12 @@
  */
 import type { FloorPurpose, SpeakerRef, SpeechPurpose } from '@hall/core';
 import { useView } from '@hall/client-kit/react';
-import { useId, useMemo, useState } from 'react';
+import { useId, useState } from 'react';
 import { useT } from '../../i18n.ts';
 import { officialsOf } from '../data.ts';
 import { useAction } from '../ui/command.tsx';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
+import { DelegatePicker, useRollDelegates } from './DelegatePicker.tsx';
 import { LIMIT_MINUTES } from './limits.ts';
 
 type Kind = SpeakerRef['kind'];
@@ -19,20 +20,17 @@ const DEFAULT_PURPOSE: Record<Kind, SpeechPurpose> = { delegate: 'speech', offic
 export function GiveFloor() {
   const view = useView();
   const { t, k } = useT();
-  const [kind, setKind] = useState<Kind>('official');
+  // Delegates are who the chair calls most often without a request; officials and guests are a click away.
+  const [kind, setKind] = useState<Kind>('delegate');
   const [delegateId, setDelegateId] = useState('');
   const [officialId, setOfficialId] = useState('');
   const [guestName, setGuestName] = useState('');
   const [guestTitle, setGuestTitle] = useState('');
-  const [purpose, setPurpose] = useState<FloorPurpose>(DEFAULT_PURPOSE.official);
+  const [purpose, setPurpose] = useState<FloorPurpose>(DEFAULT_PURPOSE.delegate);
   const [limit, setLimit] = useState<number | null>(null);
   const ids = { kind: useId(), who: useId(), purpose: useId(), limit: useId(), title: useId() };
 
-  const groups = useMemo(() => {
-    const m = new Map<string, { id: string; name: string; seat: string }[]>();
-    for (const r of view?.roll ?? []) m.set(r.group, [...(m.get(r.group) ?? []), { id: r.delegateId, name: r.name, seat: r.seat }]);
-    return [...m.entries()];
-  }, [view?.roll]);
+  const delegates = useRollDelegates();
   const officials = officialsOf(view);
 
   let speaker: SpeakerRef;
@@ -76,24 +74,7 @@ export function GiveFloor() {
             ))}
           </div>
         </fieldset>
-        {kind === 'delegate' && (
-          <label className="field">
-            <span className="field-label">{t('floor.pickDelegate')}</span>
-            <select className="input" value={delegateId} onChange={(e) => setDelegateId(e.target.value)}>
-              <option value="">{t('floor.choose')}</option>
-              {groups.map(([g, list]) => (
-                <optgroup key={g} label={g}>
-                  {list.map((d) => (
-                    <option key={d.id} value={d.id}>
-                      {d.seat ? `${d.seat} · ` : ''}
-                      {d.name}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-            </select>
-          </label>
-        )}
+        {kind === 'delegate' && <DelegatePicker delegates={delegates} value={delegateId} onChange={setDelegateId} />}
         {kind === 'official' && (
           <label className="field">
             <span className="field-label">{t('floor.pickOfficial')}</span>

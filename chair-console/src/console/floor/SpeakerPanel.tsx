@@ -35,10 +35,10 @@ export function SpeakerPanel() {
           </p>
           {question?.text && <p className="question-text">{t('speaker.question', { text: question.text })}</p>}
           <div className="row">
-            <CommandButton type="floor.extend" payload={{ addSec: 60 }} label={t('speaker.extend1Label')} shortcut="+">
+            <CommandButton type="floor.extend" payload={{ addSec: 60 }} hint={t('speaker.extend1Hint')} shortcut="+">
               {t('speaker.extend1')}
             </CommandButton>
-            <CommandButton type="floor.extend" payload={{ addSec: 180 }} label={t('speaker.extend3Label')}>
+            <CommandButton type="floor.extend" payload={{ addSec: 180 }} hint={t('speaker.extend3Hint')}>
               {t('speaker.extend3')}
             </CommandButton>
             <CommandButton type="floor.stop" payload={{}} variant="danger" shortcut="s">

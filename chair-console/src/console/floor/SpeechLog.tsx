@@ -2,7 +2,10 @@ import { useView } from '@hall/client-kit/react';
 import { useT } from '../../i18n.ts';
 import { formatDuration, formatTime } from '../data.ts';
 
-/** Who spoke, newest first, with the time they were given; the journal keeps the rest. */
+/**
+ * Who spoke, newest first: the time they were allowed (with extensions), the time they actually took, and by how much
+ * they overran. The journal keeps the rest.
+ */
 export function SpeechLog() {
   const view = useView();
   const { t, k } = useT();
@@ -15,30 +18,38 @@ export function SpeechLog() {
       {log.length === 0 ? (
         <p className="muted">{t('floor.logEmpty')}</p>
       ) : (
-        <table className="table">
+        <table className="table speech-log">
           <thead>
             <tr>
               <th scope="col">{t('floor.started')}</th>
               <th scope="col">{t('floor.name')}</th>
               <th scope="col">{t('floor.purpose')}</th>
-              <th scope="col">{t('floor.limit')}</th>
+              <th scope="col">{t('floor.allotted')}</th>
+              <th scope="col">{t('floor.actual')}</th>
+              <th scope="col">{t('floor.overrun')}</th>
             </tr>
           </thead>
           <tbody>
-            {log.map((s) => (
-              <tr key={s.speechId}>
-                <td>{formatTime(s.startedAt)}</td>
-                <td>
-                  <span className="strong">{s.name}</span>
-                  {s.role && <span className="muted"> · {s.role}</span>}
-                </td>
-                <td>{k(`common:purposes.${s.purpose}`)}</td>
-                <td>
-                  {formatDuration(s.limitSec + s.extendedSec)}
-                  {s.overtime && <span className="badge badge-overtime"> {t('speaker.overtime')}</span>}
-                </td>
-              </tr>
-            ))}
+            {log.map((s) => {
+              const allowedSec = s.limitSec + s.extendedSec;
+              const actualSec = s.endedAt === null ? null : Math.round((s.endedAt - s.startedAt) / 1000);
+              const overrunSec = actualSec === null ? 0 : actualSec - allowedSec;
+              return (
+                <tr key={s.speechId}>
+                  <td>{formatTime(s.startedAt)}</td>
+                  <td>
+                    <span className="strong">{s.name}</span>
+                    {s.role && <span className="muted"> · {s.role}</span>}
+                  </td>
+                  <td>{k(`common:purposes.${s.purpose}`)}</td>
+                  <td>{formatDuration(allowedSec)}</td>
+                  <td>{actualSec === null ? t('floor.speaking') : formatDuration(actualSec)}</td>
+                  <td>
+                    {overrunSec > 0 ? <span className="badge badge-overtime">{t('speaker.overrunBy', { time: formatDuration(overrunSec) })}</span> : '—'}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

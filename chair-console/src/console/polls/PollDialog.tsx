@@ -3,7 +3,7 @@
  * payload per choice (confidence ballots must be secret, elections cannot be public, commune councils may have
  * confidence ratings switched off), so the dialog never offers what the server would refuse for that reason.
  */
-import { THRESHOLD_RULES, type CommandPayload, type PollKind, type PollMode, type ThresholdRule } from '@hall/core';
+import { type CommandPayload, type PollKind, type PollMode, type ThresholdRule } from '@hall/core';
 import { can } from '@hall/client-kit';
 import { useHall, useView } from '@hall/client-kit/react';
 import { useEffect, useId, useMemo, useState } from 'react';
@@ -12,6 +12,7 @@ import { newId } from '../../ids.ts';
 import { currentItem, officialsOf, profileOf } from '../data.ts';
 import { useAction } from '../ui/command.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
+import { ClosingChoice, DurationField, RuleSelect, type Closing } from './PollTiming.tsx';
 
 const KINDS: PollKind[] = ['motion', 'confidenceRating', 'confidenceVote', 'election'];
 const MODES: PollMode[] = ['electronic', 'secret', 'hands', 'paper'];
@@ -35,10 +36,11 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
   const [mode, setMode] = useState<PollMode>('electronic');
   const [rule, setRule] = useState<ThresholdRule>('more-than-half');
   const [duration, setDuration] = useState('');
+  const [closing, setClosing] = useState<Closing>('auto');
   const [officialIds, setOfficialIds] = useState<string[]>(ratable);
   const [candidates, setCandidates] = useState<Candidate[]>([{ id: newId('cand'), name: '' }]);
   const [seats, setSeats] = useState(1);
-  const ids = { subject: useId(), kind: useId(), mode: useId(), rule: useId(), duration: useId(), seats: useId() };
+  const ids = { subject: useId(), kind: useId(), mode: useId(), seats: useId() };
 
   // The machine's verdict on a kind/mode pair with the rest of the setup filled in plausibly.
   const setupRefusal = (kk: PollKind, mm: PollMode): string | null => {
@@ -63,7 +65,10 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
   }, [kind, modeRefusals.join('|')]);
 
   const confidence = kind === 'confidenceRating' || kind === 'confidenceVote';
-  const durationSec = duration.trim() ? Math.round(Number(duration)) : undefined;
+  // Only electronic ballots have a clock the server acts on; counts of hands and paper are always entered by people.
+  const timed = mode === 'electronic' || mode === 'secret';
+  const manual = timed && closing === 'manual';
+  const durationSec = !manual && duration.trim() ? Math.round(Number(duration)) : undefined;
   const named = candidates.filter((c) => c.name.trim());
   const payload: CommandPayload<'poll.open'> = {
     pollId: 'poll-check',
@@ -73,6 +78,7 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
     ...(view?.currentItemId ? { itemId: view.currentItemId } : {}),
     ...(kind === 'motion' ? { rule } : {}),
     ...(durationSec !== undefined && Number.isFinite(durationSec) ? { durationSec } : {}),
+    ...(manual ? { manualClose: true } : {}),
     ...(confidence ? { officialIds } : {}),
     ...(kind === 'election' ? { candidates: named.map((c) => ({ id: c.id, name: c.name.trim() })), seats } : {}),
   };
@@ -120,35 +126,10 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
         </label>
       </div>
       <div className="field-row">
-        {kind === 'motion' && (
-          <label className="field" htmlFor={ids.rule}>
-            <span className="field-label">{t('polls.rule')}</span>
-            <select id={ids.rule} className="input" value={rule} onChange={(e) => setRule(e.target.value as ThresholdRule)}>
-              {THRESHOLD_RULES.map((r) => (
-                <option key={r} value={r}>
-                  {k(`common:rules.${r}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        <label className="field" htmlFor={ids.duration}>
-          <span className="field-label">{t('polls.duration')}</span>
-          <input
-            id={ids.duration}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            min={10}
-            max={3600}
-            step={10}
-            value={duration}
-            placeholder={String(profileOf(view)?.defaultPollSeconds ?? 60)}
-            onChange={(e) => setDuration(e.target.value)}
-          />
-          <span className="hint">{t('polls.durationHint', { sec: profileOf(view)?.defaultPollSeconds ?? 60 })}</span>
-        </label>
+        {kind === 'motion' && <RuleSelect value={rule} onChange={(r) => r && setRule(r)} />}
+        <DurationField value={duration} onChange={setDuration} disabled={manual} />
       </div>
+      {timed && <ClosingChoice value={closing} onChange={setClosing} />}
       {confidence && (
         <fieldset className="field">
           <legend className="field-label">

@@ -1,9 +1,11 @@
 /** Pieces shared by the poll tab and the right-hand status: the live counter, the countdown, the lifecycle buttons. */
-import type { PollView } from '@hall/core';
+import { type CommandPayload, type PollView, type RefusalReason, type ThresholdRule } from '@hall/core';
 import { Countdown, useView } from '@hall/client-kit/react';
+import { useId, useState } from 'react';
 import { useT } from '../../i18n.ts';
-import type { RefusalReason } from '@hall/core';
-import { CommandButton, PromptCommandButton } from '../ui/command.tsx';
+import { CommandButton, PromptCommandButton, useAction } from '../ui/command.tsx';
+import { Dialog } from '../ui/Dialog.tsx';
+import { ClosingChoice, ClosingLine, DurationField, RuleSelect, type Closing } from './PollTiming.tsx';
 
 const SECRET_CLOSE: readonly RefusalReason[] = ['COUNTS_REQUIRED'];
 
@@ -45,8 +47,14 @@ export function CastCounter({ poll }: { poll: PollView }) {
 
 export function PollClock({ poll }: { poll: PollView }) {
   const { t } = useT();
-  if (poll.closesAt === null) return <p className="muted small">{t('polls.noDeadline')}</p>;
-  return <Countdown endsAt={poll.closesAt} label={t('polls.closesIn')} size="normal" />;
+  const electronic = poll.mode === 'electronic' || poll.mode === 'secret';
+  if (poll.closesAt === null) return electronic ? <ClosingLine closesAt={null} /> : <p className="muted small">{t('polls.noDeadline')}</p>;
+  return (
+    <>
+      <Countdown endsAt={poll.closesAt} label={t('polls.closesIn')} size="normal" />
+      <ClosingLine closesAt={poll.closesAt} />
+    </>
+  );
 }
 
 /** Public electronic polls, while open: the present delegates who have not pressed a button yet, by name. */
@@ -106,20 +114,71 @@ export function AnnounceButton({ poll }: { poll: PollView }) {
 
 export function RevoteButton({ poll }: { poll: PollView }) {
   const { t } = useT();
-  if (poll.status !== 'counted' && poll.status !== 'announced') return null;
+  const base = useAction('poll.revote', { pollId: poll.pollId, newPollId: 'poll-check', reason: 'x' });
+  const [open, setOpen] = useState(false);
+  if (!base.visible || (poll.status !== 'counted' && poll.status !== 'announced')) return null;
   return (
-    <PromptCommandButton
-      type="poll.revote"
-      payload={{ pollId: poll.pollId, newPollId: 'poll-check', reason: 'x' }}
-      fresh={['newPollId']}
-      field="reason"
-      fieldLabel={t('polls.reason')}
+    <span className="cmd">
+      <button
+        type="button"
+        className="btn"
+        aria-disabled={!base.verdict.ok || undefined}
+        title={base.verdict.ok ? undefined : base.verdict.message}
+        onClick={() => (base.verdict.ok ? setOpen(true) : base.run())}
+      >
+        {t('polls.revote')}
+      </button>
+      {open && <RevoteDialog poll={poll} onClose={() => setOpen(false)} />}
+    </span>
+  );
+}
+
+/** A revote's reason (a sentence says it is needed, not a bare label), and what the new round may change. */
+function RevoteDialog({ poll, onClose }: { poll: PollView; onClose: () => void }) {
+  const { t } = useT();
+  const [reason, setReason] = useState('');
+  const [duration, setDuration] = useState('');
+  const [closing, setClosing] = useState<Closing>(poll.closesAt === null ? 'manual' : 'auto');
+  const [rule, setRule] = useState<ThresholdRule | ''>('');
+  const reasonId = useId();
+  const timed = poll.mode === 'electronic' || poll.mode === 'secret';
+  const manual = timed && closing === 'manual';
+  const durationSec = !manual && duration.trim() ? Math.round(Number(duration)) : undefined;
+  const payload: CommandPayload<'poll.revote'> = {
+    pollId: poll.pollId,
+    newPollId: 'poll-check',
+    reason: reason.trim(),
+    ...(durationSec !== undefined && Number.isFinite(durationSec) ? { durationSec } : {}),
+    ...(manual ? { manualClose: true } : {}),
+    ...(rule ? { rule } : {}),
+  };
+  const action = useAction('poll.revote', payload, ['newPollId']);
+  const missingReason = !reason.trim();
+  return (
+    <Dialog
+      open
+      wide
       title={t('polls.revoteTitle')}
-      body={t('polls.revoteBody')}
+      onClose={onClose}
+      onSubmit={() => {
+        if (action.run()) onClose();
+      }}
       submitLabel={t('polls.revote')}
+      submitDisabled={missingReason || !action.verdict.ok}
+      submitHint={missingReason ? t('polls.revoteReasonNeeded') : action.verdict.message}
     >
-      {t('polls.revote')}
-    </PromptCommandButton>
+      <p className="dialog-text">{t('polls.revoteBody')}</p>
+      <label htmlFor={reasonId} className="field">
+        <span className="field-label">{t('polls.revoteReasonLabel')}</span>
+        <input id={reasonId} className="input" value={reason} maxLength={500} data-autofocus required onChange={(e) => setReason(e.target.value)} />
+      </label>
+      <p className="hint">{t('polls.revoteSetup')}</p>
+      <div className="field-row">
+        {poll.kind === 'motion' && <RuleSelect value={rule} onChange={setRule} keep={poll.rule} />}
+        <DurationField value={duration} onChange={setDuration} disabled={manual} />
+      </div>
+      {timed && <ClosingChoice value={closing} onChange={setClosing} />}
+    </Dialog>
   );
 }
 

@@ -8,6 +8,7 @@ import { useId, useState } from 'react';
 import { useT } from '../../i18n.ts';
 import { officialsOf } from '../data.ts';
 import { useAction } from '../ui/command.tsx';
+import { DateInput } from '../ui/DateInput.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
 
 function guess(view: SessionView | null): { respondentId: string; questionId: string } {
@@ -35,9 +36,9 @@ export function CommitmentDialog({ onClose }: { onClose: () => void }) {
   const [respondentId, setRespondentId] = useState(initial.respondentId);
   const [questionId, setQuestionId] = useState(initial.questionId);
   const [content, setContent] = useState('');
-  const [deadline, setDeadline] = useState('');
+  const [deadline, setDeadline] = useState<string | null>('');
   const [reportAt, setReportAt] = useState('');
-  const ids = { who: useId(), q: useId(), content: useId(), hint: useId(), deadline: useId(), report: useId() };
+  const ids = { who: useId(), q: useId(), content: useId(), hint: useId(), report: useId() };
   const officials = [...officialsOf(view)].sort((a, b) => Number(b.respondent) - Number(a.respondent));
   const questions = (view?.questions ?? []).filter((q) => !respondentId || q.respondentId === respondentId);
 
@@ -50,7 +51,7 @@ export function CommitmentDialog({ onClose }: { onClose: () => void }) {
     ...(reportAt.trim() ? { reportAt: reportAt.trim() } : {}),
   };
   const action = useAction('commitment.record', payload, ['commitmentId']);
-  const ready = !!respondentId && !!content.trim() && action.verdict.ok;
+  const ready = !!respondentId && !!content.trim() && deadline !== null && action.verdict.ok;
 
   return (
     <Dialog
@@ -120,10 +121,7 @@ export function CommitmentDialog({ onClose }: { onClose: () => void }) {
         </span>
       </label>
       <div className="field-row">
-        <label className="field" htmlFor={ids.deadline}>
-          <span className="field-label">{t('questioning.deadline')}</span>
-          <input id={ids.deadline} type="date" className="input" value={deadline} onChange={(e) => setDeadline(e.target.value)} />
-        </label>
+        <DateInput label={t('questioning.deadline')} onChange={setDeadline} />
         <label className="field" htmlFor={ids.report}>
           <span className="field-label">{t('questioning.reportAt')}</span>
           <input id={ids.report} className="input" value={reportAt} maxLength={200} onChange={(e) => setReportAt(e.target.value)} />

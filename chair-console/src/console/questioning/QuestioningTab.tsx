@@ -166,7 +166,7 @@ function QuestionQueue() {
                     small
                     variant="quiet"
                     label={t('questioning.markWrittenLabel', { name: q.asker })}
-                    confirm={{ title: t('questioning.markWrittenLabel', { name: q.asker }) }}
+                    confirm={{ title: t('questioning.markWrittenTitle', { name: q.asker }) }}
                   >
                     {t('questioning.markWritten')}
                   </CommandButton>
@@ -278,16 +278,24 @@ function AddGroup() {
   const { t } = useT();
   const [topic, setTopic] = useState('');
   const [picked, setPicked] = useState<string[]>([]);
+  const [open, setOpen] = useState(false);
   const topicId = useId();
+  const formId = useId();
   const respondents = officialsOf(view).filter((o) => o.respondent);
   const payload = { groupId: 'group-check', topic: topic.trim(), respondentIds: picked };
   const action = useAction('questioning.addGroup', payload, ['groupId']);
   if (!action.visible) return null;
   const ready = !!topic.trim() && picked.length > 0 && action.verdict.ok;
   return (
-    <details className="add-group">
-      <summary className="btn btn-small">{t('questioning.addGroup')}</summary>
+    <div className="add-group">
+      {/* A button that says it opens a form (a <summary> is announced as a disclosure, not as "Thêm nhóm vấn đề"). */}
+      <button type="button" className="btn btn-small" aria-expanded={open} aria-controls={formId} onClick={() => setOpen((o) => !o)}>
+        {t('questioning.addGroup')}
+      </button>
       <form
+        id={formId}
+        hidden={!open}
+        aria-label={t('questioning.addGroup')}
         onSubmit={(e) => {
           e.preventDefault();
           if (!ready) return;
@@ -326,7 +334,7 @@ function AddGroup() {
           <StatusBadge cmd={action.cmd} />
         </div>
       </form>
-    </details>
+    </div>
   );
 }
 

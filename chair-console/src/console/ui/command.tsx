@@ -84,8 +84,13 @@ export interface CommandButtonProps<T extends CommandType> {
   payload: CommandPayload<T>;
   fresh?: FreshIds;
   children: ReactNode;
-  /** Accessible name when the visible label is short (“Mời” → “Mời Nguyễn Văn A phát biểu”). */
+  /**
+   * Accessible name when the visible label needs its row (“Mời hỏi” → “Mời hỏi: Nguyễn Văn A”). It starts with the
+   * visible text, so a voice-control user saying what they see finds the button (WCAG 2.5.3).
+   */
   label?: string;
+  /** A tooltip that explains a terse label (“+1 phút” → “Gia hạn 1 phút”) without changing the name. */
+  hint?: string;
   variant?: 'primary' | 'danger' | 'default' | 'quiet' | 'onair';
   small?: boolean;
   className?: string;
@@ -102,7 +107,7 @@ export interface CommandButtonProps<T extends CommandType> {
 }
 
 export function CommandButton<T extends CommandType>(props: CommandButtonProps<T>) {
-  const { type, payload, fresh, children, label, variant = 'default', small, className, shortcut, confirm, forceVisible, showReason, accept, onSent } = props;
+  const { type, payload, fresh, children, label, hint, variant = 'default', small, className, shortcut, confirm, forceVisible, showReason, accept, onSent } = props;
   const action = useAction(type, payload, fresh, accept);
   const [confirming, setConfirming] = useState(false);
   const reasonId = useId();
@@ -129,7 +134,7 @@ export function CommandButton<T extends CommandType>(props: CommandButtonProps<T
         aria-label={label}
         aria-describedby={!verdict.ok ? reasonId : undefined}
         aria-keyshortcuts={shortcut}
-        title={!verdict.ok ? verdict.message : label}
+        title={!verdict.ok ? verdict.message : (hint ?? label)}
       >
         {children}
       </button>

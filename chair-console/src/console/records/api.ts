@@ -1,0 +1,145 @@
+/**
+ * The records API (`/api/records/*`, docs/records.md) as the console uses it: JSON calls with the bearer token, and
+ * downloads fetched as blobs (a plain link cannot carry the token) and saved through an `<a download>` with the
+ * server's file name.
+ */
+import { HallError, isHallError, type HallErrorCode } from '@hall/client-kit';
+import type { MinutesApproval, MinutesDraftText, SessionStatistics } from '@hall/core';
+
+export interface MinutesSummary {
+  key: string;
+  title: string;
+  approvals: MinutesApproval[];
+  draftUpdatedAt: number | null;
+}
+
+export interface SessionRecords {
+  today: string;
+  throughSeq: number;
+  minutes: MinutesSummary[];
+  statistics: SessionStatistics;
+  committee: { delegateId: string; role: string; name: string }[];
+}
+
+export interface MinutesDraft {
+  key: string;
+  text: MinutesDraftText;
+  updatedAt: number | null;
+  updatedBy: string | null;
+  approvals: MinutesSummary['approvals'];
+}
+
+export interface CommitmentUpdateRow {
+  updateId: string;
+  status: 'inProgress' | 'done';
+  note: string;
+  evidence?: string;
+  at: number;
+  by: string;
+}
+
+export interface RegisterRow {
+  commitmentId: string;
+  sessionId: string;
+  sessionTitle: string;
+  respondent: string;
+  respondentPost: string;
+  content: string;
+  deadline: string | null;
+  status: 'inProgress' | 'done' | 'overdue';
+  updates: CommitmentUpdateRow[];
+  closed: boolean;
+}
+
+export interface WrittenRow {
+  questionId: string;
+  sessionId: string;
+  sessionTitle: string;
+  asker: string;
+  respondent: string;
+  text: string;
+  writtenStatus: 'pending' | 'answered' | 'overdue';
+  dueDate: string | null;
+}
+
+export interface CouncilRegister {
+  today: string;
+  commitments: RegisterRow[];
+  written: WrittenRow[];
+  openByRespondent: { respondentId: string; respondent: string; post: string; commitments: RegisterRow[] }[];
+}
+
+/** What to tell a person about a failed call: the server's own (Vietnamese) message when there is one. */
+export const errorText = (err: unknown) => (isHallError(err) ? err.message : String(err));
+
+async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new HallError('NETWORK');
+  }
+  const json = (await res.json().catch(() => null)) as ({ ok?: boolean; code?: string; message?: string } & T) | null;
+  if (!res.ok || !json?.ok) {
+    const code = (res.status === 401 ? 'UNAUTHENTICATED' : (json?.code ?? 'INTERNAL')) as HallErrorCode;
+    throw new HallError(code, json?.message, res.status);
+  }
+  return json;
+}
+
+const session = (id: string) => `/api/records/sessions/${encodeURIComponent(id)}`;
+
+export const recordsApi = {
+  session: (token: string, id: string) => call<SessionRecords>(token, 'GET', session(id)),
+  minutes: (token: string, id: string, key: string) => call<MinutesDraft>(token, 'GET', `${session(id)}/minutes/${encodeURIComponent(key)}`),
+  saveDraft: (token: string, id: string, key: string, text: MinutesDraftText) => call<{ ok: true }>(token, 'PUT', `${session(id)}/minutes/${encodeURIComponent(key)}/draft`, text),
+  approve: (token: string, id: string, key: string) =>
+    call<{ ok: true; seq: number; approval: { version: number; sha256: string } }>(token, 'POST', `${session(id)}/minutes/${encodeURIComponent(key)}/approve`),
+  register: (token: string, councilId: string) => call<CouncilRegister>(token, 'GET', `/api/records/councils/${encodeURIComponent(councilId)}/commitments`),
+  followUp: (token: string, sessionId: string, commitmentId: string, body: { status: 'inProgress' | 'done'; note: string; evidence?: string }) =>
+    call<{ ok: true; seq: number }>(token, 'POST', `${session(sessionId)}/commitments/${encodeURIComponent(commitmentId)}/updates`, body),
+  writtenAnswer: (token: string, sessionId: string, questionId: string) =>
+    call<{ ok: true; seq: number }>(token, 'POST', `${session(sessionId)}/questions/${encodeURIComponent(questionId)}/written-answer`, {}),
+};
+
+export const minutesFileUrl = (id: string, key: string, format: 'pdf' | 'docx', version: 'draft' | number, edition: 'internal' | 'public') =>
+  `${session(id)}/minutes/${encodeURIComponent(key)}/file?format=${format}&version=${version}&edition=${edition}`;
+
+export const exportUrl = (id: string, format: 'xlsx' | 'csv' | 'json', edition: 'internal' | 'public', table?: string) =>
+  `${session(id)}/export?format=${format}&edition=${edition}${table ? `&table=${table}` : ''}`;
+
+/** The file name from Content-Disposition (`filename*=UTF-8''…` first), else the last part of the path. */
+function fileName(res: Response, fallback: string): string {
+  const cd = res.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+  if (star) return decodeURIComponent(star[1]!);
+  const plain = /filename="?([^";]+)"?/i.exec(cd);
+  return plain ? plain[1]! : fallback;
+}
+
+export async function download(token: string, url: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new HallError('NETWORK');
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
+    throw new HallError((body?.code ?? (res.status === 404 ? 'NOT_FOUND' : 'INTERNAL')) as HallErrorCode, body?.message, res.status);
+  }
+  const blob = await res.blob();
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = fileName(res, url.split('?')[0]!.split('/').pop() ?? 'ho-so');
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The browser has taken the blob by the next task; freeing it keeps a long session's memory flat.
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
