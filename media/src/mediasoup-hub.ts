@@ -545,7 +545,14 @@ export class MediasoupHub implements MediaHub {
     if (!current || last === null || Date.now() - last > SENDING_MS + 1000) return this.commitProgram(b, sourceId);
     clearPending(b);
     const ask = () => void src.feeders.video?.requestKeyFrame().catch(() => undefined);
-    b.pending = { id: sourceId, deadline: setTimeout(() => this.commitProgram(b, sourceId), PROGRAM_SWITCH_MAX_WAIT_MS), kicker: setInterval(ask, 500) };
+    // After the wait, a source that sends gets the air even without a keyframe seen (frozen, never black); one that
+    // sends nothing does not, and the switch keeps waiting.
+    const deadline = () => {
+      if (b.pending?.id !== sourceId || b.sources.get(sourceId) !== src) return;
+      if ((src.counters.video?.lastPacketAt ?? 0) > Date.now() - SENDING_MS - 1000) return this.commitProgram(b, sourceId);
+      b.pending.deadline = setTimeout(deadline, PROGRAM_SWITCH_MAX_WAIT_MS);
+    };
+    b.pending = { id: sourceId, deadline: setTimeout(deadline, PROGRAM_SWITCH_MAX_WAIT_MS), kicker: setInterval(ask, 500) };
     ask();
     this.emit({ type: 'sources', broadcastId: b.id, programSourceId: b.programId });
   }

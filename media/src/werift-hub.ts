@@ -253,12 +253,23 @@ class Broadcast {
     this.clearPending();
     this.pending = {
       id,
-      // An encoder's GOP bounds the wait; a source that never sends a keyframe still gets the air (frozen, not black).
-      deadline: setTimeout(() => this.commitProgram(id, 'deadline'), PROGRAM_SWITCH_MAX_WAIT_MS),
+      deadline: setTimeout(() => this.pendingDeadline(s), PROGRAM_SWITCH_MAX_WAIT_MS),
       kicker: setInterval(() => s.pli(), 500),
     };
     s.pli();
     this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: this.programId });
+  }
+
+  /**
+   * An encoder's GOP bounds the wait for a keyframe. A source that sends but never a detectable keyframe still gets
+   * the air (viewers keep the last picture until one comes, never black); one that sends nothing does not — the
+   * program keeps its picture and the switch waits.
+   */
+  private pendingDeadline(s: Source) {
+    if (this.pending?.id !== s.id || this.sources.get(s.id) !== s) return;
+    const lastAt = s.meters.video.lastAt;
+    if (lastAt !== null && Date.now() - lastAt < SENDING_MS) return this.commitProgram(s.id, 'deadline');
+    this.pending.deadline = setTimeout(() => this.pendingDeadline(s), PROGRAM_SWITCH_MAX_WAIT_MS);
   }
 
   private commitProgram(id: string, why: 'first' | 'replaced' | 'keyframe' | 'deadline' | 'now' | 'fallback') {

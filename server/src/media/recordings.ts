@@ -5,11 +5,10 @@
  *
  * A recording is one on-air period: `<sessionId>-phien<N>-<UTC stamp>` and its parts, the files whose name starts
  * with it (`….mkv`, `…-part2.mkv`, …; a period is split into parts when the ingest drops and comes back). Where each
- * part starts on the wall clock decides where its chapters fall:
- *  - `<recording>.parts.json` (`{ parts: [{ file, startedAt, endedAt }] }`), written by the follower when it stops
- *    the outputs, when present;
- *  - otherwise the file's last write minus its duration (ffprobe): the muxer writes until the last packet, so the
- *    end is exact to a second and so is the start.
+ * part starts on the wall clock decides where its chapters fall: the file's last write minus its duration (ffprobe)
+ * — the muxer writes until the last packet, so the end is exact to a second and so is the start — but never before
+ * the moment the outputs were started, which `<recording>.parts.json` (`{ parts: [{ file, startedAt, endedAt }] }`,
+ * written by the follower when it stops the outputs) records.
  *
  * Who sees what: staff of the council see every recording; the public sees a recording only when the whole period
  * lies outside every closed part (họp kín) of the session — a period cut short by a closed sitting ends a moment
@@ -131,7 +130,7 @@ export async function listRecordings(root: string, sessionId: string, ctx: Archi
       parts.push({
         file,
         url: `${options.urlBase}/${encodeURIComponent(sessionId)}/${encodeURIComponent(file)}`,
-        startedAt: listed?.startedAt ?? Math.round(stat.mtimeMs - sec * 1000),
+        startedAt: Math.round(Math.max(listed?.startedAt ?? 0, stat.mtimeMs - sec * 1000)),
         durationSec: Math.round(sec * 10) / 10,
         bytes: stat.size,
       });
