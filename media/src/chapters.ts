@@ -17,7 +17,7 @@ export interface Chapter {
   start: number;
   end: number;
   title: string;
-  kind: 'item' | 'speaker' | 'question' | 'group' | 'sitting';
+  kind: 'item' | 'speaker' | 'question' | 'group' | 'sitting' | 'vote';
 }
 
 export interface ChapterWindow {
@@ -50,6 +50,7 @@ export function chapterList(records: JournalLike[], setup: Pick<SessionSetup, 'c
   const requests = new Map<string, { delegateId: string; purpose: string }>();
   const questions = new Map<string, { asker: string; respondentId: string; text: string }>();
   const groups = new Map<string, string>();
+  const polls = new Map<string, string>();
 
   const who = (ref: SpeakerRef | { kind: 'delegate' | 'official'; id: string }): string => {
     if (ref.kind === 'guest') return ref.title ? `${ref.name} (${ref.title})` : ref.name;
@@ -133,6 +134,17 @@ export function chapterList(records: JournalLike[], setup: Pick<SessionSetup, 'c
       case 'floor.yield':
         // Back to the item (or the question group) between speakers.
         push(at, context ? 'group' : 'item', context);
+        break;
+      case 'poll.open': {
+        // The subject only: what was voted on is public the moment the vote opens; choices and counts are not here.
+        const subject = str(e.subject);
+        if (subject) polls.set(str(e.pollId) ?? '', subject);
+        push(at, 'vote', `Biểu quyết: ${subject ?? ''}`);
+        break;
+      }
+      case 'poll.revote':
+        polls.set(str(e.newPollId) ?? '', polls.get(str(e.pollId) ?? '') ?? '');
+        push(at, 'vote', `Biểu quyết lại: ${polls.get(str(e.pollId) ?? '') ?? ''}`);
         break;
       case 'sitting.setClosed':
         push(at, 'sitting', e.closed ? 'Họp kín' : null);

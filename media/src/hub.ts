@@ -3,9 +3,11 @@
  * `MediasoupHub` is production; `WeriftHub` is the pure-TypeScript twin that runs where no mediasoup worker binary
  * can be installed. Both pass `test/hub.contract.ts`.
  *
- * A hub carries one program feed per broadcast (a session): exactly one ingest at a time (a browser camera over
- * WebRTC, or RTP from an encoder), any number of WebRTC viewers up to a cap, and any number of RTP taps feeding
- * ffmpeg (HLS, recording, RTMP push). The hub never decides *whether* a session is on air — the session machine
+ * A hub carries one program feed per broadcast (a session). Any number of *sources* feed it (browser cameras over
+ * WebRTC, encoders over RTP); exactly one of them is the *program* at a time, chosen by the chair. Viewers and RTP
+ * taps (ffmpeg: HLS, recording, RTMP push) receive the program; staff may also preview any one source. Switching
+ * the program waits for the new source's next keyframe, so viewers never see a black or broken picture, and a
+ * viewer's sequence numbers and timestamps stay continuous across the switch. The hub never decides *whether* a session is on air — the session machine
  * does, and `server/src/media/broadcast-follower.ts` turns that into calls here.
  */
 import type { SignalReply, SignalRequest, SignalFlavor } from './wire.ts';
@@ -24,12 +26,21 @@ export interface BroadcastOptions {
 export type PeerRole = 'publisher' | 'viewer';
 
 export interface PeerRef {
-  /** Unique per broadcast; the server uses `<socket id>:<role>`. */
+  /** Unique per broadcast; the server uses `<socket id>:<role>` (and `<socket id>:preview:<source>` for previews). */
   peerId: string;
   role: PeerRole;
   /** Who is watching (chair, wall, public…); lets a closed sitting drop only the public and wall viewers. */
   audience?: string;
+  /**
+   * Publisher: the source this peer feeds (default: its peerId); publishing again under the same id replaces that
+   * source and keeps its program status. Viewer: preview this source instead of the program.
+   */
+  sourceId?: string;
+  /** Publisher: a name for people (the chair's source list), e.g. the camera account's name. */
+  label?: string;
 }
+
+export type SourceKind = 'webrtc' | 'rtp';
 
 /** Where an encoder sends RTP (one entry per kind). The encoder must use the given payload type and SSRC. */
 export interface RtpIngestEndpoint {
@@ -48,9 +59,13 @@ export interface RtpIngestEndpoint {
 export interface RtpIngestOptions {
   /** Add an audio (Opus) input; default true. */
   audio?: boolean;
+  /** A name for people (the chair's source list), e.g. "Bộ mã hoá phòng kỹ thuật". */
+  label?: string;
 }
 
 export interface RtpIngest {
+  /** The source this ingest feeds; it becomes the program only when no other source is. */
+  sourceId: string;
   endpoints: RtpIngestEndpoint[];
   /** The ffmpeg output options that send a stream of `kind` here, e.g. `-c:v libvpx … <these>`. */
   ffmpegOutput(kind: MediaKind): string[];
@@ -90,10 +105,25 @@ export interface StreamStats {
   height?: number;
 }
 
+export interface SourceStats {
+  id: string;
+  kind: SourceKind;
+  label: string | null;
+  since: number;
+  video: StreamStats;
+  audio: StreamStats | null;
+}
+
 export interface BroadcastStats {
   id: string;
   videoCodec: VideoCodec;
-  ingest: { kind: 'webrtc' | 'rtp'; since: number; video: StreamStats; audio: StreamStats | null } | null;
+  /** The program source's figures (null when no source is the program). */
+  ingest: { kind: SourceKind; since: number; video: StreamStats; audio: StreamStats | null } | null;
+  /** Every source, program or not, oldest first. */
+  sources: SourceStats[];
+  programSourceId: string | null;
+  /** A switch the hub is carrying out (it waits for this source's next keyframe). */
+  pendingProgramSourceId: string | null;
   viewers: number;
   viewersByAudience: Record<string, number>;
   taps: number;
@@ -108,8 +138,12 @@ export interface HubStats {
 }
 
 export type HubEvent =
-  | { type: 'ingest'; broadcastId: string; kind: 'webrtc' | 'rtp' }
+  /** The program has a source (again, or another one). */
+  | { type: 'ingest'; broadcastId: string; kind: SourceKind }
+  /** No source is left: the program is empty. */
   | { type: 'ingestEnded'; broadcastId: string }
+  /** A source came or went, or the program changed source. */
+  | { type: 'sources'; broadcastId: string; programSourceId: string | null }
   | { type: 'peerClosed'; broadcastId: string; peerId: string; role: PeerRole };
 
 export interface MediaHub {
@@ -126,19 +160,28 @@ export interface MediaHub {
 
   /**
    * One signaling step of a peer (publisher or viewer). Validates the message, creates the peer on its first
-   * message. A new publisher replaces the previous ingest. A viewer beyond the cap gets a `ViewerCapError`.
+   * message. A publisher adds a source (or replaces the one with its `sourceId`); it becomes the program only when
+   * there is none. A viewer beyond the cap gets a `ViewerCapError`; a preview of an unknown source `NO_SOURCE`.
    */
   signal(broadcastId: string, peer: PeerRef, message: SignalRequest): Promise<SignalReply>;
   removePeer(broadcastId: string, peerId: string): Promise<void>;
   /** Drops the viewers the predicate selects (all when omitted); returns how many. */
   removeViewers(broadcastId: string, which?: (peer: PeerRef) => boolean): Promise<number>;
 
-  /** Opens UDP ports for an encoder (replacing any previous ingest). */
+  /** Opens UDP ports for an encoder as a new source; the program stays where it is unless it had no source. */
   ingestRtp(broadcastId: string, options?: RtpIngestOptions): Promise<RtpIngest>;
-  /** Ends the current ingest (WebRTC publisher or RTP), leaving viewers connected and waiting. */
-  stopIngest(broadcastId: string): Promise<void>;
+  /**
+   * Ends one source (every source when `sourceId` is omitted), leaving viewers connected. When it was the program,
+   * the program falls back at once to the newest remaining source.
+   */
+  stopIngest(broadcastId: string, sourceId?: string): Promise<void>;
+  /**
+   * Makes `sourceId` the program. The switch happens at that source's next keyframe (requested now), or after a few
+   * seconds at the latest; the previous source stays on the air until then. Throws `NO_SOURCE` for an unknown id.
+   */
+  setProgram(broadcastId: string, sourceId: string): Promise<void>;
 
-  /** Asks the ingest for a keyframe (PLI); throttled. A no-op for RTP ingests (encoders set their GOP instead). */
+  /** Asks the program source for a keyframe (PLI); throttled. A no-op for RTP ingests (encoders set their GOP instead). */
   requestKeyFrame(broadcastId: string): void;
   tap(broadcastId: string, options?: TapOptions): Promise<RtpTap>;
 
@@ -154,6 +197,7 @@ export const MEDIA_ERROR_CODES = {
   NO_BROADCAST: 'NO_BROADCAST',
   BAD_SIGNAL: 'BAD_SIGNAL',
   CODEC_MISMATCH: 'CODEC_MISMATCH',
+  NO_SOURCE: 'NO_SOURCE',
 } as const;
 export type MediaErrorCode = (typeof MEDIA_ERROR_CODES)[keyof typeof MEDIA_ERROR_CODES];
 
@@ -181,6 +225,9 @@ export class ViewerCapError extends MediaError {
     this.name = 'ViewerCapError';
   }
 }
+
+/** How long a program switch may wait for the new source's keyframe before it happens anyway. */
+export const PROGRAM_SWITCH_MAX_WAIT_MS = 4000;
 
 export interface HubLogger {
   info(o: object, m?: string): void;

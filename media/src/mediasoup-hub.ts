@@ -12,10 +12,11 @@
  */
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import {
   MediaError,
+  PROGRAM_SWITCH_MAX_WAIT_MS,
   ViewerCapError,
   silentLogger,
   type BroadcastOptions,
@@ -30,12 +31,13 @@ import {
   type RtpIngest,
   type RtpIngestOptions,
   type RtpTap,
+  type SourceKind,
   type TapOptions,
   type VideoCodec,
   HubListeners,
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
-import { TAP_PAYLOAD_TYPES, freeRtpPortPair, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
+import { SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
 
 export interface MediasoupHubOptions extends HubOptions {
   /** Workers to start; default one per core. */
@@ -55,7 +57,7 @@ const MEDIA_CODECS: ms.RouterRtpCodecCapability[] = [
     kind: 'video',
     mimeType: 'video/H264',
     clockRate: 90000,
-    preferredPayloadType: 102,
+    preferredPayloadType: 102, // H264_PAYLOAD_TYPE
     parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
   },
 ];
@@ -74,21 +76,51 @@ interface MsPeer {
   consumers: ms.Consumer[];
 }
 
+type Counter = { packets: number; bytes: number; bitrateKbps: number; lastPacketAt: number | null };
+
+/** One feed: a camera page's producers or an encoder's (PlainTransport) producers, on the origin router. */
+interface MsSource {
+  id: string;
+  kind: SourceKind;
+  label: string | null;
+  since: number;
+  peerId: string | null;
+  /** New per source instance: the program's rewriters continue sequence numbers and timestamps across sources. */
+  generation: number;
+  producers: Partial<Record<MediaKind, ms.Producer>>;
+  /** DirectTransport consumers whose packets the hub forwards into the program producers when this is the program. */
+  feeders: Partial<Record<MediaKind, ms.Consumer>>;
+  plain: ms.PlainTransport[];
+  counters: Partial<Record<MediaKind, Counter>>;
+  videoSize: { width: number; height: number } | null;
+  keyframe: () => boolean;
+}
+
+let generations = 0;
+const SENDING_MS = 1500;
+
 class MsBroadcast {
   readonly routers: ms.Router[] = [];
   readonly peers = new Map<string, MsPeer>();
-  /** The ingest's producers on the origin router (routers[0]). */
-  producers: Partial<Record<MediaKind, ms.Producer>> = {};
-  ingestKind: 'webrtc' | 'rtp' | null = null;
-  ingestSince = 0;
-  ingestPeerId: string | null = null;
-  plainIngest: ms.PlainTransport[] = [];
+  /**
+   * The program: producers on a DirectTransport that never change for the broadcast's life, so viewers and taps
+   * consume them once; the hub copies the program source's packets into them (rewritten to one SSRC and continuous
+   * sequence numbers), switching source at a keyframe.
+   */
+  programTransport!: ms.DirectTransport;
+  feedTransport!: ms.DirectTransport;
+  programProducers!: Record<MediaKind, ms.Producer>;
+  readonly programRewriters: Record<MediaKind, SeqRewriter> = { video: new SeqRewriter(3000), audio: new SeqRewriter(960) };
+  readonly programSsrc: Record<MediaKind, number> = { video: randomInt(1, 2 ** 31), audio: randomInt(1, 2 ** 31) };
+  readonly sources = new Map<string, MsSource>();
+  programId: string | null = null;
+  /** The chair's choice (else the first source): when it drops out and comes back, the program follows it back. */
+  chosenId: string | null = null;
+  pending: { id: string; deadline: NodeJS.Timeout; kicker: NodeJS.Timeout } | null = null;
   readonly taps = new Set<{ transport: ms.PlainTransport; consumers: ms.Consumer[] }>();
   /** producerId → routerId → piped producer, so each producer is piped once per router. */
   readonly piped = new Map<string, Set<string>>();
   keyframeRequests = 0;
-  /** Producer counters polled from the worker once a second, so `stats()` can stay synchronous. */
-  counters: Partial<Record<MediaKind, { packets: number; bytes: number; bitrateKbps: number; lastPacketAt: number | null }>> = {};
   readonly throttledKeyframe: () => boolean;
 
   constructor(
@@ -97,13 +129,16 @@ class MsBroadcast {
   ) {
     this.throttledKeyframe = throttle(500, () => {
       this.keyframeRequests++;
-      // Consumers ask the producer on resume; this is for taps and the hub API.
-      for (const t of this.taps) for (const c of t.consumers) if (c.kind === 'video') void c.requestKeyFrame().catch(() => undefined);
+      this.program?.feeders.video?.requestKeyFrame().catch(() => undefined);
     });
   }
 
   get origin(): ms.Router {
     return this.routers[0]!;
+  }
+
+  get program(): MsSource | null {
+    return this.programId ? (this.sources.get(this.programId) ?? null) : null;
   }
 
   viewerCount() {
@@ -112,6 +147,26 @@ class MsBroadcast {
     return n;
   }
 }
+
+/** True when a compound RTCP packet carries a PLI or FIR (a viewer or tap wants a keyframe). */
+function asksKeyframe(rtcp: Buffer): boolean {
+  for (let off = 0; off + 4 <= rtcp.length; ) {
+    const fmt = rtcp[off]! & 0x1f;
+    const pt = rtcp[off + 1]!;
+    if (pt === 206 && (fmt === 1 || fmt === 4)) return true;
+    off += (rtcp.readUInt16BE(off + 2) + 1) * 4;
+  }
+  return false;
+}
+
+function clearPending(b: MsBroadcast) {
+  if (!b.pending) return;
+  clearTimeout(b.pending.deadline);
+  clearInterval(b.pending.kicker);
+  b.pending = null;
+}
+
+const H264_PAYLOAD_TYPE = 102;
 
 export class MediasoupHub implements MediaHub {
   readonly backend = 'mediasoup' as const;
@@ -138,21 +193,20 @@ export class MediasoupHub implements MediaHub {
 
   private async pollCounters() {
     for (const b of this.broadcasts.values()) {
-      for (const kind of ['video', 'audio'] as const) {
-        const producer = b.producers[kind];
-        if (!producer || producer.closed) {
-          delete b.counters[kind];
-          continue;
+      for (const src of b.sources.values()) {
+        for (const kind of ['video', 'audio'] as const) {
+          const producer = src.producers[kind];
+          if (!producer || producer.closed) continue;
+          const st = (await producer.getStats().catch(() => []))[0];
+          if (!st) continue;
+          const prev = src.counters[kind];
+          src.counters[kind] = {
+            packets: st.packetCount,
+            bytes: st.byteCount,
+            bitrateKbps: Math.round(st.bitrate / 1000),
+            lastPacketAt: !prev || st.packetCount > prev.packets ? Date.now() : prev.lastPacketAt,
+          };
         }
-        const s = (await producer.getStats().catch(() => []))[0];
-        if (!s) continue;
-        const prev = b.counters[kind];
-        b.counters[kind] = {
-          packets: s.packetCount,
-          bytes: s.byteCount,
-          bitrateKbps: Math.round(s.bitrate / 1000),
-          lastPacketAt: !prev || s.packetCount > prev.packets ? Date.now() : prev.lastPacketAt,
-        };
       }
     }
   }
@@ -207,7 +261,37 @@ export class MediasoupHub implements MediaHub {
       pending = (async () => {
         const b = new MsBroadcast(id, options.videoCodec ?? 'VP8');
         const slot = this.slots[this.nextWorker++ % this.slots.length]!;
-        b.routers.push(await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { worker: slot.index, broadcastId: id } }));
+        const origin = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { worker: slot.index, broadcastId: id } });
+        b.routers.push(origin);
+        b.programTransport = await origin.createDirectTransport({ maxMessageSize: 262144 });
+        b.feedTransport = await origin.createDirectTransport({ maxMessageSize: 262144 });
+        const video = b.videoCodec === 'VP8' ? TAP_PAYLOAD_TYPES.video : H264_PAYLOAD_TYPE;
+        const feedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
+        b.programProducers = {
+          video: await b.programTransport.produce({
+            kind: 'video',
+            rtpParameters: {
+              codecs: [
+                {
+                  mimeType: `video/${b.videoCodec}`,
+                  payloadType: video,
+                  clockRate: 90000,
+                  ...(b.videoCodec === 'H264' ? { parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } } : {}),
+                  rtcpFeedback: feedback,
+                },
+              ],
+              encodings: [{ ssrc: b.programSsrc.video }],
+            },
+          }),
+          audio: await b.programTransport.produce({
+            kind: 'audio',
+            rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: TAP_PAYLOAD_TYPES.audio, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: b.programSsrc.audio }] },
+          }),
+        };
+        // Viewers' and taps' keyframe requests arrive here as RTCP towards the program producer.
+        b.programTransport.on('rtcp', (packet) => {
+          if (asksKeyframe(packet)) b.throttledKeyframe();
+        });
         this.broadcasts.set(id, b);
         return b;
       })().finally(() => this.creating.delete(id));
@@ -224,7 +308,10 @@ export class MediasoupHub implements MediaHub {
     const b = this.broadcasts.get(id);
     if (!b) return;
     this.broadcasts.delete(id);
-    const hadIngest = b.ingestKind !== null;
+    const hadIngest = b.programId !== null;
+    clearPending(b);
+    b.sources.clear();
+    b.programId = null;
     // Closing a router closes its transports, producers and consumers.
     for (const r of b.routers) r.close();
     if (hadIngest) this.emit({ type: 'ingestEnded', broadcastId: id });
@@ -290,7 +377,7 @@ export class MediasoupHub implements MediaHub {
         if (ref.role !== 'publisher') throw new MediaError('BAD_SIGNAL', 'viewers do not produce');
         const producer = await peer.transport.produce({ kind: msg.kind, rtpParameters: msg.rtpParameters as unknown as ms.RtpParameters });
         peer.producers.push(producer);
-        await this.setProducer(b, msg.kind, producer, 'webrtc', ref.peerId);
+        await this.addProducer(b, { id: ref.sourceId ?? ref.peerId, kind: 'webrtc', label: ref.label ?? null, peerId: ref.peerId }, msg.kind, producer);
         return { type: 'ms.produced', producerId: producer.id };
       }
       case 'ms.consume': {
@@ -298,8 +385,11 @@ export class MediasoupHub implements MediaHub {
         for (const c of peer.consumers) c.close();
         peer.consumers = [];
         const out: Extract<SignalReply, { type: 'ms.consumers' }>['consumers'] = [];
+        // The program producers never change; a preview consumes the source's own producers.
+        const preview = ref.sourceId ? b.sources.get(ref.sourceId) : null;
+        if (ref.sourceId && !preview) throw new MediaError('NO_SOURCE', `no source ${ref.sourceId} to preview`);
         for (const kind of ['video', 'audio'] as const) {
-          const producer = b.producers[kind];
+          const producer = preview ? preview.producers[kind] : b.programProducers[kind];
           if (!producer) continue;
           await this.ensurePiped(b, producer, peer.router);
           if (!peer.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) continue;
@@ -324,6 +414,7 @@ export class MediasoupHub implements MediaHub {
   private async join(b: MsBroadcast, ref: PeerRef): Promise<SignalReply> {
     const existing = b.peers.get(ref.peerId);
     if (existing) await this.removePeer(b.id, ref.peerId);
+    if (ref.role === 'viewer' && ref.sourceId && !b.sources.has(ref.sourceId)) throw new MediaError('NO_SOURCE', `no source ${ref.sourceId} to preview`);
     if (ref.role === 'viewer' && this.totalViewers() >= this.maxViewers) throw new ViewerCapError(this.maxViewers);
     const router = ref.role === 'publisher' ? b.origin : await this.routerForViewer(b);
     const transport = await router.createWebRtcTransport({ webRtcServer: this.slotOf(router).server, enableUdp: true, enableTcp: true, preferUdp: true });
@@ -339,46 +430,140 @@ export class MediasoupHub implements MediaHub {
     };
   }
 
-  private async setProducer(b: MsBroadcast, kind: MediaKind, producer: ms.Producer, ingestKind: 'webrtc' | 'rtp', peerId: string | null) {
-    const replacing = b.ingestKind !== null && (b.ingestPeerId !== peerId || b.ingestKind !== ingestKind);
-    if (replacing) await this.endIngest(b, false);
-    b.producers[kind] = producer;
-    b.ingestKind = ingestKind;
-    b.ingestPeerId = peerId;
-    if (!b.ingestSince) b.ingestSince = Date.now();
+  /** Adds a producer to a source (creating the source, or replacing one of the same id from another peer). */
+  private async addProducer(b: MsBroadcast, meta: { id: string; kind: SourceKind; label: string | null; peerId: string | null }, kind: MediaKind, producer: ms.Producer) {
+    let src = b.sources.get(meta.id);
+    const replacing = !!src && (src.peerId !== meta.peerId || src.kind !== meta.kind);
+    if (src && replacing) await this.removeSource(b, src.id, { keepProgram: true });
+    src = b.sources.get(meta.id);
+    const isNew = !src;
+    if (!src) {
+      src = {
+        ...meta,
+        since: Date.now(),
+        generation: ++generations,
+        producers: {},
+        feeders: {},
+        plain: [],
+        counters: {},
+        videoSize: null,
+        keyframe: throttle(500, () => void src!.feeders.video?.requestKeyFrame().catch(() => undefined)),
+      };
+      b.sources.set(src.id, src);
+    }
+    const source = src;
+    source.producers[kind]?.close();
+    source.producers[kind] = producer;
+    const feeder = await b.feedTransport.consume({ producerId: producer.id, rtpCapabilities: b.origin.rtpCapabilities });
+    source.feeders[kind] = feeder;
+    feeder.on('rtp', (packet) => this.onPacket(b, source, kind, packet));
     producer.on('transportclose', () => {
-      if (b.producers[kind] === producer) {
-        delete b.producers[kind];
-        if (!b.producers.video && !b.producers.audio) void this.endIngest(b, true);
-      }
+      if (source.producers[kind] !== producer) return;
+      delete source.producers[kind];
+      if (!source.producers.video && !source.producers.audio) void this.removeSource(b, source.id);
     });
-    if (kind === 'video') this.emit({ type: 'ingest', broadcastId: b.id, kind: ingestKind });
+    if (isNew && (!b.programId || (replacing && b.programId === source.id))) this.commitProgram(b, source.id);
+    else if (kind === 'video' && b.chosenId === source.id && b.programId !== source.id) await this.setProgram(b.id, source.id, false);
+    else if (isNew) this.emit({ type: 'sources', broadcastId: b.id, programSourceId: b.programId });
+    else if (kind === 'video' && b.programId === source.id) this.emit({ type: 'ingest', broadcastId: b.id, kind: source.kind });
   }
 
-  private async endIngest(b: MsBroadcast, announce: boolean) {
-    for (const p of Object.values(b.producers)) p?.close();
-    b.producers = {};
-    for (const t of b.plainIngest) t.close();
-    b.plainIngest = [];
-    if (b.ingestPeerId) {
-      const peer = b.peers.get(b.ingestPeerId);
+  /** The program source's packets (and a pending source's keyframe) into the program producers. */
+  private onPacket(b: MsBroadcast, source: MsSource, kind: MediaKind, packet: Buffer) {
+    if (b.sources.get(source.id) !== source) return;
+    if (kind === 'video') {
+      const info = frameInfo(b.videoCodec, packet);
+      if (info.width && info.height) source.videoSize = { width: info.width, height: info.height };
+      if (info.keyframe && b.pending?.id === source.id) this.commitProgram(b, source.id);
+    }
+    if (b.programId !== source.id) return;
+    const producer = b.programProducers[kind];
+    if (producer.closed || isPaddingOnly(packet)) return;
+    const copy = Buffer.from(packet);
+    const mapped = b.programRewriters[kind].map(source.generation, copy.readUInt16BE(2), copy.readUInt32BE(4));
+    copy.writeUInt16BE(mapped.seq, 2);
+    copy.writeUInt32BE(mapped.ts, 4);
+    copy.writeUInt32BE(b.programSsrc[kind], 8);
+    producer.send(copy);
+  }
+
+  private commitProgram(b: MsBroadcast, id: string) {
+    const src = b.sources.get(id);
+    if (!src) return;
+    clearPending(b);
+    const changed = b.programId !== id;
+    b.programId = id;
+    b.chosenId ??= id;
+    if (changed) {
+      this.log.info({ broadcastId: b.id, sourceId: id }, 'program source');
+      this.emit({ type: 'ingest', broadcastId: b.id, kind: src.kind });
+    }
+    this.emit({ type: 'sources', broadcastId: b.id, programSourceId: id });
+    b.keyframeRequests++;
+    void src.feeders.video?.requestKeyFrame().catch(() => undefined);
+  }
+
+  private async removeSource(b: MsBroadcast, id: string, options: { keepProgram?: boolean } = {}) {
+    const src = b.sources.get(id);
+    if (!src) return;
+    b.sources.delete(id);
+    for (const c of Object.values(src.feeders)) c?.close();
+    for (const p of Object.values(src.producers)) p?.close();
+    for (const t of src.plain) t.close();
+    if (src.peerId) {
+      const peer = b.peers.get(src.peerId);
       if (peer) {
+        b.peers.delete(src.peerId);
         peer.transport.close();
-        b.peers.delete(b.ingestPeerId);
       }
     }
-    const had = b.ingestKind !== null;
-    b.ingestKind = null;
-    b.ingestPeerId = null;
-    b.ingestSince = 0;
-    if (had && announce) this.emit({ type: 'ingestEnded', broadcastId: b.id });
+    if (b.pending?.id === id) clearPending(b);
+    if (b.programId !== id || options.keepProgram) {
+      if (!options.keepProgram) this.emit({ type: 'sources', broadcastId: b.id, programSourceId: b.programId });
+      return;
+    }
+    const rest = [...b.sources.values()];
+    const now = Date.now();
+    const sending = rest.filter((x) => (x.counters.video?.lastPacketAt ?? 0) > now - SENDING_MS - 1000);
+    const next = (b.pending && b.sources.get(b.pending.id)) || sending.at(-1) || rest.at(-1) || null;
+    if (next) return this.commitProgram(b, next.id);
+    clearPending(b);
+    b.programId = null;
+    this.emit({ type: 'ingestEnded', broadcastId: b.id });
+    this.emit({ type: 'sources', broadcastId: b.id, programSourceId: null });
+  }
+
+  async setProgram(broadcastId: string, sourceId: string, chosen = true) {
+    const b = this.get(broadcastId);
+    const src = b.sources.get(sourceId);
+    if (!src) throw new MediaError('NO_SOURCE', `no source ${sourceId} in broadcast ${broadcastId}`);
+    if (chosen) b.chosenId = sourceId;
+    if (b.programId === sourceId) return clearPending(b);
+    const current = b.program;
+    const last = current?.counters.video?.lastPacketAt ?? null;
+    // The counters are polled once a second: a program silent for longer than that is not worth waiting on.
+    if (!current || last === null || Date.now() - last > SENDING_MS + 1000) return this.commitProgram(b, sourceId);
+    clearPending(b);
+    const ask = () => void src.feeders.video?.requestKeyFrame().catch(() => undefined);
+    // After the wait, a source that sends gets the air even without a keyframe seen (frozen, never black); one that
+    // sends nothing does not, and the switch keeps waiting.
+    const deadline = () => {
+      if (b.pending?.id !== sourceId || b.sources.get(sourceId) !== src) return;
+      if ((src.counters.video?.lastPacketAt ?? 0) > Date.now() - SENDING_MS - 1000) return this.commitProgram(b, sourceId);
+      b.pending.deadline = setTimeout(deadline, PROGRAM_SWITCH_MAX_WAIT_MS);
+    };
+    b.pending = { id: sourceId, deadline: setTimeout(deadline, PROGRAM_SWITCH_MAX_WAIT_MS), kicker: setInterval(ask, 500) };
+    ask();
+    this.emit({ type: 'sources', broadcastId: b.id, programSourceId: b.programId });
   }
 
   async removePeer(broadcastId: string, peerId: string) {
     const b = this.broadcasts.get(broadcastId);
-    const peer = b?.peers.get(peerId);
-    if (!b || !peer) return;
-    if (b.ingestPeerId === peerId) return this.endIngest(b, true);
+    if (!b) return;
+    const owned = [...b.sources.values()].find((x) => x.peerId === peerId);
+    if (owned) return this.removeSource(b, owned.id);
+    const peer = b.peers.get(peerId);
+    if (!peer) return;
     b.peers.delete(peerId);
     peer.transport.close();
     this.emit({ type: 'peerClosed', broadcastId, peerId, role: peer.ref.role });
@@ -394,8 +579,9 @@ export class MediasoupHub implements MediaHub {
 
   async ingestRtp(broadcastId: string, options: RtpIngestOptions = {}): Promise<RtpIngest> {
     const b = this.get(broadcastId);
-    await this.endIngest(b, false);
     const kinds: MediaKind[] = options.audio === false ? ['video'] : ['video', 'audio'];
+    const meta = { id: `rtp-${randomUUID().slice(0, 8)}`, kind: 'rtp' as const, label: options.label ?? null, peerId: null };
+    const transports: ms.PlainTransport[] = [];
     const listenIp = this.options.listenIp ?? '127.0.0.1';
     const announced = this.options.announcedAddresses?.[0];
     const endpoints: RtpIngest['endpoints'] = [];
@@ -406,7 +592,7 @@ export class MediasoupHub implements MediaHub {
         rtcpMux: false,
         comedia: true,
       });
-      b.plainIngest.push(transport);
+      transports.push(transport);
       const ssrc = randomInt(1, 2 ** 31);
       const codec = kind === 'video' ? videoCodecSdp(b.videoCodec) : { codec: 'opus', clockRate: 48000, channels: 2 };
       const payloadType = TAP_PAYLOAD_TYPES[kind];
@@ -425,7 +611,8 @@ export class MediasoupHub implements MediaHub {
         encodings: [{ ssrc }],
       };
       const producer = await transport.produce({ kind, rtpParameters });
-      await this.setProducer(b, kind, producer, 'rtp', null);
+      await this.addProducer(b, meta, kind, producer);
+      b.sources.get(meta.id)?.plain.push(transport);
       endpoints.push({
         kind,
         ip: announced ?? listenIp,
@@ -437,6 +624,7 @@ export class MediasoupHub implements MediaHub {
       });
     }
     return {
+      sourceId: meta.id,
       endpoints,
       ffmpegOutput: (kind) => {
         const e = endpoints.find((x) => x.kind === kind);
@@ -446,9 +634,10 @@ export class MediasoupHub implements MediaHub {
     };
   }
 
-  async stopIngest(broadcastId: string) {
+  async stopIngest(broadcastId: string, sourceId?: string) {
     const b = this.broadcasts.get(broadcastId);
-    if (b) await this.endIngest(b, true);
+    if (!b) return;
+    for (const id of sourceId ? [sourceId] : [...b.sources.keys()]) await this.removeSource(b, id);
   }
 
   requestKeyFrame(broadcastId: string) {
@@ -461,7 +650,7 @@ export class MediasoupHub implements MediaHub {
   /** PlainTransport (comedia false, rtcpMux false) → ffmpeg's ports; consumers paused until ffmpeg had time to bind. */
   async tap(broadcastId: string, options: TapOptions = {}): Promise<RtpTap> {
     const b = this.get(broadcastId);
-    const kinds: MediaKind[] = options.audio === false || (b.ingestKind && !b.producers.audio) ? ['video'] : ['video', 'audio'];
+    const kinds: MediaKind[] = options.audio === false || (b.program && !b.program.producers.audio) ? ['video'] : ['video', 'audio'];
     const entries: { transport: ms.PlainTransport; consumers: ms.Consumer[] } = { transport: null as unknown as ms.PlainTransport, consumers: [] };
     const transports: ms.PlainTransport[] = [];
     const ports: Partial<Record<MediaKind, number>> = {};
@@ -471,8 +660,8 @@ export class MediasoupHub implements MediaHub {
       const transport = await b.origin.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
       await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
       transports.push(transport);
-      const producer = b.producers[kind];
-      if (producer) {
+      const producer = b.programProducers[kind];
+      {
         const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: b.origin.rtpCapabilities, paused: true });
         entries.consumers.push(consumer);
       }
@@ -483,7 +672,7 @@ export class MediasoupHub implements MediaHub {
       '127.0.0.1',
       kinds.map((kind) =>
         kind === 'video'
-          ? { kind, port: ports.video!, payloadType: b.videoCodec === 'VP8' ? TAP_PAYLOAD_TYPES.video : 102, ...videoCodecSdp(b.videoCodec) }
+          ? { kind, port: ports.video!, payloadType: b.videoCodec === 'VP8' ? TAP_PAYLOAD_TYPES.video : H264_PAYLOAD_TYPE, ...videoCodecSdp(b.videoCodec) }
           : { kind, port: ports.audio!, payloadType: TAP_PAYLOAD_TYPES.audio, codec: 'opus', clockRate: 48000, channels: 2 },
       ),
     );
@@ -500,8 +689,10 @@ export class MediasoupHub implements MediaHub {
       id: entries.transport.id,
       sdp,
       kinds,
-      // mediasoup does not parse payloads; the packager falls back to a ladder capped at the input height.
-      videoSize: null,
+      // The hub sees the program's packets on their way into the program producer (VP8 keyframes carry the size).
+      get videoSize() {
+        return b.program?.videoSize ?? null;
+      },
       requestKeyFrame: kick,
       close: async () => {
         for (const t of timers) clearTimeout(t);
@@ -520,14 +711,19 @@ export class MediasoupHub implements MediaHub {
       const a = p.ref.audience ?? 'unknown';
       byAudience[a] = (byAudience[a] ?? 0) + 1;
     }
-    const stream = (kind: MediaKind) => ({
+    const stream = (src: MsSource, kind: MediaKind) => ({
       codec: kind === 'video' ? b.videoCodec : 'opus',
-      ...(b.counters[kind] ?? { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null }),
+      ...(src.counters[kind] ?? { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null }),
+      ...(kind === 'video' && src.videoSize ? src.videoSize : {}),
     });
+    const program = b.program;
     return {
       id: b.id,
       videoCodec: b.videoCodec,
-      ingest: b.ingestKind ? { kind: b.ingestKind, since: b.ingestSince, video: stream('video'), audio: b.producers.audio ? stream('audio') : null } : null,
+      ingest: program ? { kind: program.kind, since: program.since, video: stream(program, 'video'), audio: program.producers.audio ? stream(program, 'audio') : null } : null,
+      sources: [...b.sources.values()].map((src) => ({ id: src.id, kind: src.kind, label: src.label, since: src.since, video: stream(src, 'video'), audio: src.producers.audio ? stream(src, 'audio') : null })),
+      programSourceId: b.programId,
+      pendingProgramSourceId: b.pending?.id ?? null,
       viewers: b.viewerCount(),
       viewersByAudience: byAudience,
       taps: b.taps.size,

@@ -25,8 +25,11 @@ import {
 export type Verdict = { ok: true; audience: string } | { ok: false; code: MediaErrorCodeWire; message: string };
 
 export interface SignalingPolicy {
-  /** May this socket act as `role` on the session now? Called before every signaling step. */
-  authorize(socket: Socket, sessionId: string, role: MediaRole): Promise<Verdict>;
+  /**
+   * May this socket act as `role` on the session now? Called before every signaling step. `preview` is the source a
+   * viewer asks to see instead of the program (the chair's source previews): staff only.
+   */
+  authorize(socket: Socket, sessionId: string, role: MediaRole, preview?: string): Promise<Verdict>;
   /** The state this socket should see (for `media:info` and the room it is put in). */
   state(socket: Socket, sessionId: string): Promise<{ audience: string; canPublish: boolean; state: MediaState } | { ok: false; code: MediaErrorCodeWire; message: string }>;
   /** Creates the hub broadcast on demand (a camera may connect before the session goes on air). */
@@ -40,6 +43,7 @@ interface Owned {
   socket: Socket;
   sessionId: string;
   role: MediaRole;
+  peerId: string;
 }
 
 const MESSAGES: Record<MediaErrorCodeWire, string> = {
@@ -51,6 +55,7 @@ const MESSAGES: Record<MediaErrorCodeWire, string> = {
   CLOSED_SITTING: 'Phiên họp kín: không truyền hình.',
   BAD_SIGNAL: 'Thông điệp kết nối media không hợp lệ.',
   CODEC_MISMATCH: 'Định dạng video không phù hợp.',
+  NO_SOURCE: 'Nguồn hình không còn tồn tại.',
   INTERNAL: 'Lỗi hệ thống, vui lòng thử lại.',
 };
 
@@ -79,7 +84,8 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
   });
 
   const onConnection = (socket: Socket) => {
-    const peerId = (role: MediaRole) => `${socket.id}:${role}`;
+    // One program viewer and one publisher per socket; previews are one per source.
+    const peerId = (role: MediaRole, preview?: string) => (role === 'viewer' && preview ? `${socket.id}:preview:${preview}` : `${socket.id}:${role}`);
 
     socket.on('media:info', async (raw: unknown, ack: unknown) => {
       const reply = safeAck<MediaInfoAck>(ack);
@@ -104,13 +110,15 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
         const req = MediaSignalRequest.safeParse(raw);
         if (!req.success) return reply(mediaFailure('VALIDATION'));
         sessionId = req.data.sessionId;
-        const { role } = req.data;
-        const verdict = await policy.authorize(socket, sessionId, role);
+        const { role, source, label } = req.data;
+        const verdict = await policy.authorize(socket, sessionId, role, role === 'viewer' ? source : undefined);
         if (!verdict.ok) return reply(mediaFailure(verdict.code, { message: verdict.message }));
         await policy.ensureBroadcast(sessionId);
-        const id = peerId(role);
-        const answer = await hub.signal(sessionId, { peerId: id, role, audience: verdict.audience }, req.data.message as SignalRequest);
-        owners.set(key(sessionId, id), { socket, sessionId, role, audience: verdict.audience });
+        const id = peerId(role, source);
+        const sourceId = source && (role === 'viewer' ? source : `cam-${source}`);
+        const ref = { peerId: id, role, audience: verdict.audience, ...(sourceId ? { sourceId } : {}), ...(label && role === 'publisher' ? { label } : {}) };
+        const answer = await hub.signal(sessionId, ref, req.data.message as SignalRequest);
+        owners.set(key(sessionId, id), { socket, sessionId, role, peerId: id, audience: verdict.audience });
         reply({ ok: true, peerId: id, reply: answer });
       } catch (err) {
         if (err instanceof MediaError) {
@@ -126,9 +134,10 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       const reply = safeAck<MediaSimpleAck>(ack);
       const req = MediaLeaveRequest.safeParse(raw);
       if (!req.success) return reply(mediaFailure('VALIDATION'));
-      for (const role of req.data.role ? [req.data.role] : (['publisher', 'viewer'] as const)) {
-        owners.delete(key(req.data.sessionId, peerId(role)));
-        await hub.removePeer(req.data.sessionId, peerId(role)).catch(() => undefined);
+      const ids = req.data.source ? [peerId('viewer', req.data.source)] : (req.data.role ? [req.data.role] : (['publisher', 'viewer'] as const)).map((role) => peerId(role));
+      for (const id of ids) {
+        owners.delete(key(req.data.sessionId, id));
+        await hub.removePeer(req.data.sessionId, id).catch(() => undefined);
       }
       reply({ ok: true });
     });
@@ -138,7 +147,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       const req = MediaKeyframeRequest.safeParse(raw);
       if (!req.success) return reply(mediaFailure('VALIDATION'));
       // Only someone who is watching may ask; the hub throttles anyway.
-      if (!owners.has(key(req.data.sessionId, peerId('viewer')))) return reply(mediaFailure('FORBIDDEN'));
+      if (![...owners.values()].some((o) => o.socket === socket && o.sessionId === req.data.sessionId && o.role === 'viewer')) return reply(mediaFailure('FORBIDDEN'));
       hub.requestKeyFrame(req.data.sessionId);
       reply({ ok: true });
     });
@@ -147,7 +156,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       for (const [k, o] of owners) {
         if (o.socket !== socket) continue;
         owners.delete(k);
-        void hub.removePeer(o.sessionId, peerId(o.role)).catch(() => undefined);
+        void hub.removePeer(o.sessionId, o.peerId).catch(() => undefined);
       }
     });
   };
@@ -167,7 +176,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       for (const [k, o] of chosen) {
         owners.delete(k);
         o.socket.emit('media:ended', { sessionId, role: o.role, reason });
-        await hub.removePeer(sessionId, `${o.socket.id}:${o.role}`).catch(() => undefined);
+        await hub.removePeer(sessionId, o.peerId).catch(() => undefined);
       }
       return chosen.length;
     },

@@ -8,10 +8,12 @@
  * hub answers with its candidates (loopback and LAN deployments gather in milliseconds).
  */
 import type { Socket } from 'node:dgram';
+import { networkInterfaces } from 'node:os';
 import { randomUUID, randomInt } from 'node:crypto';
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpPacket, type RTCRtpSender, type RTCRtpTransceiver, type MediaStreamTrack } from 'werift';
 import {
   MediaError,
+  PROGRAM_SWITCH_MAX_WAIT_MS,
   ViewerCapError,
   silentLogger,
   type BroadcastOptions,
@@ -27,6 +29,7 @@ import {
   type RtpIngestEndpoint,
   type RtpIngestOptions,
   type RtpTap,
+  type SourceKind,
   type TapOptions,
   type VideoCodec,
   HubListeners,
@@ -62,14 +65,35 @@ function weriftCodecs(video: VideoCodec) {
   };
 }
 
-interface Ingest {
-  kind: 'webrtc' | 'rtp';
-  /** Bumped per ingest so viewers' rewriters know the source changed. */
+/** One feed into the broadcast: a camera page (WebRTC publisher) or an encoder (RTP ingest). */
+interface Source {
+  id: string;
+  kind: SourceKind;
+  label: string | null;
+  /** Unique per source instance, so viewers' rewriters know the packets come from another stream. */
   generation: number;
   since: number;
   hasAudio: boolean;
-  requestKeyFrame(): void;
+  readonly meters: Record<MediaKind, Meter>;
+  videoSize: { width: number; height: number } | null;
+  /** The publisher's peer id (WebRTC sources). */
+  peerId: string | null;
+  /** Asks the source for a keyframe now (a no-op for RTP). */
+  pli(): void;
+  /** The same, at most once per 500 ms: many viewers joining at once cost one keyframe. */
+  keyframe: () => boolean;
   close(): Promise<void>;
+}
+
+function newSource(fields: Pick<Source, 'id' | 'kind' | 'label' | 'hasAudio' | 'peerId' | 'pli' | 'close'>): Source {
+  return {
+    ...fields,
+    generation: ++generations,
+    since: Date.now(),
+    meters: { video: new Meter(), audio: new Meter() },
+    videoSize: null,
+    keyframe: throttle(500, () => fields.pli()),
+  };
 }
 
 interface Viewer {
@@ -77,6 +101,8 @@ interface Viewer {
   pc: RTCPeerConnection;
   senders: Partial<Record<MediaKind, RTCRtpSender>>;
   rewriters: Record<MediaKind, SeqRewriter>;
+  /** A preview of this source; null: the program. */
+  sourceId: string | null;
   connected: boolean;
   closed: boolean;
 }
@@ -86,55 +112,69 @@ interface Tap {
   socket: Socket;
   targets: Partial<Record<MediaKind, number>>;
   ip: string;
+  /** ffmpeg sees one continuous stream (one SSRC, no sequence or timestamp jump) whatever the program source. */
+  rewriters: Record<MediaKind, SeqRewriter>;
+  ssrc: Record<MediaKind, number>;
   closed: boolean;
 }
 
 let generations = 0;
 
+/** A source counts as sending when its last video packet is this recent; a dead program is switched away at once. */
+const SENDING_MS = 1500;
+
 class Broadcast {
-  ingest: Ingest | null = null;
-  publisher: { ref: PeerRef; pc: RTCPeerConnection } | null = null;
+  /** Insertion order = age; a replaced source (same id) keeps its place. */
+  readonly sources = new Map<string, Source>();
+  programId: string | null = null;
+  /** The chair's choice (else the first source): when it drops out and comes back, the program follows it back. */
+  chosenId: string | null = null;
+  private pending: { id: string; deadline: NodeJS.Timeout; kicker: NodeJS.Timeout } | null = null;
   readonly viewers = new Map<string, Viewer>();
   readonly taps = new Map<string, Tap>();
-  readonly meters: Record<MediaKind, Meter> = { video: new Meter(), audio: new Meter() };
-  videoSize: { width: number; height: number } | null = null;
   keyframeRequests = 0;
   closed = false;
-  private readonly throttledKeyframe: () => boolean;
 
   constructor(
     readonly id: string,
     readonly videoCodec: VideoCodec,
     private readonly hub: WeriftHub,
     private readonly log: HubLogger,
-  ) {
-    // Many viewers joining at once (a hall screen wall, the public at the top of the hour) cost one keyframe.
-    this.throttledKeyframe = throttle(500, () => {
-      this.keyframeRequests++;
-      this.ingest?.requestKeyFrame();
-    });
+  ) {}
+
+  get program(): Source | null {
+    return this.programId ? (this.sources.get(this.programId) ?? null) : null;
   }
 
-  requestKeyFrame() {
-    this.throttledKeyframe();
+  get pendingId(): string | null {
+    return this.pending?.id ?? null;
   }
 
-  /** Every media packet of the current ingest passes here, already as a raw RTP buffer. */
-  onPacket(kind: MediaKind, generation: number, buf: Buffer) {
-    if (this.closed || this.ingest?.generation !== generation) return;
+  /** A keyframe from the given source (default: the program), throttled per source. */
+  requestKeyFrame(sourceId: string | null = this.programId) {
+    const s = sourceId ? this.sources.get(sourceId) : undefined;
+    if (s?.keyframe()) this.keyframeRequests++;
+  }
+
+  /** Every media packet of every source passes here, already as a raw RTP buffer. */
+  onPacket(source: Source, kind: MediaKind, buf: Buffer) {
+    if (this.closed || this.sources.get(source.id) !== source) return;
     if (isPaddingOnly(buf)) return;
-    this.meters[kind].add(buf.length);
+    source.meters[kind].add(buf.length);
     if (kind === 'video') {
       const info = frameInfo(this.videoCodec, buf);
-      if (info.width && info.height) this.videoSize = { width: info.width, height: info.height };
+      if (info.width && info.height) source.videoSize = { width: info.width, height: info.height };
+      // The switch lands on the first packet of a keyframe: decoders go from one picture to the next, no black.
+      if (info.keyframe && this.pending?.id === source.id) this.commitProgram(source.id, 'keyframe');
     }
+    const isProgram = source.id === this.programId;
     for (const v of this.viewers.values()) {
       const sender = v.senders[kind];
-      if (!v.connected || !sender) continue;
+      if (!v.connected || !sender || (v.sourceId ?? this.programId) !== source.id) continue;
       try {
         // werift's sender rewrites the header in place, so each viewer needs its own packet object.
         const p = RtpPacket.deSerialize(buf);
-        const mapped = v.rewriters[kind].map(generation, p.header.sequenceNumber, p.header.timestamp);
+        const mapped = v.rewriters[kind].map(source.generation, p.header.sequenceNumber, p.header.timestamp);
         p.header.sequenceNumber = mapped.seq;
         p.header.timestamp = mapped.ts;
         // The publisher's extension ids mean nothing on this viewer's connection; the sender adds its own.
@@ -145,30 +185,110 @@ class Broadcast {
         this.log.warn({ err, broadcastId: this.id, peerId: v.ref.peerId }, 'forwarding to viewer failed');
       }
     }
+    if (!isProgram) return;
     for (const tap of this.taps.values()) {
       const port = tap.targets[kind];
       if (port === undefined || tap.closed) continue;
       const copy = Buffer.from(buf);
+      const mapped = tap.rewriters[kind].map(source.generation, copy.readUInt16BE(2), copy.readUInt32BE(4));
       copy[1] = (copy[1]! & 0x80) | TAP_PAYLOAD_TYPES[kind];
+      copy.writeUInt16BE(mapped.seq, 2);
+      copy.writeUInt32BE(mapped.ts, 4);
+      copy.writeUInt32BE(tap.ssrc[kind], 8);
       tap.socket.send(copy, port, tap.ip);
     }
   }
 
-  async setIngest(ingest: Ingest) {
-    const previous = this.ingest;
-    this.ingest = ingest;
+  /** Adds a source, or replaces the one with the same id (keeping its program status). */
+  async addSource(source: Source) {
+    const previous = this.sources.get(source.id);
+    this.sources.set(source.id, source);
     if (previous) await previous.close().catch(() => undefined);
-    this.hub.emit({ type: 'ingest', broadcastId: this.id, kind: ingest.kind });
-    // Viewers already watching need a keyframe from the new source.
-    setTimeout(() => this.requestKeyFrame(), 200);
+    if (!this.programId || this.programId === source.id) this.commitProgram(source.id, previous ? 'replaced' : 'first');
+    else if (this.chosenId === source.id) this.setProgram(source.id, false);
+    else this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: this.programId });
+    // Viewers already watching it (the program, a preview) need a keyframe from the new stream.
+    setTimeout(() => this.requestKeyFrame(source.id), 200).unref();
   }
 
-  async endIngest(ingest?: Ingest) {
-    const current = this.ingest;
-    if (!current || (ingest && ingest !== current)) return;
-    this.ingest = null;
-    await current.close().catch(() => undefined);
+  /** Ends a source; a program source hands over at once to the pending one, else the newest one still sending. */
+  async removeSource(id: string, only?: Source) {
+    const s = this.sources.get(id);
+    if (!s || (only && s !== only)) return;
+    this.sources.delete(id);
+    await s.close().catch(() => undefined);
+    if (this.pending?.id === id) this.clearPending();
+    if (this.programId !== id) {
+      this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: this.programId });
+      return;
+    }
+    const rest = [...this.sources.values()];
+    const now = Date.now();
+    const sending = rest.filter((x) => x.meters.video.lastAt !== null && now - x.meters.video.lastAt < SENDING_MS);
+    const next = (this.pending && this.sources.get(this.pending.id)) || sending.at(-1) || rest.at(-1) || null;
+    if (next) {
+      this.commitProgram(next.id, 'fallback');
+      next.pli();
+      return;
+    }
+    this.clearPending();
+    this.programId = null;
     this.hub.emit({ type: 'ingestEnded', broadcastId: this.id });
+    this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: null });
+  }
+
+  setProgram(id: string, chosen = true) {
+    const s = this.sources.get(id);
+    if (!s) throw new MediaError('NO_SOURCE', `no source ${id} in broadcast ${this.id}`);
+    if (chosen) this.chosenId = id;
+    if (this.programId === id) return this.clearPending();
+    const current = this.program;
+    const lastAt = current?.meters.video.lastAt ?? null;
+    // Nothing worth keeping on screen: switch now and ask for a picture.
+    if (!current || lastAt === null || Date.now() - lastAt > SENDING_MS) {
+      this.commitProgram(id, 'now');
+      s.pli();
+      return;
+    }
+    this.clearPending();
+    this.pending = {
+      id,
+      deadline: setTimeout(() => this.pendingDeadline(s), PROGRAM_SWITCH_MAX_WAIT_MS),
+      kicker: setInterval(() => s.pli(), 500),
+    };
+    s.pli();
+    this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: this.programId });
+  }
+
+  /**
+   * An encoder's GOP bounds the wait for a keyframe. A source that sends but never a detectable keyframe still gets
+   * the air (viewers keep the last picture until one comes, never black); one that sends nothing does not — the
+   * program keeps its picture and the switch waits.
+   */
+  private pendingDeadline(s: Source) {
+    if (this.pending?.id !== s.id || this.sources.get(s.id) !== s) return;
+    const lastAt = s.meters.video.lastAt;
+    if (lastAt !== null && Date.now() - lastAt < SENDING_MS) return this.commitProgram(s.id, 'deadline');
+    this.pending.deadline = setTimeout(() => this.pendingDeadline(s), PROGRAM_SWITCH_MAX_WAIT_MS);
+  }
+
+  private commitProgram(id: string, why: 'first' | 'replaced' | 'keyframe' | 'deadline' | 'now' | 'fallback') {
+    const s = this.sources.get(id);
+    if (!s) return;
+    this.clearPending();
+    const changed = this.programId !== id || why === 'replaced';
+    this.programId = id;
+    this.chosenId ??= id;
+    if (why !== 'first' && why !== 'replaced') this.log.info({ broadcastId: this.id, sourceId: id, why }, 'program source switched');
+    if (changed) this.hub.emit({ type: 'ingest', broadcastId: this.id, kind: s.kind });
+    this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: id });
+  }
+
+  clearPending() {
+    if (!this.pending) return;
+    clearTimeout(this.pending.deadline);
+    clearInterval(this.pending.kicker);
+    this.pending = null;
   }
 
   stats(): BroadcastStats {
@@ -177,18 +297,22 @@ class Broadcast {
       const a = v.ref.audience ?? 'unknown';
       byAudience[a] = (byAudience[a] ?? 0) + 1;
     }
-    const stream = (kind: MediaKind) => ({
+    const stream = (s: Source, kind: MediaKind) => ({
       codec: kind === 'video' ? this.videoCodec : 'opus',
-      packets: this.meters[kind].packets,
-      bytes: this.meters[kind].bytes,
-      bitrateKbps: this.meters[kind].kbps(),
-      lastPacketAt: this.meters[kind].lastAt,
-      ...(kind === 'video' && this.videoSize ? this.videoSize : {}),
+      packets: s.meters[kind].packets,
+      bytes: s.meters[kind].bytes,
+      bitrateKbps: s.meters[kind].kbps(),
+      lastPacketAt: s.meters[kind].lastAt,
+      ...(kind === 'video' && s.videoSize ? s.videoSize : {}),
     });
+    const program = this.program;
     return {
       id: this.id,
       videoCodec: this.videoCodec,
-      ingest: this.ingest ? { kind: this.ingest.kind, since: this.ingest.since, video: stream('video'), audio: this.ingest.hasAudio ? stream('audio') : null } : null,
+      ingest: program ? { kind: program.kind, since: program.since, video: stream(program, 'video'), audio: program.hasAudio ? stream(program, 'audio') : null } : null,
+      sources: [...this.sources.values()].map((s) => ({ id: s.id, kind: s.kind, label: s.label, since: s.since, video: stream(s, 'video'), audio: s.hasAudio ? stream(s, 'audio') : null })),
+      programSourceId: this.programId,
+      pendingProgramSourceId: this.pendingId,
       viewers: this.viewers.size,
       viewersByAudience: byAudience,
       taps: this.taps.size,
@@ -207,6 +331,7 @@ export class WeriftHub implements MediaHub {
   private readonly listenIp: string;
   private readonly announced: string[] | undefined;
   private closed = false;
+  private readonly ports: PortPool | null;
 
   constructor(private readonly options: HubOptions = {}) {
     this.maxViewers = options.maxViewers ?? 200;
@@ -214,6 +339,7 @@ export class WeriftHub implements MediaHub {
     this.listeners = new HubListeners(this.log);
     this.listenIp = options.listenIp ?? '127.0.0.1';
     this.announced = options.announcedAddresses;
+    this.ports = options.rtcPortRange ? new PortPool(options.rtcPortRange, this.listenIp) : null;
   }
 
   /** Nothing to start: werift runs in this process. Kept for symmetry with MediasoupHub.create(). */
@@ -243,8 +369,9 @@ export class WeriftHub implements MediaHub {
     if (!b) return;
     this.broadcasts.delete(id);
     b.closed = true;
-    await b.endIngest();
-    if (b.publisher) await b.publisher.pc.close().catch(() => undefined);
+    b.clearPending();
+    await Promise.all([...b.sources.values()].map((src) => src.close().catch(() => undefined)));
+    b.sources.clear();
     await Promise.all([...b.viewers.keys()].map((peerId) => this.closeViewer(b, peerId)));
     await Promise.all([...b.taps.values()].map((t) => this.closeTap(b, t)));
   }
@@ -261,22 +388,46 @@ export class WeriftHub implements MediaHub {
     return n;
   }
 
-  private peerConnection(codec: VideoCodec) {
-    const range = this.options.rtcPortRange;
-    return new RTCPeerConnection({
+  private async peerConnection(codec: VideoCodec) {
+    // With MEDIA_RTC_PORTS each peer connection gets its own ports from the pool, never werift's shared range: werift
+    // finds a port by binding a probe socket, closing it and binding again, so peer connections gathering at the same
+    // moment (viewers joining together) were given the same port and all but one never received a packet — their
+    // ICE stayed "connecting".
+    // One port per address werift gathers on, plus one: werift refuses a range of a single port.
+    const block = this.ports ? await this.ports.take((this.listenIp === '0.0.0.0' ? localAddressCount() : 1) + 1) : null;
+    const pc = new RTCPeerConnection({
       codecs: weriftCodecs(codec),
       iceUseIpv6: false,
       ...(this.announced ? { iceAdditionalHostAddresses: this.announced } : {}),
       ...(this.listenIp !== '0.0.0.0' ? { iceInterfaceAddresses: { udp4: this.listenIp } } : {}),
-      ...(range ? { icePortRange: range } : {}),
+      ...(block ? { icePortRange: block.range } : {}),
     });
+    if (block) {
+      // close() announces itself through the signaling state (the connection state may never say "closed").
+      const sub = pc.signalingStateChange.subscribe((state) => {
+        if (state !== 'closed') return;
+        sub.unSubscribe();
+        block.release();
+      });
+    }
+    return pc;
   }
 
   /** Non-trickle answer: wait for gathering, then keep only the candidates we announce. */
   private async answer(pc: RTCPeerConnection, offerSdp: string): Promise<string> {
-    const keepRemote = this.options.acceptRemoteAddress;
-    await pc.setRemoteDescription({ type: 'offer', sdp: keepRemote ? filterCandidates(offerSdp, keepRemote) : offerSdp });
+    await pc.setRemoteDescription({ type: 'offer', sdp: this.remoteOffer(offerSdp) });
     return this.finishAnswer(pc);
+  }
+
+  /**
+   * The offer as werift should see it. Browsers hide their host addresses behind mDNS names (`<uuid>.local`); werift
+   * would open a multicast-DNS socket per peer connection and wait up to 10 s for each name (never answered across
+   * subnets), while the browser's own connectivity checks reach us anyway and werift learns its address from them
+   * (a peer-reflexive candidate). So `.local` candidates are dropped, with any the deployment does not accept.
+   */
+  private remoteOffer(sdp: string): string {
+    const keep = this.options.acceptRemoteAddress;
+    return filterCandidates(sdp, (ip) => !ip.toLowerCase().endsWith('.local') && (!keep || keep(ip)));
   }
 
   private async finishAnswer(pc: RTCPeerConnection): Promise<string> {
@@ -311,18 +462,27 @@ export class WeriftHub implements MediaHub {
   }
 
   private async publish(b: Broadcast, ref: PeerRef, offer: string): Promise<SignalReply> {
-    const pc = this.peerConnection(b.videoCodec);
-    const generation = ++generations;
+    const pc = await this.peerConnection(b.videoCodec);
     const receivers: { kind: MediaKind; transceiver: RTCRtpTransceiver; track: MediaStreamTrack }[] = [];
-    let hasAudio = false;
+    const source = newSource({
+      id: ref.sourceId ?? ref.peerId,
+      kind: 'webrtc',
+      label: ref.label ?? null,
+      hasAudio: false,
+      peerId: ref.peerId,
+      pli: () => {
+        for (const r of receivers) if (r.kind === 'video' && r.track.ssrc) void r.transceiver.receiver.sendRtcpPLI(r.track.ssrc).catch(() => undefined);
+      },
+      close: async () => void (await pc.close().catch(() => undefined)),
+    });
     // werift fires onTrack inside setRemoteDescription, so the subscription must exist before it.
     pc.onTrack.subscribe((track) => {
       const transceiver = pc.getTransceivers().find((t) => t.receiver.track === track);
       if (!transceiver) return;
       const kind = track.kind as MediaKind;
-      if (kind === 'audio') hasAudio = true;
+      if (kind === 'audio') source.hasAudio = true;
       receivers.push({ kind, transceiver, track });
-      track.onReceiveRtp.subscribe((rtp) => b.onPacket(kind, generation, rtp.serialize()));
+      track.onReceiveRtp.subscribe((rtp) => b.onPacket(source, kind, rtp.serialize()));
     });
     let answer: string;
     try {
@@ -335,58 +495,44 @@ export class WeriftHub implements MediaHub {
       await pc.close().catch(() => undefined);
       throw new MediaError('CODEC_MISMATCH', `the camera offered no ${b.videoCodec} video`);
     }
-    const previous = b.publisher;
-    b.publisher = { ref, pc };
-    const ingest: Ingest = {
-      kind: 'webrtc',
-      generation,
-      since: Date.now(),
-      hasAudio,
-      requestKeyFrame: () => {
-        for (const r of receivers) if (r.kind === 'video' && r.track.ssrc) void r.transceiver.receiver.sendRtcpPLI(r.track.ssrc).catch(() => undefined);
-      },
-      close: async () => {
-        if (b.publisher?.pc === pc) b.publisher = null;
-        await pc.close().catch(() => undefined);
-      },
-    };
     pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') b.requestKeyFrame();
+      if (state === 'connected') b.requestKeyFrame(source.id);
       if (state === 'failed' || state === 'closed') {
-        void b.endIngest(ingest);
+        void b.removeSource(source.id, source);
         this.emit({ type: 'peerClosed', broadcastId: b.id, peerId: ref.peerId, role: 'publisher' });
       }
     });
-    if (previous) this.log.info({ broadcastId: b.id, previous: previous.ref.peerId, peerId: ref.peerId }, 'publisher replaced');
-    await b.setIngest(ingest);
-    this.log.info({ broadcastId: b.id, peerId: ref.peerId }, 'publisher connected (webrtc ingest)');
+    if (b.sources.has(source.id)) this.log.info({ broadcastId: b.id, sourceId: source.id, peerId: ref.peerId }, 'source replaced');
+    await b.addSource(source);
+    this.log.info({ broadcastId: b.id, peerId: ref.peerId, sourceId: source.id, program: b.programId === source.id }, 'publisher connected (webrtc source)');
     return { type: 'answer', sdp: answer };
   }
 
   private async view(b: Broadcast, ref: PeerRef, offer: string): Promise<SignalReply> {
     const existing = b.viewers.get(ref.peerId);
     if (existing) await this.closeViewer(b, ref.peerId);
+    if (ref.sourceId && !b.sources.has(ref.sourceId)) throw new MediaError('NO_SOURCE', `no source ${ref.sourceId} to preview`);
     if (this.totalViewers() >= this.maxViewers) throw new ViewerCapError(this.maxViewers);
-    const pc = this.peerConnection(b.videoCodec);
+    const pc = await this.peerConnection(b.videoCodec);
     const viewer: Viewer = {
       ref,
       pc,
       senders: {},
       rewriters: { video: new SeqRewriter(FRAME_TICKS.video), audio: new SeqRewriter(FRAME_TICKS.audio) },
+      sourceId: ref.sourceId ?? null,
       connected: false,
       closed: false,
     };
     // Reserve the seat before the (slow) answer so concurrent joins cannot overshoot the cap.
     b.viewers.set(ref.peerId, viewer);
     try {
-      const keepRemote = this.options.acceptRemoteAddress;
-      await withTimeout(pc.setRemoteDescription({ type: 'offer', sdp: keepRemote ? filterCandidates(offer, keepRemote) : offer }), NEGOTIATION_MS);
+      await withTimeout(pc.setRemoteDescription({ type: 'offer', sdp: this.remoteOffer(offer) }), NEGOTIATION_MS);
       for (const t of pc.getTransceivers()) {
         const kind = t.kind as MediaKind;
         if (viewer.senders[kind]) continue;
         t.setDirection('sendonly');
         viewer.senders[kind] = t.sender;
-        t.sender.onPictureLossIndication.subscribe(() => b.requestKeyFrame());
+        t.sender.onPictureLossIndication.subscribe(() => b.requestKeyFrame(viewer.sourceId ?? b.programId));
       }
       if (!viewer.senders.video) throw new MediaError('BAD_SIGNAL', 'the viewer offered no video');
       const sdp = await withTimeout(this.finishAnswer(pc), NEGOTIATION_MS);
@@ -394,7 +540,7 @@ export class WeriftHub implements MediaHub {
         if (state === 'connected') {
           viewer.connected = true;
           // A late joiner decodes nothing until the next keyframe: ask for one now.
-          b.requestKeyFrame();
+          b.requestKeyFrame(viewer.sourceId ?? b.programId);
         }
         if (state === 'failed' || state === 'closed') void this.closeViewer(b, ref.peerId, viewer);
       });
@@ -426,7 +572,7 @@ export class WeriftHub implements MediaHub {
   async removePeer(broadcastId: string, peerId: string) {
     const b = this.broadcasts.get(broadcastId);
     if (!b) return;
-    if (b.publisher?.ref.peerId === peerId && b.ingest?.kind === 'webrtc') await b.endIngest();
+    for (const src of [...b.sources.values()]) if (src.peerId === peerId) await b.removeSource(src.id, src);
     await this.closeViewer(b, peerId);
   }
 
@@ -441,8 +587,17 @@ export class WeriftHub implements MediaHub {
   async ingestRtp(broadcastId: string, options: RtpIngestOptions = {}): Promise<RtpIngest> {
     const b = this.get(broadcastId);
     const kinds: MediaKind[] = options.audio === false ? ['video'] : ['video', 'audio'];
-    const generation = ++generations;
     const sockets: Socket[] = [];
+    const source = newSource({
+      id: `rtp-${randomUUID().slice(0, 8)}`,
+      kind: 'rtp',
+      label: options.label ?? null,
+      hasAudio: kinds.includes('audio'),
+      peerId: null,
+      // An encoder on plain RTP does not answer PLI; its GOP (README: -g / -force_key_frames) bounds the wait.
+      pli: () => undefined,
+      close: async () => void (await Promise.all(sockets.map(closeUdp))),
+    });
     const endpoints: RtpIngestEndpoint[] = [];
     const ip = this.announced?.[0] ?? this.listenIp;
     try {
@@ -455,7 +610,7 @@ export class WeriftHub implements MediaHub {
         rtp.on('message', (msg) => {
           // Another payload type means another codec than the broadcast's: viewers could not decode it.
           if (msg.length < 12 || (msg[1]! & 0x7f) !== payloadType) return;
-          b.onPacket(kind, generation, msg);
+          b.onPacket(source, kind, msg);
         });
         rtcp.on('message', () => undefined);
       }
@@ -463,18 +618,10 @@ export class WeriftHub implements MediaHub {
       await Promise.all(sockets.map(closeUdp));
       throw err;
     }
-    const ingest: Ingest = {
-      kind: 'rtp',
-      generation,
-      since: Date.now(),
-      hasAudio: kinds.includes('audio'),
-      // An encoder on plain RTP does not answer PLI; its GOP (README: -g / -force_key_frames) bounds the wait.
-      requestKeyFrame: () => undefined,
-      close: async () => void (await Promise.all(sockets.map(closeUdp))),
-    };
-    await b.setIngest(ingest);
-    this.log.info({ broadcastId, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`) }, 'rtp ingest open');
+    await b.addSource(source);
+    this.log.info({ broadcastId, sourceId: source.id, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`), program: b.programId === source.id }, 'rtp ingest open');
     return {
+      sourceId: source.id,
       endpoints,
       ffmpegOutput: (kind) => {
         const e = endpoints.find((x) => x.kind === kind);
@@ -484,8 +631,14 @@ export class WeriftHub implements MediaHub {
     };
   }
 
-  async stopIngest(broadcastId: string) {
-    await this.broadcasts.get(broadcastId)?.endIngest();
+  async stopIngest(broadcastId: string, sourceId?: string) {
+    const b = this.broadcasts.get(broadcastId);
+    if (!b) return;
+    for (const id of sourceId ? [sourceId] : [...b.sources.keys()]) await b.removeSource(id);
+  }
+
+  async setProgram(broadcastId: string, sourceId: string) {
+    this.get(broadcastId).setProgram(sourceId);
   }
 
   requestKeyFrame(broadcastId: string) {
@@ -494,13 +647,21 @@ export class WeriftHub implements MediaHub {
 
   async tap(broadcastId: string, options: TapOptions = {}): Promise<RtpTap> {
     const b = this.get(broadcastId);
-    const kinds: MediaKind[] = options.audio === false || (b.ingest && !b.ingest.hasAudio) ? ['video'] : ['video', 'audio'];
+    const kinds: MediaKind[] = options.audio === false || (b.program && !b.program.hasAudio) ? ['video'] : ['video', 'audio'];
     const targets: Partial<Record<MediaKind, number>> = {};
     for (const k of kinds) targets[k] = await freeRtpPortPair('127.0.0.1');
     const socket = await bindUdp('127.0.0.1');
     // ffmpeg may not be listening yet: an ICMP "port unreachable" must not crash the process.
     socket.on('error', () => undefined);
-    const tap: Tap = { id: randomUUID(), socket, targets, ip: '127.0.0.1', closed: false };
+    const tap: Tap = {
+      id: randomUUID(),
+      socket,
+      targets,
+      ip: '127.0.0.1',
+      rewriters: { video: new SeqRewriter(FRAME_TICKS.video), audio: new SeqRewriter(FRAME_TICKS.audio) },
+      ssrc: { video: randomInt(1, 2 ** 31), audio: randomInt(1, 2 ** 31) },
+      closed: false,
+    };
     b.taps.set(tap.id, tap);
     const video = videoCodecSdp(b.videoCodec);
     const sdp = tapSdp(
@@ -520,7 +681,7 @@ export class WeriftHub implements MediaHub {
       sdp,
       kinds,
       get videoSize() {
-        return b.videoSize;
+        return b.program?.videoSize ?? null;
       },
       requestKeyFrame: () => b.requestKeyFrame(),
       close: async () => {
@@ -554,6 +715,55 @@ export class WeriftHub implements MediaHub {
 }
 
 const NEGOTIATION_MS = 10_000;
+
+/** IPv4 addresses werift gathers on when bound to every interface (one socket, so one port, each). */
+function localAddressCount(): number {
+  return Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4').length || 1;
+}
+
+/**
+ * Ports of MEDIA_RTC_PORTS handed out in blocks, each to one peer connection until it closes. Taking is synchronous
+ * bookkeeping (no two callers get the same port) followed by a bind check against other processes.
+ */
+class PortPool {
+  private readonly used = new Set<number>();
+  private next: number;
+
+  constructor(
+    private readonly range: [number, number],
+    private readonly ip: string,
+  ) {
+    this.next = range[0];
+  }
+
+  async take(count: number): Promise<{ range: [number, number]; release(): void }> {
+    const [min, max] = this.range;
+    const span = max - min + 1;
+    for (let tries = 0; tries < span; tries++) {
+      const start = this.next;
+      this.next = start + count > max ? min : start + count;
+      if (start + count - 1 > max) continue;
+      const ports = Array.from({ length: count }, (_, i) => start + i);
+      if (ports.some((p) => this.used.has(p))) continue;
+      for (const p of ports) this.used.add(p);
+      // Another process may hold one: check by binding (werift binds it again a moment later).
+      const free = await Promise.all(ports.map((p) => bindUdp(this.ip, p).then(closeUdp).then(() => true, () => false)));
+      if (free.every(Boolean)) {
+        let released = false;
+        return {
+          range: [start, start + count - 1],
+          release: () => {
+            if (released) return;
+            released = true;
+            for (const p of ports) this.used.delete(p);
+          },
+        };
+      }
+      for (const p of ports) this.used.delete(p);
+    }
+    throw new MediaError('BAD_SIGNAL', `no free UDP port left in MEDIA_RTC_PORTS ${min}-${max}`);
+  }
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;

@@ -46,9 +46,23 @@ export const MediaRole = z.enum(['publisher', 'viewer']);
 export type MediaRole = z.infer<typeof MediaRole>;
 
 const sessionId = z.string().min(1).max(64);
+/** A source of the program feed: `rtp-…` for an encoder, the publisher's peer id for a camera page. */
+export const SourceId = z.string().regex(/^[A-Za-z0-9_:-]{1,100}$/);
 export const MediaInfoRequest = z.strictObject({ sessionId });
-export const MediaSignalRequest = z.strictObject({ sessionId, role: MediaRole, message: z.unknown() });
-export const MediaLeaveRequest = z.strictObject({ sessionId, role: MediaRole.optional() });
+export const MediaSignalRequest = z.strictObject({
+  sessionId,
+  role: MediaRole,
+  message: z.unknown(),
+  /**
+   * Viewer: preview this source instead of the program (staff only). Publisher: the camera's own stable name (kept
+   * across reloads and reconnects), so it comes back as the same source `cam-<name>` and, if it was the program,
+   * takes the program back.
+   */
+  source: SourceId.optional(),
+  /** Publisher: a name for the chair's source list ("Máy quay 1"). */
+  label: z.string().trim().min(1).max(80).optional(),
+});
+export const MediaLeaveRequest = z.strictObject({ sessionId, role: MediaRole.optional(), source: SourceId.optional() });
 export const MediaKeyframeRequest = z.strictObject({ sessionId });
 
 /** What a client needs to decide how to watch: WebRTC when offered, else HLS (DESIGN.md §7). */
@@ -63,7 +77,7 @@ export interface MediaState {
   hls: string | null;
 }
 
-export type MediaErrorCodeWire = 'VALIDATION' | 'FORBIDDEN' | 'NOT_FOUND' | 'VIEWER_CAP' | 'OFF_AIR' | 'CLOSED_SITTING' | 'BAD_SIGNAL' | 'CODEC_MISMATCH' | 'INTERNAL';
+export type MediaErrorCodeWire = 'VALIDATION' | 'FORBIDDEN' | 'NOT_FOUND' | 'VIEWER_CAP' | 'OFF_AIR' | 'CLOSED_SITTING' | 'BAD_SIGNAL' | 'CODEC_MISMATCH' | 'NO_SOURCE' | 'INTERNAL';
 export type MediaFailure = { ok: false; code: MediaErrorCodeWire; message: string; hls?: string | null };
 
 export type MediaInfoAck =

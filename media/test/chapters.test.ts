@@ -71,4 +71,21 @@ describe('chapters', () => {
     expect(list[0]).toMatchObject({ start: 0, end: 30_000 });
     expect(vttTime(3_723_004)).toBe('01:02:03.004');
   });
+
+  it('[CH-4] a vote starts a chapter with its subject (never a choice or a count); a revote names the same subject', () => {
+    const votes = [
+      ...journal,
+      ev(400, 'poll.open', { pollId: 'p2', subject: 'Thông qua nghị quyết về đất đai', kind: 'motion', mode: 'electronic' }),
+      ev(410, 'ballot.cast', { pollId: 'p2', choice: 'yes' }, { role: 'delegate', id: 'd1' }),
+      ev(460, 'poll.close', { pollId: 'p2' }),
+      ev(470, 'poll.revote', { pollId: 'p2', newPollId: 'p3', reason: 'Lỗi thiết bị' }),
+    ];
+    const list = chapterList(votes, { council, agenda }, { start: at(390), end: at(500) });
+    expect(list.filter((c) => c.kind === 'vote').map((c) => [c.start, c.title])).toEqual([
+      [10_000, 'Mục 2: Chất vấn và trả lời chất vấn — Biểu quyết: Thông qua nghị quyết về đất đai'],
+      [80_000, 'Mục 2: Chất vấn và trả lời chất vấn — Biểu quyết lại: Thông qua nghị quyết về đất đai'],
+    ]);
+    // The one who cast a ballot inside the window appears nowhere, nor the choice.
+    expect(list.filter((c) => c.start >= 10_000).map((c) => c.title).join(' ')).not.toMatch(/yes|tán thành|Nguyễn Văn An/i);
+  });
 });

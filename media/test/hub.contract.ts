@@ -12,6 +12,9 @@ import type { Browser, Page } from 'playwright-core';
 import { MediaError, type MediaHub } from '../src/hub.ts';
 import { ProgramOutputs } from '../src/hls.ts';
 import { runningFfmpeg, stopAllFfmpeg } from '../src/ffmpeg.ts';
+import { frameInfo } from '../src/rtp-util.ts';
+import { io as ioClient } from 'socket.io-client';
+import { NodeViewer } from './node-viewer.ts';
 import {
   ffmpegTestSource,
   ffprobe,
@@ -196,5 +199,98 @@ export function hubContract(name: string, makeHub: () => Promise<MediaHub>) {
       }
       await hub.closeBroadcast('rtp1');
     }, 60_000);
+
+    it('[HUB-7] sources: an encoder joins without taking the program; switching lands on a keyframe with no gap; ending it falls back to the camera', async () => {
+      for (const p of [...pages]) await closePage(p);
+      await hub.createBroadcast('src1');
+      const camera = await open('camera.html?session=src1&token=chair&w=640&h=360&label=M%C3%A1y%20quay%201');
+      await waitUntil('camera publishing', () => pageState(camera, 'publishing'), (v) => v === true);
+      const cameraId = await waitUntil('camera source', () => hub.stats('src1')?.programSourceId ?? null, (id) => !!id);
+      expect(hub.stats('src1')!.sources).toEqual([expect.objectContaining({ id: cameraId, kind: 'webrtc', label: 'Máy quay 1' })]);
+      const cameraSinceAtStart = hub.stats('src1')!.sources[0]!.since;
+
+      // A Node viewer records every video packet: sequence number, and the frame size of keyframes.
+      const socket = ioClient(server.url, { transports: ['websocket'], auth: { token: 'chair' } });
+      const log: { seq: number; width: number | null }[] = [];
+      let viewer: NodeViewer | null = null;
+      try {
+        const joined = await NodeViewer.join(socket, 'src1');
+        viewer = joined.viewer;
+        expect(joined.ack.ok).toBe(true);
+        viewer!.onRtp = (kind, rtp) => {
+          if (kind !== 'video') return;
+          const info = frameInfo('VP8', rtp.serialize());
+          log.push({ seq: rtp.header.sequenceNumber, width: info.keyframe ? (info.width ?? null) : null });
+        };
+        const widths = () => log.filter((x) => x.width !== null).map((x) => x.width);
+        await waitUntil('viewer sees the camera', widths, (w) => w.includes(640), 30_000);
+        const page = await open('viewer.html?session=src1&token=chair');
+        await waitUntil('page decodes the camera', () => pageStats(page), (x) => (x?.framesDecoded ?? 0) > 10 && x?.frameWidth === 640, 30_000);
+
+        // Opening an encoder ingest adds a source; the camera stays on the air and viewers keep receiving it.
+        const ingest = await hub.ingestRtp('src1', { label: 'Bộ mã hoá' });
+        const encoder = ffmpegTestSource({ video: ingest.ffmpegOutput('video'), audio: ingest.ffmpegOutput('audio') }, '320x240');
+        try {
+          await waitUntil('encoder sending', () => hub.stats('src1')?.sources.find((x) => x.id === ingest.sourceId)?.video.packets ?? 0, (n) => n > 50, 30_000);
+          const st = hub.stats('src1')!;
+          const cameraSince = st.sources.find((x) => x.id === cameraId)?.since;
+          if (cameraSince === cameraSinceAtStart) {
+            expect(st.programSourceId).toBe(cameraId);
+            expect(new Set(widths())).toEqual(new Set([640]));
+          } else {
+            // The camera page's connection dropped meanwhile (a loaded machine): the encoder held the program until
+            // the camera came back, and the program follows the chosen camera back.
+            console.log(`[${name}] the camera page published again during HUB-7`);
+            await waitUntil('program back on the camera', () => hub.stats('src1')?.programSourceId, (id) => id === cameraId, 30_000);
+          }
+          expect(hub.stats('src1')!.sources.map((x) => x.id).sort()).toEqual([cameraId, ingest.sourceId].sort());
+          const before = log.length;
+          await waitUntil('camera still flowing', () => log.length, (n) => n > before + 50, 30_000);
+
+          // A staff preview of the encoder while the camera is on the air.
+          const preview = await open(`viewer.html?session=src1&token=chair&source=${ingest.sourceId}`);
+          await waitUntil('preview decodes the encoder', () => pageStats(preview), (x) => (x?.framesDecoded ?? 0) > 5 && x?.frameWidth === 320, 30_000);
+          await closePage(preview);
+
+          // Switch: the first encoder packet viewers get is a keyframe and follows the camera's last one seamlessly.
+          const switchAt = log.length;
+          await hub.setProgram('src1', ingest.sourceId);
+          await waitUntil('viewer switched', () => log.slice(switchAt).some((x) => x.width === 320), (v) => v, 30_000);
+          const first = log.findIndex((x, i) => i >= switchAt && x.width === 320);
+          expect(first).toBeGreaterThan(switchAt);
+          await waitUntil('encoder flowing', () => log.length, (n) => n > first + 100, 30_000);
+          // In sequence-number space (packets may arrive reordered, a lost one comes again after a NACK): no number
+          // missing around the switch, camera keyframes only before the encoder's first keyframe, encoder ones after.
+          const k = log[first]!.seq;
+          const rel = (seq: number) => ((seq - k + 0x18000) & 0xffff) - 0x8000;
+          const seen = new Set(log.map((x) => rel(x.seq)));
+          // (A few numbers either side: loopback under load drops the odd packet anywhere, switch or not.)
+          const window = Array.from({ length: 11 }, (_, i) => i - 5);
+          expect(window.filter((d) => !seen.has(d))).toEqual([]);
+          const keyWidths = (after: boolean) => new Set(log.slice(switchAt).filter((x) => x.width !== null && rel(x.seq) >= 0 === after).map((x) => x.width));
+          expect([...keyWidths(true)]).toEqual([320]);
+          expect([...keyWidths(false)].filter((w) => w !== 640)).toEqual([]);
+          expect(hub.stats('src1')!.programSourceId).toBe(ingest.sourceId);
+          await waitUntil('page decodes the encoder', () => pageStats(page), (x) => x?.frameWidth === 320, 30_000);
+          const framesBefore = (await pageStats(page))!.framesDecoded;
+          await waitUntil('page keeps decoding', () => pageStats(page), (x) => (x?.framesDecoded ?? 0) > framesBefore + 20, 30_000);
+        } finally {
+          encoder.kill('SIGKILL');
+        }
+
+        // Ending the encoder source brings the camera straight back (it was the program: no black).
+        const endAt = log.length;
+        await hub.stopIngest('src1', ingest.sourceId);
+        expect(hub.stats('src1')!.programSourceId).toBe(cameraId);
+        expect(hub.stats('src1')!.sources.map((x) => x.id)).toEqual([cameraId]);
+        await waitUntil('camera back', () => log.slice(endAt).some((x) => x.width === 640), (v) => v, 30_000);
+        await waitUntil('page decodes the camera again', () => pageStats(page), (x) => x?.frameWidth === 640, 30_000);
+        await expect(hub.setProgram('src1', 'rtp-nope')).rejects.toMatchObject({ code: 'NO_SOURCE' });
+      } finally {
+        await viewer?.close().catch(() => undefined);
+        socket.disconnect();
+      }
+      await hub.closeBroadcast('src1');
+    }, 180_000);
   });
 }

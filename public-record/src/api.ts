@@ -34,9 +34,13 @@ export interface SearchHit {
   councilName: string;
 }
 export interface Recording {
+  id: string;
   title: string;
   sitting: number;
-  parts: { file: string; url: string; durationSec: number }[];
+  startedAt: number;
+  parts: { file: string; url: string; durationSec: number; chaptersUrl: string }[];
+  /** Where the agenda items, speakers, questions and votes start: a part and the offset in it. */
+  chapters: { title: string; kind: string; part: number; partOffsetSec: number }[];
 }
 
 export async function getJson<T>(url: string): Promise<T> {

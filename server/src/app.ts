@@ -290,21 +290,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     onCommand: () => publisher.commandArrived(),
   });
   metrics.liveSessions(() => sessions.localCount());
-  // Broadcast follows the session machine's on-air flag and closed sittings (runs on the node that owns the session).
-  const media = await attachMedia({
-    app,
-    io,
-    registry,
-    config,
-    log: app.log,
-    journal: store.journal,
-    ...(options.mediaEnv ? { env: options.mediaEnv } : {}),
-    watch: (listener) => {
-      changeListeners.add(listener);
-      return () => changeListeners.delete(listener);
-    },
-  });
-
   await app.register(helmet, securityHeaders(config.publicUrl));
   // A flood limit on the API per client address, shared by every node through Redis in a cluster. Static files,
   // HLS, /healthz and Socket.IO (not a Fastify route) are not counted: a hall loading its apps never meets it.
@@ -326,6 +311,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(authPlugin, { auth });
+  const records = new RecordsService({ catalog: store.catalog, journal: store.journal, sessions, now });
+  // Registered after swagger (its routes, /api/media/*, are in the OpenAPI document) and the auth plugin.
+  // Broadcast follows the session machine's on-air flag and closed sittings (runs on the node that owns the session).
+  const media = await attachMedia({
+    app,
+    io,
+    registry,
+    config,
+    log: app.log,
+    journal: store.journal,
+    archive: { catalog: store.catalog, records },
+    ...(options.mediaEnv ? { env: options.mediaEnv } : {}),
+    watch: (listener) => {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+  });
 
   const info = { version: VERSION, protocolVersion: PROTOCOL_VERSION, machineVersion: MACHINE_VERSION };
   await app.register(healthRoutes, { store, sessions, metrics, info: { ...info, node: config.nodeId, cluster: lease !== null, media: { backend: media.hub.backend, reason: media.reason } } });
@@ -336,7 +338,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(adminRoutes, { store: { ...pick(store), catalog }, auth });
   await app.register(securityRoutes, { auth, audit: authState.audit });
   await app.register(documentRoutes, { catalog });
-  const records = new RecordsService({ catalog: store.catalog, journal: store.journal, sessions, now });
   await app.register(recordRoutes, { records, catalog, now });
   await app.register(publicRecordRoutes, { records, catalog: store.catalog, now });
   await app.register(staticRoutes, {});

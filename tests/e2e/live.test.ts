@@ -31,6 +31,7 @@ import {
   visible,
 } from '../support/e2e.ts';
 import { ensureMediaPages, ownUdpSockets, startMediaHall, stopStrayFfmpeg, type MediaHall } from '../support/media.ts';
+import { ffmpegTestSource, killTestProcesses } from '../../media/test/support.ts';
 
 /** Media needs more patience than the session screens: ICE, the packager's first segments, a busy encoder. */
 const MEDIA_TIMEOUT = 90_000;
@@ -110,6 +111,7 @@ afterAll(async () => {
     await browser?.close();
     await h?.close();
   } finally {
+    await killTestProcesses();
     const left = await stopStrayFfmpeg();
     expect(left).toBe(0);
   }
@@ -138,13 +140,16 @@ describe('live broadcast', () => {
     const panel = chair.getByRole('region', { name: 'Truyền hình', exact: true });
     await visible(panel);
     await expect.poll(() => panel.getByTestId('tv-ingest').innerText(), { timeout: MEDIA_TIMEOUT }).toMatch(/Tốt/);
-    await expect.poll(() => panel.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: MEDIA_TIMEOUT }).toBeGreaterThan(0);
-    await visible(panel.getByText('werift', { exact: true }));
+    await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: MEDIA_TIMEOUT }).toBeGreaterThan(0);
+    // Which media server runs, and why, is a technical detail: in the disclosure, not in the card's words.
+    await panel.getByTestId('tv-technical').locator('summary').click();
+    await visible(panel.getByTestId('tv-technical').getByText(/\(werift\)/));
 
     // On air from the toolbar.
     await chairPress(chairToolbar(chair), 'Bắt đầu truyền hình trực tiếp');
     await visible(panel.getByText(/^◉ Đang phát sóng/));
     await expect.poll(() => panel.getByRole('link', { name: `/hls/${SESSION}/master.m3u8` }).count(), { timeout: MEDIA_TIMEOUT }).toBe(1);
+    await expect.poll(() => panel.getByTestId('tv-outputs').innerText(), { timeout: MEDIA_TIMEOUT }).toMatch(/Luồng HLS — đang chạy/);
 
     // The public page plays WebRTC: decoded pictures, a clock that moves.
     liveRtc = await newPage(browser, 'desktop');
@@ -220,5 +225,68 @@ describe('live broadcast', () => {
     }
     await visible(panel.getByText('Họp kín — không truyền hình'));
     await screenshot(liveRtc, 'live-desktop-closed');
+  });
+
+  it('[E2E-TV1] the Truyền hình card at 1440×900: Vietnamese words, an encoder joins as a second source and goes on the program from its tile, nothing overflows', { timeout: 300_000 }, async () => {
+    await chairBot.must('sitting.setClosed', { closed: false });
+    const panel = chair.getByRole('region', { name: 'Truyền hình', exact: true });
+    await expect.poll(() => panel.getByTestId('tv-source').count(), { timeout: MEDIA_TIMEOUT }).toBe(1);
+    // The card's own words are Vietnamese: the server's English reason stays inside the closed disclosure.
+    const technical = panel.getByTestId('tv-technical');
+    if (await technical.evaluate((d: HTMLDetailsElement) => d.open)) await technical.locator('summary').click();
+    const words = await panel.innerText();
+    for (const english of ['auto:', 'worker', 'using werift', 'WebRTC viewers', 'Why:']) expect(words).not.toContain(english);
+
+    // Open encoder ports from the card; the camera stays on the program.
+    const cameraId = await panel.getByTestId('tv-source').getAttribute('data-source');
+    await panel.getByRole('button', { name: 'Mở cổng cho bộ mã hoá' }).click();
+    await expect.poll(() => panel.getByTestId('tv-source').count(), { timeout: 30_000 }).toBe(2);
+    const cameraTile = panel.locator(`[data-testid="tv-source"][data-source="${cameraId}"]`);
+    const encoderTile = panel.locator(`[data-testid="tv-source"]:not([data-source="${cameraId}"])`);
+    expect(await cameraTile.getAttribute('data-program')).toBe('true');
+    await visible(encoderTile.getByText('Bộ mã hoá', { exact: true }));
+    // The ffmpeg options the card shows are what an encoder needs: send a 320×240 test card with them.
+    const video = (await panel.locator('.tv-code').first().innerText()).trim();
+    const args = video.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''));
+    const encoder = ffmpegTestSource({ video: args }, '320x240');
+    try {
+      await expect.poll(() => encoderTile.innerText(), { timeout: MEDIA_TIMEOUT }).toMatch(/Tốt · 320×240/);
+      await expect.poll(() => encoderTile.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: MEDIA_TIMEOUT }).toBe(320);
+      expect(await cameraTile.getAttribute('data-program')).toBe('true');
+      await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 }).toBe(640);
+
+      // One press puts the encoder on the program; the program preview follows without losing its picture.
+      const before = await panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
+      await encoderTile.getByRole('button', { name: 'Đưa lên chương trình' }).click();
+      await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: MEDIA_TIMEOUT }).toBe(320);
+      await expect.poll(() => encoderTile.getAttribute('data-program'), { timeout: 30_000 }).toBe('true');
+      await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames), { timeout: 30_000 }).toBeGreaterThan(before + 20);
+
+      // Everything open at once — two sources, encoder settings, outputs, technical details — and nothing overflows.
+      if (!(await technical.evaluate((d: HTMLDetailsElement) => d.open))) await technical.locator('summary').click();
+      await chair.evaluate(() => document.fonts.ready.then(() => undefined));
+      const outside = await panel.evaluate((root) => {
+        const box = root.getBoundingClientRect();
+        const bad: string[] = [];
+        if (root.scrollWidth > root.clientWidth + 1) bad.push(`card scrolls: ${root.scrollWidth} > ${root.clientWidth}`);
+        for (const el of Array.from(root.querySelectorAll('*'))) {
+          const b = el.getBoundingClientRect();
+          if (b.width === 0 && b.height === 0) continue;
+          if (b.left < box.left - 1 || b.right > box.right + 1) bad.push(`${el.tagName.toLowerCase()}.${String((el as HTMLElement).className)} ${Math.round(b.left)}–${Math.round(b.right)} outside ${Math.round(box.left)}–${Math.round(box.right)}`);
+        }
+        return bad;
+      });
+      expect(outside).toEqual([]);
+      expect(await chair.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await panel.screenshot({ path: path.join(ARTIFACTS, 'live-chair-panel-sources.png') });
+
+      // Back to the camera, then the encoder source is closed from its tile.
+      await cameraTile.getByRole('button', { name: 'Đưa lên chương trình' }).click();
+      await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: MEDIA_TIMEOUT }).toBe(640);
+      await encoderTile.getByRole('button', { name: 'Đóng nguồn' }).click();
+      await expect.poll(() => panel.getByTestId('tv-source').count(), { timeout: 30_000 }).toBe(1);
+    } finally {
+      encoder.kill('SIGKILL');
+    }
   });
 });

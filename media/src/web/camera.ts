@@ -38,7 +38,11 @@ async function main() {
   page.backend = info.backend;
   if (!info.canPublish) throw new Error('Tài khoản này không được phát hình (this account may not publish)');
   const stream = await source();
-  let publication = await client.publish(stream);
+  // `label` names this camera in the chair's source list ("Máy quay 2 — ban công"); the source name survives a reload
+  // of this tab, so the chair's choice of program follows this camera back.
+  const label = params.get('label') ?? undefined;
+  const sourceName = cameraSourceName();
+  let publication = await client.publish(stream, { label, source: sourceName });
   page.publishing = true;
   setStatus(`Đang phát hình (${info.backend}) — publishing`);
   client.onEnded(async (e) => {
@@ -49,7 +53,7 @@ async function main() {
   socket.io.on('reconnect', async () => {
     // The server dropped our peer with the old socket; publish again on the new one.
     await publication.close().catch(() => undefined);
-    publication = await client.publish(stream);
+    publication = await client.publish(stream, { label, source: sourceName });
     page.publishing = true;
     setStatus(`Đang phát hình (${info.backend}) — publishing`);
   });
@@ -59,3 +63,16 @@ main().catch((err: Error) => {
   page.errors.push(err.message);
   setStatus(`Lỗi: ${err.message}`);
 });
+
+function cameraSourceName(): string {
+  const key = 'hall.cameraSource';
+  try {
+    const known = sessionStorage.getItem(key);
+    if (known && /^[A-Za-z0-9_-]{1,40}$/.test(known)) return known;
+    const fresh = crypto.randomUUID().slice(0, 8);
+    sessionStorage.setItem(key, fresh);
+    return fresh;
+  } catch {
+    return crypto.randomUUID().slice(0, 8);
+  }
+}

@@ -114,8 +114,8 @@ export class MediaClient {
     return () => this.socket.off('media:ended', h);
   }
 
-  private async signal(role: MediaRole, message: SignalRequest): Promise<SignalReply> {
-    const ack = await ackOf<MediaSignalAck>(this.socket, this.opts.ackTimeoutMs, 'media:signal', { sessionId: this.sessionId, role, message });
+  private async signal(role: MediaRole, message: SignalRequest, extra: { source?: string; label?: string } = {}): Promise<SignalReply> {
+    const ack = await ackOf<MediaSignalAck>(this.socket, this.opts.ackTimeoutMs, 'media:signal', { sessionId: this.sessionId, role, message, ...extra });
     if (!ack.ok) throw new MediaError(ack.code, ack.message, ack.hls ?? null);
     return ack.reply;
   }
@@ -124,17 +124,21 @@ export class MediaClient {
     return (this.info ?? (await this.getInfo())).flavor;
   }
 
-  leave(role?: MediaRole) {
-    this.socket.emit('media:leave', { sessionId: this.sessionId, ...(role ? { role } : {}) });
+  leave(role?: MediaRole, source?: string) {
+    this.socket.emit('media:leave', { sessionId: this.sessionId, ...(role ? { role } : {}), ...(source ? { source } : {}) });
   }
 
   requestKeyFrame() {
     this.socket.emit('media:keyframe', { sessionId: this.sessionId });
   }
 
-  /** Sends the stream's first video track (and audio, if any) as the program feed. */
-  async publish(stream: MediaStream): Promise<Publication> {
-    if ((await this.flavor()) === 'mediasoup') return this.publishMediasoup(stream);
+  /**
+   * Sends the stream's first video track (and audio, if any) as a source of the program feed; it is the program when
+   * no other source is, otherwise the chair chooses. `label` names it in the chair's source list.
+   */
+  async publish(stream: MediaStream, options: { label?: string | undefined; source?: string | undefined } = {}): Promise<Publication> {
+    const extra = { ...(options.label ? { label: options.label } : {}), ...(options.source ? { source: options.source } : {}) };
+    if ((await this.flavor()) === 'mediasoup') return this.publishMediasoup(stream, extra);
     const pc = new RTCPeerConnection(this.opts.rtcConfig);
     const video = stream.getVideoTracks()[0];
     const audio = stream.getAudioTracks()[0];
@@ -144,7 +148,7 @@ export class MediaClient {
     await pc.setLocalDescription(await pc.createOffer());
     await waitGathering(pc, this.opts.gatherTimeoutMs);
     try {
-      const reply = await this.signal('publisher', { type: 'offer', sdp: pc.localDescription!.sdp });
+      const reply = await this.signal('publisher', { type: 'offer', sdp: pc.localDescription!.sdp }, extra);
       if (reply.type !== 'answer') throw new MediaError('BAD_SIGNAL', `unexpected ${reply.type}`);
       await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     } catch (err) {
@@ -160,9 +164,13 @@ export class MediaClient {
     };
   }
 
-  /** Receives the program feed. Throws MediaError('VIEWER_CAP', …, hlsUrl) when the hub is full. */
-  async view(): Promise<Viewing> {
-    if ((await this.flavor()) === 'mediasoup') return this.viewMediasoup();
+  /**
+   * Receives the program feed, or with `source` a preview of one source (staff). Throws MediaError('VIEWER_CAP', …,
+   * hlsUrl) when the hub is full.
+   */
+  async view(options: { source?: string } = {}): Promise<Viewing> {
+    const extra = options.source ? { source: options.source } : {};
+    if ((await this.flavor()) === 'mediasoup') return this.viewMediasoup(extra);
     const pc = new RTCPeerConnection(this.opts.rtcConfig);
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -171,7 +179,7 @@ export class MediaClient {
     await pc.setLocalDescription(await pc.createOffer());
     await waitGathering(pc, this.opts.gatherTimeoutMs);
     try {
-      const reply = await this.signal('viewer', { type: 'offer', sdp: pc.localDescription!.sdp });
+      const reply = await this.signal('viewer', { type: 'offer', sdp: pc.localDescription!.sdp }, extra);
       if (reply.type !== 'answer') throw new MediaError('BAD_SIGNAL', `unexpected ${reply.type}`);
       await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     } catch (err) {
@@ -183,7 +191,7 @@ export class MediaClient {
       pc,
       close: async () => {
         pc.close();
-        this.leave('viewer');
+        this.leave('viewer', options.source);
       },
       videoStats: () => inboundVideoStats(pc),
     };
@@ -194,18 +202,18 @@ export class MediaClient {
     return this.opts.loadMediasoupClient();
   }
 
-  private async publishMediasoup(stream: MediaStream): Promise<Publication> {
+  private async publishMediasoup(stream: MediaStream, extra: { label?: string; source?: string }): Promise<Publication> {
     const { Device } = await this.mediasoup();
-    const joined = await this.signal('publisher', { type: 'ms.join' });
+    const joined = await this.signal('publisher', { type: 'ms.join' }, extra);
     if (joined.type !== 'ms.joined') throw new MediaError('BAD_SIGNAL', `unexpected ${joined.type}`);
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
     const transport = device.createSendTransport(joined.transport as never);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.signal('publisher', { type: 'ms.connect', dtlsParameters: dtlsParameters as never }).then(() => callback(), errback);
+      this.signal('publisher', { type: 'ms.connect', dtlsParameters: dtlsParameters as never }, extra).then(() => callback(), errback);
     });
     transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-      this.signal('publisher', { type: 'ms.produce', kind, rtpParameters: rtpParameters as never })
+      this.signal('publisher', { type: 'ms.produce', kind, rtpParameters: rtpParameters as never }, extra)
         .then((r) => (r.type === 'ms.produced' ? callback({ id: r.producerId }) : errback(new Error(r.type))))
         .catch(errback);
     });
@@ -219,20 +227,20 @@ export class MediaClient {
     };
   }
 
-  private async viewMediasoup(): Promise<Viewing> {
+  private async viewMediasoup(extra: { source?: string }): Promise<Viewing> {
     const { Device } = await this.mediasoup();
-    const joined = await this.signal('viewer', { type: 'ms.join' });
+    const joined = await this.signal('viewer', { type: 'ms.join' }, extra);
     if (joined.type !== 'ms.joined') throw new MediaError('BAD_SIGNAL', `unexpected ${joined.type}`);
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
     const transport = device.createRecvTransport(joined.transport as never);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.signal('viewer', { type: 'ms.connect', dtlsParameters: dtlsParameters as never }).then(() => callback(), errback);
+      this.signal('viewer', { type: 'ms.connect', dtlsParameters: dtlsParameters as never }, extra).then(() => callback(), errback);
     });
     const stream = new MediaStream();
     const receivers: RTCRtpReceiver[] = [];
     const consume = async () => {
-      const r = await this.signal('viewer', { type: 'ms.consume', rtpCapabilities: device.recvRtpCapabilities as never });
+      const r = await this.signal('viewer', { type: 'ms.consume', rtpCapabilities: device.recvRtpCapabilities as never }, extra);
       if (r.type !== 'ms.consumers') throw new MediaError('BAD_SIGNAL', `unexpected ${r.type}`);
       for (const t of stream.getTracks()) stream.removeTrack(t);
       for (const c of r.consumers) {
@@ -240,7 +248,7 @@ export class MediaClient {
         stream.addTrack(consumer.track);
         if (consumer.rtpReceiver) receivers.push(consumer.rtpReceiver);
       }
-      await this.signal('viewer', { type: 'ms.resume' });
+      await this.signal('viewer', { type: 'ms.resume' }, extra);
     };
     await consume();
     // A new ingest (camera reloaded, encoder restarted) means new producers: consume again.
@@ -253,7 +261,7 @@ export class MediaClient {
       close: async () => {
         off();
         transport.close();
-        this.leave('viewer');
+        this.leave('viewer', extra.source);
       },
       videoStats: () => inboundVideoStats(null, receivers),
     };

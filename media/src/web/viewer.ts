@@ -1,5 +1,6 @@
 /**
- * /media/viewer.html?session=<id>[&token=…][&measure=1] — plays the WebRTC program feed. With `measure=1` it reads
+ * /media/viewer.html?session=<id>[&token=…][&source=<id>][&measure=1] — plays the WebRTC program feed (or previews one
+ * source). With `measure=1` it reads
  * the clock barcode of a `source=clock` camera page and collects glass-to-glass latency samples.
  */
 import { MediaClient, MediaError, type Viewing } from './media-client.ts';
@@ -20,7 +21,9 @@ async function main() {
   let viewing: Viewing | null = null;
   const start = async () => {
     try {
-      viewing = await client.view();
+      // `source=<id>`: a staff preview of one source instead of the program.
+      const source = params.get('source');
+      viewing = await client.view(source ? { source } : {});
       video.srcObject = viewing.stream;
       page.viewing = true;
       setStatus(`Đang xem (${info.backend}) — watching`);

@@ -5,7 +5,7 @@
  */
 import { ResultPanel } from '@hall/client-kit/react';
 import { choiceLabel, commitmentStatus, commitmentStatusLabel, pollKindLabel, pollModeLabel, questionStatusLabel, tableNames, vnClock, vnShortDate, vnDuration } from '@hall/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { recordingsOf, type Recording, type SessionPage as Data } from '../api.ts';
 import { useStrings } from '../i18n.ts';
@@ -13,6 +13,10 @@ import { useData } from '../useData.ts';
 import { Loading, PageTools, vnDateOf, vnDay } from './common.tsx';
 import { StatisticsCharts } from './Charts.tsx';
 
+/**
+ * The archive of the questioning sittings: one player per recording (its parts one after another) with the chapters
+ * — agenda items, speakers, questions, votes — as buttons that jump there, and as the video's chapter track.
+ */
 function Recordings({ sessionId }: { sessionId: string }) {
   const { p } = useStrings();
   const [list, setList] = useState<Recording[]>([]);
@@ -23,20 +27,85 @@ function Recordings({ sessionId }: { sessionId: string }) {
   return (
     <section id="recordings">
       <h2>{p('recordings')}</h2>
-      <ul className="pr-list">
-        {list.flatMap((r) =>
-          r.parts.map((part, i) => (
-            <li key={part.url}>
-              <a href={part.url}>
-                {r.title} — {p('recordingPart', { n: i + 1, duration: vnDuration(part.durationSec) })}
-              </a>
-            </li>
-          )),
-        )}
-      </ul>
+      {list.map((r) => (
+        <RecordingPlayer key={r.id} recording={r} />
+      ))}
     </section>
   );
 }
+
+function RecordingPlayer({ recording: r }: { recording: Recording }) {
+  const { p } = useStrings();
+  const video = useRef<HTMLVideoElement>(null);
+  const [part, setPart] = useState(0);
+  const pendingSeek = useRef<number | null>(null);
+  const current = r.parts[part] ?? r.parts[0]!;
+  const seek = (partIndex: number, offsetSec: number) => {
+    if (partIndex !== part) {
+      pendingSeek.current = offsetSec;
+      setPart(partIndex);
+      return;
+    }
+    const v = video.current;
+    if (!v) return;
+    v.currentTime = offsetSec;
+    void v.play().catch(() => undefined);
+  };
+  return (
+    <article className="pr-recording" data-testid="pr-recording">
+      <h3>{r.title}</h3>
+      <video
+        ref={video}
+        key={current.url}
+        controls
+        preload="metadata"
+        src={current.url}
+        aria-label={p('recordingPlayer', { title: r.title })}
+        className="pr-recording-video"
+        onLoadedMetadata={(e) => {
+          if (pendingSeek.current === null) return;
+          e.currentTarget.currentTime = pendingSeek.current;
+          pendingSeek.current = null;
+          void e.currentTarget.play().catch(() => undefined);
+        }}
+        // The next part follows the one that ended.
+        onEnded={() => part + 1 < r.parts.length && seek(part + 1, 0)}
+      >
+        <track kind="chapters" src={current.chaptersUrl} srcLang="vi" label={p('recordingChapters')} default />
+      </video>
+      {r.parts.length > 1 && (
+        <p className="pr-recording-parts">
+          {r.parts.map((x, i) => (
+            <button key={x.url} type="button" aria-pressed={i === part} onClick={() => seek(i, 0)}>
+              {p('recordingPart', { n: i + 1, duration: vnDuration(x.durationSec) })}
+            </button>
+          ))}
+        </p>
+      )}
+      {r.chapters.length > 0 && (
+        <nav aria-label={`${p('recordingChapters')} — ${r.title}`}>
+          <ol className="pr-chapters">
+            {r.chapters.map((c, i) => (
+              <li key={i} data-kind={c.kind}>
+                <button type="button" onClick={() => seek(c.part, c.partOffsetSec)}>
+                  <span className="pr-chapter-time">{clock(c.partOffsetSec)}</span> {c.title}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
+    </article>
+  );
+}
+
+const clock = (sec: number) => {
+  const t = Math.floor(sec);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const s = t % 60;
+  return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(s).padStart(2, '0')}`;
+};
 
 export function SessionPage({ id }: { id: string }) {
   const { p } = useStrings();

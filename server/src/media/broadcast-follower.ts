@@ -18,6 +18,7 @@ import type { Journal } from '../store/types.ts';
 import { ProgramOutputs, chaptersVtt, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
 import type { MediaConfig } from './config.ts';
 import { flagsOf, mayWatch, type SessionFlags } from './signaling.ts';
+import { writeManifest } from './recordings.ts';
 
 interface Followed {
   flags: SessionFlags | null;
@@ -134,6 +135,12 @@ export class BroadcastFollower {
     const endedAt = Date.now();
     await outputs.stop();
     this.deps.log.info({ sessionId }, 'broadcast outputs stopped');
+    if (f.recordingFile) {
+      // Where the recording starts on the wall clock, for the archive's chapters (recordings.ts).
+      await writeManifest(f.recordingFile, [{ file: path.basename(f.recordingFile), startedAt: outputs.startedAt, endedAt }]).catch((err: unknown) =>
+        this.deps.log.warn({ err, sessionId }, 'writing the recording manifest failed'),
+      );
+    }
     if (f.recordingFile && this.deps.journal) {
       try {
         const records = await this.deps.journal.read(sessionId, 1);

@@ -17,6 +17,10 @@ import { loadMediaConfig, type MediaConfig } from './config.ts';
 import { mediaPolicy } from './signaling.ts';
 import { BroadcastFollower } from './broadcast-follower.ts';
 import mediaRoutes from './media-routes.ts';
+import recordingRoutes from './recording-routes.ts';
+import { mkdirSync } from 'node:fs';
+import type { Catalog } from '../store/types.ts';
+import type { RecordsService } from '../records/service.ts';
 
 export interface AttachMediaOptions {
   app: FastifyInstance;
@@ -26,6 +30,8 @@ export interface AttachMediaOptions {
   log: HubLogger;
   /** For WebVTT chapters next to recordings; without it recordings get no chapters. */
   journal?: Pick<Journal, 'read'>;
+  /** For the archive routes (/api/media/recordings): sessions, councils and record models (closed parts). */
+  archive?: { catalog: Pick<Catalog, 'getSession' | 'getCouncil'>; records: Pick<RecordsService, 'model'> };
   /** A session-change hook from the runtime; without it the follower polls the open rooms' seq. */
   watch?: (listener: (sessionId: string) => void) => () => void;
   /** Tests and embedders may supply a hub (and its config) instead of MEDIA_BACKEND selection. */
@@ -88,6 +94,10 @@ export async function attachMedia(options: AttachMediaOptions): Promise<Attached
   });
   follower.start();
   await app.register(mediaRoutes, { hub, follower, hlsRoot: config.hlsRoot, backendReason: reason, registry, videoCodec: config.videoCodec });
+  if (options.archive && options.journal) {
+    mkdirSync(config.recordingsRoot, { recursive: true });
+    await app.register(recordingRoutes, { recordingsRoot: config.recordingsRoot, journal: options.journal, ...options.archive });
+  }
 
   let closed = false;
   const close = async () => {

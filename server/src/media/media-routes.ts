@@ -5,8 +5,12 @@
  *    second), segments and init files immutable for a year (their names never repeat, see media/src/hls.ts);
  *  - `/media/…` — the camera, viewer and HLS pages built from media/src/web (`/camera` redirects to the camera);
  *  - `GET /api/media/status` — which backend runs and why, ingest health and viewer counts per session;
- *  - `POST|DELETE /api/media/sessions/<id>/rtp-ingest` — staff open (or close) RTP ports for an encoder and get the
- *    exact ffmpeg output options back (README "Encoder settings").
+ *  - `POST|DELETE /api/media/sessions/<id>/rtp-ingest` — staff open RTP ports for an encoder (a new source; the
+ *    program stays where it is) and get the exact ffmpeg output options back (README "Encoder settings"), or close
+ *    every encoder source;
+ *  - `POST /api/media/sessions/<id>/program` — staff choose the program source (switched at its next keyframe);
+ *  - `DELETE /api/media/sessions/<id>/sources/<sourceId>` — staff end an encoder source (the program falls back to
+ *    the newest source still sending, e.g. the camera).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
@@ -14,7 +18,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MediaHub, VideoCodec } from './lib.ts';
+import { SourceId, type MediaHub, type VideoCodec } from './lib.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { can } from '../auth/service.ts';
 import type { SessionRegistry } from '../runtime/registry.ts';
@@ -79,15 +83,17 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     return id;
   };
   // The body is optional; when sent it is an object (`null` is not "no options").
-  const IngestBody = z.strictObject({ audio: z.boolean().optional() }).optional();
+  const IngestBody = z.strictObject({ audio: z.boolean().optional(), label: z.string().trim().min(1).max(80).optional() }).optional();
   app.post('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'], body: IngestBody }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
-    const audio = (req.body as z.infer<typeof IngestBody>)?.audio !== false;
+    const body = req.body as z.infer<typeof IngestBody>;
     await hub.createBroadcast(id, { videoCodec });
-    const ingest = await hub.ingestRtp(id, { audio });
+    const ingest = await hub.ingestRtp(id, { audio: body?.audio !== false, ...(body?.label ? { label: body.label } : {}) });
+    req.log.info({ sessionId: id, sourceId: ingest.sourceId, actor: req.claims.sub }, 'rtp ingest opened');
     return {
       ok: true,
+      sourceId: ingest.sourceId,
       endpoints: ingest.endpoints,
       ffmpeg: Object.fromEntries(ingest.endpoints.map((e) => [e.kind, ingest.ffmpegOutput(e.kind).map((a) => (/[\s&?]/.test(a) ? `"${a}"` : a)).join(' ')])),
     };
@@ -95,8 +101,34 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
   app.delete('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'] }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
-    await hub.stopIngest(id);
-    return { ok: true };
+    const rtp = (hub.stats(id)?.sources ?? []).filter((s) => s.kind === 'rtp');
+    for (const s of rtp) await hub.stopIngest(id, s.id);
+    req.log.info({ sessionId: id, sources: rtp.map((s) => s.id), actor: req.claims.sub }, 'rtp ingests closed');
+    return { ok: true, closed: rtp.map((s) => s.id) };
+  });
+
+  const ProgramBody = z.strictObject({ sourceId: SourceId });
+  app.post('/api/media/sessions/:sessionId/program', { schema: { tags: ['media'], body: ProgramBody }, onRequest: staff }, async (req, reply) => {
+    const id = await sessionFor(req, reply);
+    if (!id) return reply;
+    const { sourceId } = req.body as z.infer<typeof ProgramBody>;
+    if (!hub.stats(id)?.sources.some((s) => s.id === sourceId)) return reply.status(404).send({ ok: false, code: 'NO_SOURCE', message: 'Nguồn hình không còn tồn tại.' });
+    await hub.setProgram(id, sourceId);
+    req.log.info({ sessionId: id, sourceId, actor: req.claims.sub }, 'program source chosen');
+    return { ok: true, programSourceId: hub.stats(id)?.programSourceId ?? null, pendingProgramSourceId: hub.stats(id)?.pendingProgramSourceId ?? null };
+  });
+
+  app.delete('/api/media/sessions/:sessionId/sources/:sourceId', { schema: { tags: ['media'] }, onRequest: staff }, async (req, reply) => {
+    const id = await sessionFor(req, reply);
+    if (!id) return reply;
+    const sourceId = (req.params as { sourceId: string }).sourceId;
+    const source = SourceId.safeParse(sourceId).success ? hub.stats(id)?.sources.find((s) => s.id === sourceId) : undefined;
+    if (!source) return reply.status(404).send({ ok: false, code: 'NO_SOURCE', message: 'Nguồn hình không còn tồn tại.' });
+    // A camera page is ended where it runs (it would publish again by itself); only encoder ports are closed here.
+    if (source.kind !== 'rtp') return reply.status(409).send({ ok: false, code: 'CAMERA_SOURCE', message: 'Máy quay được tắt trên chính trang máy quay.' });
+    await hub.stopIngest(id, sourceId);
+    req.log.info({ sessionId: id, sourceId, actor: req.claims.sub }, 'rtp ingest closed');
+    return { ok: true, programSourceId: hub.stats(id)?.programSourceId ?? null };
   });
 
   app.get('/api/media/status', { schema: { tags: ['media'] } }, async () => {
@@ -114,6 +146,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
         const b = stats.broadcasts.find((x) => x.id === sessionId);
         const f = following.get(sessionId);
         const last = b?.ingest?.video.lastPacketAt ?? null;
+        const ago = (at: number | null) => (at === null ? null : now - at);
         return {
           sessionId,
           onAir: f?.onAir ?? false,
@@ -130,6 +163,20 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
                 height: b.ingest.video.height ?? null,
               }
             : null,
+          sources: (b?.sources ?? []).map((s) => ({
+            id: s.id,
+            kind: s.kind,
+            label: s.label,
+            since: s.since,
+            program: s.id === b?.programSourceId,
+            pending: s.id === b?.pendingProgramSourceId,
+            healthy: s.video.lastPacketAt !== null && now - s.video.lastPacketAt < HEALTHY_MS,
+            lastPacketAgoMs: ago(s.video.lastPacketAt),
+            videoKbps: s.video.bitrateKbps,
+            width: s.video.width ?? null,
+            height: s.video.height ?? null,
+          })),
+          programSourceId: b?.programSourceId ?? null,
           viewers: b?.viewers ?? 0,
           viewersByAudience: b?.viewersByAudience ?? {},
           hls: f?.hls ?? null,

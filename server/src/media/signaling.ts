@@ -10,6 +10,8 @@
  *  - delegates of the council: always, including a closed sitting (members attend it, e.g. remotely);
  *  - the wall: unless the sitting is closed (the hall screens blank with the public page);
  *  - the public (anonymous): only while on air and not closed.
+ * Previewing one source instead of the program (the chair's source list): chair, secretary and admin only — a
+ * source that is not on the air is not for the public, the wall or the delegates.
  * A viewer beyond the hub's cap is refused with VIEWER_CAP and the HLS URL.
  */
 import type { Socket } from 'socket.io';
@@ -20,6 +22,8 @@ import { SessionNotFoundError, type SessionRegistry } from '../runtime/registry.
 import type { MediaRole, MediaState, SignalingPolicy, Verdict } from './lib.ts';
 
 export const PUBLISHER_ROLES: readonly Claims['role'][] = ['admin', 'chair', 'secretary', 'display'];
+/** Who may preview a source that is not the program, and choose the program. */
+export const PREVIEW_ROLES: readonly Claims['role'][] = ['admin', 'chair', 'secretary'];
 
 export interface SessionFlags {
   onAir: boolean;
@@ -66,7 +70,7 @@ export function mediaPolicy(deps: PolicyDeps): SignalingPolicy {
   const allowed = (claims: Claims | undefined, flags: SessionFlags) => !!claims && (claims.role === 'public' || can(claims, flags.councilId));
 
   return {
-    async authorize(socket, sessionId, role: MediaRole): Promise<Verdict> {
+    async authorize(socket, sessionId, role: MediaRole, preview?: string): Promise<Verdict> {
       const claims = claimsOf(socket);
       const flags = await session(sessionId);
       if (!flags) return { ok: false, code: 'NOT_FOUND', message: 'Không tìm thấy kỳ họp.' };
@@ -75,6 +79,7 @@ export function mediaPolicy(deps: PolicyDeps): SignalingPolicy {
       if (role === 'publisher') {
         return PUBLISHER_ROLES.includes(claims.role) ? { ok: true, audience } : { ok: false, code: 'FORBIDDEN', message: 'Tài khoản này không được phát hình hội trường.' };
       }
+      if (preview && !PREVIEW_ROLES.includes(claims.role)) return { ok: false, code: 'FORBIDDEN', message: 'Chỉ chủ tọa và thư ký được xem trước các nguồn hình.' };
       return mayWatch(audience, flags);
     },
     async state(socket, sessionId) {

@@ -140,6 +140,57 @@ describe('broadcast follows the session', () => {
     expect(s.outputs.map((o) => o.kind).sort()).toEqual(['hls', 'recording']);
   }, 90_000);
 
+  it('[MEDIA-6] sources: a second encoder does not take the program; staff choose and close sources; only staff preview a source', async () => {
+    const secretary = await login(h.baseUrl, 'password', 'thuky.td', DEMO_STAFF_PASSWORD);
+    const call = (method: string, p: string, token: string | null, body?: object) =>
+      fetch(`${h.baseUrl}/api/media/sessions/${SESSION}${p}`, {
+        method,
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const before = (await mine()) as unknown as { programSourceId: string; sources: { id: string; kind: string; program: boolean }[] };
+    expect(before.sources).toHaveLength(1);
+    const first = before.programSourceId;
+    const opened = await call('POST', '/rtp-ingest', secretary, { label: 'Bộ mã hoá dự phòng', audio: false });
+    expect(opened.status).toBe(200);
+    const { sourceId } = (await opened.json()) as { sourceId: string };
+    const after = (await mine()) as unknown as typeof before & { sources: { id: string; label: string | null; program: boolean }[] };
+    // The encoder that is already on the air stays on the air.
+    expect(after.programSourceId).toBe(first);
+    expect(after.sources.map((x) => [x.id, x.program])).toEqual([
+      [first, true],
+      [sourceId, false],
+    ]);
+    expect(after.sources[1]).toMatchObject({ label: 'Bộ mã hoá dự phòng', kind: 'rtp' });
+
+    // Only staff preview a source that is not on the air.
+    const anon = await socketFor(null);
+    const offer = { type: 'offer', sdp: 'v=0\r\nnot really an sdp\r\n' };
+    expect(await anon.timeout(5000).emitWithAck('media:signal', { sessionId: SESSION, role: 'viewer', source: sourceId, message: offer })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const delegate = await socketFor(await login(h.baseUrl, 'code', 'td-d003', demoDelegateCode('td-d003')!));
+    expect(await delegate.timeout(5000).emitWithAck('media:signal', { sessionId: SESSION, role: 'viewer', source: sourceId, message: offer })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+
+    expect((await call('POST', '/program', null, { sourceId })).status).toBe(401);
+    expect((await call('POST', '/program', secretary, { sourceId: 'rtp-nope' })).status).toBe(404);
+    expect((await call('POST', '/program', secretary, { sourceId: '../x' })).status).toBe(400);
+    // The chosen encoder sends nothing yet: the switch waits for its keyframe, the program keeps the picture it has.
+    const chosen = await call('POST', '/program', secretary, { sourceId });
+    expect(chosen.status).toBe(200);
+    expect(await chosen.json()).toMatchObject({ ok: true, programSourceId: first, pendingProgramSourceId: sourceId });
+    // Choosing the one on the air again cancels the pending switch.
+    expect(await (await call('POST', '/program', secretary, { sourceId: first })).json()).toMatchObject({ programSourceId: first, pendingProgramSourceId: null });
+
+    expect((await call('DELETE', `/sources/${sourceId}`, await login(h.baseUrl, 'code', 'td-d002', demoDelegateCode('td-d002')!))).status).toBe(403);
+    const closed = await call('DELETE', `/sources/${sourceId}`, secretary);
+    expect(closed.status).toBe(200);
+    expect(await closed.json()).toMatchObject({ ok: true, programSourceId: first });
+    expect((await call('DELETE', `/sources/${sourceId}`, secretary)).status).toBe(404);
+    expect(((await mine()) as unknown as typeof before).sources.map((x) => x.id)).toEqual([first]);
+    // The viewers of MEDIA-2 kept receiving the program throughout.
+    const n = viewers[0]!.packets.video;
+    await waitUntil('program still flowing', () => viewers[0]!.packets.video, (x) => x > n + 20, 15_000);
+  }, 60_000);
+
   it('[MEDIA-3] a closed sitting: public viewers dropped and refused, HLS ended, staff keep watching; chapters next to the recording', async () => {
     const [publicViewer, staffViewer] = viewers;
     await chair.must('sitting.setClosed', { closed: true });
@@ -183,6 +234,52 @@ describe('broadcast follows the session', () => {
     expect((await mine())!.outputs).toEqual([]);
     expect(runningFfmpeg()).toHaveLength(0);
   }, 60_000);
+
+  it('[MEDIA-5] the archive: recordings with parts and chapters over HTTP; a recording with a closed part is staff-only; /api/media/* is in OpenAPI', async () => {
+    type Listed = { recordings: { id: string; public: boolean; startedAt: number; endedAt: number; parts: { url: string; chaptersUrl: string; durationSec: number; startedAt: number }[]; chapters: { title: string; kind: string; start: number; part: number; partOffsetSec: number }[] }[] };
+    const chairToken = await login(h.baseUrl, 'password', 'chutoa.td', DEMO_STAFF_PASSWORD);
+    const list = async (token: string | null, kind = '') =>
+      (await (await fetch(`${h.baseUrl}/api/media/recordings?sessionId=${SESSION}${kind}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).json()) as Listed;
+    // Two on-air periods: the first ended by the closed sitting (MEDIA-3), the second on and off air in public (MEDIA-4).
+    const staff = await waitUntil('both recordings finished', () => list(chairToken), (l) => l.recordings?.length === 2, 30_000);
+    expect(staff.recordings.map((r) => r.public)).toEqual([false, true]);
+    const pub = await list(null);
+    expect(pub.recordings.map((r) => r.id)).toEqual([staff.recordings[1]!.id]);
+    // Another council's chair sees what the public sees.
+    expect((await list(await login(h.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD))).recordings.map((r) => r.id)).toEqual([staff.recordings[1]!.id]);
+
+    const first = staff.recordings[0]!;
+    expect(first.parts.length).toBeGreaterThan(0);
+    expect(first.parts[0]!.durationSec).toBeGreaterThan(0);
+    // Chapters: the item and the speaker of MEDIA-2, placed inside the part, in the part's own time.
+    expect(first.chapters.map((c) => c.title).join('\n')).toContain('Mục 4: Chất vấn và trả lời chất vấn');
+    expect(first.chapters.some((c) => c.kind === 'speaker')).toBe(true);
+    for (const c of first.chapters) {
+      const part = first.parts[c.part]!;
+      expect(c.partOffsetSec).toBeGreaterThanOrEqual(0);
+      expect(c.partOffsetSec).toBeLessThanOrEqual(part.durationSec);
+      expect(first.startedAt + c.start).toBeGreaterThanOrEqual(part.startedAt);
+    }
+    const vtt = await fetch(`${h.baseUrl}${first.parts[0]!.chaptersUrl}`, { headers: { authorization: `Bearer ${chairToken}` } });
+    expect(vtt.headers.get('content-type')).toMatch(/^text\/vtt/);
+    expect(await vtt.text()).toMatch(/^WEBVTT[\s\S]*00:00:00\.000 --> /);
+
+    // The staff-only recording is not there for the public, exactly like one that does not exist.
+    expect((await fetch(`${h.baseUrl}${first.parts[0]!.url}`)).status).toBe(404);
+    expect((await fetch(`${h.baseUrl}${first.parts[0]!.chaptersUrl}`)).status).toBe(404);
+    const own = await fetch(`${h.baseUrl}${first.parts[0]!.url}`, { headers: { authorization: `Bearer ${chairToken}`, range: 'bytes=0-99' } });
+    expect(own.status).toBe(206);
+    expect((await own.arrayBuffer()).byteLength).toBe(100);
+    const open = await fetch(`${h.baseUrl}${pub.recordings[0]!.parts[0]!.url}`);
+    expect(open.status).toBe(200);
+    expect(open.headers.get('content-type')).toMatch(/^video\/webm/);
+    expect((await open.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    expect((await fetch(`${h.baseUrl}/api/media/recordings/${SESSION}/..%2F..%2Fdata%2Ftoken-secret`)).status).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${h.baseUrl}/api/media/recordings?sessionId=nope`)).status).toBe(404);
+
+    const doc = (await (await fetch(`${h.baseUrl}/docs/json`)).json()) as { paths: Record<string, unknown> };
+    for (const p of ['/api/media/status', '/api/media/recordings', '/api/media/recordings/{sessionId}/{file}', '/api/media/sessions/{sessionId}/program', '/api/media/sessions/{sessionId}/rtp-ingest']) expect(Object.keys(doc.paths)).toContain(p);
+  }, 90_000);
 });
 
 async function firstOfficial(): Promise<string> {

@@ -3,6 +3,7 @@
  * sends, on air or not, closed sitting included), on the console's own Socket.IO connection. It also follows
  * `media:state`, so the panel knows at once when the ingest starts or stops and when HLS is being written.
  * A socket reconnect views again (the server dropped the peer with the old connection).
+ * With a `source` it previews that one source instead (the chair's source tiles), whether or not it is on the air.
  */
 import { MediaClient, MediaError, type SocketLike, type Viewing } from '@hall/media/client';
 import type { MediaState } from '@hall/media/wire';
@@ -40,6 +41,7 @@ export class ProgramPreview {
   constructor(
     private readonly host: PreviewHost,
     readonly sessionId: string,
+    readonly source: string | null = null,
   ) {}
 
   subscribe = (fn: () => void) => {
@@ -125,7 +127,7 @@ export class ProgramPreview {
     if (Date.now() < this.retryAt) return;
     this.update({ phase: 'starting', error: null });
     try {
-      const viewing = await this.media.view();
+      const viewing = await this.media.view(this.source ? { source: this.source } : {});
       if (this.disposed) return void (await viewing.close());
       this.viewing = viewing;
       this.update({ stream: viewing.stream });

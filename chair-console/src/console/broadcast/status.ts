@@ -1,6 +1,37 @@
 /** `GET /api/media/status`, polled every 2 s with the console's bearer token while the panel is on screen. */
 import { useEffect, useState } from 'react';
 
+/** One source of the program feed (a camera page or an encoder). */
+export interface MediaSourceStatus {
+  id: string;
+  kind: 'webrtc' | 'rtp';
+  label: string | null;
+  since: number;
+  program: boolean;
+  /** The hub is switching the program to it (at its next keyframe). */
+  pending: boolean;
+  healthy: boolean;
+  lastPacketAgoMs: number | null;
+  videoKbps: number;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * One program output (HLS, recording, an RTMP push). `running` is always there; the server may say more — a state,
+ * a stable code and a Vietnamese reason when it is down — and the card shows whatever it says.
+ */
+export interface MediaOutputStatus {
+  kind: string;
+  name?: string;
+  running: boolean;
+  state?: 'running' | 'starting' | 'retrying' | 'waiting' | 'down' | 'stopped' | string;
+  code?: string | null;
+  reason?: string | null;
+  since?: number | null;
+  restarts?: number;
+}
+
 export interface MediaSessionStatus {
   sessionId: string;
   onAir: boolean;
@@ -15,10 +46,12 @@ export interface MediaSessionStatus {
     width: number | null;
     height: number | null;
   } | null;
+  sources?: MediaSourceStatus[];
+  programSourceId?: string | null;
   viewers: number;
   viewersByAudience: Record<string, number>;
   hls: string | null;
-  outputs: { kind: string; running: boolean }[];
+  outputs: MediaOutputStatus[];
   recording: string | null;
 }
 
@@ -37,8 +70,9 @@ export interface MediaStatusResult {
   error: string | null;
 }
 
-export function useMediaStatus(token: string, sessionId: string, everyMs = 2000): MediaStatusResult {
+export function useMediaStatus(token: string, sessionId: string, everyMs = 2000): MediaStatusResult & { refresh(): void } {
   const [result, setResult] = useState<MediaStatusResult>({ status: null, session: null, error: null });
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -59,6 +93,6 @@ export function useMediaStatus(token: string, sessionId: string, everyMs = 2000)
       stopped = true;
       if (timer) clearTimeout(timer);
     };
-  }, [token, sessionId, everyMs]);
-  return result;
+  }, [token, sessionId, everyMs, tick]);
+  return { ...result, refresh: () => setTick((n) => n + 1) };
 }
