@@ -75,8 +75,13 @@ function block(b: Block): object[] {
 
 const centered = (text: string, style: object = {}) => ({ text, alignment: 'center', ...style });
 
-export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
+/** Any pdfmake document definition, set in Tinos (also the delegates' QR login cards, routes/admin-setup.ts). */
+export function renderDefinition(definition: object): Promise<Buffer> {
   setUp();
+  return pdfmake.createPdf({ defaultStyle: { font: 'Tinos' }, ...definition }).getBuffer();
+}
+
+export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
   const definition = {
     pageSize: 'A4',
     pageMargins: [mm(30), mm(20), mm(15), mm(20)],
@@ -111,5 +116,5 @@ export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
       },
     ],
   };
-  return pdfmake.createPdf(definition).getBuffer();
+  return renderDefinition(definition);
 }

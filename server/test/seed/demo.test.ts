@@ -106,18 +106,19 @@ describe('demo accounts and logins', () => {
     const t = performance.now();
     accounts = await demoAccounts();
     console.info(`demoAccounts: ${accounts.length} scrypt hashes in ${Math.round(performance.now() - t)} ms`);
-  }, 30_000);
+  }, 180_000);
 
   it('[SEED-8] one account per delegate plus staff, walls and admin', () => {
     const ids = accounts.map((a) => a.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(accounts).toHaveLength(110 + 7);
+    expect(accounts).toHaveLength(110 + 8);
     for (const c of demoCouncils()) {
       for (const d of c.delegates) {
         expect(accounts.find((a) => a.id === d.id)).toMatchObject({ role: 'delegate', delegateId: d.id, councilIds: [c.id], displayName: d.fullName });
       }
     }
     expect(accounts.find((a) => a.id === 'admin')).toMatchObject({ role: 'admin', councilIds: [] });
+    expect(accounts.find((a) => a.id === 'giamsat')).toMatchObject({ role: 'oversight', councilIds: [] });
     expect(accounts.every((a) => a.secretHash.startsWith('scrypt$16384$8$1$'))).toBe(true);
   });
 
@@ -141,7 +142,7 @@ describe('demo accounts and logins', () => {
       expect(a.role).toBe(l.role);
       expect(await verifySecret(l.secret, a.secretHash)).toBe(true);
     }
-  }, 30_000);
+  }, 180_000);
 
   it('[SEED-11] the printable table lists every demo login', () => {
     const text = formatDemoLogins();
@@ -156,7 +157,7 @@ describe('seedDemo', () => {
     expect(await seedDemo(store)).toEqual({ seeded: true });
     expect((await store.catalog.listCouncils()).map((c) => c.id).sort()).toEqual(['bac-ninh', 'tien-du']);
     expect(await store.catalog.listSessions('bac-ninh')).toHaveLength(1);
-    expect(await store.catalog.listAccounts()).toHaveLength(117);
+    expect(await store.catalog.listAccounts()).toHaveLength(118);
 
     const admin = await store.catalog.getAccount('admin');
     await store.catalog.putAccount({ ...admin!, displayName: 'changed' });
@@ -169,7 +170,7 @@ describe('seedDemo', () => {
       expect(r.ok, `${l.login}`).toBe(true);
     }
     expect((await auth.login('code', 'td-d025', '200025', 'test')).ok).toBe(true);
-  }, 30_000);
+  }, 180_000);
 
   it('[SEED-13] keeps existing accounts when re-seeding after the council was removed', async () => {
     const store = createMemoryStore();
@@ -179,5 +180,5 @@ describe('seedDemo', () => {
     expect(await seedDemo(store)).toEqual({ seeded: true });
     expect((await store.catalog.getAccount('chutoa.bn'))!.secretHash).toBe(before);
     expect(await store.catalog.getCouncil('bac-ninh')).not.toBeNull();
-  }, 30_000);
+  }, 180_000);
 });
