@@ -42,7 +42,7 @@ export function AuditPage() {
                   {e.actor.sub} ({a(`roles.${e.actor.role}`)})
                 </td>
                 <td>
-                  {e.what ?? e.action}
+                  <span>{e.what ?? e.action}</span>
                   {e.detail && <div className="ad-detail">{e.detail}</div>}
                 </td>
                 <td>

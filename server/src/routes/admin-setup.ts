@@ -245,6 +245,7 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; auth?: AuthService; audi
     { schema: { tags: ['admin'], params: z.object({ id: Id }), body: ImportBody }, onRequest: adminOnly, bodyLimit: 4 * MAX_FILE_BYTES },
     async (request, reply) => {
       const { format, data, apply } = request.body;
+      if (!apply) request.auditNote = { skip: true };
       const councilId = request.params.id;
       const bytes = Buffer.from(data, 'base64');
       if (bytes.length > MAX_FILE_BYTES) throw invalid(`Tệp lớn quá ${MAX_FILE_BYTES / 1024 / 1024} MB`);

@@ -9,7 +9,7 @@ import type { AuditLog } from '../auth/audit.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by a handler to file the entry under the right councils and say what changed. */
-    auditNote?: { councilIds?: string[]; detail?: string; target?: string };
+    auditNote?: { councilIds?: string[]; detail?: string; target?: string; skip?: boolean };
   }
 }
 
@@ -39,6 +39,8 @@ export function auditWrites(app: FastifyInstance, audit: AuditLog | undefined): 
     const claims = request.claims;
     if (!claims || claims.role === 'public') return;
     const note = request.auditNote ?? {};
+    // A POST that only checked something (a dry-run import) changed nothing.
+    if (note.skip) return;
     try {
       await audit.append({
         at: Date.now(),
