@@ -161,6 +161,10 @@ const viStrings = {
     makePublic: 'Công khai tài liệu',
     makePrivate: 'Bỏ công khai',
     frozen: 'Kỳ họp đã bắt đầu: chương trình đã được chốt khi kỳ họp mở trên hệ thống và không sửa được nữa.',
+    committee: 'Ban kiểm phiếu',
+    committeeHelp: 'Ban kiểm phiếu do Hội đồng bầu tại kỳ họp; chủ tọa hoặc thư ký ghi nhận trên bàn điều hành (được ghi vào nhật ký kỳ họp, có người thực hiện).',
+    noCommittee: 'Chưa có Ban kiểm phiếu.',
+    committeeRoles: { head: 'Trưởng ban', secretary: 'Thư ký', member: 'Ủy viên' },
     kinds: { ceremony: 'Nghi thức', report: 'Báo cáo', resolution: 'Nghị quyết', discussion: 'Thảo luận', questioning: 'Chất vấn', confidence: 'Lấy phiếu tín nhiệm', election: 'Bầu cử', other: 'Khác' },
   },
   audit: {
@@ -355,6 +359,10 @@ const enStrings: AdminStrings = {
     makePublic: 'Make public',
     makePrivate: 'Make not public',
     frozen: 'The session has started: its agenda was fixed when it opened and can no longer change.',
+    committee: 'Counting committee',
+    committeeHelp: 'The council elects the counting committee at the session; the chair or the secretary records it in the console (journaled, attributed).',
+    noCommittee: 'No counting committee yet.',
+    committeeRoles: { head: 'Head', secretary: 'Secretary', member: 'Member' },
     kinds: { ceremony: 'Ceremony', report: 'Report', resolution: 'Resolution', discussion: 'Discussion', questioning: 'Questioning', confidence: 'Confidence rating', election: 'Election', other: 'Other' },
   },
   audit: {

@@ -30,6 +30,7 @@ export function SessionPage({ id }: { id: string }) {
   const { a } = useStrings();
   const [loaded, reload] = useApi<{ session: SessionData }>(`/api/admin/sessions/${encodeURIComponent(id)}`);
   const [docs, reloadDocs] = useApi<{ documents: DocumentRow[] }>(`/api/sessions/${encodeURIComponent(id)}/documents`);
+  const [record] = useApi<{ committee: { delegateId: string; role: 'head' | 'secretary' | 'member'; name: string }[] }>(`/api/records/sessions/${encodeURIComponent(id)}`);
   const [item, setItem] = useState({ title: '', kind: 'report' as AgendaItem['kind'] });
   const { busy, run, lines } = useAction();
   if (loaded.state !== 'ok') return <Status loaded={loaded} />;
@@ -128,6 +129,18 @@ export function SessionPage({ id }: { id: string }) {
           );
         })}
       </ol>
+      <h2>{a('sessions.committee')}</h2>
+      <p className="ad-help">{a('sessions.committeeHelp')}</p>
+      {record.state === 'ok' && record.data.committee.length === 0 && <p>{a('sessions.noCommittee')}</p>}
+      {record.state === 'ok' && record.data.committee.length > 0 && (
+        <ul className="ad-list" aria-label={a('sessions.committee')}>
+          {record.data.committee.map((m) => (
+            <li key={m.delegateId}>
+              {m.name} — {a(`sessions.committeeRoles.${m.role}`)}
+            </li>
+          ))}
+        </ul>
+      )}
       {!frozen && (
         <form className="ad-form ad-inline" onSubmit={addItem} aria-label={a('sessions.addItem')}>
           <label>
