@@ -13,3 +13,4 @@ export * from './views/glance.ts';
 export * from './protocol/socket.ts';
 export { tallySealedBallots } from './machine/secret-tally.ts';
 export * from './records/index.ts';
+export { foldVietnamese } from './fold.ts';

@@ -8,6 +8,7 @@ import { Link } from 'wouter';
 import { io, type Socket } from 'socket.io-client';
 import {
   ViewAssembler,
+  foldVietnamese,
   type ClientToServerEvents,
   type Compliance,
   type JoinAck,
@@ -89,8 +90,7 @@ export function OversightPage({ token }: { token: string }) {
       else if (st === 'live') counts.live++;
       else counts.finished++;
     }
-  const folded = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase();
-  const shown = filter ? rows.filter((r) => folded(r.council.name).includes(folded(filter))) : rows;
+  const shown = filter ? rows.filter((r) => foldVietnamese(r.council.name).includes(foldVietnamese(filter))) : rows;
   return (
     <>
       <h1>{a('oversight.heading')}</h1>

@@ -18,7 +18,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import ExcelJS from 'exceljs';
-import { Council, Delegate, Id, errorMessages, type Table } from '@hall/core';
+import { Council, Delegate, Id, errorMessages, foldVietnamese, type Table } from '@hall/core';
 import type { Account, Catalog } from '../store/types.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { AuditLog } from '../auth/audit.ts';
@@ -52,15 +52,7 @@ const STATUS_WORDS: Record<string, Delegate['status']> = {
 const STATUS_TITLE: Record<Delegate['status'], string> = { sitting: 'Đương nhiệm', vacant: 'Khuyết' };
 
 /** Lower case, no diacritics, single spaces: how headers and status words are compared. */
-export const fold = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+const fold = (s: string) => foldVietnamese(s).replace(/\s+/g, ' ').trim();
 
 export interface ImportRow {
   /** The row's number in the spreadsheet (the header is row 1). */

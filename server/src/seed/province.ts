@@ -7,7 +7,7 @@
  * Logins of a generated commune number nn (01…98): `chutoa.xnn`, `thuky.xnn` / demo123, `wall.xnn` / wall-demo,
  * delegates `xnn-dddd`… with personal code `3nnddd` (x07-d012 → 307012). DEMO ONLY, like the demo seed.
  */
-import { type AgendaItem, type Council } from '@hall/core';
+import { foldVietnamese, type AgendaItem, type Council } from '@hall/core';
 import { hashSecret } from '../auth/secrets.ts';
 import type { Account, SessionRecord, Store } from '../store/types.ts';
 import { COMMUNE_OFFICIALS, DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, TIEN_DU, buildCouncil, seedDemo, type CouncilPlan } from './demo.ts';
@@ -26,11 +26,7 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** ASCII slug of a Vietnamese name: "Đông Hải" → "dong-hai". */
 const slug = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
+  foldVietnamese(s)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
