@@ -93,14 +93,15 @@ export interface BallotBoxStore {
   keys(): Promise<string[]>;
 }
 
-export type Role = 'admin' | 'chair' | 'secretary' | 'delegate' | 'display' | 'public';
+/** `oversight`: the province Standing Committee (Thường trực HĐND tỉnh) — reads every council, acts in none. */
+export type Role = 'admin' | 'chair' | 'secretary' | 'delegate' | 'display' | 'oversight' | 'public';
 
 export interface Account {
   /** Login name for staff; for delegates the delegate id; for displays the device name. */
   id: string;
   role: Exclude<Role, 'public'>;
   displayName: string;
-  /** Councils this account may act in; empty for admins (all). */
+  /** Councils this account may act in; empty for admins (all) and oversight (reads all). */
   councilIds: string[];
   /** For delegates: their delegate id in the council. */
   delegateId?: string;
