@@ -23,6 +23,10 @@ export const VIEWPORTS = {
   wall: { width: 1920, height: 1080 },
   desktop: { width: 1366, height: 900 },
   phone: { width: 390, height: 844 },
+  // The sizes of the walked sitting and of docs/screens.
+  tabletPortrait: { width: 768, height: 1024 },
+  laptop: { width: 1280, height: 720 },
+  phoneSmall: { width: 360, height: 800 },
 } as const;
 
 export const delegateId = (n: number) => `bn-d${String(n).padStart(3, '0')}`;
@@ -33,13 +37,13 @@ export const range = (from: number, to: number) => Array.from({ length: to - fro
 // Pages
 
 export async function newPage(browser: Browser, kind: keyof typeof VIEWPORTS): Promise<Page> {
-  const touch = kind === 'tablet' || kind === 'phone';
+  const touch = kind === 'tablet' || kind === 'phone' || kind === 'tabletPortrait' || kind === 'phoneSmall';
   const context = await browser.newContext({
     viewport: VIEWPORTS[kind],
     locale: 'vi-VN',
     timezoneId: 'Asia/Ho_Chi_Minh',
     hasTouch: touch,
-    isMobile: kind === 'phone',
+    isMobile: kind === 'phone' || kind === 'phoneSmall',
     deviceScaleFactor: 1,
   });
   context.setDefaultTimeout(STATE_TIMEOUT);

@@ -7,6 +7,7 @@ import { useView } from '@hall/client-kit/react';
 import { useT } from '../i18n.ts';
 import { formatTime } from './data.ts';
 import { CommandButton, PromptCommandButton, useRoleMay } from './ui/command.tsx';
+import { RecessButton } from './RecessButton.tsx';
 
 export function Toolbar() {
   const view = useView();
@@ -31,9 +32,7 @@ export function Toolbar() {
         >
           {k('common:sessionActions.start')}
         </CommandButton>
-        <CommandButton type="session.recess" payload={{}}>
-          {k('common:sessionActions.recess')}
-        </CommandButton>
+        <RecessButton />
         <CommandButton type="session.resume" payload={{}}>
           {k('common:sessionActions.resume')}
         </CommandButton>

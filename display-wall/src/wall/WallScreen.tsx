@@ -11,7 +11,7 @@ import { QuestioningPanel } from './QuestioningPanel.tsx';
 import { ResultBoard } from './ResultBoard.tsx';
 import { NextSpeakers, SpeakerPanel } from './SpeakerPanel.tsx';
 import { TopBand, WallClock } from './TopBand.tsx';
-import { currentItem } from '../shared/format.ts';
+import { currentItem, formatTime } from '../shared/format.ts';
 
 export function WallScreen({ view }: { view: SessionView }) {
   // Họp kín: the title and the words, nothing else — not the clock of the item, not attendance, not the agenda.
@@ -42,8 +42,9 @@ function ClosedScreen({ view }: { view: SessionView }) {
 
 /** Calm full screens between the working parts of a session: not started, roll call, recess, adjourned. */
 function Ceremony({ view, word }: { view: SessionView; word: 'checkIn' | 'recess' | 'adjourned' | null }) {
-  const { w } = useStrings();
+  const { t, w, lang } = useStrings();
   const cur = currentItem(view);
+  const resumeAt = word === 'recess' ? (view.recess?.resumeAt ?? null) : null;
   return (
     <main className={`wall wall--ceremony wall--${word ?? 'scheduled'}`}>
       <p className="wall-ceremony__council">{view.council.name}</p>
@@ -51,7 +52,14 @@ function Ceremony({ view, word }: { view: SessionView; word: 'checkIn' | 'recess
       {word !== 'adjourned' && <p className="wall-ceremony__sitting">{view.sitting.title}</p>}
       <h1 className="wall-ceremony__word">{word ? w(word) : w('scheduled')}</h1>
       {word === 'checkIn' && <p className="wall-ceremony__note">{w('checkInNote')}</p>}
-      {word === 'recess' && <p className="wall-ceremony__note">{w('recessNote')}</p>}
+      {word === 'recess' &&
+        (resumeAt !== null ? (
+          <p className="wall-ceremony__resume" aria-label={t('recess.resumesAt', { time: formatTime(resumeAt, lang) })}>
+            {w('resumesAt', { time: formatTime(resumeAt, lang) })}
+          </p>
+        ) : (
+          <p className="wall-ceremony__note">{w('recessNote')}</p>
+        ))}
       {word === 'adjourned' && <p className="wall-ceremony__note">{w('adjournedNote')}</p>}
       {word === 'checkIn' && view.attendance && <RollProgress attendance={view.attendance} />}
       {word === null && cur && (
@@ -89,7 +97,7 @@ function InProgress({ view }: { view: SessionView }) {
     side = false;
     focus = true;
   } else if (group && view.questioning) {
-    main = <QuestioningPanel group={group} questioning={view.questioning} speaker={view.speaker} />;
+    main = <QuestioningPanel group={group} questioning={view.questioning} speaker={view.speaker} pledges={view.pledges} />;
     side = false;
   } else if (view.speaker) {
     main = <SpeakerPanel speaker={view.speaker} />;
