@@ -44,12 +44,12 @@ export function pages<T>(list: readonly T[], size: number): T[][] {
 export function pollWords(kind: PollView['kind']) {
   switch (kind) {
     case 'motion':
-      return { doing: 'voting', label: 'votedOfLabel', spoken: 'votedOfSpoken' } as const;
+      return { doing: 'voting', label: 'votedOfLabel', spoken: 'votedOfSpoken', closesIn: 'pollClosesIn' } as const;
     case 'confidenceRating':
-      return { doing: 'votingRating', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken' } as const;
+      return { doing: 'votingRating', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken', closesIn: 'ballotClosesIn' } as const;
     case 'confidenceVote':
-      return { doing: 'votingConfidence', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken' } as const;
+      return { doing: 'votingConfidence', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken', closesIn: 'ballotClosesIn' } as const;
     case 'election':
-      return { doing: 'votingElection', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken' } as const;
+      return { doing: 'votingElection', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken', closesIn: 'ballotClosesIn' } as const;
   }
 }

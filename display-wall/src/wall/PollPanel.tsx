@@ -43,7 +43,7 @@ export function PollInProgress({ poll }: { poll: PollView }) {
         )}
         <div className="wall-poll__time">
           {poll.closesAt !== null ? (
-            <Countdown endsAt={poll.closesAt} size="wall" className="wall-countdown wall-countdown--poll" label={w('pollClosesIn')} />
+            <Countdown endsAt={poll.closesAt} size="wall" className="wall-countdown wall-countdown--poll" label={w(words.closesIn)} />
           ) : (
             <p className="wall-poll__note">{w('noDeadline')}</p>
           )}

@@ -88,6 +88,8 @@ function InProgress({ view }: { view: SessionView }) {
   let side = true;
   // A poll or a result names its own subject, and needs the height: the item band steps aside.
   let focus = false;
+  // A per-official table (15 officials) needs the whole screen to be read from the back row: no band, no footer.
+  let table = false;
   if (poll && poll.status === 'open') {
     main = <PollInProgress poll={poll} />;
     side = false;
@@ -105,8 +107,18 @@ function InProgress({ view }: { view: SessionView }) {
     main = <ResultBoard poll={announced} result={announced.result!} />;
     side = false;
     focus = true;
+    table = announced.result!.kind !== 'motion';
   } else {
     main = <Idle />;
+  }
+  if (table) {
+    return (
+      <main className="wall wall--live wall--table">
+        <div className="wall-body">
+          <div className="wall-body__main">{main}</div>
+        </div>
+      </main>
+    );
   }
   return (
     <main className="wall wall--live">
