@@ -22,8 +22,10 @@ export function QuestioningPanel({ group, questioning, speaker, pledges }: { gro
   const asked = speaker?.purpose === 'question' ? speaker.askedOf : null;
   const inGroup = new Set(group.respondents.map((r) => r.id));
   const pledge = [...pledges].reverse().find((c) => inGroup.has(c.respondentId)) ?? null;
-  const maxAskers = Math.max(1, SIDE_ROWS - group.respondents.length);
+  // A commitment takes the room of two rows of the side column.
+  const maxAskers = Math.max(1, SIDE_ROWS - group.respondents.length - (pledge ? 2 : 0));
   const askers = questioning.queue.slice(0, maxAskers);
+
   return (
     <section className="wall-q" aria-labelledby="wall-q-h">
       <div className="wall-q__main">
@@ -35,7 +37,8 @@ export function QuestioningPanel({ group, questioning, speaker, pledges }: { gro
           <div className="wall-q__speaker">
             <p className="wall-q__who-label">{who}</p>
             <p className={`wall-q__name${speaker.name.length > LONG_NAME ? ' wall-q__name--long' : ''}`}>{speaker.name}</p>
-            {speaker.role && <p className="wall-q__role">{speaker.role}</p>}
+            {/* Whom a question is put to matters more than the asker's group: it takes the group's line. */}
+            {speaker.role && !asked && <p className="wall-q__role">{speaker.role}</p>}
             {asked && (
               <p className="wall-q__asked">
                 <span className="wall-q__asked-label">{w('askedOf')}</span> <span className="wall-q__asked-name">{asked.name}</span>{' '}
@@ -46,15 +49,6 @@ export function QuestioningPanel({ group, questioning, speaker, pledges }: { gro
           </div>
         ) : (
           <p className="wall-q__idle">{w('floorOpen')}</p>
-        )}
-        {pledge && (
-          <div className="wall-q__pledge" role="note" aria-label={w('pledge')}>
-            <p className="wall-q__pledge-label">
-              {w('pledge')}: {pledge.respondent}
-            </p>
-            <p className="wall-q__pledge-text">{pledge.content}</p>
-            {pledge.deadline && <p className="wall-q__pledge-due">{w('pledgeDeadline', { date: formatIsoDate(pledge.deadline) })}</p>}
-          </div>
         )}
       </div>
       <aside className="wall-q__side">
@@ -67,6 +61,15 @@ export function QuestioningPanel({ group, questioning, speaker, pledges }: { gro
             </li>
           ))}
         </ul>
+        {pledge && (
+          <div className="wall-q__pledge" role="note" aria-label={w('pledge')}>
+            <p className="wall-q__pledge-label">
+              {w('pledge')}: {pledge.respondent}
+            </p>
+            <p className="wall-q__pledge-text">{pledge.content}</p>
+            {pledge.deadline && <p className="wall-q__pledge-due">{w('pledgeDeadline', { date: formatIsoDate(pledge.deadline) })}</p>}
+          </div>
+        )}
         <h2 className="wall-eyebrow">{w('askersQueue')}</h2>
         {askers.length === 0 ? (
           <p className="wall-next__empty">{w('askersEmpty')}</p>
