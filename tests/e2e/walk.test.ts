@@ -366,6 +366,8 @@ describe('a sitting walked screen by screen', () => {
     await visible(overlay(liveLaptop).getByText(`Phiên họp tiếp tục lúc ${time}`, { exact: true }));
     await visible(livePhone.getByText(`Phiên họp tiếp tục lúc ${time}`, { exact: true }).first());
     await shot(wall, 'wall-recess');
+    await tablet.getByRole('tab', { name: /^Phiên họp/ }).click();
+    await tablet.getByText(new RegExp(`Phiên họp tiếp tục lúc ${escapeRe(time)}$`)).scrollIntoViewIfNeeded();
     await shot(tablet, 'tablet-recess');
     await shot(livePhone, 'live-recess');
     await shot(chair, 'chair-recess');
