@@ -150,7 +150,7 @@ describe('a sitting walked screen by screen', () => {
     await chairPickSession(chair);
     wall = await newPage(browser, 'wall');
     await wallLogin(wall, h.baseUrl);
-    tablet = await newPage(browser, 'tabletPortrait');
+    tablet = await newPage(browser, 'portrait');
     liveLaptop = await newPage(browser, 'laptop');
     livePhone = await newPage(browser, 'phoneSmall');
     liveTv = await newPage(browser, 'wall');
