@@ -207,7 +207,7 @@ export class FaultCluster {
     const node = async (name: NodeName) => {
       const dir = await mkdtemp(path.join(tmpdir(), `hall-fault-${name}-`));
       dirs.push(dir);
-      const env = { REDIS_URL: redis.url, REDIS_PREFIX: PREFIX, NODE_ID: name, HALL_LEASE_MS: String(LEASE_MS), HALL_SEED: name === 'a' ? '1' : '0' };
+      const env = { REDIS_URL: redis.url, REDIS_PREFIX: PREFIX, NODE_ID: name, HALL_LEASE_MS: String(LEASE_MS), HALL_SEED: name === 'a' ? '1' : '0', ...(process.env.HALL_FAULT_DEBUG ? { LOG_LEVEL: 'info' } : {}) };
       return new ServerProcess(path.join(dir, 'data'), await freePort(), env);
     };
     const cluster = new FaultCluster(redis, { a: await node('a'), b: await node('b') }, dirs);
