@@ -27,6 +27,8 @@ const epochOf = (token: string) => Number(token.slice(token.lastIndexOf(':') + 1
 export class AppendAudit {
   /** Journal entries written under a checked, non-empty token, by seq. */
   readonly appendedSeqs = new Map<number, number>();
+  /** The token each journal seq was appended under (which node, which acquisition). */
+  readonly appendedBy = new Map<number, string>();
   /** Fenced writes of snapshots and ballot boxes. */
   fencedWrites = 0;
   /** Append scripts that wrote nothing: refused by the fence (or a tail conflict). */
@@ -108,5 +110,6 @@ export class AppendAudit {
     this.lastEpoch = Math.max(this.lastEpoch, epoch);
     const seq = Number((args[2] ?? '').split('-')[0]);
     this.appendedSeqs.set(seq, (this.appendedSeqs.get(seq) ?? 0) + 1);
+    this.appendedBy.set(seq, script.token);
   }
 }

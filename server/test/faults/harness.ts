@@ -475,7 +475,7 @@ export class FaultCluster {
     for (const c of acked) {
       const earlier = c.answers.slice(0, -1);
       const refusedEachTime = earlier.length > 0 && earlier.every((a) => a !== null && !a.ok && (a.code === 'UNAVAILABLE' || a.code === 'RATE_LIMITED'));
-      if (refusedEachTime && c.ack.duplicate) problems.push(`${c.delegateId}: answered UNAVAILABLE, yet recorded (seq ${c.ack.seq})`);
+      if (refusedEachTime && c.ack.duplicate) problems.push(`${c.delegateId}: answered UNAVAILABLE, yet recorded (seq ${c.ack.seq}, appended under ${this.audit.appendedBy.get(c.ack.seq) ?? 'a token MONITOR did not see'})`);
     }
 
     // Three ways: what each delegate was last told, the journal's replay, the announcement.
