@@ -104,6 +104,15 @@ export class LeaseManager implements Ownership {
     return held?.token === token && Date.now() - held.renewedAt < this.ttlMs;
   }
 
+  /**
+   * Whether `token` is still this node's, as far as renewals have told: not yet found taken, nor failing past its
+   * lifetime. Enough to run a command, whose every write the store checks against the lease anyway; a renewal merely
+   * late on a starved event loop must not make a node drop (and release) a lease that is still its own.
+   */
+  keeps(sessionId: string, token: string): boolean {
+    return this.held.get(sessionId)?.token === token;
+  }
+
   private async renewAll() {
     for (const [sessionId, held] of this.held) {
       try {
@@ -181,11 +190,19 @@ export class ClusterSessions implements Sessions {
     this.sweeper.unref();
   }
 
-  /** A room this node may use now: it holds the lease it was opened under and is sure of its journal. */
-  private async usableLocal(sessionId: string): Promise<SessionRoom | null> {
+  /**
+   * A room this node may use now: it holds the lease it was opened under and is sure of its journal. `fresh`: the
+   * lease was also renewed within its lifetime — for answers that write nothing (a join's state), which no fence
+   * checks; a command's writes are fenced by the store itself.
+   */
+  private async usableLocal(sessionId: string, fresh = false): Promise<SessionRoom | null> {
     const room = await this.registry.local(sessionId);
     if (!room) return null;
-    if (room.lostLease || room.needsReopen || !room.fence || !this.lease.holds(sessionId, room.fence)) {
+    if (!room.lostLease && !room.needsReopen && room.fence && fresh && this.lease.keeps(sessionId, room.fence) && !this.lease.holds(sessionId, room.fence)) {
+      // Not renewed lately, not known lost either: not to answer from, but no reason to give the session up.
+      return null;
+    }
+    if (room.lostLease || room.needsReopen || !room.fence || !this.lease.keeps(sessionId, room.fence)) {
       await this.registry.drop(sessionId, room);
       return null;
     }
@@ -327,7 +344,7 @@ export class ClusterSessions implements Sessions {
   }
 
   private async onStateRequest(req: StateRequest): Promise<StateReply> {
-    const room = typeof req?.sessionId === 'string' ? await this.usableLocal(req.sessionId) : null;
+    const room = typeof req?.sessionId === 'string' ? await this.usableLocal(req.sessionId, true) : null;
     if (!room) return { notOwner: true };
     return room.seq === req.haveSeq ? { seq: room.seq } : { seq: room.seq, persisted: room.persisted() };
   }

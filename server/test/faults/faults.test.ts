@@ -6,21 +6,19 @@
  * the record without the current lease token, and the session served everyone again by itself (harness.ts).
  *
  * The failover figures are measured and printed, never asserted (docs/cluster.md keeps a table of them).
- * HALL_FAULT_ROUNDS (default 1) repeats each fault.
+ * HALL_FAULT_ROUNDS (default 1) repeats each fault; HALL_FAULT_DEBUG=1 prints every ballot's answers and runs the
+ * nodes at log level info.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULT_LABEL, FaultCluster, type Fault, type RoundReport } from './harness.ts';
+import { FAULT_LABEL, FaultCluster, LEASE_MS, type Fault, type RoundReport } from './harness.ts';
 
 const ROUNDS = Math.max(1, Number(process.env.HALL_FAULT_ROUNDS ?? 1));
 let cluster: FaultCluster | null = null;
 const reports: RoundReport[] = [];
 
 beforeAll(async () => {
-  const t = performance.now();
   cluster = await FaultCluster.start();
-  console.log('started', performance.now() - t);
   await cluster.prepareSitting();
-  console.log('prepared', performance.now() - t);
 }, 300_000);
 
 afterAll(async () => {
@@ -33,7 +31,7 @@ afterAll(async () => {
       `  owner ${r.ownerBefore}→${r.ownerAfter}  acks ${r.acks}  retried: unavailable ${r.unavailable}, unknown ${r.outcomeUnknown}, timeout ${r.timeouts}` +
       `  refused appends ${r.refusedAppends}, fenced ${r.fencedByNodes}${r.unmonitored ? `, unmonitored ${r.unmonitored}` : ''}  wrong acks ${r.wrongAcks}, extra ${r.extra}, lost ${r.lost}`,
   );
-  console.log(`[FAULT] failover figures (lease ${2} s):\n${lines.join('\n')}`);
+  console.log(`[FAULT] failover figures (lease ${LEASE_MS / 1000} s):\n${lines.join('\n')}`);
 }, 120_000);
 
 const run = async (fault: Fault, mode: 'electronic' | 'secret') => {

@@ -283,7 +283,6 @@ export class FaultCluster {
     let firstServedMs = 0;
     let allServedMs = 0;
     let frozen: NodeName | null = null;
-    let faultAtForDebug = 0;
     let lastMonitored = Infinity;
     try {
       // No deadline within the round: the chair closes the poll once the fault is over, however long that took.
@@ -293,7 +292,6 @@ export class FaultCluster {
       await sleep(mode === 'secret' ? 2500 : VOTE_BEFORE_MS);
 
       const faultAt = performance.now();
-      faultAtForDebug = faultAt;
       let seqAtFault = 0;
       let contAt = 0;
       const leaseWatch = ownerFault
@@ -387,7 +385,8 @@ export class FaultCluster {
         if (delta('internal') > 0) problems.push(`node ${name} answered INTERNAL ${delta('internal')} times`);
       }
       if (problems.length) for (const name of ['a', 'b'] as const) console.log(`[FAULT] node ${name}'s output:\n${this.nodes[name].output}`);
-      if (process.env.HALL_FAULT_DEBUG) console.log(voters.casts.map((c) => `${c.delegateId} sent ${Math.round(c.sentAt - faultAtForDebug)} waited ${Math.round(c.ackAt - c.sentAt)} ${c.answers.map((a) => (a === null ? 'timeout' : a.ok ? `ok${a.duplicate ? '(dup)' : ''}` : a.code)).join(',')}`).sort().join('\n'));
+      // Every ballot's answers, relative to the fault: what to read when a figure looks wrong.
+      if (process.env.HALL_FAULT_DEBUG) console.log(voters.casts.map((c) => `${c.delegateId} sent ${Math.round(c.sentAt - faultAt)} waited ${Math.round(c.ackAt - c.sentAt)} ${c.answers.map((a) => (a === null ? 'timeout' : a.ok ? `ok${a.duplicate ? '(dup)' : ''}` : a.code)).join(',')}`).sort().join('\n'));
       const answers = voters.casts.flatMap((c) => c.answers);
       return {
         fault,
