@@ -410,6 +410,13 @@ export class FaultCluster {
         ...checks,
         problems,
       };
+    } catch (err) {
+      // What to read when a round breaks: who was still waiting, with every answer they got, and what the nodes said.
+      const waiting = new Map<string, string>();
+      for (const c of voters.casts) waiting.set(c.delegateId, c.answers.map((a) => (a === null ? 'timeout' : a.ok ? 'ok' : a.code)).join(','));
+      console.log(`[FAULT] round ${n} (${FAULT_LABEL[fault]}) broke: ${(err as Error).message}\nlast answers: ${[...waiting].map(([d, a]) => `${d}=${a}`).join(' ')}`);
+      for (const name of ['a', 'b'] as const) console.log(`[FAULT] node ${name}'s output:\n${this.nodes[name].output}`);
+      throw err;
     } finally {
       if (frozen) this.nodes[frozen].signal('SIGCONT');
       voters.close();
