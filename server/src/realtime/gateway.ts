@@ -22,7 +22,7 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AuthService, Claims } from '../auth/service.ts';
 import { can, canSee } from '../auth/service.ts';
-import { StoreUnavailableError, type Catalog } from '../store/types.ts';
+import { StoreUnavailableError, isStoreOutage, type Catalog } from '../store/types.ts';
 import { SessionNotFoundError } from '../runtime/registry.ts';
 import type { Sessions } from '../runtime/sessions.ts';
 import { OVERSIGHT_ALL_ROOM, audienceRoom, delegateRoom, delegatesRoom, oversightCouncilRoom } from './publisher.ts';
@@ -112,7 +112,7 @@ export function attachGateway(deps: GatewayDeps) {
   const clientIp = deps.clientIp ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
   const unexpected = async (err: unknown): Promise<ErrorCode> => {
     if (err instanceof SessionNotFoundError) return 'NOT_FOUND';
-    if (err instanceof StoreUnavailableError) return 'UNAVAILABLE';
+    if (isStoreOutage(err)) return 'UNAVAILABLE';
     const up = await (deps.storeAvailable?.() ?? Promise.resolve(true)).catch(() => false);
     return up ? 'INTERNAL' : 'UNAVAILABLE';
   };

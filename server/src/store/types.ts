@@ -215,6 +215,19 @@ export class StoreUnavailableError extends Error {
   readonly code = 'STORE_UNAVAILABLE';
 }
 
+/**
+ * Whether `err` says the store could not be reached or did not answer in time — an outage, never a bug: the
+ * connection-level errors of the Redis client (a command timed out, the connection closed or is not writable, its
+ * retries ran out) besides StoreUnavailableError. A caller that reaches the gateway with one of them has not written
+ * anything a runtime check did not settle, so the answer is UNAVAILABLE, not INTERNAL (a node thawed after SIGSTOP
+ * finds every command it sent before freezing timed out at once).
+ */
+export function isStoreOutage(err: unknown): boolean {
+  if (err instanceof StoreUnavailableError) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /^(Command timed out|Connection is closed\.?|Stream isn't writeable|Reached the max retries per request limit)/.test(message);
+}
+
 /** Multi-node: this node's lease on the session was taken over; it must stop writing and drop the session. */
 export class StoreFencedError extends Error {
   readonly code = 'STORE_FENCED';
