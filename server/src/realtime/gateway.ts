@@ -22,7 +22,7 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AuthService, Claims } from '../auth/service.ts';
 import { can, canSee } from '../auth/service.ts';
-import { StoreUnavailableError, isStoreOutage, type Catalog } from '../store/types.ts';
+import { isStoreOutage, type Catalog } from '../store/types.ts';
 import { SessionNotFoundError } from '../runtime/registry.ts';
 import type { Sessions } from '../runtime/sessions.ts';
 import { OVERSIGHT_ALL_ROOM, audienceRoom, delegateRoom, delegatesRoom, oversightCouncilRoom } from './publisher.ts';
