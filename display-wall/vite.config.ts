@@ -9,7 +9,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     rolldownOptions: {
-      // core and client-kit are pure modules (core is pure by design, DESIGN.md §1), but their packages do not say
+      // core and client-kit are pure modules (core is pure by design, docs/architecture.md), but their packages do not say
       // so; without this the session machine and every schema ship to phones that only read views. CSS keeps its
       // side effects.
       treeshake: {

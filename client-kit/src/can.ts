@@ -1,5 +1,5 @@
 /**
- * "May I press this button?" answered by the same machine and the same guards the server runs (DESIGN.md §3): the
+ * "May I press this button?" answered by the same machine and the same guards the server runs (docs/architecture.md): the
  * view carries the server's (redacted) snapshot, the kit restores it into core's machine and asks `explain`. No rule
  * is written here, so a button can never disagree with the server about the law.
  */

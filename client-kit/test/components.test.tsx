@@ -39,7 +39,7 @@ const text = (el: Element) => el.textContent?.replace(/\s+/g, ' ').trim();
 const cells = (el: Element) => [...el.children].map((c) => text(c)).filter(Boolean).join(' ');
 
 describe('[KIT-UI] result panel', () => {
-  it('[KIT-UI-1] shows the legal vector of DOMAIN.md §4 from a result the machine computed', () => {
+  it('[KIT-UI-1] shows the legal vector of docs/rules.md from a result the machine computed', () => {
     const { view } = announcedMotion();
     const poll = view.poll!;
     expect(poll.result?.kind).toBe('motion');

@@ -39,7 +39,7 @@ describe('[KIT-I18N] catalogs', () => {
     }
   });
 
-  it('[KIT-I18N-4] the words of DOMAIN.md §11 are the ones used', () => {
+  it('[KIT-I18N-4] the words of docs/rules.md are the ones used', () => {
     const words = new Set(viKeys.values());
     for (const w of [
       'Kỳ họp', 'Phiên họp', 'Chương trình kỳ họp', 'Nội dung', 'Chủ tọa', 'Thư ký kỳ họp', 'Đại biểu', 'Tổ đại biểu',

@@ -1,5 +1,5 @@
 /**
- * The council model and its rules profile. Every limit a council may set for itself (DOMAIN.md: "per-council
+ * The council model and its rules profile. Every limit a council may set for itself (docs/rules.md: "per-council
  * configuration") lives in RulesProfile with the default the model rules NQ 103/2025 and NQ 104/2025 suggest;
  * statutory values carry `(law)` in their description and are only editable with `legalMode: 'special'`.
  */

@@ -1,7 +1,7 @@
 /**
  * Read-only facts from the machine snapshot the delegate view carries (`view.snapshot`, already redacted by the
  * server): the council's officials and the respondents of each question group. The view itself lists respondents only
- * for the group being questioned, but a delegate files question forms before the sitting too (DOMAIN.md §7), so the
+ * for the group being questioned, but a delegate files question forms before the sitting too (docs/rules.md), so the
  * form needs the whole list. Nothing here decides anything: permissions still come from `useCan`.
  */
 import type { SessionView } from '@hall/core';

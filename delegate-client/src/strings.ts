@@ -1,7 +1,7 @@
 /**
  * Strings of the delegate tablet that the kit's shared catalogs do not have, as one i18next namespace (`dc`).
  * Shared words (phases, purposes, choices, result lines, connection states) come from the kit's `common` namespace so
- * every app says the same thing; DOMAIN.md §11 is the glossary.
+ * every app says the same thing; docs/rules.md is the glossary.
  */
 export const NS = 'dc';
 

@@ -1,5 +1,5 @@
 /**
- * The MediaHub: the one seam between Hall and whatever SFU runs underneath (DESIGN.md §7, "the offline rule").
+ * The MediaHub: the one seam between Hall and whatever SFU runs underneath (docs/architecture.md, "the offline rule").
  * `MediasoupHub` is production; `WeriftHub` is the pure-TypeScript twin that runs where no mediasoup worker binary
  * can be installed. Both pass `test/hub.contract.ts`.
  *

@@ -4,7 +4,7 @@
  * are spread over routers on the other workers with `pipeToRouter`, so a popular broadcast uses every core.
  * Consumers start paused and are resumed with a keyframe request once the client is ready (mediasoup-demo).
  *
- * The order that works (DESIGN.md §7): createWorker → createWebRtcServer → createRouter(opus, VP8, H264 pm1 42e01f)
+ * The order that works (docs/architecture.md): createWorker → createWebRtcServer → createRouter(opus, VP8, H264 pm1 42e01f)
  * → per peer createWebRtcTransport({ webRtcServer }) → connect → produce / consume(paused) → resume + requestKeyFrame.
  *
  * mediasoup resolves its worker binary (MEDIASOUP_WORKER_BIN or the path its installer downloads to) when this

@@ -1,5 +1,5 @@
 /**
- * Picks the hub: `MEDIA_BACKEND=mediasoup|werift|auto` (DESIGN.md §7). `auto` starts mediasoup when a worker binary
+ * Picks the hub: `MEDIA_BACKEND=mediasoup|werift|auto` (docs/architecture.md). `auto` starts mediasoup when a worker binary
  * starts and falls back to werift otherwise, and says which one runs and why — an operator must be able to see that
  * a site is on the fallback.
  */

@@ -1,6 +1,6 @@
 /**
  * WeriftHub: the SFU in pure TypeScript (werift 0.24.4), for machines where mediasoup's native worker cannot be
- * installed (DESIGN.md §7, "the offline rule"). It forwards RTP, it never transcodes: the ingest's packets go to every
+ * installed (docs/architecture.md, "the offline rule"). It forwards RTP, it never transcodes: the ingest's packets go to every
  * viewer's sender (rewritten: SSRC, payload type, continuous sequence numbers) and, as plain RTP, to ffmpeg taps.
  *
  * Shape after mediasoup-demo's Room: one `Broadcast` per session owns its ingest, viewers and taps, creation is

@@ -65,7 +65,7 @@ export const MediaSignalRequest = z.strictObject({
 export const MediaLeaveRequest = z.strictObject({ sessionId, role: MediaRole.optional(), source: SourceId.optional() });
 export const MediaKeyframeRequest = z.strictObject({ sessionId });
 
-/** What a client needs to decide how to watch: WebRTC when offered, else HLS (DESIGN.md §7). */
+/** What a client needs to decide how to watch: WebRTC when offered, else HLS (docs/architecture.md). */
 export interface MediaState {
   sessionId: string;
   onAir: boolean;

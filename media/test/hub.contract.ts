@@ -1,5 +1,5 @@
 /**
- * The contract every MediaHub passes (DESIGN.md §7): run by werift-hub.test.ts always and by mediasoup-hub.test.ts
+ * The contract every MediaHub passes (docs/architecture.md): run by werift-hub.test.ts always and by mediasoup-hub.test.ts
  * where a worker binary exists. It drives the hub the way production does — real Chromium pages with a fake camera,
  * the real `media:*` Socket.IO handlers, ffmpeg as encoder and packager — so a pass means the feed really flows.
  *

@@ -8,7 +8,7 @@
  *    mode; in demo mode it is generated once into `<parent of DATA_DIR>/.hall-token-secret-<hash of DATA_DIR>` (mode
  *    0600) so restarts do not log everyone out, and two data directories side by side never share one. With several
  *    nodes (REDIS_URL) set it explicitly: each node would otherwise generate its own and reject the others' tokens.
- *  - HALL_BALLOT_SECRET / HALL_BALLOT_SECRET_FILE wraps per-poll secret-ballot keys. DESIGN.md §4 forbids keeping it in
+ *  - HALL_BALLOT_SECRET / HALL_BALLOT_SECRET_FILE wraps per-poll secret-ballot keys. docs/architecture.md forbids keeping it in
  *    the data directory or Redis (a copy of the data must not be enough to unseal ballots). Required outside demo
  *    mode; in demo mode a file named after the data directory is created next to, not inside, it, with a warning.
  *    Production refuses a secret file inside DATA_DIR or directly beside it (a backup of the parent folder would hold

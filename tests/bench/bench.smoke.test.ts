@@ -1,7 +1,7 @@
 /**
  * Smoke test of the benchmark suite: `pnpm bench -- --quick` (through the same tsx entry as the `bench` script) must
  * run every scenario, finish within a minute, and write JSON whose figures are all numbers, with no lost ballot.
- * The figures themselves are not asserted (targets are reported as ratios, DESIGN.md §9).
+ * The figures themselves are not asserted (targets are reported as ratios, docs/architecture.md).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -225,7 +225,7 @@ export async function checkInAll(bots: Iterable<TestClient>) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Expected result lines, computed here and not by core: "count (percent of base)", two decimals rounded half up,
-// decimal comma (DOMAIN.md §3-§4).
+// decimal comma (docs/rules.md-§4).
 
 export function percent(count: number, base: number): string {
   if (base === 0) return '0,00%';

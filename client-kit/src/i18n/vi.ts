@@ -1,6 +1,6 @@
 /**
  * Vietnamese, the default and the reference catalog: `en.ts` must have exactly these keys (the type says so and a
- * test checks it). Words follow DOMAIN.md §11. Error and refusal texts are core's own (`errorMessages`, `Refusal`),
+ * test checks it). Words follow docs/rules.md. Error and refusal texts are core's own (`errorMessages`, `Refusal`),
  * so a message a person reads in the app is the one the server sends.
  */
 import { coreMessages } from './core-messages.ts';

@@ -105,7 +105,7 @@ export function startedSession(delegates: number, present: number): LiveSession 
 }
 
 /**
- * DOMAIN.md §4's example through the real machine: 85 delegates, 80 take part — 70 yes, 6 no, 4 abstain —
+ * docs/rules.md's example through the real machine: 85 delegates, 80 take part — 70 yes, 6 no, 4 abstain —
  * announced. Returns the wall's view of the poll.
  */
 export function announcedMotion(counts = { yes: 70, no: 6, abstain: 4 }, total = 85) {

@@ -131,7 +131,7 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
     case 'session.adjourn':
       return { ...endSpeech(ctx, ev.at), adjournedAt: ev.at, broadcast: { onAir: false, since: null }, recess: null };
     case 'sitting.begin':
-      // A new sitting needs a fresh roll call: attendance is recorded per sitting (DOMAIN.md §2).
+      // A new sitting needs a fresh roll call: attendance is recorded per sitting (docs/rules.md).
       return {
         ...ctx,
         recess: null,
@@ -222,7 +222,7 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
       const groupId = ctx.questioning.activeGroupId;
       const group = ctx.questioning.groups.find((g) => g.groupId === groupId);
       const due = ev.at + ctx.council.profile.questioning.writtenAnswerDays * DAY_MS;
-      // Questions not reached in the sitting get a written answer within 20 days (DOMAIN.md §7).
+      // Questions not reached in the sitting get a written answer within 20 days (docs/rules.md).
       const notReached = (q: SessionContext['questioning']['questions'][number]) =>
         q.status === 'queued' && (q.groupId === groupId || (q.groupId === null && group?.respondentIds.includes(q.respondentId)));
       return {

@@ -357,7 +357,7 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
   'poll.revote': (ctx, ev) => {
     const poll = findPoll(ctx, ev.pollId);
     if (!poll) return 'UNKNOWN_POLL';
-    // Only the chair, with a recorded reason (DOMAIN.md §4): the journal's schema trims, so must the machine.
+    // Only the chair, with a recorded reason (docs/rules.md): the journal's schema trims, so must the machine.
     if (ev.reason.trim() === '') return 'NEEDS_REASON';
     if (poll.status !== 'counted' && poll.status !== 'announced') return 'POLL_NOT_COUNTED';
     // Only a motion has a threshold to change; the others' outcome rules are fixed by law.
@@ -382,7 +382,7 @@ function closeProblem(ctx: SessionContext, pollId: string, counts: Poll['counts'
   if (counts === undefined || counts === null) return 'COUNTS_REQUIRED';
   const problem = countsProblem(ctx, poll, counts);
   if (problem) return problem;
-  // The sealed box must hold exactly one ballot per eligibility record (DESIGN.md §4).
+  // The sealed box must hold exactly one ballot per eligibility record (docs/architecture.md).
   if (poll.mode === 'secret' && collectedOf(counts) !== poll.castBy.length) return 'BAD_COUNTS';
   return null;
 }

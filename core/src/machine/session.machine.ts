@@ -1,5 +1,5 @@
 /**
- * The session machine (DESIGN.md §3). Top level: scheduled → checkIn → inProgress ⇄ recess → adjourned, with
+ * The session machine (docs/architecture.md). Top level: scheduled → checkIn → inProgress ⇄ recess → adjourned, with
  * `sitting.begin` taking a recessed session back to a fresh roll call. `inProgress` runs five parallel regions.
  *
  * Every transition has the one guard `allowed` (the law, in guards.ts) and the one action `apply` (apply.ts), so the

@@ -1,6 +1,6 @@
 /**
  * Every command a client may send, as zod schemas that are both the runtime validator and the type. A command
- * becomes a machine event by adding `at` and `by`, which only the server stamps (DESIGN.md §2). Payload objects are
+ * becomes a machine event by adding `at` and `by`, which only the server stamps (docs/architecture.md). Payload objects are
  * strict: an unknown field is a VALIDATION error, so a client can never smuggle in a server-only field such as the
  * secret-ballot `counts` of `poll.close`.
  */
@@ -252,7 +252,7 @@ export function parseMachineEvent(input: unknown): MachineEvent | null {
   const { type, at, by, ...rest } = input as Record<string, unknown>;
   const schema = (commandPayloads as Record<string, z.ZodType>)[type as string] ?? (systemPayloads as Record<string, z.ZodType>)[type as string];
   if (!schema || typeof at !== 'number' || !Actor.safeParse(by).success) return null;
-  // A journaled secret ballot.cast carries no choice (DESIGN.md §4), so the stored form is laxer than the command.
+  // A journaled secret ballot.cast carries no choice (docs/architecture.md), so the stored form is laxer than the command.
   const payload = type === 'ballot.cast' ? journaledBallot.safeParse(rest) : schema.safeParse(rest);
   return payload.success ? ({ type, at, by, ...(payload.data as object) } as MachineEvent) : null;
 }

@@ -1,4 +1,4 @@
-/** The words records use (DOMAIN.md §11), in Vietnamese: minutes are Vietnamese administrative documents. */
+/** The words records use (docs/rules.md), in Vietnamese: minutes are Vietnamese administrative documents. */
 import type { ThresholdRule } from '../model.ts';
 import type { AttendanceStatus, CommitteeRole, FloorPurpose, PollKind, PollMode } from '../protocol/commands.ts';
 import type { QuestionStatus } from '../machine/context.ts';

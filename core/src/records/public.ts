@@ -1,5 +1,5 @@
 /**
- * The public edition of a session record: what anyone may read without signing in (DOMAIN.md §1: sittings are
+ * The public edition of a session record: what anyone may read without signing in (docs/rules.md: sittings are
  * public unless closed). Every item of a closed part is left out — its speeches, polls, questions, groups,
  * commitments and agenda moves — and only the fact and times of a closed part remain. Internal details never leave:
  * attendance notes (reasons of absence can be private), who corrected the roll, the accounts that acted, unheard

@@ -1,7 +1,7 @@
 /**
  * The record as tables — attendance, results, named votes, questions, commitments and the statistics — for the
  * spreadsheet (XLSX) and CSV exports and the open data. One table definition serves every format, so a figure in the
- * spreadsheet is the figure in the CSV and on the site. Percentages are the result panel's own strings (DOMAIN.md §3).
+ * spreadsheet is the figure in the CSV and on the site. Percentages are the result panel's own strings (docs/rules.md).
  */
 import { formatPercent } from '../rules/percent.ts';
 import type { SessionRecordModel } from './derive.ts';

@@ -1,5 +1,5 @@
 /**
- * Percentages as shown on the result panel (DOMAIN.md §3): two decimals, rounded half up, decimal comma. Computed
+ * Percentages as shown on the result panel (docs/rules.md): two decimals, rounded half up, decimal comma. Computed
  * in hundredths of a percent so the display never disagrees with an exact rational computation.
  */
 import { assertCount, idiv } from './integers.ts';

@@ -1,5 +1,5 @@
 /**
- * Quorum (DOMAIN.md §2, §9). Counted against total delegates, not those expected; remote delegates count only when
+ * Quorum (docs/rules.md, §9). Counted against total delegates, not those expected; remote delegates count only when
  * the council's profile says so, because remote participation is not confirmed in law.
  */
 import type { ThresholdRule } from '../model.ts';

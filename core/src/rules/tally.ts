@@ -1,5 +1,5 @@
 /**
- * Results of votes and ballots (DOMAIN.md §4-§6). Every percentage and every consequence is taken against the
+ * Results of votes and ballots (docs/rules.md-§6). Every percentage and every consequence is taken against the
  * legal base — total delegates, or for confidence ratings the configured base — never against those who voted.
  */
 import type { ThresholdBase, ThresholdRule } from '../model.ts';

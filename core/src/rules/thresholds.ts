@@ -1,5 +1,5 @@
 /**
- * Voting thresholds (DOMAIN.md §3). Decisions are comparisons of integer products, never of fractions, so that a
+ * Voting thresholds (docs/rules.md). Decisions are comparisons of integer products, never of fractions, so that a
  * 2/3 rule on 85 delegates cannot be lost to 0.6666… rounding.
  */
 import type { ThresholdRule } from '../model.ts';

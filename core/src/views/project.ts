@@ -1,5 +1,5 @@
 /**
- * Projections of the session per audience (DESIGN.md §4). The server never ships raw context: each audience gets
+ * Projections of the session per audience (docs/architecture.md). The server never ships raw context: each audience gets
  * only what it may see. Secret-ballot contents are not in the context at all; on top of that, no projection shows
  * a running tally or anyone's choice before a poll is counted (public votes influence too), only the chair and the
  * secretary see results before the announcement, and named choices of public votes appear after it.

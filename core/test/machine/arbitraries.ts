@@ -1,6 +1,6 @@
 /**
  * Generators of command sequences for the model-based property tests, and a runner that plays them the way the
- * server does (DESIGN.md §2): parse → prepare (seal a secret choice) → server-side secret counts → explain → send.
+ * server does (docs/architecture.md): parse → prepare (seal a secret choice) → server-side secret counts → explain → send.
  *
  * Ids come from small pools so that sequences hit both sides of every guard: a request id that exists and one that
  * does not, a poll that is open and one that was cancelled. A few payload fields are *recipes* resolved against the

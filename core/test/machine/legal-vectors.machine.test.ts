@@ -1,5 +1,5 @@
 /**
- * The legal vectors of DOMAIN.md played through the whole path: a council, a roll call, ballots on tablets (or the
+ * The legal vectors of docs/rules.md played through the whole path: a council, a roll call, ballots on tablets (or the
  * counting committee's counts), the close, and the result panel of the chair's view.
  */
 import { readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ function electronicVote(total: number, present: number, ballots: MotionChoice[])
   return { s, result };
 }
 
-describe('[LEGAL] electronic vote result panel (DOMAIN.md §4)', () => {
+describe('[LEGAL] electronic vote result panel (docs/rules.md)', () => {
   it('[LEGAL-1] 85 delegates, 80 present, 70 yes / 6 no / 4 abstain → THÔNG QUA with percentages of the total', () => {
     const { s, result } = electronicVote(85, 80, choices({ yes: 70, no: 6, abstain: 4 }));
     expect(result.lines).toEqual({ tookPart: '80 (94,12%)', yes: '70 (82,35%)', no: '6 (7,06%)', abstain: '4 (4,71%)' });

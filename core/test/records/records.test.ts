@@ -47,7 +47,7 @@ describe('[REC] the record of a scripted session, section by section against its
     expect(byId['sp-d1']).toMatchObject({ purpose: 'debate', questionId: 'q1', speakerId: 'd3', durationSec: 60 });
   });
 
-  it('[REC-3] polls: counts and percentages as DOMAIN.md formats them, named list for the public vote, counts only for the secret one, the revote with its reason', () => {
+  it('[REC-3] polls: counts and percentages as docs/rules.md formats them, named list for the public vote, counts only for the secret one, the revote with its reason', () => {
     const { model, s } = derived();
     const p1 = model.polls.find((p) => p.pollId === 'p1')!;
     // 10 yes of 15 total delegates is more than half: adopted.

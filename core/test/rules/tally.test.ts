@@ -8,7 +8,7 @@ import {
 } from '../../src/rules/index.ts';
 
 describe('[RULES-4] motionResult', () => {
-  it('[RULES-4] the DOMAIN.md result panel: 85 total, 70/6/4 → THÔNG QUA', () => {
+  it('[RULES-4] the docs/rules.md result panel: 85 total, 70/6/4 → THÔNG QUA', () => {
     expect(motionResult({ yes: 70, no: 6, abstain: 4 }, 85, 'more-than-half')).toEqual({
       total: 85,
       tookPart: 80,

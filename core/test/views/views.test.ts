@@ -30,7 +30,7 @@ function allViews(s: SessionDriver): { who: string; view: SessionView }[] {
 const open = (pollId: string, mode = 'electronic', extra: Record<string, unknown> = {}) =>
   ({ type: 'poll.open', pollId, subject: 'Nghị quyết', kind: 'motion', mode, by: chair, ...extra }) as never;
 
-describe('[VIEW] secret ballots in views (DESIGN.md §4)', () => {
+describe('[VIEW] secret ballots in views (docs/architecture.md)', () => {
   it('[VIEW-1] while a secret poll is open, no audience sees a choice: only how many ballots were cast', () => {
     const s = startedSession();
     s.ok(open('p1', 'secret'));

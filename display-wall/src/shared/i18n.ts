@@ -1,5 +1,5 @@
 /**
- * Strings for this app: the kit's `common` namespace (DOMAIN.md §11 words, shared by every app) through `t`, and this
+ * Strings for this app: the kit's `common` namespace (docs/rules.md words, shared by every app) through `t`, and this
  * app's own `wallApp` namespace (src/strings.ts) through `w`.
  */
 import { createI18n, useKitTranslation } from '@hall/client-kit/react';

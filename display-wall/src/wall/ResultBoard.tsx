@@ -12,7 +12,7 @@ import { ResultPanel } from '@hall/client-kit/react';
 const OFFICIALS_PER_PAGE = 8;
 const CANDIDATES_PER_PAGE = 8;
 
-/** An announced result, in the format of DOMAIN.md §4 (motions) or §5-6 (ratings, confidence votes, elections). */
+/** An announced result, in the format of docs/rules.md (motions) or §5-6 (ratings, confidence votes, elections). */
 export function ResultBoard({ poll, result }: { poll: PollView; result: ResultView }) {
   const { t, w } = useStrings();
   // Motions use the kit's panel (the same one every app shows), laid out large by wall.css.

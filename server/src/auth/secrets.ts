@@ -1,5 +1,5 @@
 /**
- * Password, delegate-code and device-token hashing (DESIGN.md §8: scrypt). Format:
+ * Password, delegate-code and device-token hashing (docs/architecture.md: scrypt). Format:
  * `scrypt$N$r$p$<salt base64>$<key base64>` so the cost can be raised later without invalidating stored hashes.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';

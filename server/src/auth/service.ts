@@ -1,5 +1,5 @@
 /**
- * Login for every kind of account (DESIGN.md §8): staff with passwords, delegates with their delegate id and personal
+ * Login for every kind of account (docs/architecture.md): staff with passwords, delegates with their delegate id and personal
  * code, hall walls with a device token, delegates again through a one-time QR link; the public is anonymous.
  */
 import { createHash, randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Crypto for secret ballots at rest (DESIGN.md §4). AES-256-GCM everywhere, a fresh random 12-byte nonce per seal.
+ * Crypto for secret ballots at rest (docs/architecture.md). AES-256-GCM everywhere, a fresh random 12-byte nonce per seal.
  *
  *  - wrapping key: scrypt(ballot secret, 'hall-ballot-wrap', 32) — derived once per SecretBallots instance.
  *  - per-poll key: 32 random bytes, stored only wrapped: base64(nonce ‖ ciphertext ‖ tag), AAD binds the poll key

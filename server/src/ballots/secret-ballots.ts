@@ -1,5 +1,5 @@
 /**
- * Secret ballot contents at rest (DESIGN.md §4). The journal only says who cast (`ballot.cast {pollId, by}`); what
+ * Secret ballot contents at rest (docs/architecture.md). The journal only says who cast (`ballot.cast {pollId, by}`); what
  * they chose lives here, sealed with a per-poll key, with no delegate id, no time and no order — no method takes or
  * returns a delegate id, and nothing here logs or puts a content into an error message.
  *

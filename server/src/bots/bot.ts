@@ -2,7 +2,7 @@
  * A bot delegate: signs in with a personal code over HTTP, joins a session over Socket.IO and acts like a tablet —
  * check in, request the floor, cast ballots. Used by the swarm (load and rehearsal) and by end-to-end tests.
  *
- * Commands follow DESIGN.md §2: each carries a random commandId, and a command whose ack does not arrive in time is
+ * Commands follow docs/architecture.md: each carries a random commandId, and a command whose ack does not arrive in time is
  * sent again with the SAME commandId. The server dedupes by commandId, so a retry never becomes a second ballot;
  * `send` resolves once, with the server's (original) ack.
  */

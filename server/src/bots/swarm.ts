@@ -4,7 +4,7 @@
  * every open poll after a small random delay. Everything random comes from one seed, per bot and per poll, so a run
  * is reproducible whatever order the network delivers things in.
  *
- * Logs never show a secret ballot's content (DESIGN.md §4): an acked secret ballot is logged as `(secret)`.
+ * Logs never show a secret ballot's content (docs/architecture.md): an acked secret ballot is logged as `(secret)`.
  */
 import type { BallotChoice, PollKind, PollMode, SessionView } from '@hall/core';
 import {
@@ -287,7 +287,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
           s.choices.push(choice);
           latencies.push(ms);
           s.latencies.push(ms);
-          // DESIGN.md §4: a secret ballot's content is never logged.
+          // docs/architecture.md: a secret ballot's content is never logged.
           const shown = poll.mode === 'secret' ? '(secret)' : `choice=${JSON.stringify(choice)}`;
           log(`ballot acked: ${id} poll=${pollId} seq=${ack.seq} in ${Math.round(ms)} ms ${shown}${ack.duplicate ? ' (retried)' : ''}`);
         } else {

@@ -2,7 +2,7 @@
  * One live session: the authoritative actor, its journal, its sealed ballot boxes and its deadlines. Commands are
  * applied strictly one at a time (a per-session queue), so the journal's order is the machine's order.
  *
- * The command path (DESIGN.md §2) from step 3 on: dedupe by (caller, commandId), refusing a reused id whose content
+ * The command path (docs/architecture.md) from step 3 on: dedupe by (caller, commandId), refusing a reused id whose content
  * differs → settle any secret poll whose last write failed → prepare (split off a secret ballot's content) →
  * explain/can → journal.append (durable, fenced by this room's lease token) → actor.send → put a secret ballot's
  * content in its box → ack. Nothing is acknowledged before it is durable, nothing reaches the actor before it is
@@ -459,7 +459,7 @@ export class SessionRoom {
     if (poll?.mode === 'secret') {
       const key = pollKey(this.sessionId, poll.pollId);
       if ((event.type === 'poll.announce' || event.type === 'poll.cancel' || (event.type === 'poll.deadline' && poll.status === 'cancelled'))) {
-        // Like burning the paper ballots once the count minutes are signed (DESIGN.md §4).
+        // Like burning the paper ballots once the count minutes are signed (docs/architecture.md).
         await this.deps.ballots.destroy(key, this.ballotFence()).catch((err: unknown) =>
           this.deps.log.error({ err: errText(err), sessionId: this.sessionId, pollId: poll.pollId }, 'destroying the ballot box failed'),
         );

@@ -191,7 +191,7 @@ const pdf = (id: string, title: string) => ({ id, title, mime: 'application/pdf'
 
 /**
  * One scheduled regular year-end session per council. The province session is set in December 2028 because a
- * confidence rating happens once per term, at the year-end session of the third year (DOMAIN.md §6).
+ * confidence rating happens once per term, at the year-end session of the third year (docs/rules.md).
  */
 export function demoSessions(): SessionRecord[] {
   const bn: AgendaItem[] = [

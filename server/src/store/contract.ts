@@ -1,5 +1,5 @@
 /**
- * The one contract every storage adapter passes (DESIGN.md §5). An adapter's test file calls
+ * The one contract every storage adapter passes (docs/architecture.md). An adapter's test file calls
  * `describeStoreContract(name, open)`; `open` gives a fresh, empty store per test plus:
  *  - `reopen()`: close the current store and open another on the same data (durability is what survives this);
  *  - `cleanup()`: close whatever is open and remove the data;

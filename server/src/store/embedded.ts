@@ -1,5 +1,5 @@
 /**
- * Embedded storage adapter (DESIGN.md §5): plain files under one data directory, for a hall with one laptop and no
+ * Embedded storage adapter (docs/architecture.md): plain files under one data directory, for a hall with one laptop and no
  * services. Layout (also in docs/data-directory.md):
  *
  *   <dataDir>/

@@ -76,7 +76,7 @@ export interface AtomicWriteOptions {
   mode?: number;
   /**
    * Zero the replaced version in place after the rename is durable. Rename alone leaves the previous version's bytes
-   * on free blocks; for ballot boxes those are exactly the history DESIGN.md §4 says must not survive.
+   * on free blocks; for ballot boxes those are exactly the history docs/architecture.md says must not survive.
    */
   scrubPrevious?: boolean;
 }

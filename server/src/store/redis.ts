@@ -1,5 +1,5 @@
 /**
- * Redis storage adapter (DESIGN.md §5), for halls that run several nodes or want the journal off the node's disk.
+ * Redis storage adapter (docs/architecture.md), for halls that run several nodes or want the journal off the node's disk.
  * It passes the same contract suite as the embedded adapter (`contract.ts`) and stores the same bytes: a journal
  * record is the canonical JSON line of `chain.ts`, so a journal verifies the same way in both. Layout (every key
  * starts with the configurable prefix, default `hall:`; also in docs/data-directory.md):
@@ -31,7 +31,7 @@
  * Durability: an append resolves when Redis has acknowledged it. That is durable on the Redis host only with
  * `appendonly yes` + `appendfsync always` (checked and warned about at open); `waitReplicas` adds a WAIT.
  *
- * Secret ballots (DESIGN.md §4): a box is rewritten whole (SET), so every version of it lands in the AOF; after a
+ * Secret ballots (docs/architecture.md): a box is rewritten whole (SET), so every version of it lands in the AOF; after a
  * destroy the store asks for BGREWRITEAOF (`rewriteAofAfterDestroy`, on by default) so that no version survives in
  * the append-only file. What lies beyond Redis's reach (RDB files, replicas, freed disk blocks) is in the docs.
  */
@@ -77,7 +77,7 @@ export interface RedisStoreOptions {
   waitReplicas?: number;
   /**
    * After destroying a ballot box, ask Redis to rewrite its AOF (BGREWRITEAOF) so the box's old versions leave the
-   * append-only file (DESIGN.md §4: nothing may let anyone diff two versions of a box once the poll is announced).
+   * append-only file (docs/architecture.md: nothing may let anyone diff two versions of a box once the poll is announced).
    * Skipped when AOF is off; retried while another rewrite is running (its snapshot may predate the destroy).
    * Default true: a rewrite per announced secret poll is cheap, and leaving the versions behind breaks §4.
    */

@@ -1,5 +1,5 @@
 /**
- * The storage port (DESIGN.md §5). Two adapters implement it — embedded files (default) and Redis — and both must
+ * The storage port (docs/architecture.md). Two adapters implement it — embedded files (default) and Redis — and both must
  * pass the one contract suite in `contract.ts`. The runtime relies on exactly these promises:
  *  - `Journal.append` resolves only when the records are durable (fsync / Redis AOF ack); seqs are 1,2,3… per
  *    session with no gap; a record that did not fully reach the disk is never returned by `read`.

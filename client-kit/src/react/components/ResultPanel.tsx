@@ -28,7 +28,7 @@ const CONFIDENCE_VOTE_COLUMNS: readonly OfficialChoice[] = ['confidence', 'noCon
 type OfficialRow = { officialId: string; name: string; post: string; valid: number; consequence: string } & Partial<Record<OfficialChoice, CountPercent>>;
 
 /**
- * The result as announced in the hall (DOMAIN.md §4, the National Assembly's panel): each line a count and its
+ * The result as announced in the hall (docs/rules.md, the National Assembly's panel): each line a count and its
  * percentage of TOTAL delegates, then THÔNG QUA / KHÔNG THÔNG QUA. Every number comes formatted from core; this
  * component only lays them out. Confidence ratings, votes of confidence and elections get their own tables.
  */
