@@ -13,6 +13,11 @@ export interface FfmpegOptions {
   args: string[];
   log: HubLogger;
   ffmpegPath?: string;
+  /**
+   * Read ffmpeg's `-progress` report (once a second on stdout): `progressAt` then says when output time last moved,
+   * so a supervisor can tell "running and writing" from "alive but stuck" (no keyframe, no packets).
+   */
+  progress?: boolean;
 }
 
 export class FfmpegProcess {
@@ -22,10 +27,27 @@ export class FfmpegProcess {
   private stopping = false;
   exitCode: number | null = null;
   done = false;
+  /** Output time ffmpeg reported last (µs) and when it last grew (ms since epoch); with `progress: true` only. */
+  outTimeUs = 0;
+  progressAt: number | null = null;
 
   constructor(private readonly options: FfmpegOptions) {
-    this.child = spawn(options.ffmpegPath ?? process.env.FFMPEG_PATH ?? 'ffmpeg', options.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = options.progress ? ['-progress', 'pipe:1', '-stats_period', '1', ...options.args] : options.args;
+    this.child = spawn(options.ffmpegPath ?? process.env.FFMPEG_PATH ?? 'ffmpeg', args, { stdio: ['ignore', options.progress ? 'pipe' : 'ignore', 'pipe'] });
     live.add(this);
+    let pending = '';
+    this.child.stdout?.on('data', (b: Buffer) => {
+      pending += b.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^out_time_us=(\d+)/.exec(line);
+        if (m && Number(m[1]) > this.outTimeUs) {
+          this.outTimeUs = Number(m[1]);
+          this.progressAt = Date.now();
+        }
+      }
+    });
     this.child.stderr?.on('data', (b: Buffer) => {
       this.stderrTail = (this.stderrTail + b.toString()).slice(-4000);
     });

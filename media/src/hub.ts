@@ -48,6 +48,11 @@ export interface RtpIngestEndpoint {
 export interface RtpIngestOptions {
   /** Add an audio (Opus) input; default true. */
   audio?: boolean;
+  /**
+   * The encoder's address: packets from any other address are dropped. Default: the first address that sends
+   * packets with the right SSRC is kept for the life of the ingest (on loopback, only this machine can send at all).
+   */
+  source?: string;
 }
 
 export interface RtpIngest {
@@ -67,6 +72,8 @@ export interface RtpTap {
   readonly kinds: MediaKind[];
   /** Video size when the hub has seen it (VP8 keyframes carry it), so the packager can pick its ladder. */
   readonly videoSize: { width: number; height: number } | null;
+  /** Frames per second measured from the video's RTP timestamps, when the hub has seen enough of them. */
+  readonly frameRate: number | null;
   requestKeyFrame(): void;
   close(): Promise<void>;
 }
@@ -88,12 +95,20 @@ export interface StreamStats {
   lastPacketAt: number | null;
   width?: number;
   height?: number;
+  frameRate?: number;
 }
 
 export interface BroadcastStats {
   id: string;
   videoCodec: VideoCodec;
-  ingest: { kind: 'webrtc' | 'rtp'; since: number; video: StreamStats; audio: StreamStats | null } | null;
+  ingest: {
+    kind: 'webrtc' | 'rtp';
+    since: number;
+    video: StreamStats;
+    audio: StreamStats | null;
+    /** RTP ingests: packets dropped for a foreign source address, SSRC or payload type (0 for WebRTC). */
+    rejectedPackets?: number;
+  } | null;
   viewers: number;
   viewersByAudience: Record<string, number>;
   taps: number;
@@ -198,6 +213,12 @@ export interface HubOptions {
   announcedAddresses?: string[];
   /** Interface the UDP sockets bind to (default 127.0.0.1; production: 0.0.0.0 with `announcedAddresses` set). */
   listenIp?: string;
+  /**
+   * Where RTP ingest ports listen (default 127.0.0.1: a relay ffmpeg on this server) and the address printed in the
+   * ffmpeg strings for encoders (default: the listen address, or the first announced address when listening on all).
+   */
+  rtpListenIp?: string;
+  rtpAnnouncedIp?: string;
   /** Keep only remote ICE candidates whose address passes (tests keep loopback only). Default: all. */
   acceptRemoteAddress?: (ip: string) => boolean;
   /** UDP port range for WebRTC, e.g. [40000, 49999], so a firewall can open it. */

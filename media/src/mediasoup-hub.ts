@@ -36,6 +36,7 @@ import {
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import { TAP_PAYLOAD_TYPES, freeRtpPortPair, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
+import { ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
 
 export interface MediasoupHubOptions extends HubOptions {
   /** Workers to start; default one per core. */
@@ -396,13 +397,13 @@ export class MediasoupHub implements MediaHub {
     const b = this.get(broadcastId);
     await this.endIngest(b, false);
     const kinds: MediaKind[] = options.audio === false ? ['video'] : ['video', 'audio'];
-    const listenIp = this.options.listenIp ?? '127.0.0.1';
-    const announced = this.options.announcedAddresses?.[0];
+    const { listenIp, announcedIp } = rtpIngestAddresses(this.options);
     const endpoints: RtpIngest['endpoints'] = [];
     for (const kind of kinds) {
-      // comedia: the encoder's source address is learnt from its first packet; RTCP on its own port (ffmpeg's default).
+      // comedia: the encoder's address is learnt from its first packet and mediasoup then ignores other senders;
+      // packets whose SSRC is not the producer's are dropped by its RTP listener. RTCP on its own port (ffmpeg's default).
       const transport = await b.origin.createPlainTransport({
-        listenInfo: { protocol: 'udp', ip: listenIp, ...(announced ? { announcedAddress: announced } : {}) },
+        listenInfo: { protocol: 'udp', ip: listenIp, announcedAddress: announcedIp },
         rtcpMux: false,
         comedia: true,
       });
@@ -428,7 +429,7 @@ export class MediasoupHub implements MediaHub {
       await this.setProducer(b, kind, producer, 'rtp', null);
       endpoints.push({
         kind,
-        ip: announced ?? listenIp,
+        ip: announcedIp,
         port: transport.tuple.localPort,
         rtcpPort: transport.rtcpTuple?.localPort ?? transport.tuple.localPort + 1,
         payloadType,
@@ -441,7 +442,7 @@ export class MediasoupHub implements MediaHub {
       ffmpegOutput: (kind) => {
         const e = endpoints.find((x) => x.kind === kind);
         if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ['-payload_type', String(e.payloadType), '-ssrc', String(e.ssrc), '-f', 'rtp', `rtp://${e.ip}:${e.port}?rtcpport=${e.rtcpPort}&pkt_size=1200`];
+        return ffmpegRtpOutput(e);
       },
     };
   }
@@ -502,6 +503,7 @@ export class MediasoupHub implements MediaHub {
       kinds,
       // mediasoup does not parse payloads; the packager falls back to a ladder capped at the input height.
       videoSize: null,
+      frameRate: null,
       requestKeyFrame: kick,
       close: async () => {
         for (const t of timers) clearTimeout(t);

@@ -31,10 +31,13 @@ import {
   type VideoCodec,
   HubListeners,
 } from './hub.ts';
+import { RtpIngestGate, ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import {
+  FrameRateMeter,
   Meter,
   SeqRewriter,
+  rtpTimestamp,
   TAP_PAYLOAD_TYPES,
   bindUdp,
   closeUdp,
@@ -69,6 +72,8 @@ interface Ingest {
   since: number;
   hasAudio: boolean;
   requestKeyFrame(): void;
+  /** RTP ingests: packets refused for a foreign source address, SSRC or payload type. */
+  rejectedPackets?(): number;
   close(): Promise<void>;
 }
 
@@ -98,6 +103,7 @@ class Broadcast {
   readonly taps = new Map<string, Tap>();
   readonly meters: Record<MediaKind, Meter> = { video: new Meter(), audio: new Meter() };
   videoSize: { width: number; height: number } | null = null;
+  readonly frameRate = new FrameRateMeter();
   keyframeRequests = 0;
   closed = false;
   private readonly throttledKeyframe: () => boolean;
@@ -125,6 +131,7 @@ class Broadcast {
     if (isPaddingOnly(buf)) return;
     this.meters[kind].add(buf.length);
     if (kind === 'video') {
+      this.frameRate.add(rtpTimestamp(buf));
       const info = frameInfo(this.videoCodec, buf);
       if (info.width && info.height) this.videoSize = { width: info.width, height: info.height };
     }
@@ -157,6 +164,7 @@ class Broadcast {
   async setIngest(ingest: Ingest) {
     const previous = this.ingest;
     this.ingest = ingest;
+    this.frameRate.reset();
     if (previous) await previous.close().catch(() => undefined);
     this.hub.emit({ type: 'ingest', broadcastId: this.id, kind: ingest.kind });
     // Viewers already watching need a keyframe from the new source.
@@ -184,11 +192,14 @@ class Broadcast {
       bitrateKbps: this.meters[kind].kbps(),
       lastPacketAt: this.meters[kind].lastAt,
       ...(kind === 'video' && this.videoSize ? this.videoSize : {}),
+      ...(kind === 'video' && this.frameRate.fps ? { frameRate: this.frameRate.fps } : {}),
     });
     return {
       id: this.id,
       videoCodec: this.videoCodec,
-      ingest: this.ingest ? { kind: this.ingest.kind, since: this.ingest.since, video: stream('video'), audio: this.ingest.hasAudio ? stream('audio') : null } : null,
+      ingest: this.ingest
+        ? { kind: this.ingest.kind, since: this.ingest.since, video: stream('video'), audio: this.ingest.hasAudio ? stream('audio') : null, rejectedPackets: this.ingest.rejectedPackets?.() ?? 0 }
+        : null,
       viewers: this.viewers.size,
       viewersByAudience: byAudience,
       taps: this.taps.size,
@@ -444,18 +455,19 @@ export class WeriftHub implements MediaHub {
     const generation = ++generations;
     const sockets: Socket[] = [];
     const endpoints: RtpIngestEndpoint[] = [];
-    const ip = this.announced?.[0] ?? this.listenIp;
+    const { listenIp, announcedIp } = rtpIngestAddresses(this.options);
+    const expected: Partial<Record<MediaKind, { ssrc: number; payloadType: number }>> = {};
+    for (const kind of kinds) expected[kind] = { ssrc: randomInt(1, 2 ** 31), payloadType: TAP_PAYLOAD_TYPES[kind] };
+    const gate = new RtpIngestGate(expected, options.source);
     try {
       for (const kind of kinds) {
-        const { rtp, rtcp } = await bindPair(this.listenIp);
+        const { rtp, rtcp } = await bindPair(listenIp);
         sockets.push(rtp, rtcp);
-        const payloadType = TAP_PAYLOAD_TYPES[kind];
         const codec = kind === 'video' ? videoCodecSdp(b.videoCodec) : { codec: 'opus', clockRate: 48000, channels: 2 };
-        endpoints.push({ kind, ip, port: rtp.address().port, rtcpPort: rtcp.address().port, payloadType, ssrc: randomInt(1, 2 ** 31), ...codec });
-        rtp.on('message', (msg) => {
-          // Another payload type means another codec than the broadcast's: viewers could not decode it.
-          if (msg.length < 12 || (msg[1]! & 0x7f) !== payloadType) return;
-          b.onPacket(kind, generation, msg);
+        endpoints.push({ kind, ip: announcedIp, port: rtp.address().port, rtcpPort: rtcp.address().port, ...expected[kind]!, ...codec });
+        // A foreign address, SSRC or payload type (another codec than the broadcast's) never reaches viewers or taps.
+        rtp.on('message', (msg, from) => {
+          if (gate.accept(kind, msg, from.address)) b.onPacket(kind, generation, msg);
         });
         rtcp.on('message', () => undefined);
       }
@@ -470,16 +482,17 @@ export class WeriftHub implements MediaHub {
       hasAudio: kinds.includes('audio'),
       // An encoder on plain RTP does not answer PLI; its GOP (README: -g / -force_key_frames) bounds the wait.
       requestKeyFrame: () => undefined,
+      rejectedPackets: () => gate.counters.video.rejected + gate.counters.audio.rejected,
       close: async () => void (await Promise.all(sockets.map(closeUdp))),
     };
     await b.setIngest(ingest);
-    this.log.info({ broadcastId, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`) }, 'rtp ingest open');
+    this.log.info({ broadcastId, listenIp, announcedIp, source: options.source ?? null, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`) }, 'rtp ingest open');
     return {
       endpoints,
       ffmpegOutput: (kind) => {
         const e = endpoints.find((x) => x.kind === kind);
         if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ['-payload_type', String(e.payloadType), '-ssrc', String(e.ssrc), '-f', 'rtp', `rtp://${e.ip}:${e.port}?rtcpport=${e.rtcpPort}&pkt_size=1200`];
+        return ffmpegRtpOutput(e);
       },
     };
   }
@@ -521,6 +534,9 @@ export class WeriftHub implements MediaHub {
       kinds,
       get videoSize() {
         return b.videoSize;
+      },
+      get frameRate() {
+        return b.frameRate.fps;
       },
       requestKeyFrame: () => b.requestKeyFrame(),
       close: async () => {
