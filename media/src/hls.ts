@@ -158,7 +158,10 @@ export async function endPlaylists(dir: string): Promise<number> {
     const file = path.join(dir, e.name, 'index.m3u8');
     const text = await fs.readFile(file, 'utf8').catch(() => null);
     if (text === null || text.includes('#EXT-X-ENDLIST')) continue;
-    await fs.writeFile(file, `${text.trimEnd()}\n#EXT-X-ENDLIST\n`);
+    // Atomically (a dot-file, never served, renamed over): a player must never fetch half a playlist.
+    const tmp = path.join(dir, e.name, '.index.m3u8.end');
+    await fs.writeFile(tmp, `${text.trimEnd()}\n#EXT-X-ENDLIST\n`);
+    await fs.rename(tmp, file);
     fixed++;
   }
   return fixed;
@@ -332,6 +335,9 @@ export class ProgramOutputs {
   async stop() {
     if (this.stopped) return;
     this.stopped = true;
+    // ENDLIST at once for players polling through a CDN (ffmpeg may rewrite the playlist once more while stopping,
+    // hence again afterwards).
+    if (this.hlsDir) await endPlaylists(this.hlsDir);
     await Promise.all(this.outputs.map((o) => o.output.stop()));
     if (this.hlsDir) await endPlaylists(this.hlsDir);
   }

@@ -147,6 +147,8 @@ export class SupervisedOutput {
       failures++;
       const delay = Math.min(t.maxBackoffMs, t.backoffMs * 2 ** (failures - 1));
       this.set('retrying', end === 'noKeyframe' ? 'NO_KEYFRAME' : end === 'stalled' ? 'STALLED' : 'FFMPEG_EXITED', Date.now() + delay);
+      // Whoever awaits `started` (the follower's queue) must not wait for a retry that may never succeed.
+      this.markStarted();
       await this.sleep(delay);
     }
     this.set('stopped', null);

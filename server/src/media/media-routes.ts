@@ -79,13 +79,15 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     return id;
   };
   // The body is optional; when sent it is an object (`null` is not "no options").
-  const IngestBody = z.strictObject({ audio: z.boolean().optional() }).optional();
+  // `source`: the encoder's address; RTP from anywhere else is dropped (default: the first sender is kept).
+  const IngestBody = z.strictObject({ audio: z.boolean().optional(), source: z.ipv4().optional() }).optional();
   app.post('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'], body: IngestBody }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
-    const audio = (req.body as z.infer<typeof IngestBody>)?.audio !== false;
+    const body = req.body as z.infer<typeof IngestBody>;
+    const audio = body?.audio !== false;
     await hub.createBroadcast(id, { videoCodec });
-    const ingest = await hub.ingestRtp(id, { audio });
+    const ingest = await hub.ingestRtp(id, { audio, ...(body?.source ? { source: body.source } : {}) });
     return {
       ok: true,
       endpoints: ingest.endpoints,
@@ -128,12 +130,15 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
                 audioKbps: b.ingest.audio?.bitrateKbps ?? null,
                 width: b.ingest.video.width ?? null,
                 height: b.ingest.video.height ?? null,
+                frameRate: b.ingest.video.frameRate ?? null,
+                rejectedPackets: b.ingest.rejectedPackets ?? 0,
               }
             : null,
           viewers: b?.viewers ?? 0,
           viewersByAudience: b?.viewersByAudience ?? {},
           hls: f?.hls ?? null,
-          outputs: f?.outputs.map((o) => ({ kind: o.kind, running: o.running })) ?? [],
+          // Each output's true state (OutputStatus in media/src/wire.ts): state, problem code, Vietnamese reason.
+          outputs: f?.outputs ?? [],
           recording: f?.recording ?? null,
         };
       }),
