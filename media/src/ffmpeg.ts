@@ -82,8 +82,9 @@ export class FfmpegProcess {
   }
 
   /**
-   * SIGINT lets ffmpeg write its trailer (the HLS ENDLIST, the Matroska cues); SIGKILL after `graceMs` if it hangs
-   * (an RTP input with no packets blocks in read).
+   * SIGINT lets ffmpeg write its trailer (the HLS playlist, the Matroska cues and duration); SIGKILL after `graceMs`
+   * if it hangs. (A second SIGINT would interrupt a read blocked on a silent input, but also the trailer's writes,
+   * leaving an unreadable file; a silent tap input ends by itself instead: `-listen_timeout` in `tapInputArgs`.)
    */
   async stop(graceMs = 5000) {
     this.stopping = true;
@@ -106,6 +107,12 @@ export async function stopAllFfmpeg(graceMs = 3000) {
   await Promise.all([...live].map((p) => p.stop(graceMs)));
 }
 
+/**
+ * Seconds without a packet after which ffmpeg ends a tap input as if it were the end of the stream, writing its
+ * trailer: an ingest gap closes the recording part cleanly (see src/supervisor.ts).
+ */
+export const TAP_SILENCE_S = 4;
+
 /** The options that read a hub tap's SDP: RTP over UDP from loopback, a short probe so output starts quickly. */
 export function tapInputArgs(sdpPath: string): string[] {
   return [
@@ -115,6 +122,8 @@ export function tapInputArgs(sdpPath: string): string[] {
     'warning',
     '-protocol_whitelist',
     'file,udp,rtp',
+    '-listen_timeout',
+    String(TAP_SILENCE_S),
     '-analyzeduration',
     '3000000',
     '-probesize',

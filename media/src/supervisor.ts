@@ -2,9 +2,10 @@
  * One program output (HLS, the recording, an RTMP push): a hub tap and an ffmpeg reading it, kept alive for as long
  * as the broadcast is on air (issue 12 §2).
  *
- *  - Ingest gap (no packets for `gapMs`): ffmpeg is stopped cleanly (SIGINT: the recording part gets its trailer),
- *    the output says `waiting` / NO_SIGNAL, and a new ffmpeg starts as soon as packets flow again — a new recording
- *    part, an HLS discontinuity. There is no limit on how many times: a camera may come and go all afternoon.
+ *  - Ingest gap: ffmpeg ends its silent input by itself after TAP_SILENCE_S and writes its trailer (the recording
+ *    part is complete); should it not, it is stopped after `gapMs`. The output says `waiting` / NO_SIGNAL, and a new
+ *    ffmpeg starts as soon as packets flow again — a new recording part, an HLS discontinuity. There is no limit on
+ *    how many times: a camera may come and go all afternoon.
  *  - ffmpeg exits on its own, writes nothing within `startMs` (no keyframe), or stops writing while packets flow:
  *    it is restarted with a fresh tap after a back-off (1 s, 2 s, 4 s … capped), again without a limit; the back-off
  *    resets once a run has written media.
@@ -21,7 +22,7 @@ import { OUTPUT_PROBLEM_MESSAGES, type OutputKind, type OutputProblem, type Outp
 export interface SupervisorTiming {
   /** Packets older than this mean the ingest is silent (ms). */
   freshMs: number;
-  /** A silence this long stops ffmpeg until packets resume (ms). */
+  /** A silence this long stops ffmpeg until packets resume, if it has not ended its input by itself (ms). */
   gapMs: number;
   /** A run that wrote nothing after this long is restarted (ms). */
   startMs: number;
@@ -32,7 +33,7 @@ export interface SupervisorTiming {
   pollMs: number;
 }
 
-export const DEFAULT_TIMING: SupervisorTiming = { freshMs: 2000, gapMs: 4000, startMs: 25_000, stallMs: 20_000, backoffMs: 1000, maxBackoffMs: 30_000, pollMs: 250 };
+export const DEFAULT_TIMING: SupervisorTiming = { freshMs: 2000, gapMs: 8000, startMs: 25_000, stallMs: 20_000, backoffMs: 1000, maxBackoffMs: 30_000, pollMs: 250 };
 
 export interface SupervisedSpec {
   kind: OutputKind;
@@ -184,7 +185,8 @@ export class SupervisedOutput {
           await proc.stop();
           return { end: 'stopped', wrote };
         }
-        if (proc.done) return { end: 'exit', wrote };
+        // ffmpeg ending its input on silence is the source's gap, not a failure.
+        if (proc.done) return { end: this.lastPacketAgo() > t.freshMs ? 'gap' : 'exit', wrote };
         const silent = this.lastPacketAgo();
         let end: RunEnd | null = null;
         if (silent > t.gapMs) end = 'gap';

@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { WeriftHub } from '../src/werift-hub.ts';
 import { ProgramOutputs } from '../src/hls.ts';
-import { runningFfmpeg, stopAllFfmpeg } from '../src/ffmpeg.ts';
+import { runningFfmpeg, stopAllFfmpeg, tapInputArgs } from '../src/ffmpeg.ts';
+import { SupervisedOutput } from '../src/supervisor.ts';
 import { OUTPUT_PROBLEM_MESSAGES, type OutputStatus } from '../src/wire.ts';
 import { ffmpegTestSource, ffprobe, killTestProcesses, parsePlaylist, tmpDir, waitUntil } from './support.ts';
 
@@ -97,31 +98,39 @@ describe('program outputs recover', () => {
     await hub.closeBroadcast('gap');
   }, 600_000);
 
-  it('[OUT-2] an output that keeps failing is retried with back-off and without a cap, reporting FFMPEG_EXITED', async () => {
+  it('[OUT-2] a recording whose ffmpeg keeps failing is retried with back-off past the old cap of 3, reporting FFMPEG_EXITED', async () => {
     await hub.createBroadcast('fail');
     const ingest = await hub.ingestRtp('fail');
     const source = ffmpegTestSource({ video: ingest.ffmpegOutput('video') });
-    // Nobody listens at this RTMP address: every push fails at once.
-    const outputs = await ProgramOutputs.start({
+    await waitUntil('packets', () => hub.stats('fail')?.ingest?.video.packets ?? 0, (n) => n > 20, 30_000);
+    // An ffmpeg that cannot write its output (a directory where the file should be) fails at once, every time.
+    const blocked = path.join(dir, 'blocked.mkv');
+    await fs.mkdir(blocked, { recursive: true });
+    const output = new SupervisedOutput({
+      kind: 'recording',
+      name: 'recording fail',
       hub,
       broadcastId: 'fail',
-      hlsRoot: null,
-      recordingFile: null,
-      rtmp: [{ name: 'dead', url: 'rtmp://127.0.0.1:9/live/none' }],
+      workDir: dir,
+      log: { info() {}, warn() {}, error() {} },
+      args: (_tap, sdp) => ['-y', ...tapInputArgs(sdp), '-map', '0', '-c', 'copy', '-f', 'matroska', blocked],
       timing: { backoffMs: 100, maxBackoffMs: 800 },
     });
     try {
-      const status = await waitUntil('more restarts than the old cap of 3 (20 for RTMP)', () => outputs.status()[0]!, (s) => s.restarts > 21, 240_000, 100);
+      await output.start();
+      const status = await waitUntil('more restarts than the old cap of 3', () => output.status, (s) => s.restarts > 4, 240_000, 100);
       expect(['retrying', 'starting']).toContain(status.state);
-      const retrying = await waitUntil('a retrying state', () => outputs.status()[0]!, (s) => s.state === 'retrying', 30_000, 20);
+      const retrying = await waitUntil('a retrying state', () => output.status, (s) => s.state === 'retrying', 60_000, 20);
       expect(retrying.problem).toBe('FFMPEG_EXITED');
       expect(retrying.reason).toBe(OUTPUT_PROBLEM_MESSAGES.FFMPEG_EXITED);
+      expect(retrying.running).toBe(false);
       expect(retrying.nextRetryAt).toBeGreaterThan(retrying.since);
     } finally {
-      await outputs.stop();
+      await output.stop();
       await kill(source);
       await hub.closeBroadcast('fail');
     }
-    expect(outputs.status()[0]!.state).toBe('stopped');
+    expect(output.status.state).toBe('stopped');
+    expect(runningFfmpeg()).toHaveLength(0);
   }, 300_000);
 });
