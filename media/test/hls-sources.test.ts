@@ -1,7 +1,7 @@
 /**
  * HLS from realistic sources with Debian 12's ffmpeg 5.1 (issue 12 §1): a 1280×720 25 fps and a 1920×1080 30 fps feed
  * over RTP (a clip looped by a relay ffmpeg) and a 1280×720 25 fps browser camera page (Chromium's fake camera playing
- * an MJPEG file), each for at least 60 s of media. For each: every ladder rung is written, segments last about the
+ * a Y4M file), each for at least 60 s of media. For each: every ladder rung is written, segments last about the
  * target, MEDIA-SEQUENCE advances, ffprobe reads the source's frame rate (not 90k), and hls.js plays past 30 s.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,9 +62,10 @@ afterAll(async () => {
  * `expectSize`/`expectFps`: what the source sends.
  */
 async function packageAndCheck(id: string, browser: Browser, expectSize: { width: number; height: number }, expectFps: number) {
-  await waitUntil('source size and rate known', () => hub.stats(id)?.ingest?.video, (v) => !!v?.height && !!v.frameRate, 60_000);
-  const measured = hub.stats(id)!.ingest!.video;
-  expect({ width: measured.width, height: measured.height, fps: measured.frameRate }).toEqual({ ...expectSize, fps: expectFps });
+  // A browser camera starts small and grows with its bandwidth estimate: wait for the full size (and the rate).
+  const want = { ...expectSize, fps: expectFps };
+  const measured = await waitUntil('the hub sees the source size and rate', () => hub.stats(id)?.ingest?.video, (v) => !!v && v.width === want.width && v.height === want.height && v.frameRate === want.fps, 180_000, 500);
+  expect({ width: measured!.width, height: measured!.height, fps: measured!.frameRate }).toEqual(want);
   const rungs = chooseLadder(DEFAULT_LADDER, expectSize).map((r) => r.rung);
   // Taller than 360p: the full two-rung ladder (the case ffmpeg 5.1 refused before).
   expect(rungs.map((r) => r.name)).toEqual(['720p', '360p']);

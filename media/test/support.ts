@@ -281,15 +281,18 @@ export function loopedRtpSource(clip: string, output: { video: string[]; audio?:
   return spawnFfmpeg(['-re', '-stream_loop', '-1', '-i', clip, '-map', '0:v', '-c:v', 'copy', ...output.video, ...(output.audio ? ['-map', '0:a', '-c:a', 'copy', ...output.audio] : [])]);
 }
 
-/** An MJPEG file Chromium's fake camera plays (`--use-file-for-fake-video-capture`), looped by Chromium. */
-export async function fakeCameraFile(size: '1280x720' | '1920x1080', fps: number, seconds = 4): Promise<string> {
+/**
+ * A Y4M file Chromium's fake camera plays (`--use-file-for-fake-video-capture`), looped, at the file's own frame rate
+ * (an MJPEG file would be played at 30 fps whatever it was made at). Raw video: one second keeps it near 35 MB.
+ */
+export async function fakeCameraFile(size: '1280x720' | '1920x1080', fps: number, seconds = 1): Promise<string> {
   const { tmpdir } = await import('node:os');
   const dir = path.join(tmpdir(), 'hall-media-clips');
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `camera-${size}-${fps}-${seconds}s.mjpeg`);
+  const file = path.join(dir, `camera-${size}-${fps}-${seconds}s.y4m`);
   if (existsSync(file)) return file;
-  const tmp = `${file}.${process.pid}.tmp.mjpeg`;
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-t', String(seconds), '-c:v', 'mjpeg', '-q:v', '5', '-f', 'mjpeg', tmp], { timeout: 600_000 });
+  const tmp = `${file}.${process.pid}.tmp.y4m`;
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-t', String(seconds), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', tmp], { timeout: 600_000 });
   await fs.rename(tmp, file);
   return file;
 }
