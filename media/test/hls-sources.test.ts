@@ -10,10 +10,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { WeriftHub } from '../src/werift-hub.ts';
 import { DEFAULT_LADDER, ProgramOutputs, chooseLadder } from '../src/hls.ts';
-import { runningFfmpeg, stopAllFfmpeg } from '../src/ffmpeg.ts';
+import { runningFfmpeg } from '../src/ffmpeg.ts';
 import {
+  cleanUpMedia,
   fakeCameraFile,
-  killTestProcesses,
   launchBrowser,
   launchBrowserWithCameraFile,
   loopedRtpSource,
@@ -44,16 +44,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  try {
+  await cleanUpMedia(dir, async () => {
     for (const b of browsers) await b.close().catch(() => undefined);
     await server?.close();
     await hub?.close();
-    await stopAllFfmpeg();
-  } finally {
-    await killTestProcesses();
-    for (const p of runningFfmpeg()) p.child.kill('SIGKILL');
-    await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  }
+  });
   expect(runningFfmpeg()).toHaveLength(0);
 }, 60_000);
 
@@ -108,33 +103,25 @@ async function packageAndCheck(id: string, browser: Browser, expectSize: { width
 }
 
 describe('HLS from realistic sources (ffmpeg 5.1)', () => {
-  it('[HLS-10] RTP 1280×720 25 fps → a 720p + 360p ladder at 25 fps, 1 s segments, hls.js past 30 s', async () => {
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    await hub.createBroadcast('rtp720');
-    const ingest = await hub.ingestRtp('rtp720');
-    const source = loopedRtpSource(await sourceClip('1280x720', 25), { video: ingest.ffmpegOutput('video'), audio: ingest.ffmpegOutput('audio') });
-    try {
-      await packageAndCheck('rtp720', browser, { width: 1280, height: 720 }, 25);
-    } finally {
-      source.kill('SIGKILL');
-      await hub.closeBroadcast('rtp720');
-    }
-  }, LONG + 600_000);
-
-  it('[HLS-11] RTP 1920×1080 30 fps → a 720p + 360p ladder at 30 fps, 1 s segments, hls.js past 30 s', async () => {
+  /** A relay ffmpeg looping a clip of this size and rate into an RTP ingest, packaged and checked. */
+  const fromRtp = async (id: string, size: '1280x720' | '1920x1080', fps: number) => {
     const browser = browsers[0] ?? (await launchBrowser());
     if (!browsers.includes(browser)) browsers.push(browser);
-    await hub.createBroadcast('rtp1080');
-    const ingest = await hub.ingestRtp('rtp1080');
-    const source = loopedRtpSource(await sourceClip('1920x1080', 30), { video: ingest.ffmpegOutput('video'), audio: ingest.ffmpegOutput('audio') });
+    await hub.createBroadcast(id);
+    const ingest = await hub.ingestRtp(id);
+    const source = loopedRtpSource(await sourceClip(size, fps), { video: ingest.ffmpegOutput('video'), audio: ingest.ffmpegOutput('audio') });
     try {
-      await packageAndCheck('rtp1080', browser, { width: 1920, height: 1080 }, 30);
+      const [width, height] = size.split('x').map(Number) as [number, number];
+      await packageAndCheck(id, browser, { width, height }, fps);
     } finally {
       source.kill('SIGKILL');
-      await hub.closeBroadcast('rtp1080');
+      await hub.closeBroadcast(id);
     }
-  }, LONG + 600_000);
+  };
+
+  it('[HLS-10] RTP 1280×720 25 fps → a 720p + 360p ladder at 25 fps, 1 s segments, hls.js past 30 s', () => fromRtp('rtp720', '1280x720', 25), LONG + 600_000);
+
+  it('[HLS-11] RTP 1920×1080 30 fps → a 720p + 360p ladder at 30 fps, 1 s segments, hls.js past 30 s', () => fromRtp('rtp1080', '1920x1080', 30), LONG + 600_000);
 
   it('[HLS-12] the browser camera page (fake camera playing a 1280×720 25 fps file) → the 720p + 360p ladder at 25 fps', async () => {
     const browser = await launchBrowserWithCameraFile(await fakeCameraFile('1280x720', 25));

@@ -257,23 +257,28 @@ export function cpuSeconds(): number {
 
 // ---------- realistic sources (issue 12 §1) ----------
 
+/** A generated media file kept in the temp dir across runs (made once, atomically: a killed run leaves no half file). */
+async function cachedMedia(name: string, ffmpegArgs: (out: string) => string[]): Promise<string> {
+  const { tmpdir } = await import('node:os');
+  const dir = path.join(tmpdir(), 'hall-media-clips');
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, name);
+  if (existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.tmp${path.extname(name)}`;
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...ffmpegArgs(tmp)], { timeout: 600_000 });
+  await fs.rename(tmp, file);
+  return file;
+}
+
 /**
  * A short VP8 + Opus clip (GOP = 1 s) at a broadcast size and rate, generated with ffmpeg on first use and kept in
  * the temp dir for later runs; looped with `-c copy` it is an endless feed that costs no encoding CPU.
  */
-export async function sourceClip(size: '1280x720' | '1920x1080', fps: number, seconds = 2): Promise<string> {
-  const { tmpdir } = await import('node:os');
-  const dir = path.join(tmpdir(), 'hall-media-clips');
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `testsrc2-${size}-${fps}-${seconds}s.webm`);
-  if (existsSync(file)) return file;
-  const tmp = `${file}.${process.pid}.tmp.webm`;
+export function sourceClip(size: '1280x720' | '1920x1080', fps: number, seconds = 2): Promise<string> {
   // prettier-ignore
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+  return cachedMedia(`testsrc2-${size}-${fps}-${seconds}s.webm`, (out) => ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', String(seconds), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', size === '1920x1080' ? '2500k' : '1500k', '-g', String(fps), '-keyint_min', String(fps),
-    '-error-resilient', '1', '-auto-alt-ref', '0', '-c:a', 'libopus', '-b:a', '64k', tmp], { timeout: 600_000 });
-  await fs.rename(tmp, file);
-  return file;
+    '-error-resilient', '1', '-auto-alt-ref', '0', '-c:a', 'libopus', '-b:a', '64k', out]);
 }
 
 /** A clip looped in real time into an RTP ingest, packets copied (what a relay ffmpeg in front of OBS sends). */
@@ -285,16 +290,21 @@ export function loopedRtpSource(clip: string, output: { video: string[]; audio?:
  * A Y4M file Chromium's fake camera plays (`--use-file-for-fake-video-capture`), looped, at the file's own frame rate
  * (an MJPEG file would be played at 30 fps whatever it was made at). Raw video: one second keeps it near 35 MB.
  */
-export async function fakeCameraFile(size: '1280x720' | '1920x1080', fps: number, seconds = 1): Promise<string> {
-  const { tmpdir } = await import('node:os');
-  const dir = path.join(tmpdir(), 'hall-media-clips');
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `camera-${size}-${fps}-${seconds}s.y4m`);
-  if (existsSync(file)) return file;
-  const tmp = `${file}.${process.pid}.tmp.y4m`;
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-t', String(seconds), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', tmp], { timeout: 600_000 });
-  await fs.rename(tmp, file);
-  return file;
+export function fakeCameraFile(size: '1280x720' | '1920x1080', fps: number, seconds = 1): Promise<string> {
+  return cachedMedia(`camera-${size}-${fps}-${seconds}s.y4m`, (out) => ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-t', String(seconds), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out]);
+}
+
+/** Stops whatever a media suite started (ffmpeg, test processes) and removes its directory; for `afterAll`. */
+export async function cleanUpMedia(dir: string | undefined, close: () => Promise<void>) {
+  const { runningFfmpeg, stopAllFfmpeg } = await import('../src/ffmpeg.ts');
+  try {
+    await close();
+    await stopAllFfmpeg();
+  } finally {
+    await killTestProcesses();
+    for (const p of runningFfmpeg()) p.child.kill('SIGKILL');
+    if (dir) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 export async function launchBrowserWithCameraFile(file: string): Promise<Browser> {
