@@ -65,7 +65,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 
 /** Parses argv (without node and the script); a leading `--` (from `pnpm bots -- …`) is ignored anywhere. */
 export function parseBotArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): BotCliOptions {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv.filter((a) => a !== '--'),

@@ -3,7 +3,8 @@
  * settings (DATA_DIR, REDIS_URL, REDIS_PREFIX): checking a journal needs no secret, and a verify run must never create
  * a data directory or a secret file as a side effect of loading the server's whole configuration.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { verifyBoard, type BulletinBoard } from '@hall/core/ballot-crypto';
 import path from 'node:path';
 import { DataDirLockedError } from '../store/embedded.ts';
 import { openStore } from '../store/open.ts';
@@ -67,3 +68,25 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
 
 /** A Redis URL may carry a password; it never goes to a terminal or a CI log. */
 const redactUrl = (url: string) => url.replace(/\/\/([^@/]*)@/, '//***@');
+
+/**
+ * `pnpm verify -- --board <file.json>`: checks a committee poll's bulletin board (docs/committee-ballots.md) from the
+ * file alone — every proof, the key, the receipts, the count — with no store and no server involved.
+ */
+export function runBoardVerify(file: string, print: (line: string) => void = console.log, printError: (line: string) => void = console.error): number {
+  let board: BulletinBoard;
+  try {
+    board = JSON.parse(readFileSync(file, 'utf8')) as BulletinBoard;
+  } catch (err) {
+    printError(`Không đọc được bảng công khai ${file}: ${describe(err)}\nCannot read the bulletin board ${file}: ${describe(err)}`);
+    return VERIFY_EXIT.error;
+  }
+  const check = verifyBoard(board);
+  if (!check.ok) {
+    for (const problem of check.problems) print(`BAD ${problem}`);
+    print(`Bảng công khai KHÔNG hợp lệ / the bulletin board does NOT verify (${check.problems.length} problem(s))`);
+    return VERIFY_EXIT.broken;
+  }
+  print(`OK  ${board.ballots.length} ballots, every proof holds; counts per question: ${JSON.stringify(check.counts)}`);
+  return VERIFY_EXIT.ok;
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalInput } from '../../src/store/types.ts';
 import { openEmbeddedStore } from '../../src/store/embedded.ts';
-import { runVerify, VERIFY_EXIT } from '../../src/cli/verify-run.ts';
+import { runBoardVerify, runVerify, VERIFY_EXIT } from '../../src/cli/verify-run.ts';
 import { tamperEmbedded, tempDir } from '../store/helpers.ts';
 
 const ev = (n: number): JournalInput => ({ at: 1_760_000_000_000 + n, event: { type: 'note.added', n, text: `ghi chú số ${n}` } as unknown as JournalInput['event'] });
@@ -93,3 +93,43 @@ describe('pnpm verify', () => {
   }, 120_000);
 });
 
+
+describe('pnpm verify -- --board', () => {
+  it('[VERIFY-6] a committee poll\'s bulletin board verifies from the file alone; a changed count is named (exit 2)', async () => {
+    const { webcrypto } = await import('node:crypto');
+    const bc = await import('@hall/core/ballot-crypto');
+    const random = (n: number) => webcrypto.getRandomValues(new Uint8Array(n));
+    const shape = { pollContext: 'bac-ninh/bn-kh12/p1', options: [3] };
+    const params = { members: 2, threshold: 2 };
+    const started = [1, 2].map((i) => bc.startCeremony(shape.pollContext, params, i, random));
+    const pub = started.map((s) => s.published);
+    const sealed = started.flatMap((s) => bc.dealShares(shape.pollContext, s.secrets, pub, random));
+    const secrets = started.map((s) => bc.finishCeremony(shape.pollContext, params, s.secrets, pub, sealed));
+    const h = bc.committeeKey(pub);
+    const ballots = [0, 0, 2].map((c) => bc.encryptBallot(shape, h, [c], random));
+    const aggregates = bc.aggregate(shape, ballots.map((b) => bc.verifyBallot(shape, h, b)));
+    const partials = secrets.map((x, i) => bc.decryptShare(shape, i + 1, x, aggregates, random));
+    const board = {
+      version: 1 as const,
+      shape,
+      committee: params,
+      commitments: pub,
+      publicKey: bc.encodePoint(h),
+      ballots: ballots.map((ballot) => ({ receipt: bc.ballotReceipt(ballot), ballot })).sort((x, y) => (x.receipt < y.receipt ? -1 : 1)),
+      partials,
+      counts: [[2, 0, 1]],
+    };
+    const dir = await tempDir('hall-board-');
+    dirs.push(dir);
+    const file = join(dir, 'board.json');
+    await writeFile(file, JSON.stringify(board));
+    const out: string[] = [];
+    expect(runBoardVerify(file, (l) => out.push(l), (l) => out.push(l))).toBe(VERIFY_EXIT.ok);
+    expect(out.join('\n')).toMatch(/OK {2}3 ballots.*\[\[2,0,1\]\]/);
+    await writeFile(file, JSON.stringify({ ...board, counts: [[1, 1, 1]] }));
+    out.length = 0;
+    expect(runBoardVerify(file, (l) => out.push(l), (l) => out.push(l))).toBe(VERIFY_EXIT.broken);
+    expect(out.join('\n')).toMatch(/claimed counts/);
+    expect(runBoardVerify(join(dir, 'missing.json'), (l) => out.push(l), (l) => out.push(l))).toBe(VERIFY_EXIT.error);
+  }, 300_000);
+});
