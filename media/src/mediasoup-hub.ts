@@ -38,6 +38,7 @@ import {
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import { SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
+import { ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
 
 export interface MediasoupHubOptions extends HubOptions {
   /** Workers to start; default one per core. */
@@ -582,13 +583,13 @@ export class MediasoupHub implements MediaHub {
     const kinds: MediaKind[] = options.audio === false ? ['video'] : ['video', 'audio'];
     const meta = { id: `rtp-${randomUUID().slice(0, 8)}`, kind: 'rtp' as const, label: options.label ?? null, peerId: null };
     const transports: ms.PlainTransport[] = [];
-    const listenIp = this.options.listenIp ?? '127.0.0.1';
-    const announced = this.options.announcedAddresses?.[0];
+    const { listenIp, announcedIp } = rtpIngestAddresses(this.options);
     const endpoints: RtpIngest['endpoints'] = [];
     for (const kind of kinds) {
-      // comedia: the encoder's source address is learnt from its first packet; RTCP on its own port (ffmpeg's default).
+      // comedia: the encoder's address is learnt from its first packet and mediasoup then ignores other senders;
+      // packets whose SSRC is not the producer's are dropped by its RTP listener. RTCP on its own port (ffmpeg's default).
       const transport = await b.origin.createPlainTransport({
-        listenInfo: { protocol: 'udp', ip: listenIp, ...(announced ? { announcedAddress: announced } : {}) },
+        listenInfo: { protocol: 'udp', ip: listenIp, announcedAddress: announcedIp },
         rtcpMux: false,
         comedia: true,
       });
@@ -615,7 +616,7 @@ export class MediasoupHub implements MediaHub {
       b.sources.get(meta.id)?.plain.push(transport);
       endpoints.push({
         kind,
-        ip: announced ?? listenIp,
+        ip: announcedIp,
         port: transport.tuple.localPort,
         rtcpPort: transport.rtcpTuple?.localPort ?? transport.tuple.localPort + 1,
         payloadType,
@@ -629,7 +630,7 @@ export class MediasoupHub implements MediaHub {
       ffmpegOutput: (kind) => {
         const e = endpoints.find((x) => x.kind === kind);
         if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ['-payload_type', String(e.payloadType), '-ssrc', String(e.ssrc), '-f', 'rtp', `rtp://${e.ip}:${e.port}?rtcpport=${e.rtcpPort}&pkt_size=1200`];
+        return ffmpegRtpOutput(e);
       },
     };
   }
@@ -693,6 +694,7 @@ export class MediasoupHub implements MediaHub {
       get videoSize() {
         return b.program?.videoSize ?? null;
       },
+      frameRate: null,
       requestKeyFrame: kick,
       close: async () => {
         for (const t of timers) clearTimeout(t);
