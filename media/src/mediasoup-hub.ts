@@ -37,7 +37,7 @@ import {
   HubListeners,
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
-import { SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
+import { FrameRateMeter, SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, rtpTimestamp, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
 import { ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
 
 export interface MediasoupHubOptions extends HubOptions {
@@ -94,6 +94,8 @@ interface MsSource {
   plain: ms.PlainTransport[];
   counters: Partial<Record<MediaKind, Counter>>;
   videoSize: { width: number; height: number } | null;
+  /** Measured from this source's RTP timestamps: the packager encodes at a constant rate (HLS needs one). */
+  readonly frameRate: FrameRateMeter;
   keyframe: () => boolean;
 }
 
@@ -448,6 +450,7 @@ export class MediasoupHub implements MediaHub {
         plain: [],
         counters: {},
         videoSize: null,
+        frameRate: new FrameRateMeter(),
         keyframe: throttle(500, () => void src!.feeders.video?.requestKeyFrame().catch(() => undefined)),
       };
       b.sources.set(src.id, src);
@@ -473,6 +476,7 @@ export class MediasoupHub implements MediaHub {
   private onPacket(b: MsBroadcast, source: MsSource, kind: MediaKind, packet: Buffer) {
     if (b.sources.get(source.id) !== source) return;
     if (kind === 'video') {
+      source.frameRate.add(rtpTimestamp(packet));
       const info = frameInfo(b.videoCodec, packet);
       if (info.width && info.height) source.videoSize = { width: info.width, height: info.height };
       if (info.keyframe && b.pending?.id === source.id) this.commitProgram(b, source.id);
@@ -694,7 +698,9 @@ export class MediasoupHub implements MediaHub {
       get videoSize() {
         return b.program?.videoSize ?? null;
       },
-      frameRate: null,
+      get frameRate() {
+        return b.program?.frameRate.fps ?? null;
+      },
       requestKeyFrame: kick,
       close: async () => {
         for (const t of timers) clearTimeout(t);
@@ -717,6 +723,7 @@ export class MediasoupHub implements MediaHub {
       codec: kind === 'video' ? b.videoCodec : 'opus',
       ...(src.counters[kind] ?? { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null }),
       ...(kind === 'video' && src.videoSize ? src.videoSize : {}),
+      ...(kind === 'video' && src.frameRate.fps ? { frameRate: src.frameRate.fps } : {}),
     });
     const program = b.program;
     return {

@@ -220,6 +220,10 @@ describe('broadcast follows the session', () => {
     const vtt = files.find((f) => f.endsWith('.chapters.vtt'))!;
     expect(mkv).toMatch(/^td-kh10-phien1-\d{8}-\d{6}\.mkv$/);
     expect((await ffprobe(path.join(recDir, mkv))).streams.some((x) => x.codec_type === 'video')).toBe(true);
+    // The parts manifest lists every part the supervisor wrote, each with where its ffmpeg started on the wall clock.
+    const manifest = JSON.parse(await fs.readFile(path.join(recDir, mkv.replace(/\.mkv$/, '.parts.json')), 'utf8')) as { parts: { file: string; startedAt: number; endedAt: number | null }[] };
+    expect(manifest.parts.map((p) => p.file).sort()).toEqual(files.filter((f) => f.endsWith('.mkv')).sort());
+    expect(manifest.parts[0]!.startedAt).toBeLessThanOrEqual(manifest.parts.at(-1)!.endedAt!);
     const chapters = await fs.readFile(path.join(recDir, vtt), 'utf8');
     expect(chapters.startsWith('WEBVTT')).toBe(true);
     expect(chapters).toMatch(/00:00:00\.000 --> /);
