@@ -55,6 +55,9 @@ export const vi = {
     confirmAdjournTitle: 'Xác nhận bế mạc kỳ họp',
     confirmStartTitle: 'Khai mạc phiên họp?',
     confirmStartBody: 'Có mặt {{present}}/{{total}} đại biểu ({{percent}}).',
+    recessTitle: 'Tạm nghỉ',
+    recessMinutes: 'Nghỉ bao nhiêu phút (để trống nếu chưa định giờ tiếp tục)',
+    recessMinutesHint: 'Số phút từ 1 đến 720',
   },
   phase: {
     scheduled: 'Kỳ họp chưa khai mạc. Mở điểm danh để đại biểu điểm danh trên máy tính bảng.',
@@ -495,6 +498,9 @@ export const en: Shape<typeof vi> = {
     confirmAdjournTitle: 'Confirm closing the session',
     confirmStartTitle: 'Open the sitting?',
     confirmStartBody: '{{present}}/{{total}} delegates present ({{percent}}).',
+    recessTitle: 'Recess',
+    recessMinutes: 'How many minutes (leave empty if the resume time is not set)',
+    recessMinutesHint: 'Minutes from 1 to 720',
   },
   phase: {
     scheduled: 'The session has not opened. Open the roll call so delegates check in on their tablets.',

@@ -27,7 +27,7 @@ function base64UrlToText(part: string): string {
   return new TextDecoder().decode(bytes);
 }
 
-const ROLES: readonly Role[] = ['admin', 'chair', 'secretary', 'delegate', 'display', 'public'];
+const ROLES: readonly Role[] = ['admin', 'chair', 'secretary', 'delegate', 'display', 'oversight', 'public'];
 
 /** The claims inside a token, or null when it is not one of ours. Never throws; does not check the signature. */
 export function decodeClaims(token: string | null | undefined): Claims | null {

@@ -14,7 +14,8 @@ export {
 export { HallError, isHallError, kitErrorMessages, messageFor, type HallErrorCode, type LoginFailureCode } from './errors.ts';
 export { actorOf, decodeClaims, type Claims, type Role } from './claims.ts';
 export { can, type CanVerdict } from './can.ts';
-export { formatClock, remaining, type Remaining } from './time.ts';
+export { formatClock, formatHallTime, HALL_TIME_ZONE, remaining, type Remaining } from './time.ts';
+export { officialFirst, revotedBy } from './rounds.ts';
 export { newCommandId } from './ids.ts';
 export {
   createI18n,

@@ -30,3 +30,11 @@ export function remaining(endsAtServerMs: number, serverNow: number): Remaining 
   // Overtime counts whole seconds already spent, so it reads "+00:00" for the first second past the end.
   return { ms: 0, overtimeMs: -diff, overtime: true, label: `+${formatClock(Math.floor(-diff / 1000))}` };
 }
+
+/** The hall's time zone: a tablet or wall whose OS clock is set to UTC must still show the time the chair reads out. */
+export const HALL_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+/** `HH:mm` of a server time (ms since epoch) in the hall's time zone, 24-hour, as the chair announces it. */
+export function formatHallTime(ms: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: HALL_TIME_ZONE }).format(ms);
+}

@@ -125,7 +125,7 @@ describe('[KIT-UI] live components', () => {
   it('[KIT-UI-7] the speaker card names the speaker, their group, purpose and time', () => {
     const speaker: SpeakerView = {
       speechId: 's1', kind: 'delegate', id: 'd3', name: 'Nguyễn Văn An', role: 'Tổ đại biểu số 3', purpose: 'debate',
-      startedAt: 0, limitSec: 180, extendedSec: 0, endsAt: 180_000, overtime: false, questionId: null, endedAt: null,
+      startedAt: 0, limitSec: 180, extendedSec: 0, endsAt: 180_000, overtime: false, questionId: null, askedOf: null, endedAt: null,
     };
     render(<SpeakerCard speaker={speaker} now={60_000} />);
     const card = screen.getByRole('region', { name: 'Nguyễn Văn An' });

@@ -9,6 +9,8 @@ export { refusal, ballotProblem, countsProblem, isPresent, presentCounts, quorum
 export { apply, defaultLimit, TOO_FEW_AT_DEADLINE } from './machine/apply.ts';
 export * from './views/project.ts';
 export * from './views/wire.ts';
+export * from './views/glance.ts';
 export * from './protocol/socket.ts';
 export { tallySealedBallots } from './machine/secret-tally.ts';
 export * from './records/index.ts';
+export { foldVietnamese } from './fold.ts';

@@ -13,6 +13,7 @@ import {
   isLive,
   loadLogin,
   loadSessionId,
+  cardInHash,
   loginTokenInHash,
   saveLogin,
   saveSessionId,
@@ -27,20 +28,22 @@ import { ConfirmDialog } from './ui/ConfirmDialog.tsx';
 import { BallotProvider } from './voting/ballots.tsx';
 
 const qrToken = loginTokenInHash();
-// The one-time token leaves the address bar at once: it must not stay in history or be bookmarked.
-if (qrToken) stripLoginHash();
+const card = qrToken ? null : cardInHash();
+// The one-time token (or a card's code) leaves the address bar at once: it must not stay in history or be bookmarked.
+if (qrToken || card) stripLoginHash();
 /**
  * Redeemed once per page load, whoever asks: the link works only once, so an effect that runs twice (React's
  * StrictMode does that) must share the first answer instead of spending the link and then being refused.
  */
 let redemption: Promise<LoginResult> | null = null;
 const redeemQr = (token: string) => (redemption ??= HallClient.redeemLink(location.origin, token));
+const signInWithCard = (c: { id: string; code: string }) => (redemption ??= HallClient.login(location.origin, 'code', c.id, c.code));
 
 const MAX_TIMER_MS = 2_000_000_000; // setTimeout's limit is 2^31 - 1 ms
 
 export function App() {
-  const [login, setLogin] = useState<StoredLogin | null>(() => (qrToken ? null : loadLogin()));
-  const [notice, setNotice] = useState<LoginNotice>(qrToken ? 'redeeming' : null);
+  const [login, setLogin] = useState<StoredLogin | null>(() => (qrToken || card ? null : loadLogin()));
+  const [notice, setNotice] = useState<LoginNotice>(qrToken || card ? 'redeeming' : null);
 
   const accept = useCallback((r: LoginResult) => {
     if (r.claims.role !== 'delegate' || !r.claims.delegateId) {
@@ -53,9 +56,9 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (!qrToken) return;
+    if (!qrToken && !card) return;
     let live = true;
-    redeemQr(qrToken).then(
+    (qrToken ? redeemQr(qrToken) : signInWithCard(card!)).then(
       (r) => live && accept(r),
       () => {
         if (!live) return;

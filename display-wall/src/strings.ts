@@ -108,6 +108,19 @@ const viStrings = {
   overlayLabel: 'Thông tin đang diễn ra tại hội trường',
   phaseLine: 'Trạng thái: {{phase}}',
   round: 'lần {{round}}',
+  // A confidence rating is "lấy phiếu", a vote of confidence and an election "bỏ phiếu": never "biểu quyết".
+  votingRating: 'Đang lấy phiếu tín nhiệm',
+  votingConfidence: 'Đang bỏ phiếu tín nhiệm',
+  votingElection: 'Đang bỏ phiếu bầu',
+  ballotsOf: 'Đã bỏ phiếu {{cast}}/{{eligible}}',
+  ballotsOfLabel: 'Đã bỏ phiếu',
+  ballotClosesIn: 'Thời gian bỏ phiếu còn lại',
+  ballotsOfSpoken: 'Đã bỏ phiếu {{cast}} trên {{eligible}} đại biểu có mặt',
+  askedOf: 'Chất vấn đối với',
+  pledge: 'Cam kết',
+  pledgesTitle: 'Cam kết của người trả lời chất vấn',
+  pledgeDeadline: 'Thời hạn: {{date}}',
+  resumesAt: 'TIẾP TỤC LÚC {{time}}',
 } as const;
 
 type Shape<T> = { readonly [K in keyof T]: string };
@@ -213,6 +226,18 @@ const enStrings: Shape<typeof viStrings> = {
   overlayLabel: 'What is happening in the hall',
   phaseLine: 'Status: {{phase}}',
   round: 'round {{round}}',
+  votingRating: 'Confidence rating in progress',
+  votingConfidence: 'Vote of confidence in progress',
+  votingElection: 'Election in progress',
+  ballotsOf: 'Ballots {{cast}}/{{eligible}}',
+  ballotsOfLabel: 'Ballots cast',
+  ballotClosesIn: 'Balloting time left',
+  ballotsOfSpoken: '{{cast}} of {{eligible}} delegates present have cast their ballot',
+  askedOf: 'Question to',
+  pledge: 'Commitment',
+  pledgesTitle: 'Commitments made in questioning',
+  pledgeDeadline: 'Due: {{date}}',
+  resumesAt: 'RESUMES AT {{time}}',
 };
 
 export const wallStrings = { vi: viStrings, en: enStrings };

@@ -45,6 +45,8 @@ import authRoutes from './routes/auth.ts';
 import sessionRoutes from './routes/sessions.ts';
 import adminRoutes from './routes/admin.ts';
 import documentRoutes from './routes/documents.ts';
+import oversightRoutes from './routes/oversight.ts';
+import adminSetupRoutes from './routes/admin-setup.ts';
 import staticRoutes from './routes/static.ts';
 import securityRoutes from './routes/security.ts';
 import recordRoutes from './routes/records.ts';
@@ -335,11 +337,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(sessionRoutes, { catalog: store.catalog, sessions });
   // Edits to a session that has not started must reach its (not yet frozen) room.
   const catalog = watchSessions(store.catalog, (id) => registry.invalidate(id));
-  await app.register(adminRoutes, { store: { ...pick(store), catalog }, auth });
+  await app.register(adminRoutes, { store: { ...pick(store), catalog }, auth, audit: authState.audit });
   await app.register(securityRoutes, { auth, audit: authState.audit });
-  await app.register(documentRoutes, { catalog });
-  await app.register(recordRoutes, { records, catalog, now });
+  await app.register(documentRoutes, { catalog, audit: authState.audit });
+  await app.register(recordRoutes, { records, catalog, now, audit: authState.audit });
   await app.register(publicRecordRoutes, { records, catalog: store.catalog, now });
+  await app.register(adminSetupRoutes, { catalog, auth, audit: authState.audit, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
+  await app.register(oversightRoutes, { catalog: store.catalog, sessions, records });
   await app.register(staticRoutes, {});
 
   // Open WebSockets would keep http.Server.close() waiting; drop them first (clients reconnect to the next process).

@@ -36,7 +36,8 @@ export interface Config {
   ballotSecretSource: 'env' | 'file' | 'demo-file';
   tokenTtlSec: number;
   demo: boolean;
-  seed: boolean;
+  /** false, the small demo (true) or the whole province (`HALL_SEED=province`: 1 province + 99 commune councils). */
+  seed: boolean | 'province';
   /** Journal events between session snapshots. */
   snapshotEvery: number;
   logLevel: LogLevel;
@@ -156,7 +157,13 @@ const EnvSchema = z.object({
   HALL_BALLOT_SECRET_FILE: nonEmpty.optional(),
   HALL_TOKEN_TTL: duration.optional(),
   HALL_DEMO: flag,
-  HALL_SEED: flag,
+  HALL_SEED: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === 'province' || TRUE.includes(v) || FALSE.includes(v), { message: `expected province or one of ${[...TRUE, ...FALSE].join(', ')}` })
+    .transform((v): boolean | 'province' => (v === 'province' ? 'province' : TRUE.includes(v)))
+    .optional(),
   HALL_SNAPSHOT_EVERY: int(1, 1_000_000).optional(),
   NODE_ID: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - (at most 40)').optional(),
   HALL_LEASE_MS: int(1000, 60_000).optional(),

@@ -5,12 +5,17 @@
 import { loadConfig } from './config.ts';
 import { buildApp } from './app.ts';
 import { seedDemo, formatDemoLogins } from './seed/demo.ts';
+import { seedProvince } from './seed/province.ts';
 
 async function main() {
   const config = await loadConfig();
   const { app, store, registry } = await buildApp(config);
   for (const w of config.warnings) app.log.warn(w);
-  if (config.seed) {
+  if (config.seed === 'province') {
+    const started = performance.now();
+    const { seeded } = await seedProvince(store);
+    if (seeded) app.log.info({ communes: seeded, ms: Math.round(performance.now() - started) }, 'province seeded');
+  } else if (config.seed) {
     const { seeded } = await seedDemo(store);
     if (seeded) app.log.info('demo councils seeded');
   }
@@ -36,6 +41,7 @@ async function main() {
     `  Chủ tọa / Chair console ..... ${base}/chair/`,
     `  Đại biểu / Delegate client .. ${base}/delegate/`,
     `  Màn hình / Display wall ..... ${base}/wall/`,
+    `  Quản trị / Admin, giám sát .. ${base}/admin/`,
     `  Công chúng / Public live .... ${base}/live/`,
     `  API docs .................... ${base}/docs`,
     `  Health ...................... ${base}/healthz`,

@@ -223,11 +223,10 @@ describe('a sitting in the browser', () => {
     const first = await timerSeconds(timer);
     const t0 = Date.now();
     expect(first).toBeGreaterThan(10);
-    // Wait for the clock itself to move on (a state), then compare two readings at least 1.5 s apart.
-    await expect.poll(() => timerSeconds(timer), { timeout: 10_000, interval: 200 }).toBeLessThanOrEqual(first - 2);
-    const elapsed = Date.now() - t0;
+    // Wait for the clock itself to move on (a state). A countdown shown in whole seconds can drop 2 in just over 1 s,
+    // so how long that took is not asserted; that it never runs ahead of time is.
+    await expect.poll(() => timerSeconds(timer), { timeout: 60_000, interval: 200 }).toBeLessThanOrEqual(first - 2);
     const second = await timerSeconds(timer);
-    expect(elapsed).toBeGreaterThanOrEqual(1500);
     expect(second).toBeLessThan(first);
     // It runs at the speed of time, not faster.
     expect(first - second).toBeLessThanOrEqual(Math.ceil((Date.now() - t0) / 1000) + 1);
@@ -306,8 +305,10 @@ describe('a sitting in the browser', () => {
     const expected = officials.map((o, j) => {
       const c = { high: 0, confidence: 0, low: 0 };
       for (let v = 0; v < collected; v++) c[level(v, j)]++;
-      const consequence = 3 * c.low >= 2 * collected ? 'Đề nghị miễn nhiệm' : 2 * c.low > collected ? 'Có thể xin từ chức, nếu không sẽ bị bỏ phiếu tín nhiệm' : 'Không';
-      return { ...o, ...c, consequence };
+      const consequence = 3 * c.low >= 2 * collected ? 'Đề nghị miễn nhiệm' : 2 * c.low > collected ? 'Có thể xin từ chức, nếu không sẽ bị bỏ phiếu tín nhiệm' : 'Không có';
+      // No consequence is a dash on screen and "Không có" for screen readers.
+      const shown = consequence === 'Không có' ? '—\\s*Không có' : escapeRe(consequence);
+      return { ...o, ...c, consequence, shown };
     });
     expect(expected[1]!.consequence).toBe('Đề nghị miễn nhiệm');
     expect(expected[2]!.consequence).toMatch(/^Có thể xin từ chức/);
@@ -315,7 +316,7 @@ describe('a sitting in the browser', () => {
     const board = wall2.getByRole('region', { name: 'KẾT QUẢ LẤY PHIẾU TÍN NHIỆM' });
     await visible(board);
     await visible(board.getByText(`Phiếu phát ra ${PRESENT} · Thu về ${collected} · Hợp lệ ${collected} · Không hợp lệ 0 · Tỷ lệ tính trên tổng số phiếu thu về`));
-    const pages = Math.ceil(officials.length / 4);
+    const pages = Math.ceil(officials.length / 8);
     const seen = new Set<string>();
     for (let p = 1; p <= pages; p++) {
       await visible(board.getByText(`Trang ${p}/${pages}`, { exact: true }));
@@ -330,7 +331,7 @@ describe('a sitting in the browser', () => {
         for (const [i, lv] of LEVELS.entries()) {
           await textMatches(cells.nth(i), new RegExp(`^${e![lv]}\\s*${escapeRe(percent(e![lv], collected))}$`));
         }
-        await textMatches(cells.nth(3), new RegExp(`${escapeRe(e!.consequence)}$`));
+        await textMatches(cells.nth(3), new RegExp(`${e!.shown}$`));
         seen.add(e!.id);
       }
       if (p === 1) await screenshot(wall2, 'e2e-4-wall-rating');
@@ -343,7 +344,10 @@ describe('a sitting in the browser', () => {
     await visible(pub);
     for (const e of expected) {
       const row = pub.getByRole('row', { name: new RegExp(`^${escapeRe(e.name)} `) });
-      await textMatches(row, `${e.name} ${e.post} ${collected} ${countPercent(e.high, collected)} ${countPercent(e.confidence, collected)} ${countPercent(e.low, collected)} ${e.consequence}`);
+      await textMatches(
+        row,
+        new RegExp(`^${escapeRe(`${e.name} ${e.post} ${collected} ${countPercent(e.high, collected)} ${countPercent(e.confidence, collected)} ${countPercent(e.low, collected)}`)} ${e.shown}$`),
+      );
     }
     await wall2.context().close();
   });

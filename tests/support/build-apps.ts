@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const APPS = ['chair-console', 'delegate-client', 'display-wall', 'public-record'] as const;
+const APPS = ['chair-console', 'delegate-client', 'display-wall', 'public-record', 'admin'] as const;
 /** Sources every app bundles besides its own. */
 const SHARED = ['client-kit/src', 'core/src'];
 

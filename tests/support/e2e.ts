@@ -25,6 +25,9 @@ export const VIEWPORTS = {
   wall: { width: 1920, height: 1080 },
   desktop: { width: 1366, height: 900 },
   phone: { width: 390, height: 844 },
+  // The public page on a laptop and a small phone (the walked sitting and docs/screens).
+  laptop: { width: 1280, height: 720 },
+  phoneSmall: { width: 360, height: 800 },
 } as const;
 
 export const delegateId = (n: number) => `bn-d${String(n).padStart(3, '0')}`;
@@ -36,13 +39,13 @@ export const range = (from: number, to: number) => Array.from({ length: to - fro
 
 /** `where` overrides the browser's locale and time zone (a tablet set up abroad, say). */
 export async function newPage(browser: Browser, kind: keyof typeof VIEWPORTS, where: { locale?: string; timezoneId?: string } = {}): Promise<Page> {
-  const touch = kind === 'tablet' || kind === 'portrait' || kind === 'phone';
+  const touch = kind === 'tablet' || kind === 'portrait' || kind === 'phone' || kind === 'phoneSmall';
   const context = await browser.newContext({
     viewport: VIEWPORTS[kind],
     locale: where.locale ?? 'vi-VN',
     timezoneId: where.timezoneId ?? 'Asia/Ho_Chi_Minh',
     hasTouch: touch,
-    isMobile: kind === 'phone',
+    isMobile: kind === 'phone' || kind === 'phoneSmall',
     deviceScaleFactor: 1,
   });
   context.setDefaultTimeout(STATE_TIMEOUT);

@@ -12,6 +12,7 @@ import { AdjournChecklist } from './AdjournChecklist.tsx';
 import { formatTime } from './data.ts';
 import { PhaseBadges } from './PhaseBadges.tsx';
 import { CommandButton, PromptCommandButton, useRoleMay } from './ui/command.tsx';
+import { RecessButton } from './RecessButton.tsx';
 
 /** The side columns stick below the toolbar: they read its height from this property. */
 function usePublishedHeight<T extends HTMLElement>() {
@@ -60,9 +61,7 @@ export function Toolbar() {
         >
           {k('common:sessionActions.start')}
         </CommandButton>
-        <CommandButton type="session.recess" payload={{}}>
-          {k('common:sessionActions.recess')}
-        </CommandButton>
+        <RecessButton />
         <CommandButton type="session.resume" payload={{}}>
           {k('common:sessionActions.resume')}
         </CommandButton>

@@ -136,6 +136,9 @@ export const en: Catalog = {
       closesIn: 'Closes in',
       round: 'Round {{round}}',
       revoteReason: 'Reason for the re-vote: {{reason}}',
+      roundSuperseded: 'Round {{round}} — voted again',
+      roundOfficial: 'Round {{round}} — the official result',
+      supersededNote: 'This result no longer stands; the official result is that of round {{round}}.',
       noPoll: 'No vote yet',
     },
     pollKinds: {
@@ -246,6 +249,11 @@ export const en: Catalog = {
       offline: 'No network — actions will be sent when the connection returns',
       unauthorized: 'The sign-in is not valid or has expired — please sign in again',
       loginAgain: 'Sign in again',
+    },
+    recess: {
+      title: 'Recess',
+      resumesAt: 'The sitting resumes at {{time}}',
+      noTime: 'The chair will announce when the sitting resumes',
     },
     time: {
       remainingLabel: 'Time left {{time}}',

@@ -139,6 +139,9 @@ export const vi = {
       closesIn: 'Kết thúc sau',
       round: 'Lần biểu quyết thứ {{round}}',
       revoteReason: 'Lý do biểu quyết lại: {{reason}}',
+      roundSuperseded: 'Lần {{round}} — đã biểu quyết lại',
+      roundOfficial: 'Lần {{round}} — kết quả chính thức',
+      supersededNote: 'Kết quả lần này không còn hiệu lực; kết quả chính thức là của lần {{round}}.',
       noPoll: 'Chưa có nội dung biểu quyết',
     },
     pollKinds: {
@@ -202,7 +205,7 @@ export const vi = {
       tie: 'Có người ứng cử bằng phiếu nhau ở vị trí cuối — cần bầu lại',
       notYet: 'Chưa có kết quả',
       consequences: {
-        none: 'Không',
+        none: 'Không có',
         'may-resign-else-vote-of-confidence': 'Có thể xin từ chức, nếu không sẽ bị bỏ phiếu tín nhiệm',
         'dismissal-proposal': 'Đề nghị miễn nhiệm',
       },
@@ -249,6 +252,11 @@ export const vi = {
       offline: 'Không có mạng — các thao tác sẽ được gửi khi có kết nối',
       unauthorized: 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn — vui lòng đăng nhập lại',
       loginAgain: 'Đăng nhập lại',
+    },
+    recess: {
+      title: 'Tạm nghỉ',
+      resumesAt: 'Phiên họp tiếp tục lúc {{time}}',
+      noTime: 'Chủ tọa sẽ thông báo giờ tiếp tục',
     },
     time: {
       remainingLabel: 'Thời gian còn lại {{time}}',

@@ -45,6 +45,14 @@ export function useView(): SessionView | null {
   return useSyncExternalStore(subscribe, () => client.view, () => client.view);
 }
 
+/** The latest view when there is a provider, else null: for shared components that also render without one. */
+export function useViewOptional(): SessionView | null {
+  const client = useHallOptional();
+  const subscribe = useCallback((cb: () => void) => (client ? client.subscribe(cb) : noop()), [client]);
+  const get = () => client?.view ?? null;
+  return useSyncExternalStore(subscribe, get, get);
+}
+
 export function useConnection(): ConnectionState {
   const client = useHall();
   const subscribe = useCallback((cb: () => void) => client.onConnection(cb), [client]);

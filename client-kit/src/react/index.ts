@@ -12,6 +12,7 @@ export {
   useNotice,
   useServerNow,
   useView,
+  useViewOptional,
   type CanResult,
   type HallProviderProps,
 } from './context.tsx';

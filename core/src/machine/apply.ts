@@ -125,14 +125,16 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
         sitting: { ...ctx.sitting, startedAt: ctx.sitting.startedAt ?? ev.at },
       };
     case 'session.recess':
+      return { ...ctx, recess: { since: ev.at, resumeAt: ev.resumeInMin === undefined ? null : ev.at + ev.resumeInMin * 60_000 } };
     case 'session.resume':
-      return ctx;
+      return { ...ctx, recess: null };
     case 'session.adjourn':
-      return { ...endSpeech(ctx, ev.at), adjournedAt: ev.at, broadcast: { onAir: false, since: null } };
+      return { ...endSpeech(ctx, ev.at), adjournedAt: ev.at, broadcast: { onAir: false, since: null }, recess: null };
     case 'sitting.begin':
       // A new sitting needs a fresh roll call: attendance is recorded per sitting (DOMAIN.md §2).
       return {
         ...ctx,
+        recess: null,
         sittings: [...ctx.sittings, ctx.sitting],
         sitting: { number: ctx.sitting.number + 1, title: ev.title, startedAt: null, closed: false },
         attendance: {},

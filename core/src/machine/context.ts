@@ -153,6 +153,12 @@ export interface Poll {
   presentAtClose: number;
 }
 
+export interface Recess {
+  since: number;
+  /** ms since epoch (server clock), or null when the chair named no time. */
+  resumeAt: number | null;
+}
+
 export interface SessionContext {
   sessionId: string;
   title: string;
@@ -177,6 +183,8 @@ export interface SessionContext {
   };
   polls: Poll[];
   broadcast: { onAir: boolean; since: number | null };
+  /** The recess going on, and when the chair said the sitting resumes. Absent in snapshots taken before it existed. */
+  recess?: Recess | null;
   lastEventAt: number;
   startedAt: number | null;
   adjournedAt: number | null;

@@ -84,7 +84,8 @@ export const httpOnlyCommands: ReadonlySet<string> = new Set(['minutes.approve']
 export const commandPayloads = {
   'session.openCheckIn': none,
   'session.start': none,
-  'session.recess': none,
+  /** `resumeInMin`: when the chair announces the sitting resumes (shown on every screen as a clock time); unset = not said. */
+  'session.recess': z.strictObject({ resumeInMin: z.number().int().min(1).max(720).optional() }),
   'session.resume': none,
   'session.adjourn': none,
   'sitting.begin': z.strictObject({ title: text(200) }),

@@ -3,6 +3,7 @@
  * unions with a closed error set; every view carries the journal `seq` it reflects so a client can detect a gap.
  */
 import type { PersonalView, SessionView } from '../views/project.ts';
+import type { SessionGlance } from '../views/glance.ts';
 import type { ErrorCode } from './errors.ts';
 import type { RefusalReason } from './errors.ts';
 
@@ -22,6 +23,8 @@ export interface ClientToServerEvents {
   'session:command': (command: unknown, ack: (result: CommandAck) => void) => void;
   'session:join': (request: JoinRequest, ack: (result: JoinAck) => void) => void;
   'session:leave': (request: { sessionId: string }) => void;
+  /** Oversight dashboards: from now on receive `oversight:glance` for every session the account may see. */
+  'oversight:watch': (ack: (result: { ok: true } | { ok: false; code: ErrorCode; message: string }) => void) => void;
   /** Clock offset: the client sends its time, the server answers with its own (NTP-style, one round trip). */
   'time:sync': (clientTime: number, ack: (result: { clientTime: number; serverTime: number }) => void) => void;
 }
@@ -34,12 +37,14 @@ export interface ServerToClientEvents {
   'session:view': (view: SessionView) => void;
   /** A delegate's own part of the next shared view, sent only when it changed. */
   'session:personal': (part: PersonalView) => void;
+  /** A session changed: its glance (phase, quorum, current item, poll in progress), for oversight dashboards. */
+  'oversight:glance': (glance: SessionGlance) => void;
   'server:notice': (notice: { code: string; message: string }) => void;
 }
 
 export interface SocketData {
   accountId: string;
-  role: 'admin' | 'chair' | 'secretary' | 'delegate' | 'display' | 'public';
+  role: 'admin' | 'chair' | 'secretary' | 'delegate' | 'display' | 'oversight' | 'public';
   councilIds: string[];
   delegateId?: string;
   name: string;

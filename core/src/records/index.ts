@@ -6,3 +6,4 @@ export * from './document.ts';
 export * from './tables.ts';
 export * from './labels.ts';
 export * from './time.ts';
+export * from './compliance.ts';

@@ -37,6 +37,8 @@ export interface SpeakerView {
   endsAt: number;
   overtime: boolean;
   questionId: string | null;
+  /** A question's speech: the official it is put to (the wall and the broadcast say who is asked). */
+  askedOf: { id: string; name: string; post: string } | null;
   /** When the speech ended (speech log); null while it goes on. */
   endedAt: number | null;
 }
@@ -123,6 +125,18 @@ export interface QuestionView {
   writtenDueAt: number | null;
 }
 
+/** A commitment as every audience sees it; staff also get the secretary's follow-ups in `commitments`. */
+export interface PledgeView {
+  commitmentId: string;
+  respondentId: string;
+  respondent: string;
+  post: string;
+  questionId: string | null;
+  content: string;
+  deadline: string | null;
+  at: number;
+}
+
 export interface SessionView {
   audience: Audience;
   seq: number;
@@ -151,6 +165,10 @@ export interface SessionView {
     answered: QuestionView[];
   } | null;
   broadcast: { onAir: boolean; since: number | null };
+  /** During a recess: since when, and when the chair said the sitting resumes (null: not said). */
+  recess: { since: number; resumeAt: number | null } | null;
+  /** Commitments respondents made in this session's questioning (a public record), oldest first. */
+  pledges: PledgeView[];
   /** The council's officials (public record: names and posts), for respondent and candidate pickers. */
   officials: Council['officials'];
   /** Chair and secretary: the council's rules profile (time limits, answer mode, quorum rule…). */
@@ -213,8 +231,16 @@ function speakerView(ctx: SessionContext, s: NonNullable<SessionContext['floor']
     endsAt: s.startedAt + (s.limitSec + s.extendedSec) * 1000,
     overtime: s.overtime,
     questionId: s.questionId ?? null,
+    askedOf: askedOf(ctx, s.questionId),
     endedAt: s.endedAt ?? null,
   };
+}
+
+function askedOf(ctx: SessionContext, questionId: string | null | undefined): SpeakerView['askedOf'] {
+  const q = questionId ? ctx.questioning.questions.find((x) => x.questionId === questionId) : undefined;
+  if (!q) return null;
+  const o = officialOf(ctx, q.respondentId);
+  return { id: q.respondentId, name: o?.fullName ?? q.respondentId, post: o?.post ?? '' };
 }
 
 function queueView(ctx: SessionContext, list: SessionContext['floor']['queue']): QueueEntryView[] {
@@ -459,6 +485,8 @@ export function project(
     polls: [],
     questioning: null,
     broadcast: ctx.broadcast,
+    recess: ctx.recess ?? null,
+    pledges: [],
     officials: [],
   };
   // A closed sitting (họp kín) shows the wall and the public only that the session is meeting behind closed doors.
@@ -468,6 +496,16 @@ export function project(
   const view: SessionView = {
     ...base,
     officials: ctx.council.officials,
+    pledges: ctx.questioning.commitments.map((c) => ({
+      commitmentId: c.commitmentId,
+      respondentId: c.respondentId,
+      respondent: officialOf(ctx, c.respondentId)?.fullName ?? c.respondentId,
+      post: officialOf(ctx, c.respondentId)?.post ?? '',
+      questionId: c.questionId ?? null,
+      content: c.content,
+      deadline: c.deadline ?? null,
+      at: c.at,
+    })),
     speaker: ctx.floor.current ? speakerView(ctx, ctx.floor.current) : null,
     queue: queueView(ctx, ctx.floor.queue),
     attendance: attendanceView(ctx),

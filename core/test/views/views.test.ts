@@ -213,7 +213,7 @@ describe('[VIEW] closed sittings, speakers, queues, attendance', () => {
     s.ok({ type: 'floor.extend', addSec: 60, by: chair });
     expect(wallView(s.snapshot(), 1).speaker).toEqual({
       speechId: 's1', kind: 'delegate', id: 'd2', name: 'Đại biểu 2', role: 'Tổ 2', purpose: 'speech', startedAt: at,
-      limitSec: 420, extendedSec: 60, endsAt: at + 480_000, overtime: false, endedAt: null, questionId: null,
+      limitSec: 420, extendedSec: 60, endsAt: at + 480_000, overtime: false, endedAt: null, questionId: null, askedOf: null,
     });
     s.ok({ type: 'floor.stop', by: chair });
     s.ok({ type: 'floor.give', speechId: 's2', speaker: { kind: 'official', id: 'o3' }, purpose: 'explanation', by: chair });
@@ -319,6 +319,38 @@ describe('[VIEW] closed sittings, speakers, queues, attendance', () => {
     });
     expect(chairView(s.snapshot(), 0).poll?.officials).toEqual([{ id: 'o2', name: 'Trần Thị Bình', post: 'Phó Chủ tịch UBND' }]);
     expect(resultOf(s.ctx(), { ...poll, counts: null })).toBeNull();
+  });
+
+  it('[VIEW-21] a recess carries the announced resume time to every audience, and resuming clears it', () => {
+    const s = startedSession();
+    const at = s.clock.now;
+    s.ok({ type: 'session.recess', resumeInMin: 15, at, by: chair } as never);
+    for (const { who, view } of allViews(s)) expect(view.recess, who).toEqual({ since: at, resumeAt: at + 15 * 60_000 });
+    s.ok({ type: 'session.resume', by: chair });
+    expect(wallView(s.snapshot(), 0).recess).toBeNull();
+    // Without a time the recess is still shown, with no resume time; a new sitting ends it too.
+    s.ok({ type: 'session.recess', by: chair });
+    expect(publicView(s.snapshot(), 0).recess).toMatchObject({ resumeAt: null });
+    s.ok({ type: 'sitting.begin', title: 'Phiên thứ hai', by: chair });
+    expect(publicView(s.snapshot(), 0).recess).toBeNull();
+  });
+
+  it('[VIEW-22] a question speech names who is asked; commitments reach the wall and the public as they are recorded', () => {
+    const s = startedSession();
+    s.ok({ type: 'questioning.addGroup', groupId: 'g1', topic: 'Đất đai', respondentIds: ['o1', 'o2'], by: chair });
+    s.ok({ type: 'questioning.openGroup', groupId: 'g1', by: chair });
+    s.ok({ type: 'question.submit', questionId: 'q1', respondentId: 'o2', groupId: 'g1', text: 'A?', by: delegate(1) });
+    s.ok({ type: 'questioning.call', questionId: 'q1', speechId: 's1', by: chair });
+    expect(wallView(s.snapshot(), 0).speaker).toMatchObject({ purpose: 'question', askedOf: { id: 'o2', name: 'Trần Thị Bình', post: 'Phó Chủ tịch UBND' } });
+    s.ok({ type: 'floor.stop', by: chair });
+    expect(publicView(s.snapshot(), 0).pledges).toEqual([]);
+    s.ok({ type: 'commitment.record', commitmentId: 'k1', respondentId: 'o2', questionId: 'q1', content: 'Hoàn thành trong quý IV', deadline: '2026-12-31', by: secretary });
+    const pledge = { commitmentId: 'k1', respondentId: 'o2', respondent: 'Trần Thị Bình', post: 'Phó Chủ tịch UBND', questionId: 'q1', content: 'Hoàn thành trong quý IV', deadline: '2026-12-31' };
+    expect(wallView(s.snapshot(), 0).pledges).toEqual([expect.objectContaining(pledge)]);
+    expect(publicView(s.snapshot(), 0).pledges).toEqual([expect.objectContaining(pledge)]);
+    // A closed sitting shows the outside nothing of it.
+    s.ok({ type: 'sitting.setClosed', closed: true, by: chair });
+    expect(publicView(s.snapshot(), 0).pledges).toEqual([]);
   });
 });
 

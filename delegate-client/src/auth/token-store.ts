@@ -73,6 +73,15 @@ export function loginTokenInHash(hash: string = globalThis.location?.hash ?? '')
   return m ? decodeURIComponent(m[1]!) : null;
 }
 
+/**
+ * A printed login card's QR code: `#card=<delegate id>~<personal code>` (server/src/routes/admin-setup.ts). It signs
+ * in with the code like a typed one (throttled the same way), and leaves the address bar at once like a QR link.
+ */
+export function cardInHash(hash: string = globalThis.location?.hash ?? ''): { id: string; code: string } | null {
+  const m = /(?:^#|&)card=([^&~]+)~(\d{4,12})(?:&|$)/.exec(hash);
+  return m ? { id: decodeURIComponent(m[1]!), code: m[2]! } : null;
+}
+
 /** Removes the QR token from the address bar (and from history), so it is neither bookmarked nor shown again. */
 export function stripLoginHash(): void {
   const loc = globalThis.location;

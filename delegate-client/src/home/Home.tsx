@@ -5,6 +5,7 @@
  * (or the ballot), whichever tab is open.
  */
 import type { Phase } from '@hall/core';
+import { formatHallTime } from '@hall/client-kit';
 import { ConnectionBanner, LanguageSwitch, useView } from '@hall/client-kit/react';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { AgendaDocuments, CurrentItem } from '../agenda/CurrentItem.tsx';
@@ -77,6 +78,7 @@ export function Home({ onChangeSession, onLogoutClick }: { onChangeSession: () =
       </header>
 
       <ConnectionBanner className="conn" onLogin={() => logout('expired')} />
+      <RecessBanner />
       <SignedInElsewhere onShowDevices={() => setDevicesOpen(true)} />
       <DevicesDialog open={devicesOpen} onClose={() => setDevicesOpen(false)} />
       <FloorAnnouncer />
@@ -136,6 +138,19 @@ export function Home({ onChangeSession, onLogoutClick }: { onChangeSession: () =
         </>
       )}
     </div>
+  );
+}
+
+/** During a recess, on every tab: when the chair said the sitting resumes. */
+function RecessBanner() {
+  const { tc, lang } = useT();
+  const view = useView();
+  const at = view?.phase === 'recess' ? (view.recess?.resumeAt ?? null) : null;
+  if (at === null) return null;
+  return (
+    <p className="banner banner--recess-time" role="status">
+      <strong>{tc('recess.title')}</strong> — {tc('recess.resumesAt', { time: formatHallTime(at, lang) })}
+    </p>
   );
 }
 

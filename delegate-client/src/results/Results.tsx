@@ -3,6 +3,7 @@
  * per-official table for confidence ballots, or the election table). Nothing is recomputed here.
  */
 import type { PollView } from '@hall/core';
+import { officialFirst } from '@hall/client-kit';
 import { ResultPanel, useView } from '@hall/client-kit/react';
 import { useId } from 'react';
 import { useT } from '../i18n.ts';
@@ -43,7 +44,8 @@ export function ResultsTab() {
   const { t } = useT();
   const view = useView();
   const titleId = useId();
-  const announced = (view?.polls ?? []).filter((p: PollView) => p.status === 'announced' && p.result).reverse();
+  // The official round first, then the rounds it replaced (each marked by the panel).
+  const announced: PollView[] = officialFirst(view?.polls ?? []);
   const [latest, ...earlier] = announced;
   return (
     <section className="card results" aria-labelledby={titleId}>

@@ -7,11 +7,11 @@
  * nothing appears before the video shows it. A closed sitting blanks the page at once.
  */
 import type { SessionView } from '@hall/core';
-import { HallClient } from '@hall/client-kit';
+import { formatHallTime, HallClient, officialFirst } from '@hall/client-kit';
 import { ConnectionBanner, HallProvider, LanguageSwitch, ResultPanel, useView } from '@hall/client-kit/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { forceHlsFromUrl, overlayDelayFromUrl, sessionFromUrl, setSessionInUrl } from '../mode.ts';
-import { currentItem } from '../shared/format.ts';
+import { currentItem, formatIsoDate } from '../shared/format.ts';
 import type { AppI18n } from '../shared/i18n.ts';
 import { useStrings } from '../shared/i18n.ts';
 import { SessionPicker } from '../shared/SessionPicker.tsx';
@@ -94,7 +94,7 @@ export interface LivePageProps {
 }
 
 export function LivePage({ view: latest, delayMs = 0, onLatency, forceHls = false }: LivePageProps) {
-  const { t, w } = useStrings();
+  const { t, w, lang } = useStrings();
   // The closed sitting comes from the latest view (privacy first); the rest waits for the picture.
   const view = useDelayed(latest, delayMs) ?? latest;
   useEffect(() => {
@@ -109,6 +109,7 @@ export function LivePage({ view: latest, delayMs = 0, onLatency, forceHls = fals
           {!latest.closedSitting && (
             <p className="live-head__sitting">
               {view.sitting.title} · {t(`phases.${view.phase}`)}
+              {view.phase === 'recess' && view.recess?.resumeAt != null && <> · {t('recess.resumesAt', { time: formatHallTime(view.recess.resumeAt, lang) })}</>}
             </p>
           )}
         </div>
@@ -122,13 +123,17 @@ export function LivePage({ view: latest, delayMs = 0, onLatency, forceHls = fals
           </p>
         ) : (
           <>
-            <div className="live-stage">
+            {/* Off air the player shrinks to a strip, so the overlays and the results stay on the first screen. */}
+            <div className={`live-stage${latest.broadcast.onAir ? '' : ' live-stage--off'}`}>
               <BroadcastPlayer onAir={latest.broadcast.onAir} sessionId={latest.sessionId} closed={latest.closedSitting} onLatency={onLatency} forceHls={forceHls} />
               <LiveOverlay view={latest} delayMs={delayMs} />
             </div>
             <div className="live-below">
+              <div className="live-below__main">
+                <Results view={view} />
+                <Pledges view={view} />
+              </div>
               <Agenda view={view} />
-              <Results view={view} />
             </div>
           </>
         )}
@@ -159,10 +164,13 @@ function Agenda({ view }: { view: SessionView }) {
   );
 }
 
-/** Announced results, newest first (the public view carries results only after the announcement). */
+/**
+ * Announced results, newest first, each official round before the rounds it replaced (the public view carries results
+ * only after the announcement).
+ */
 function Results({ view }: { view: SessionView }) {
   const { w } = useStrings();
-  const announced = view.polls.filter((p) => p.status === 'announced' && p.result).reverse();
+  const announced = officialFirst(view.polls);
   return (
     <section className="live-card" aria-labelledby="results-h">
       <h2 id="results-h">{w('results')}</h2>
@@ -171,13 +179,34 @@ function Results({ view }: { view: SessionView }) {
       ) : (
         <div className="live-results">
           {announced.map((p) => (
-            // Focusable so a keyboard user can scroll a wide table sideways on a phone.
-            <div className="live-results__one" key={p.pollId} tabIndex={0} role="group" aria-label={p.subject}>
-              <ResultPanel poll={p} headingLevel={3} />
+            <div className="live-results__one" key={p.pollId}>
+              <ResultPanel poll={p} polls={view.polls} headingLevel={3} />
             </div>
           ))}
         </div>
       )}
+    </section>
+  );
+}
+
+/** Commitments respondents made in this session's questioning, newest first: part of the public record. */
+function Pledges({ view }: { view: SessionView }) {
+  const { w } = useStrings();
+  if (view.pledges.length === 0) return null;
+  return (
+    <section className="live-card" aria-labelledby="pledges-h">
+      <h2 id="pledges-h">{w('pledgesTitle')}</h2>
+      <ol className="live-pledges">
+        {[...view.pledges].reverse().map((c) => (
+          <li key={c.commitmentId} className="live-pledges__one">
+            <p className="live-pledges__who">
+              {c.respondent} <span className="live-pledges__post">{c.post}</span>
+            </p>
+            <p className="live-pledges__what">{c.content}</p>
+            {c.deadline && <p className="live-pledges__due">{w('pledgeDeadline', { date: formatIsoDate(c.deadline) })}</p>}
+          </li>
+        ))}
+      </ol>
     </section>
   );
 }

@@ -4,7 +4,9 @@
  * the clock the countdown reads — is shown `delayMs` late, so nothing appears before the video shows it.
  */
 import type { PollView, SessionView } from '@hall/core';
+import { formatHallTime } from '@hall/client-kit';
 import { Countdown, useServerNow } from '@hall/client-kit/react';
+import { formatIsoDate, pollWords } from '../shared/format.ts';
 import { useStrings } from '../shared/i18n.ts';
 import { useDelayed } from './delayedView.ts';
 import { useSpeakerCaption } from '../shared/speakerCaption.ts';
@@ -33,24 +35,40 @@ export function LiveOverlay({ view, delayMs = 0 }: LiveOverlayProps) {
   );
 }
 
-type Part = 'phase' | 'questioning' | 'speaker' | 'poll' | 'result';
+type Part = 'phase' | 'questioning' | 'speaker' | 'pledge' | 'poll' | 'result';
 
 function overlayParts(v: SessionView): Part[] {
   if (v.phase !== 'inProgress') return v.phase === 'recess' || v.phase === 'adjourned' ? ['phase'] : [];
   const out: Part[] = [];
   if (v.questioning?.activeGroup) out.push('questioning');
   if (v.speaker) out.push('speaker');
+  if (latestPledge(v)) out.push('pledge');
   if (v.poll?.status === 'open') out.push('poll');
   else if (v.poll?.status === 'announced' && v.poll.result && (v.poll.itemId === null || v.poll.itemId === v.currentItemId) && !v.speaker) out.push('result');
   return out;
 }
 
+/** The latest commitment made by a respondent of the open question group: shown as soon as it is recorded. */
+function latestPledge(v: SessionView) {
+  const group = v.questioning?.activeGroup;
+  if (!group) return null;
+  const ids = new Set(group.respondents.map((r) => r.id));
+  return [...v.pledges].reverse().find((c) => ids.has(c.respondentId)) ?? null;
+}
+
 function OverlayPart({ part, view, now }: { part: Part; view: SessionView; now: number }) {
-  const { t, w } = useStrings();
+  const { t, w, lang } = useStrings();
   const caption = useSpeakerCaption();
   switch (part) {
     case 'phase':
-      return <p className="overlay__phase">{view.phase === 'recess' ? w('recess') : w('adjourned')}</p>;
+      return (
+        <div className="overlay__phasebox">
+          <p className="overlay__phase">{view.phase === 'recess' ? w('recess') : w('adjourned')}</p>
+          {view.phase === 'recess' && view.recess?.resumeAt != null && (
+            <p className="overlay__resume">{t('recess.resumesAt', { time: formatHallTime(view.recess.resumeAt, lang) })}</p>
+          )}
+        </div>
+      );
     case 'questioning': {
       const g = view.questioning!.activeGroup!;
       return (
@@ -73,8 +91,25 @@ function OverlayPart({ part, view, now }: { part: Part; view: SessionView; now: 
             <p className="overlay__kicker">{caption(s.purpose)}</p>
             <p className="overlay__name">{s.name}</p>
             {s.role && <p className="overlay__role">{s.role}</p>}
+            {s.purpose === 'question' && s.askedOf && (
+              <p className="overlay__asked">
+                {w('askedOf')}: <strong>{s.askedOf.name}</strong> ({s.askedOf.post})
+              </p>
+            )}
           </div>
           <Countdown endsAt={s.endsAt} overtime={s.overtime} now={now} size="normal" className="overlay__timer" />
+        </div>
+      );
+    }
+    case 'pledge': {
+      const c = latestPledge(view)!;
+      return (
+        <div className="overlay__pledge">
+          <p className="overlay__kicker">
+            {w('pledge')} · {c.respondent}
+          </p>
+          <p className="overlay__topic">{c.content}</p>
+          {c.deadline && <p className="overlay__resp">{w('pledgeDeadline', { date: formatIsoDate(c.deadline) })}</p>}
         </div>
       );
     }
@@ -88,13 +123,14 @@ function OverlayPart({ part, view, now }: { part: Part; view: SessionView; now: 
 function PollLine({ poll }: { poll: PollView }) {
   const { t, w } = useStrings();
   const electronic = poll.mode === 'electronic' || poll.mode === 'secret';
+  const words = pollWords(poll.kind);
   return (
     <div className="overlay__poll">
       <p className="overlay__kicker">
-        {w('voting')} · {t(`pollModes.${poll.mode}`)}
+        {w(words.doing)} · {t(`pollModes.${poll.mode}`)}
       </p>
       <p className="overlay__topic">{poll.subject}</p>
-      {electronic && <p className="overlay__count">{w('votedOf', { cast: poll.castCount, eligible: poll.eligible })}</p>}
+      {electronic && <p className="overlay__count">{w(poll.kind === 'motion' ? 'votedOf' : 'ballotsOf', { cast: poll.castCount, eligible: poll.eligible })}</p>}
     </div>
   );
 }
@@ -104,7 +140,10 @@ function ResultLine({ poll }: { poll: PollView }) {
   const r = poll.result!;
   return (
     <div className="overlay__result">
-      <p className="overlay__kicker">{t('result.title')}</p>
+      <p className="overlay__kicker">
+        {t('result.title')}
+        {poll.round > 1 && <> · {t('voting.roundOfficial', { round: poll.round })}</>}
+      </p>
       <p className="overlay__topic">{poll.subject}</p>
       {r.kind === 'motion' && (
         <p className="overlay__outcome">

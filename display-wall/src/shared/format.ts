@@ -2,14 +2,11 @@
  * Display helpers shared by the wall and the public page. Presentation only: counts, percentages and outcomes come
  * from the view (core's rules), never from here.
  */
-import type { AgendaItem, SessionView } from '@hall/core';
+import type { AgendaItem, PollView, SessionView } from '@hall/core';
+import { formatHallTime, HALL_TIME_ZONE } from '@hall/client-kit';
 
-/** The hall's time zone: a wall whose OS clock is set to UTC must still show the time the chair reads out. */
-export const HALL_TIME_ZONE = 'Asia/Ho_Chi_Minh';
-
-export function formatTime(ms: number, lang: string): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: HALL_TIME_ZONE }).format(ms);
-}
+export { HALL_TIME_ZONE };
+export const formatTime = formatHallTime;
 
 export function formatDate(ms: number, lang: string): string {
   return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { weekday: 'long', day: '2-digit', month: '2-digit', year: 'numeric', timeZone: HALL_TIME_ZONE }).format(ms);
@@ -41,4 +38,18 @@ export function pages<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out.length ? out : [[]];
+}
+
+/** What the hall is doing, in its own words: a rating is "lấy phiếu", a confidence vote or an election "bỏ phiếu". */
+export function pollWords(kind: PollView['kind']) {
+  switch (kind) {
+    case 'motion':
+      return { doing: 'voting', label: 'votedOfLabel', spoken: 'votedOfSpoken', closesIn: 'pollClosesIn' } as const;
+    case 'confidenceRating':
+      return { doing: 'votingRating', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken', closesIn: 'ballotClosesIn' } as const;
+    case 'confidenceVote':
+      return { doing: 'votingConfidence', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken', closesIn: 'ballotClosesIn' } as const;
+    case 'election':
+      return { doing: 'votingElection', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken', closesIn: 'ballotClosesIn' } as const;
+  }
 }

@@ -1,4 +1,5 @@
-import type { SessionView } from '@hall/core';
+import type { PledgeView, SessionView } from '@hall/core';
+import { formatIsoDate } from '../shared/format.ts';
 import { Countdown } from '@hall/client-kit/react';
 import { useStrings } from '../shared/i18n.ts';
 import { LONG_NAME } from './SpeakerPanel.tsx';
@@ -10,13 +11,21 @@ type Group = NonNullable<Questioning['activeGroup']>;
 /** The side column holds respondents and askers together: more respondents leave room for fewer askers. */
 const SIDE_ROWS = 4;
 
-/** A question group is open: topic, respondents, who is asking or answering (with the timer), who asks next. */
-export function QuestioningPanel({ group, questioning, speaker }: { group: Group; questioning: Questioning; speaker: SessionView['speaker'] }) {
+/**
+ * A question group is open: topic, respondents, who is asking (and whom) or answering, with the timer, who asks next,
+ * and the latest commitment a respondent of the group made, as soon as the secretary records it.
+ */
+export function QuestioningPanel({ group, questioning, speaker, pledges }: { group: Group; questioning: Questioning; speaker: SessionView['speaker']; pledges: PledgeView[] }) {
   const { t, w } = useStrings();
   const caption = useSpeakerCaption();
   const who = speaker ? caption(speaker.purpose) : '';
-  const maxAskers = Math.max(1, SIDE_ROWS - group.respondents.length);
+  const asked = speaker?.purpose === 'question' ? speaker.askedOf : null;
+  const inGroup = new Set(group.respondents.map((r) => r.id));
+  const pledge = [...pledges].reverse().find((c) => inGroup.has(c.respondentId)) ?? null;
+  // A commitment takes the room of two rows of the side column.
+  const maxAskers = Math.max(1, SIDE_ROWS - group.respondents.length - (pledge ? 2 : 0));
   const askers = questioning.queue.slice(0, maxAskers);
+
   return (
     <section className="wall-q" aria-labelledby="wall-q-h">
       <div className="wall-q__main">
@@ -28,7 +37,14 @@ export function QuestioningPanel({ group, questioning, speaker }: { group: Group
           <div className="wall-q__speaker">
             <p className="wall-q__who-label">{who}</p>
             <p className={`wall-q__name${speaker.name.length > LONG_NAME ? ' wall-q__name--long' : ''}`}>{speaker.name}</p>
-            {speaker.role && <p className="wall-q__role">{speaker.role}</p>}
+            {/* Whom a question is put to matters more than the asker's group: it takes the group's line. */}
+            {speaker.role && !asked && <p className="wall-q__role">{speaker.role}</p>}
+            {asked && (
+              <p className="wall-q__asked">
+                <span className="wall-q__asked-label">{w('askedOf')}</span> <span className="wall-q__asked-name">{asked.name}</span>{' '}
+                <span className="wall-q__asked-post">{asked.post}</span>
+              </p>
+            )}
             <Countdown endsAt={speaker.endsAt} overtime={speaker.overtime} size="wall" className="wall-countdown wall-countdown--q" label={w('timeLeft')} />
           </div>
         ) : (
@@ -45,6 +61,15 @@ export function QuestioningPanel({ group, questioning, speaker }: { group: Group
             </li>
           ))}
         </ul>
+        {pledge && (
+          <div className="wall-q__pledge" role="note" aria-label={w('pledge')}>
+            <p className="wall-q__pledge-label">
+              {w('pledge')}: {pledge.respondent}
+            </p>
+            <p className="wall-q__pledge-text">{pledge.content}</p>
+            {pledge.deadline && <p className="wall-q__pledge-due">{w('pledgeDeadline', { date: formatIsoDate(pledge.deadline) })}</p>}
+          </div>
+        )}
         <h2 className="wall-eyebrow">{w('askersQueue')}</h2>
         {askers.length === 0 ? (
           <p className="wall-next__empty">{w('askersEmpty')}</p>

@@ -5,13 +5,16 @@ import { useStrings } from '../shared/i18n.ts';
 import { usePager } from '../shared/usePager.ts';
 import { ResultPanel } from '@hall/client-kit/react';
 
-/** Rows per page of the per-official tables: each row stays readable from the back of the hall. */
-const OFFICIALS_PER_PAGE = 4;
-const CANDIDATES_PER_PAGE = 6;
+/**
+ * Rows per page of the per-official tables, sized (wall.css) to fill a 16:9 screen with type read from the back row
+ * (20 m): 15 officials are two pages, not four.
+ */
+const OFFICIALS_PER_PAGE = 8;
+const CANDIDATES_PER_PAGE = 8;
 
 /** An announced result, in the format of DOMAIN.md §4 (motions) or §5-6 (ratings, confidence votes, elections). */
 export function ResultBoard({ poll, result }: { poll: PollView; result: ResultView }) {
-  const { w } = useStrings();
+  const { t, w } = useStrings();
   // Motions use the kit's panel (the same one every app shows), laid out large by wall.css.
   if (result.kind === 'motion') return <ResultPanel poll={poll} result={result} className="wall-resultpanel" />;
   const title =
@@ -24,7 +27,7 @@ export function ResultBoard({ poll, result }: { poll: PollView; result: ResultVi
     <section className={`wall-result wall-result--${result.kind}`} aria-labelledby="wall-result-h">
       <h2 className="wall-result__title" id="wall-result-h">
         {title}
-        {poll.round > 1 && <span className="wall-chip wall-chip--warn">{w('revote', { round: poll.round })}</span>}
+        {poll.round > 1 && <span className="wall-chip wall-chip--warn">{t('voting.roundOfficial', { round: poll.round })}</span>}
       </h2>
       <p className="wall-result__subject">{poll.subject}</p>
       <ResultBody result={result} />
@@ -57,8 +60,17 @@ function Pager({ page, count }: { page: number; count: number }) {
 
 function Consequence({ kind }: { kind: 'none' | 'may-resign-else-vote-of-confidence' | 'dismissal-proposal' }) {
   const { t } = useStrings();
+  // No consequence reads as a dash (a column of "Không có" is noise from the back row); screen readers hear the words.
+  if (kind === 'none') {
+    return (
+      <span className="wall-flag wall-flag--none">
+        <span aria-hidden="true">—</span>
+        <span className="hall-sr-only">{t('result.consequences.none')}</span>
+      </span>
+    );
+  }
   // The flag is said in words; the symbol and colour only repeat it.
-  const mark = kind === 'none' ? '' : kind === 'dismissal-proposal' ? '✖ ' : '⚠ ';
+  const mark = kind === 'dismissal-proposal' ? '✖ ' : '⚠ ';
   return (
     <span className={`wall-flag wall-flag--${kind}`}>
       <span aria-hidden="true">{mark}</span>

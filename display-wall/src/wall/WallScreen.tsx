@@ -11,7 +11,7 @@ import { QuestioningPanel } from './QuestioningPanel.tsx';
 import { ResultBoard } from './ResultBoard.tsx';
 import { NextSpeakers, SpeakerPanel } from './SpeakerPanel.tsx';
 import { TopBand, WallClock } from './TopBand.tsx';
-import { currentItem } from '../shared/format.ts';
+import { currentItem, formatTime } from '../shared/format.ts';
 
 export function WallScreen({ view }: { view: SessionView }) {
   // Họp kín: the title and the words, nothing else — not the clock of the item, not attendance, not the agenda.
@@ -42,8 +42,9 @@ function ClosedScreen({ view }: { view: SessionView }) {
 
 /** Calm full screens between the working parts of a session: not started, roll call, recess, adjourned. */
 function Ceremony({ view, word }: { view: SessionView; word: 'checkIn' | 'recess' | 'adjourned' | null }) {
-  const { w } = useStrings();
+  const { t, w, lang } = useStrings();
   const cur = currentItem(view);
+  const resumeAt = word === 'recess' ? (view.recess?.resumeAt ?? null) : null;
   return (
     <main className={`wall wall--ceremony wall--${word ?? 'scheduled'}`}>
       <p className="wall-ceremony__council">{view.council.name}</p>
@@ -51,7 +52,14 @@ function Ceremony({ view, word }: { view: SessionView; word: 'checkIn' | 'recess
       {word !== 'adjourned' && <p className="wall-ceremony__sitting">{view.sitting.title}</p>}
       <h1 className="wall-ceremony__word">{word ? w(word) : w('scheduled')}</h1>
       {word === 'checkIn' && <p className="wall-ceremony__note">{w('checkInNote')}</p>}
-      {word === 'recess' && <p className="wall-ceremony__note">{w('recessNote')}</p>}
+      {word === 'recess' &&
+        (resumeAt !== null ? (
+          <p className="wall-ceremony__resume" aria-label={t('recess.resumesAt', { time: formatTime(resumeAt, lang) })}>
+            {w('resumesAt', { time: formatTime(resumeAt, lang) })}
+          </p>
+        ) : (
+          <p className="wall-ceremony__note">{w('recessNote')}</p>
+        ))}
       {word === 'adjourned' && <p className="wall-ceremony__note">{w('adjournedNote')}</p>}
       {word === 'checkIn' && view.attendance && <RollProgress attendance={view.attendance} />}
       {word === null && cur && (
@@ -80,6 +88,8 @@ function InProgress({ view }: { view: SessionView }) {
   let side = true;
   // A poll or a result names its own subject, and needs the height: the item band steps aside.
   let focus = false;
+  // A per-official table (15 officials) needs the whole screen to be read from the back row: no band, no footer.
+  let table = false;
   if (poll && poll.status === 'open') {
     main = <PollInProgress poll={poll} />;
     side = false;
@@ -89,7 +99,7 @@ function InProgress({ view }: { view: SessionView }) {
     side = false;
     focus = true;
   } else if (group && view.questioning) {
-    main = <QuestioningPanel group={group} questioning={view.questioning} speaker={view.speaker} />;
+    main = <QuestioningPanel group={group} questioning={view.questioning} speaker={view.speaker} pledges={view.pledges} />;
     side = false;
   } else if (view.speaker) {
     main = <SpeakerPanel speaker={view.speaker} />;
@@ -97,8 +107,18 @@ function InProgress({ view }: { view: SessionView }) {
     main = <ResultBoard poll={announced} result={announced.result!} />;
     side = false;
     focus = true;
+    table = announced.result!.kind !== 'motion';
   } else {
     main = <Idle />;
+  }
+  if (table) {
+    return (
+      <main className="wall wall--live wall--table">
+        <div className="wall-body">
+          <div className="wall-body__main">{main}</div>
+        </div>
+      </main>
+    );
   }
   return (
     <main className="wall wall--live">

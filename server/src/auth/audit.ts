@@ -16,7 +16,9 @@ export type AuditAction =
   /** A login link was used; `issuedBy` says whose it was. */
   | 'login.redeemed'
   /** A device (token) was signed out by its owner or an admin. */
-  | 'device.revoked';
+  | 'device.revoked'
+  /** An administration change (councils, delegates, sessions, agendas, documents, accounts, codes): `what` says which. */
+  | 'admin.action';
 
 export interface AuditEntry {
   at: number;
@@ -30,6 +32,10 @@ export interface AuditEntry {
   jti?: string;
   issuedBy?: string;
   ip?: string;
+  /** admin.action: the route that changed something (`PUT /api/admin/councils/:id`). */
+  what?: string;
+  /** admin.action: a short note of what changed (`25 đại biểu`), never a secret. */
+  detail?: string;
 }
 
 export interface StoredAuditEntry extends AuditEntry {

@@ -55,7 +55,7 @@ export interface AuthServiceOptions {
 
 /** Which account roles each login kind may reach: a delegate code never opens a staff account and vice versa. */
 const ROLES_BY_KIND: Record<LoginKind, ReadonlyArray<Account['role']>> = {
-  password: ['admin', 'chair', 'secretary'],
+  password: ['admin', 'chair', 'secretary', 'oversight'],
   code: ['delegate'],
   device: ['display'],
 };
@@ -92,6 +92,14 @@ export function addressKey(ip: string): string {
 /** Admins act in every council; everyone else only in the councils their token lists. */
 export function can(claims: Pick<Claims, 'role' | 'councilIds'>, councilId: string): boolean {
   return claims.role === 'admin' || claims.councilIds.includes(councilId);
+}
+
+/**
+ * Who may watch a council's sessions and read its oversight status: whoever may act in it, and the province's
+ * oversight accounts (the Standing Committee guides every council but acts in none).
+ */
+export function canSee(claims: Pick<Claims, 'role' | 'councilIds'>, councilId: string): boolean {
+  return claims.role === 'oversight' || can(claims, councilId);
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');

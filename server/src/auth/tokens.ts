@@ -7,7 +7,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Role } from '../store/types.ts';
 
-export const RoleSchema = z.enum(['admin', 'chair', 'secretary', 'delegate', 'display', 'public']);
+export const RoleSchema = z.enum(['admin', 'chair', 'secretary', 'delegate', 'display', 'oversight', 'public']);
 // Fails to compile if store/types.ts gains or loses a role without this schema following.
 type SameRoles = [Role] extends [z.infer<typeof RoleSchema>] ? ([z.infer<typeof RoleSchema>] extends [Role] ? true : never) : never;
 const sameRoles: SameRoles = true;

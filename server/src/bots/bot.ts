@@ -268,6 +268,8 @@ export interface SendOptions {
   attempts?: number;
   /** Reuse a command id (for a caller that retries across calls). */
   commandId?: string;
+  /** Sees every attempt's answer (null: timed out), e.g. to check that an UNAVAILABLE was never recorded after all. */
+  onAttempt?: (ack: CommandAck | null) => void;
 }
 
 export interface ConnectOptions {
@@ -326,6 +328,11 @@ export class BotDelegate {
       throw new LoginError(delegateId, res.status, body.code ?? 'HTTP_' + res.status, body.message ?? res.statusText);
     }
     return new BotDelegate(baseUrl.replace(/\/+$/, ''), delegateId, body.token);
+  }
+
+  /** A bot for a delegate already signed in: one token serves every node of a cluster, so no second sign-in. */
+  static withToken(baseUrl: string, delegateId: string, token: string): BotDelegate {
+    return new BotDelegate(baseUrl.replace(/\/+$/, ''), delegateId, token);
   }
 
   /** The latest view seen (highest seq), or null before joining. */
@@ -441,8 +448,10 @@ export class BotDelegate {
         ack = (await socket.timeout(timeoutMs).emitWithAck('session:command', command)) as CommandAck;
       } catch {
         if (this.closed) break;
+        opts.onAttempt?.(null);
         continue; // timed out: send the same command again
       }
+      opts.onAttempt?.(ack);
       if (!ack.ok && RETRYABLE_CODES.has(ack.code) && attempt < attempts) {
         // Nothing was applied, or the server cannot tell yet: back off and send the same command again.
         await sleep(250 * attempt);

@@ -16,7 +16,7 @@
  */
 import type { Socket } from 'socket.io';
 import type { SessionContext } from '@hall/core';
-import { can, type Claims } from '../auth/service.ts';
+import { canSee, type Claims } from '../auth/service.ts';
 import { audienceOf } from '../realtime/gateway.ts';
 import { SessionNotFoundError, type SessionRegistry } from '../runtime/registry.ts';
 import type { MediaRole, MediaState, SignalingPolicy, Verdict } from './lib.ts';
@@ -67,7 +67,7 @@ export function mediaPolicy(deps: PolicyDeps): SignalingPolicy {
       throw err;
     }
   };
-  const allowed = (claims: Claims | undefined, flags: SessionFlags) => !!claims && (claims.role === 'public' || can(claims, flags.councilId));
+  const allowed = (claims: Claims | undefined, flags: SessionFlags) => !!claims && (claims.role === 'public' || canSee(claims, flags.councilId));
 
   return {
     async authorize(socket, sessionId, role: MediaRole, preview?: string): Promise<Verdict> {

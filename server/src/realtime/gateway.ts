@@ -21,11 +21,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AuthService, Claims } from '../auth/service.ts';
-import { can } from '../auth/service.ts';
-import { StoreUnavailableError, type Catalog } from '../store/types.ts';
+import { can, canSee } from '../auth/service.ts';
+import { isStoreOutage, type Catalog } from '../store/types.ts';
 import { SessionNotFoundError } from '../runtime/registry.ts';
 import type { Sessions } from '../runtime/sessions.ts';
-import { audienceRoom, delegateRoom, delegatesRoom } from './publisher.ts';
+import { OVERSIGHT_ALL_ROOM, audienceRoom, delegateRoom, delegatesRoom, oversightCouncilRoom } from './publisher.ts';
 import { ConnectionLimits, tokenKeyOf, type CapScope, type TokenBucket } from './connection-limits.ts';
 
 type Data = SocketData & { claims: Claims; bucket: TokenBucket };
@@ -86,6 +86,8 @@ export function audienceOf(claims: Claims): Audience {
     case 'delegate':
       return 'delegate';
     case 'display':
+    // Oversight watches what the hall sees, read-only: never the chair's roll notes nor anyone's own part.
+    case 'oversight':
       return 'wall';
     case 'public':
       return 'public';
@@ -110,7 +112,7 @@ export function attachGateway(deps: GatewayDeps) {
   const clientIp = deps.clientIp ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
   const unexpected = async (err: unknown): Promise<ErrorCode> => {
     if (err instanceof SessionNotFoundError) return 'NOT_FOUND';
-    if (err instanceof StoreUnavailableError) return 'UNAVAILABLE';
+    if (isStoreOutage(err)) return 'UNAVAILABLE';
     const up = await (deps.storeAvailable?.() ?? Promise.resolve(true)).catch(() => false);
     return up ? 'INTERNAL' : 'UNAVAILABLE';
   };
@@ -174,7 +176,7 @@ export function attachGateway(deps: GatewayDeps) {
         const claims = socket.data.claims;
         const record = await catalog.getSession(req.data.sessionId);
         if (!record) return reply(failure('NOT_FOUND'));
-        if (claims.role !== 'public' && !can(claims, record.councilId)) return reply(failure('FORBIDDEN'));
+        if (claims.role !== 'public' && !canSee(claims, record.councilId)) return reply(failure('FORBIDDEN'));
         const audience = audienceOf(claims);
         const delegateId = audience === 'delegate' ? (claims.delegateId ?? null) : null;
         // Join the rooms first: a view published between reading the view and joining would otherwise be missed.
@@ -193,6 +195,18 @@ export function attachGateway(deps: GatewayDeps) {
         if (code === 'INTERNAL') log.error({ err, socket: socket.id }, 'session:join failed');
         reply(failure(code));
       }
+    });
+
+    // The oversight dashboard: the province's oversight accounts and admins watch every council, a council's staff
+    // only their own. Glances are pushed by the publisher whenever a watched session changes (realtime/publisher.ts).
+    socket.on('oversight:watch', async (ack) => {
+      const reply = safeAck<{ ok: true } | { ok: false; code: ErrorCode; message: string }>(ack);
+      const claims = socket.data.claims;
+      if (claims.role === 'public') return reply(failure('UNAUTHENTICATED'));
+      if (claims.role === 'oversight' || claims.role === 'admin') await socket.join(OVERSIGHT_ALL_ROOM);
+      else if (claims.role === 'chair' || claims.role === 'secretary') await socket.join(claims.councilIds.map(oversightCouncilRoom));
+      else return reply(failure('FORBIDDEN'));
+      reply({ ok: true });
     });
 
     socket.on('session:leave', (raw) => {

@@ -12,7 +12,7 @@
  * that comes 100 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
  * other nodes' sessions go through the same queue.
  */
-import { personalOf, project, sharedDelegateView, withoutCouncil, type Audience, type SessionSnapshot } from '@hall/core';
+import { glanceOf, personalOf, project, sharedDelegateView, withoutCouncil, type Audience, type SessionSnapshot } from '@hall/core';
 import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
@@ -21,6 +21,10 @@ export const audienceRoom = (sessionId: string, audience: Exclude<Audience, 'del
 export const delegatesRoom = (sessionId: string) => `s:${sessionId}:delegates`;
 /** One delegate's sockets (a delegate may have a tablet and a phone): receives their personal part. */
 export const delegateRoom = (sessionId: string, delegateId: string) => `s:${sessionId}:d:${delegateId}`;
+/** Oversight dashboards of every council (the province's oversight accounts and admins): receive every session's glance. */
+export const OVERSIGHT_ALL_ROOM = 'o:all';
+/** Dashboards of one council's own staff: receive that council's sessions' glances only. */
+export const oversightCouncilRoom = (councilId: string) => `o:c:${councilId}`;
 
 export interface PublisherOptions {
   /** Coalescing delay after the first change of a quiet session. */
@@ -57,7 +61,7 @@ interface Queued {
 
 interface Send {
   room: string;
-  event: 'session:view' | 'session:personal';
+  event: 'session:view' | 'session:personal' | 'oversight:glance';
   payload: object;
 }
 
@@ -216,6 +220,12 @@ export class ViewPublisher {
     for (const audience of ['chair', 'secretary', 'wall', 'public'] as const) {
       const room = audienceRoom(sessionId, audience);
       if (this.occupied(room)) sends.push({ room, event: 'session:view', payload: withoutCouncil(project(snapshot, seq, audience)) });
+    }
+    const councilRoom = oversightCouncilRoom(snapshot.context.council.id);
+    const watchers = [OVERSIGHT_ALL_ROOM, councilRoom].filter((room) => this.occupied(room));
+    if (watchers.length) {
+      const glance = glanceOf(project(snapshot, seq, 'wall'));
+      for (const room of watchers) sends.push({ room, event: 'oversight:glance', payload: glance });
     }
     if (!this.occupied(delegatesRoom(sessionId))) return sends;
     // Own parts first: a tablet completes the shared view that follows with the newest part it holds.

@@ -9,6 +9,10 @@ import {
   SessionSetup,
   MinutesDraftText,
   commitmentsRegister,
+  complianceOf,
+  defaultProfile,
+  type Compliance,
+  type ThresholdRule,
   defaultPlace,
   deriveSessionRecord,
   documentFor,
@@ -177,6 +181,18 @@ export class RecordsService {
     await this.session(sessionId);
     const command = { sessionId, commandId: `rec-${randomBytes(12).toString('base64url')}`, type, payload } as Command;
     return this.deps.sessions.submit(command, by);
+  }
+
+  /**
+   * The compliance checks of a session (core `complianceOf`), against the quorum rule the session froze when it
+   * opened — or the council's current one for a session never opened.
+   */
+  async compliance(sessionId: string): Promise<Compliance> {
+    const model = await this.model(sessionId);
+    const genesis = (await this.deps.journal.loadGenesis(sessionId)) as PersistedSession | null;
+    const frozen = (genesis?.snapshot as { context?: { council?: { profile?: { quorumRule?: ThresholdRule } } } } | undefined)?.context?.council?.profile?.quorumRule;
+    const rule = frozen ?? (await this.deps.catalog.getCouncil(model.council.id))?.profile.quorumRule ?? defaultProfile().quorumRule;
+    return complianceOf(model, rule, this.today());
   }
 
   /** The commitments register of some councils' sessions (all of them when `councilIds` is null). */

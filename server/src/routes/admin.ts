@@ -24,6 +24,8 @@ import { requireRole } from '../plugins/auth.ts';
 import { can, type AuthService, type Claims } from '../auth/service.ts';
 import { clientOf, issuerOf } from './auth.ts';
 import { hashSecret, MAX_SECRET_LENGTH } from '../auth/secrets.ts';
+import type { AuditLog } from '../auth/audit.ts';
+import { auditWrites } from './audited.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors shared by the admin and document routes
@@ -149,7 +151,7 @@ const DelegatePatch = z
   })
   .refine((p) => Object.keys(p).length > 0, { message: 'Cần ít nhất một trường để sửa (fullName, group, seat, status)' });
 
-const AccountRole = z.enum(['admin', 'chair', 'secretary', 'delegate', 'display']);
+const AccountRole = z.enum(['admin', 'chair', 'secretary', 'delegate', 'display', 'oversight']);
 
 const AccountBody = z
   .strictObject({
@@ -164,10 +166,10 @@ const AccountBody = z
     disabled: z.boolean().optional(),
   })
   .superRefine((a, ctx) => {
-    if (a.role === 'admin' && a.councilIds.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['councilIds'], message: 'Tài khoản quản trị dùng được mọi hội đồng; để trống councilIds' });
+    if ((a.role === 'admin' || a.role === 'oversight') && a.councilIds.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['councilIds'], message: 'Tài khoản quản trị và giám sát dùng được mọi hội đồng; để trống councilIds' });
     }
-    if (a.role !== 'admin' && a.councilIds.length === 0) {
+    if (a.role !== 'admin' && a.role !== 'oversight' && a.councilIds.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['councilIds'], message: 'Cần ít nhất một hội đồng' });
     }
     if (a.role === 'delegate' && !a.delegateId) {
@@ -223,7 +225,8 @@ const MSG = {
 
 const STAFF = ['admin', 'chair', 'secretary'] as const;
 
-const routes: FastifyPluginAsyncZod<{ store: Store; auth?: AuthService }> = async (app, { store, auth }) => {
+const routes: FastifyPluginAsyncZod<{ store: Store; auth?: AuthService; audit?: AuditLog }> = async (app, { store, auth, audit }) => {
+  auditWrites(app, audit);
   /** A disabled or deleted account's tokens stop working at once, not at their expiry. */
   const signOut = async (request: FastifyRequest, accountId: string) => {
     await auth?.revokeAll(accountId, issuerOf(request), clientOf(request));

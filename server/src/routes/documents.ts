@@ -17,12 +17,16 @@ import { DocumentRef, Id, errorMessages } from '@hall/core';
 import type { Catalog, DocumentMeta, SessionRecord } from '../store/types.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { Claims } from '../auth/service.ts';
+import type { AuditLog } from '../auth/audit.ts';
+import { auditWrites } from './audited.ts';
 import { ErrorBody, HttpError, assertCouncilAccess, conflict, errorResponses, installErrorHandler, invalid, notFound, serialize } from './admin.ts';
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
 export interface DocumentRoutesOptions {
   catalog: Catalog;
+  /** Where uploads and deletions are written down (routes/audited.ts). */
+  audit?: AuditLog;
   /** Largest accepted upload in bytes (default 50 MB); injectable so tests need not send 50 MB. */
   maxDocumentBytes?: number;
 }
@@ -40,6 +44,8 @@ const DocumentMetaView = z.object({
   sha256: z.string(),
   sessionId: z.string().optional(),
   itemId: z.string().optional(),
+  /** Marked public (PUT /api/records/documents/:id/public): shown on the public record. */
+  public: z.boolean().optional(),
 });
 
 const Title = DocumentRef.shape.title;
@@ -78,8 +84,9 @@ export function matchesEtag(header: string | undefined, etag: string): boolean {
 
 const newDocumentId = () => `doc-${randomBytes(12).toString('base64url')}`;
 
-const routes: FastifyPluginAsyncZod<DocumentRoutesOptions> = async (app, { catalog, maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES }) => {
+const routes: FastifyPluginAsyncZod<DocumentRoutesOptions> = async (app, { catalog, audit, maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES }) => {
   installErrorHandler(app);
+  auditWrites(app, audit);
   await app.register(multipart, {
     limits: { fileSize: maxDocumentBytes, files: 1, fields: 4, parts: 6, fieldSize: 4096, headerPairs: 100 },
   });

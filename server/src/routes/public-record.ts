@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import MiniSearch from 'minisearch';
-import { Id, MinutesKey, minutesKeys, sessionStatistics, type SessionRecordModel } from '@hall/core';
+import { Id, MinutesKey, foldVietnamese, minutesKeys, sessionStatistics, type SessionRecordModel } from '@hall/core';
 import { installErrorHandler, notFound } from './admin.ts';
 import type { Catalog } from '../store/types.ts';
 import type { RecordsService } from '../records/service.ts';
@@ -17,9 +17,7 @@ import { ExportQuery, MSG, recordCall, recordErrors } from './records.ts';
 const Ok = z.literal(true);
 
 /** Folds Vietnamese diacritics so "chat van" finds "chất vấn" and "Dat dai" finds "Đất đai". */
-export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
-}
+export const fold = foldVietnamese;
 
 interface SearchDoc {
   id: string;

@@ -11,6 +11,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CommitmentProgress, Id, MinutesDraftText, MinutesKey, minutesKeys, openCommitmentsByRespondent, sessionStatistics, type CommandAck, type Edition } from '@hall/core';
+import type { AuditLog } from '../auth/audit.ts';
+import { auditWrites } from './audited.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { Claims } from '../auth/service.ts';
 import { HttpError, assertCouncilAccess, installErrorHandler, notFound, serialize } from './admin.ts';
@@ -71,10 +73,12 @@ const MinutesDoc = z.object({}).passthrough().describe('Biên bản (định d�
 
 const STAFF = ['admin', 'chair', 'secretary'] as const;
 
-const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog; now: () => number }> = async (app, { records, catalog, now }) => {
+const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog; now: () => number; audit?: AuditLog }> = async (app, { records, catalog, now, audit }) => {
+  auditWrites(app, audit);
   installErrorHandler(app);
   const staffOnly = requireRole(...STAFF);
   const writers = requireRole('chair', 'secretary');
+  const staffWriters = requireRole('chair', 'secretary', 'admin');
   const chairOnly = requireRole('chair');
 
   /** The session after checking the caller is staff of its council. */
@@ -303,7 +307,8 @@ const routes: FastifyPluginAsyncZod<{ records: RecordsService; catalog: Catalog;
         body: z.strictObject({ public: z.boolean() }),
         response: { 200: z.object({ ok: Ok, public: z.boolean() }), ...recordErrors },
       },
-      onRequest: writers,
+      // Marking documents public is part of preparing a session: the admin app does it too.
+      onRequest: staffWriters,
     },
     async (request) => {
       const result = await serialize(`document:${request.params.id}`, async () => {

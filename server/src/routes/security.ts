@@ -41,13 +41,15 @@ const AuditView = z.object({
   jti: z.string().optional(),
   issuedBy: z.string().optional(),
   ip: z.string().optional(),
+  what: z.string().optional(),
+  detail: z.string().optional(),
 });
 
 const DEVICE_NOT_FOUND = 'Không tìm thấy thiết bị đăng nhập này';
 
 const routes: FastifyPluginAsyncZod<{ auth: AuthService; audit: AuditLog }> = async (app, { auth, audit }) => {
   installErrorHandler(app);
-  const signedIn = requireRole('admin', 'chair', 'secretary', 'delegate', 'display');
+  const signedIn = requireRole('admin', 'chair', 'secretary', 'delegate', 'display', 'oversight');
   const adminOnly = requireRole('admin');
   const view = (current: string | undefined) => (d: Device) => ({
     jti: d.jti,

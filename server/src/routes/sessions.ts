@@ -5,7 +5,7 @@ import { errorMessages } from '@hall/core';
 import type { Catalog } from '../store/types.ts';
 import type { Sessions } from '../runtime/sessions.ts';
 import { audienceOf } from '../realtime/gateway.ts';
-import { can } from '../auth/service.ts';
+import { can, canSee } from '../auth/service.ts';
 
 const routes: FastifyPluginAsyncZod<{ catalog: Catalog; sessions: Sessions }> = async (app, { catalog, sessions }) => {
   app.get('/api/sessions', { schema: { tags: ['sessions'], querystring: z.object({ councilId: z.string().max(64).optional() }) } }, async (request) => {
@@ -30,7 +30,7 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; sessions: Sessions }> = 
     const record = await catalog.getSession(request.params.id);
     if (!record) return reply.status(404).send({ ok: false, code: 'NOT_FOUND', message: errorMessages.NOT_FOUND.vi });
     const claims = request.claims;
-    if (claims.role !== 'public' && !can(claims, record.councilId)) {
+    if (claims.role !== 'public' && !canSee(claims, record.councilId)) {
       return reply.status(403).send({ ok: false, code: 'FORBIDDEN', message: errorMessages.FORBIDDEN.vi });
     }
     const audience = audienceOf(claims);

@@ -18,6 +18,8 @@ const apps = [
   { prefix: '/live/', dir: 'display-wall', title: 'Truyền hình trực tiếp', en: 'Public live page' },
   // The public record: every page has its own address (/public/sessions/…), answered with the app's index.html.
   { prefix: '/public/', dir: 'public-record', title: 'Hồ sơ công khai kỳ họp', en: 'Public record', spa: true },
+  // Administration and the province oversight dashboard (/admin/oversight/…): deep links like the public record.
+  { prefix: '/admin/', dir: 'admin', title: 'Quản trị và giám sát', en: 'Administration and oversight', spa: true },
 ] as const;
 
 const page = (title: string, body: string) => `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}a{color:#a50e0e}h1{color:#a50e0e}</style></head><body>${body}</body></html>`;
@@ -55,6 +57,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }
   app.get('/live', async (_req, reply) => reply.redirect('/live/'));
   app.get('/public', async (_req, reply) => reply.redirect('/public/'));
+  app.get('/admin', async (_req, reply) => reply.redirect('/admin/'));
   app.get('/', async (_req, reply) =>
     reply.type('text/html').send(
       page(

@@ -17,6 +17,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { neverSent } from '../store/redis.ts';
 
 type Log = { warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
 
@@ -31,7 +32,12 @@ interface Envelope {
   body: string;
 }
 
-export type RequestOutcome<T> = { ok: true; reply: T } | { ok: false; why: 'nobody' | 'timeout' | 'abandoned' };
+/**
+ * `nobody`: no node listens on that channel, so nobody got it. `lost`: PUBLISH failed after it was sent (a timeout, a
+ * dropped connection) — Redis may have delivered it all the same, e.g. once a CLIENT PAUSE ends. `timeout`,
+ * `abandoned`: delivered, no answer (yet).
+ */
+export type RequestOutcome<T> = { ok: true; reply: T } | { ok: false; why: 'nobody' | 'lost' | 'timeout' | 'abandoned' };
 
 /** Derives the installation id and the message key. Nodes of one installation share both secrets. */
 export function clusterIdentity(prefix: string, tokenSecret: string, ballotSecret: string): { installationId: string; key: Buffer } {
@@ -82,8 +88,9 @@ export class ClusterRpc {
   }
 
   /**
-   * Sends `body` to `node` and waits for its reply. Rejects only when Redis cannot take the message (the caller then
-   * knows nothing was sent). `until` resolving ends the wait early ('abandoned').
+   * Sends `body` to `node` and waits for its reply. Rejects only when the message certainly never left this node
+   * (Redis unreachable, nothing sent): then the caller knows the other node never saw it. `until` resolving ends the
+   * wait early ('abandoned').
    */
   async request<T>(node: string, method: string, body: unknown, timeoutMs: number, until?: Promise<unknown>): Promise<RequestOutcome<T>> {
     const id = randomBytes(12).toString('base64url');
@@ -91,7 +98,13 @@ export class ClusterRpc {
       this.pending.set(id, (reply) => resolve({ ok: true, reply: reply as T }));
     });
     try {
-      const listeners = await this.pub.publish(this.channelOf(node), this.encode('req', method, id, body));
+      let listeners: number;
+      try {
+        listeners = await this.pub.publish(this.channelOf(node), this.encode('req', method, id, body));
+      } catch (err) {
+        if (neverSent(err)) throw err;
+        return { ok: false, why: 'lost' };
+      }
       if (listeners === 0) return { ok: false, why: 'nobody' };
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<RequestOutcome<T>>((resolve) => {

@@ -104,6 +104,15 @@ export class LeaseManager implements Ownership {
     return held?.token === token && Date.now() - held.renewedAt < this.ttlMs;
   }
 
+  /**
+   * Whether `token` is still this node's, as far as renewals have told: not yet found taken, nor failing past its
+   * lifetime. Enough to run a command, whose every write the store checks against the lease anyway; a renewal merely
+   * late on a starved event loop must not make a node drop (and release) a lease that is still its own.
+   */
+  keeps(sessionId: string, token: string): boolean {
+    return this.held.get(sessionId)?.token === token;
+  }
+
   private async renewAll() {
     for (const [sessionId, held] of this.held) {
       try {
@@ -181,11 +190,19 @@ export class ClusterSessions implements Sessions {
     this.sweeper.unref();
   }
 
-  /** A room this node may use now: it holds the lease it was opened under and is sure of its journal. */
-  private async usableLocal(sessionId: string): Promise<SessionRoom | null> {
+  /**
+   * A room this node may use now: it holds the lease it was opened under and is sure of its journal. `fresh`: the
+   * lease was also renewed within its lifetime — for answers that write nothing (a join's state), which no fence
+   * checks; a command's writes are fenced by the store itself.
+   */
+  private async usableLocal(sessionId: string, fresh = false): Promise<SessionRoom | null> {
     const room = await this.registry.local(sessionId);
     if (!room) return null;
-    if (room.lostLease || room.needsReopen || !room.fence || !this.lease.holds(sessionId, room.fence)) {
+    if (!room.lostLease && !room.needsReopen && room.fence && fresh && this.lease.keeps(sessionId, room.fence) && !this.lease.holds(sessionId, room.fence)) {
+      // Not renewed lately, not known lost either: not to answer from, but no reason to give the session up.
+      return null;
+    }
+    if (room.lostLease || room.needsReopen || !room.fence || !this.lease.keeps(sessionId, room.fence)) {
       await this.registry.drop(sessionId, room);
       return null;
     }
@@ -250,8 +267,25 @@ export class ClusterSessions implements Sessions {
     return giveUp();
   }
 
+  /**
+   * Runs a command on the session's owner. Once a forward may have reached an owner without its answer coming back,
+   * no later failure may say "not recorded": the answer is OUTCOME_UNKNOWN, and the client's retry (same commandId)
+   * gets the owner's definitive answer.
+   */
   async submit(command: Command, actor: Actor): Promise<CommandAck> {
-    let sentUnanswered = false;
+    const state = { sentUnanswered: false };
+    try {
+      return await this.routeCommand(command, actor, state);
+    } catch (err) {
+      if (state.sentUnanswered) {
+        this.log.warn({ sessionId: command.sessionId, err: (err as Error).message }, 'a forwarded command went unanswered, then routing failed: outcome unknown');
+        return failure('OUTCOME_UNKNOWN');
+      }
+      throw err;
+    }
+  }
+
+  private routeCommand(command: Command, actor: Actor, state: { sentUnanswered: boolean }): Promise<CommandAck> {
     return this.route<CommandAck>(
       command.sessionId,
       async (room) => {
@@ -261,20 +295,39 @@ export class ClusterSessions implements Sessions {
           // Refused before writing: route it again (another node owns it now, or a fresh room will).
           if (!ack.ok && ack.code === 'UNAVAILABLE') return null;
         }
+        if (this.mayHaveLanded(ack, state)) {
+          await sleep(100);
+          return null;
+        }
         return ack;
       },
       async (node, _holder, until) => {
         const outcome = await this.rpc.request<ForwardReply>(node, 'command', { command, actor } satisfies ForwardedCommand, this.lease.ttlMs, until).catch(() => {
           throw new StoreUnavailableError('cannot publish to the session owner');
         });
-        if (outcome.ok && outcome.reply && 'ack' in outcome.reply) return outcome.reply.ack;
-        // Sent and not answered: the owner may have applied it. The retry's dedupe settles that either way.
-        if (!outcome.ok && outcome.why !== 'nobody') sentUnanswered = true;
+        if (outcome.ok && outcome.reply && 'ack' in outcome.reply) {
+          if (!this.mayHaveLanded(outcome.reply.ack, state)) return outcome.reply.ack;
+          await sleep(100);
+          return 'retry';
+        }
+        // Sent and not answered (or answered with nothing: its handler failed): the owner may have applied it. Only
+        // "nobody listened" and "not the owner" (refused before writing) say it certainly was not.
+        if (outcome.ok ? !outcome.reply : outcome.why !== 'nobody') state.sentUnanswered = true;
         if (!outcome.ok && outcome.why === 'nobody') await sleep(100);
         return 'retry';
       },
-      () => failure(sentUnanswered ? 'OUTCOME_UNKNOWN' : 'UNAVAILABLE'),
+      () => failure(state.sentUnanswered ? 'OUTCOME_UNKNOWN' : 'UNAVAILABLE'),
     );
+  }
+
+  /**
+   * An UNAVAILABLE ("not recorded") for this attempt says nothing about an earlier forward of the same command that
+   * went unanswered: that one may have landed (a message delivered after a CLIENT PAUSE, say, and applied while this
+   * attempt met a closing room). Such an answer is not passed on; routing goes on until the owner's dedupe answers
+   * definitively, or the patience ends in OUTCOME_UNKNOWN.
+   */
+  private mayHaveLanded(ack: CommandAck, state: { sentUnanswered: boolean }): boolean {
+    return state.sentUnanswered && !ack.ok && ack.code === 'UNAVAILABLE';
   }
 
   private async onForwarded(msg: ForwardedCommand): Promise<ForwardReply> {
@@ -291,7 +344,7 @@ export class ClusterSessions implements Sessions {
   }
 
   private async onStateRequest(req: StateRequest): Promise<StateReply> {
-    const room = typeof req?.sessionId === 'string' ? await this.usableLocal(req.sessionId) : null;
+    const room = typeof req?.sessionId === 'string' ? await this.usableLocal(req.sessionId, true) : null;
     if (!room) return { notOwner: true };
     return room.seq === req.haveSeq ? { seq: room.seq } : { seq: room.seq, persisted: room.persisted() };
   }

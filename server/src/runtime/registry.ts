@@ -115,6 +115,10 @@ export class SessionRegistry {
     const room = pending ? await pending.catch(() => null) : null;
     if (which !== undefined && room && (typeof which === 'string' ? room.fence !== which : room !== which)) return;
     if (pending && this.rooms.get(sessionId) === pending) this.rooms.delete(sessionId);
+    // Commands still queued in the room must not try to write: with its lease gone or Redis away, each would wait out
+    // its own timeouts behind the others before being refused (minutes for a full queue). They answer UNAVAILABLE at
+    // once, having written nothing, and are routed again.
+    if (room) room.lostLease = true;
     await room?.close();
     const token = room?.fence ?? (typeof which === 'string' ? which : null);
     if (token !== null) await this.ownership?.release(sessionId, token).catch(() => undefined);

@@ -23,11 +23,11 @@ export const DEMO_ADMIN_PASSWORD = 'admin123';
 export const DEMO_STAFF_PASSWORD = 'demo123';
 export const DEMO_DEVICE_TOKEN = 'wall-demo';
 
-interface CouncilPlan {
+export interface CouncilPlan {
   id: string;
-  prefix: 'bn' | 'td';
+  prefix: string;
   /** First digit of the personal codes, so a code also says which council it belongs to. */
-  codeDigit: 1 | 2;
+  codeDigit: number;
   name: string;
   short: string;
   level: 'province' | 'commune';
@@ -38,7 +38,7 @@ interface CouncilPlan {
   nameOffset: number;
 }
 
-const BAC_NINH: CouncilPlan = {
+export const BAC_NINH: CouncilPlan = {
   id: 'bac-ninh',
   prefix: 'bn',
   codeDigit: 1,
@@ -50,7 +50,7 @@ const BAC_NINH: CouncilPlan = {
   seatsPerRow: 17,
   nameOffset: 0,
 };
-const TIEN_DU: CouncilPlan = {
+export const TIEN_DU: CouncilPlan = {
   id: 'tien-du',
   prefix: 'td',
   codeDigit: 2,
@@ -109,7 +109,7 @@ function uniqueNames(count: number, offset: number): string[] {
   return out;
 }
 
-interface OfficialPlan {
+export interface OfficialPlan {
   post: string;
   ratable: boolean;
   respondent: boolean;
@@ -142,7 +142,7 @@ const PROVINCE_OFFICIALS: OfficialPlan[] = [
 // Commune councils have two committees since 2025 (Ban Pháp chế, Ban Kinh tế - Xã hội). `ratable` marks who would be
 // rated if the council turns on `communeConfidenceRating`; the commune police chief and military commander sit on
 // the commune People's Committee.
-const COMMUNE_OFFICIALS: OfficialPlan[] = [
+export const COMMUNE_OFFICIALS: OfficialPlan[] = [
   { post: 'Chủ tịch HĐND xã', ratable: true, respondent: false, delegate: 1 },
   { post: 'Phó Chủ tịch HĐND xã', ratable: true, respondent: false, delegate: 6 },
   { post: 'Trưởng Ban Kinh tế - Xã hội HĐND xã', ratable: true, respondent: false, delegate: 11 },
@@ -154,7 +154,7 @@ const COMMUNE_OFFICIALS: OfficialPlan[] = [
   { post: 'Chỉ huy trưởng Ban Chỉ huy quân sự xã', ratable: true, respondent: true },
 ];
 
-function buildCouncil(plan: CouncilPlan, officials: OfficialPlan[]): Council {
+export function buildCouncil(plan: CouncilPlan, officials: OfficialPlan[]): Council {
   const outsiders = officials.filter((o) => o.delegate === undefined).length;
   const names = uniqueNames(plan.delegates + outsiders, plan.nameOffset);
   const perGroup = Math.floor(plan.delegates / plan.groups);
@@ -268,11 +268,13 @@ export function demoSessions(): SessionRecord[] {
   ];
 }
 
-type AccountDraft = Omit<Account, 'secretHash'> & { secret: string };
+export type AccountDraft = Omit<Account, 'secretHash'> & { secret: string };
 
 function accountDrafts(): AccountDraft[] {
   const drafts: AccountDraft[] = [
     { id: 'admin', role: 'admin', displayName: 'Quản trị hệ thống', councilIds: [], secret: DEMO_ADMIN_PASSWORD },
+    // The province Standing Committee's oversight dashboard: reads every council, acts in none.
+    { id: 'giamsat', role: 'oversight', displayName: 'Thường trực HĐND tỉnh (giám sát)', councilIds: [], secret: DEMO_STAFF_PASSWORD },
   ];
   for (const plan of PLANS) {
     drafts.push(
@@ -290,7 +292,7 @@ function accountDrafts(): AccountDraft[] {
 }
 
 /**
- * Every demo account (117) with its secret hashed. The scrypt calls run in parallel on libuv's thread pool (4 threads
+ * Every demo account (118) with its secret hashed. The scrypt calls run in parallel on libuv's thread pool (4 threads
  * by default), so the time scales with cores: measured 1.5 s in parallel against 2.8 s one after another on a 2-core
  * machine (~24 ms per hash); expect about a quarter of the sequential time on 4+ cores.
  */
@@ -298,7 +300,7 @@ export async function demoAccounts(): Promise<Account[]> {
   return hashDrafts(accountDrafts());
 }
 
-const hashDrafts = (drafts: AccountDraft[]): Promise<Account[]> =>
+export const hashDrafts = (drafts: AccountDraft[]): Promise<Account[]> =>
   Promise.all(drafts.map(async ({ secret, ...account }) => ({ ...account, secretHash: await hashSecret(secret) })));
 
 /**
@@ -363,6 +365,7 @@ export interface DemoLogin {
 /** The demo logins for the start-up banner and the README. Delegates are listed by rule, not one by one. */
 export const demoLogins: readonly DemoLogin[] = Object.freeze([
   { role: 'admin', kind: 'password', login: 'admin', secret: DEMO_ADMIN_PASSWORD, note: 'Quản trị hệ thống, mọi HĐND' },
+  { role: 'oversight', kind: 'password', login: 'giamsat', secret: DEMO_STAFF_PASSWORD, note: 'Giám sát (Thường trực HĐND tỉnh), mọi HĐND, chỉ xem' },
   { role: 'chair', kind: 'password', login: 'chutoa.bn', secret: DEMO_STAFF_PASSWORD, note: 'Chủ tọa — HĐND tỉnh Bắc Ninh' },
   { role: 'secretary', kind: 'password', login: 'thuky.bn', secret: DEMO_STAFF_PASSWORD, note: 'Thư ký — HĐND tỉnh Bắc Ninh' },
   { role: 'chair', kind: 'password', login: 'chutoa.td', secret: DEMO_STAFF_PASSWORD, note: 'Chủ tọa — HĐND xã Tiên Du' },

@@ -238,7 +238,7 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  * ioredis refuses a command it never sent while disconnected (no offline queue): that write certainly did not happen,
  * so the caller may say "not recorded" rather than "outcome unknown".
  */
-const neverSent = (err: unknown) => /Stream isn't writeable/.test(errorText(err));
+export const neverSent = (err: unknown) => /Stream isn't writeable/.test(errorText(err));
 const unsentAsUnavailable = (err: unknown): unknown => (neverSent(err) ? new StoreUnavailableError(`Redis unreachable: ${errorText(err)}`) : err);
 
 function conflictOf(err: unknown): Tail | null {

@@ -93,14 +93,15 @@ export interface BallotBoxStore {
   keys(): Promise<string[]>;
 }
 
-export type Role = 'admin' | 'chair' | 'secretary' | 'delegate' | 'display' | 'public';
+/** `oversight`: the province Standing Committee (Thường trực HĐND tỉnh) — reads every council, acts in none. */
+export type Role = 'admin' | 'chair' | 'secretary' | 'delegate' | 'display' | 'oversight' | 'public';
 
 export interface Account {
   /** Login name for staff; for delegates the delegate id; for displays the device name. */
   id: string;
   role: Exclude<Role, 'public'>;
   displayName: string;
-  /** Councils this account may act in; empty for admins (all). */
+  /** Councils this account may act in; empty for admins (all) and oversight (reads all). */
   councilIds: string[];
   /** For delegates: their delegate id in the council. */
   delegateId?: string;
@@ -212,6 +213,19 @@ export class StoreConflictError extends Error {
 /** The store (or the cluster's lease, which lives beside it) cannot be reached: nothing was done; try again. */
 export class StoreUnavailableError extends Error {
   readonly code = 'STORE_UNAVAILABLE';
+}
+
+/**
+ * Whether `err` says the store could not be reached or did not answer in time — an outage, never a bug: the
+ * connection-level errors of the Redis client (a command timed out, the connection closed or is not writable, its
+ * retries ran out) besides StoreUnavailableError. A caller that reaches the gateway with one of them has not written
+ * anything a runtime check did not settle, so the answer is UNAVAILABLE, not INTERNAL (a node thawed after SIGSTOP
+ * finds every command it sent before freezing timed out at once).
+ */
+export function isStoreOutage(err: unknown): boolean {
+  if (err instanceof StoreUnavailableError) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /^(Command timed out|Connection is closed\.?|Stream isn't writeable|Reached the max retries per request limit)/.test(message);
 }
 
 /** Multi-node: this node's lease on the session was taken over; it must stop writing and drop the session. */

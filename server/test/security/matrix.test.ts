@@ -102,6 +102,7 @@ beforeAll(async () => {
   tokens.public = null;
   tokens.admin = (await loginToken('password', 'admin', DEMO_ADMIN_PASSWORD)).token;
   tokens.otherChair = (await loginToken('password', 'chutoa.bn', DEMO_STAFF_PASSWORD)).token;
+  tokens.oversight = (await loginToken('password', 'giamsat', DEMO_STAFF_PASSWORD)).token;
   tokens.expired = issueToken(
     { sub: A, role: 'delegate', councilIds: [COUNCIL], delegateId: A, name: 'Đại biểu A', jti: newJti() },
     TEST_SECRETS.HALL_TOKEN_SECRET,
@@ -207,6 +208,7 @@ describe('[MX-2] every HTTP route × every principal', () => {
         return id;
       },
       freshDocument: addDocument,
+      delegateCsv: () => Buffer.from(`Mã đại biểu,Họ và tên,Tổ đại biểu,Ghế\nmx-imp-${++n},Nguyễn Văn Nhập,Tổ 1,A01\n`).toString('base64'),
       async freshDeviceOfA() {
         return (await loginToken('code', A, demoDelegateCode(A)!)).jti;
       },

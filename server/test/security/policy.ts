@@ -23,6 +23,7 @@ export const PRINCIPALS = [
   'otherChair', // chutoa.bn: a chair, of another council
   'expired', // A's token, expired
   'revoked', // a chair token of chutoa.td, signed out (revoked device)
+  'oversight', // giamsat: the province Standing Committee, reads every council, acts in none
 ] as const;
 export type Principal = (typeof PRINCIPALS)[number];
 
@@ -103,11 +104,14 @@ export const COMMAND_POLICY: { [T in CommandType]: CommandRule<T> } = {
 // HTTP routes
 
 /** Everyone who can reach a public route: any valid token or none. An expired or revoked token is refused (401). */
-export const EVERYONE: readonly Principal[] = ['chair', 'secretary', 'delegateSelf', 'delegateOther', 'wall', 'public', 'admin', 'otherChair'];
+export const EVERYONE: readonly Principal[] = ['chair', 'secretary', 'delegateSelf', 'delegateOther', 'wall', 'public', 'admin', 'otherChair', 'oversight'];
 /** Signed-in members of the council (and the admin, who belongs to every council). */
 const MEMBERS: readonly Principal[] = ['chair', 'secretary', 'delegateSelf', 'delegateOther', 'wall', 'admin'];
-const SIGNED_IN: readonly Principal[] = [...MEMBERS, 'otherChair'];
+const SIGNED_IN: readonly Principal[] = [...MEMBERS, 'otherChair', 'oversight'];
+/** The oversight dashboard: oversight and admins every council, staff their own (another council's chair is refused). */
+const WATCHERS: readonly Principal[] = ['chair', 'secretary', 'admin', 'oversight'];
 const STAFF: readonly Principal[] = ['chair', 'secretary', 'admin'];
+
 const ADMIN: readonly Principal[] = ['admin'];
 
 export interface HttpRequest {
@@ -128,6 +132,8 @@ export interface RouteContext {
   freshSession(): Promise<string>;
   freshAccount(): Promise<string>;
   freshDocument(): Promise<string>;
+  /** A delegate sheet (CSV, base64) that imports cleanly. */
+  delegateCsv(): string;
   /** A new device (token) of A, for the routes that revoke one. */
   freshDeviceOfA(): Promise<string>;
   councilBody(id: string): unknown;
@@ -152,13 +158,14 @@ export const ROUTE_POLICY: Record<string, RouteRule> = {
   // Apps, pages and documentation: public.
   'GET /': { allow: EVERYONE, request: get('/') },
   ...Object.fromEntries(
-    ['/chair/', '/delegate/', '/wall/', '/live/', '/public/'].flatMap((prefix) => [
+    ['/chair/', '/delegate/', '/wall/', '/live/', '/public/', '/admin/'].flatMap((prefix) => [
       [`GET ${prefix}*`, { allow: EVERYONE, buildDependent: true, request: get(prefix) } satisfies RouteRule],
       [`GET ${prefix}`, { allow: EVERYONE, buildDependent: true, request: get(prefix) } satisfies RouteRule],
     ]),
   ),
   'GET /live': { allow: EVERYONE, request: get('/live') },
   'GET /public': { allow: EVERYONE, request: get('/public') },
+  'GET /admin': { allow: EVERYONE, request: get('/admin') },
   'GET /media/*': { allow: EVERYONE, request: get('/media/camera.html') },
   'GET /camera': { allow: EVERYONE, request: get('/camera') },
   'GET /camera/': { allow: EVERYONE, request: get('/camera/') },
@@ -230,6 +237,19 @@ export const ROUTE_POLICY: Record<string, RouteRule> = {
   'GET /api/admin/accounts/:id/devices': { allow: ADMIN, request: (c) => ({ url: `/api/admin/accounts/${c.A}/devices` }) },
   'DELETE /api/admin/devices/:jti': { allow: ADMIN, request: async (c) => ({ url: `/api/admin/devices/${await c.freshDeviceOfA()}` }) },
   'GET /api/admin/audit': { allow: ADMIN, request: get('/api/admin/audit') },
+  // Setting a council up (admin app): import, export, QR login cards, resets.
+  'POST /api/admin/councils/:id/delegates/import': {
+    allow: ADMIN,
+    request: async (c) => ({ url: `/api/admin/councils/${await c.freshCouncil()}/delegates/import`, body: { format: 'csv', data: c.delegateCsv(), apply: true } }),
+  },
+  'GET /api/admin/councils/:id/delegates/export': { allow: ADMIN, request: (c) => ({ url: `/api/admin/councils/${c.council}/delegates/export?format=csv` }) },
+  'POST /api/admin/councils/:id/cards': { allow: ADMIN, request: async (c) => ({ url: `/api/admin/councils/${await c.freshCouncil()}/cards`, body: {} }) },
+  'POST /api/admin/accounts/:id/reset': { allow: ADMIN, request: async (c) => ({ url: `/api/admin/accounts/${await c.freshAccount()}/reset` }) },
+
+  // The oversight dashboard: read-only; another council's chair sees only their own councils and is refused this one's session.
+  'GET /api/oversight/councils': { allow: [...WATCHERS, 'otherChair'], request: get('/api/oversight/councils') },
+  'GET /api/oversight/sessions/:id': { allow: WATCHERS, request: (c) => ({ url: `/api/oversight/sessions/${c.session}` }) },
+  'GET /api/oversight/commitments': { allow: [...WATCHERS, 'otherChair'], request: get('/api/oversight/commitments') },
 
   // Documents: staff of the council write, its members read.
   'POST /api/sessions/:sessionId/items/:itemId/documents': { allow: STAFF, request: (c) => ({ url: `/api/sessions/${c.session}/items/${c.item}/documents`, raw: c.pdfUpload() }) },
@@ -256,7 +276,7 @@ export const ROUTE_POLICY: Record<string, RouteRule> = {
     request: (c) => ({ url: `/api/records/sessions/${c.session}/questions/q-none/written-answer`, body: { note: 'Đã trả lời bằng văn bản' } }),
   },
   'GET /api/records/councils/:id/commitments': { allow: STAFF, request: (c) => ({ url: `/api/records/councils/${c.council}/commitments` }) },
-  'PUT /api/records/documents/:id/public': { allow: ['chair', 'secretary'], request: (c) => ({ url: `/api/records/documents/${c.documentId}/public`, body: { public: true } }) },
+  'PUT /api/records/documents/:id/public': { allow: STAFF, request: (c) => ({ url: `/api/records/documents/${c.documentId}/public`, body: { public: true } }) },
   // The public record: no sign-in; closed sittings never reach it.
   'GET /api/public/councils': { allow: EVERYONE, request: get('/api/public/councils') },
   'GET /api/public/councils/:id': { allow: EVERYONE, request: (c) => ({ url: `/api/public/councils/${c.council}` }) },

@@ -118,13 +118,14 @@ describe('demo accounts and logins', () => {
   it('[SEED-8] one account per delegate plus staff, walls and admin', () => {
     const ids = accounts.map((a) => a.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(accounts).toHaveLength(110 + 7);
+    expect(accounts).toHaveLength(110 + 8);
     for (const c of demoCouncils()) {
       for (const d of c.delegates) {
         expect(accounts.find((a) => a.id === d.id)).toMatchObject({ role: 'delegate', delegateId: d.id, councilIds: [c.id], displayName: d.fullName });
       }
     }
     expect(accounts.find((a) => a.id === 'admin')).toMatchObject({ role: 'admin', councilIds: [] });
+    expect(accounts.find((a) => a.id === 'giamsat')).toMatchObject({ role: 'oversight', councilIds: [] });
     expect(accounts.every((a) => a.secretHash.startsWith('scrypt$16384$8$1$'))).toBe(true);
   });
 
@@ -163,7 +164,7 @@ describe('seedDemo', () => {
     expect(await seedDemo(store)).toEqual({ seeded: true });
     expect((await store.catalog.listCouncils()).map((c) => c.id).sort()).toEqual(['bac-ninh', 'tien-du']);
     expect(await store.catalog.listSessions('bac-ninh')).toHaveLength(1);
-    expect(await store.catalog.listAccounts()).toHaveLength(117);
+    expect(await store.catalog.listAccounts()).toHaveLength(118);
 
     const admin = await store.catalog.getAccount('admin');
     await store.catalog.putAccount({ ...admin!, displayName: 'changed' });

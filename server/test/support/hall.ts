@@ -212,6 +212,12 @@ export class ServerProcess {
     while (groupAlive()) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /** Signals the server's whole process group: SIGSTOP freezes it (timers, sockets, all), SIGCONT thaws it. */
+  signal(signal: NodeJS.Signals) {
+    if (!this.child?.pid || this.exited) throw new Error(`signal ${signal}: the server is not running`);
+    process.kill(-this.child.pid, signal);
+  }
+
   async stop() {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -1,5 +1,7 @@
 import type { PollView, ResultView } from '@hall/core';
 import { useId } from 'react';
+import { revotedBy } from '../../rounds.ts';
+import { useViewOptional } from '../context.tsx';
 import { useKitTranslation } from '../i18n.ts';
 import { cx, heading, type HeadingLevel } from './util.ts';
 
@@ -8,6 +10,11 @@ export interface ResultPanelProps {
   result?: ResultView | null;
   /** The poll, for its subject, round and threshold rule. */
   poll?: PollView | null;
+  /**
+   * Every poll of the session, to say whether this round was voted again. Defaults to the provider's latest view;
+   * the public page passes its delayed view's, so nothing is said before the picture shows it.
+   */
+  polls?: readonly PollView[];
   headingLevel?: HeadingLevel;
   className?: string;
 }
@@ -25,15 +32,18 @@ type OfficialRow = { officialId: string; name: string; post: string; valid: numb
  * percentage of TOTAL delegates, then THÔNG QUA / KHÔNG THÔNG QUA. Every number comes formatted from core; this
  * component only lays them out. Confidence ratings, votes of confidence and elections get their own tables.
  */
-export function ResultPanel({ result, poll, headingLevel = 2, className }: ResultPanelProps) {
+export function ResultPanel({ result, poll, polls, headingLevel = 2, className }: ResultPanelProps) {
   const { t } = useKitTranslation();
   const titleId = useId();
+  const view = useViewOptional();
   const r = result ?? poll?.result ?? null;
+  const replacedBy = poll ? revotedBy(poll, polls ?? view?.polls ?? []) : null;
+  // A replaced round is kept (it is in the record) but marked, so nobody reads it as the outcome.
+  const superseded = replacedBy !== null;
   const H = heading(headingLevel);
   // Several announced results on one page must be distinct landmarks: name each by its title and its subject.
   const subjectId = `${titleId}-subject`;
   const labelledBy = poll ? `${titleId} ${subjectId}` : titleId;
-  const cp = (x: CountPercent) => t('result.countPercent', { count: x.count, percent: x.percent });
 
   if (!r) {
     return (
@@ -53,14 +63,29 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
           {poll.subject}
         </p>
       ) : null}
-      {poll && poll.round > 1 ? <p className="hall-result__round">{t('voting.round', { round: poll.round })}</p> : null}
+      {poll && replacedBy ? (
+        <div className="hall-result__round hall-result__round--superseded" role="note">
+          <p>
+            <strong>{t('voting.roundSuperseded', { round: poll.round })}</strong>
+          </p>
+          {replacedBy.revoteReason ? <p>{t('voting.revoteReason', { reason: replacedBy.revoteReason })}</p> : null}
+          <p>{t('voting.supersededNote', { round: replacedBy.round })}</p>
+        </div>
+      ) : poll && poll.round > 1 ? (
+        <div className="hall-result__round hall-result__round--official">
+          <p>
+            <strong>{t('voting.roundOfficial', { round: poll.round })}</strong>
+          </p>
+          {poll.revoteReason ? <p>{t('voting.revoteReason', { reason: poll.revoteReason })}</p> : null}
+        </div>
+      ) : null}
     </>
   );
 
   switch (r.kind) {
     case 'motion':
       return (
-        <section className={cx('hall-result', 'hall-result--motion', className)} aria-labelledby={labelledBy}>
+        <section className={cx('hall-result', 'hall-result--motion', superseded && 'hall-result--superseded', className)} aria-labelledby={labelledBy}>
           {header(t('result.title'))}
           <table className="hall-result__table">
             <caption>{t('result.totalDelegates', { total: r.total })}</caption>
@@ -97,17 +122,26 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
     case 'confidenceVote': {
       const rating = r.kind === 'confidenceRating';
       const first = r.officials[0];
+      const columns = rating ? RATING_COLUMNS : CONFIDENCE_VOTE_COLUMNS;
+      // One column per choice with the count over its percentage, the post under the name: the table fits a phone, a
+      // tablet in portrait and a TV without sideways scrolling; below ~34rem each official becomes a card (styles.css).
       return (
-        <section className={cx('hall-result', rating ? 'hall-result--rating' : 'hall-result--confidence-vote', className)} aria-labelledby={labelledBy}>
+        <section
+          className={cx('hall-result', rating ? 'hall-result--rating' : 'hall-result--confidence-vote', superseded && 'hall-result--superseded', className)}
+          aria-labelledby={labelledBy}
+        >
           {header(t(rating ? 'result.ratingTitle' : 'result.confidenceVoteTitle'))}
           {first ? <Ballots issued={first.issued} collected={first.collected} /> : null}
-          <table className="hall-result__table hall-result__table--wide">
+          <table className="hall-result__table hall-result__table--officials">
             <thead>
               <tr>
-                <th scope="col">{t('result.name')}</th>
-                <th scope="col">{t('result.post')}</th>
-                <th scope="col">{t('result.valid')}</th>
-                {(rating ? RATING_COLUMNS : CONFIDENCE_VOTE_COLUMNS).map((c) => (
+                <th scope="col">
+                  {t('result.name')} — {t('result.post')}
+                </th>
+                <th scope="col" className="hall-result__valid">
+                  {t('result.valid')}
+                </th>
+                {columns.map((c) => (
                   <th key={c} scope="col">
                     {t(`choices.${c}`)}
                   </th>
@@ -118,13 +152,20 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
             <tbody>
               {(r.officials as OfficialRow[]).map((o) => (
                 <tr key={o.officialId} className={cx('hall-result__row', o.consequence !== 'none' && 'hall-result__row--flagged')}>
-                  <th scope="row">{o.name}</th>
-                  <td>{o.post}</td>
-                  <td>{o.valid}</td>
-                  {(rating ? RATING_COLUMNS : CONFIDENCE_VOTE_COLUMNS).map((c) => (
-                    <td key={c}>{cp(o[c]!)}</td>
+                  <th scope="row">
+                    <span className="hall-result__name">{o.name}</span> <span className="hall-result__post">{o.post}</span>
+                  </th>
+                  <td className="hall-result__valid" data-label={t('result.valid')}>
+                    {o.valid}
+                  </td>
+                  {columns.map((c) => (
+                    <td key={c} data-label={t(`choices.${c}`)} className="hall-result__cp">
+                      <span className="hall-result__count">{o[c]!.count}</span> <span className="hall-result__pct">({o[c]!.percent})</span>
+                    </td>
                   ))}
-                  <td className="hall-result__consequence">{t(`result.consequences.${o.consequence}`)}</td>
+                  <td className="hall-result__consequence" data-label={t('result.consequence')}>
+                    <Consequence kind={o.consequence} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -136,7 +177,7 @@ export function ResultPanel({ result, poll, headingLevel = 2, className }: Resul
 
     case 'election':
       return (
-        <section className={cx('hall-result', 'hall-result--election', className)} aria-labelledby={labelledBy}>
+        <section className={cx('hall-result', 'hall-result--election', superseded && 'hall-result--superseded', className)} aria-labelledby={labelledBy}>
           {header(t('result.electionTitle'))}
           <dl className="hall-result__ballots">
             <div>
@@ -195,5 +236,18 @@ function Ballots({ issued, collected }: { issued: number; collected: number }) {
         <dd>{collected}</dd>
       </div>
     </dl>
+  );
+}
+
+/** "No consequence" reads as a dash in a column of them; screen readers hear the words. */
+function Consequence({ kind }: { kind: string }) {
+  const { t } = useKitTranslation();
+  const words = t(`result.consequences.${kind}`);
+  if (kind !== 'none') return <>{words}</>;
+  return (
+    <>
+      <span aria-hidden="true">—</span>
+      <span className="hall-sr-only">{words}</span>
+    </>
   );
 }
