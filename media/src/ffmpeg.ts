@@ -13,6 +13,11 @@ export interface FfmpegOptions {
   args: string[];
   log: HubLogger;
   ffmpegPath?: string;
+  /**
+   * Read ffmpeg's `-progress` report (once a second on stdout): `progressAt` then says when output time last moved,
+   * so a supervisor can tell "running and writing" from "alive but stuck" (no keyframe, no packets).
+   */
+  progress?: boolean;
 }
 
 export class FfmpegProcess {
@@ -22,10 +27,27 @@ export class FfmpegProcess {
   private stopping = false;
   exitCode: number | null = null;
   done = false;
+  /** Output time ffmpeg reported last (µs) and when it last grew (ms since epoch); with `progress: true` only. */
+  outTimeUs = 0;
+  progressAt: number | null = null;
 
   constructor(private readonly options: FfmpegOptions) {
-    this.child = spawn(options.ffmpegPath ?? process.env.FFMPEG_PATH ?? 'ffmpeg', options.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = options.progress ? ['-progress', 'pipe:1', '-stats_period', '1', ...options.args] : options.args;
+    this.child = spawn(options.ffmpegPath ?? process.env.FFMPEG_PATH ?? 'ffmpeg', args, { stdio: ['ignore', options.progress ? 'pipe' : 'ignore', 'pipe'] });
     live.add(this);
+    let pending = '';
+    this.child.stdout?.on('data', (b: Buffer) => {
+      pending += b.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^out_time_us=(\d+)/.exec(line);
+        if (m && Number(m[1]) > this.outTimeUs) {
+          this.outTimeUs = Number(m[1]);
+          this.progressAt = Date.now();
+        }
+      }
+    });
     this.child.stderr?.on('data', (b: Buffer) => {
       this.stderrTail = (this.stderrTail + b.toString()).slice(-4000);
     });
@@ -60,8 +82,9 @@ export class FfmpegProcess {
   }
 
   /**
-   * SIGINT lets ffmpeg write its trailer (the HLS ENDLIST, the Matroska cues); SIGKILL after `graceMs` if it hangs
-   * (an RTP input with no packets blocks in read).
+   * SIGINT lets ffmpeg write its trailer (the HLS playlist, the Matroska cues and duration); SIGKILL after `graceMs`
+   * if it hangs. (A second SIGINT would interrupt a read blocked on a silent input, but also the trailer's writes,
+   * leaving an unreadable file; a silent tap input ends by itself instead: `-listen_timeout` in `tapInputArgs`.)
    */
   async stop(graceMs = 5000) {
     this.stopping = true;
@@ -84,6 +107,12 @@ export async function stopAllFfmpeg(graceMs = 3000) {
   await Promise.all([...live].map((p) => p.stop(graceMs)));
 }
 
+/**
+ * Seconds without a packet after which ffmpeg ends a tap input as if it were the end of the stream, writing its
+ * trailer: an ingest gap closes the recording part cleanly (see src/supervisor.ts).
+ */
+export const TAP_SILENCE_S = 4;
+
 /** The options that read a hub tap's SDP: RTP over UDP from loopback, a short probe so output starts quickly. */
 export function tapInputArgs(sdpPath: string): string[] {
   return [
@@ -93,6 +122,8 @@ export function tapInputArgs(sdpPath: string): string[] {
     'warning',
     '-protocol_whitelist',
     'file,udp,rtp',
+    '-listen_timeout',
+    String(TAP_SILENCE_S),
     '-analyzeduration',
     '3000000',
     '-probesize',

@@ -5,12 +5,15 @@
  *  - a recording of the program per on-air period (Matroska, the ingest's codecs copied: no second encode);
  *  - optional RTMP pushes (TV station, platforms).
  * Each output is its own ffmpeg process with its own tap, so a dead RTMP destination never stops HLS or the
- * recording. Processes are supervised (restarted a few times on unexpected exit) and always stopped on `stop()`.
+ * recording. Processes are supervised (src/supervisor.ts: back after every ingest gap and failure while on air) and
+ * always stopped on `stop()`.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FfmpegProcess, tapInputArgs } from './ffmpeg.ts';
-import { silentLogger, type HubLogger, type MediaHub, type RtpTap, type VideoCodec } from './hub.ts';
+import { tapInputArgs } from './ffmpeg.ts';
+import { silentLogger, type HubLogger, type MediaHub, type VideoCodec } from './hub.ts';
+import { SupervisedOutput, type SupervisorTiming } from './supervisor.ts';
+import type { OutputKind, OutputStatus } from './wire.ts';
 
 export interface Rung {
   name: string;
@@ -32,6 +35,21 @@ export interface HlsOptions {
   /** x264 preset; `ultrafast`/`superfast` on small machines, `veryfast` with cores to spare. */
   preset?: string;
   audioKbps?: number;
+  /**
+   * Output frame rate. `auto`: the source's, measured by the hub from RTP timestamps (capped at `maxFps`), else
+   * `fallbackFps`. The RTP demuxer reports 90 kHz "frame rates" for VP8, so an output rate must always be set.
+   */
+  fps?: number | 'auto';
+  fallbackFps?: number;
+  maxFps?: number;
+}
+
+/** The output frame rate for a measured source rate (null: unknown). */
+export function outputFps(opts: Pick<Required<HlsOptions>, 'fps' | 'fallbackFps' | 'maxFps'>, measured: number | null): number {
+  if (typeof opts.fps === 'number') return opts.fps;
+  if (!measured) return opts.fallbackFps;
+  // 50/60 fps cameras are halved rather than dropped unevenly.
+  return measured > opts.maxFps ? (measured / 2 <= opts.maxFps ? measured / 2 : opts.maxFps) : measured;
 }
 
 export interface RtmpDestination {
@@ -58,22 +76,26 @@ export function chooseLadder(ladder: Rung[], source: { width: number; height: nu
 }
 
 /**
- * `period` names this on-air period's files (segments and init). Names never repeat across periods, so a CDN may
- * cache segments forever (immutable) even though the playlist path stays the same for the session.
+ * `period` names this on-air period's files (segments and init); `run` the ffmpeg run within it (after an ingest gap
+ * or a failure the playlist is appended to, with a discontinuity). Names never repeat, so a CDN may cache segments
+ * and init files forever (immutable) even though the playlist paths stay the same for the session.
  */
 export function hlsArgs(
   sdpPath: string,
   dir: string,
   opts: Required<HlsOptions>,
-  source: { width: number; height: number } | null,
+  source: { width: number; height: number; fps?: number | null } | null,
   audio: boolean,
   append: boolean,
   period = 'p0',
 ): string[] {
   const rungs = chooseLadder(opts.ladder, source);
   const n = rungs.length;
+  const fps = outputFps(opts, source?.fps ?? null);
+  const gop = Math.max(1, Math.round(fps * opts.segmentSec));
   const scales = rungs.map(({ rung, exact }, i) => `[s${i}]scale=w=-2:h=${exact ? rung.height : `min(${rung.height}\\,ih)`}[v${i}]`);
-  const filter = `[0:v]split=${n}${rungs.map((_, i) => `[s${i}]`).join('')};${scales.join(';')}`;
+  // A constant output rate first: RTP input has no frame rate of its own (ffmpeg would encode at 90k "fps").
+  const filter = `[0:v]fps=${fps},split=${n}${rungs.map((_, i) => `[s${i}]`).join('')};${scales.join(';')}`;
   const args = [...tapInputArgs(sdpPath), '-filter_complex', filter];
   rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
   if (audio) rungs.forEach(() => args.push('-map', '0:a'));
@@ -91,12 +113,17 @@ export function hlsArgs(
     // Keyframes on the segment grid, whatever the source's GOP: every segment starts decodable.
     '-force_key_frames',
     `expr:gte(t,n_forced*${opts.segmentSec})`,
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
     '-sc_threshold',
     '0',
   );
   rungs.forEach(({ rung }, i) => args.push(`-b:v:${i}`, `${rung.videoKbps}k`, `-maxrate:v:${i}`, `${Math.round(rung.videoKbps * 1.2)}k`, `-bufsize:v:${i}`, `${rung.videoKbps}k`));
   if (audio) args.push('-c:a', 'aac', '-b:a', `${opts.audioKbps}k`, '-ar', '48000', '-ac', '2');
-  const flags = ['independent_segments', 'delete_segments', 'program_date_time', 'temp_file', ...(append ? ['append_list'] : [])];
+  // omit_endlist: a run stopped for an ingest gap is not the end of the stream; ENDLIST is written at off air only.
+  const flags = ['independent_segments', 'delete_segments', 'program_date_time', 'temp_file', 'omit_endlist', ...(append ? ['append_list'] : [])];
   args.push(
     '-f',
     'hls',
@@ -108,8 +135,9 @@ export function hlsArgs(
     flags.join('+'),
     '-hls_segment_type',
     'fmp4',
+    // ffmpeg 5.1 wants %v in the init name as soon as there are two variants, and leaves it literal with one.
     '-hls_fmp4_init_filename',
-    `init_${period}.mp4`,
+    n > 1 ? `init_${period}_%v.mp4` : `init_${period}_${rungs[0]!.rung.name}.mp4`,
     '-master_pl_name',
     'master.m3u8',
     '-var_stream_map',
@@ -130,93 +158,13 @@ export async function endPlaylists(dir: string): Promise<number> {
     const file = path.join(dir, e.name, 'index.m3u8');
     const text = await fs.readFile(file, 'utf8').catch(() => null);
     if (text === null || text.includes('#EXT-X-ENDLIST')) continue;
-    await fs.writeFile(file, `${text.trimEnd()}\n#EXT-X-ENDLIST\n`);
+    // Atomically (a dot-file, never served, renamed over): a player must never fetch half a playlist.
+    const tmp = path.join(dir, e.name, '.index.m3u8.end');
+    await fs.writeFile(tmp, `${text.trimEnd()}\n#EXT-X-ENDLIST\n`);
+    await fs.rename(tmp, file);
     fixed++;
   }
   return fixed;
-}
-
-interface SupervisedSpec {
-  name: string;
-  hub: MediaHub;
-  broadcastId: string;
-  workDir: string;
-  log: HubLogger;
-  keyframeIntervalMs?: number;
-  /** Builds the ffmpeg arguments for attempt `n` (0-based) given the tap. */
-  args(tap: RtpTap, sdpPath: string, attempt: number): Promise<string[]> | string[];
-  maxRestarts?: number;
-}
-
-/**
- * One output: a tap and an ffmpeg reading it, restarted with a fresh tap (fresh ports) if ffmpeg dies on its own, up
- * to `maxRestarts` times.
- */
-export class SupervisedOutput {
-  private proc: FfmpegProcess | null = null;
-  private tap: RtpTap | null = null;
-  private stopped = false;
-  private attempt = 0;
-  private loop: Promise<void> | null = null;
-  /** Resolves when the first ffmpeg has been spawned. */
-  readonly started: Promise<void>;
-  private markStarted!: () => void;
-
-  constructor(private readonly spec: SupervisedSpec) {
-    this.started = new Promise((r) => (this.markStarted = r));
-  }
-
-  get pid() {
-    return this.proc?.pid;
-  }
-
-  get running() {
-    return !!this.proc && !this.proc.done;
-  }
-
-  start() {
-    this.loop ??= this.run();
-    return this.started;
-  }
-
-  private async run() {
-    const max = this.spec.maxRestarts ?? 3;
-    while (!this.stopped && this.attempt <= max) {
-      const sdpPath = path.join(this.spec.workDir, `.${this.spec.name.replace(/\W+/g, '-')}-${this.attempt}.sdp`);
-      try {
-        this.tap = await this.spec.hub.tap(this.spec.broadcastId, { ...(this.spec.keyframeIntervalMs ? { keyframeIntervalMs: this.spec.keyframeIntervalMs } : {}) });
-        await fs.writeFile(sdpPath, this.tap.sdp);
-        const args = await this.spec.args(this.tap, sdpPath, this.attempt);
-        if (this.stopped) break;
-        this.proc = new FfmpegProcess({ name: this.spec.name, args, log: this.spec.log });
-        this.markStarted();
-        this.spec.log.info({ name: this.spec.name, pid: this.proc.pid, attempt: this.attempt }, 'ffmpeg started');
-        // ffmpeg decodes nothing before a keyframe, and a WebRTC camera sends one only when asked: ask again over the
-        // first seconds, because ffmpeg binds its ports an unknown while after spawning (longer on a busy machine).
-        const tap = this.tap;
-        const kicks = [500, 1500, 3000, 5000, 8000, 12000].map((ms) => setTimeout(() => tap.requestKeyFrame(), ms));
-        await this.proc.exited;
-        for (const k of kicks) clearTimeout(k);
-      } catch (err) {
-        this.spec.log.error({ err, name: this.spec.name }, 'output failed to start');
-        this.markStarted();
-      } finally {
-        await this.tap?.close().catch(() => undefined);
-        this.tap = null;
-        await fs.rm(sdpPath, { force: true }).catch(() => undefined);
-      }
-      if (this.stopped) break;
-      this.attempt++;
-      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * this.attempt)));
-    }
-    this.markStarted();
-  }
-
-  async stop(graceMs = 5000) {
-    this.stopped = true;
-    await this.proc?.stop(graceMs);
-    await this.loop;
-  }
 }
 
 export interface ProgramOptions {
@@ -225,12 +173,19 @@ export interface ProgramOptions {
   /** HLS goes to `<hlsRoot>/<broadcastId>/`. */
   hlsRoot: string | null;
   hls?: HlsOptions;
-  /** The recording file (its directory is created); null for none. */
+  /** The recording file (its directory is created); null for none. Later parts are `<name>-part2.mkv`, … */
   recordingFile: string | null;
   rtmp?: RtmpDestination[];
   log?: HubLogger;
   videoCodec?: VideoCodec;
+  /** Called on every output state change (the server pushes it to the chair's card). */
+  onStatus?: (status: OutputStatus) => void;
+  /** Supervisor timing (tests shorten the ingest-gap detection). */
+  timing?: Partial<SupervisorTiming>;
 }
+
+/** The file of recording part `part` (0-based): the first keeps the name, later ones get `-part2`, `-part3`, … */
+export const recordingPart = (file: string, part: number) => (part === 0 ? file : file.replace(/(\.\w+)?$/, `-part${part + 1}$1`));
 
 /**
  * Everything written from one on-air period of a broadcast: HLS, the recording and the RTMP pushes. `stop()` ends
@@ -238,7 +193,7 @@ export interface ProgramOptions {
  */
 export class ProgramOutputs {
   readonly hlsDir: string | null;
-  private readonly outputs: { kind: 'hls' | 'recording' | 'rtmp'; name: string; output: SupervisedOutput }[] = [];
+  private readonly outputs: { kind: OutputKind; name: string; output: SupervisedOutput }[] = [];
   private stopped = false;
   readonly startedAt = Date.now();
   /** Names this period's HLS files (base36 start time). */
@@ -254,9 +209,23 @@ export class ProgramOutputs {
     return p;
   }
 
+  private add(kind: OutputKind, name: string, spec: Omit<ConstructorParameters<typeof SupervisedOutput>[0], 'kind' | 'name' | 'hub' | 'broadcastId' | 'log' | 'onStatus' | 'timing'>) {
+    const { hub, broadcastId, onStatus, timing } = this.options;
+    const output = new SupervisedOutput({
+      kind,
+      name,
+      hub,
+      broadcastId,
+      log: this.options.log ?? silentLogger,
+      ...(onStatus ? { onStatus } : {}),
+      ...(timing ? { timing } : {}),
+      ...spec,
+    });
+    this.outputs.push({ kind, name, output });
+  }
+
   private async begin() {
     const { hub, broadcastId } = this.options;
-    const log = this.options.log ?? silentLogger;
     const codec = this.options.videoCodec ?? hub.stats(broadcastId)?.videoCodec ?? 'VP8';
     if (this.hlsDir) {
       const dir = this.hlsDir;
@@ -269,82 +238,106 @@ export class ProgramOutputs {
         ladder: DEFAULT_LADDER,
         preset: 'superfast',
         audioKbps: 96,
+        fps: 'auto',
+        fallbackFps: 25,
+        maxFps: 30,
         ...this.options.hls,
       };
-      this.outputs.push({
-        kind: 'hls',
-        name: `hls ${broadcastId}`,
-        output: new SupervisedOutput({
-          name: `hls ${broadcastId}`,
-          hub,
-          broadcastId,
-          workDir: dir,
-          log,
-          args: async (tap, sdp, attempt) => {
-            // The source size decides the ladder; VP8 keyframes carry it, so wait briefly for one.
-            const size = await waitFor(() => tap.videoSize, 1500);
-            return hlsArgs(sdp, dir, opts, size, tap.kinds.includes('audio'), attempt > 0, this.period);
-          },
-        }),
+      this.add('hls', `hls ${broadcastId}`, {
+        workDir: dir,
+        args: async (tap, sdp, run) => {
+          // The source size decides the ladder (VP8 keyframes carry it) and its RTP timestamps the frame rate.
+          const size = await waitFor(() => tap.videoSize, 2000);
+          const fps = await waitFor(() => tap.frameRate, 1000);
+          const files = `${this.period}${run.attempt ? `r${run.attempt}` : ''}`;
+          return hlsArgs(sdp, dir, opts, size ? { ...size, fps } : null, tap.kinds.includes('audio'), run.part > 0, files);
+        },
       });
     }
     if (this.options.recordingFile) {
       const file = this.options.recordingFile;
       await fs.mkdir(path.dirname(file), { recursive: true });
-      this.outputs.push({
-        kind: 'recording',
-        name: `recording ${broadcastId}`,
-        output: new SupervisedOutput({
-          name: `recording ${broadcastId}`,
-          hub,
-          broadcastId,
-          workDir: path.dirname(file),
-          log,
-          // Copying starts at a keyframe; a restart writes a new part instead of overwriting the first.
-          args: (_tap, sdp, attempt) => [...tapInputArgs(sdp), '-map', '0', '-c', 'copy', '-f', 'matroska', attempt === 0 ? file : file.replace(/(\.\w+)?$/, `-part${attempt + 1}$1`)],
-        }),
+      this.add('recording', `recording ${broadcastId}`, {
+        workDir: path.dirname(file),
+        // Copying starts at a keyframe; after a gap or a failure the next part is a file of its own.
+        args: (_tap, sdp, run) => ['-y', ...tapInputArgs(sdp), '-map', '0', '-c', 'copy', '-f', 'matroska', recordingPart(file, run.part)],
+        discard: async (run) => {
+          // A run that wrote no media leaves at most a header: never keep it as a part.
+          const f = recordingPart(file, run.part);
+          const size = await fs.stat(f).then((st) => st.size, () => -1);
+          if (size >= 0 && size < 64 * 1024) await fs.rm(f, { force: true });
+        },
       });
     }
     for (const dest of this.options.rtmp ?? []) {
       const kbps = dest.videoKbps ?? 2500;
-      this.outputs.push({
-        kind: 'rtmp',
-        name: `rtmp ${dest.name} ${broadcastId}`,
-        output: new SupervisedOutput({
-          name: `rtmp ${dest.name} ${broadcastId}`,
-          hub,
-          broadcastId,
-          workDir: this.hlsDir ?? path.dirname(this.options.recordingFile ?? '.'),
-          log,
-          maxRestarts: 20,
-          // Copying H.264 needs keyframes from the source at a steady interval (platforms want ≤ 2-4 s GOPs).
-          ...(codec === 'H264' ? { keyframeIntervalMs: 2000 } : {}),
-          args: (tap, sdp) => [
-            ...tapInputArgs(sdp),
-            '-map',
-            '0:v',
-            ...(tap.kinds.includes('audio') ? ['-map', '0:a'] : []),
-            ...(codec === 'H264'
-              ? ['-c:v', 'copy']
-              : ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps * 2}k`, '-force_key_frames', 'expr:gte(t,n_forced*2)']),
-            ...(tap.kinds.includes('audio') ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '44100'] : []),
-            '-f',
-            'flv',
-            dest.url,
-          ],
-        }),
+      this.add('rtmp', `rtmp ${dest.name} ${broadcastId}`, {
+        workDir: this.hlsDir ?? path.dirname(this.options.recordingFile ?? '.'),
+        // Copying H.264 needs keyframes from the source at a steady interval (platforms want ≤ 2-4 s GOPs).
+        ...(codec === 'H264' ? { keyframeIntervalMs: 2000 } : {}),
+        args: (tap, sdp) => [
+          ...tapInputArgs(sdp),
+          '-map',
+          '0:v',
+          ...(tap.kinds.includes('audio') ? ['-map', '0:a'] : []),
+          ...(codec === 'H264'
+            ? ['-c:v', 'copy']
+            : [
+                '-vf',
+                `fps=${outputFps({ fps: 'auto', fallbackFps: 25, maxFps: 30 }, tap.frameRate)}`,
+                '-c:v',
+                'libx264',
+                '-preset',
+                'veryfast',
+                '-tune',
+                'zerolatency',
+                '-pix_fmt',
+                'yuv420p',
+                '-b:v',
+                `${kbps}k`,
+                '-maxrate',
+                `${kbps}k`,
+                '-bufsize',
+                `${kbps * 2}k`,
+                '-force_key_frames',
+                'expr:gte(t,n_forced*2)',
+              ]),
+          ...(tap.kinds.includes('audio') ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '44100'] : []),
+          '-f',
+          'flv',
+          dest.url,
+        ],
       });
     }
     await Promise.all(this.outputs.map((o) => o.output.start()));
+  }
+
+  /** Each output's true state (see OutputStatus in wire.ts). */
+  status(): OutputStatus[] {
+    return this.outputs.map((o) => o.output.status);
   }
 
   get running(): { kind: string; name: string; pid: number | undefined; running: boolean }[] {
     return this.outputs.map((o) => ({ kind: o.kind, name: o.name, pid: o.output.pid, running: o.output.running }));
   }
 
+  /** Recording files written so far (parts that hold media), in order. */
+  async recordingParts(): Promise<string[]> {
+    const file = this.options.recordingFile;
+    const rec = this.outputs.find((o) => o.kind === 'recording');
+    if (!file || !rec) return [];
+    // `parts` counts finished runs that wrote media; a running one writes part number `parts`.
+    const out: string[] = [];
+    for (let i = 0; i <= rec.output.status.parts; i++) if (await fs.stat(recordingPart(file, i)).then((st) => st.size > 0, () => false)) out.push(recordingPart(file, i));
+    return out;
+  }
+
   async stop() {
     if (this.stopped) return;
     this.stopped = true;
+    // ENDLIST at once for players polling through a CDN (ffmpeg may rewrite the playlist once more while stopping,
+    // hence again afterwards).
+    if (this.hlsDir) await endPlaylists(this.hlsDir);
     await Promise.all(this.outputs.map((o) => o.output.stop()));
     if (this.hlsDir) await endPlaylists(this.hlsDir);
   }

@@ -61,6 +61,11 @@ export interface RtpIngestOptions {
   audio?: boolean;
   /** A name for people (the chair's source list), e.g. "Bộ mã hoá phòng kỹ thuật". */
   label?: string;
+  /**
+   * The encoder's address: packets from any other address are dropped. Default: the first address that sends
+   * packets with the right SSRC is kept for the life of the ingest (on loopback, only this machine can send at all).
+   */
+  source?: string;
 }
 
 export interface RtpIngest {
@@ -82,6 +87,8 @@ export interface RtpTap {
   readonly kinds: MediaKind[];
   /** Video size when the hub has seen it (VP8 keyframes carry it), so the packager can pick its ladder. */
   readonly videoSize: { width: number; height: number } | null;
+  /** Frames per second measured from the video's RTP timestamps, when the hub has seen enough of them. */
+  readonly frameRate: number | null;
   requestKeyFrame(): void;
   close(): Promise<void>;
 }
@@ -103,6 +110,7 @@ export interface StreamStats {
   lastPacketAt: number | null;
   width?: number;
   height?: number;
+  frameRate?: number;
 }
 
 export interface SourceStats {
@@ -112,13 +120,22 @@ export interface SourceStats {
   since: number;
   video: StreamStats;
   audio: StreamStats | null;
+  /** RTP sources: packets dropped for a foreign source address, SSRC or payload type. */
+  rejectedPackets?: number;
 }
 
 export interface BroadcastStats {
   id: string;
   videoCodec: VideoCodec;
   /** The program source's figures (null when no source is the program). */
-  ingest: { kind: SourceKind; since: number; video: StreamStats; audio: StreamStats | null } | null;
+  ingest: {
+    kind: SourceKind;
+    since: number;
+    video: StreamStats;
+    audio: StreamStats | null;
+    /** RTP ingests: packets dropped for a foreign source address, SSRC or payload type (0 for WebRTC). */
+    rejectedPackets?: number;
+  } | null;
   /** Every source, program or not, oldest first. */
   sources: SourceStats[];
   programSourceId: string | null;
@@ -245,6 +262,12 @@ export interface HubOptions {
   announcedAddresses?: string[];
   /** Interface the UDP sockets bind to (default 127.0.0.1; production: 0.0.0.0 with `announcedAddresses` set). */
   listenIp?: string;
+  /**
+   * Where RTP ingest ports listen (default 127.0.0.1: a relay ffmpeg on this server) and the address printed in the
+   * ffmpeg strings for encoders (default: the listen address, or the first announced address when listening on all).
+   */
+  rtpListenIp?: string;
+  rtpAnnouncedIp?: string;
   /** Keep only remote ICE candidates whose address passes (tests keep loopback only). Default: all. */
   acceptRemoteAddress?: (ip: string) => boolean;
   /** UDP port range for WebRTC, e.g. [40000, 49999], so a firewall can open it. */

@@ -37,7 +37,8 @@ import {
   HubListeners,
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
-import { SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
+import { FrameRateMeter, SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, rtpTimestamp, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
+import { ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
 
 export interface MediasoupHubOptions extends HubOptions {
   /** Workers to start; default one per core. */
@@ -93,6 +94,8 @@ interface MsSource {
   plain: ms.PlainTransport[];
   counters: Partial<Record<MediaKind, Counter>>;
   videoSize: { width: number; height: number } | null;
+  /** Measured from this source's RTP timestamps: the packager encodes at a constant rate (HLS needs one). */
+  readonly frameRate: FrameRateMeter;
   keyframe: () => boolean;
 }
 
@@ -447,6 +450,7 @@ export class MediasoupHub implements MediaHub {
         plain: [],
         counters: {},
         videoSize: null,
+        frameRate: new FrameRateMeter(),
         keyframe: throttle(500, () => void src!.feeders.video?.requestKeyFrame().catch(() => undefined)),
       };
       b.sources.set(src.id, src);
@@ -472,6 +476,7 @@ export class MediasoupHub implements MediaHub {
   private onPacket(b: MsBroadcast, source: MsSource, kind: MediaKind, packet: Buffer) {
     if (b.sources.get(source.id) !== source) return;
     if (kind === 'video') {
+      source.frameRate.add(rtpTimestamp(packet));
       const info = frameInfo(b.videoCodec, packet);
       if (info.width && info.height) source.videoSize = { width: info.width, height: info.height };
       if (info.keyframe && b.pending?.id === source.id) this.commitProgram(b, source.id);
@@ -582,13 +587,13 @@ export class MediasoupHub implements MediaHub {
     const kinds: MediaKind[] = options.audio === false ? ['video'] : ['video', 'audio'];
     const meta = { id: `rtp-${randomUUID().slice(0, 8)}`, kind: 'rtp' as const, label: options.label ?? null, peerId: null };
     const transports: ms.PlainTransport[] = [];
-    const listenIp = this.options.listenIp ?? '127.0.0.1';
-    const announced = this.options.announcedAddresses?.[0];
+    const { listenIp, announcedIp } = rtpIngestAddresses(this.options);
     const endpoints: RtpIngest['endpoints'] = [];
     for (const kind of kinds) {
-      // comedia: the encoder's source address is learnt from its first packet; RTCP on its own port (ffmpeg's default).
+      // comedia: the encoder's address is learnt from its first packet and mediasoup then ignores other senders;
+      // packets whose SSRC is not the producer's are dropped by its RTP listener. RTCP on its own port (ffmpeg's default).
       const transport = await b.origin.createPlainTransport({
-        listenInfo: { protocol: 'udp', ip: listenIp, ...(announced ? { announcedAddress: announced } : {}) },
+        listenInfo: { protocol: 'udp', ip: listenIp, announcedAddress: announcedIp },
         rtcpMux: false,
         comedia: true,
       });
@@ -615,7 +620,7 @@ export class MediasoupHub implements MediaHub {
       b.sources.get(meta.id)?.plain.push(transport);
       endpoints.push({
         kind,
-        ip: announced ?? listenIp,
+        ip: announcedIp,
         port: transport.tuple.localPort,
         rtcpPort: transport.rtcpTuple?.localPort ?? transport.tuple.localPort + 1,
         payloadType,
@@ -629,7 +634,7 @@ export class MediasoupHub implements MediaHub {
       ffmpegOutput: (kind) => {
         const e = endpoints.find((x) => x.kind === kind);
         if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ['-payload_type', String(e.payloadType), '-ssrc', String(e.ssrc), '-f', 'rtp', `rtp://${e.ip}:${e.port}?rtcpport=${e.rtcpPort}&pkt_size=1200`];
+        return ffmpegRtpOutput(e);
       },
     };
   }
@@ -693,6 +698,9 @@ export class MediasoupHub implements MediaHub {
       get videoSize() {
         return b.program?.videoSize ?? null;
       },
+      get frameRate() {
+        return b.program?.frameRate.fps ?? null;
+      },
       requestKeyFrame: kick,
       close: async () => {
         for (const t of timers) clearTimeout(t);
@@ -715,6 +723,7 @@ export class MediasoupHub implements MediaHub {
       codec: kind === 'video' ? b.videoCodec : 'opus',
       ...(src.counters[kind] ?? { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null }),
       ...(kind === 'video' && src.videoSize ? src.videoSize : {}),
+      ...(kind === 'video' && src.frameRate.fps ? { frameRate: src.frameRate.fps } : {}),
     });
     const program = b.program;
     return {

@@ -189,6 +189,56 @@ export class Meter {
 }
 
 /**
+ * The source's frame rate from RTP timestamps (90 kHz for video): the median step between distinct timestamps over
+ * the last frames. A browser camera's steps jitter and dropped frames double some of them; the median ignores both.
+ * Snapped to a common rate when within 4 %, so a 25 fps camera says 25, not 24.7.
+ */
+export class FrameRateMeter {
+  private lastTs: number | null = null;
+  private readonly steps: number[] = [];
+
+  constructor(
+    private readonly clockRate = 90000,
+    private readonly window = 90,
+  ) {}
+
+  add(timestamp: number) {
+    if (this.lastTs === timestamp) return;
+    if (this.lastTs !== null) {
+      const step = (timestamp - this.lastTs + 0x1_0000_0000) % 0x1_0000_0000;
+      // Reordered packets (negative steps) and gaps longer than a second say nothing about the rate.
+      if (step > 0 && step <= this.clockRate) {
+        this.steps.push(step);
+        if (this.steps.length > this.window) this.steps.shift();
+      }
+    }
+    this.lastTs = timestamp;
+  }
+
+  /** Frames per second, or null until a dozen frames were seen. */
+  get fps(): number | null {
+    if (this.steps.length < 12) return null;
+    const sorted = [...this.steps].sort((a, b) => a - b);
+    const raw = this.clockRate / sorted[Math.floor(sorted.length / 2)]!;
+    const common = COMMON_RATES.find((r) => Math.abs(raw - r) / r < 0.04);
+    return common ?? Math.round(raw);
+  }
+
+  reset() {
+    this.lastTs = null;
+    this.steps.length = 0;
+  }
+}
+
+const COMMON_RATES = [10, 12, 15, 20, 24, 25, 30, 50, 60];
+
+/** The RTP timestamp of a raw packet. */
+export const rtpTimestamp = (buf: Uint8Array) => ((buf[4]! << 24) >>> 0) + ((buf[5]! << 16) | (buf[6]! << 8) | buf[7]!);
+
+/** The SSRC of a raw packet. */
+export const rtpSsrc = (buf: Uint8Array) => ((buf[8]! << 24) >>> 0) + ((buf[9]! << 16) | (buf[10]! << 8) | buf[11]!);
+
+/**
  * Keeps one outgoing stream's sequence numbers and timestamps continuous across source changes: a decoder that sees
  * the sequence jump by thousands waits for packets that never come, so each new source is shifted to continue where
  * the previous one stopped (plus one frame of time).

@@ -34,10 +34,13 @@ import {
   type VideoCodec,
   HubListeners,
 } from './hub.ts';
+import { RtpIngestGate, ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import {
+  FrameRateMeter,
   Meter,
   SeqRewriter,
+  rtpTimestamp,
   TAP_PAYLOAD_TYPES,
   bindUdp,
   closeUdp,
@@ -76,22 +79,27 @@ interface Source {
   hasAudio: boolean;
   readonly meters: Record<MediaKind, Meter>;
   videoSize: { width: number; height: number } | null;
+  /** Measured from this source's RTP timestamps: the packager encodes at a constant rate (HLS needs one). */
+  readonly frameRate: FrameRateMeter;
   /** The publisher's peer id (WebRTC sources). */
   peerId: string | null;
   /** Asks the source for a keyframe now (a no-op for RTP). */
   pli(): void;
   /** The same, at most once per 500 ms: many viewers joining at once cost one keyframe. */
   keyframe: () => boolean;
+  /** RTP sources: packets refused for a foreign source address, SSRC or payload type. */
+  rejectedPackets?(): number;
   close(): Promise<void>;
 }
 
-function newSource(fields: Pick<Source, 'id' | 'kind' | 'label' | 'hasAudio' | 'peerId' | 'pli' | 'close'>): Source {
+function newSource(fields: Pick<Source, 'id' | 'kind' | 'label' | 'hasAudio' | 'peerId' | 'pli' | 'close' | 'rejectedPackets'>): Source {
   return {
     ...fields,
     generation: ++generations,
     since: Date.now(),
     meters: { video: new Meter(), audio: new Meter() },
     videoSize: null,
+    frameRate: new FrameRateMeter(),
     keyframe: throttle(500, () => fields.pli()),
   };
 }
@@ -162,6 +170,7 @@ class Broadcast {
     if (isPaddingOnly(buf)) return;
     source.meters[kind].add(buf.length);
     if (kind === 'video') {
+      source.frameRate.add(rtpTimestamp(buf));
       const info = frameInfo(this.videoCodec, buf);
       if (info.width && info.height) source.videoSize = { width: info.width, height: info.height };
       // The switch lands on the first packet of a keyframe: decoders go from one picture to the next, no black.
@@ -304,13 +313,30 @@ class Broadcast {
       bitrateKbps: s.meters[kind].kbps(),
       lastPacketAt: s.meters[kind].lastAt,
       ...(kind === 'video' && s.videoSize ? s.videoSize : {}),
+      ...(kind === 'video' && s.frameRate.fps ? { frameRate: s.frameRate.fps } : {}),
     });
     const program = this.program;
     return {
       id: this.id,
       videoCodec: this.videoCodec,
-      ingest: program ? { kind: program.kind, since: program.since, video: stream(program, 'video'), audio: program.hasAudio ? stream(program, 'audio') : null } : null,
-      sources: [...this.sources.values()].map((s) => ({ id: s.id, kind: s.kind, label: s.label, since: s.since, video: stream(s, 'video'), audio: s.hasAudio ? stream(s, 'audio') : null })),
+      ingest: program
+        ? {
+            kind: program.kind,
+            since: program.since,
+            video: stream(program, 'video'),
+            audio: program.hasAudio ? stream(program, 'audio') : null,
+            rejectedPackets: program.rejectedPackets?.() ?? 0,
+          }
+        : null,
+      sources: [...this.sources.values()].map((s) => ({
+        id: s.id,
+        kind: s.kind,
+        label: s.label,
+        since: s.since,
+        video: stream(s, 'video'),
+        audio: s.hasAudio ? stream(s, 'audio') : null,
+        ...(s.rejectedPackets ? { rejectedPackets: s.rejectedPackets() } : {}),
+      })),
       programSourceId: this.programId,
       pendingProgramSourceId: this.pendingId,
       viewers: this.viewers.size,
@@ -588,6 +614,9 @@ export class WeriftHub implements MediaHub {
     const b = this.get(broadcastId);
     const kinds: MediaKind[] = options.audio === false ? ['video'] : ['video', 'audio'];
     const sockets: Socket[] = [];
+    const expected: Partial<Record<MediaKind, { ssrc: number; payloadType: number }>> = {};
+    for (const kind of kinds) expected[kind] = { ssrc: randomInt(1, 2 ** 31), payloadType: TAP_PAYLOAD_TYPES[kind] };
+    const gate = new RtpIngestGate(expected, options.source);
     const source = newSource({
       id: `rtp-${randomUUID().slice(0, 8)}`,
       kind: 'rtp',
@@ -596,21 +625,20 @@ export class WeriftHub implements MediaHub {
       peerId: null,
       // An encoder on plain RTP does not answer PLI; its GOP (README: -g / -force_key_frames) bounds the wait.
       pli: () => undefined,
+      rejectedPackets: () => gate.counters.video.rejected + gate.counters.audio.rejected,
       close: async () => void (await Promise.all(sockets.map(closeUdp))),
     });
     const endpoints: RtpIngestEndpoint[] = [];
-    const ip = this.announced?.[0] ?? this.listenIp;
+    const { listenIp, announcedIp } = rtpIngestAddresses(this.options);
     try {
       for (const kind of kinds) {
-        const { rtp, rtcp } = await bindPair(this.listenIp);
+        const { rtp, rtcp } = await bindPair(listenIp);
         sockets.push(rtp, rtcp);
-        const payloadType = TAP_PAYLOAD_TYPES[kind];
         const codec = kind === 'video' ? videoCodecSdp(b.videoCodec) : { codec: 'opus', clockRate: 48000, channels: 2 };
-        endpoints.push({ kind, ip, port: rtp.address().port, rtcpPort: rtcp.address().port, payloadType, ssrc: randomInt(1, 2 ** 31), ...codec });
-        rtp.on('message', (msg) => {
-          // Another payload type means another codec than the broadcast's: viewers could not decode it.
-          if (msg.length < 12 || (msg[1]! & 0x7f) !== payloadType) return;
-          b.onPacket(source, kind, msg);
+        endpoints.push({ kind, ip: announcedIp, port: rtp.address().port, rtcpPort: rtcp.address().port, ...expected[kind]!, ...codec });
+        // A foreign address, SSRC or payload type (another codec than the broadcast's) never reaches viewers or taps.
+        rtp.on('message', (msg, from) => {
+          if (gate.accept(kind, msg, from.address)) b.onPacket(source, kind, msg);
         });
         rtcp.on('message', () => undefined);
       }
@@ -619,14 +647,17 @@ export class WeriftHub implements MediaHub {
       throw err;
     }
     await b.addSource(source);
-    this.log.info({ broadcastId, sourceId: source.id, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`), program: b.programId === source.id }, 'rtp ingest open');
+    this.log.info(
+      { broadcastId, sourceId: source.id, listenIp, announcedIp, source: options.source ?? null, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`), program: b.programId === source.id },
+      'rtp ingest open',
+    );
     return {
       sourceId: source.id,
       endpoints,
       ffmpegOutput: (kind) => {
         const e = endpoints.find((x) => x.kind === kind);
         if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ['-payload_type', String(e.payloadType), '-ssrc', String(e.ssrc), '-f', 'rtp', `rtp://${e.ip}:${e.port}?rtcpport=${e.rtcpPort}&pkt_size=1200`];
+        return ffmpegRtpOutput(e);
       },
     };
   }
@@ -682,6 +713,9 @@ export class WeriftHub implements MediaHub {
       kinds,
       get videoSize() {
         return b.program?.videoSize ?? null;
+      },
+      get frameRate() {
+        return b.program?.frameRate.fps ?? null;
       },
       requestKeyFrame: () => b.requestKeyFrame(),
       close: async () => {

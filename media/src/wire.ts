@@ -98,3 +98,42 @@ export interface MediaServerToClientEvents {
   /** The server dropped this socket's WebRTC peer (off air, closed sitting, replaced publisher, hub closing). */
   'media:ended': (event: { sessionId: string; role: MediaRole; reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed' }) => void;
 }
+
+// ---- Program outputs (HLS, recording, RTMP pushes): their true state, for the chair's Truyền hình card ----
+
+export type OutputKind = 'hls' | 'recording' | 'rtmp';
+/**
+ * `starting`: ffmpeg runs, nothing written yet (waiting for a keyframe); `running`: writing; `waiting`: the ingest
+ * sends nothing, the output resumes by itself when packets come back; `retrying`: ffmpeg failed, the next try is at
+ * `nextRetryAt`; `stopped`: off air.
+ */
+export type OutputState = 'starting' | 'running' | 'waiting' | 'retrying' | 'stopped';
+export type OutputProblem = 'NO_SIGNAL' | 'NO_KEYFRAME' | 'STALLED' | 'FFMPEG_EXITED';
+
+/** Vietnamese reasons shown when an output is down; the code is for programs. */
+export const OUTPUT_PROBLEM_MESSAGES: Record<OutputProblem, string> = {
+  NO_SIGNAL: 'Mất tín hiệu từ nguồn hình: đầu ra sẽ tự chạy lại khi có tín hiệu.',
+  NO_KEYFRAME: 'Chưa nhận được khung hình khóa từ nguồn: đang thử lại.',
+  STALLED: 'Đầu ra ngừng ghi dù nguồn vẫn phát: đang khởi động lại.',
+  FFMPEG_EXITED: 'Bộ mã hóa (ffmpeg) dừng bất thường: đang thử lại.',
+};
+
+export interface OutputStatus {
+  kind: OutputKind;
+  /** e.g. `hls bn-kh12`, `rtmp vtv bn-kh12`. */
+  name: string;
+  state: OutputState;
+  /** `state === 'running'` (kept for older clients). */
+  running: boolean;
+  /** Why the output is not running (null while running or starting normally, and when stopped). */
+  problem: OutputProblem | null;
+  /** Vietnamese text for `problem`. */
+  reason: string | null;
+  /** ms since epoch of the last state change. */
+  since: number;
+  /** ffmpeg starts after the first (after gaps and failures). */
+  restarts: number;
+  /** Runs that wrote something: recording parts, HLS discontinuities + 1. */
+  parts: number;
+  nextRetryAt: number | null;
+}

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LADDER, chooseLadder, endPlaylists, hlsArgs, assertSafeId } from '../src/hls.ts';
+import { DEFAULT_LADDER, chooseLadder, endPlaylists, hlsArgs, assertSafeId, outputFps, recordingPart, type HlsOptions } from '../src/hls.ts';
+import { FrameRateMeter } from '../src/rtp-util.ts';
 import { tmpDir } from './support.ts';
 
 describe('HLS packager', () => {
@@ -13,16 +14,55 @@ describe('HLS packager', () => {
     expect(chooseLadder(DEFAULT_LADDER, null).every((r) => !r.exact)).toBe(true);
   });
 
-  it('[HLS-2] fMP4, short segments, forced keyframes, per-period file names', () => {
-    const args = hlsArgs('/t/tap.sdp', '/out/s1', { segmentSec: 1, listSize: 10, ladder: DEFAULT_LADDER, preset: 'ultrafast', audioKbps: 96 }, { width: 1280, height: 720 }, true, false, 'pabc');
+  const opts: Required<HlsOptions> = { segmentSec: 1, listSize: 10, ladder: DEFAULT_LADDER, preset: 'ultrafast', audioKbps: 96, fps: 'auto', fallbackFps: 25, maxFps: 30 };
+
+  it('[HLS-2] fMP4, short segments, forced keyframes on a constant frame rate, per-period file names', () => {
+    const args = hlsArgs('/t/tap.sdp', '/out/s1', opts, { width: 1280, height: 720, fps: 25 }, true, false, 'pabc');
     const joined = args.join(' ');
     expect(joined).toContain('-hls_segment_type fmp4');
     expect(joined).toContain('-hls_time 1');
     expect(joined).toContain('-force_key_frames expr:gte(t,n_forced*1)');
+    expect(joined).toContain('-g 25 -keyint_min 25');
+    expect(joined).toContain('[0:v]fps=25,split=2');
     expect(joined).toContain('-var_stream_map v:0,a:0,name:720p v:1,a:1,name:360p');
-    expect(joined).toContain('init_pabc.mp4');
+    // ffmpeg 5.1 refuses a multi-variant fMP4 ladder whose init name lacks %v.
+    expect(args[args.indexOf('-hls_fmp4_init_filename') + 1]).toBe('init_pabc_%v.mp4');
     expect(joined).toContain(path.join('/out/s1', '%v', 'pabc_%05d.m4s'));
+    expect(joined).toContain('omit_endlist');
     expect(joined).not.toContain('append_list');
+    const single = hlsArgs('/t/tap.sdp', '/out/s1', opts, { width: 640, height: 360, fps: 30 }, false, true, 'pabcr2');
+    expect(single[single.indexOf('-hls_fmp4_init_filename') + 1]).toBe('init_pabcr2_360p.mp4');
+    expect(single.join(' ')).toContain('[0:v]fps=30,split=1');
+    expect(single.join(' ')).toContain('append_list');
+  });
+
+  it('[HLS-6] output frame rate: measured, halved above the cap, the fallback when unknown, fixed when configured', () => {
+    expect(outputFps(opts, 25)).toBe(25);
+    expect(outputFps(opts, 60)).toBe(30);
+    expect(outputFps(opts, 50)).toBe(25);
+    expect(outputFps(opts, null)).toBe(25);
+    expect(outputFps({ ...opts, fps: 24 }, 30)).toBe(24);
+  });
+
+  it('[HLS-7] the frame rate is read from RTP timestamps despite jitter, dropped frames and reordering', () => {
+    const meter = new FrameRateMeter();
+    expect(meter.fps).toBeNull();
+    let ts = 4_294_900_000; // wraps around 2^32 on the way
+    for (let i = 0; i < 60; i++) {
+      ts += i % 10 === 9 ? 7200 : 3600 + ((i % 3) - 1) * 90; // 25 fps, ±1 ms jitter, a dropped frame now and then
+      meter.add(ts % 0x1_0000_0000);
+      if (i % 7 === 0) meter.add((ts - 3600) % 0x1_0000_0000); // a late packet of the previous frame
+      meter.add(ts % 0x1_0000_0000); // several packets per frame
+    }
+    expect(meter.fps).toBe(25);
+    meter.reset();
+    for (let i = 0; i < 30; i++) meter.add(i * 3000);
+    expect(meter.fps).toBe(30);
+  });
+
+  it('[HLS-8] recording parts: the first keeps its name, the next ones are numbered', () => {
+    expect(recordingPart('/r/s-phien1.mkv', 0)).toBe('/r/s-phien1.mkv');
+    expect(recordingPart('/r/s-phien1.mkv', 1)).toBe('/r/s-phien1-part2.mkv');
   });
 
   it('[HLS-3] endPlaylists appends ENDLIST once, to media playlists only', async () => {

@@ -11,14 +11,14 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { MediaError, type MediaHub } from '../src/hub.ts';
 import { ProgramOutputs } from '../src/hls.ts';
-import { runningFfmpeg, stopAllFfmpeg } from '../src/ffmpeg.ts';
+import { runningFfmpeg } from '../src/ffmpeg.ts';
 import { frameInfo } from '../src/rtp-util.ts';
 import { io as ioClient } from 'socket.io-client';
 import { NodeViewer } from './node-viewer.ts';
 import {
+  cleanUpMedia,
   ffmpegTestSource,
   ffprobe,
-  killTestProcesses,
   launchBrowser,
   openPage,
   ownUdpSockets,
@@ -59,17 +59,12 @@ export function hubContract(name: string, makeHub: () => Promise<MediaHub>) {
     }, 60_000);
 
     afterAll(async () => {
-      try {
+      await cleanUpMedia(dir, async () => {
         for (const p of [...pages]) await p.close().catch(() => undefined);
         await browser?.close();
         await server?.close();
         await hub?.close();
-        await stopAllFfmpeg();
-      } finally {
-        await killTestProcesses();
-        for (const p of runningFfmpeg()) p.child.kill('SIGKILL');
-        await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-      }
+      });
       // Nothing may outlive the suite: no ffmpeg and no UDP socket of ours (read from /proc/net/udp by inode).
       await waitUntil('UDP sockets released', () => ownUdpSockets().filter((s) => !udpBefore.has(s.inode)), (left) => left.length === 0, 10_000);
       expect(runningFfmpeg()).toHaveLength(0);

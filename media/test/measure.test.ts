@@ -21,6 +21,8 @@ const RUN = process.env.MEDIA_MEASURE === '1';
 const SKIP = 'media measurements NOT run: set MEDIA_MEASURE=1';
 const N = Number(process.env.MEDIA_MEASURE_VIEWERS ?? 10);
 const WINDOW_S = 10;
+/** The clock card's size (the figures are asked at 720p). */
+const [W, H] = (process.env.MEDIA_MEASURE_SIZE ?? '1280x720').split('x').map(Number);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,7 +35,7 @@ describe.runIf(RUN)('measurements (werift)', () => {
   let browser: Browser;
   let dir: string;
   let swarm: ChildProcess | null = null;
-  const figures: Record<string, unknown> = { at: new Date().toISOString(), cores: cpus().length };
+  const figures: Record<string, unknown> = { at: new Date().toISOString(), cores: cpus().length, card: `${W}x${H}` };
 
   beforeAll(async () => {
     hub = await WeriftHub.create({ maxViewers: 1000, announcedAddresses: ['127.0.0.1'], acceptRemoteAddress: isLoopback });
@@ -56,7 +58,7 @@ describe.runIf(RUN)('measurements (werift)', () => {
   }, 60_000);
 
   it('glass-to-glass latency over WebRTC and HLS', async () => {
-    const camera = await openPage(browser, `${server.url}/media/camera.html?session=m1&token=chair&source=clock&fps=30`);
+    const camera = await openPage(browser, `${server.url}/media/camera.html?session=m1&token=chair&source=clock&fps=30&w=${W}&h=${H}`);
     await waitUntil('camera publishing', () => pageState(camera, 'publishing'), (v) => v === true);
     const viewer = await openPage(browser, `${server.url}/media/viewer.html?session=m1&token=chair&measure=1`);
     await waitUntil('webrtc samples', () => pageState<number[]>(viewer, 'samples'), (s) => s.length > 30, 30_000);
@@ -72,7 +74,7 @@ describe.runIf(RUN)('measurements (werift)', () => {
     await camera.close();
     const harness = await openPage(browser, `${server.url}/media/viewer.html`);
     await harness.setContent(
-      `<iframe id="cam" width="660" height="420" src="${server.url}/media/camera.html?session=m1&token=chair&source=clock&fps=30"></iframe>` +
+      `<iframe id="cam" width="660" height="420" src="${server.url}/media/camera.html?session=m1&token=chair&source=clock&fps=30&w=${W}&h=${H}"></iframe>` +
         `<iframe id="hls" width="660" height="420" src="${server.url}/media/hls.html?session=m1&measure=1"></iframe>`,
     );
     const frameOf = (name: string) => harness.frames().find((f) => f.url().includes(name))!;

@@ -254,3 +254,85 @@ export function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
+
+// ---------- realistic sources (issue 12 §1) ----------
+
+/** A generated media file kept in the temp dir across runs (made once, atomically: a killed run leaves no half file). */
+async function cachedMedia(name: string, ffmpegArgs: (out: string) => string[]): Promise<string> {
+  const { tmpdir } = await import('node:os');
+  const dir = path.join(tmpdir(), 'hall-media-clips');
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, name);
+  if (existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.tmp${path.extname(name)}`;
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...ffmpegArgs(tmp)], { timeout: 600_000 });
+  await fs.rename(tmp, file);
+  return file;
+}
+
+/**
+ * A short VP8 + Opus clip (GOP = 1 s) at a broadcast size and rate, generated with ffmpeg on first use and kept in
+ * the temp dir for later runs; looped with `-c copy` it is an endless feed that costs no encoding CPU.
+ */
+export function sourceClip(size: '1280x720' | '1920x1080', fps: number, seconds = 2): Promise<string> {
+  // prettier-ignore
+  return cachedMedia(`testsrc2-${size}-${fps}-${seconds}s.webm`, (out) => ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(seconds), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', size === '1920x1080' ? '2500k' : '1500k', '-g', String(fps), '-keyint_min', String(fps),
+    '-error-resilient', '1', '-auto-alt-ref', '0', '-c:a', 'libopus', '-b:a', '64k', out]);
+}
+
+/** A clip looped in real time into an RTP ingest, packets copied (what a relay ffmpeg in front of OBS sends). */
+export function loopedRtpSource(clip: string, output: { video: string[]; audio?: string[] }): ChildProcess {
+  return spawnFfmpeg(['-re', '-stream_loop', '-1', '-i', clip, '-map', '0:v', '-c:v', 'copy', ...output.video, ...(output.audio ? ['-map', '0:a', '-c:a', 'copy', ...output.audio] : [])]);
+}
+
+/**
+ * A Y4M file Chromium's fake camera plays (`--use-file-for-fake-video-capture`), looped, at the file's own frame rate
+ * (an MJPEG file would be played at 30 fps whatever it was made at). Raw video: one second keeps it near 35 MB.
+ */
+export function fakeCameraFile(size: '1280x720' | '1920x1080', fps: number, seconds = 1): Promise<string> {
+  return cachedMedia(`camera-${size}-${fps}-${seconds}s.y4m`, (out) => ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-t', String(seconds), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out]);
+}
+
+/** Stops whatever a media suite started (ffmpeg, test processes) and removes its directory; for `afterAll`. */
+export async function cleanUpMedia(dir: string | undefined, close: () => Promise<void>) {
+  const { runningFfmpeg, stopAllFfmpeg } = await import('../src/ffmpeg.ts');
+  try {
+    await close();
+    await stopAllFfmpeg();
+  } finally {
+    await killTestProcesses();
+    for (const p of runningFfmpeg()) p.child.kill('SIGKILL');
+    if (dir) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+export async function launchBrowserWithCameraFile(file: string): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${file}`] });
+}
+
+/** The frame rate and size ffprobe reads from an init segment followed by one media segment. */
+export async function probeSegment(init: string, segment: string): Promise<{ fps: number; width: number; height: number; frames: number }> {
+  const joined = `${segment}.probe.mp4`;
+  await fs.writeFile(joined, Buffer.concat([await fs.readFile(init), await fs.readFile(segment)]));
+  try {
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=r_frame_rate,avg_frame_rate,width,height,nb_read_frames', '-of', 'json', joined]);
+    const s = (JSON.parse(stdout) as { streams: { r_frame_rate: string; avg_frame_rate: string; width: number; height: number; nb_read_frames: string }[] }).streams[0]!;
+    const [n, d] = s.avg_frame_rate.split('/').map(Number);
+    return { fps: d ? n! / d : 0, width: s.width, height: s.height, frames: Number(s.nb_read_frames) };
+  } finally {
+    await fs.rm(joined, { force: true });
+  }
+}
+
+/** A media playlist's facts: target duration, media sequence, segment durations, init file, segment files. */
+export function parsePlaylist(text: string) {
+  return {
+    target: Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(text)?.[1] ?? NaN),
+    sequence: Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? NaN),
+    durations: [...text.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1])),
+    init: /#EXT-X-MAP:URI="([^"]+)"/.exec(text)?.[1] ?? null,
+    segments: [...text.matchAll(/^([^#\s][^\s]*\.m4s)$/gm)].map((m) => m[1]!),
+    ended: text.includes('#EXT-X-ENDLIST'),
+  };
+}

@@ -20,6 +20,11 @@
  *   --s1 1,10 | --s2 1000 | --s3 100x1000 | --memory 100x5000
  *                           override a scenario's sizes (S1 session counts, S2 subscriber counts, S3
  *                           sessions×events, memory sessions×clients)
+ *   --media                 run the broadcast figures instead (scenarios/media.ts): WebRTC viewers one process serves
+ *                           before frames drop, hub CPU per viewer, HLS encoder CPU per rung; JSON to
+ *                           tests/bench/results/media.json (or --out). With --quick: 2 and 5 viewers, 3 s windows.
+ *   --media-steps 10,50,100 viewer counts of the ramp (default 5,10,25,50,75,100,150,200)
+ *   --preset <x264 preset>  the HLS encoder's preset for --media (default superfast, as MEDIA_HLS_PRESET)
  */
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -35,6 +40,7 @@ import { runS1 } from './scenarios/s1-vote-storm.ts';
 import { runS2 } from './scenarios/s2-fanout.ts';
 import { runS3 } from './scenarios/s3-recovery.ts';
 import { runMemory } from './scenarios/memory.ts';
+import { mediaTable, runMediaBench } from './scenarios/media.ts';
 
 interface Args {
   quick: boolean;
@@ -48,6 +54,7 @@ interface Args {
   seed: number;
   sizes: Sizes;
   render: string | null;
+  media: { steps: number[]; preset: string; out: string } | null;
 }
 
 interface Sizes {
@@ -68,7 +75,7 @@ function parseArgs(argv: string[]): Args {
     if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
     return v;
   };
-  const known = new Set(['--quick', '--store', '--out', '--docs', '--no-docs', '--only', '--workers', '--window', '--redis-url', '--seed', '--s1', '--s2', '--s3', '--memory', '--render']);
+  const known = new Set(['--quick', '--store', '--out', '--docs', '--no-docs', '--only', '--workers', '--window', '--redis-url', '--seed', '--s1', '--s2', '--s3', '--memory', '--render', '--media', '--media-steps', '--preset']);
   for (const x of a) if (x.startsWith('--') && !known.has(x)) throw new Error(`unknown option ${x}`);
   const quick = a.includes('--quick');
   const store = (value('--store') ?? 'embedded') as StoreKind;
@@ -105,6 +112,13 @@ function parseArgs(argv: string[]): Args {
     seed: Number(value('--seed') ?? 1),
     sizes,
     render: value('--render') ? path.resolve(value('--render')!) : null,
+    media: a.includes('--media')
+      ? {
+          steps: value('--media-steps') ? value('--media-steps')!.split(',').map(positive('--media-steps')) : quick ? [2, 5] : [5, 10, 25, 50, 75, 100, 150, 200],
+          preset: value('--preset') ?? 'superfast',
+          out: path.resolve(value('--out') ?? path.join(repoRoot, 'tests/bench/results/media.json')),
+        }
+      : null,
   };
 }
 
@@ -135,6 +149,16 @@ async function render(args: Args) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.render) return render(args);
+  if (args.media) {
+    logLine(`bench --media: viewer steps ${args.media.steps.join(', ')}, window ${args.windowMs / 1000} s, HLS preset ${args.media.preset}`);
+    try {
+      const r = await runMediaBench({ steps: args.media.steps, windowSec: args.windowMs / 1000, preset: args.media.preset, log: logLine, out: args.media.out });
+      console.log(`\n${mediaTable(r)}\n\nJSON: ${path.relative(process.cwd(), args.media.out) || args.media.out}`);
+    } finally {
+      await runCleanup();
+    }
+    return;
+  }
   const started = performance.now();
   const sizes = args.sizes;
   const loadAvgStart = loadavg();

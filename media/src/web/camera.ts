@@ -9,8 +9,12 @@ import { connect, page, params, requireParam, setStatus } from './page-common.ts
 async function source(): Promise<MediaStream> {
   if (params.get('source') === 'clock') {
     const canvas = document.getElementById('preview-canvas') as HTMLCanvasElement;
-    Object.assign(canvas, { width: CODE_W, height: CODE_H, hidden: false });
+    // `w`/`h` scale the card (measurements at 720p); the barcode reader scales with the displayed size.
+    const width = Number(params.get('w') ?? CODE_W);
+    const height = Number(params.get('h') ?? CODE_H);
+    Object.assign(canvas, { width, height, hidden: false });
     const ctx = canvas.getContext('2d')!;
+    ctx.scale(width / CODE_W, height / CODE_H);
     const fps = Number(params.get('fps') ?? 30);
     setInterval(() => paintClock(ctx, Date.now()), 1000 / fps);
     paintClock(ctx, Date.now());

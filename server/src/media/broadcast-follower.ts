@@ -2,7 +2,8 @@
  * The broadcast follows the session (issue 5 §4). The machine owns the on-air flag; this watches it and acts:
  *  - on air (and not a closed sitting) with an ingest → start the program outputs (HLS, recording, RTMP pushes);
  *    an ingest that arrives later starts them then;
- *  - off air → stop them (the playlists get #EXT-X-ENDLIST), drop the public WebRTC viewers;
+ *  - off air → drop the public WebRTC viewers and withdraw HLS from their state at once, then stop the outputs
+ *    (the playlists get #EXT-X-ENDLIST);
  *  - closed sitting → the same, and the wall's viewers too (the machine also forces off air);
  *  - at every stop, WebVTT chapters computed from the journal are written next to the recording.
  * Every change is pushed to the `media:state` rooms so pages switch between WebRTC, HLS and "not on air".
@@ -15,7 +16,7 @@ import path from 'node:path';
 import type { SessionContext } from '@hall/core';
 import type { SessionRegistry } from '../runtime/registry.ts';
 import type { Journal } from '../store/types.ts';
-import { ProgramOutputs, chaptersVtt, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
+import { ProgramOutputs, chaptersVtt, type SupervisorTiming, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
 import type { MediaConfig } from './config.ts';
 import { flagsOf, mayWatch, type SessionFlags } from './signaling.ts';
 import { writeManifest } from './recordings.ts';
@@ -27,6 +28,8 @@ interface Followed {
   seq: number;
   outputs: ProgramOutputs | null;
   recordingFile: string | null;
+  /** When each recording part's ffmpeg started (part index → ms): a lower bound of the part's start for the archive. */
+  partStarts: number[];
   /** Per-session queue: reconciliations never overlap (a start racing a stop would leak an ffmpeg). */
   queue: Promise<void>;
 }
@@ -41,6 +44,8 @@ export interface FollowerDeps {
   /** Subscribe to session changes (sessionId); when absent the follower polls every `pollMs`. */
   watch?: (listener: (sessionId: string) => void) => () => void;
   pollMs?: number;
+  /** Output supervision timing (tests shorten ingest-gap detection). */
+  outputTiming?: Partial<SupervisorTiming>;
 }
 
 export class BroadcastFollower {
@@ -70,7 +75,7 @@ export class BroadcastFollower {
 
   private followed(sessionId: string): Followed {
     let f = this.sessions.get(sessionId);
-    if (!f) this.sessions.set(sessionId, (f = { flags: null, ctx: null, seq: -1, outputs: null, recordingFile: null, queue: Promise.resolve() }));
+    if (!f) this.sessions.set(sessionId, (f = { flags: null, ctx: null, seq: -1, outputs: null, recordingFile: null, partStarts: [], queue: Promise.resolve() }));
     return f;
   }
 
@@ -94,28 +99,32 @@ export class BroadcastFollower {
     f.seq = room.seq;
     const desired = flags.onAir && !flags.closed;
     const hasIngest = !!this.deps.hub.stats(sessionId)?.ingest;
-    let changed = !before || before.onAir !== flags.onAir || before.closed !== flags.closed;
-
-    if (desired && !f.outputs && hasIngest) {
-      await this.startOutputs(sessionId, f, ctx);
-      changed = true;
-    } else if (!desired && f.outputs) {
-      await this.stopOutputs(sessionId, f, ctx);
-      changed = true;
-    }
+    const changed = !before || before.onAir !== flags.onAir || before.closed !== flags.closed;
 
     if (before && changed) {
-      // Viewers this audience may no longer have: the public off air; the public and the wall in a closed sitting.
+      // First the viewers this audience may no longer have (the public off air; the public and the wall in a closed
+      // sitting), and the state without HLS: ffmpeg may take seconds to stop, the public must not watch meanwhile.
       const reason = flags.closed ? 'closedSitting' : 'offAir';
+      const outputs = desired ? null : f.outputs;
+      if (outputs) f.outputs = null;
       const dropped = await this.deps.signaling.endPeers(sessionId, (p) => p.role === 'viewer' && !mayWatch(p.audience, flags).ok, reason);
       if (dropped) this.deps.log.info({ sessionId, dropped, reason }, 'viewers dropped');
+      this.pushState(sessionId, f);
+      if (outputs) await this.stopOutputs(sessionId, f, ctx, outputs);
+    } else if (!desired && f.outputs) {
+      const outputs = f.outputs;
+      f.outputs = null;
+      this.pushState(sessionId, f);
+      await this.stopOutputs(sessionId, f, ctx, outputs);
     }
+    if (desired && !f.outputs && hasIngest) await this.startOutputs(sessionId, f, ctx);
     this.pushState(sessionId, f);
   }
 
   private async startOutputs(sessionId: string, f: Followed, ctx: SessionContext) {
     const { config, hub, log } = this.deps;
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+    f.partStarts = [];
     f.recordingFile = config.record ? path.join(config.recordingsRoot, sessionId, `${sessionId}-phien${ctx.sitting.number}-${stamp}.mkv`) : null;
     f.outputs = await ProgramOutputs.start({
       hub,
@@ -125,37 +134,60 @@ export class BroadcastFollower {
       rtmp: config.rtmp,
       hls: { preset: config.hlsPreset, segmentSec: config.segmentSec },
       log,
+      // Every output state change reaches the pages (the HLS URL appears once a playlist exists) and the chair's card.
+      onStatus: (status) => {
+        if (status.kind === 'recording' && (status.state === 'starting' || status.state === 'running')) f.partStarts[status.parts] ??= Date.now();
+        this.pushState(sessionId, f);
+      },
+      ...(this.deps.outputTiming ? { timing: this.deps.outputTiming } : {}),
     });
     log.info({ sessionId, recording: f.recordingFile, rtmp: config.rtmp.map((r) => r.name) }, 'broadcast outputs started');
   }
 
-  private async stopOutputs(sessionId: string, f: Followed, ctx: SessionContext) {
-    const outputs = f.outputs!;
-    f.outputs = null;
+  private async stopOutputs(sessionId: string, f: Followed, ctx: SessionContext, outputs: ProgramOutputs) {
+    const recordingFile = f.recordingFile;
+    const partStarts = f.partStarts;
+    f.recordingFile = null;
     const endedAt = Date.now();
     await outputs.stop();
     this.deps.log.info({ sessionId }, 'broadcast outputs stopped');
-    if (f.recordingFile) {
-      // Where the recording starts on the wall clock, for the archive's chapters (recordings.ts).
-      await writeManifest(f.recordingFile, [{ file: path.basename(f.recordingFile), startedAt: outputs.startedAt, endedAt }]).catch((err: unknown) =>
-        this.deps.log.warn({ err, sessionId }, 'writing the recording manifest failed'),
-      );
-    }
-    if (f.recordingFile && this.deps.journal) {
+    if (recordingFile) await this.writePartsManifest(sessionId, recordingFile, partStarts, outputs, endedAt);
+    if (recordingFile && this.deps.journal) {
       try {
         const records = await this.deps.journal.read(sessionId, 1);
         const vtt = chaptersVtt(records, { council: ctx.council, agenda: ctx.agenda }, { start: outputs.startedAt, end: endedAt });
-        await fs.writeFile(f.recordingFile.replace(/\.mkv$/, '.chapters.vtt'), vtt);
+        await fs.writeFile(recordingFile.replace(/\.mkv$/, '.chapters.vtt'), vtt);
       } catch (err) {
         // Chapters can be recomputed from the journal any time; a failure here must not fail the stop.
         this.deps.log.warn({ err, sessionId }, 'writing chapters failed');
       }
     }
-    f.recordingFile = null;
   }
 
+  /**
+   * `<recording>.parts.json` for the archive (recordings.ts): every part the supervisor wrote (`<base>-partN.mkv` after
+   * each ingest gap or failure) with where it started on the wall clock.
+   */
+  private async writePartsManifest(sessionId: string, recordingFile: string, partStarts: number[], outputs: ProgramOutputs, endedAt: number) {
+    try {
+      const files = await outputs.recordingParts();
+      const parts = files.map((file, i) => {
+        const index = Number(/-part(\d+)\.\w+$/.exec(file)?.[1] ?? 1) - 1;
+        return { file: path.basename(file), startedAt: partStarts[index] ?? outputs.startedAt, endedAt: i === files.length - 1 ? endedAt : null };
+      });
+      await writeManifest(recordingFile, parts);
+    } catch (err) {
+      this.deps.log.warn({ err, sessionId }, 'writing the recording manifest failed');
+    }
+  }
+
+  /**
+   * The HLS URL, only once the packager has written media for this on-air period: a URL for a playlist that does
+   * not exist (ffmpeg failing) would have players spin on 404s while pages believe HLS is available.
+   */
   hlsUrl(sessionId: string): string | null {
-    return this.sessions.get(sessionId)?.outputs?.hlsDir ? `${this.deps.config.hlsBaseUrl}/${sessionId}/master.m3u8` : null;
+    const hls = this.sessions.get(sessionId)?.outputs?.status().find((o) => o.kind === 'hls');
+    return hls && (hls.state === 'running' || hls.parts > 0) ? `${this.deps.config.hlsBaseUrl}/${sessionId}/master.m3u8` : null;
   }
 
   stateFor(sessionId: string, audience: string, flags: Pick<SessionFlags, 'onAir' | 'closed'>): MediaState {
@@ -182,7 +214,7 @@ export class BroadcastFollower {
       sessionId,
       onAir: f.flags?.onAir ?? false,
       closedSitting: f.flags?.closed ?? false,
-      outputs: f.outputs?.running ?? [],
+      outputs: f.outputs?.status() ?? [],
       hls: this.hlsUrl(sessionId),
       recording: f.recordingFile ? path.basename(f.recordingFile) : null,
     }));
@@ -196,7 +228,11 @@ export class BroadcastFollower {
     this.offHub();
     for (const [sessionId, f] of this.sessions) {
       await f.queue;
-      if (f.outputs && f.ctx) await this.stopOutputs(sessionId, f, f.ctx);
+      if (f.outputs && f.ctx) {
+        const outputs = f.outputs;
+        f.outputs = null;
+        await this.stopOutputs(sessionId, f, f.ctx, outputs);
+      }
     }
     this.closed = true;
   }

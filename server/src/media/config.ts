@@ -19,6 +19,10 @@ export interface MediaConfig {
   /** Addresses clients reach the SFU at (ICE candidates); unset = every local address werift finds. */
   announcedAddresses: string[] | undefined;
   listenIp: string;
+  /** RTP ingest ports bind here: loopback unless an encoder elsewhere must reach them (issue 12 §7). */
+  rtpListenIp: string;
+  /** The address printed in the ffmpeg strings handed to encoders (never 0.0.0.0). */
+  rtpAnnouncedIp: string | undefined;
   /** Media stays on loopback: remote ICE candidates elsewhere are ignored. */
   loopbackOnly: boolean;
   rtcPortRange: [number, number] | undefined;
@@ -38,6 +42,8 @@ const Env = z.object({
   MEDIA_VIDEO_CODEC: z.enum(['VP8', 'H264']).optional(),
   MEDIA_ANNOUNCED_IPS: z.string().optional(),
   MEDIA_LISTEN_IP: z.string().min(1).optional(),
+  MEDIA_RTP_LISTEN_IP: z.ipv4().optional(),
+  MEDIA_RTP_ANNOUNCED_IP: z.string().min(1).max(253).optional(),
   MEDIA_RTC_PORTS: z.string().regex(/^\d+-\d+$/, 'expected MIN-MAX, e.g. 40000-40999').optional(),
   MEDIA_RECORD: z.enum(['0', '1', 'true', 'false']).optional(),
   /** name=rtmp://…;name2=rtmps://… */
@@ -72,6 +78,9 @@ export function loadMediaConfig(base: { dataDir: string; mediaBackend: BackendCh
     videoCodec: e.MEDIA_VIDEO_CODEC ?? 'VP8',
     announcedAddresses: announced.length ? announced : undefined,
     listenIp: e.MEDIA_LISTEN_IP ?? (loopbackOnly ? '127.0.0.1' : '0.0.0.0'),
+    // Never every interface by default, whatever HOST says: the relay ffmpeg runs on this server.
+    rtpListenIp: e.MEDIA_RTP_LISTEN_IP ?? '127.0.0.1',
+    rtpAnnouncedIp: e.MEDIA_RTP_ANNOUNCED_IP,
     loopbackOnly,
     rtcPortRange: ports,
     record: e.MEDIA_RECORD ? ['1', 'true'].includes(e.MEDIA_RECORD) : true,

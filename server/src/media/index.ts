@@ -62,6 +62,8 @@ export async function attachMedia(options: AttachMediaOptions): Promise<Attached
       ...(options.env ? { env: options.env } : {}),
       maxViewers: config.maxViewers,
       listenIp: config.listenIp,
+      rtpListenIp: config.rtpListenIp,
+      ...(config.rtpAnnouncedIp ? { rtpAnnouncedIp: config.rtpAnnouncedIp } : {}),
       ...(config.announcedAddresses ? { announcedAddresses: config.announcedAddresses } : {}),
       ...(config.loopbackOnly ? { acceptRemoteAddress: isLoopback } : {}),
       ...(config.rtcPortRange ? { rtcPortRange: config.rtcPortRange } : {}),

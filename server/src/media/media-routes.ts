@@ -83,14 +83,21 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     return id;
   };
   // The body is optional; when sent it is an object (`null` is not "no options").
-  const IngestBody = z.strictObject({ audio: z.boolean().optional(), label: z.string().trim().min(1).max(80).optional() }).optional();
+  // `source`: the encoder's address; RTP from anywhere else is dropped (default: the first sender is kept).
+  const IngestBody = z
+    .strictObject({ audio: z.boolean().optional(), label: z.string().trim().min(1).max(80).optional(), source: z.ipv4().optional() })
+    .optional();
   app.post('/api/media/sessions/:sessionId/rtp-ingest', { schema: { tags: ['media'], body: IngestBody }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
     const body = req.body as z.infer<typeof IngestBody>;
     await hub.createBroadcast(id, { videoCodec });
-    const ingest = await hub.ingestRtp(id, { audio: body?.audio !== false, ...(body?.label ? { label: body.label } : {}) });
-    req.log.info({ sessionId: id, sourceId: ingest.sourceId, actor: req.claims.sub }, 'rtp ingest opened');
+    const ingest = await hub.ingestRtp(id, {
+      audio: body?.audio !== false,
+      ...(body?.label ? { label: body.label } : {}),
+      ...(body?.source ? { source: body.source } : {}),
+    });
+    req.log.info({ sessionId: id, sourceId: ingest.sourceId, source: body?.source ?? null, actor: req.claims.sub }, 'rtp ingest opened');
     return {
       ok: true,
       sourceId: ingest.sourceId,
@@ -161,6 +168,8 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
                 audioKbps: b.ingest.audio?.bitrateKbps ?? null,
                 width: b.ingest.video.width ?? null,
                 height: b.ingest.video.height ?? null,
+                frameRate: b.ingest.video.frameRate ?? null,
+                rejectedPackets: b.ingest.rejectedPackets ?? 0,
               }
             : null,
           sources: (b?.sources ?? []).map((s) => ({
@@ -175,12 +184,15 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
             videoKbps: s.video.bitrateKbps,
             width: s.video.width ?? null,
             height: s.video.height ?? null,
+            frameRate: s.video.frameRate ?? null,
+            rejectedPackets: s.rejectedPackets ?? 0,
           })),
           programSourceId: b?.programSourceId ?? null,
           viewers: b?.viewers ?? 0,
           viewersByAudience: b?.viewersByAudience ?? {},
           hls: f?.hls ?? null,
-          outputs: f?.outputs.map((o) => ({ kind: o.kind, running: o.running })) ?? [],
+          // Each output's true state (OutputStatus in media/src/wire.ts): state, problem code, Vietnamese reason.
+          outputs: f?.outputs ?? [],
           recording: f?.recording ?? null,
         };
       }),

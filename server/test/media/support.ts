@@ -19,11 +19,14 @@ export interface MediaHall {
   close(): Promise<void>;
 }
 
-export async function startMediaHall(env: Record<string, string> = {}): Promise<MediaHall> {
+export type LogLine = { msg: string; time: number } & Record<string, unknown>;
+
+export async function startMediaHall(env: Record<string, string> = {}, logLines?: LogLine[]): Promise<MediaHall> {
   const dir = await mkdtemp(path.join(tmpdir(), 'hall-media-test-'));
   const config = await loadConfig({ DATA_DIR: path.join(dir, 'data'), HALL_DEMO: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MEDIA_BACKEND: 'werift', ...TEST_SECRETS });
   const hall = await buildApp(config, {
-    logger: false,
+    // The broadcast tests read the follower's log lines (the order of what it did) from this stream.
+    logger: logLines ? { level: 'info', stream: { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) } } : false,
     mediaEnv: { MEDIA_BACKEND: 'werift', MEDIA_HLS_PRESET: 'ultrafast', MEDIA_DIR: path.join(dir, 'media'), ...env },
   });
   const media = hall.media;

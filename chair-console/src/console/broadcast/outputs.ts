@@ -1,9 +1,10 @@
 /**
  * The program outputs as the chair reads them: one row per output (HLS, recording, each RTMP push) with a tone
- * (green running, amber starting again, red down with a Vietnamese reason). Driven only by the typed status list
- * the server sends, so whatever the server learns to say about an output (state, code, reason) shows up here.
+ * (green running, amber starting/waiting for a signal/retrying, red stopped) and, when it is not running, why: the
+ * supervisor's problem code (media/src/supervisor.ts) in the catalog's words.
  */
 import type { Key } from '../../i18n.ts';
+import type { OutputProblem, OutputState } from '@hall/media/wire';
 import type { MediaOutputStatus } from './status.ts';
 
 export type OutputTone = 'ok' | 'pending' | 'down';
@@ -18,27 +19,29 @@ export interface OutputRow {
 }
 
 const KNOWN_KINDS = new Set(['hls', 'recording', 'rtmp']);
-/** Codes the server may attach to a stopped output, with the words for them (anything else gets the generic words). */
-const KNOWN_CODES = new Set(['NO_INGEST', 'NO_KEYFRAME', 'INGEST_GAP', 'FFMPEG_EXITED', 'GAVE_UP', 'DESTINATION']);
-const PENDING_STATES = new Set(['starting', 'retrying', 'waiting']);
-
-/** A server reason is shown as is only when it is in Vietnamese words (it has Vietnamese letters). */
-const looksVietnamese = (s: string) => /[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]/i.test(s);
+const TONES: Record<OutputState, OutputTone> = { running: 'ok', starting: 'pending', waiting: 'pending', retrying: 'pending', stopped: 'down' };
 
 export function outputRows(outputs: readonly MediaOutputStatus[]): OutputRow[] {
   return outputs.map((o, i) => {
     const label: OutputRow['label'] = KNOWN_KINDS.has(o.kind)
-      ? { key: `tv.outputKinds.${o.kind}` as Key, vars: { name: o.name ?? '' } }
-      : { key: 'tv.outputKinds.other', vars: { name: o.name ?? o.kind } };
-    const key = `${o.kind}:${o.name ?? i}`;
-    if (o.running && (!o.state || o.state === 'running')) return { key, label, tone: 'ok', state: 'tv.outputState.running', reason: null };
-    if (o.state && PENDING_STATES.has(o.state)) return { key, label, tone: 'pending', state: 'tv.outputState.starting', reason: reasonOf(o) };
-    return { key, label, tone: 'down', state: 'tv.outputState.down', reason: reasonOf(o) ?? { key: 'tv.outputReasons.unknown' } };
+      ? { key: `tv.outputKinds.${o.kind}` as Key, vars: { name: o.name } }
+      : { key: 'tv.outputKinds.other', vars: { name: o.name || o.kind } };
+    const tone = TONES[o.state] ?? 'down';
+    const state = `tv.outputState.${o.state in TONES ? o.state : 'stopped'}` as Key;
+    return { key: `${o.kind}:${o.name || i}`, label, tone, state, reason: reasonOf(o, tone) };
   });
 }
 
-function reasonOf(o: MediaOutputStatus): OutputRow['reason'] {
-  if (o.reason && looksVietnamese(o.reason)) return { text: o.reason };
-  if (o.code && KNOWN_CODES.has(o.code)) return { key: `tv.outputReasons.${o.code}` as Key };
-  return null;
+/** The catalog's words for the problem code (Vietnamese first, English second); else the server's Vietnamese reason. */
+function reasonOf(o: MediaOutputStatus, tone: OutputTone): OutputRow['reason'] {
+  if (o.problem && o.problem in OUTPUT_PROBLEM_KEYS) return { key: OUTPUT_PROBLEM_KEYS[o.problem] };
+  if (o.reason) return { text: o.reason };
+  return tone === 'down' ? { key: 'tv.outputReasons.unknown' } : null;
 }
+
+const OUTPUT_PROBLEM_KEYS: Record<OutputProblem, Key> = {
+  NO_SIGNAL: 'tv.outputReasons.NO_SIGNAL',
+  NO_KEYFRAME: 'tv.outputReasons.NO_KEYFRAME',
+  STALLED: 'tv.outputReasons.STALLED',
+  FFMPEG_EXITED: 'tv.outputReasons.FFMPEG_EXITED',
+};

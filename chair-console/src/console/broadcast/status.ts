@@ -1,5 +1,6 @@
 /** `GET /api/media/status`, polled every 2 s with the console's bearer token while the panel is on screen. */
 import { useEffect, useState } from 'react';
+import type { OutputStatus } from '@hall/media/wire';
 
 /** One source of the program feed (a camera page or an encoder). */
 export interface MediaSourceStatus {
@@ -15,22 +16,12 @@ export interface MediaSourceStatus {
   videoKbps: number;
   width: number | null;
   height: number | null;
+  frameRate: number | null;
+  rejectedPackets: number;
 }
 
-/**
- * One program output (HLS, recording, an RTMP push). `running` is always there; the server may say more — a state,
- * a stable code and a Vietnamese reason when it is down — and the card shows whatever it says.
- */
-export interface MediaOutputStatus {
-  kind: string;
-  name?: string;
-  running: boolean;
-  state?: 'running' | 'starting' | 'retrying' | 'waiting' | 'down' | 'stopped' | string;
-  code?: string | null;
-  reason?: string | null;
-  since?: number | null;
-  restarts?: number;
-}
+/** One program output (HLS, recording, an RTMP push): the server's supervisor status, state and problem code. */
+export type MediaOutputStatus = OutputStatus;
 
 export interface MediaSessionStatus {
   sessionId: string;
@@ -45,6 +36,9 @@ export interface MediaSessionStatus {
     audioKbps: number | null;
     width: number | null;
     height: number | null;
+    frameRate: number | null;
+    /** RTP ingests: packets dropped for a foreign address, SSRC or payload type. */
+    rejectedPackets: number;
   } | null;
   sources?: MediaSourceStatus[];
   programSourceId?: string | null;
