@@ -4,7 +4,7 @@
  * the right one for a loaded 2-core machine), the media pages (camera) built when missing, and the ffmpeg clean-up.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runningFfmpeg, stopAllFfmpeg } from '../../server/src/media/lib.ts';
@@ -15,9 +15,20 @@ export { ownUdpSockets } from '../../media/test/support.ts';
 
 const mediaRoot = fileURLToPath(new URL('../../media/', import.meta.url));
 
-/** The server serves /media/camera.html only if media/dist-web exists when it starts. */
+/** Newest modification time under a directory (ms). */
+function newest(dir: string): number {
+  let max = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/** The server serves /media/camera.html only if media/dist-web exists when it starts: build it when missing or older than its sources. */
 export function ensureMediaPages() {
-  if (existsSync(path.join(mediaRoot, 'dist-web', 'camera.html'))) return;
+  const built = path.join(mediaRoot, 'dist-web', 'camera.html');
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(newest(path.join(mediaRoot, 'src', 'web')), statSync(path.join(mediaRoot, 'src', 'wire.ts')).mtimeMs)) return;
   execFileSync('npx', ['vite', 'build'], { cwd: mediaRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
 }
 
