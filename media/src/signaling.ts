@@ -78,13 +78,9 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
     owners.delete(key(e.broadcastId, e.peerId));
   });
 
-  /** A new publisher took the feed (the hub dropped the previous ingest): its owner hears why, so it waits. */
-  const tellReplaced = (sessionId: string, newPeerId: string) => {
-    for (const [k, o] of owners) {
-      if (o.sessionId !== sessionId || o.role !== 'publisher' || k === key(sessionId, newPeerId)) continue;
-      owners.delete(k);
-      o.socket.emit('media:ended', { sessionId, role: 'publisher', reason: 'replaced' });
-    }
+  /** The publishers a new one replaces: they hear why (`media:ended` "replaced"), so they wait instead of fighting back. */
+  const otherPublishers = (sessionId: string, newPeerId: string) => {
+    return [...owners].filter(([k, o]) => o.sessionId === sessionId && o.role === 'publisher' && k !== key(sessionId, newPeerId));
   };
 
   const onConnection = (socket: Socket) => {
@@ -118,10 +114,14 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
         if (!verdict.ok) return reply(mediaFailure(verdict.code, { message: verdict.message }));
         await policy.ensureBroadcast(sessionId);
         const id = peerId(role);
-        const isNew = !owners.has(key(sessionId, id));
+        // Read before the hub replaces the ingest: it forgets the previous publisher as it closes it.
+        const previous = role === 'publisher' && !owners.has(key(sessionId, id)) ? otherPublishers(sessionId, id) : [];
         const answer = await hub.signal(sessionId, { peerId: id, role, audience: verdict.audience }, req.data.message as SignalRequest);
         owners.set(key(sessionId, id), { socket, sessionId, role, audience: verdict.audience });
-        if (role === 'publisher' && isNew) tellReplaced(sessionId, id);
+        for (const [k, o] of previous) {
+          owners.delete(k);
+          o.socket.emit('media:ended', { sessionId, role: 'publisher', reason: 'replaced' });
+        }
         reply({ ok: true, peerId: id, reply: answer });
       } catch (err) {
         if (err instanceof MediaError) {
