@@ -29,6 +29,11 @@ export interface PeerRef {
   role: PeerRole;
   /** Who is watching (chair, wall, public…); lets a closed sitting drop only the public and wall viewers. */
   audience?: string;
+  /**
+   * Viewers only. `program` (default): whatever is on the program (`setProgramSource`). `hall`: always the
+   * broadcast's own ingest — a remote speaker sees and hears the hall, not themselves.
+   */
+  feed?: 'program' | 'hall';
 }
 
 /** Where an encoder sends RTP (one entry per kind). The encoder must use the given payload type and SSRC. */
@@ -93,6 +98,8 @@ export interface StreamStats {
 export interface BroadcastStats {
   id: string;
   videoCodec: VideoCodec;
+  /** The broadcast whose ingest is this one's program now (`setProgramSource`), or null for its own. */
+  programSource?: string | null;
   ingest: { kind: 'webrtc' | 'rtp'; since: number; video: StreamStats; audio: StreamStats | null } | null;
   viewers: number;
   viewersByAudience: Record<string, number>;
@@ -135,6 +142,13 @@ export interface MediaHub {
 
   /** Opens UDP ports for an encoder (replacing any previous ingest). */
   ingestRtp(broadcastId: string, options?: RtpIngestOptions): Promise<RtpIngest>;
+  /**
+   * Puts another broadcast's ingest (e.g. a remote speaker's, published into `<session>.remote`) on this broadcast's
+   * program — viewers with `feed: 'program'` and the taps — while its own ingest stays connected and goes on to
+   * `feed: 'hall'` viewers; null puts the own ingest back. Both must exist and share the video codec. Optional: a
+   * backend without it cannot switch (the caller logs that and keeps the hall on the program).
+   */
+  setProgramSource?(broadcastId: string, sourceId: string | null): Promise<void>;
   /** Ends the current ingest (WebRTC publisher or RTP), leaving viewers connected and waiting. */
   stopIngest(broadcastId: string): Promise<void>;
 

@@ -20,21 +20,26 @@ import {
   type MediaSimpleAck,
   type MediaState,
   type SignalRequest,
+  remoteSourceId,
 } from './wire.ts';
 
-export type Verdict = { ok: true; audience: string } | { ok: false; code: MediaErrorCodeWire; message: string };
+/** `feed: 'hall'`: this viewer sees the hall's own feed even while a remote speaker is on the program (the speaker). */
+export type Verdict = { ok: true; audience: string; feed?: 'program' | 'hall' } | { ok: false; code: MediaErrorCodeWire; message: string };
 
 export interface SignalingPolicy {
   /** May this socket act as `role` on the session now? Called before every signaling step. */
   authorize(socket: Socket, sessionId: string, role: MediaRole): Promise<Verdict>;
   /** The state this socket should see (for `media:info` and the room it is put in). */
   state(socket: Socket, sessionId: string): Promise<{ audience: string; canPublish: boolean; state: MediaState } | { ok: false; code: MediaErrorCodeWire; message: string }>;
-  /** Creates the hub broadcast on demand (a camera may connect before the session goes on air). */
-  ensureBroadcast(sessionId: string): Promise<void>;
+  /** Creates the hub broadcast on demand (a camera may connect before the session goes on air); also a source's. */
+  ensureBroadcast(broadcastId: string): Promise<void>;
   hlsUrl(sessionId: string): string | null;
 }
 
 export const mediaRoom = (sessionId: string, audience: string) => `m:${sessionId}:${audience}`;
+
+/** The hub broadcast a role's peer lives in. */
+const hubBroadcast = (sessionId: string, role: MediaRole) => (role === 'speaker' ? remoteSourceId(sessionId) : sessionId);
 
 interface Owned {
   socket: Socket;
@@ -62,7 +67,7 @@ export interface MediaSignaling {
   /** Pushes `media:state` to everyone in the session's media rooms, computed per audience. */
   pushState(sessionId: string, stateFor: (audience: string) => MediaState): void;
   /** Tells the owners of the selected peers they are dropped, then drops them in the hub. */
-  endPeers(sessionId: string, which: (peer: { audience: string; role: MediaRole }) => boolean, reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed'): Promise<number>;
+  endPeers(sessionId: string, which: (peer: { audience: string; role: MediaRole }) => boolean, reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed' | 'floorEnded'): Promise<number>;
   detach(): void;
 }
 
@@ -73,9 +78,10 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
 
   const offHub = hub.on((e) => {
     if (e.type !== 'peerClosed') return;
-    const owned = owners.get(key(e.broadcastId, e.peerId));
+    const sessionId = e.broadcastId.endsWith('.remote') ? e.broadcastId.slice(0, -'.remote'.length) : e.broadcastId;
+    const owned = owners.get(key(sessionId, e.peerId));
     if (!owned) return;
-    owners.delete(key(e.broadcastId, e.peerId));
+    owners.delete(key(sessionId, e.peerId));
   });
 
   /** The publishers a new one replaces: they hear why (`media:ended` "replaced"), so they wait instead of fighting back. */
@@ -112,11 +118,14 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
         const { role } = req.data;
         const verdict = await policy.authorize(socket, sessionId, role);
         if (!verdict.ok) return reply(mediaFailure(verdict.code, { message: verdict.message }));
-        await policy.ensureBroadcast(sessionId);
+        // A remote speaker publishes into the session's remote source, never into the hall feed itself.
+        const broadcastId = hubBroadcast(sessionId, role);
+        await policy.ensureBroadcast(broadcastId);
         const id = peerId(role);
         // Read before the hub replaces the ingest: it forgets the previous publisher as it closes it.
         const previous = role === 'publisher' && !owners.has(key(sessionId, id)) ? otherPublishers(sessionId, id) : [];
-        const answer = await hub.signal(sessionId, { peerId: id, role, audience: verdict.audience }, req.data.message as SignalRequest);
+        const peer = { peerId: id, role: role === 'viewer' ? ('viewer' as const) : ('publisher' as const), audience: verdict.audience, ...(verdict.feed ? { feed: verdict.feed } : {}) };
+        const answer = await hub.signal(broadcastId, peer, req.data.message as SignalRequest);
         owners.set(key(sessionId, id), { socket, sessionId, role, audience: verdict.audience });
         for (const [k, o] of previous) {
           owners.delete(k);
@@ -137,9 +146,9 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       const reply = safeAck<MediaSimpleAck>(ack);
       const req = MediaLeaveRequest.safeParse(raw);
       if (!req.success) return reply(mediaFailure('VALIDATION'));
-      for (const role of req.data.role ? [req.data.role] : (['publisher', 'viewer'] as const)) {
+      for (const role of req.data.role ? [req.data.role] : (['publisher', 'viewer', 'speaker'] as const)) {
         owners.delete(key(req.data.sessionId, peerId(role)));
-        await hub.removePeer(req.data.sessionId, peerId(role)).catch(() => undefined);
+        await hub.removePeer(hubBroadcast(req.data.sessionId, role), peerId(role)).catch(() => undefined);
       }
       reply({ ok: true });
     });
@@ -158,7 +167,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       for (const [k, o] of owners) {
         if (o.socket !== socket) continue;
         owners.delete(k);
-        void hub.removePeer(o.sessionId, peerId(o.role)).catch(() => undefined);
+        void hub.removePeer(hubBroadcast(o.sessionId, o.role), peerId(o.role)).catch(() => undefined);
       }
     });
   };
@@ -178,7 +187,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       for (const [k, o] of chosen) {
         owners.delete(k);
         o.socket.emit('media:ended', { sessionId, role: o.role, reason });
-        await hub.removePeer(sessionId, `${o.socket.id}:${o.role}`).catch(() => undefined);
+        await hub.removePeer(hubBroadcast(sessionId, o.role), `${o.socket.id}:${o.role}`).catch(() => undefined);
       }
       return chosen.length;
     },

@@ -99,6 +99,10 @@ class Broadcast {
   readonly meters: Record<MediaKind, Meter> = { video: new Meter(), audio: new Meter() };
   videoSize: { width: number; height: number } | null = null;
   keyframeRequests = 0;
+  /** Another broadcast whose ingest is this one's program now (a remote speaker), or null: its own ingest. */
+  programFrom: Broadcast | null = null;
+  /** The broadcasts whose program this one's ingest is. */
+  readonly relayTo = new Set<Broadcast>();
   closed = false;
   private readonly throttledKeyframe: () => boolean;
 
@@ -128,9 +132,18 @@ class Broadcast {
       const info = frameInfo(this.videoCodec, buf);
       if (info.width && info.height) this.videoSize = { width: info.width, height: info.height };
     }
+    // While another source is the program, the own ingest goes only to viewers of the hall itself.
+    this.forward(kind, generation, buf, this.programFrom ? 'hall' : 'all');
+    for (const target of this.relayTo) if (target.programFrom === this && !target.closed) target.forward(kind, generation, buf, 'program');
+  }
+
+  /** `hall`: only viewers that follow the hall; `program`: the others and the taps; `all`: everyone. */
+  private forward(kind: MediaKind, generation: number, buf: Buffer, to: 'all' | 'hall' | 'program') {
     for (const v of this.viewers.values()) {
       const sender = v.senders[kind];
       if (!v.connected || !sender) continue;
+      const follows = v.ref.feed ?? 'program';
+      if ((to === 'hall' && follows !== 'hall') || (to === 'program' && follows === 'hall')) continue;
       try {
         // werift's sender rewrites the header in place, so each viewer needs its own packet object.
         const p = RtpPacket.deSerialize(buf);
@@ -145,6 +158,7 @@ class Broadcast {
         this.log.warn({ err, broadcastId: this.id, peerId: v.ref.peerId }, 'forwarding to viewer failed');
       }
     }
+    if (to === 'hall') return;
     for (const tap of this.taps.values()) {
       const port = tap.targets[kind];
       if (port === undefined || tap.closed) continue;
@@ -152,6 +166,15 @@ class Broadcast {
       copy[1] = (copy[1]! & 0x80) | TAP_PAYLOAD_TYPES[kind];
       tap.socket.send(copy, port, tap.ip);
     }
+  }
+
+  /** Makes `source`'s ingest this broadcast's program (null: its own again); viewers and taps get a keyframe. */
+  setProgramSource(source: Broadcast | null) {
+    if (this.programFrom === source) return;
+    this.programFrom?.relayTo.delete(this);
+    this.programFrom = source;
+    source?.relayTo.add(this);
+    (source ?? this).requestKeyFrame();
   }
 
   async setIngest(ingest: Ingest) {
@@ -188,6 +211,7 @@ class Broadcast {
     return {
       id: this.id,
       videoCodec: this.videoCodec,
+      programSource: this.programFrom?.id ?? null,
       ingest: this.ingest ? { kind: this.ingest.kind, since: this.ingest.since, video: stream('video'), audio: this.ingest.hasAudio ? stream('audio') : null } : null,
       viewers: this.viewers.size,
       viewersByAudience: byAudience,
@@ -243,6 +267,8 @@ export class WeriftHub implements MediaHub {
     if (!b) return;
     this.broadcasts.delete(id);
     b.closed = true;
+    b.setProgramSource(null);
+    for (const target of b.relayTo) target.setProgramSource(null);
     await b.endIngest();
     if (b.publisher) await b.publisher.pc.close().catch(() => undefined);
     await Promise.all([...b.viewers.keys()].map((peerId) => this.closeViewer(b, peerId)));
@@ -482,6 +508,15 @@ export class WeriftHub implements MediaHub {
         return ['-payload_type', String(e.payloadType), '-ssrc', String(e.ssrc), '-f', 'rtp', `rtp://${e.ip}:${e.port}?rtcpport=${e.rtcpPort}&pkt_size=1200`];
       },
     };
+  }
+
+  async setProgramSource(broadcastId: string, sourceId: string | null) {
+    const b = this.get(broadcastId);
+    const source = sourceId === null ? null : this.get(sourceId);
+    if (source === b) throw new MediaError('BAD_SIGNAL', 'a broadcast cannot be its own program source');
+    if (source?.videoCodec !== undefined && source.videoCodec !== b.videoCodec) throw new MediaError('CODEC_MISMATCH', `${sourceId} sends ${source.videoCodec}, the program is ${b.videoCodec}`);
+    b.setProgramSource(source);
+    this.log.info({ broadcastId, source: sourceId ?? 'own ingest' }, 'program source');
   }
 
   async stopIngest(broadcastId: string) {

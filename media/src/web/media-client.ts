@@ -132,9 +132,12 @@ export class MediaClient {
     this.socket.emit('media:keyframe', { sessionId: this.sessionId });
   }
 
-  /** Sends the stream's first video track (and audio, if any) as the program feed. */
-  async publish(stream: MediaStream): Promise<Publication> {
-    if ((await this.flavor()) === 'mediasoup') return this.publishMediasoup(stream);
+  /**
+   * Sends the stream's first video track (and audio, if any): as the hall feed (`publisher`), or as the remote
+   * speaker of a hybrid sitting (`speaker`, a delegate holding the floor).
+   */
+  async publish(stream: MediaStream, role: 'publisher' | 'speaker' = 'publisher'): Promise<Publication> {
+    if ((await this.flavor()) === 'mediasoup') return this.publishMediasoup(stream, role);
     const pc = new RTCPeerConnection(this.opts.rtcConfig);
     const video = stream.getVideoTracks()[0];
     const audio = stream.getAudioTracks()[0];
@@ -144,7 +147,7 @@ export class MediaClient {
     await pc.setLocalDescription(await pc.createOffer());
     await waitGathering(pc, this.opts.gatherTimeoutMs);
     try {
-      const reply = await this.signal('publisher', { type: 'offer', sdp: pc.localDescription!.sdp });
+      const reply = await this.signal(role, { type: 'offer', sdp: pc.localDescription!.sdp });
       if (reply.type !== 'answer') throw new MediaError('BAD_SIGNAL', `unexpected ${reply.type}`);
       await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     } catch (err) {
@@ -155,7 +158,7 @@ export class MediaClient {
       pc,
       close: async () => {
         pc.close();
-        this.leave('publisher');
+        this.leave(role);
       },
     };
   }
@@ -194,18 +197,18 @@ export class MediaClient {
     return this.opts.loadMediasoupClient();
   }
 
-  private async publishMediasoup(stream: MediaStream): Promise<Publication> {
+  private async publishMediasoup(stream: MediaStream, role: 'publisher' | 'speaker'): Promise<Publication> {
     const { Device } = await this.mediasoup();
-    const joined = await this.signal('publisher', { type: 'ms.join' });
+    const joined = await this.signal(role, { type: 'ms.join' });
     if (joined.type !== 'ms.joined') throw new MediaError('BAD_SIGNAL', `unexpected ${joined.type}`);
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
     const transport = device.createSendTransport(joined.transport as never);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.signal('publisher', { type: 'ms.connect', dtlsParameters: dtlsParameters as never }).then(() => callback(), errback);
+      this.signal(role, { type: 'ms.connect', dtlsParameters: dtlsParameters as never }).then(() => callback(), errback);
     });
     transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-      this.signal('publisher', { type: 'ms.produce', kind, rtpParameters: rtpParameters as never })
+      this.signal(role, { type: 'ms.produce', kind, rtpParameters: rtpParameters as never })
         .then((r) => (r.type === 'ms.produced' ? callback({ id: r.producerId }) : errback(new Error(r.type))))
         .catch(errback);
     });
@@ -214,7 +217,7 @@ export class MediaClient {
       pc: null,
       close: async () => {
         transport.close();
-        this.leave('publisher');
+        this.leave(role);
       },
     };
   }

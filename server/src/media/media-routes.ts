@@ -6,7 +6,9 @@
  *  - `/media/…` — the camera, viewer and HLS pages built from media/src/web (`/camera` redirects to the camera);
  *  - `GET /api/media/status` — which backend runs and why, ingest health and viewer counts per session;
  *  - `POST|DELETE /api/media/sessions/<id>/rtp-ingest` — staff open (or close) RTP ports for an encoder and get the
- *    exact ffmpeg output options back (README "Encoder settings").
+ *    exact ffmpeg output options back (README "Encoder settings");
+ *  - `PUT /api/media/sessions/<id>/program` — hybrid sittings: the chair overrides what the program shows while a
+ *    remote delegate holds the floor (`auto` | `hall` | `remote`, remote-speaker.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
@@ -14,7 +16,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MediaHub, VideoCodec } from './lib.ts';
+import { remoteSourceId, type MediaHub, type VideoCodec } from './lib.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { can } from '../auth/service.ts';
 import type { SessionRegistry } from '../runtime/registry.ts';
@@ -99,11 +101,21 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     return { ok: true };
   });
 
+  const ProgramBody = z.strictObject({ source: z.enum(['auto', 'hall', 'remote']) });
+  app.put('/api/media/sessions/:sessionId/program', { schema: { tags: ['media'], body: ProgramBody }, onRequest: staff }, async (req, reply) => {
+    const id = await sessionFor(req, reply);
+    if (!id) return reply;
+    follower.remote.setChoice(id, (req.body as z.infer<typeof ProgramBody>).source);
+    await follower.reconcile(id);
+    return { ok: true, choice: follower.remote.choice(id), shown: follower.remote.shown(id) };
+  });
+
   app.get('/api/media/status', { schema: { tags: ['media'] } }, async () => {
     const stats = hub.hubStats();
     const now = Date.now();
     const following = new Map(follower.status().map((s) => [s.sessionId, s]));
-    const ids = new Set([...stats.broadcasts.map((b) => b.id), ...following.keys()]);
+    // A remote speaker's source (`<session>.remote`) is reported with its session, not as one.
+    const ids = new Set([...stats.broadcasts.map((b) => b.id).filter((id) => !id.endsWith('.remote')), ...following.keys()]);
     return {
       backend: stats.backend,
       reason: backendReason,
@@ -135,6 +147,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
           hls: f?.hls ?? null,
           outputs: f?.outputs.map((o) => ({ kind: o.kind, running: o.running })) ?? [],
           recording: f?.recording ?? null,
+          program: { shown: follower.remote.shown(sessionId), choice: follower.remote.choice(sessionId), remoteLive: !!stats.broadcasts.find((x) => x.id === remoteSourceId(sessionId))?.ingest },
         };
       }),
     };
