@@ -90,7 +90,7 @@ async function main() {
     if (mine !== attempt) return void (await p.close().catch(() => undefined));
     publication = p;
     p.pc?.addEventListener('connectionstatechange', () => {
-      if (publication === p && (p.pc!.connectionState === 'failed' || p.pc!.connectionState === 'closed')) republish('connectionLost', 0);
+      if (publication === p && (p.pc!.connectionState === 'failed' || p.pc!.connectionState === 'closed')) recover();
     });
     failures = 0;
     page.publishing = true;
@@ -125,21 +125,42 @@ async function main() {
     }, delayMs);
   }
 
+  /** Another source has the feed: two sources must not take it from each other in turn, so this one waits. */
+  function waitReplaced() {
+    const old = publication;
+    publication = null;
+    attempt++;
+    if (retry) clearTimeout(retry);
+    retry = null;
+    void old?.close().catch(() => undefined);
+    replaced = true;
+    page.publishing = false;
+    page.lost = 'replaced';
+    takeOverButton.hidden = false;
+    setStatus(REPLACED);
+  }
+
+  /**
+   * The connection to the hub ended without a word: publish again — unless the hub has a live feed that is not ours
+   * (an encoder's RTP ingest took over). If that feed was in fact our own, not yet noticed as gone, its end brings
+   * `live: false` and this page publishes then.
+   */
+  function recover() {
+    page.publishing = false;
+    page.lost = 'connectionLost';
+    setStatus(LOST.connectionLost);
+    const old = publication;
+    publication = null;
+    void old?.close().catch(() => undefined);
+    void client.getInfo().then(
+      (now) => (now.live ? waitReplaced() : republish('connectionLost', 0)),
+      () => republish('connectionLost', 1000),
+    );
+  }
+
   client.onEnded((e) => {
     if (e.role !== 'publisher') return;
-    if (e.reason === 'replaced') {
-      // Two cameras must not take the feed from each other in turn: this one waits for the other to stop.
-      const old = publication;
-      publication = null;
-      attempt++;
-      void old?.close().catch(() => undefined);
-      replaced = true;
-      page.publishing = false;
-      page.lost = 'replaced';
-      takeOverButton.hidden = false;
-      setStatus(REPLACED);
-      return;
-    }
+    if (e.reason === 'replaced') return waitReplaced();
     republish('ingestLost', 1000);
   });
 
@@ -172,8 +193,8 @@ async function main() {
   // Registered after the first connection: fires on every reconnection (the manager's own, or ours above). The
   // server dropped this page's peer and its media room with the old connection.
   socket.on('connect', () => {
-    void client.getInfo().catch(() => undefined);
-    if (!replaced) republish('connectionLost', 0);
+    if (replaced) return void client.getInfo().catch(() => undefined);
+    recover();
   });
 
   await publish();
