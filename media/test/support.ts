@@ -130,7 +130,7 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
-export async function waitUntil<T>(what: string, get: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 20_000, everyMs = 250): Promise<T> {
+export async function waitUntil<T>(what: string, get: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 60_000, everyMs = 250): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < end) {

@@ -15,7 +15,7 @@ export const SESSION = 'bn-kh12';
 export const SESSION_TITLE = 'Kỳ họp thứ Mười hai, HĐND tỉnh Bắc Ninh khóa XX, nhiệm kỳ 2026-2031';
 export const TOTAL_DELEGATES = 85;
 /** Waits on a state: generous for a 2-core machine running a browser, a server and bots at once. */
-export const STATE_TIMEOUT = 20_000;
+export const STATE_TIMEOUT = 60_000;
 
 export const VIEWPORTS = {
   chair: { width: 1440, height: 900 },

@@ -23,9 +23,12 @@ interface LegalVectors {
   }[];
 }
 
+// The project's own copy is the reference every rule is tested against (docs/rules.md explains each vector's law).
 const copyUrl = new URL('../legal-vectors.json', import.meta.url);
-// The shared original lives beside DOMAIN.md, outside the repository; it is only reachable in the workspace.
-const sharedUrl = new URL('../../../../shared/legal-vectors.json', import.meta.url);
+// The vectors were first written outside this repository, in the authors' workspace; where that original is present
+// the copy is compared with it, elsewhere (any clone) the comparison is reported as skipped, with this reason.
+const originalUrl = new URL('../../../../shared/legal-vectors.json', import.meta.url);
+const originalPresent = existsSync(originalUrl);
 const vectors = JSON.parse(readFileSync(copyUrl, 'utf8')) as LegalVectors;
 
 // The band is not a ThresholdRule (nothing is adopted by it) but the vectors list it among the thresholds.
@@ -71,11 +74,7 @@ describe('[RULES-9] legal vectors', () => {
     });
   }
 
-  it('[RULES-9] the copy has not drifted from /work/shared/legal-vectors.json', () => {
-    if (!existsSync(sharedUrl)) {
-      console.warn(`[RULES-9] WARNING: drift check skipped, ${sharedUrl.pathname} not found; the copy was not compared.`);
-      return;
-    }
-    expect(JSON.parse(readFileSync(copyUrl, 'utf8'))).toEqual(JSON.parse(readFileSync(sharedUrl, 'utf8')));
+  it.runIf(originalPresent)('[RULES-9b] the copy equals the original in the authors\' workspace (skipped in a clone: the original is not part of the repository; the copy is the reference)', () => {
+    expect(JSON.parse(readFileSync(copyUrl, 'utf8'))).toEqual(JSON.parse(readFileSync(originalUrl, 'utf8')));
   });
 });

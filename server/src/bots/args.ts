@@ -14,6 +14,10 @@ export interface BotCliOptions {
   council: string;
   /** How many of the council's delegates (first N, in roll order) the swarm signs in as. */
   delegates: number | null;
+  /** Only these delegate ids (empty: no restriction). */
+  only: string[];
+  /** Never these delegate ids — left for people on real tablets. */
+  skip: string[];
   vote: VoteStrategy;
   requestFloor: number;
   polls: number;
@@ -30,11 +34,13 @@ export const USAGE = `Bot đại biểu / Bot delegates
 
   --session <id>          kỳ họp / session id (required), e.g. bn-kh12
   --delegates <n>         số đại biểu / how many delegates (default: every delegate of the council)
+  --skip <id,id…>         chừa lại cho người thật / leave these delegates to people, e.g. --skip bn-d001
+  --only <id,id…>         chỉ những đại biểu này / only these delegates
   --vote <strategy>       random | yes | no | abstain (default random)
   --url <url>             máy chủ / server (default http://localhost:8080, or HALL_URL)
   --council <id>          HĐND / council of the demo delegates (default bac-ninh)
   --request-floor <n>     số bot đăng ký phát biểu / bots that ask for the floor (default 0)
-  --polls <n>             số cuộc biểu quyết rồi dừng / polls to vote in, then exit; 0 = until Ctrl-C (default 1)
+  --polls <n>             số cuộc biểu quyết rồi dừng / polls to vote in, then exit; 0 = every poll until Ctrl-C (default 0)
   --seed <n>              hạt ngẫu nhiên / random seed (default 1)
   --delay-ms <ms>         trễ tối đa trước khi bỏ phiếu / max random delay before each ballot (default 2000)
   --no-check-in           không tự điểm danh / do not check in
@@ -59,7 +65,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 
 /** Parses argv (without node and the script); a leading `--` (from `pnpm bots -- …`) is ignored anywhere. */
 export function parseBotArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): BotCliOptions {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv.filter((a) => a !== '--'),
@@ -69,6 +75,8 @@ export function parseBotArgs(argv: readonly string[], env: Record<string, string
         session: { type: 'string', short: 's' },
         council: { type: 'string' },
         delegates: { type: 'string', short: 'n' },
+        skip: { type: 'string', multiple: true },
+        only: { type: 'string', multiple: true },
         vote: { type: 'string' },
         'request-floor': { type: 'string' },
         polls: { type: 'string' },
@@ -85,6 +93,13 @@ export function parseBotArgs(argv: readonly string[], env: Record<string, string
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   const str = (k: string) => values[k] as string | undefined;
+  const idList = (k: string): string[] => {
+    const raw = (values[k] as string[] | undefined) ?? [];
+    const ids = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    const bad = ids.find((id) => !/^[A-Za-z0-9._-]{1,64}$/.test(id));
+    if (bad !== undefined) throw new UsageError(`--${k}: mã đại biểu không hợp lệ / not a delegate id: "${bad}"`);
+    return [...new Set(ids)];
+  };
   const help = values.help === true;
   const session = str('session')?.trim() ?? '';
   if (!help && !session) throw new UsageError('--session: bắt buộc / required (e.g. --session bn-kh12)');
@@ -98,9 +113,11 @@ export function parseBotArgs(argv: readonly string[], env: Record<string, string
     session,
     council: str('council')?.trim() || 'bac-ninh',
     delegates: str('delegates') === undefined ? null : integer('delegates', str('delegates'), 0, 1, 10_000),
+    only: idList('only'),
+    skip: idList('skip'),
     vote,
     requestFloor: integer('request-floor', str('request-floor'), 0, 0, 10_000),
-    polls: integer('polls', str('polls'), 1, 0, 10_000),
+    polls: integer('polls', str('polls'), 0, 0, 10_000),
     seed: integer('seed', str('seed'), 1, 0, 2 ** 32 - 1),
     delayMs: integer('delay-ms', str('delay-ms'), 2000, 0, 600_000),
     checkIn: values['no-check-in'] !== true,
@@ -109,15 +126,27 @@ export function parseBotArgs(argv: readonly string[], env: Record<string, string
   };
 }
 
-/** The first `n` delegates of a demo council (all when n is null). */
-export function demoDelegateIds(councilId: string, n: number | null): string[] {
+/**
+ * The demo council's sitting delegates the swarm plays: `only` (when given) minus `skip`, then the first `n` of what
+ * is left (all when n is null). An id that is not on the roll is refused: a typo would otherwise leave a person's
+ * tablet to a bot.
+ */
+export function demoDelegateIds(councilId: string, n: number | null, pick: { only?: readonly string[]; skip?: readonly string[] } = {}): string[] {
   const council = demoCouncils().find((c) => c.id === councilId);
   if (!council) {
     const known = demoCouncils().map((c) => c.id).join(', ');
     throw new UsageError(`--council: không có HĐND "${councilId}" trong dữ liệu mẫu / no demo council "${councilId}" (known: ${known})`);
   }
-  const ids = council.delegates.filter((d) => d.status === 'sitting').map((d) => d.id);
-  if (n !== null && n > ids.length) throw new UsageError(`--delegates: ${councilId} chỉ có ${ids.length} đại biểu / has only ${ids.length} delegates`);
+  const roll = council.delegates.filter((d) => d.status === 'sitting').map((d) => d.id);
+  for (const [flag, list] of [['only', pick.only ?? []], ['skip', pick.skip ?? []]] as const) {
+    const unknown = list.filter((id) => !roll.includes(id));
+    if (unknown.length > 0) throw new UsageError(`--${flag}: không có trong ${councilId} / not on the roll of ${councilId}: ${unknown.join(', ')}`);
+  }
+  const only = new Set(pick.only ?? []);
+  const skip = new Set(pick.skip ?? []);
+  const ids = roll.filter((id) => (only.size === 0 || only.has(id)) && !skip.has(id));
+  if (ids.length === 0) throw new UsageError('--only/--skip: không còn đại biểu nào / no delegate left');
+  if (n !== null && n > ids.length) throw new UsageError(`--delegates: chỉ còn ${ids.length} đại biểu / only ${ids.length} delegates left`);
   return n === null ? ids : ids.slice(0, n);
 }
 
@@ -125,6 +154,7 @@ export function formatSummary(s: SwarmSummary): string {
   const rows: [string, string][] = [
     ['Đăng nhập / logged in', `${s.loggedIn}/${s.requested}`],
     ['Vào kỳ họp / joined', String(s.joined)],
+    ['Thử lại đăng nhập, vào họp / login and join retries', String(s.joinRetries)],
     ['Điểm danh / checked in', String(s.checkedIn)],
     ['Đăng ký phát biểu / floor requests', String(s.floorRequested)],
     ['Phiếu được xác nhận / ballots acked', String(s.ballotsAcked)],

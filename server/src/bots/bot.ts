@@ -211,6 +211,44 @@ export class JoinError extends Error {
   }
 }
 
+/**
+ * Whether a failed login, connection or join is worth trying again: the server was busy or briefly away (a loaded
+ * hall at 85 simultaneous logins, a restart), not a refusal about who the bot is or what it asked for.
+ */
+export function isTransientFailure(err: unknown): boolean {
+  if (err instanceof ServerUnreachableError || err instanceof CommandTimeoutError) return true;
+  if (err instanceof LoginError) return err.status === 429 || err.status >= 500;
+  if (err instanceof JoinError) return RETRYABLE_CODES.has(err.code as never);
+  // socket.io's ack timeout, and a connection refused for load (too many sockets right now, rate limit).
+  return err instanceof Error && /timed out|timeout|RATE_LIMITED|UNAVAILABLE|TOO_MANY/i.test(err.message);
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** Wait before the second attempt; doubles each time up to `maxDelayMs`, with jitter from `random`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  random: () => number;
+  signal?: AbortSignal;
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/** Runs `fn` until it succeeds, fails for good (not transient) or runs out of attempts; the last error is thrown. */
+export async function withRetries<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= opts.attempts || !isTransientFailure(err) || opts.signal?.aborted) throw err;
+      opts.onRetry?.(err, attempt);
+      const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
+      // Full jitter: 85 tablets refused together must not come back together.
+      await new Promise((r) => setTimeout(r, Math.floor(ceiling * (0.5 + opts.random() / 2))));
+    }
+  }
+}
+
 /** The most telling reason a fetch failed: the socket error code (ECONNREFUSED…), else its message. */
 export const networkCause = (err: unknown): string => {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -297,6 +335,11 @@ export class BotDelegate {
 
   get connected(): boolean {
     return this.socket?.connected ?? false;
+  }
+
+  /** Connects unless a socket exists already (it reconnects by itself once it has connected the first time). */
+  async ensureConnected(opts: ConnectOptions = {}): Promise<void> {
+    if (!this.socket) await this.connect(opts);
   }
 
   /** Opens the socket (WebSocket only, reconnecting on its own). Resolves on the first connection. */

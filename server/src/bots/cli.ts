@@ -26,7 +26,7 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
       console.log(USAGE);
       return 0;
     }
-    delegateIds = demoDelegateIds(opts.council, opts.delegates);
+    delegateIds = demoDelegateIds(opts.council, opts.delegates, { only: opts.only, skip: opts.skip });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`${err.message}\n\n${USAGE}`);

@@ -12,6 +12,8 @@ import {
   CommandTimeoutError,
   ServerUnreachableError,
   choiceFor,
+  withRetries,
+  type RetryOptions,
   deriveSeed,
   mulberry32,
   tallyChoices,
@@ -36,6 +38,8 @@ export interface SwarmOptions {
   delayMs?: number;
   /** Logins in flight at once (default 8). */
   loginConcurrency?: number;
+  /** Attempts for each login and join when the server is busy or briefly away (default 6, backing off to 8 s). */
+  joinAttempts?: number;
   /**
    * Per-attempt ack timeout for commands (default 10 000 ms; 4 attempts). A retry reuses the commandId, so a slow
    * server costs extra (deduped) sends, never a second ballot.
@@ -78,6 +82,8 @@ export interface SwarmSummary {
   floorRequested: number;
   ballotsAcked: number;
   ballotsFailed: number;
+  /** Logins, connections and joins tried again after a transient failure. */
+  joinRetries: number;
   /** Command re-sends after a timeout (same commandId, deduped by the server). */
   retries: number;
   reconnects: number;
@@ -161,12 +167,25 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
   let floorRequested = 0;
   let pollsDone = 0;
 
+  let joinRetries = 0;
+  const retrying = (id: string, what: string): RetryOptions => ({
+    attempts: Math.max(1, opts.joinAttempts ?? 6),
+    baseDelayMs: 500,
+    maxDelayMs: 8000,
+    random: mulberry32(deriveSeed(seed, id, what)),
+    signal: opts.signal,
+    onRetry: (err, attempt) => {
+      joinRetries++;
+      log(`${what} retry ${attempt}: ${id}: ${describe(err)}`);
+    },
+  });
+
   // 1. Sign in, a few at a time.
   let unreachable: ServerUnreachableError | null = null;
   const logins = await mapLimit(opts.delegateIds, opts.loginConcurrency ?? 8, async (id) => {
     if (opts.signal?.aborted || unreachable) return null;
     try {
-      return await BotDelegate.login(opts.baseUrl, id, opts.codeFor(id));
+      return await withRetries(() => BotDelegate.login(opts.baseUrl, id, opts.codeFor(id)), retrying(id, 'login'));
     } catch (err) {
       if (err instanceof ServerUnreachableError) unreachable ??= err;
       else fail(`login failed: ${id}: ${describe(err)}`);
@@ -181,8 +200,10 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
   const joinedFlags = await Promise.all(
     signedIn.map(async (bot) => {
       try {
-        await bot.connect();
-        await bot.join(sessionId);
+        await withRetries(async () => {
+          await bot.ensureConnected();
+          await bot.join(sessionId);
+        }, retrying(bot.delegateId, 'join'));
         return true;
       } catch (err) {
         if (err instanceof ServerUnreachableError) unreachable ??= err;
@@ -359,6 +380,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
       floorRequested,
       ballotsAcked: acked,
       ballotsFailed: failed,
+      joinRetries,
       retries: bots.reduce((n, b) => n + b.stats.retries, 0),
       reconnects: bots.reduce((n, b) => n + b.stats.reconnects, 0),
       voteLatencyMs: latencySummary(latencies),

@@ -1,22 +1,11 @@
 /**
- * `pnpm verify`: recomputes every session journal's hash chain in the configured store and reports the first record
- * that does not hold. Exit code 0 when every journal verifies, 2 when one does not (tampering or disk damage).
+ * `pnpm verify`: recomputes every session journal's hash chain in the configured store (DATA_DIR or REDIS_URL, as the
+ * server has them) and reports the first record that does not hold. Exit codes in verify-run.ts: 0 every journal
+ * verifies, 2 one does not (tampering or disk damage), 3 nothing to verify, 4 the data directory is in use.
+ * `--board <file.json>` checks a committee poll's bulletin board instead.
  */
-import { loadConfig } from '../config.ts';
-import { openStore } from '../store/open.ts';
+import { parseArgs } from 'node:util';
+import { runBoardVerify, runVerify } from './verify-run.ts';
 
-const config = await loadConfig();
-const store = await openStore(config);
-let bad = 0;
-try {
-  const ids = await store.journal.sessionIds();
-  for (const id of ids) {
-    const result = await store.journal.verify(id);
-    if (!result.ok) bad++;
-    console.log(`${result.ok ? 'OK ' : 'BAD'} ${id}: ${result.records} records${result.ok ? '' : `, first bad seq ${result.firstBadSeq}`}`);
-  }
-  console.log(`${ids.length} journals, ${bad} failed verification (${store.kind} store${config.redisUrl ? '' : ` at ${config.dataDir}`})`);
-} finally {
-  await store.close();
-}
-process.exit(bad ? 2 : 0);
+const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { board: { type: 'string' } }, strict: true });
+process.exit(values.board ? runBoardVerify(values.board) : await runVerify(process.env));

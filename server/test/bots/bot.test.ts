@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { ClientToServerEvents, CommandAck, ServerToClientEvents, SessionView } from '@hall/core';
 import { Server } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BotDelegate, CommandTimeoutError, LoginError, ServerUnreachableError } from '../../src/bots/bot.ts';
+import { BotDelegate, CommandTimeoutError, JoinError, LoginError, ServerUnreachableError, isTransientFailure, withRetries } from '../../src/bots/bot.ts';
+import { runSwarm } from '../../src/bots/swarm.ts';
 
 const view = (seq: number, extra: Partial<SessionView> = {}) => ({ sessionId: 's1', seq, phase: 'checkIn', poll: null, polls: [], ...extra }) as unknown as SessionView;
 
@@ -20,6 +21,9 @@ interface Fake {
   /** How many times to ignore a commandId before acking it. */
   drop: Map<string, number>;
   dropNext: number;
+  /** Logins to answer 429 (a busy server) before accepting them, and joins to answer UNAVAILABLE. */
+  busyLogins: number;
+  busyJoins: number;
 }
 
 let fake: Fake;
@@ -33,6 +37,11 @@ beforeEach(async () => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      if (f.busyLogins > 0) {
+        f.busyLogins--;
+        res.writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, code: 'RATE_LIMITED', message: 'Quá nhiều yêu cầu' }));
+        return;
+      }
       const { kind, id, secret } = JSON.parse(body) as { kind: string; id: string; secret: string };
       const ok = kind === 'code' && secret === `code-${id}`;
       res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
@@ -40,12 +49,17 @@ beforeEach(async () => {
     });
   });
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io' });
-  const f: Fake = { url: '', io, http, commands: [], drop: new Map(), dropNext: 0 };
+  const f: Fake = { url: '', io, http, commands: [], drop: new Map(), dropNext: 0, busyLogins: 0, busyJoins: 0 };
   const acks = new Map<string, CommandAck>();
   let seq = 10;
   io.use((socket, next) => (String(socket.handshake.auth.token).startsWith('tok-') ? next() : next(Object.assign(new Error('no'), { data: { code: 'UNAUTHENTICATED' } }))));
   io.on('connection', (socket) => {
     socket.on('session:join', (req, ack) => {
+      if (f.busyJoins > 0) {
+        f.busyJoins--;
+        ack({ ok: false, code: 'UNAVAILABLE', message: 'Máy chủ đang bận' } as never);
+        return;
+      }
       void socket.join(req.sessionId);
       ack({ ok: true, view: view(seq), serverTime: Date.now() });
     });
@@ -157,5 +171,65 @@ describe('BotDelegate', () => {
     await bot.waitForView((v) => v.seq === 21, 2000);
     expect(bot.stats.reconnects).toBe(2);
     bot.close();
+  });
+});
+
+describe('bot swarm retries', () => {
+  it('[BOT-26] logins refused as busy (429) and joins answered UNAVAILABLE are tried again until every bot is in', async () => {
+    fake.busyLogins = 5;
+    fake.busyJoins = 4;
+    const ids = ['bn-d001', 'bn-d002', 'bn-d003', 'bn-d004', 'bn-d005', 'bn-d006'];
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const summary = await runSwarm({
+      baseUrl: fake.url,
+      sessionId: 's1',
+      delegateIds: ids,
+      codeFor: (id) => `code-${id}`,
+      vote: 'yes',
+      checkIn: false,
+      requestFloor: 0,
+      waitForPolls: 0,
+      seed: 3,
+      delayMs: 0,
+      loginConcurrency: 3,
+      joinAttempts: 12,
+      signal: stop.signal,
+      onReady: () => stop.abort(),
+      log: (line) => lines.push(line),
+    });
+    expect(summary).toMatchObject({ requested: 6, loggedIn: 6, joined: 6, joinRetries: 9 });
+    expect(summary.errors).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('login retry'))).toHaveLength(5);
+    expect(lines.filter((l) => l.startsWith('join retry'))).toHaveLength(4);
+  });
+
+  it('[BOT-27] a refusal about who the bot is (wrong code, forbidden session) is not retried; the last error surfaces', async () => {
+    expect(isTransientFailure(new LoginError('x', 401, 'AUTH_FAILED', 'Sai mã'))).toBe(false);
+    expect(isTransientFailure(new LoginError('x', 429, 'RATE_LIMITED', '…'))).toBe(true);
+    expect(isTransientFailure(new LoginError('x', 503, 'UNAVAILABLE', '…'))).toBe(true);
+    expect(isTransientFailure(new JoinError('s', 'FORBIDDEN', '…'))).toBe(false);
+    expect(isTransientFailure(new JoinError('s', 'UNAVAILABLE', '…'))).toBe(true);
+    expect(isTransientFailure(new ServerUnreachableError('http://x', 'ECONNREFUSED'))).toBe(true);
+    let calls = 0;
+    const refused = withRetries(
+      async () => {
+        calls++;
+        throw new LoginError('x', 401, 'AUTH_FAILED', 'Sai mã');
+      },
+      { attempts: 5, baseDelayMs: 1, maxDelayMs: 1, random: () => 0 },
+    );
+    await expect(refused).rejects.toBeInstanceOf(LoginError);
+    expect(calls).toBe(1);
+    calls = 0;
+    const busy = withRetries(
+      async () => {
+        calls++;
+        throw new JoinError('s', 'UNAVAILABLE', 'bận');
+      },
+      { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, random: () => 0 },
+    );
+    await expect(busy).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(calls).toBe(3);
   });
 });

@@ -234,6 +234,7 @@ describe('swarm figures', () => {
       floorRequested: 5,
       ballotsAcked: 84,
       ballotsFailed: 1,
+      joinRetries: 3,
       retries: 2,
       reconnects: 0,
       voteLatencyMs: { count: 84, p50: 12, p95: 40.5, p99: 61, max: 70 },
@@ -255,9 +256,11 @@ describe('CLI arguments', () => {
       session: 'bn-kh12',
       council: 'bac-ninh',
       delegates: null,
+      only: [],
+      skip: [],
       vote: 'random',
       requestFloor: 0,
-      polls: 1,
+      polls: 0,
       seed: 1,
       delayMs: 2000,
       checkIn: true,
@@ -268,9 +271,11 @@ describe('CLI arguments', () => {
 
   it('[BOT-18] reads every option', () => {
     const o = parseBotArgs(
-      ['--session=td-kh10', '--delegates', '20', '--vote', 'abstain', '--url', 'http://10.0.0.5:9000/', '--council', 'tien-du', '--request-floor', '5', '--polls', '0', '--seed', '77', '--delay-ms', '0', '--no-check-in', '--concurrency', '4', '-q'],
+      ['--session=td-kh10', '--delegates', '20', '--vote', 'abstain', '--url', 'http://10.0.0.5:9000/', '--council', 'tien-du', '--request-floor', '5', '--polls', '0', '--seed', '77', '--delay-ms', '0', '--no-check-in', '--concurrency', '4', '-q', '--skip', 'td-d001,td-d002', '--skip', 'td-d003', '--only', 'td-d004'],
       {},
     );
+    expect(o.skip).toEqual(['td-d001', 'td-d002', 'td-d003']);
+    expect(o.only).toEqual(['td-d004']);
     expect(o).toMatchObject({
       session: 'td-kh10',
       delegates: 20,
@@ -300,6 +305,7 @@ describe('CLI arguments', () => {
       ['--session', 'x', '--url', 'localhost:8080'],
       ['--session', 'x', '--bogus'],
       ['--session', 'x', 'positional'],
+      ['--session', 'x', '--skip', 'bn d001'],
     ];
     for (const argv of bad) expect(() => parseBotArgs(argv), argv.join(' ')).toThrow(UsageError);
     expect(() => parseBotArgs([])).toThrow(/bắt buộc \/ required/);
@@ -312,5 +318,12 @@ describe('CLI arguments', () => {
     expect(demoDelegateIds('tien-du', 25).at(-1)).toBe('td-d025');
     expect(() => demoDelegateIds('tien-du', 26)).toThrow(UsageError);
     expect(() => demoDelegateIds('ha-noi', 1)).toThrow(/ha-noi/);
+    // A person keeps bn-d001's tablet: the bots play everyone else.
+    const others = demoDelegateIds('bac-ninh', null, { skip: ['bn-d001'] });
+    expect(others).toHaveLength(84);
+    expect(others).not.toContain('bn-d001');
+    expect(demoDelegateIds('bac-ninh', null, { only: ['bn-d003', 'bn-d002'] })).toEqual(['bn-d002', 'bn-d003']);
+    expect(() => demoDelegateIds('bac-ninh', null, { skip: ['bn-d999'] })).toThrow(/bn-d999/);
+    expect(() => demoDelegateIds('bac-ninh', null, { only: ['bn-d001'], skip: ['bn-d001'] })).toThrow(UsageError);
   });
 });

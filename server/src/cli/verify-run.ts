@@ -1,0 +1,92 @@
+/**
+ * What `pnpm verify` does, apart from the process it runs in (tests call it directly). It reads only the storage
+ * settings (DATA_DIR, REDIS_URL, REDIS_PREFIX): checking a journal needs no secret, and a verify run must never create
+ * a data directory or a secret file as a side effect of loading the server's whole configuration.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { verifyBoard, type BulletinBoard } from '@hall/core/ballot-crypto';
+import path from 'node:path';
+import { DataDirLockedError } from '../store/embedded.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+
+/** Exit codes, stable for scripts: every journal holds, one does not, nothing was checked, the data is in use, other. */
+export const VERIFY_EXIT = { ok: 0, error: 1, broken: 2, nothingToVerify: 3, inUse: 4 } as const;
+
+export async function runVerify(env: NodeJS.ProcessEnv, print: (line: string) => void = console.log, printError: (line: string) => void = console.error): Promise<number> {
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  const redisPrefix = env.REDIS_PREFIX?.trim() || 'hall:';
+  const dataDir = path.resolve(env.DATA_DIR?.trim() || './data');
+  const where = redisUrl ? `Redis ${redactUrl(redisUrl)} (prefix ${redisPrefix})` : dataDir;
+
+  if (!redisUrl && !existsSync(path.join(dataDir, 'journal'))) {
+    printError(
+      `Không có gì để kiểm tra: ${dataDir} không phải thư mục dữ liệu của Hall (không có journal/). Hãy đặt DATA_DIR (hoặc REDIS_URL) giống như máy chủ.\n` +
+        `Nothing to verify: ${dataDir} is not a Hall data directory (no journal/). Set DATA_DIR (or REDIS_URL) as the server has it.`,
+    );
+    return VERIFY_EXIT.nothingToVerify;
+  }
+
+  let store: Store;
+  try {
+    store = await openStore({ dataDir, redisUrl, redisPrefix, snapshotEvery: 200 });
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      printError(
+        `Thư mục dữ liệu ${dataDir} đang được một tiến trình Hall sử dụng; mỗi thư mục chỉ một tiến trình được mở, để không gì ghi xen vào nhật ký. Hãy dừng máy chủ, hoặc kiểm tra một bản sao (cp -a ${dataDir} /tmp/hall-copy, rồi DATA_DIR=/tmp/hall-copy pnpm verify).\n` +
+          `The data directory ${dataDir} is in use by a Hall process; only one process may open it, so that nothing interleaves with the journal's appends. Stop the server, or verify a copy.\n(${err.message})`,
+      );
+      return VERIFY_EXIT.inUse;
+    }
+    printError(`Không mở được kho dữ liệu ${where}: ${describe(err)}\nCannot open the store at ${where}: ${describe(err)}`);
+    return VERIFY_EXIT.error;
+  }
+
+  try {
+    const ids = await store.journal.sessionIds();
+    if (ids.length === 0) {
+      printError(`Không có nhật ký kỳ họp nào trong ${where}. / No session journal in ${where}.`);
+      return VERIFY_EXIT.nothingToVerify;
+    }
+    let bad = 0;
+    for (const id of ids) {
+      const result = await store.journal.verify(id);
+      if (!result.ok) bad++;
+      print(`${result.ok ? 'OK ' : 'BAD'} ${id}: ${result.records} records${result.ok ? '' : `, first bad seq ${result.firstBadSeq}`}`);
+    }
+    print(`${ids.length} journals, ${bad} failed verification (${store.kind} store at ${where})`);
+    return bad > 0 ? VERIFY_EXIT.broken : VERIFY_EXIT.ok;
+  } catch (err) {
+    printError(`Lỗi khi kiểm tra ${where}: ${describe(err)}\nVerification failed at ${where}: ${describe(err)}`);
+    return VERIFY_EXIT.error;
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+}
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** A Redis URL may carry a password; it never goes to a terminal or a CI log. */
+const redactUrl = (url: string) => url.replace(/\/\/([^@/]*)@/, '//***@');
+
+/**
+ * `pnpm verify -- --board <file.json>`: checks a committee poll's bulletin board (docs/committee-ballots.md) from the
+ * file alone — every proof, the key, the receipts, the count — with no store and no server involved.
+ */
+export function runBoardVerify(file: string, print: (line: string) => void = console.log, printError: (line: string) => void = console.error): number {
+  let board: BulletinBoard;
+  try {
+    board = JSON.parse(readFileSync(file, 'utf8')) as BulletinBoard;
+  } catch (err) {
+    printError(`Không đọc được bảng công khai ${file}: ${describe(err)}\nCannot read the bulletin board ${file}: ${describe(err)}`);
+    return VERIFY_EXIT.error;
+  }
+  const check = verifyBoard(board);
+  if (!check.ok) {
+    for (const problem of check.problems) print(`BAD ${problem}`);
+    print(`Bảng công khai KHÔNG hợp lệ / the bulletin board does NOT verify (${check.problems.length} problem(s))`);
+    return VERIFY_EXIT.broken;
+  }
+  print(`OK  ${board.ballots.length} ballots, every proof holds; counts per question: ${JSON.stringify(check.counts)}`);
+  return VERIFY_EXIT.ok;
+}
