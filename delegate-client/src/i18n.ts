@@ -25,7 +25,28 @@ export function useT(): { t: T; tc: T; lang: 'vi' | 'en' } {
   };
 }
 
-/** "28/12/2028" (vi) or "28 Dec 2028" (en), from a server timestamp. */
-export function formatDate(ms: number, lang: 'vi' | 'en'): string {
-  return new Date(ms).toLocaleDateString(lang === 'en' ? 'en-GB' : 'vi-VN', lang === 'en' ? { day: 'numeric', month: 'short', year: 'numeric' } : { day: '2-digit', month: '2-digit', year: 'numeric' });
+/** The councils sit in Việt Nam: an instant is dated in the hall's time zone, not the tablet's. */
+export const HALL_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+const dayParts = new Intl.DateTimeFormat('en-GB', { timeZone: HALL_TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric' });
+const timeParts = new Intl.DateTimeFormat('en-GB', { timeZone: HALL_TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const part = (f: Intl.DateTimeFormat, ms: number, type: Intl.DateTimeFormatPartTypes) => f.formatToParts(ms).find((p) => p.type === type)?.value ?? '';
+
+/**
+ * "28/12/2028" from a server timestamp, in both languages and whatever the browser's locale or time zone: the
+ * Vietnamese order (dd/mm/yyyy) is built from parts, never left to a locale's default.
+ */
+export function formatDate(ms: number): string {
+  return `${part(dayParts, ms, 'day')}/${part(dayParts, ms, 'month')}/${part(dayParts, ms, 'year')}`;
+}
+
+/** "14:05 28/12" — a time and day in the hall's time zone (24-hour clock). */
+export function formatTimeDay(ms: number): string {
+  return `${part(timeParts, ms, 'hour')}:${part(timeParts, ms, 'minute')} ${part(dayParts, ms, 'day')}/${part(dayParts, ms, 'month')}`;
+}
+
+/** "08/12/2028" from a calendar date ("2028-12-08", a session's date): no time zone can move it a day. */
+export function formatCalendarDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }

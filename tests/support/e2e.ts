@@ -20,6 +20,8 @@ export const STATE_TIMEOUT = 60_000;
 export const VIEWPORTS = {
   chair: { width: 1440, height: 900 },
   tablet: { width: 820, height: 1180 },
+  /** The smallest portrait tablet the halls use (issue 13's walk-through). */
+  portrait: { width: 768, height: 1024 },
   wall: { width: 1920, height: 1080 },
   desktop: { width: 1366, height: 900 },
   phone: { width: 390, height: 844 },
@@ -32,12 +34,13 @@ export const range = (from: number, to: number) => Array.from({ length: to - fro
 // ---------------------------------------------------------------------------------------------------------------
 // Pages
 
-export async function newPage(browser: Browser, kind: keyof typeof VIEWPORTS): Promise<Page> {
-  const touch = kind === 'tablet' || kind === 'phone';
+/** `where` overrides the browser's locale and time zone (a tablet set up abroad, say). */
+export async function newPage(browser: Browser, kind: keyof typeof VIEWPORTS, where: { locale?: string; timezoneId?: string } = {}): Promise<Page> {
+  const touch = kind === 'tablet' || kind === 'portrait' || kind === 'phone';
   const context = await browser.newContext({
     viewport: VIEWPORTS[kind],
-    locale: 'vi-VN',
-    timezoneId: 'Asia/Ho_Chi_Minh',
+    locale: where.locale ?? 'vi-VN',
+    timezoneId: where.timezoneId ?? 'Asia/Ho_Chi_Minh',
     hasTouch: touch,
     isMobile: kind === 'phone',
     deviceScaleFactor: 1,

@@ -7,12 +7,12 @@ import { listDevices, revokeDevice, type DeviceSummary } from '@hall/client-kit'
 import { useNotice } from '@hall/client-kit/react';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useAuth } from '../auth/auth-context.ts';
-import { useT } from '../i18n.ts';
+import { formatTimeDay, useT } from '../i18n.ts';
 
 type Load = { state: 'loading' } | { state: 'failed' } | { state: 'ready'; devices: DeviceSummary[] };
 
 export function DevicesDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const { t, lang } = useT();
+  const { t } = useT();
   const { token, logout } = useAuth();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -50,7 +50,6 @@ export function DevicesDialog({ open, onClose }: { open: boolean; onClose: () =>
     }
   };
 
-  const time = (ms: number) => new Date(ms).toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
 
   return (
     <dialog
@@ -76,7 +75,7 @@ export function DevicesDialog({ open, onClose }: { open: boolean; onClose: () =>
                   <strong>{d.current ? t('devices.this') : t(`devices.via.${d.via}`)}</strong>
                   {d.issuedBy ? <span className="devices__issued"> — {t('devices.issuedBy', { who: d.issuedBy })}</span> : null}
                 </p>
-                <p className="muted">{t('devices.since', { time: time(d.at) })}</p>
+                <p className="muted">{t('devices.since', { time: formatTimeDay(d.at) })}</p>
                 {d.userAgent ? <p className="muted devices__agent">{d.userAgent}</p> : null}
                 <button type="button" className="btn btn--danger" disabled={busy !== null} onClick={() => void revoke(d)}>
                   {d.current ? t('devices.signOutThis') : t('devices.signOut')}

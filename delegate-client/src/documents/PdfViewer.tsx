@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { PDFDocumentProxy, RenderTask } from 'pdfjs-dist';
 import { ApiError, fetchDocument } from '../api.ts';
+import { SpeakingBanner } from '../floor/FloorPanel.tsx';
 import { useT } from '../i18n.ts';
 import { IconChevronLeft, IconChevronRight, IconCross, IconMinus, IconPlus } from '../ui/icons.tsx';
 import { openPdf, type OpenedPdf } from './pdf.ts';
@@ -132,6 +133,10 @@ export default function PdfViewer({ token, doc, onClose }: PdfViewerProps) {
           <span>{t('documents.close')}</span>
         </button>
       </header>
+      {/* A delegate reading a paper when the chair gives them the floor sees it here, and may speak from the page. */}
+      <div className="viewer__floor">
+        <SpeakingBanner placement="viewer" />
+      </div>
 
       <div ref={stageRef} className="viewer__stage" tabIndex={0} aria-label={pages ? t('documents.page', { page, pages }) : t('documents.viewer')}>
         {load.state === 'loading' ? <p className="viewer__msg">{t('documents.loading')}</p> : null}

@@ -1,11 +1,11 @@
 /**
  * Đăng ký phát biểu. Three states for the delegate: not registered (choose a purpose, register), registered (place in
- * the queue, withdraw), and speaking (a clear "Bạn đang phát biểu" with the countdown and "Kết thúc phát biểu").
+ * the queue, withdraw), and speaking (SpeakingBanner: "Bạn đang phát biểu" with the countdown and "Kết thúc phát biểu").
  * Who else is speaking is shown with the kit's SpeakerCard.
  */
 import type { SessionView } from '@hall/core';
 import { CommandStatusBadge, Countdown, SpeakerCard, useCan, useView } from '@hall/client-kit/react';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { useT } from '../i18n.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { IconMic } from '../ui/icons.tsx';
@@ -18,35 +18,27 @@ type RequestPurpose = (typeof PURPOSES)[number];
 export const hasFloor = (view: SessionView | null) =>
   !!view?.speaker && view.speaker.kind === 'delegate' && view.speaker.id === view.me?.delegateId;
 
-/** Big, unmissable: the delegate's own turn, with the time left and the button to end it. */
-export function SpeakingNow() {
+/**
+ * The delegate's own turn, unmissable wherever they are: a banner pinned to the top of every tab (with the tab bar,
+ * never under it), at the top of the ballot, and inside the document viewer — "Bạn đang phát biểu", the purpose,
+ * the time left and "Kết thúc phát biểu". The floor may come from "Mời phát biểu" or, while questioning, "Mời hỏi".
+ */
+export function SpeakingBanner({ placement = 'page' }: { placement?: 'page' | 'vote' | 'viewer' }) {
   const { t, tc } = useT();
   const view = useView();
   const { send, last } = useSend();
   const [confirm, setConfirm] = useState(false);
+  // The speech the last "Kết thúc phát biểu" was for: its status must not show on the delegate's next turn.
+  const [yieldedSpeech, setYieldedSpeech] = useState<string | null>(null);
   const canYield = useCan('floor.yield', {});
   const titleId = useId();
-  const ref = useRef<HTMLElement>(null);
   const s = view?.speaker;
-  const mine = !!s && hasFloor(view);
-  const speechId = mine ? s.speechId : null;
-  // The chair has just given this delegate the floor: bring the panel into view and say so to a screen reader.
-  useEffect(() => {
-    if (!speechId) return;
-    ref.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
-    ref.current?.focus({ preventScroll: true });
-  }, [speechId]);
-  if (!s || !mine) return null;
+  if (!s || !hasFloor(view)) return null;
+  const status = last && yieldedSpeech === s.speechId ? last : null;
   return (
-    <section
-      ref={ref}
-      tabIndex={-1}
-      className={`speaking-now${s.overtime ? ' speaking-now--overtime' : ''}`}
-      aria-labelledby={titleId}
-      role="region"
-    >
+    <section className={`speaking-now speaking-now--${placement}${s.overtime ? ' speaking-now--overtime' : ''}`} aria-labelledby={titleId}>
       <div className="speaking-now__head">
-        <IconMic size={48} />
+        <IconMic size={40} />
         <div>
           <h2 id={titleId} className="speaking-now__title">
             {t('floor.youHaveFloor')}
@@ -54,16 +46,18 @@ export function SpeakingNow() {
           <p className="speaking-now__purpose">{tc(`purposes.${s.purpose}`)}</p>
         </div>
       </div>
-      <Countdown endsAt={s.endsAt} overtime={s.overtime} label={t('floor.timeLeft')} size="large" />
+      <Countdown endsAt={s.endsAt} overtime={s.overtime} label={t('floor.timeLeft')} size="normal" className="speaking-now__clock" />
+      <div className="speaking-now__end">
+        <button type="button" className="btn btn--danger btn--lg" disabled={!canYield.ok || status?.status.state === 'sending'} onClick={() => setConfirm(true)}>
+          {t('floor.yield')}
+        </button>
+        {status ? <CommandStatusBadge command={status} /> : null}
+      </div>
       {s.overtime ? (
         <p className="speaking-now__overtime" role="alert">
           {t('floor.overtime')}
         </p>
       ) : null}
-      <button type="button" className="btn btn--danger btn--xl" disabled={!canYield.ok || last?.status.state === 'sending'} onClick={() => setConfirm(true)}>
-        {t('floor.yield')}
-      </button>
-      {last ? <CommandStatusBadge command={last} /> : null}
       <ConfirmDialog
         open={confirm}
         title={t('floor.confirmYield')}
@@ -72,11 +66,27 @@ export function SpeakingNow() {
         tone="danger"
         onConfirm={() => {
           setConfirm(false);
+          setYieldedSpeech(s.speechId);
           send('floor.yield', {});
         }}
         onCancel={() => setConfirm(false)}
       />
     </section>
+  );
+}
+
+/**
+ * Says "Bạn đang phát biểu" to a screen reader when the chair gives this delegate the floor. A polite live region
+ * that is always there (a region created with its text is not announced), instead of moving focus: a delegate
+ * typing a question keeps their caret, and Enter never lands on "Kết thúc phát biểu" by accident.
+ */
+export function FloorAnnouncer() {
+  const { t } = useT();
+  const view = useView();
+  return (
+    <p className="visually-hidden" role="status">
+      {hasFloor(view) ? t('floor.youHaveFloor') : ''}
+    </p>
   );
 }
 
@@ -104,7 +114,7 @@ export function FloorPanel() {
         {t('floor.title')}
       </h2>
 
-      {!speaking ? <SpeakerCard speaker={view.speaker} size="normal" headingLevel={3} className="floor__speaker" /> : null}
+      {!speaking ? <SpeakerCard speaker={view.speaker} size="normal" headingLevel={3} className="floor__speaker" /> : <p className="floor__mine">{t('floor.seeBanner')}</p>}
 
       {me.queuePosition !== null ? (
         <div className="floor__queued">

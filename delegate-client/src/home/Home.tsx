@@ -1,7 +1,8 @@
 /**
  * The session screen. Top: who and where (council, session, sitting, phase), the connection banner and the language
- * switch. Then, by priority: an open poll takes over everything; the delegate's own speech comes first; otherwise
- * four tabs — the sitting (roll call, current item, speaking), documents, questions, results.
+ * switch. Then, by priority: an open poll takes over everything; otherwise four tabs — the sitting (roll call, current
+ * item, speaking), documents, questions, results. The delegate's own turn to speak is a banner pinned above the tabs
+ * (or the ballot), whichever tab is open.
  */
 import type { Phase } from '@hall/core';
 import { ConnectionBanner, LanguageSwitch, useView } from '@hall/client-kit/react';
@@ -10,7 +11,7 @@ import { AgendaDocuments, CurrentItem } from '../agenda/CurrentItem.tsx';
 import { CheckInCard } from '../attendance/CheckIn.tsx';
 import { DevicesDialog, SignedInElsewhere } from '../devices/Devices.tsx';
 import { useAuth } from '../auth/auth-context.ts';
-import { FloorPanel, hasFloor, SpeakingNow } from '../floor/FloorPanel.tsx';
+import { FloorAnnouncer, FloorPanel, hasFloor, SpeakingBanner } from '../floor/FloorPanel.tsx';
 import { useT } from '../i18n.ts';
 import { QuestionsPanel } from '../questions/QuestionsPanel.tsx';
 import { LatestPoll, ResultsTab } from '../results/Results.tsx';
@@ -79,6 +80,7 @@ export function Home({ onChangeSession, onLogoutClick }: { onChangeSession: () =
       <ConnectionBanner className="conn" onLogin={() => logout('expired')} />
       <SignedInElsewhere onShowDevices={() => setDevicesOpen(true)} />
       <DevicesDialog open={devicesOpen} onClose={() => setDevicesOpen(false)} />
+      <FloorAnnouncer />
 
       {/* While voting the phase is obvious and the room is needed for the ballot; a closed sitting still shows. */}
       <div className="statusbar" hidden={voting && !view.closedSitting}>
@@ -99,31 +101,35 @@ export function Home({ onChangeSession, onLogoutClick }: { onChangeSession: () =
 
       {voting && poll ? (
         <main className="page__main page__main--vote">
-          {speaking ? <SpeakingNow /> : null}
+          {speaking ? <SpeakingBanner placement="vote" /> : null}
           <VoteScreen poll={poll} />
         </main>
       ) : (
         <>
-          <div role="tablist" aria-label={t('nav.label')} className="tabs" onKeyDown={onTabKey}>
-            {TABS.map((id, i) => (
-              <button
-                key={id}
-                ref={(el) => {
-                  tabRefs.current[i] = el;
-                }}
-                type="button"
-                role="tab"
-                id={`${baseId}-tab-${id}`}
-                aria-controls={`${baseId}-panel`}
-                aria-selected={tab === id}
-                tabIndex={tab === id ? 0 : -1}
-                className={`tab${tab === id ? ' tab--current' : ''}`}
-                onClick={() => setTab(id)}
-              >
-                {t(`nav.${id}`)}
-                {id === 'questions' && view.questioning?.activeGroup ? <span className="tab__dot" aria-hidden="true" /> : null}
-              </button>
-            ))}
+          {/* One sticky block: the banner can never slide under the tab bar. */}
+          <div className="sticky-top">
+            <SpeakingBanner />
+            <div role="tablist" aria-label={t('nav.label')} className="tabs" onKeyDown={onTabKey}>
+              {TABS.map((id, i) => (
+                <button
+                  key={id}
+                  ref={(el) => {
+                    tabRefs.current[i] = el;
+                  }}
+                  type="button"
+                  role="tab"
+                  id={`${baseId}-tab-${id}`}
+                  aria-controls={`${baseId}-panel`}
+                  aria-selected={tab === id}
+                  tabIndex={tab === id ? 0 : -1}
+                  className={`tab${tab === id ? ' tab--current' : ''}`}
+                  onClick={() => setTab(id)}
+                >
+                  {t(`nav.${id}`)}
+                  {id === 'questions' && view.questioning?.activeGroup ? <span className="tab__dot" aria-hidden="true" /> : null}
+                </button>
+              ))}
+            </div>
           </div>
           <main id={`${baseId}-panel`} role="tabpanel" aria-labelledby={`${baseId}-tab-${tab}`} className="page__main" tabIndex={-1}>
             {tab === 'home' ? <SittingTab phase={view.phase} /> : null}
@@ -149,7 +155,6 @@ function SittingTab({ phase }: { phase: Phase }) {
       <p className={`banner banner--phase banner--${phase}`} role="status">
         {t(`phaseNote.${phase}`)}
       </p>
-      <SpeakingNow />
       {checkInFirst ? <CheckInCard /> : null}
       <LatestPoll />
       {/* Landscape: the item and its papers on the left, speaking on the right. Portrait: speaking first. */}

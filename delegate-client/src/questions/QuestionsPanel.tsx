@@ -3,8 +3,9 @@
  * delegate's own questions with their status — including "trả lời bằng văn bản, hạn …" for those not reached.
  *
  * Respondents: the view carries officials only for the group being questioned, so the form lists the council's
- * respondents from the (redacted) machine snapshot in the view — officials with `respondent: true` — and offers only
- * the groups that include the chosen respondent (see snapshot.ts). Whether the form may be sent is `useCan`'s call.
+ * respondents from the (redacted) machine snapshot in the view — officials with `respondent: true` (see snapshot.ts).
+ * While a group is being questioned the form defaults to it and lists only its respondents; "Không chọn nhóm" brings
+ * back everyone. Whether the form may be sent is `useCan`'s call.
  */
 import type { QuestionView } from '@hall/core';
 import { CommandStatusBadge, useCan, useView } from '@hall/client-kit/react';
@@ -50,18 +51,23 @@ function QuestionForm() {
   const { t, tc } = useT();
   const view = useView();
   const ids = { title: useId(), respondent: useId(), group: useId(), text: useId(), hint: useId() };
-  const respondents = useMemo(() => respondentsOf(view), [view]);
+  const everyone = useMemo(() => respondentsOf(view), [view]);
   const groupsById = useMemo(() => groupRespondents(view), [view]);
-  const [respondentId, setRespondentId] = useState('');
-  const [groupId, setGroupId] = useState('');
+  // null: not chosen by the delegate — follow the group being questioned ("" is "Không chọn nhóm", chosen).
+  const [groupChoice, setGroupChoice] = useState<string | null>(null);
+  const [respondentChoice, setRespondentChoice] = useState('');
   const [text, setText] = useState('');
   const [questionId, setQuestionId] = useState(() => newId('q'));
   const [confirm, setConfirm] = useState(false);
   const { send, last } = useSend();
 
-  const groups = (view?.questioning?.groups ?? []).filter(
-    (g) => g.status !== 'done' && (!respondentId || (groupsById.get(g.groupId) ?? []).includes(respondentId)),
-  );
+  const groups = (view?.questioning?.groups ?? []).filter((g) => g.status !== 'done');
+  const active = view?.questioning?.activeGroup ?? null;
+  const groupId = groupChoice !== null && (groupChoice === '' || groups.some((g) => g.groupId === groupChoice)) ? groupChoice : (active?.groupId ?? '');
+  // Within a group only its respondents may be asked: the list narrows to them, and a single one is chosen for you.
+  const inGroup = groupId ? (groupsById.get(groupId) ?? []) : null;
+  const respondents = inGroup ? everyone.filter((r) => inGroup.includes(r.id)) : everyone;
+  const respondentId = respondents.some((r) => r.id === respondentChoice) ? respondentChoice : respondents.length === 1 ? respondents[0]!.id : '';
   const payload = { questionId, respondentId: respondentId || 'none', text, ...(groupId ? { groupId } : {}) };
   const can = useCan('question.submit', payload);
   const sending = last?.status.state === 'sending';
@@ -72,7 +78,7 @@ function QuestionForm() {
       <h2 id={ids.title} className="card__title">
         {t('questions.formTitle')}
       </h2>
-      {respondents.length === 0 ? (
+      {everyone.length === 0 ? (
         <p className="muted">{t('questions.noRespondents')}</p>
       ) : (
         <form
@@ -81,32 +87,25 @@ function QuestionForm() {
             if (respondentId && can.ok && !sending) setConfirm(true);
           }}
         >
+          {/* The group first: while one is being questioned it is the default, and it decides who may be asked. */}
           <div className="field">
-            <label htmlFor={ids.respondent}>{t('questions.respondent')}</label>
-            <select
-              id={ids.respondent}
-              className="input"
-              value={respondentId}
-              onChange={(e) => {
-                setRespondentId(e.target.value);
-                setGroupId('');
-              }}
-            >
-              <option value="">{t('questions.chooseRespondent')}</option>
-              {respondents.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name} — {r.post}
+            <label htmlFor={ids.group}>{t('questions.group')}</label>
+            <select id={ids.group} className="input" value={groupId} onChange={(e) => setGroupChoice(e.target.value)}>
+              <option value="">{t('questions.noGroup')}</option>
+              {groups.map((g) => (
+                <option key={g.groupId} value={g.groupId}>
+                  {g.topic} ({tc(`groupStatus.${g.status}`)})
                 </option>
               ))}
             </select>
           </div>
           <div className="field">
-            <label htmlFor={ids.group}>{t('questions.group')}</label>
-            <select id={ids.group} className="input" value={groupId} onChange={(e) => setGroupId(e.target.value)}>
-              <option value="">{t('questions.noGroup')}</option>
-              {groups.map((g) => (
-                <option key={g.groupId} value={g.groupId}>
-                  {g.topic} ({tc(`groupStatus.${g.status}`)})
+            <label htmlFor={ids.respondent}>{t('questions.respondent')}</label>
+            <select id={ids.respondent} className="input" value={respondentId} onChange={(e) => setRespondentChoice(e.target.value)}>
+              {respondents.length !== 1 ? <option value="">{t('questions.chooseRespondent')}</option> : null}
+              {respondents.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name} — {r.post}
                 </option>
               ))}
             </select>
@@ -146,8 +145,8 @@ function QuestionForm() {
           void cmd.done.then((s) => {
             if (s.state === 'recorded') {
               setText('');
-              setGroupId('');
-              setRespondentId('');
+              setGroupChoice(null);
+              setRespondentChoice('');
             }
           });
         }}
@@ -160,7 +159,7 @@ function QuestionForm() {
 }
 
 function MyQuestion({ q }: { q: QuestionView }) {
-  const { t, tc, lang } = useT();
+  const { t, tc } = useT();
   const view = useView();
   const can = useCan('question.withdraw', { questionId: q.questionId });
   const { send, last } = useSend();
@@ -168,7 +167,7 @@ function MyQuestion({ q }: { q: QuestionView }) {
   const topic = q.groupId ? view?.questioning?.groups.find((g) => g.groupId === q.groupId)?.topic : undefined;
   const post = respondentsOf(view).find((r) => r.id === q.respondentId)?.post;
   const status =
-    q.status === 'writtenPending' && q.writtenDueAt !== null ? t('questions.writtenDue', { date: formatDate(q.writtenDueAt, lang) }) : tc(`questionStatus.${q.status}`);
+    q.status === 'writtenPending' && q.writtenDueAt !== null ? t('questions.writtenDue', { date: formatDate(q.writtenDueAt) }) : tc(`questionStatus.${q.status}`);
   return (
     <li className={`my-question my-question--${q.status}`}>
       <p className="my-question__status">

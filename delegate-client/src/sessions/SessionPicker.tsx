@@ -3,7 +3,7 @@ import { LanguageSwitch } from '@hall/client-kit/react';
 import { useEffect, useId, useState } from 'react';
 import { ApiError, listMySessions, type SessionListing } from '../api.ts';
 import { useAuth } from '../auth/auth-context.ts';
-import { formatDate, useT } from '../i18n.ts';
+import { formatCalendarDate, useT } from '../i18n.ts';
 
 type Load = { state: 'loading' } | { state: 'ready'; sessions: SessionListing[] } | { state: 'failed' };
 
@@ -17,7 +17,7 @@ export function SessionPicker({
   /** Go straight in when there is exactly one session — not when the delegate asked to change session. */
   autoPick: boolean;
 }) {
-  const { t, tc, lang } = useT();
+  const { t, tc } = useT();
   const { token, claims, logout } = useAuth();
   const titleId = useId();
   const [load, setLoad] = useState<Load>({ state: 'loading' });
@@ -79,10 +79,10 @@ export function SessionPicker({
                   <span className="session__council">{s.councilName}</span>
                   <span className="session__title">{s.title}</span>
                   <span className="session__meta">
-                    {t('sessions.date', { date: formatDate(Date.parse(s.date), lang) })} · {t(`sessions.status.${s.status}`, { defaultValue: s.status })}
+                    {t('sessions.date', { date: formatCalendarDate(s.date) })} · {t(`sessions.status.${s.status}`, { defaultValue: s.status })}
                   </span>
-                  <span className="session__go" aria-hidden="true">
-                    {t('sessions.open')} →
+                  <span className="session__go">
+                    {t('sessions.open')} <span aria-hidden="true">→</span>
                   </span>
                 </button>
               </li>

@@ -33,15 +33,16 @@ export function VoteScreen({ poll }: { poll: PollView }) {
           {poll.subject}
         </h2>
         {poll.revoteReason ? <p className="vote__revote">{t('vote.revote', { reason: poll.revoteReason })}</p> : null}
-        <div className="vote__clock">
-          {poll.closesAt !== null ? (
-            <Countdown endsAt={poll.closesAt} label={t('vote.closesIn')} size="large" />
-          ) : (
-            <p className="vote__no-deadline">{t('vote.noDeadline')}</p>
-          )}
-          <p className="vote__cast-count">{t('vote.castCount', { count: poll.castCount, eligible: poll.eligible })}</p>
-        </div>
       </header>
+      {/* Pinned while the delegate scrolls a long ballot (15 officials): the time left and how many have voted. */}
+      <div className="vote__clock">
+        {poll.closesAt !== null ? (
+          <Countdown endsAt={poll.closesAt} label={t('vote.closesIn')} size="normal" />
+        ) : (
+          <p className="vote__no-deadline">{t('vote.noDeadline')}</p>
+        )}
+        <p className="vote__cast-count">{t('vote.castCount', { count: poll.castCount, eligible: poll.eligible })}</p>
+      </div>
 
       {poll.mode === 'hands' || poll.mode === 'paper' ? (
         <p className="vote__offline-mode" role="note">

@@ -43,7 +43,13 @@ function setUp() {
   ready = true;
 }
 
-const mm = (x: number) => (x * 72) / 25.4;
+/** A pdfmake definition rendered with the embedded fonts (name the font 'Tinos'); the demo seed's documents use it too. */
+export function renderPdfDefinition(definition: object): Promise<Buffer> {
+  setUp();
+  return pdfmake.createPdf(definition).getBuffer();
+}
+
+export const mm = (x: number) => (x * 72) / 25.4;
 const runs = (rs: Run[]) => rs.map((r) => ({ text: r.text, bold: r.bold ?? false, italics: r.italics ?? false }));
 
 function block(b: Block): object[] {
@@ -73,30 +79,32 @@ function block(b: Block): object[] {
   }
 }
 
-const centered = (text: string, style: object = {}) => ({ text, alignment: 'center', ...style });
+export const centered = (text: string, style: object = {}) => ({ text, alignment: 'center', ...style });
+
+/** The head of a Vietnamese administrative paper: issuer and number on the left, national motto, place and date right. */
+export const letterhead = (issuer: string[], number: string, placeDate: string) => ({
+  columns: [
+    { width: '40%', stack: [...issuer.map((t) => centered(t, { bold: true })), centered(' '), centered(number)] },
+    {
+      width: '60%',
+      stack: [
+        centered('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { bold: true, fontSize: 12 }),
+        centered('Độc lập - Tự do - Hạnh phúc', { bold: true, decoration: 'underline' }),
+        centered(' '),
+        centered(placeDate, { italics: true }),
+      ],
+    },
+  ],
+});
 
 export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
-  setUp();
   const definition = {
     pageSize: 'A4',
     pageMargins: [mm(30), mm(20), mm(15), mm(20)],
     info: { title: `${doc.title} — ${doc.subtitle.join(' — ')}`, creator: 'Hall — điều hành kỳ họp HĐND', producer: 'Hall' },
     defaultStyle: { font: 'Tinos', fontSize: 13, lineHeight: 1.1 },
     content: [
-      {
-        columns: [
-          { width: '40%', stack: [...doc.issuer.map((t) => centered(t, { bold: true })), centered(' '), centered(doc.number)] },
-          {
-            width: '60%',
-            stack: [
-              centered('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { bold: true, fontSize: 12 }),
-              centered('Độc lập - Tự do - Hạnh phúc', { bold: true, decoration: 'underline' }),
-              centered(' '),
-              centered(doc.placeDate, { italics: true }),
-            ],
-          },
-        ],
-      },
+      letterhead(doc.issuer, doc.number, doc.placeDate),
       centered(doc.title, { bold: true, fontSize: 14, margin: [0, 16, 0, 0] }),
       ...doc.subtitle.map((t) => centered(t, { bold: true })),
       { text: ' ' },
@@ -111,5 +119,5 @@ export async function renderPdf(doc: MinutesDoc): Promise<Buffer> {
       },
     ],
   };
-  return pdfmake.createPdf(definition).getBuffer();
+  return renderPdfDefinition(definition);
 }

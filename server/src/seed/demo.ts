@@ -16,7 +16,8 @@
  */
 import { Council, type AgendaItem, type Delegate, type Official } from '@hall/core';
 import { hashSecret } from '../auth/secrets.ts';
-import type { Account, SessionRecord, Store } from '../store/types.ts';
+import type { Account, Catalog, SessionRecord, Store } from '../store/types.ts';
+import { demoDocumentRefs, renderDemoDocument } from './documents.ts';
 
 export const DEMO_ADMIN_PASSWORD = 'admin123';
 export const DEMO_STAFF_PASSWORD = 'demo123';
@@ -301,20 +302,26 @@ const hashDrafts = (drafts: AccountDraft[]): Promise<Account[]> =>
   Promise.all(drafts.map(async ({ secret, ...account }) => ({ ...account, secretHash: await hashSecret(secret) })));
 
 /**
- * Seeds the demo councils, sessions and accounts unless `bac-ninh` already exists. Only missing records are written
- * (an admin who changed the demo password keeps it), and the `bac-ninh` council goes last, so a crash half-way
- * through seeds the rest on the next start.
+ * Seeds the demo councils, sessions, their documents (PDFs rendered here) and accounts unless `bac-ninh` already
+ * exists. Only missing records are written (an admin who changed the demo password keeps it), and the `bac-ninh`
+ * council goes last, so a crash half-way through seeds the rest on the next start.
  */
 export async function seedDemo(store: Store): Promise<{ seeded: boolean }> {
   const { catalog } = store;
-  if (await catalog.getCouncil(BAC_NINH.id)) return { seeded: false };
+  if (await catalog.getCouncil(BAC_NINH.id)) {
+    // A data directory seeded before the documents existed gets them now.
+    await seedDemoDocuments(catalog);
+    return { seeded: false };
+  }
   const missing: AccountDraft[] = [];
   for (const draft of accountDrafts()) if (!(await catalog.getAccount(draft.id))) missing.push(draft);
-  // Hash only what will be written: scrypt is the slow part of seeding.
-  for (const account of await hashDrafts(missing)) await catalog.putAccount(account);
   for (const session of demoSessions()) {
     if (!(await catalog.getSession(session.id))) await catalog.putSession(session);
   }
+  // Hash only what will be written: scrypt (on libuv's threads) and the PDFs (on this one) are the slow parts of
+  // seeding, and they overlap.
+  const [accounts] = await Promise.all([hashDrafts(missing), seedDemoDocuments(catalog)]);
+  for (const account of accounts) await catalog.putAccount(account);
   const councils = demoCouncils();
   const last = councils.find((c) => c.id === BAC_NINH.id)!;
   for (const council of councils) {
@@ -322,6 +329,26 @@ export async function seedDemo(store: Store): Promise<{ seeded: boolean }> {
   }
   await catalog.putCouncil(last);
   return { seeded: true };
+}
+
+/**
+ * Renders and stores each document the demo agendas name that the catalog lacks, as long as its session's record
+ * still names it (a document staff removed from a scheduled agenda stays removed). Returns the ids written.
+ */
+export async function seedDemoDocuments(catalog: Catalog): Promise<string[]> {
+  const stored = new Set((await catalog.listDocuments()).map((d) => d.id));
+  const councils = demoCouncils();
+  const written: string[] = [];
+  for (const { ref, sessionId, itemId } of demoDocumentRefs(demoSessions())) {
+    if (stored.has(ref.id)) continue;
+    const session = await catalog.getSession(sessionId);
+    if (!session?.agenda.some((i) => i.id === itemId && i.documents.some((d) => d.id === ref.id))) continue;
+    const doc = await renderDemoDocument(councils, ref, sessionId, itemId);
+    if (!doc) continue;
+    await catalog.putDocument(doc.meta, doc.bytes);
+    written.push(ref.id);
+  }
+  return written;
 }
 
 export interface DemoLogin {

@@ -1,9 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Council, SessionSetup } from '@hall/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../src/auth/service.ts';
 import { verifySecret } from '../../src/auth/secrets.ts';
 import {
   demoAccounts,
+  seedDemoDocuments,
   demoCouncils,
   demoDelegateCode,
   demoLogins,
@@ -13,6 +19,7 @@ import {
 } from '../../src/seed/demo.ts';
 import type { Account } from '../../src/store/types.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
+import { login, startHall } from '../support/hall.ts';
 
 const byId = (id: string) => demoCouncils().find((c) => c.id === id)!;
 
@@ -106,7 +113,7 @@ describe('demo accounts and logins', () => {
     const t = performance.now();
     accounts = await demoAccounts();
     console.info(`demoAccounts: ${accounts.length} scrypt hashes in ${Math.round(performance.now() - t)} ms`);
-  }, 30_000);
+  }, 300_000);
 
   it('[SEED-8] one account per delegate plus staff, walls and admin', () => {
     const ids = accounts.map((a) => a.id);
@@ -141,7 +148,7 @@ describe('demo accounts and logins', () => {
       expect(a.role).toBe(l.role);
       expect(await verifySecret(l.secret, a.secretHash)).toBe(true);
     }
-  }, 30_000);
+  }, 300_000);
 
   it('[SEED-11] the printable table lists every demo login', () => {
     const text = formatDemoLogins();
@@ -169,7 +176,7 @@ describe('seedDemo', () => {
       expect(r.ok, `${l.login}`).toBe(true);
     }
     expect((await auth.login('code', 'td-d025', '200025', 'test')).ok).toBe(true);
-  }, 30_000);
+  }, 300_000);
 
   it('[SEED-13] keeps existing accounts when re-seeding after the council was removed', async () => {
     const store = createMemoryStore();
@@ -179,5 +186,68 @@ describe('seedDemo', () => {
     expect(await seedDemo(store)).toEqual({ seeded: true });
     expect((await store.catalog.getAccount('chutoa.bn'))!.secretHash).toBe(before);
     expect(await store.catalog.getCouncil('bac-ninh')).not.toBeNull();
-  }, 30_000);
+  }, 300_000);
+});
+
+describe('demo documents', () => {
+  const refs = () => demoSessions().flatMap((s) => s.agenda.flatMap((i) => i.documents.map((d) => ({ ...d, sessionId: s.id, itemId: i.id }))));
+  /** Debian's poppler-utils must exist: a machine without them fails here, loudly. */
+  const poppler = (tool: 'pdftotext' | 'pdffonts', bytes: Buffer) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hall-seed-pdf-'));
+    try {
+      const file = path.join(dir, 'doc.pdf');
+      writeFileSync(file, bytes);
+      return execFileSync(tool, tool === 'pdftotext' ? ['-enc', 'UTF-8', file, '-'] : [file], { encoding: 'utf8' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const dense = (s: string) => s.normalize('NFC').replace(/\s+/g, '');
+
+  it('[SEED-14] every document the demo agendas name is a real PDF with Vietnamese text, served to the council\'s delegates', async () => {
+    expect(refs().length).toBeGreaterThanOrEqual(9);
+    const h = await startHall();
+    try {
+      const tokens: Record<string, string> = {
+        'bn-kh12': await login(h.baseUrl, 'code', 'bn-d001', demoDelegateCode('bn-d001')!),
+        'td-kh10': await login(h.baseUrl, 'code', 'td-d001', demoDelegateCode('td-d001')!),
+      };
+      for (const ref of refs()) {
+        const res = await fetch(`${h.baseUrl}/api/documents/${ref.id}`, { headers: { authorization: `Bearer ${tokens[ref.sessionId]}` } });
+        expect(res.status, ref.id).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/pdf');
+        const bytes = Buffer.from(await res.arrayBuffer());
+        expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+        expect(res.headers.get('etag')).toBe(`"${createHash('sha256').update(bytes).digest('hex')}"`);
+        const text = dense(poppler('pdftotext', bytes));
+        for (const line of [ref.title, 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'số liệu và nội dung không có thật']) expect(text, `${ref.id}: ${line}`).toContain(dense(line));
+        // The font travels inside the file: the text reads the same on a tablet without Vietnamese fonts.
+        const fonts = poppler('pdffonts', bytes);
+        expect(fonts, ref.id).toMatch(/Tinos/);
+        expect(fonts, ref.id).not.toMatch(/ no +no /);
+        // The other council's delegates do not get it.
+        const other = ref.sessionId === 'bn-kh12' ? 'td-kh10' : 'bn-kh12';
+        expect((await fetch(`${h.baseUrl}/api/documents/${ref.id}`, { headers: { authorization: `Bearer ${tokens[other]}` } })).status).toBe(403);
+      }
+      // The session's list carries them with their agenda item, as the tablet reads it.
+      const list = (await (await fetch(`${h.baseUrl}/api/sessions/bn-kh12/documents`, { headers: { authorization: `Bearer ${tokens['bn-kh12']}` } })).json()) as { documents: { id: string; itemId: string }[] };
+      expect(list.documents.map((d) => `${d.itemId}/${d.id}`).sort()).toEqual(refs().filter((r) => r.sessionId === 'bn-kh12').map((r) => `${r.itemId}/${r.id}`).sort());
+    } finally {
+      await h.close();
+    }
+  }, 300_000);
+
+  it('[SEED-15] a data directory seeded without documents gets them on the next start; one taken off its agenda stays off', async () => {
+    const store = createMemoryStore();
+    await seedDemo(store);
+    const [kept, dropped] = refs().filter((r) => r.sessionId === 'bn-kh12');
+    await store.catalog.deleteDocument(kept!.id);
+    await store.catalog.deleteDocument(dropped!.id);
+    const session = (await store.catalog.getSession('bn-kh12'))!;
+    await store.catalog.putSession({ ...session, agenda: session.agenda.map((i) => ({ ...i, documents: i.documents.filter((d) => d.id !== dropped!.id) })) });
+    expect(await seedDemo(store)).toEqual({ seeded: false });
+    expect((await store.catalog.getDocument(kept!.id))?.meta).toMatchObject({ id: kept!.id, title: kept!.title, sessionId: 'bn-kh12', itemId: kept!.itemId });
+    expect(await store.catalog.getDocument(dropped!.id)).toBeNull();
+    expect(await seedDemoDocuments(store.catalog)).toEqual([]);
+  }, 300_000);
 });
