@@ -13,9 +13,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_DEVICE_TOKEN } from '../../server/src/seed/demo.ts';
 import { login, type TestClient } from '../../server/test/support/hall.ts';
-import { launch, screenshot } from '../support/browser.ts';
-import { checkInAll, connectChair, connectDelegates, delegateId, delegateLogin, dumpPages, newPage, range, SESSION, visible } from '../support/e2e.ts';
-import { ensureMediaPages, ownUdpSockets, startMediaHall, stopStrayFfmpeg, type MediaHall } from '../support/media.ts';
+import { screenshot } from '../support/browser.ts';
+import { delegateId, delegateLogin, dumpPages, newPage, SESSION, visible } from '../support/e2e.ts';
+import { closeOnAirSitting, startOnAirSitting, type MediaHall } from '../support/media.ts';
 
 const MEDIA_TIMEOUT = 120_000;
 const REMOTE = 61;
@@ -38,38 +38,18 @@ async function shows(page: Page, selector: string, want: number, what: string) {
 }
 
 beforeAll(async () => {
-  udpBefore = new Set(ownUdpSockets().map((s) => s.inode));
-  ensureMediaPages();
-  h = await startMediaHall();
-  // The council has decided to allow remote participation (DOMAIN.md §9: off by default).
-  const council = (await h.hall.store.catalog.getCouncil('bac-ninh'))!;
-  await h.hall.store.catalog.putCouncil({ ...council, profile: { ...council.profile, remoteParticipation: true } });
-  browser = await launch();
-  chairBot = await connectChair(h.baseUrl);
-  await chairBot.must('session.openCheckIn', {});
-  bots = await connectDelegates(h.baseUrl, range(1, 60));
-  await checkInAll(bots.values());
-  await chairBot.must('session.start', {});
-  await chairBot.must('broadcast.start', {});
+  ({ h, browser, chairBot, bots, udpBefore } = await startOnAirSitting(async (hall) => {
+    // The council has decided to allow remote participation (DOMAIN.md §9: off by default).
+    const council = (await hall.hall.store.catalog.getCouncil('bac-ninh'))!;
+    await hall.hall.store.catalog.putCouncil({ ...council, profile: { ...council.profile, remoteParticipation: true } });
+  }));
 }, 180_000);
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail') await dumpPages({ camera, tablet, wall, live });
 });
 
-afterAll(async () => {
-  try {
-    for (const b of bots?.values() ?? []) b.close();
-    chairBot?.close();
-    await browser?.close();
-    await h?.close();
-  } finally {
-    expect(await stopStrayFfmpeg()).toBe(0);
-  }
-  const udpLeft = () => ownUdpSockets().filter((s) => !udpBefore.has(s.inode));
-  for (const end = Date.now() + 15_000; udpLeft().length > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
-  expect(udpLeft()).toEqual([]);
-}, 60_000);
+afterAll(() => closeOnAirSitting({ h, browser, chairBot, bots, udpBefore }), 60_000);
 
 describe('hybrid sitting', () => {
   it('[E2E-12c] a remote delegate given the floor is on the wall and the public program, sees the hall, and the chair can override', { timeout: 600_000 }, async () => {

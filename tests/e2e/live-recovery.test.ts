@@ -19,9 +19,9 @@ import { ffmpegTestSource, killTestProcesses } from '../../media/test/support.ts
 import { DEMO_DEVICE_TOKEN } from '../../server/src/seed/demo.ts';
 import { MediaError, type MediaHub } from '../../server/src/media/lib.ts';
 import { login, type TestClient } from '../../server/test/support/hall.ts';
-import { launch, screenshot } from '../support/browser.ts';
-import { checkInAll, connectChair, connectDelegates, dumpPages, newPage, range, SESSION, visible } from '../support/e2e.ts';
-import { ensureMediaPages, ownUdpSockets, startMediaHall, stopStrayFfmpeg, type MediaHall } from '../support/media.ts';
+import { screenshot } from '../support/browser.ts';
+import { dumpPages, newPage, SESSION, visible } from '../support/e2e.ts';
+import { closeOnAirSitting, startOnAirSitting, type MediaHall } from '../support/media.ts';
 
 const MEDIA_TIMEOUT = 120_000;
 
@@ -67,18 +67,8 @@ async function openCamera(): Promise<Page> {
   return page;
 }
 
-
 beforeAll(async () => {
-  udpBefore = new Set(ownUdpSockets().map((s) => s.inode));
-  ensureMediaPages();
-  h = await startMediaHall();
-  browser = await launch();
-  chairBot = await connectChair(h.baseUrl);
-  await chairBot.must('session.openCheckIn', {});
-  bots = await connectDelegates(h.baseUrl, range(1, 60));
-  await checkInAll(bots.values());
-  await chairBot.must('session.start', {});
-  await chairBot.must('broadcast.start', {});
+  ({ h, browser, chairBot, bots, udpBefore } = await startOnAirSitting());
   deviceToken = await login(h.baseUrl, 'device', 'wall.bn', DEMO_DEVICE_TOKEN);
 }, 180_000);
 
@@ -87,19 +77,8 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  try {
-    await killTestProcesses();
-    for (const b of bots?.values() ?? []) b.close();
-    chairBot?.close();
-    await browser?.close();
-    await h?.close();
-  } finally {
-    const left = await stopStrayFfmpeg();
-    expect(left).toBe(0);
-  }
-  const udpLeft = () => ownUdpSockets().filter((s) => !udpBefore.has(s.inode));
-  for (const end = Date.now() + 15_000; udpLeft().length > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
-  expect(udpLeft()).toEqual([]);
+  await killTestProcesses();
+  await closeOnAirSitting({ h, browser, chairBot, bots, udpBefore });
 }, 60_000);
 
 describe('broadcast faults', () => {
