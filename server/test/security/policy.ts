@@ -290,4 +290,6 @@ export const ROUTE_POLICY: Record<string, RouteRule> = {
   // Broadcast ingest: staff of the council.
   'POST /api/media/sessions/:sessionId/rtp-ingest': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/rtp-ingest`, body: { audio: false } }) },
   'DELETE /api/media/sessions/:sessionId/rtp-ingest': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/rtp-ingest` }) },
+  // Hybrid sittings: what the program shows while a remote delegate has the floor.
+  'PUT /api/media/sessions/:sessionId/program': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/program`, body: { source: 'auto' } }) },
 };
