@@ -223,11 +223,10 @@ describe('a sitting in the browser', () => {
     const first = await timerSeconds(timer);
     const t0 = Date.now();
     expect(first).toBeGreaterThan(10);
-    // Wait for the clock itself to move on (a state), then compare two readings at least 1.5 s apart.
-    await expect.poll(() => timerSeconds(timer), { timeout: 10_000, interval: 200 }).toBeLessThanOrEqual(first - 2);
-    const elapsed = Date.now() - t0;
+    // Wait for the clock itself to move on (a state). A countdown shown in whole seconds can drop 2 in just over 1 s,
+    // so how long that took is not asserted; that it never runs ahead of time is.
+    await expect.poll(() => timerSeconds(timer), { timeout: 60_000, interval: 200 }).toBeLessThanOrEqual(first - 2);
     const second = await timerSeconds(timer);
-    expect(elapsed).toBeGreaterThanOrEqual(1500);
     expect(second).toBeLessThan(first);
     // It runs at the speed of time, not faster.
     expect(first - second).toBeLessThanOrEqual(Math.ceil((Date.now() - t0) / 1000) + 1);

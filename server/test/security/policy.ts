@@ -290,6 +290,13 @@ export const ROUTE_POLICY: Record<string, RouteRule> = {
   // Broadcast ingest: staff of the council.
   'POST /api/media/sessions/:sessionId/rtp-ingest': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/rtp-ingest`, body: { audio: false } }) },
   'DELETE /api/media/sessions/:sessionId/rtp-ingest': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/rtp-ingest` }) },
+  'POST /api/media/sessions/:sessionId/program': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/program`, body: { sourceId: 'camera-1' } }) },
+  'DELETE /api/media/sessions/:sessionId/sources/:sourceId': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/sources/encoder-1` }) },
+  // The archive answers everyone: the public gets only recordings no closed part overlaps (404 otherwise), staff and
+  // the council's members everything — a visibility rule, not an authorization refusal.
+  'GET /api/media/recordings': { allow: EVERYONE, request: (c) => ({ url: `/api/media/recordings?sessionId=${c.session}` }) },
+  'GET /api/media/recordings/:sessionId/:file': { allow: EVERYONE, request: (c) => ({ url: `/api/media/recordings/${c.session}/${c.session}-1.mkv` }) },
+  'GET /api/media/recordings/:sessionId/:file/chapters.vtt': { allow: EVERYONE, request: (c) => ({ url: `/api/media/recordings/${c.session}/${c.session}-1.mkv/chapters.vtt` }) },
   // Hybrid sittings: what the program shows while a remote delegate has the floor.
   'PUT /api/media/sessions/:sessionId/program': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/program`, body: { source: 'auto' } }) },
 };
