@@ -38,6 +38,12 @@ export interface PeerRef {
   sourceId?: string;
   /** Publisher: a name for people (the chair's source list), e.g. the camera account's name. */
   label?: string;
+  /**
+   * Program viewers only. `program` (default): whatever is on the program, including another broadcast put there by
+   * `setProgramSource`. `hall`: always this broadcast's own program source — a remote speaker sees and hears the hall,
+   * not themselves.
+   */
+  feed?: 'program' | 'hall';
 }
 
 export type SourceKind = 'webrtc' | 'rtp';
@@ -141,6 +147,8 @@ export interface BroadcastStats {
   programSourceId: string | null;
   /** A switch the hub is carrying out (it waits for this source's next keyframe). */
   pendingProgramSourceId: string | null;
+  /** The broadcast whose program is this one's program now (`setProgramSource`), or null for its own. */
+  programSource?: string | null;
   viewers: number;
   viewersByAudience: Record<string, number>;
   taps: number;
@@ -197,6 +205,13 @@ export interface MediaHub {
    * seconds at the latest; the previous source stays on the air until then. Throws `NO_SOURCE` for an unknown id.
    */
   setProgram(broadcastId: string, sourceId: string): Promise<void>;
+  /**
+   * Puts another broadcast's program (a remote speaker's, published into `<session>.remote`) on this broadcast's
+   * program — viewers with `feed: 'program'` and the taps — while its own sources stay connected and go on to
+   * `feed: 'hall'` viewers; null puts the own program back. Both must exist and share the video codec. Optional: a
+   * backend without it cannot switch (the caller logs that and keeps the hall on the program).
+   */
+  setProgramSource?(broadcastId: string, sourceId: string | null): Promise<void>;
 
   /** Asks the program source for a keyframe (PLI); throttled. A no-op for RTP ingests (encoders set their GOP instead). */
   requestKeyFrame(broadcastId: string): void;

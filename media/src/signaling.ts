@@ -20,9 +20,11 @@ import {
   type MediaSimpleAck,
   type MediaState,
   type SignalRequest,
+  remoteSourceId,
 } from './wire.ts';
 
-export type Verdict = { ok: true; audience: string } | { ok: false; code: MediaErrorCodeWire; message: string };
+/** `feed: 'hall'`: this viewer sees the hall's own feed even while a remote speaker is on the program (the speaker). */
+export type Verdict = { ok: true; audience: string; feed?: 'program' | 'hall' } | { ok: false; code: MediaErrorCodeWire; message: string };
 
 export interface SignalingPolicy {
   /**
@@ -32,18 +34,23 @@ export interface SignalingPolicy {
   authorize(socket: Socket, sessionId: string, role: MediaRole, preview?: string): Promise<Verdict>;
   /** The state this socket should see (for `media:info` and the room it is put in). */
   state(socket: Socket, sessionId: string): Promise<{ audience: string; canPublish: boolean; state: MediaState } | { ok: false; code: MediaErrorCodeWire; message: string }>;
-  /** Creates the hub broadcast on demand (a camera may connect before the session goes on air). */
-  ensureBroadcast(sessionId: string): Promise<void>;
+  /** Creates the hub broadcast on demand (a camera may connect before the session goes on air); also a source's. */
+  ensureBroadcast(broadcastId: string): Promise<void>;
   hlsUrl(sessionId: string): string | null;
 }
 
 export const mediaRoom = (sessionId: string, audience: string) => `m:${sessionId}:${audience}`;
+
+/** The hub broadcast a role's peer lives in. */
+const hubBroadcast = (sessionId: string, role: MediaRole) => (role === 'speaker' ? remoteSourceId(sessionId) : sessionId);
 
 interface Owned {
   socket: Socket;
   sessionId: string;
   role: MediaRole;
   peerId: string;
+  /** Publishers: the hub source this peer feeds. */
+  sourceId?: string;
 }
 
 const MESSAGES: Record<MediaErrorCodeWire, string> = {
@@ -67,7 +74,7 @@ export interface MediaSignaling {
   /** Pushes `media:state` to everyone in the session's media rooms, computed per audience. */
   pushState(sessionId: string, stateFor: (audience: string) => MediaState): void;
   /** Tells the owners of the selected peers they are dropped, then drops them in the hub. */
-  endPeers(sessionId: string, which: (peer: { audience: string; role: MediaRole }) => boolean, reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed'): Promise<number>;
+  endPeers(sessionId: string, which: (peer: { audience: string; role: MediaRole }) => boolean, reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed' | 'floorEnded'): Promise<number>;
   detach(): void;
 }
 
@@ -78,10 +85,19 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
 
   const offHub = hub.on((e) => {
     if (e.type !== 'peerClosed') return;
-    const owned = owners.get(key(e.broadcastId, e.peerId));
+    const sessionId = e.broadcastId.endsWith('.remote') ? e.broadcastId.slice(0, -'.remote'.length) : e.broadcastId;
+    const owned = owners.get(key(sessionId, e.peerId));
     if (!owned) return;
-    owners.delete(key(e.broadcastId, e.peerId));
+    owners.delete(key(sessionId, e.peerId));
   });
+
+  /**
+   * The publishers a new one replaces — those feeding the same source (other cameras are sources of their own): they
+   * hear why (`media:ended` "replaced"), so they wait instead of fighting back.
+   */
+  const sameSourcePublishers = (sessionId: string, sourceId: string, newPeerId: string) => {
+    return [...owners].filter(([k, o]) => o.sessionId === sessionId && o.role === 'publisher' && o.sourceId === sourceId && k !== key(sessionId, newPeerId));
+  };
 
   const onConnection = (socket: Socket) => {
     // One program viewer and one publisher per socket; previews are one per source.
@@ -113,12 +129,29 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
         const { role, source, label } = req.data;
         const verdict = await policy.authorize(socket, sessionId, role, role === 'viewer' ? source : undefined);
         if (!verdict.ok) return reply(mediaFailure(verdict.code, { message: verdict.message }));
-        await policy.ensureBroadcast(sessionId);
+        // A remote speaker publishes into the session's remote broadcast, never into the hall feed itself.
+        const broadcastId = hubBroadcast(sessionId, role);
+        await policy.ensureBroadcast(broadcastId);
         const id = peerId(role, source);
-        const sourceId = source && (role === 'viewer' ? source : `cam-${source}`);
-        const ref = { peerId: id, role, audience: verdict.audience, ...(sourceId ? { sourceId } : {}), ...(label && role === 'publisher' ? { label } : {}) };
-        const answer = await hub.signal(sessionId, ref, req.data.message as SignalRequest);
-        owners.set(key(sessionId, id), { socket, sessionId, role, peerId: id, audience: verdict.audience });
+        const hubRole = role === 'viewer' ? ('viewer' as const) : ('publisher' as const);
+        const sourceId = role === 'speaker' ? undefined : source && (role === 'viewer' ? source : `cam-${source}`);
+        const fedSource = role === 'publisher' ? (sourceId ?? id) : undefined;
+        // Read before the hub replaces the source: it forgets the previous publisher as it closes it.
+        const previous = fedSource && !owners.has(key(sessionId, id)) ? sameSourcePublishers(sessionId, fedSource, id) : [];
+        const ref = {
+          peerId: id,
+          role: hubRole,
+          audience: verdict.audience,
+          ...(sourceId ? { sourceId } : {}),
+          ...(label && hubRole === 'publisher' ? { label } : {}),
+          ...(verdict.feed ? { feed: verdict.feed } : {}),
+        };
+        const answer = await hub.signal(broadcastId, ref, req.data.message as SignalRequest);
+        owners.set(key(sessionId, id), { socket, sessionId, role, peerId: id, audience: verdict.audience, ...(fedSource ? { sourceId: fedSource } : {}) });
+        for (const [k, o] of previous) {
+          owners.delete(k);
+          o.socket.emit('media:ended', { sessionId, role: 'publisher', reason: 'replaced' });
+        }
         reply({ ok: true, peerId: id, reply: answer });
       } catch (err) {
         if (err instanceof MediaError) {
@@ -134,10 +167,12 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       const reply = safeAck<MediaSimpleAck>(ack);
       const req = MediaLeaveRequest.safeParse(raw);
       if (!req.success) return reply(mediaFailure('VALIDATION'));
-      const ids = req.data.source ? [peerId('viewer', req.data.source)] : (req.data.role ? [req.data.role] : (['publisher', 'viewer'] as const)).map((role) => peerId(role));
-      for (const id of ids) {
+      const ids: [MediaRole, string][] = req.data.source
+        ? [['viewer', peerId('viewer', req.data.source)]]
+        : (req.data.role ? [req.data.role] : (['publisher', 'viewer', 'speaker'] as const)).map((role) => [role, peerId(role)]);
+      for (const [role, id] of ids) {
         owners.delete(key(req.data.sessionId, id));
-        await hub.removePeer(req.data.sessionId, id).catch(() => undefined);
+        await hub.removePeer(hubBroadcast(req.data.sessionId, role), id).catch(() => undefined);
       }
       reply({ ok: true });
     });
@@ -156,7 +191,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       for (const [k, o] of owners) {
         if (o.socket !== socket) continue;
         owners.delete(k);
-        void hub.removePeer(o.sessionId, o.peerId).catch(() => undefined);
+        void hub.removePeer(hubBroadcast(o.sessionId, o.role), o.peerId).catch(() => undefined);
       }
     });
   };
@@ -176,7 +211,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       for (const [k, o] of chosen) {
         owners.delete(k);
         o.socket.emit('media:ended', { sessionId, role: o.role, reason });
-        await hub.removePeer(sessionId, o.peerId).catch(() => undefined);
+        await hub.removePeer(hubBroadcast(sessionId, o.role), o.peerId).catch(() => undefined);
       }
       return chosen.length;
     },

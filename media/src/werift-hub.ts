@@ -141,6 +141,10 @@ class Broadcast {
   readonly viewers = new Map<string, Viewer>();
   readonly taps = new Map<string, Tap>();
   keyframeRequests = 0;
+  /** Another broadcast whose ingest is this one's program now (a remote speaker), or null: its own ingest. */
+  programFrom: Broadcast | null = null;
+  /** The broadcasts whose program this one's ingest is. */
+  readonly relayTo = new Set<Broadcast>();
   closed = false;
 
   constructor(
@@ -176,10 +180,23 @@ class Broadcast {
       // The switch lands on the first packet of a keyframe: decoders go from one picture to the next, no black.
       if (info.keyframe && this.pending?.id === source.id) this.commitProgram(source.id, 'keyframe');
     }
-    const isProgram = source.id === this.programId;
+    if (source.id === this.programId) {
+      // While another broadcast is the program (a remote speaker), the own program goes only to viewers of the hall.
+      this.forward(source, kind, buf, this.programFrom ? 'hall' : 'all');
+      for (const target of this.relayTo) if (target.programFrom === this && !target.closed) target.forward(source, kind, buf, 'program');
+    }
+    // Previews of this source see it whatever is on the program.
+    this.forward(source, kind, buf, 'preview');
+  }
+
+  /** `hall`: program viewers that follow the hall; `program`: the other program viewers and the taps; `all`: every program viewer and the taps; `preview`: previews of `source`. */
+  private forward(source: Source, kind: MediaKind, buf: Buffer, to: 'all' | 'hall' | 'program' | 'preview') {
     for (const v of this.viewers.values()) {
       const sender = v.senders[kind];
-      if (!v.connected || !sender || (v.sourceId ?? this.programId) !== source.id) continue;
+      if (!v.connected || !sender) continue;
+      if (to === 'preview' ? v.sourceId !== source.id : v.sourceId !== null) continue;
+      const follows = v.ref.feed ?? 'program';
+      if ((to === 'hall' && follows !== 'hall') || (to === 'program' && follows === 'hall')) continue;
       try {
         // werift's sender rewrites the header in place, so each viewer needs its own packet object.
         const p = RtpPacket.deSerialize(buf);
@@ -194,7 +211,7 @@ class Broadcast {
         this.log.warn({ err, broadcastId: this.id, peerId: v.ref.peerId }, 'forwarding to viewer failed');
       }
     }
-    if (!isProgram) return;
+    if (to === 'hall' || to === 'preview') return;
     for (const tap of this.taps.values()) {
       const port = tap.targets[kind];
       if (port === undefined || tap.closed) continue;
@@ -206,6 +223,15 @@ class Broadcast {
       copy.writeUInt32BE(tap.ssrc[kind], 8);
       tap.socket.send(copy, port, tap.ip);
     }
+  }
+
+  /** Makes `source`'s program this broadcast's program (null: its own again); viewers and taps get a keyframe. */
+  setProgramSource(source: Broadcast | null) {
+    if (this.programFrom === source) return;
+    this.programFrom?.relayTo.delete(this);
+    this.programFrom = source;
+    source?.relayTo.add(this);
+    (source ?? this).requestKeyFrame();
   }
 
   /** Adds a source, or replaces the one with the same id (keeping its program status). */
@@ -319,6 +345,7 @@ class Broadcast {
     return {
       id: this.id,
       videoCodec: this.videoCodec,
+      programSource: this.programFrom?.id ?? null,
       ingest: program
         ? {
             kind: program.kind,
@@ -396,6 +423,8 @@ export class WeriftHub implements MediaHub {
     this.broadcasts.delete(id);
     b.closed = true;
     b.clearPending();
+    b.setProgramSource(null);
+    for (const target of b.relayTo) target.setProgramSource(null);
     await Promise.all([...b.sources.values()].map((src) => src.close().catch(() => undefined)));
     b.sources.clear();
     await Promise.all([...b.viewers.keys()].map((peerId) => this.closeViewer(b, peerId)));
@@ -670,6 +699,15 @@ export class WeriftHub implements MediaHub {
 
   async setProgram(broadcastId: string, sourceId: string) {
     this.get(broadcastId).setProgram(sourceId);
+  }
+
+  async setProgramSource(broadcastId: string, sourceId: string | null) {
+    const b = this.get(broadcastId);
+    const source = sourceId === null ? null : this.get(sourceId);
+    if (source === b) throw new MediaError('BAD_SIGNAL', 'a broadcast cannot be its own program source');
+    if (source?.videoCodec !== undefined && source.videoCodec !== b.videoCodec) throw new MediaError('CODEC_MISMATCH', `${sourceId} sends ${source.videoCodec}, the program is ${b.videoCodec}`);
+    b.setProgramSource(source);
+    this.log.info({ broadcastId, source: sourceId ?? 'own ingest' }, 'program source');
   }
 
   requestKeyFrame(broadcastId: string) {

@@ -42,8 +42,16 @@ export type SignalReply =
 
 // ---- Socket.IO events (`domain:verb`), shared by server/src/media/signaling.ts and src/web/media-client.ts ----
 
-export const MediaRole = z.enum(['publisher', 'viewer']);
+/**
+ * `publisher`: the hall feed (camera page, staff). `viewer`: watches the program. `speaker`: a remote delegate holding
+ * the floor in a hybrid sitting publishes camera and microphone into the session's remote-speaker source
+ * (`remoteSourceId`), which the server puts on the program.
+ */
+export const MediaRole = z.enum(['publisher', 'viewer', 'speaker']);
 export type MediaRole = z.infer<typeof MediaRole>;
+
+/** The hub broadcast a session's remote speaker publishes into (a session id never contains a dot). */
+export const remoteSourceId = (sessionId: string) => `${sessionId}.remote`;
 
 const sessionId = z.string().min(1).max(64);
 /** A source of the program feed: `rtp-…` for an encoder, the publisher's peer id for a camera page. */
@@ -75,6 +83,8 @@ export interface MediaState {
   webrtc: boolean;
   /** The HLS master playlist, while it is being written. */
   hls: string | null;
+  /** What the program shows: the hall's own feed, or the remote speaker (hybrid sittings). Absent: the hall. */
+  program?: 'hall' | 'remote';
 }
 
 export type MediaErrorCodeWire = 'VALIDATION' | 'FORBIDDEN' | 'NOT_FOUND' | 'VIEWER_CAP' | 'OFF_AIR' | 'CLOSED_SITTING' | 'BAD_SIGNAL' | 'CODEC_MISMATCH' | 'NO_SOURCE' | 'INTERNAL';
@@ -96,7 +106,7 @@ export interface MediaClientToServerEvents {
 export interface MediaServerToClientEvents {
   'media:state': (state: MediaState) => void;
   /** The server dropped this socket's WebRTC peer (off air, closed sitting, replaced publisher, hub closing). */
-  'media:ended': (event: { sessionId: string; role: MediaRole; reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed' }) => void;
+  'media:ended': (event: { sessionId: string; role: MediaRole; reason: 'offAir' | 'closedSitting' | 'replaced' | 'closed' | 'floorEnded' }) => void;
 }
 
 // ---- Program outputs (HLS, recording, RTMP pushes): their true state, for the chair's Truyền hình card ----

@@ -18,6 +18,7 @@ import { QuestionsPanel } from '../questions/QuestionsPanel.tsx';
 import { LatestPoll, ResultsTab } from '../results/Results.tsx';
 import { IconLock } from '../ui/icons.tsx';
 import { VoteScreen } from '../voting/VoteScreen.tsx';
+import { RemoteStage } from '../remote/RemoteStage.tsx';
 
 const TABS = ['home', 'documents', 'questions', 'results'] as const;
 type Tab = (typeof TABS)[number];
@@ -96,6 +97,9 @@ export function Home({ onChangeSession, onLogoutClick }: { onChangeSession: () =
           </p>
         ) : null}
       </div>
+
+      {/* Outside the tabs and the ballot: a remote speaker's camera must not stop when they change tabs or vote. */}
+      <RemoteStage />
 
       {voting && poll ? (
         <main className="page__main page__main--vote">

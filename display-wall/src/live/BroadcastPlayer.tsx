@@ -3,7 +3,8 @@
  * WebRTC is not offered, refused or fails (player.ts decides), with a visible unmute button and a small status line
  * (WebRTC/HLS and the measured delay). It reports that delay through `onLatency` so the overlays wait for the
  * picture. Off air or without a signal it shows words and no <video>; in a closed sitting it shows only
- * “Phiên họp kín — không truyền hình”.
+ * “Phiên họp kín — không truyền hình”. A picture that stopped moving is covered by a “Mất tín hiệu” slate and loses
+ * the live badge: a frozen frame is never presented as live.
  */
 import { useHallOptional } from '@hall/client-kit/react';
 import { useEffect, useState, useSyncExternalStore } from 'react';
@@ -19,8 +20,10 @@ export interface BroadcastPlayerProps {
   sessionId: string;
   /** `view.closedSitting`: stop at once and show no video. */
   closed?: boolean;
-  /** The player's measured latency in ms (0 when nothing plays): the page delays its overlays by it. */
+  /** How late the picture on screen is, in ms (0 when none was shown): the page delays its overlays by it. */
   onLatency?: (ms: number) => void;
+  /** true while the signal is lost (the picture stopped): the page hides its overlays. */
+  onSignalLost?: (lost: boolean) => void;
   /** Never WebRTC (`?hls=1`). */
   forceHls?: boolean;
   /** The hall wall: no status line, no unmute button. */
@@ -34,6 +37,7 @@ const IDLE: PlayerSnapshot = {
   tech: null,
   hlsReason: null,
   latencyMs: null,
+  overlayDelayMs: 0,
   measured: false,
   sampleMs: null,
   backend: null,
@@ -50,7 +54,7 @@ export function debugHook(): Record<string, unknown> {
   return (w.hallLive ??= {});
 }
 
-export function BroadcastPlayer({ onAir, sessionId, closed = false, onLatency, forceHls = false, compact = false, options }: BroadcastPlayerProps) {
+export function BroadcastPlayer({ onAir, sessionId, closed = false, onLatency, onSignalLost, forceHls = false, compact = false, options }: BroadcastPlayerProps) {
   const { w, lang } = useStrings();
   const host = useHallOptional();
   const [player, setPlayer] = useState<LivePlayer | null>(null);
@@ -78,11 +82,14 @@ export function BroadcastPlayer({ onAir, sessionId, closed = false, onLatency, f
 
   const snap = useSyncExternalStore(player?.subscribe ?? noSubscribe, player?.getSnapshot ?? (() => IDLE));
   const playing = snap.tech !== null;
-  const latency = playing ? (snap.latencyMs ?? 0) : 0;
+  const lost = snap.phase === 'stale';
 
   useEffect(() => {
-    onLatency?.(latency);
-  }, [latency, onLatency]);
+    onLatency?.(snap.overlayDelayMs);
+  }, [snap.overlayDelayMs, onLatency]);
+  useEffect(() => {
+    onSignalLost?.(lost);
+  }, [lost, onSignalLost]);
 
   useEffect(() => {
     const hook = debugHook();
@@ -90,7 +97,8 @@ export function BroadcastPlayer({ onAir, sessionId, closed = false, onLatency, f
   }, [snap, sessionId]);
 
   const isClosed = closed || snap.phase === 'closed';
-  const shownOnAir = player && snap.phase !== 'connecting' ? snap.onAir : onAir;
+  // The badge says the picture is live: never over a lost signal.
+  const shownOnAir = (player && snap.phase !== 'connecting' ? snap.onAir : onAir) && !lost;
   const techName = snap.tech === 'webrtc' ? 'WebRTC' : snap.tech ? 'HLS' : '';
   const reason =
     snap.tech && snap.tech !== 'webrtc' && snap.hlsReason
@@ -103,6 +111,7 @@ export function BroadcastPlayer({ onAir, sessionId, closed = false, onLatency, f
   if (isClosed) words = w('closedNoBroadcast');
   else if (snap.phase === 'offAir' || (!player && !onAir)) words = w('notOnAir');
   else if (snap.phase === 'noSignal') words = w('playerNoSignal');
+  else if (lost) words = w('signalLost');
   else if (snap.phase === 'error') words = w('playerError');
   else words = w('playerConnecting');
 
@@ -114,6 +123,7 @@ export function BroadcastPlayer({ onAir, sessionId, closed = false, onLatency, f
       data-session={sessionId}
       data-phase={isClosed ? 'closed' : snap.phase}
       data-tech={snap.tech ?? ''}
+      data-hls-reason={snap.hlsReason ?? ''}
     >
       {playing && !isClosed ? (
         <>
@@ -125,7 +135,7 @@ export function BroadcastPlayer({ onAir, sessionId, closed = false, onLatency, f
                   ● {w('onAir')}
                 </span>
               )}
-              {!compact && status && (
+              {!compact && status && !lost && (
                 <span className="player__tech">
                   {status}
                   {reason && <span className="player__reason"> · {reason}</span>}
@@ -144,6 +154,13 @@ export function BroadcastPlayer({ onAir, sessionId, closed = false, onLatency, f
             <p className="player__waiting" role="status">
               {w('playerConnecting')}
             </p>
+          )}
+          {lost && (
+            // Opaque: the last frame stays under it, unseen, until frames come again.
+            <div className="player__slate" role="status">
+              <span className="player__slate-title">{w('signalLost')}</span>
+              <span>{w('signalLostNote')}</span>
+            </div>
           )}
           {snap.needsGesture && (
             <button type="button" className="player__play" onClick={() => player?.play()}>

@@ -4,7 +4,9 @@
  *
  * Spoiler-safe: the player reports how late its picture is, and everything drawn from the view except the closed
  * sitting (overlays, the sitting line, the agenda's current item, announced results) is shown that much later, so
- * nothing appears before the video shows it. A closed sitting blanks the page at once.
+ * nothing appears before the video shows it; while the picture is frozen the delay grows with it, so the page stays
+ * with the last frame shown, and the overlays on the video hide behind the "Mất tín hiệu" slate. A closed sitting
+ * blanks the page at once.
  */
 import type { SessionView } from '@hall/core';
 import { formatHallTime, HallClient, officialFirst } from '@hall/client-kit';
@@ -69,7 +71,9 @@ function LiveSession({ sessionId, manualDelayMs, forceHls }: { sessionId: string
   const { w } = useStrings();
   const view = useView();
   const [latency, setLatency] = useState(0);
+  const [signalLost, setSignalLost] = useState(false);
   const onLatency = useCallback((ms: number) => setLatency(ms), []);
+  const onSignalLost = useCallback((lost: boolean) => setSignalLost(lost), []);
   // `?overlayDelay=` is a floor (a CDN in front adds time the player cannot see).
   const delayMs = Math.max(manualDelayMs, latency);
   useEffect(() => {
@@ -82,7 +86,7 @@ function LiveSession({ sessionId, manualDelayMs, forceHls }: { sessionId: string
       </main>
     );
   }
-  return <LivePage view={view} delayMs={delayMs} onLatency={onLatency} forceHls={forceHls} />;
+  return <LivePage view={view} delayMs={delayMs} onLatency={onLatency} onSignalLost={onSignalLost} signalLost={signalLost} forceHls={forceHls} />;
 }
 
 export interface LivePageProps {
@@ -90,10 +94,13 @@ export interface LivePageProps {
   /** How late the picture is: what the page shows from the view waits this long (ms). */
   delayMs?: number;
   onLatency?: (ms: number) => void;
+  onSignalLost?: (lost: boolean) => void;
+  /** The player lost the picture: no overlays over its slate. */
+  signalLost?: boolean;
   forceHls?: boolean;
 }
 
-export function LivePage({ view: latest, delayMs = 0, onLatency, forceHls = false }: LivePageProps) {
+export function LivePage({ view: latest, delayMs = 0, onLatency, onSignalLost, signalLost = false, forceHls = false }: LivePageProps) {
   const { t, w, lang } = useStrings();
   // The closed sitting comes from the latest view (privacy first); the rest waits for the picture.
   const view = useDelayed(latest, delayMs) ?? latest;
@@ -125,8 +132,18 @@ export function LivePage({ view: latest, delayMs = 0, onLatency, forceHls = fals
           <>
             {/* Off air the player shrinks to a strip, so the overlays and the results stay on the first screen. */}
             <div className={`live-stage${latest.broadcast.onAir ? '' : ' live-stage--off'}`}>
-              <BroadcastPlayer onAir={latest.broadcast.onAir} sessionId={latest.sessionId} closed={latest.closedSitting} onLatency={onLatency} forceHls={forceHls} />
-              <LiveOverlay view={latest} delayMs={delayMs} />
+              <BroadcastPlayer
+                onAir={latest.broadcast.onAir}
+                sessionId={latest.sessionId}
+                closed={latest.closedSitting}
+                onLatency={onLatency}
+                onSignalLost={onSignalLost}
+                forceHls={forceHls}
+              />
+              {/* Mounted throughout (its delay buffer must not restart), hidden while the signal is lost. */}
+              <div hidden={signalLost}>
+                <LiveOverlay view={latest} delayMs={delayMs} />
+              </div>
             </div>
             <div className="live-below">
               <div className="live-below__main">

@@ -8,6 +8,15 @@
  *   with hls.js (loaded on demand), or the browser's own HLS where that is the better player (Safari, or no MSE);
  *   nothing — and no <video> — off air, without a signal, or in a closed sitting.
  *
+ * It never shows a frozen picture as live: when no new frame has come for `STALE_MS` the phase is `stale` (the page
+ * covers the picture with a "no signal" slate and drops the live badge). While HLS plays only because WebRTC failed
+ * or was full, it tries WebRTC again in the background (a second peer, checked for decoded frames before it
+ * replaces HLS), backing off while it keeps failing.
+ *
+ * What the overlays wait (`overlayDelayMs`) follows the picture on screen: the measured latency while frames come;
+ * while they do not (a stall, a switch between WebRTC and HLS), the age of the last frame shown, so the overlays
+ * freeze with the picture instead of running ahead of it.
+ *
  * It measures how late the picture is (latency.ts) and publishes a snapshot (useSyncExternalStore-friendly).
  * A socket reconnect restarts WebRTC (the server dropped the peer with the old connection); HLS, being plain HTTP,
  * keeps playing through it.
@@ -33,7 +42,8 @@ export interface SocketHost {
   onConnection(listener: (state: string) => void): () => void;
 }
 
-export type PlayerPhase = 'connecting' | 'offAir' | 'noSignal' | 'starting' | 'playing' | 'closed' | 'error';
+/** `stale`: a source is attached but no new frame came for `STALE_MS` (what is on screen is a frozen picture). */
+export type PlayerPhase = 'connecting' | 'offAir' | 'noSignal' | 'starting' | 'playing' | 'stale' | 'closed' | 'error';
 export type PlayerTech = 'webrtc' | 'hls' | 'native-hls';
 export type HlsReason = 'forced' | 'viewerCap' | 'webrtcFailed' | 'notOffered';
 
@@ -42,8 +52,13 @@ export interface PlayerSnapshot {
   /** Set while a source exists: the <video> is shown only then. */
   tech: PlayerTech | null;
   hlsReason: HlsReason | null;
-  /** The latency handed to the overlays (ms), or null while nothing plays. */
+  /** The measured latency of the playing source (ms), or null while nothing plays. */
   latencyMs: number | null;
+  /**
+   * How late what the page draws from the view must be (ms): the latency while frames come, the age of the last
+   * frame shown while they do not, 0 when no picture was shown (off air, closed).
+   */
+  overlayDelayMs: number;
   /** false while `latencyMs` is the initial estimate, true once measured. */
   measured: boolean;
   /** The latest raw sample (ms), before smoothing: for operators comparing figures. */
@@ -65,6 +80,8 @@ export interface PlayerOptions {
   loadMediasoupClient?: () => Promise<typeof import('mediasoup-client')>;
   /** How often the player samples its stats (ms). */
   tickMs?: number;
+  /** First wait before trying WebRTC again while HLS stands in for it (ms); doubles per failure up to 8×. */
+  webrtcRetryMs?: number;
 }
 
 const FIRST_FRAME_TIMEOUT_MS = 15_000;
@@ -72,14 +89,19 @@ const STALL_TIMEOUT_MS = 10_000;
 /** HLS: the playlist appears a few seconds after going on air, and segments are 1 s. */
 const HLS_FIRST_FRAME_MS = 30_000;
 const HLS_STALL_MS = 6_000;
-/** After a WebRTC failure with nothing else to play, try WebRTC again this much later. */
-const WEBRTC_RETRY_MS = 20_000;
+/** After a WebRTC failure, try WebRTC again this much later (then twice, four, eight times as late). */
+const WEBRTC_RETRY_MS = 15_000;
+/** No new frame for this long: the picture on screen is no longer live. */
+export const STALE_MS = 3_000;
+/** A background WebRTC attempt must decode frames within this long to replace HLS. */
+const PROBE_FRAMES_MS = 10_000;
 
 const INITIAL: PlayerSnapshot = {
   phase: 'connecting',
   tech: null,
   hlsReason: null,
   latencyMs: null,
+  overlayDelayMs: 0,
   measured: false,
   sampleMs: null,
   backend: null,
@@ -275,7 +297,12 @@ export class LivePlayer {
   /** The server dropped us for a closed sitting; cleared by the next state that offers a picture. */
   private closedByServer = false;
   private webrtcFailed = false;
-  private failedAt = 0;
+  /** When to try WebRTC again after it failed (or was full), and how many tries failed in a row. */
+  private retryAt = 0;
+  private retries = 0;
+  private probing = false;
+  /** The hall moment the picture on screen shows (ms, this clock), once a frame was shown this on-air period. */
+  private pictureAt: number | null = null;
   private hlsReason: HlsReason | null = null;
   private capHls: string | null = null;
   private source: Source | null = null;
@@ -289,12 +316,41 @@ export class LivePlayer {
   private readonly window = new LatencyWindow();
   private readonly opts: Required<Omit<PlayerOptions, 'forceHls' | 'allowHls'>> & Pick<PlayerOptions, 'forceHls' | 'allowHls'>;
 
+  private markWebrtcFailed(reason: HlsReason) {
+    this.webrtcFailed = true;
+    this.hlsReason = reason;
+    this.retryAt = Date.now() + this.opts.webrtcRetryMs * 2 ** Math.min(this.retries, 3);
+    this.retries++;
+  }
+
+  private clearWebrtcFailure() {
+    this.webrtcFailed = false;
+    this.capHls = null;
+    this.hlsReason = null;
+    this.retries = 0;
+  }
+
+  /** Waiting for frames: a lost signal once a picture was shown, else simply starting. */
+  private waitingPhase(): PlayerPhase {
+    return this.pictureAt !== null ? 'stale' : 'starting';
+  }
+
+  /** See `overlayDelayMs`: frozen with the picture while no frames come. */
+  private publishDelay(now = Date.now()) {
+    let delay: number;
+    if (this.snap.phase === 'playing' && this.snap.latencyMs !== null) delay = this.snap.latencyMs;
+    else if (this.pictureAt !== null) delay = Math.max(this.snap.latencyMs ?? 0, Math.ceil((now - this.pictureAt) / 250) * 250);
+    else delay = this.snap.latencyMs ?? 0;
+    this.update({ overlayDelayMs: delay });
+  }
+
+
   constructor(
     private readonly host: SocketHost,
     readonly sessionId: string,
     options: PlayerOptions = {},
   ) {
-    this.opts = { loadHls: loadHlsDefault, loadMediasoupClient: loadMediasoupDefault, tickMs: 1000, ...options };
+    this.opts = { loadHls: loadHlsDefault, loadMediasoupClient: loadMediasoupDefault, tickMs: 1000, webrtcRetryMs: WEBRTC_RETRY_MS, ...options };
   }
 
   // ---- external store
@@ -393,9 +449,7 @@ export class LivePlayer {
       this.unsubscribe = [this.media.onState((s) => this.onState(s)), this.media.onEnded((e) => this.onEnded(e))];
     }
     // A new connection: give WebRTC another chance (the network may have changed).
-    this.webrtcFailed = false;
-    this.capHls = null;
-    this.hlsReason = null;
+    this.clearWebrtcFailure();
     for (let attempt = 0; !this.disposed && this.host.connection === 'connected'; attempt++) {
       try {
         const info = await this.media!.getInfo();
@@ -417,11 +471,9 @@ export class LivePlayer {
 
   private onState(s: MediaState) {
     const before = this.state;
-    if (before && !before.onAir && s.onAir) {
-      // A new on-air period: try WebRTC again.
-      this.webrtcFailed = false;
-      this.capHls = null;
-      this.hlsReason = null;
+    if ((before && !before.onAir && s.onAir) || (before && !before.live && s.live)) {
+      // A new on-air period or a new ingest: try WebRTC again.
+      this.clearWebrtcFailure();
     }
     if (s.webrtc || s.hls) this.closedByServer = false;
     this.state = s;
@@ -451,12 +503,14 @@ export class LivePlayer {
     if (source) await source.close();
   }
 
-  private setSource(source: Source, initialLatency: number) {
+  /** `framesSeen`: the source was already checked to decode frames (a WebRTC peer that replaces HLS). */
+  private setSource(source: Source, initialLatency: number, framesSeen = false) {
     this.source = source;
     this.sourceSince = Date.now();
-    this.lastProgress = 0;
+    this.lastProgress = framesSeen ? this.sourceSince : 0;
     this.window.reset();
-    this.update({ phase: 'starting', tech: source.tech, latencyMs: initialLatency, measured: false, sampleMs: null, needsGesture: false });
+    this.update({ phase: framesSeen ? 'playing' : this.waitingPhase(), tech: source.tech, latencyMs: initialLatency, measured: false, sampleMs: null, needsGesture: false });
+    this.publishDelay();
     this.bind();
   }
 
@@ -464,20 +518,24 @@ export class LivePlayer {
     if (this.disposed) return this.dropSource();
     if (this.closedSitting || this.closedByServer) {
       await this.dropSource();
-      return this.update({ phase: 'closed', tech: null, latencyMs: null, hlsReason: null });
+      this.pictureAt = null;
+      return this.update({ phase: 'closed', tech: null, latencyMs: null, overlayDelayMs: 0, hlsReason: null });
     }
     const st = this.state;
     if (!st) {
       // Keep HLS through a reconnect; a WebRTC peer is gone with the old connection.
       if (this.source?.tech !== 'webrtc' && this.source) return;
       await this.dropSource();
-      return this.update({ phase: 'connecting', tech: null, latencyMs: null });
+      this.update({ phase: this.pictureAt !== null ? 'stale' : 'connecting', tech: null, latencyMs: null });
+      return this.publishDelay();
     }
 
     if (st.webrtc && !this.opts.forceHls && !this.webrtcFailed && this.host.connection === 'connected' && this.media) {
-      if (this.source?.tech === 'webrtc') return;
+      // A background attempt holds this socket's one viewer peer; it schedules again when it ends.
+      if (this.source?.tech === 'webrtc' || this.probing) return;
       await this.dropSource();
-      this.update({ phase: 'starting', tech: null, latencyMs: null, hlsReason: null });
+      this.update({ phase: this.waitingPhase(), tech: null, latencyMs: null, hlsReason: null });
+      this.publishDelay();
       let viewing: Viewing;
       try {
         viewing = await this.media.view();
@@ -488,9 +546,7 @@ export class LivePlayer {
           // The state push that explains it is on its way; until then do not retry.
           if (this.state === st) this.state = { ...st, webrtc: false };
         } else {
-          this.webrtcFailed = true;
-          this.failedAt = Date.now();
-          this.hlsReason = code === 'VIEWER_CAP' ? 'viewerCap' : 'webrtcFailed';
+          this.markWebrtcFailed(code === 'VIEWER_CAP' ? 'viewerCap' : 'webrtcFailed');
           if (code === 'VIEWER_CAP' && err instanceof MediaError) this.capHls = err.hls;
         }
         this.schedule();
@@ -520,15 +576,20 @@ export class LivePlayer {
     let phase: PlayerPhase;
     if (!st.onAir && !st.webrtc) phase = 'offAir';
     else if (!st.live) phase = 'noSignal';
-    else phase = 'starting'; // live and on air, but neither WebRTC nor (yet) HLS for us: the packager is starting
+    else phase = this.waitingPhase(); // live and on air, but neither WebRTC nor (yet) HLS for us: the packager is starting
+    // Off air nothing is on screen to wait for; without a signal the overlays stay with the last picture.
+    if (phase === 'offAir') this.pictureAt = null;
     this.update({ phase, tech: null, latencyMs: null, measured: false });
+    this.publishDelay();
   }
 
   // ---- watching the picture
 
   private async tick() {
     const source = this.source;
-    if (!source && this.webrtcFailed && !this.disposed && Date.now() - this.failedAt > WEBRTC_RETRY_MS) {
+    const now = Date.now();
+    if (!source && !this.disposed) this.publishDelay(now);
+    if (!source && this.webrtcFailed && !this.disposed && now >= this.retryAt) {
       // WebRTC failed and nothing else plays (no HLS for this audience, or not yet): try WebRTC again.
       this.webrtcFailed = false;
       this.hlsReason = null;
@@ -536,6 +597,7 @@ export class LivePlayer {
       return;
     }
     if (!source || this.sampling || this.disposed) return;
+    if (source.tech !== 'webrtc' && this.mayProbeWebrtc(now)) void this.probeWebrtc();
     this.sampling = true;
     try {
       const s = await source.sample();
@@ -546,7 +608,10 @@ export class LivePlayer {
         const reported = this.window.add(s.latencyMs);
         this.update({ sampleMs: Math.round(s.latencyMs), ...(reported !== null ? { latencyMs: reported, measured: true } : {}) });
       }
-      if (this.lastProgress && now - this.lastProgress < 3000) this.update({ phase: 'playing' });
+      if (s.progressing) this.pictureAt = now - (this.snap.latencyMs ?? 0);
+      const fresh = this.lastProgress > 0 && now - this.lastProgress < STALE_MS;
+      this.update({ phase: fresh ? 'playing' : this.waitingPhase() });
+      this.publishDelay(now);
       if (source.tech !== 'webrtc') {
         // HLS stuck (on its first frame, or after a packager restart) while the ingest is live: start over from the
         // live edge, measuring afresh (a stalled player's latency only grows).
@@ -556,7 +621,7 @@ export class LivePlayer {
           this.sourceSince = now;
           this.lastProgress = 0;
           this.window.reset();
-          this.update({ phase: 'starting' });
+          this.update({ phase: this.waitingPhase() });
         }
         return;
       }
@@ -564,9 +629,7 @@ export class LivePlayer {
       const noFirstFrame = !this.lastProgress && now - this.sourceSince > FIRST_FRAME_TIMEOUT_MS;
       const stalled = this.lastProgress > 0 && now - this.lastProgress > STALL_TIMEOUT_MS;
       if (s.failed || (live && (noFirstFrame || stalled))) {
-        this.webrtcFailed = true;
-        this.failedAt = Date.now();
-        this.hlsReason = 'webrtcFailed';
+        this.markWebrtcFailed('webrtcFailed');
         await this.dropSource();
         this.schedule();
       } else if (this.lastProgress > 0 && now - this.lastProgress > 2000) {
@@ -577,6 +640,66 @@ export class LivePlayer {
       // stats can fail while a peer closes; the next tick tries again
     } finally {
       this.sampling = false;
+    }
+  }
+
+  /** HLS stands in for a WebRTC that failed or was full, and the server offers WebRTC with a live ingest. */
+  private mayProbeWebrtc(now: number) {
+    const st = this.state;
+    return (
+      !this.probing &&
+      !this.opts.forceHls &&
+      (this.hlsReason === 'webrtcFailed' || this.hlsReason === 'viewerCap') &&
+      now >= this.retryAt &&
+      !!st?.webrtc &&
+      st.live &&
+      this.host.connection === 'connected' &&
+      !!this.media
+    );
+  }
+
+  /**
+   * Tries WebRTC beside the playing HLS: a second peer that must decode frames before it replaces HLS, so a
+   * viewer never trades a moving HLS picture for a WebRTC one that does not come.
+   */
+  private async probeWebrtc() {
+    const media = this.media!;
+    this.probing = true;
+    let candidate: WebRtcSource | null = null;
+    let switched = false;
+    try {
+      candidate = new WebRtcSource(await media.view());
+      for (const until = Date.now() + PROBE_FRAMES_MS; !this.disposed && Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        const s = await candidate.sample();
+        if (s.failed) break;
+        if (!s.progressing) continue;
+        const chosen = candidate;
+        await new Promise<void>((resolve) => {
+          this.queue = this.queue
+            .then(async () => {
+              // Only if HLS still stands in for WebRTC (not off air, closed, or already switched meanwhile).
+              if (this.disposed || media !== this.media || !this.source || this.source.tech === 'webrtc' || !this.state?.webrtc) return;
+              await this.dropSource();
+              this.clearWebrtcFailure();
+              this.update({ hlsReason: null });
+              this.setSource(chosen, WEBRTC_FALLBACK_MS, true);
+              switched = true;
+            })
+            .catch(() => undefined)
+            .finally(resolve);
+        });
+        break;
+      }
+    } catch (err) {
+      if (err instanceof MediaError && err.code === 'VIEWER_CAP') this.hlsReason = 'viewerCap';
+    } finally {
+      if (!switched) {
+        await candidate?.close();
+        this.markWebrtcFailed(this.hlsReason ?? 'webrtcFailed');
+      }
+      this.probing = false;
+      if (!switched) this.schedule();
     }
   }
 }

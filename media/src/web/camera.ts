@@ -1,12 +1,21 @@
 /**
  * /media/camera.html?session=<id>[&token=…][&source=camera|clock] — publishes the hall feed. `source=clock` sends a
  * painted clock barcode instead of the camera (latency measurements, a test card when no camera is attached).
+ *
+ * The page keeps publishing on its own, because nobody watches it during a sitting: it notices when it stopped
+ * being the hall feed and says so (in Vietnamese first), then publishes again by itself —
+ *  - the connection to the server dropped (socket reconnect), or the WebRTC connection failed or closed;
+ *  - the server no longer has this page's ingest (`media:state` says no signal: the hub lost or dropped it);
+ *  - the camera itself stopped (unplugged: the track ended) — it is opened again;
+ *  - another source replaced it (`media:ended` "replaced"): it waits, and takes over again when that source stops
+ *    (or at once with the "Phát lại từ máy này" button).
+ * Retries back off from 1 s to 15 s while they fail.
  */
-import { MediaClient } from './media-client.ts';
+import { MediaClient, type Publication } from './media-client.ts';
 import { CODE_H, CODE_W, paintClock } from './barcode.ts';
 import { connect, page, params, requireParam, setStatus } from './page-common.ts';
 
-async function source(): Promise<MediaStream> {
+async function openSource(): Promise<MediaStream> {
   if (params.get('source') === 'clock') {
     const canvas = document.getElementById('preview-canvas') as HTMLCanvasElement;
     // `w`/`h` scale the card (measurements at 720p); the barcode reader scales with the displayed size.
@@ -29,6 +38,16 @@ async function source(): Promise<MediaStream> {
   return stream;
 }
 
+type Why = 'connectionLost' | 'ingestLost' | 'cameraLost' | 'failed';
+
+const LOST: Record<Why, string> = {
+  connectionLost: 'Mất kết nối tới máy chủ — đang phát lại… (connection lost — publishing again)',
+  ingestLost: 'Máy chủ không còn nhận hình từ máy này — đang phát lại… (the server lost this feed — publishing again)',
+  cameraLost: 'Camera bị ngắt — đang mở lại camera… (the camera stopped — opening it again)',
+  failed: 'Chưa phát được — đang thử lại… (publishing failed — retrying)',
+};
+const REPLACED = 'Một nguồn khác đang phát thay máy này — máy sẽ tự phát lại khi nguồn đó dừng. (Another source replaced this one; publishing resumes when it stops.)';
+
 async function main() {
   const sessionId = requireParam('session');
   const socket = connect();
@@ -41,26 +60,149 @@ async function main() {
   const info = await client.getInfo();
   page.backend = info.backend;
   if (!info.canPublish) throw new Error('Tài khoản này không được phát hình (this account may not publish)');
-  const stream = await source();
+
   // `label` names this camera in the chair's source list ("Máy quay 2 — ban công"); the source name survives a reload
   // of this tab, so the chair's choice of program follows this camera back.
   const label = params.get('label') ?? undefined;
   const sourceName = cameraSourceName();
-  let publication = await client.publish(stream, { label, source: sourceName });
-  page.publishing = true;
-  setStatus(`Đang phát hình (${info.backend}) — publishing`);
-  client.onEnded(async (e) => {
-    if (e.role !== 'publisher') return;
-    setStatus(`Đã dừng: ${e.reason}`);
-    page.publishing = false;
+  let stream = await openSource();
+  let publication: Publication | null = null;
+  /** Bumped per attempt: an older attempt's late result is thrown away. */
+  let attempt = 0;
+  let replaced = false;
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  let failures = 0;
+  page.republished = 0;
+  page.lost = null;
+
+  const takeOverButton = document.getElementById('take-over') as HTMLButtonElement;
+  takeOverButton.addEventListener('click', () => {
+    replaced = false;
+    takeOverButton.hidden = true;
+    republish('ingestLost', 0);
   });
-  socket.io.on('reconnect', async () => {
-    // The server dropped our peer with the old socket; publish again on the new one.
-    await publication.close().catch(() => undefined);
-    publication = await client.publish(stream, { label, source: sourceName });
+
+  const watchTrack = (s: MediaStream) => {
+    for (const t of s.getTracks()) t.addEventListener('ended', () => s === stream && republish('cameraLost', 0));
+  };
+  watchTrack(stream);
+
+  const publish = async () => {
+    const mine = ++attempt;
+    if (stream.getTracks().some((t) => t.readyState === 'ended')) {
+      for (const t of stream.getTracks()) t.stop();
+      stream = await openSource();
+      watchTrack(stream);
+    }
+    const p = await client.publish(stream, { label, source: sourceName });
+    if (mine !== attempt) return void (await p.close().catch(() => undefined));
+    publication = p;
+    p.pc?.addEventListener('connectionstatechange', () => {
+      if (publication === p && (p.pc!.connectionState === 'failed' || p.pc!.connectionState === 'closed')) recover();
+    });
+    failures = 0;
     page.publishing = true;
+    page.lost = null;
     setStatus(`Đang phát hình (${info.backend}) — publishing`);
+  };
+
+  /** Stops what is left of the old publication and publishes again after `delayMs` (backing off while it fails). */
+  function republish(why: Why, delayMs: number) {
+    if (replaced) return;
+    page.publishing = false;
+    page.lost = why;
+    setStatus(LOST[why]);
+    const old = publication;
+    publication = null;
+    attempt++;
+    void old?.close().catch(() => undefined);
+    if (retry) clearTimeout(retry);
+    retry = setTimeout(() => {
+      retry = null;
+      if (!socket.connected) return; // the reconnect handler publishes
+      publish().then(
+        () => {
+          page.republished = (page.republished as number) + 1;
+        },
+        (err: Error) => {
+          page.errors.push(err.message);
+          failures++;
+          republish('failed', Math.min(15_000, 1000 * 2 ** Math.min(failures - 1, 4)));
+        },
+      );
+    }, delayMs);
+  }
+
+  /** Another source has the feed: two sources must not take it from each other in turn, so this one waits. */
+  function waitReplaced() {
+    const old = publication;
+    publication = null;
+    attempt++;
+    if (retry) clearTimeout(retry);
+    retry = null;
+    void old?.close().catch(() => undefined);
+    replaced = true;
+    page.publishing = false;
+    page.lost = 'replaced';
+    takeOverButton.hidden = false;
+    setStatus(REPLACED);
+  }
+
+  /**
+   * The connection to the hub ended without a word: publish again. Other cameras and encoders are sources of their
+   * own, so a live program says nothing about this page; publishing under the same source name replaces only our
+   * own stale source (and keeps the chair's choice of program).
+   */
+  function recover() {
+    page.publishing = false;
+    page.lost = 'connectionLost';
+    setStatus(LOST.connectionLost);
+    const old = publication;
+    publication = null;
+    void old?.close().catch(() => undefined);
+    republish('connectionLost', 0);
+  }
+
+  client.onEnded((e) => {
+    if (e.role !== 'publisher') return;
+    if (e.reason === 'replaced') return waitReplaced();
+    republish('ingestLost', 1000);
   });
+
+  client.onState((s) => {
+    if (s.live) return;
+    if (replaced) {
+      // The source that replaced this camera stopped: take over again.
+      replaced = false;
+      takeOverButton.hidden = true;
+      return republish('ingestLost', 0);
+    }
+    if (!publication) return;
+    // The hub says no ingest while this page thinks it publishes: ask again (a state computed before our offer
+    // may still be on its way), then publish anew.
+    const p = publication;
+    void client.getInfo().then(
+      (now) => !now.live && publication === p && republish('ingestLost', 0),
+      () => undefined,
+    );
+  });
+
+  socket.on('disconnect', (reason: string) => {
+    // A server-side disconnect (a restart's shutdown, an operator) is not retried by socket.io itself.
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1000);
+    if (replaced) return;
+    page.publishing = false;
+    page.lost = 'connectionLost';
+    setStatus(LOST.connectionLost);
+  });
+  // Registered after the first connection: fires on every reconnection (the manager's own, or ours above). The
+  // server dropped this page's peer and its media room with the old connection.
+  socket.on('connect', () => {
+    if (replaced) return void client.getInfo().catch(() => undefined);
+    recover();
+  });
+
+  await publish();
 }
 
 main().catch((err: Error) => {

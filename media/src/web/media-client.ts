@@ -133,12 +133,14 @@ export class MediaClient {
   }
 
   /**
-   * Sends the stream's first video track (and audio, if any) as a source of the program feed; it is the program when
-   * no other source is, otherwise the chair chooses. `label` names it in the chair's source list.
+   * Sends the stream's first video track (and audio, if any): as a source of the program feed (`publisher`; it is
+   * the program when no other source is, otherwise the chair chooses; `label` names it in the chair's source list),
+   * or as the remote speaker of a hybrid sitting (`speaker`, a delegate holding the floor).
    */
-  async publish(stream: MediaStream, options: { label?: string | undefined; source?: string | undefined } = {}): Promise<Publication> {
+  async publish(stream: MediaStream, options: { label?: string | undefined; source?: string | undefined; role?: 'publisher' | 'speaker' } = {}): Promise<Publication> {
+    const role = options.role ?? 'publisher';
     const extra = { ...(options.label ? { label: options.label } : {}), ...(options.source ? { source: options.source } : {}) };
-    if ((await this.flavor()) === 'mediasoup') return this.publishMediasoup(stream, extra);
+    if ((await this.flavor()) === 'mediasoup') return this.publishMediasoup(stream, role, extra);
     const pc = new RTCPeerConnection(this.opts.rtcConfig);
     const video = stream.getVideoTracks()[0];
     const audio = stream.getAudioTracks()[0];
@@ -148,7 +150,7 @@ export class MediaClient {
     await pc.setLocalDescription(await pc.createOffer());
     await waitGathering(pc, this.opts.gatherTimeoutMs);
     try {
-      const reply = await this.signal('publisher', { type: 'offer', sdp: pc.localDescription!.sdp }, extra);
+      const reply = await this.signal(role, { type: 'offer', sdp: pc.localDescription!.sdp }, extra);
       if (reply.type !== 'answer') throw new MediaError('BAD_SIGNAL', `unexpected ${reply.type}`);
       await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     } catch (err) {
@@ -159,7 +161,7 @@ export class MediaClient {
       pc,
       close: async () => {
         pc.close();
-        this.leave('publisher');
+        this.leave(role);
       },
     };
   }
@@ -202,18 +204,18 @@ export class MediaClient {
     return this.opts.loadMediasoupClient();
   }
 
-  private async publishMediasoup(stream: MediaStream, extra: { label?: string; source?: string }): Promise<Publication> {
+  private async publishMediasoup(stream: MediaStream, role: 'publisher' | 'speaker', extra: { label?: string; source?: string }): Promise<Publication> {
     const { Device } = await this.mediasoup();
-    const joined = await this.signal('publisher', { type: 'ms.join' }, extra);
+    const joined = await this.signal(role, { type: 'ms.join' }, extra);
     if (joined.type !== 'ms.joined') throw new MediaError('BAD_SIGNAL', `unexpected ${joined.type}`);
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
     const transport = device.createSendTransport(joined.transport as never);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.signal('publisher', { type: 'ms.connect', dtlsParameters: dtlsParameters as never }, extra).then(() => callback(), errback);
+      this.signal(role, { type: 'ms.connect', dtlsParameters: dtlsParameters as never }, extra).then(() => callback(), errback);
     });
     transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-      this.signal('publisher', { type: 'ms.produce', kind, rtpParameters: rtpParameters as never }, extra)
+      this.signal(role, { type: 'ms.produce', kind, rtpParameters: rtpParameters as never }, extra)
         .then((r) => (r.type === 'ms.produced' ? callback({ id: r.producerId }) : errback(new Error(r.type))))
         .catch(errback);
     });
@@ -222,7 +224,7 @@ export class MediaClient {
       pc: null,
       close: async () => {
         transport.close();
-        this.leave('publisher');
+        this.leave(role);
       },
     };
   }

@@ -20,6 +20,7 @@ import { ProgramOutputs, chaptersVtt, type SupervisorTiming, type HubLogger, typ
 import type { MediaConfig } from './config.ts';
 import { flagsOf, mayWatch, type SessionFlags } from './signaling.ts';
 import { writeManifest } from './recordings.ts';
+import { RemoteSpeakerProgram } from './remote-speaker.ts';
 
 interface Followed {
   flags: SessionFlags | null;
@@ -54,10 +55,15 @@ export class BroadcastFollower {
   private unwatch: (() => void) | null = null;
   private readonly offHub: () => void;
   private closed = false;
+  /** Hybrid sittings: what the program shows while a remote delegate holds the floor (remote-speaker.ts). */
+  readonly remote: RemoteSpeakerProgram;
 
   constructor(private readonly deps: FollowerDeps) {
+    this.remote = new RemoteSpeakerProgram({ hub: deps.hub, signaling: deps.signaling, log: deps.log });
     this.offHub = deps.hub.on((e) => {
-      if (e.type === 'ingest' || e.type === 'ingestEnded') void this.reconcile(e.broadcastId);
+      // A remote speaker's source (`<session>.remote`) is followed with its session.
+      const sessionId = e.broadcastId.endsWith('.remote') ? e.broadcastId.slice(0, -'.remote'.length) : e.broadcastId;
+      if (e.type === 'ingest' || e.type === 'ingestEnded') void this.reconcile(sessionId);
     });
   }
 
@@ -100,6 +106,7 @@ export class BroadcastFollower {
     const desired = flags.onAir && !flags.closed;
     const hasIngest = !!this.deps.hub.stats(sessionId)?.ingest;
     const changed = !before || before.onAir !== flags.onAir || before.closed !== flags.closed;
+    await this.remote.apply(sessionId, ctx);
 
     if (before && changed) {
       // First the viewers this audience may no longer have (the public off air; the public and the wall in a closed
@@ -200,6 +207,7 @@ export class BroadcastFollower {
       webrtc: live && mayWatch(audience, flags).ok,
       // The public and the wall get HLS only while it is being written for an on-air, open sitting.
       hls: publicPath && (flags.closed || !flags.onAir) ? null : this.hlsUrl(sessionId),
+      program: this.remote.shown(sessionId),
     };
   }
 

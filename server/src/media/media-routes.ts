@@ -9,6 +9,9 @@
  *    program stays where it is) and get the exact ffmpeg output options back (README "Encoder settings"), or close
  *    every encoder source;
  *  - `POST /api/media/sessions/<id>/program` — staff choose the program source (switched at its next keyframe);
+ *  - `PUT /api/media/sessions/<id>/program` — hybrid sittings: the chair overrides what the program shows while a
+ *    remote delegate holds the floor (`auto` | `hall` | `remote`, remote-speaker.ts). The hall's own choice of
+ *    source (POST) stays in force underneath: `hall` shows whichever hall source is the program.
  *  - `DELETE /api/media/sessions/<id>/sources/<sourceId>` — staff end an encoder source (the program falls back to
  *    the newest source still sending, e.g. the camera).
  */
@@ -18,7 +21,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SourceId, type MediaHub, type VideoCodec } from './lib.ts';
+import { SourceId, remoteSourceId, type MediaHub, type VideoCodec } from './lib.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { can } from '../auth/service.ts';
 import type { SessionRegistry } from '../runtime/registry.ts';
@@ -138,11 +141,21 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     return { ok: true, programSourceId: hub.stats(id)?.programSourceId ?? null };
   });
 
+  const RemoteProgramBody = z.strictObject({ source: z.enum(['auto', 'hall', 'remote']) });
+  app.put('/api/media/sessions/:sessionId/program', { schema: { tags: ['media'], body: RemoteProgramBody }, onRequest: staff }, async (req, reply) => {
+    const id = await sessionFor(req, reply);
+    if (!id) return reply;
+    follower.remote.setChoice(id, (req.body as z.infer<typeof RemoteProgramBody>).source);
+    await follower.reconcile(id);
+    return { ok: true, choice: follower.remote.choice(id), shown: follower.remote.shown(id) };
+  });
+
   app.get('/api/media/status', { schema: { tags: ['media'] } }, async () => {
     const stats = hub.hubStats();
     const now = Date.now();
     const following = new Map(follower.status().map((s) => [s.sessionId, s]));
-    const ids = new Set([...stats.broadcasts.map((b) => b.id), ...following.keys()]);
+    // A remote speaker's source (`<session>.remote`) is reported with its session, not as one.
+    const ids = new Set([...stats.broadcasts.map((b) => b.id).filter((id) => !id.endsWith('.remote')), ...following.keys()]);
     return {
       backend: stats.backend,
       reason: backendReason,
@@ -194,6 +207,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
           // Each output's true state (OutputStatus in media/src/wire.ts): state, problem code, Vietnamese reason.
           outputs: f?.outputs ?? [],
           recording: f?.recording ?? null,
+          program: { shown: follower.remote.shown(sessionId), choice: follower.remote.choice(sessionId), remoteLive: !!stats.broadcasts.find((x) => x.id === remoteSourceId(sessionId))?.ingest },
         };
       }),
     };

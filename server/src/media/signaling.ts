@@ -13,6 +13,10 @@
  * Previewing one source instead of the program (the chair's source list): chair, secretary and admin only — a
  * source that is not on the air is not for the public, the wall or the delegates.
  * A viewer beyond the hub's cap is refused with VIEWER_CAP and the HLS URL.
+ *
+ * Publishing as the remote speaker (role `speaker`, hybrid sittings): only the delegate holding the floor, attending
+ * remotely, in a council whose rules profile allows remote participation (remote-speaker.ts). That delegate's own
+ * viewer follows the hall feed, so they see and hear the hall rather than themselves.
  */
 import type { Socket } from 'socket.io';
 import type { SessionContext } from '@hall/core';
@@ -20,6 +24,7 @@ import { canSee, type Claims } from '../auth/service.ts';
 import { audienceOf } from '../realtime/gateway.ts';
 import { SessionNotFoundError, type SessionRegistry } from '../runtime/registry.ts';
 import type { MediaRole, MediaState, SignalingPolicy, Verdict } from './lib.ts';
+import { remoteSpeakerOf } from './remote-speaker.ts';
 
 export const PUBLISHER_ROLES: readonly Claims['role'][] = ['admin', 'chair', 'secretary', 'display'];
 /** Who may preview a source that is not the program, and choose the program. */
@@ -29,9 +34,11 @@ export interface SessionFlags {
   onAir: boolean;
   closed: boolean;
   councilId: string;
+  /** The delegate holding the floor remotely (hybrid sittings), or null. */
+  remoteSpeaker: string | null;
 }
 
-export const flagsOf = (ctx: SessionContext): SessionFlags => ({ onAir: ctx.broadcast.onAir, closed: ctx.sitting.closed, councilId: ctx.council.id });
+export const flagsOf = (ctx: SessionContext): SessionFlags => ({ onAir: ctx.broadcast.onAir, closed: ctx.sitting.closed, councilId: ctx.council.id, remoteSpeaker: remoteSpeakerOf(ctx) });
 
 /** May this audience watch over WebRTC now? The one rule the policy, the follower and the state share. */
 export function mayWatch(audience: string, flags: Pick<SessionFlags, 'onAir' | 'closed'>): Verdict {
@@ -76,11 +83,16 @@ export function mediaPolicy(deps: PolicyDeps): SignalingPolicy {
       if (!flags) return { ok: false, code: 'NOT_FOUND', message: 'Không tìm thấy kỳ họp.' };
       if (!claims || !allowed(claims, flags)) return { ok: false, code: 'FORBIDDEN', message: 'Bạn không có quyền thực hiện thao tác này.' };
       const audience = audienceOf(claims);
+      const isRemoteSpeaker = claims.role === 'delegate' && !!claims.delegateId && claims.delegateId === flags.remoteSpeaker;
       if (role === 'publisher') {
         return PUBLISHER_ROLES.includes(claims.role) ? { ok: true, audience } : { ok: false, code: 'FORBIDDEN', message: 'Tài khoản này không được phát hình hội trường.' };
       }
+      if (role === 'speaker') {
+        return isRemoteSpeaker ? { ok: true, audience } : { ok: false, code: 'FORBIDDEN', message: 'Chỉ đại biểu tham dự trực tuyến đang được phát biểu mới được phát hình và tiếng.' };
+      }
       if (preview && !PREVIEW_ROLES.includes(claims.role)) return { ok: false, code: 'FORBIDDEN', message: 'Chỉ chủ tọa và thư ký được xem trước các nguồn hình.' };
-      return mayWatch(audience, flags);
+      const verdict = mayWatch(audience, flags);
+      return verdict.ok && isRemoteSpeaker ? { ...verdict, feed: 'hall' } : verdict;
     },
     async state(socket, sessionId) {
       const claims = claimsOf(socket);
