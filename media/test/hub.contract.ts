@@ -218,7 +218,12 @@ export function hubContract(name: string, makeHub: () => Promise<MediaHub>) {
           log.push({ seq: rtp.header.sequenceNumber, width: info.keyframe ? (info.width ?? null) : null });
         };
         const widths = () => log.filter((x) => x.width !== null).map((x) => x.width);
-        await waitUntil('viewer sees the camera', widths, (w) => w.includes(640), 120_000);
+        // The keyframe the hub asked for when this viewer connected may have come before onRtp was attached: ask again
+        // until one is seen (the hub throttles requests per source, so this cannot flood the camera).
+        await waitUntil('viewer sees the camera', () => {
+          hub.requestKeyFrame('src1');
+          return widths();
+        }, (w) => w.includes(640), 120_000, 1000);
         const page = await open('viewer.html?session=src1&token=chair');
         await waitUntil('page decodes the camera', () => pageStats(page), (x) => (x?.framesDecoded ?? 0) > 10 && x?.frameWidth === 640, 120_000);
 
