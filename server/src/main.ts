@@ -56,13 +56,18 @@ async function main() {
   if (config.demo) lines.push('Demo logins (tài khoản thử nghiệm):', formatDemoLogins(), '');
   console.log(lines.join('\n'));
 
+  // Ctrl-C reaches us twice: from the terminal (the whole process group) and forwarded by pnpm. The second must not
+  // kill the process half-way through closing (and make pnpm report a failure): one shutdown, later signals ignored.
+  let shuttingDown = false;
   const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((err) => {
