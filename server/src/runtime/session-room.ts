@@ -472,7 +472,13 @@ export class SessionRoom {
         });
       }
     }
-    if (event.type === 'session.adjourn') await this.deps.onStatus?.(this.sessionId, 'adjourned');
+    if (event.type === 'session.adjourn') {
+      // The adjournment is journaled (and its ack remembered) by now: a catalog that cannot take the status must not
+      // turn the answer into a failure, which the gateway would report as UNAVAILABLE, "not recorded".
+      await this.deps.onStatus?.(this.sessionId, 'adjourned').catch((err: unknown) =>
+        this.deps.log.error({ err: errText(err), sessionId: this.sessionId }, 'marking the session adjourned in the catalog failed'),
+      );
+    }
     this.armDeadlines();
     this.deps.onChange(this);
   }

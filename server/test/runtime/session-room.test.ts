@@ -255,6 +255,23 @@ describe('[LANDED] after a failed append, an ack names only the caller’s own r
   });
 });
 
+describe('[STATUS] the catalog status is an index beside the journal', () => {
+  it('[STATUS-1] an adjournment journaled while the catalog cannot take its status is acknowledged, not refused as "not recorded"', async () => {
+    const h = await harness({
+      onStatus: async (_sessionId, status) => {
+        if (status === 'adjourned') throw new Error('Command timed out');
+      },
+    });
+    await started(h);
+    const command = cmd('session.adjourn', {}, 'adjourn-00000001');
+    const ack = await h.room.submit(command, CHAIR);
+    expect(ack).toMatchObject({ ok: true });
+    const records = await h.store.journal.read(SESSION);
+    expect(records.at(-1)!.commandId).toBe('adjourn-00000001');
+    expect(h.room.snapshot.value).toBe('adjourned');
+  });
+});
+
 describe('[REOPEN] a room unsure of its journal is replaced by one reopened from it, without waiting for a client', () => {
   it('[REOPEN-1] after OUTCOME_UNKNOWN the registry reopens the session: the record is there and the poll deadline still fires', async () => {
     const store = createMemoryStore();
