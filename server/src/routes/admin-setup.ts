@@ -25,7 +25,7 @@ import type { AuditLog } from '../auth/audit.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { renderCsv, renderXlsx } from '../records/sheets.ts';
-import { renderPdfDefinition } from '../records/pdf.ts';
+import { mm, renderPdfDefinition } from '../records/pdf.ts';
 import { conflict, installErrorHandler, invalid, notFound, serialize } from './admin.ts';
 import { auditWrites } from './audited.ts';
 import { clientOf, issuerOf } from './auth.ts';
@@ -304,7 +304,6 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; auth?: AuthService; audi
       const codes = new Map(delegates.map((d) => [d.id, newCode()] as const));
       await ensureAccounts(council, delegates, codes);
       const base = publicUrl ?? `${request.protocol}://${request.host}`;
-      const mm = (x: number) => (x * 72) / 25.4;
       const pages = delegates.map((d, i) => {
         const code = codes.get(d.id)!;
         // The fragment never reaches a server log; the delegate app signs in with it and clears it (delegate-client).

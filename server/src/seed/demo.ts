@@ -64,7 +64,7 @@ export const TIEN_DU: CouncilPlan = {
 };
 const PLANS = [BAC_NINH, TIEN_DU] as const;
 
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
+export const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const delegateId = (plan: CouncilPlan, n: number) => `${plan.prefix}-d${pad(n, 3)}`;
 
 /** The personal code of a demo delegate: council digit (1 Bắc Ninh, 2 Tiên Du) then the 5-digit index — bn-d001 → 100001. */

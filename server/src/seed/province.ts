@@ -10,7 +10,7 @@
 import { foldVietnamese, type AgendaItem, type Council } from '@hall/core';
 import { hashSecret } from '../auth/secrets.ts';
 import type { Account, SessionRecord, Store } from '../store/types.ts';
-import { COMMUNE_OFFICIALS, DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, TIEN_DU, buildCouncil, seedDemo, type CouncilPlan } from './demo.ts';
+import { COMMUNE_OFFICIALS, DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, TIEN_DU, buildCouncil, pad, seedDemo, type CouncilPlan } from './demo.ts';
 
 export const PROVINCE_COMMUNES = 99;
 export const PROVINCE_COMMUNE_DELEGATES = 2235;
@@ -21,8 +21,6 @@ const GENERATED = PROVINCE_COMMUNES - 1;
 // names are distinct and neighbours differ.
 const FIRST = ['An', 'Bình', 'Đông', 'Hòa', 'Phú', 'Tân', 'Thanh', 'Xuân', 'Yên', 'Đại', 'Hưng', 'Quang', 'Minh', 'Phúc', 'Lạc', 'Thái', 'Kim', 'Long', 'Nam', 'Trung'];
 const SECOND = ['Lâm', 'Sơn', 'Thành', 'Hà', 'Khê', 'Lợi', 'Mỹ', 'Phong', 'Thịnh', 'Tiến', 'Việt', 'Vinh', 'Xá', 'Định', 'Hải', 'Lộc', 'Mai', 'Ninh', 'Đồng', 'Nghĩa'];
-
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** ASCII slug of a Vietnamese name: "Đông Hải" → "dong-hai". */
 const slug = (s: string) =>
