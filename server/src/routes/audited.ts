@@ -34,13 +34,15 @@ function targetOf(request: FastifyRequest): string {
 
 export function auditWrites(app: FastifyInstance, audit: AuditLog | undefined): void {
   if (!audit) return;
-  app.addHook('onResponse', async (request, reply) => {
-    if (!WRITES.has(request.method) || reply.statusCode >= 400) return;
+  // onSend, not onResponse: the line is written before the admin is told the change is done, so a crash in between
+  // cannot leave a confirmed change that nobody's name is on.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!WRITES.has(request.method) || reply.statusCode >= 400) return payload;
     const claims = request.claims;
-    if (!claims || claims.role === 'public') return;
+    if (!claims || claims.role === 'public') return payload;
     const note = request.auditNote ?? {};
     // A POST that only checked something (a dry-run import) changed nothing.
-    if (note.skip) return;
+    if (note.skip) return payload;
     try {
       await audit.append({
         at: Date.now(),
@@ -56,5 +58,6 @@ export function auditWrites(app: FastifyInstance, audit: AuditLog | undefined): 
       // The change is done and answered; a lost audit line is logged loudly rather than undoing it.
       request.log.error({ err, what: request.routeOptions.url }, 'audit append failed');
     }
+    return payload;
   });
 }
