@@ -251,6 +251,17 @@ async function readSecretFile(file: string, warnings: string[]): Promise<string 
   return secret;
 }
 
+/**
+ * Where the data is (DATA_DIR, REDIS_URL, REDIS_PREFIX), checked as loadConfig checks them, and nothing else: for
+ * `pnpm verify`, which needs no secret and must not create a secret file as loading the whole configuration may.
+ */
+export function loadStorageSettings(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'dataDir' | 'redisUrl' | 'redisPrefix'> {
+  const parsed = EnvSchema.pick({ DATA_DIR: true, REDIS_URL: true, REDIS_PREFIX: true }).safeParse(blankToUndefined(env));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  const e = parsed.data;
+  return { dataDir: path.resolve(e.DATA_DIR ?? './data'), redisUrl: e.REDIS_URL, redisPrefix: e.REDIS_PREFIX ?? 'hall:' };
+}
+
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const parsed = EnvSchema.safeParse(blankToUndefined(env));
   if (!parsed.success) {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { verifyBoard, type BulletinBoard } from '@hall/core/ballot-crypto';
 import path from 'node:path';
+import { ConfigError, loadStorageSettings } from '../config.ts';
 import { DataDirLockedError } from '../store/embedded.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
@@ -14,9 +15,15 @@ import type { Store } from '../store/types.ts';
 export const VERIFY_EXIT = { ok: 0, error: 1, broken: 2, nothingToVerify: 3, inUse: 4 } as const;
 
 export async function runVerify(env: NodeJS.ProcessEnv, print: (line: string) => void = console.log, printError: (line: string) => void = console.error): Promise<number> {
-  const redisUrl = env.REDIS_URL?.trim() || undefined;
-  const redisPrefix = env.REDIS_PREFIX?.trim() || 'hall:';
-  const dataDir = path.resolve(env.DATA_DIR?.trim() || './data');
+  let settings: ReturnType<typeof loadStorageSettings>;
+  try {
+    settings = loadStorageSettings(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    printError(`Cấu hình lưu trữ không hợp lệ / invalid storage settings:\n${err.problems.map((p) => `  - ${p}`).join('\n')}`);
+    return VERIFY_EXIT.error;
+  }
+  const { dataDir, redisUrl, redisPrefix } = settings;
   const where = redisUrl ? `Redis ${redactUrl(redisUrl)} (prefix ${redisPrefix})` : dataDir;
 
   if (!redisUrl && !existsSync(path.join(dataDir, 'journal'))) {

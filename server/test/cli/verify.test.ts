@@ -91,6 +91,14 @@ describe('pnpm verify', () => {
     expect(r.err).toMatch(/Không mở được kho dữ liệu|Lỗi khi kiểm tra/);
     expect(r.err).not.toContain('hunter2');
   }, 120_000);
+
+  it('[VERIFY-7] storage settings the server would refuse are refused the same way (exit 1, the variable named)', async () => {
+    const r = await run({ REDIS_URL: 'http://:hunter2@127.0.0.1:1', REDIS_PREFIX: 'two words' });
+    expect(r.code).toBe(VERIFY_EXIT.error);
+    expect(r.err).toContain('REDIS_URL');
+    expect(r.err).toContain('REDIS_PREFIX');
+    expect(r.err).not.toContain('hunter2');
+  });
 });
 
 
