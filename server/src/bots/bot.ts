@@ -243,7 +243,7 @@ export async function withRetries<T>(fn: () => Promise<T>, opts: RetryOptions): 
       if (attempt >= opts.attempts || !isTransientFailure(err) || opts.signal?.aborted) throw err;
       opts.onRetry?.(err, attempt);
       const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
-      // Full jitter: 85 tablets refused together must not come back together.
+      // Jitter (half to all of the ceiling): 85 tablets refused together must not come back together.
       await new Promise((r) => setTimeout(r, Math.floor(ceiling * (0.5 + opts.random() / 2))));
     }
   }
