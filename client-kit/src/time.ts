@@ -2,6 +2,7 @@
  * Countdown arithmetic. Deadlines (`SpeakerView.endsAt`, `PollView.closesAt`) are on the server's clock, so callers
  * pass `client.serverNow()`, never `Date.now()`: a tablet whose clock is a minute off still shows the hall's time.
  */
+import { vnHhmm } from '@hall/core';
 
 export interface Remaining {
   /** Milliseconds left; 0 once the time is up. */
@@ -34,7 +35,11 @@ export function remaining(endsAtServerMs: number, serverNow: number): Remaining 
 /** The hall's time zone: a tablet or wall whose OS clock is set to UTC must still show the time the chair reads out. */
 export const HALL_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
-/** `HH:mm` of a server time (ms since epoch) in the hall's time zone, 24-hour, as the chair announces it. */
-export function formatHallTime(ms: number, lang: string): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: HALL_TIME_ZONE }).format(ms);
+/**
+ * `HH:mm` of a server time (ms since epoch) in the hall's time zone, 24-hour, as the chair announces it. Both languages
+ * write it alike, so it is core's record time (fixed UTC+7, no time-zone data needed in the browser); `lang` stays for
+ * callers that format per language.
+ */
+export function formatHallTime(ms: number, _lang?: string): string {
+  return vnHhmm(ms);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, remaining } from '../src/time.ts';
+import { formatClock, formatHallTime, remaining } from '../src/time.ts';
 
 const END = 1_800_000_000_000;
 
@@ -22,5 +22,14 @@ describe('[KIT-TIME] countdown', () => {
     expect(remaining(END, END - 90 * 60_000).label).toBe('90:00');
     expect(formatClock(3599)).toBe('59:59');
     expect(formatClock(-5)).toBe('00:00');
+  });
+});
+
+describe('[KIT-TIME] hall time', () => {
+  it('[KIT-TIME-4] the hall\'s clock time (UTC+7, 24-hour) whatever the device\'s zone, the same in both languages', () => {
+    const utc = Date.UTC(2026, 11, 6, 17, 5);
+    expect(formatHallTime(utc, 'vi')).toBe('00:05');
+    expect(formatHallTime(utc, 'en')).toBe('00:05');
+    expect(formatHallTime(Date.UTC(2026, 0, 1, 1, 30))).toBe('08:30');
   });
 });

@@ -68,6 +68,9 @@ export function startCeremony(pollContext: string, params: CommitteeParams, inde
 
 /** Checks a member's published commitment: the right number of valid points and a proof that holds. */
 export function verifyCommitment(pollContext: string, params: CommitteeParams, c: MemberCommitment): void {
+  checkParams(params);
+  // The index is the point shares are evaluated at: outside 1…n, a board could name a member nobody can interpolate.
+  if (!Number.isInteger(c?.index) || c.index < 1 || c.index > params.members) throw new BallotCryptoError('BAD_SHARE', `member index ${String(c?.index)} out of range`);
   if (c.commitments?.length !== params.threshold) throw new BallotCryptoError('BAD_SHARE', `member ${c.index}: expected ${params.threshold} commitments`);
   const points = c.commitments.map((h, t) => decodePoint(h, `member ${c.index} commitment ${t}`));
   decodePoint(c.transportKey, `member ${c.index} transport key`);

@@ -9,7 +9,7 @@
  */
 import { BallotCryptoError, G, Point, decodePoint, encodePoint, times, timesPublic, type RandomBytes } from './group.ts';
 import { ballotReceipt, checkShape, verifyBallot, type BallotShape, type EncryptedBallot } from './ballot.ts';
-import { committeeKey, lagrangeAtZero, verificationKey, verifyCommitment, type CommitteeParams, type MemberCommitment } from './committee.ts';
+import { checkParams, committeeKey, lagrangeAtZero, verificationKey, verifyCommitment, type CommitteeParams, type MemberCommitment } from './committee.ts';
 import { proveDleq, verifyDleq, type DleqProof } from './proofs.ts';
 
 export interface Aggregate {
@@ -126,7 +126,9 @@ export function verifyBoard(board: BulletinBoard): BoardCheck {
     if (board?.version !== 1) return { ok: false, problems: ['unknown board version'], counts: null };
     checkShape(board.shape);
     const params = board.committee;
+    checkParams(params);
     if (!Array.isArray(board.commitments) || board.commitments.length !== params.members) problems.push(`expected ${params.members} member commitments`);
+    if (new Set(board.commitments?.map((c) => c?.index)).size !== board.commitments?.length) problems.push('a member index appears twice');
     for (const c of board.commitments ?? []) {
       try {
         verifyCommitment(board.shape.pollContext, params, c);

@@ -362,7 +362,8 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     if (poll.status !== 'counted' && poll.status !== 'announced') return 'POLL_NOT_COUNTED';
     // Only a motion has a threshold to change; the others' outcome rules are fixed by law.
     if (ev.rule !== undefined && poll.kind !== 'motion') return 'BAD_POLL';
-    if (ctx.polls.some((p) => p.revoteOf === poll.pollId)) return 'NOT_LATEST_ROUND';
+    // A cancelled re-vote replaced nothing: the round stands and may be voted again.
+    if (ctx.polls.some((p) => p.revoteOf === poll.pollId && p.status !== 'cancelled')) return 'NOT_LATEST_ROUND';
     if (findPoll(ctx, ev.newPollId)) return 'POLL_EXISTS';
     if (openPoll(ctx)) return 'POLL_OPEN';
     return quorumBlocks(ctx) ? 'QUORUM_NOT_MET' : null;

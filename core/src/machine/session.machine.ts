@@ -46,6 +46,11 @@ export const sessionMachine = setup({
       const poll = findPoll(context, event.pollId);
       return poll !== undefined && tooFewSecretBallots(context, poll);
     },
+    revoteJustCancelled: ({ context, event }) => {
+      if (event.type !== 'poll.announce' && event.type !== 'poll.revote') return false;
+      const last = context.polls.at(-1);
+      return last?.status === 'cancelled' && last.revoteOf === event.pollId && refusal(context, event) === null;
+    },
     onAir: ({ context }) => context.broadcast.onAir,
     offAir: ({ context }) => !context.broadcast.onAir,
   },
@@ -122,7 +127,15 @@ export const sessionMachine = setup({
         voting: {
           initial: 'idle',
           states: {
-            idle: { on: { 'poll.open': go('open') } },
+            idle: {
+              on: {
+                'poll.open': go('open'),
+                // Right after a cancelled re-vote, the round it was to replace still stands: it is announced or
+                // voted again from here (a counted round would otherwise be stuck, never announced).
+                'poll.announce': { ...go('announced'), guard: 'revoteJustCancelled' as const },
+                'poll.revote': { ...go('open'), guard: 'revoteJustCancelled' as const },
+              },
+            },
             open: {
               on: {
                 'ballot.cast': stay,

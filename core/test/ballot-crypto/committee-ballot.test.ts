@@ -268,6 +268,14 @@ describe('committee ballots', () => {
     const short = structuredClone(board);
     short.commitments[0]!.commitments.pop();
     expect(verifyBoard(short).problems.join()).toMatch(/expected 2 commitments/);
+    // The committee's own parameters and member numbers are checked, not trusted: they are what interpolation runs on.
+    expect(verifyBoard({ ...board, committee: { members: 2, threshold: 0 } })).toMatchObject({ ok: false, problems: [expect.stringMatching(/threshold is between/)] });
+    const twice = structuredClone(board);
+    twice.commitments[1]!.index = 1;
+    expect(verifyBoard(twice).problems.join()).toMatch(/member index appears twice/);
+    const outside = structuredClone(board);
+    outside.commitments[1]!.index = 3;
+    expect(verifyBoard(outside).problems.join()).toMatch(/member index 3 out of range/);
     expect(verifyBoard({ version: 2 } as unknown as BulletinBoard).ok).toBe(false);
     expect(verifyBoard(null as unknown as BulletinBoard).ok).toBe(false);
   });

@@ -468,6 +468,25 @@ describe('[REVOTE] re-votes (biểu quyết lại)', () => {
     expect(poll(s, 'p3')).toMatchObject({ round: 3, revoteOf: 'p2' });
   });
 
+  it('[REVOTE-5] a cancelled re-vote leaves its round standing: it can still be announced, or voted again', () => {
+    const s = startedSession();
+    s.ok(motion('p1'));
+    s.ok({ type: 'poll.close', pollId: 'p1', by: chair });
+    s.ok({ type: 'poll.revote', pollId: 'p1', newPollId: 'p2', reason: 'Thiết bị lỗi', by: chair });
+    s.ok({ type: 'poll.cancel', pollId: 'p2', reason: 'Nhầm', by: chair });
+    s.ok({ type: 'poll.revote', pollId: 'p1', newPollId: 'p3', reason: 'Thiết bị lỗi', by: chair });
+    expect(poll(s, 'p3')).toMatchObject({ round: 2, revoteOf: 'p1' });
+    s.ok({ type: 'poll.cancel', pollId: 'p3', reason: 'Nhầm lần nữa', by: chair });
+    s.ok({ type: 'poll.announce', pollId: 'p1', by: chair });
+    s.ok({ type: 'poll.revote', pollId: 'p1', newPollId: 'p4', reason: 'Sát ngưỡng', by: chair });
+    s.ok({ type: 'poll.cancel', pollId: 'p4', reason: 'Thôi', by: chair });
+    s.ok({ type: 'poll.revote', pollId: 'p1', newPollId: 'p5', reason: 'Sát ngưỡng', by: chair });
+    expect(poll(s, 'p5')).toMatchObject({ round: 2, revoteOf: 'p1', status: 'open' });
+    // A round that was not cancelled replaces round 1 for good.
+    s.ok({ type: 'poll.close', pollId: 'p5', by: chair });
+    s.refuse({ type: 'poll.revote', pollId: 'p1', newPollId: 'p6', reason: 'x', by: chair }, 'NOT_LATEST_ROUND');
+  });
+
   it('[REVOTE-3] a re-vote needs quorum and no other open poll', () => {
     const s = startedSession();
     s.ok(motion('p1'));
