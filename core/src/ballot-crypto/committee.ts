@@ -12,6 +12,7 @@
  * nothing. The server only relays and publishes; it never holds a share.
  */
 import { BallotCryptoError, G, challenge, decodePoint, decodeScalar, encodePoint, encodeScalar, invertScalar, mod, randomScalar, times, timesPublic, type Point, type RandomBytes } from './group.ts';
+import { minimumFor } from '../rules/thresholds.ts';
 import { proveKnowledge, verifyKnowledge, type DleqProof } from './proofs.ts';
 
 export interface CommitteeParams {
@@ -27,7 +28,7 @@ export function checkParams(p: CommitteeParams): void {
 }
 
 /** The default threshold: a majority of the members present at the ceremony, so one absent member never blocks a count. */
-export const majority = (members: number): number => Math.floor(members / 2) + 1;
+export const majority = (members: number): number => minimumFor('more-than-half', members);
 
 /** What a member publishes at the ceremony (everything here is public). */
 export interface MemberCommitment {
