@@ -39,7 +39,7 @@ async function shows(page: Page, selector: string, want: number, what: string) {
 
 beforeAll(async () => {
   ({ h, browser, chairBot, bots, udpBefore } = await startOnAirSitting(async (hall) => {
-    // The council has decided to allow remote participation (DOMAIN.md §9: off by default).
+    // The council has decided to allow remote participation (docs/rules.md: off by default, not confirmed in law).
     const council = (await hall.hall.store.catalog.getCouncil('bac-ninh'))!;
     await hall.hall.store.catalog.putCouncil({ ...council, profile: { ...council.profile, remoteParticipation: true } });
   }));

@@ -14,23 +14,19 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_DEVICE_TOKEN } from '../../server/src/seed/demo.ts';
 import { login, type TestClient } from '../../server/test/support/hall.ts';
-import { ARTIFACTS, launch, screenshot } from '../support/browser.ts';
+import { ARTIFACTS, screenshot } from '../support/browser.ts';
 import {
   axeSerious,
   chairLogin,
   chairPickSession,
   chairPress,
   chairToolbar,
-  checkInAll,
-  connectChair,
-  connectDelegates,
   dumpPages,
   newPage,
-  range,
   SESSION,
   visible,
 } from '../support/e2e.ts';
-import { ensureMediaPages, ownUdpSockets, startMediaHall, stopStrayFfmpeg, type MediaHall } from '../support/media.ts';
+import { closeOnAirSitting, startMediaSitting, type MediaHall } from '../support/media.ts';
 import { ffmpegTestSource, killTestProcesses } from '../../media/test/support.ts';
 
 /** Media needs more patience than the session screens: ICE, the packager's first segments, a busy encoder. */
@@ -88,37 +84,16 @@ async function watchSpeaker(page: Page) {
 }
 
 beforeAll(async () => {
-  udpBefore = new Set(ownUdpSockets().map((s) => s.inode));
-  ensureMediaPages();
-  h = await startMediaHall();
-  browser = await launch();
-  chairBot = await connectChair(h.baseUrl);
-  await chairBot.must('session.openCheckIn', {});
-  // Delegates check themselves in (bots on the real protocol): 60 of 85, over the 2/3 quorum, to open the sitting.
-  bots = await connectDelegates(h.baseUrl, range(1, 60));
-  await checkInAll(bots.values());
-  await chairBot.must('session.start', {});
-}, 120_000);
+  ({ h, browser, chairBot, bots, udpBefore } = await startMediaSitting());
+}, 180_000);
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail') await dumpPages({ camera, chair, liveRtc, liveHls });
 });
 
 afterAll(async () => {
-  try {
-    for (const b of bots?.values() ?? []) b.close();
-    chairBot?.close();
-    await browser?.close();
-    await h?.close();
-  } finally {
-    await killTestProcesses();
-    const left = await stopStrayFfmpeg();
-    expect(left).toBe(0);
-  }
-  // The hub's UDP sockets close with the Hall.
-  const udpLeft = () => ownUdpSockets().filter((s) => !udpBefore.has(s.inode));
-  for (const end = Date.now() + 15_000; udpLeft().length > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
-  expect(udpLeft()).toEqual([]);
+  await killTestProcesses();
+  await closeOnAirSitting({ h, browser, chairBot, bots, udpBefore });
 }, 60_000);
 
 describe('live broadcast', () => {
@@ -158,9 +133,9 @@ describe('live broadcast', () => {
     expect(rtc.player!.tech).toBe('webrtc');
     await expect.poll(async () => (await videoState(liveRtc))?.width ?? 0, { timeout: MEDIA_TIMEOUT }).toBeGreaterThan(0);
     const t0 = (await videoState(liveRtc))!.time;
-    await expect.poll(async () => (await videoState(liveRtc))?.time ?? 0, { timeout: 30_000 }).toBeGreaterThan(t0 + 1);
+    await expect.poll(async () => (await videoState(liveRtc))?.time ?? 0, { timeout: MEDIA_TIMEOUT }).toBeGreaterThan(t0 + 1);
     await visible(liveRtc.getByRole('button', { name: 'Bật tiếng' }));
-    const rtcMeasured = await waitHook(liveRtc, 'WebRTC latency measured', (x) => x.player?.measured === true, 30_000);
+    const rtcMeasured = await waitHook(liveRtc, 'WebRTC latency measured', (x) => x.player?.measured === true);
     expect(rtcMeasured.player!.latencyMs!).toBeGreaterThan(0);
     expect(rtcMeasured.player!.latencyMs!).toBeLessThan(1500);
     await visible(liveRtc.getByText(/^WebRTC · độ trễ ≈ [\d,]+ giây$/));
@@ -171,7 +146,7 @@ describe('live broadcast', () => {
     await waitHook(liveHls, 'HLS source', (x) => x.player?.tech === 'hls');
     await expect.poll(async () => (await videoState(liveHls))?.time ?? 0, { timeout: MEDIA_TIMEOUT, interval: 500 }).toBeGreaterThan(2);
     expect((await videoState(liveHls))!.width).toBeGreaterThan(0);
-    const hlsMeasured = await waitHook(liveHls, 'HLS latency measured', (x) => x.player?.measured === true, 30_000);
+    const hlsMeasured = await waitHook(liveHls, 'HLS latency measured', (x) => x.player?.measured === true);
     // hls.js behind the live edge plus one segment: seconds, not milliseconds.
     expect(hlsMeasured.player!.latencyMs!).toBeGreaterThanOrEqual(1000);
     await expect.poll(async () => (await hook(liveHls)).delayMs ?? 0).toBeGreaterThanOrEqual(1000);
@@ -185,7 +160,7 @@ describe('live broadcast', () => {
       [liveRtc, 'WebRTC'],
       [liveHls, 'HLS'],
     ] as const) {
-      const seen = await waitHook(page, `${name} overlay shows the speaker`, (x) => !!x.speakerSeen, 30_000);
+      const seen = await waitHook(page, `${name} overlay shows the speaker`, (x) => !!x.speakerSeen);
       const arrived = seen.arrivals!.find((a) => a.seq >= seq);
       expect(arrived, `${name}: the view with the speaker arrived`).toBeDefined();
       expect(seen.speakerSeen!.name).toBe(speakerName);
@@ -200,7 +175,7 @@ describe('live broadcast', () => {
     await liveRtc.evaluate(() => document.fonts.ready.then(() => undefined));
     await screenshot(liveRtc, 'live-desktop-on-air');
     await screenshot(liveHls, 'live-phone-on-air');
-    await expect.poll(() => panel.getByTestId('tv-viewers').innerText(), { timeout: 30_000 }).toMatch(/công chúng 1/);
+    await expect.poll(() => panel.getByTestId('tv-viewers').innerText(), { timeout: MEDIA_TIMEOUT }).toMatch(/công chúng 1/);
     await screenshot(chair, 'live-chair-console');
     await panel.screenshot({ path: path.join(ARTIFACTS, 'live-chair-panel.png') });
     // The playing pages and the panel pass axe-core (WCAG 2 A/AA): nothing serious or critical.
@@ -240,7 +215,7 @@ describe('live broadcast', () => {
     // Open encoder ports from the card; the camera stays on the program.
     const cameraId = await panel.getByTestId('tv-source').getAttribute('data-source');
     await panel.getByRole('button', { name: 'Mở cổng cho bộ mã hoá' }).click();
-    await expect.poll(() => panel.getByTestId('tv-source').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => panel.getByTestId('tv-source').count(), { timeout: MEDIA_TIMEOUT }).toBe(2);
     const cameraTile = panel.locator(`[data-testid="tv-source"][data-source="${cameraId}"]`);
     const encoderTile = panel.locator(`[data-testid="tv-source"]:not([data-source="${cameraId}"])`);
     expect(await cameraTile.getAttribute('data-program')).toBe('true');
@@ -253,14 +228,14 @@ describe('live broadcast', () => {
       await expect.poll(() => encoderTile.innerText(), { timeout: MEDIA_TIMEOUT }).toMatch(/Tốt · 320×240/);
       await expect.poll(() => encoderTile.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: MEDIA_TIMEOUT }).toBe(320);
       expect(await cameraTile.getAttribute('data-program')).toBe('true');
-      await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 }).toBe(640);
+      await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: MEDIA_TIMEOUT }).toBe(640);
 
       // One press puts the encoder on the program; the program preview follows without losing its picture.
       const before = await panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
       await encoderTile.getByRole('button', { name: 'Đưa lên chương trình' }).click();
       await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: MEDIA_TIMEOUT }).toBe(320);
-      await expect.poll(() => encoderTile.getAttribute('data-program'), { timeout: 30_000 }).toBe('true');
-      await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames), { timeout: 30_000 }).toBeGreaterThan(before + 20);
+      await expect.poll(() => encoderTile.getAttribute('data-program'), { timeout: MEDIA_TIMEOUT }).toBe('true');
+      await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames), { timeout: MEDIA_TIMEOUT }).toBeGreaterThan(before + 20);
 
       // Everything open at once — two sources, encoder settings, outputs, technical details — and nothing overflows.
       if (!(await technical.evaluate((d: HTMLDetailsElement) => d.open))) await technical.locator('summary').click();
@@ -284,7 +259,7 @@ describe('live broadcast', () => {
       await cameraTile.getByRole('button', { name: 'Đưa lên chương trình' }).click();
       await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: MEDIA_TIMEOUT }).toBe(640);
       await encoderTile.getByRole('button', { name: 'Đóng nguồn' }).click();
-      await expect.poll(() => panel.getByTestId('tv-source').count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => panel.getByTestId('tv-source').count(), { timeout: MEDIA_TIMEOUT }).toBe(1);
     } finally {
       encoder.kill('SIGKILL');
     }

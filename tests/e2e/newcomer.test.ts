@@ -1,5 +1,5 @@
 /**
- * The first hour of a newcomer, as README's Quick start and "Bot delegates" sections say it goes: `pnpm start` (the
+ * The first hour of a newcomer, as README's Quick start and "A rehearsal with bot delegates" sections say it goes: `pnpm start` (the
  * first Quick-start line, apps built, demo seeded, URLs and logins printed) on a port that is not 8080, the bot session
  * exactly as README writes it with `--url`, a chair opening check-in and a poll, and Ctrl-C ending the server cleanly
  * (exit 0, no `ELIFECYCLE Command failed`).

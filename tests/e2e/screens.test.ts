@@ -6,16 +6,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startHall, type RunningHall, type TestClient } from '../../server/test/support/hall.ts';
-import { launch } from '../support/browser.ts';
+import type { RunningHall, TestClient } from '../../server/test/support/hall.ts';
 import {
   ballotRecorded,
   chairPickSession,
   chairPollCard,
   chairTab,
   checkInAll,
-  connectChair,
-  connectDelegates,
   delegateCheckIn,
   delegateCode,
   delegateId,
@@ -30,6 +27,8 @@ import {
   SESSION_TITLE,
   visible,
   wallLogin,
+  closeSitting,
+  startSitting,
 } from '../support/e2e.ts';
 import { DEMO_STAFF_PASSWORD } from '../../server/src/seed/demo.ts';
 
@@ -48,10 +47,7 @@ let liveDesktop: Page;
 let livePhone: Page;
 
 beforeAll(async () => {
-  h = await startHall();
-  browser = await launch();
-  observer = await connectChair(h.baseUrl);
-  bots = await connectDelegates(h.baseUrl, BOTS);
+  ({ h, browser, observer, bots } = await startSitting(BOTS));
 });
 
 afterEach(async (ctx) => {
@@ -59,10 +55,7 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  for (const b of bots?.values() ?? []) b.close();
-  observer?.close();
-  await browser?.close();
-  await h?.close();
+  await closeSitting({ h, browser, observer, bots });
 });
 
 describe('screens', () => {

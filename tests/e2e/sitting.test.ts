@@ -7,8 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { SessionView } from '@hall/core';
-import { startHall, type RunningHall, type TestClient } from '../../server/test/support/hall.ts';
-import { launch, screenshot } from '../support/browser.ts';
+import type { RunningHall, TestClient } from '../../server/test/support/hall.ts';
+import { screenshot } from '../support/browser.ts';
 import {
   AckGate,
   ballotRecorded,
@@ -22,8 +22,6 @@ import {
   chairTab,
   chairToolbar,
   checkInAll,
-  connectChair,
-  connectDelegates,
   countPercent,
   dumpPages,
   delegateCheckIn,
@@ -44,6 +42,9 @@ import {
   TOTAL_DELEGATES,
   visible,
   wallLogin,
+  closeSitting,
+  startSitting,
+  STATE_TIMEOUT,
 } from '../support/e2e.ts';
 
 const TABLETS = range(1, 5);
@@ -65,10 +66,7 @@ const nameOf = (n: number) => observer.view!.roll!.find((r) => r.delegateId === 
 const pollOf = (v: SessionView | null) => v?.poll ?? null;
 
 beforeAll(async () => {
-  h = await startHall();
-  browser = await launch();
-  observer = await connectChair(h.baseUrl);
-  bots = await connectDelegates(h.baseUrl, BOTS);
+  ({ h, browser, observer, bots } = await startSitting(BOTS));
 });
 
 afterEach(async (ctx) => {
@@ -76,10 +74,7 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  for (const b of bots?.values() ?? []) b.close();
-  observer?.close();
-  await browser?.close();
-  await h?.close();
+  await closeSitting({ h, browser, observer, bots });
 });
 
 describe('a sitting in the browser', () => {
@@ -146,7 +141,7 @@ describe('a sitting in the browser', () => {
       await visible(page.getByText('Bạn chưa bỏ phiếu.'));
       gate.holding = true;
       await motionButton(page, choice).click();
-      await expect.poll(() => gate.heldCount, { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect.poll(() => gate.heldCount, { timeout: STATE_TIMEOUT }).toBeGreaterThan(0);
       // The server counted it (the chair sees the count move)…
       await observer.until((v) => pollOf(v)?.castCount === i + 1, `ballot ${i + 1} counted`);
       // …but without the ack the tablet says only that it is sending (or, past the kit's ack timeout, resending).

@@ -12,15 +12,13 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { CommandPayload, CommandType, SessionView } from '@hall/core';
 import { newCommandId } from '../../server/src/bots/bot.ts';
-import { startHall, type RunningHall, type TestClient } from '../../server/test/support/hall.ts';
-import { ARTIFACTS, launch } from '../support/browser.ts';
+import type { RunningHall, TestClient } from '../../server/test/support/hall.ts';
+import { ARTIFACTS } from '../support/browser.ts';
 import {
   chairLogin,
   chairPickSession,
   chairToolbar,
   checkInAll,
-  connectChair,
-  connectDelegates,
   delegateCheckIn,
   delegateLogin,
   dumpPages,
@@ -34,6 +32,9 @@ import {
   textMatches,
   visible,
   wallLogin,
+  closeSitting,
+  startSitting,
+  STATE_TIMEOUT,
 } from '../support/e2e.ts';
 
 /** Bots 2…70 and tablet 1 check in: 70 present of 85. */
@@ -125,10 +126,7 @@ async function expectFits(panel: Locator, what: string) {
 }
 
 beforeAll(async () => {
-  h = await startHall();
-  browser = await launch();
-  observer = await connectChair(h.baseUrl);
-  bots = await connectDelegates(h.baseUrl, BOTS);
+  ({ h, browser, observer, bots } = await startSitting(BOTS));
 });
 
 afterEach(async (ctx) => {
@@ -137,10 +135,7 @@ afterEach(async (ctx) => {
 
 afterAll(async () => {
   if (shots.length) console.log(`[WALK] ${shots.length} screenshots in ${SHOTS}`);
-  for (const b of bots?.values() ?? []) b.close();
-  observer?.close();
-  await browser?.close();
-  await h?.close();
+  await closeSitting({ h, browser, observer, bots });
 });
 
 describe('a sitting walked screen by screen', () => {
@@ -254,7 +249,7 @@ describe('a sitting walked screen by screen', () => {
     // The public page and the tablet's results: round 2 (official) first, then round 1 marked as voted again.
     const expectRounds = async (scope: Locator, what: string) => {
       const panels = scope.getByRole('region', { name: `Kết quả biểu quyết ${MOTION}` });
-      await expect.poll(() => panels.count(), { timeout: 20_000, message: what }).toBe(2);
+      await expect.poll(() => panels.count(), { timeout: STATE_TIMEOUT, message: what }).toBe(2);
       await textMatches(panels.nth(0), /Lần 2 — kết quả chính thức/);
       await visible(panels.nth(0).getByText(`Lý do biểu quyết lại: ${REVOTE_REASON}`, { exact: true }));
       await visible(panels.nth(0).getByText('THÔNG QUA', { exact: true }));

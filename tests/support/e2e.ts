@@ -8,8 +8,8 @@ import { expect } from 'vitest';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
 import { DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../server/src/seed/demo.ts';
-import { login, TestClient } from '../../server/test/support/hall.ts';
-import { screenshot } from './browser.ts';
+import { login, startHall, TestClient, type RunningHall } from '../../server/test/support/hall.ts';
+import { launch, screenshot } from './browser.ts';
 
 export const SESSION = 'bn-kh12';
 export const SESSION_TITLE = 'Kỳ họp thứ Mười hai, HĐND tỉnh Bắc Ninh khóa XX, nhiệm kỳ 2026-2031';
@@ -217,6 +217,36 @@ export async function connectDelegates(baseUrl: string, numbers: readonly number
 
 export async function connectChair(baseUrl: string): Promise<TestClient> {
   return TestClient.connect(baseUrl, await login(baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
+}
+
+/** A demo Hall, Chromium, the chair's protocol client and delegate bots: what a sitting test starts before its steps. */
+export interface Sitting {
+  h: RunningHall;
+  browser: Browser;
+  observer: TestClient;
+  bots: Map<number, TestClient>;
+}
+
+export async function startSitting(botNumbers: readonly number[]): Promise<Sitting> {
+  const s: Partial<Sitting> = {};
+  try {
+    s.h = await startHall();
+    s.browser = await launch();
+    s.observer = await connectChair(s.h.baseUrl);
+    s.bots = await connectDelegates(s.h.baseUrl, botNumbers);
+    return s as Sitting;
+  } catch (e) {
+    await closeSitting(s);
+    throw e;
+  }
+}
+
+/** Closes whatever part of a `Sitting` was opened (a failed start leaves some of it undefined). */
+export async function closeSitting(s: Partial<Sitting> | undefined) {
+  for (const b of s?.bots?.values() ?? []) b.close();
+  s?.observer?.close();
+  await s?.browser?.close();
+  await s?.h?.close();
 }
 
 export async function checkInAll(bots: Iterable<TestClient>) {

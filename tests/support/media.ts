@@ -56,8 +56,11 @@ export interface OnAirSitting {
   udpBefore: Set<string>;
 }
 
-/** `prepare` runs on the fresh Hall before any session room opens (e.g. to change a council's rules profile). */
-export async function startOnAirSitting(prepare?: (h: MediaHall) => Promise<void>): Promise<OnAirSitting> {
+/**
+ * The same sitting in progress but still off air, for a test that puts it on air itself. `prepare` runs on the fresh
+ * Hall before any session room opens (e.g. to change a council's rules profile).
+ */
+export async function startMediaSitting(prepare?: (h: MediaHall) => Promise<void>): Promise<OnAirSitting> {
   const udpBefore = new Set(ownUdpSockets().map((s) => s.inode));
   ensureMediaPages();
   const h = await startMediaHall();
@@ -69,8 +72,13 @@ export async function startOnAirSitting(prepare?: (h: MediaHall) => Promise<void
   const bots = await connectDelegates(h.baseUrl, range(1, 60));
   await checkInAll(bots.values());
   await chairBot.must('session.start', {});
-  await chairBot.must('broadcast.start', {});
   return { h, browser, chairBot, bots, udpBefore };
+}
+
+export async function startOnAirSitting(prepare?: (h: MediaHall) => Promise<void>): Promise<OnAirSitting> {
+  const s = await startMediaSitting(prepare);
+  await s.chairBot.must('broadcast.start', {});
+  return s;
 }
 
 /** Closes what `startOnAirSitting` opened; then no ffmpeg and no UDP socket of this process may be left. */
