@@ -4,18 +4,15 @@
  */
 import type { AgendaItem, PollView, SessionView } from '@hall/core';
 import { formatHallTime, HALL_TIME_ZONE } from '@hall/client-kit';
+import { vnShortDate } from '@hall/core';
 
 export { HALL_TIME_ZONE };
+/** `2028-12-08` → `08/12/2028`, the way dates are written in Vietnamese documents. */
+export const formatIsoDate = vnShortDate;
 export const formatTime = formatHallTime;
 
 export function formatDate(ms: number, lang: string): string {
   return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { weekday: 'long', day: '2-digit', month: '2-digit', year: 'numeric', timeZone: HALL_TIME_ZONE }).format(ms);
-}
-
-/** `2028-12-08` → `08/12/2028`, the way dates are written in Vietnamese documents. */
-export function formatIsoDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }
 
 /** The current agenda item with its 1-based number as the agenda lists it. */
