@@ -2,7 +2,7 @@
  * Display helpers shared by the wall and the public page. Presentation only: counts, percentages and outcomes come
  * from the view (core's rules), never from here.
  */
-import type { AgendaItem, PollView, SessionView } from '@hall/core';
+import type { AgendaItem, PledgeView, PollView, SessionView } from '@hall/core';
 import { formatHallTime, HALL_TIME_ZONE } from '@hall/client-kit';
 import { vnShortDate } from '@hall/core';
 
@@ -49,4 +49,15 @@ export function pollWords(kind: PollView['kind']) {
     case 'election':
       return { doing: 'votingElection', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken', closesIn: 'ballotClosesIn' } as const;
   }
+}
+
+/**
+ * The latest commitment made by a respondent of the open question group, shown on the wall and over the broadcast as
+ * soon as the secretary records it; null when no group is open or none of its respondents has committed yet.
+ */
+export function latestGroupPledge(view: Pick<SessionView, 'questioning' | 'pledges'>): PledgeView | null {
+  const group = view.questioning?.activeGroup;
+  if (!group) return null;
+  const inGroup = new Set(group.respondents.map((r) => r.id));
+  return view.pledges.findLast((c) => inGroup.has(c.respondentId)) ?? null;
 }
