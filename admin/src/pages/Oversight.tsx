@@ -8,6 +8,7 @@ import { Link } from 'wouter';
 import { io, type Socket } from 'socket.io-client';
 import {
   foldVietnamese,
+  vnShortDate,
   type ClientToServerEvents,
   type Compliance,
   type RegisterEntry,
@@ -245,7 +246,7 @@ export function CommitmentsPage() {
           loaded.data.register.commitments.map((c) => (
             <li key={`${c.sessionId}:${c.commitmentId}`} className={c.status === 'overdue' ? 'ad-overdue' : undefined}>
               <strong>{c.councilName}</strong> — {c.respondent} ({c.respondentPost}): {c.content}
-              {c.deadline && <> · {a('oversight.deadline', { date: c.deadline })}</>}
+              {c.deadline && <> · {a('oversight.deadline', { date: vnShortDate(c.deadline) })}</>}
               {c.status === 'overdue' && <span className="ad-badge"> {a('oversight.overdue')}</span>}
             </li>
           ))}
