@@ -220,7 +220,7 @@ export function OversightSessionPage({ id, token }: { id: string; token: string 
             <dd>{view.poll ? `${view.poll.subject} (${view.poll.status})` : '—'}</dd>
             {view.speaker && (
               <>
-                <dt>{a('oversight.speaker', { name: '' }).replace(/:\s*$/, '')}</dt>
+                <dt>{a('oversight.speaker')}</dt>
                 <dd>{view.speaker.name}</dd>
               </>
             )}
