@@ -7,7 +7,7 @@ import { Link, useLocation } from 'wouter';
 import { defaultProfile, type Council, type Delegate, type Official, type RulesProfile } from '@hall/core';
 import { api, fetchFile, fileToBase64, saveBlob, useApi, type ApiError } from '../api.ts';
 import { useStrings } from '../i18n.ts';
-import { Status, useAction } from '../ui.tsx';
+import { hallDateTime, Status, useAction } from '../ui.tsx';
 
 interface SessionRow {
   id: string;
@@ -468,7 +468,7 @@ function AccountsTab({ council }: { council: Council }) {
           <ul>
             {devices.list.map((d) => (
               <li key={d.jti}>
-                {a('accounts.deviceLine', { via: d.via, at: new Date(d.at).toLocaleString(), ua: d.userAgent ?? '' })}{' '}
+                {a('accounts.deviceLine', { via: d.via, at: hallDateTime(d.at), ua: d.userAgent ?? '' })}{' '}
                 <button type="button" onClick={() => revoke(d.jti)}>
                   {a('accounts.revoke')}
                 </button>

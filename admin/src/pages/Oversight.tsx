@@ -7,16 +7,16 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { io, type Socket } from 'socket.io-client';
 import {
-  ViewAssembler,
   foldVietnamese,
+  vnShortDate,
   type ClientToServerEvents,
   type Compliance,
-  type JoinAck,
   type RegisterEntry,
   type ServerToClientEvents,
   type SessionGlance,
   type SessionView,
 } from '@hall/core';
+import { HallClient } from '@hall/client-kit';
 import { useApi } from '../api.ts';
 import { useStrings } from '../i18n.ts';
 import { Status } from '../ui.tsx';
@@ -154,23 +154,23 @@ interface SessionDetail {
   polls: { pollId: string; subject: string; mode: string; status: string; presentAtClose: number; totalDelegates: number }[];
 }
 
-/** The session as the hall's wall sees it, joined read-only and completed with every push. */
+/**
+ * The session as the hall's wall sees it, joined read-only through the kit's client: it re-joins after a reconnect and
+ * resyncs when a push is missed, as every other app's view does.
+ */
 function useLiveView(token: string, sessionId: string): SessionView | null {
   const [view, setView] = useState<SessionView | null>(null);
-  const assembler = useMemo(() => new ViewAssembler(), []);
-  const { socket } = useSocket(token, (s) => {
-    s.emit('session:join', { sessionId }, (ack: JoinAck) => {
-      if (ack.ok) setView(assembler.complete(ack.view));
-    });
-  });
   useEffect(() => {
-    if (!socket) return;
-    const take = (v: SessionView) => setView((prev) => (prev && prev.seq > v.seq ? prev : assembler.complete(v)));
-    socket.on('session:view', take);
+    const client = new HallClient({ token, socketOptions: { transports: ['websocket'] } });
+    const unsubscribe = client.subscribe(setView);
+    client.connect();
+    // A refusal leaves the live panel empty; the page's compliance data comes from the API and says why.
+    client.join(sessionId).catch(() => undefined);
     return () => {
-      socket.off('session:view', take);
+      unsubscribe();
+      client.close();
     };
-  }, [socket, assembler]);
+  }, [token, sessionId]);
   return view;
 }
 
@@ -220,7 +220,7 @@ export function OversightSessionPage({ id, token }: { id: string; token: string 
             <dd>{view.poll ? `${view.poll.subject} (${view.poll.status})` : '—'}</dd>
             {view.speaker && (
               <>
-                <dt>{a('oversight.speaker', { name: '' }).replace(/:\s*$/, '')}</dt>
+                <dt>{a('oversight.speaker')}</dt>
                 <dd>{view.speaker.name}</dd>
               </>
             )}
@@ -246,7 +246,7 @@ export function CommitmentsPage() {
           loaded.data.register.commitments.map((c) => (
             <li key={`${c.sessionId}:${c.commitmentId}`} className={c.status === 'overdue' ? 'ad-overdue' : undefined}>
               <strong>{c.councilName}</strong> — {c.respondent} ({c.respondentPost}): {c.content}
-              {c.deadline && <> · {a('oversight.deadline', { date: c.deadline })}</>}
+              {c.deadline && <> · {a('oversight.deadline', { date: vnShortDate(c.deadline) })}</>}
               {c.status === 'overdue' && <span className="ad-badge"> {a('oversight.overdue')}</span>}
             </li>
           ))}

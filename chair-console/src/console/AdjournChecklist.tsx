@@ -3,6 +3,7 @@
  * announced result, questions never answered. The machine allows the adjournment anyway (only an open poll blocks
  * it); the chair decides, but with the list in front of them.
  */
+import { revotedBy } from '@hall/client-kit';
 import type { SessionView } from '@hall/core';
 import { useT } from '../i18n.ts';
 
@@ -24,9 +25,8 @@ export function unfinishedWork(view: SessionView): Unfinished {
     // The agenda runs in order: an item after the current one with no vote on it was never reached.
     return i > current && !polled.has(item.id);
   });
-  // A revoted round is superseded by the next one: only the latest round of each subject counts.
-  const superseded = new Set(view.polls.map((p) => p.revoteOf).filter(Boolean));
-  const polls = view.polls.filter((p) => !superseded.has(p.pollId) && (p.status === 'open' || p.status === 'counted'));
+  // Only the latest round of each subject counts (a cancelled re-vote leaves the round it would have replaced standing).
+  const polls = view.polls.filter((p) => (p.status === 'open' || p.status === 'counted') && !revotedBy(p, view.polls));
   const questions = (view.questions ?? []).filter((q) => q.status === 'queued' || q.status === 'asked');
   return { items, polls, questions };
 }

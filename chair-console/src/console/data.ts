@@ -3,7 +3,7 @@
  * council's full list of officials nor its rules profile, which the pickers need; the staff view's machine snapshot
  * (sent so `can()` runs the same machine) holds both, so they are read from there rather than fetched separately.
  */
-import type { Council, Official, RulesProfile, SessionView } from '@hall/core';
+import { vnShortDate, type Council, type Official, type RulesProfile, type SessionView } from '@hall/core';
 
 interface SnapshotShape {
   context?: { council?: Council };
@@ -37,12 +37,8 @@ export function formatTime(ms: number, seconds = false): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}${seconds ? `:${pad(d.getSeconds())}` : ''}`;
 }
 
-/** 05/12/2028, the Vietnamese date order. */
-export function formatDate(msOrIso: number | string): string {
-  const d = typeof msOrIso === 'number' ? new Date(msOrIso) : new Date(`${msOrIso}T00:00:00`);
-  if (Number.isNaN(d.getTime())) return String(msOrIso);
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
-}
+/** 05/12/2028, the Vietnamese date order, dated in the hall's time zone whatever the browser's. */
+export const formatDate = vnShortDate;
 
 /** 7:00 or 1:02:03: a speech length or a time left, from whole seconds. */
 export function formatDuration(totalSec: number): string {

@@ -7,10 +7,10 @@
  * While a group is being questioned the form defaults to it and lists only its respondents; "Không chọn nhóm" brings
  * back everyone. Whether the form may be sent is `useCan`'s call.
  */
-import type { QuestionView } from '@hall/core';
+import { vnShortDate, type QuestionView } from '@hall/core';
 import { CommandStatusBadge, useCan, useView } from '@hall/client-kit/react';
 import { useId, useMemo, useState } from 'react';
-import { formatDate, useT } from '../i18n.ts';
+import { useT } from '../i18n.ts';
 import { groupRespondents, respondentsOf } from '../snapshot.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { newId, useSend } from '../ui/useSend.ts';
@@ -167,7 +167,7 @@ function MyQuestion({ q }: { q: QuestionView }) {
   const topic = q.groupId ? view?.questioning?.groups.find((g) => g.groupId === q.groupId)?.topic : undefined;
   const post = respondentsOf(view).find((r) => r.id === q.respondentId)?.post;
   const status =
-    q.status === 'writtenPending' && q.writtenDueAt !== null ? t('questions.writtenDue', { date: formatDate(q.writtenDueAt) }) : tc(`questionStatus.${q.status}`);
+    q.status === 'writtenPending' && q.writtenDueAt !== null ? t('questions.writtenDue', { date: vnShortDate(q.writtenDueAt) }) : tc(`questionStatus.${q.status}`);
   return (
     <li className={`my-question my-question--${q.status}`}>
       <p className="my-question__status">

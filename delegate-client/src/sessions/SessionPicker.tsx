@@ -1,9 +1,10 @@
 /** Which session this tablet follows: the delegate's own council's sessions only (`mine`). */
+import { vnShortDate } from '@hall/core';
 import { LanguageSwitch } from '@hall/client-kit/react';
 import { useEffect, useId, useState } from 'react';
 import { ApiError, listMySessions, type SessionListing } from '../api.ts';
 import { useAuth } from '../auth/auth-context.ts';
-import { formatCalendarDate, useT } from '../i18n.ts';
+import { useT } from '../i18n.ts';
 
 type Load = { state: 'loading' } | { state: 'ready'; sessions: SessionListing[] } | { state: 'failed' };
 
@@ -79,7 +80,7 @@ export function SessionPicker({
                   <span className="session__council">{s.councilName}</span>
                   <span className="session__title">{s.title}</span>
                   <span className="session__meta">
-                    {t('sessions.date', { date: formatCalendarDate(s.date) })} · {t(`sessions.status.${s.status}`, { defaultValue: s.status })}
+                    {t('sessions.date', { date: vnShortDate(s.date) })} · {t(`sessions.status.${s.status}`, { defaultValue: s.status })}
                   </span>
                   <span className="session__go">
                     {t('sessions.open')} <span aria-hidden="true">→</span>

@@ -6,7 +6,7 @@
 import type { PollView, SessionView } from '@hall/core';
 import { formatHallTime } from '@hall/client-kit';
 import { Countdown, useServerNow } from '@hall/client-kit/react';
-import { formatIsoDate, pollWords } from '../shared/format.ts';
+import { formatIsoDate, latestGroupPledge, pollWords } from '../shared/format.ts';
 import { useStrings } from '../shared/i18n.ts';
 import { useDelayed } from './delayedView.ts';
 import { useSpeakerCaption } from '../shared/speakerCaption.ts';
@@ -42,18 +42,10 @@ function overlayParts(v: SessionView): Part[] {
   const out: Part[] = [];
   if (v.questioning?.activeGroup) out.push('questioning');
   if (v.speaker) out.push('speaker');
-  if (latestPledge(v)) out.push('pledge');
+  if (latestGroupPledge(v)) out.push('pledge');
   if (v.poll?.status === 'open') out.push('poll');
   else if (v.poll?.status === 'announced' && v.poll.result && (v.poll.itemId === null || v.poll.itemId === v.currentItemId) && !v.speaker) out.push('result');
   return out;
-}
-
-/** The latest commitment made by a respondent of the open question group: shown as soon as it is recorded. */
-function latestPledge(v: SessionView) {
-  const group = v.questioning?.activeGroup;
-  if (!group) return null;
-  const ids = new Set(group.respondents.map((r) => r.id));
-  return [...v.pledges].reverse().find((c) => ids.has(c.respondentId)) ?? null;
 }
 
 function OverlayPart({ part, view, now }: { part: Part; view: SessionView; now: number }) {
@@ -102,7 +94,7 @@ function OverlayPart({ part, view, now }: { part: Part; view: SessionView; now: 
       );
     }
     case 'pledge': {
-      const c = latestPledge(view)!;
+      const c = latestGroupPledge(view)!;
       return (
         <div className="overlay__pledge">
           <p className="overlay__kicker">

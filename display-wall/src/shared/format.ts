@@ -2,20 +2,17 @@
  * Display helpers shared by the wall and the public page. Presentation only: counts, percentages and outcomes come
  * from the view (core's rules), never from here.
  */
-import type { AgendaItem, PollView, SessionView } from '@hall/core';
+import type { AgendaItem, PledgeView, PollView, SessionView } from '@hall/core';
 import { formatHallTime, HALL_TIME_ZONE } from '@hall/client-kit';
+import { vnShortDate } from '@hall/core';
 
 export { HALL_TIME_ZONE };
+/** `2028-12-08` → `08/12/2028`, the way dates are written in Vietnamese documents. */
+export const formatIsoDate = vnShortDate;
 export const formatTime = formatHallTime;
 
 export function formatDate(ms: number, lang: string): string {
   return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { weekday: 'long', day: '2-digit', month: '2-digit', year: 'numeric', timeZone: HALL_TIME_ZONE }).format(ms);
-}
-
-/** `2028-12-08` → `08/12/2028`, the way dates are written in Vietnamese documents. */
-export function formatIsoDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }
 
 /** The current agenda item with its 1-based number as the agenda lists it. */
@@ -52,4 +49,15 @@ export function pollWords(kind: PollView['kind']) {
     case 'election':
       return { doing: 'votingElection', label: 'ballotsOfLabel', spoken: 'ballotsOfSpoken', closesIn: 'ballotClosesIn' } as const;
   }
+}
+
+/**
+ * The latest commitment made by a respondent of the open question group, shown on the wall and over the broadcast as
+ * soon as the secretary records it; null when no group is open or none of its respondents has committed yet.
+ */
+export function latestGroupPledge(view: Pick<SessionView, 'questioning' | 'pledges'>): PledgeView | null {
+  const group = view.questioning?.activeGroup;
+  if (!group) return null;
+  const inGroup = new Set(group.respondents.map((r) => r.id));
+  return view.pledges.findLast((c) => inGroup.has(c.respondentId)) ?? null;
 }

@@ -15,13 +15,11 @@ const SIDE_ROWS = 4;
  * A question group is open: topic, respondents, who is asking (and whom) or answering, with the timer, who asks next,
  * and the latest commitment a respondent of the group made, as soon as the secretary records it.
  */
-export function QuestioningPanel({ group, questioning, speaker, pledges }: { group: Group; questioning: Questioning; speaker: SessionView['speaker']; pledges: PledgeView[] }) {
+export function QuestioningPanel({ group, questioning, speaker, pledge }: { group: Group; questioning: Questioning; speaker: SessionView['speaker']; pledge: PledgeView | null }) {
   const { t, w } = useStrings();
   const caption = useSpeakerCaption();
   const who = speaker ? caption(speaker.purpose) : '';
   const asked = speaker?.purpose === 'question' ? speaker.askedOf : null;
-  const inGroup = new Set(group.respondents.map((r) => r.id));
-  const pledge = [...pledges].reverse().find((c) => inGroup.has(c.respondentId)) ?? null;
   // A commitment takes the room of two rows of the side column.
   const maxAskers = Math.max(1, SIDE_ROWS - group.respondents.length - (pledge ? 2 : 0));
   const askers = questioning.queue.slice(0, maxAskers);

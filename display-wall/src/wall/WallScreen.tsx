@@ -11,7 +11,7 @@ import { QuestioningPanel } from './QuestioningPanel.tsx';
 import { ResultBoard } from './ResultBoard.tsx';
 import { NextSpeakers, SpeakerPanel } from './SpeakerPanel.tsx';
 import { TopBand, WallClock } from './TopBand.tsx';
-import { currentItem, formatTime } from '../shared/format.ts';
+import { currentItem, formatTime, latestGroupPledge } from '../shared/format.ts';
 
 export function WallScreen({ view }: { view: SessionView }) {
   // Họp kín: the title and the words, nothing else — not the clock of the item, not attendance, not the agenda.
@@ -99,7 +99,7 @@ function InProgress({ view }: { view: SessionView }) {
     side = false;
     focus = true;
   } else if (group && view.questioning) {
-    main = <QuestioningPanel group={group} questioning={view.questioning} speaker={view.speaker} pledges={view.pledges} />;
+    main = <QuestioningPanel group={group} questioning={view.questioning} speaker={view.speaker} pledge={latestGroupPledge(view)} />;
     side = false;
   } else if (view.speaker) {
     main = <SpeakerPanel speaker={view.speaker} />;

@@ -1,8 +1,9 @@
 import { Link } from 'wouter';
+import { vnShortDate } from '@hall/core';
 import type { CouncilPage as Data } from '../api.ts';
 import { useStrings } from '../i18n.ts';
 import { useData } from '../useData.ts';
-import { Loading, PageTools, vnDay } from './common.tsx';
+import { Loading, PageTools } from './common.tsx';
 
 export function CouncilPage({ id }: { id: string }) {
   const { p } = useStrings();
@@ -24,7 +25,7 @@ export function CouncilPage({ id }: { id: string }) {
                   <strong>{s.title}</strong>
                 </Link>
                 <span>
-                  {vnDay(s.date)} · <span className={`pr-status pr-status--${s.status}`}>{p(`status.${s.status}`)}</span>
+                  {vnShortDate(s.date)} · <span className={`pr-status pr-status--${s.status}`}>{p(`status.${s.status}`)}</span>
                 </span>
               </li>
             ))}

@@ -10,7 +10,7 @@ import { Link } from 'wouter';
 import { recordingsOf, type Recording, type SessionPage as Data } from '../api.ts';
 import { useStrings } from '../i18n.ts';
 import { useData } from '../useData.ts';
-import { Loading, PageTools, vnDateOf, vnDay } from './common.tsx';
+import { Loading, PageTools } from './common.tsx';
 import { StatisticsCharts } from './Charts.tsx';
 
 /**
@@ -123,7 +123,7 @@ export function SessionPage({ id }: { id: string }) {
             </p>
             <h1>{session.title}</h1>
             <p>
-              {vnDay(session.date)} · <span className={`pr-status pr-status--${session.status}`}>{p(`status.${session.status}`)}</span>
+              {vnShortDate(session.date)} · <span className={`pr-status pr-status--${session.status}`}>{p(`status.${session.status}`)}</span>
             </p>
             <PageTools />
             <nav className="pr-toc" aria-label={session.title}>
@@ -156,7 +156,7 @@ export function SessionPage({ id }: { id: string }) {
                     {r.sittings.map((s) => (
                       <li key={s.number}>
                         <strong>{s.title}</strong>
-                        {s.startedAt !== null && ` · ${vnDateOf(s.startedAt)} ${vnClock(s.startedAt)}`} ·{' '}
+                        {s.startedAt !== null && ` · ${vnShortDate(s.startedAt)} ${vnClock(s.startedAt)}`} ·{' '}
                         {p('attendance', { present: s.attendance.filter((a) => a.status === 'present' || a.status === 'remote').length, total: r.totalDelegates })}
                         {s.closedParts.map((c, i) => (
                           <p key={i} className="pr-closed">
@@ -180,7 +180,7 @@ export function SessionPage({ id }: { id: string }) {
                   <h3>{poll.subject}</h3>
                   <p className="pr-meta">
                     {pollKindLabel[poll.kind]} · {pollModeLabel[poll.mode]}
-                    {poll.closedAt ? ` · ${vnDateOf(poll.closedAt)} ${vnClock(poll.closedAt)}` : ''}
+                    {poll.closedAt ? ` · ${vnShortDate(poll.closedAt)} ${vnClock(poll.closedAt)}` : ''}
                   </p>
                   {poll.revoteReason && <p>{p('revoteReason', { reason: poll.revoteReason })}</p>}
                   {poll.status === 'cancelled' ? <p>{p('cancelled', { reason: poll.cancelReason ?? '' })}</p> : poll.result ? <ResultPanel result={poll.result} headingLevel={4} /> : <p>{p('notAnnounced')}</p>}
@@ -258,7 +258,7 @@ export function SessionPage({ id }: { id: string }) {
                   <li key={m.key}>
                     <strong>{m.title}</strong>: <a href={`${base}/minutes/${m.key}/file?format=pdf`}>PDF</a> · <a href={`${base}/minutes/${m.key}/file?format=docx`}>DOCX</a>
                     <br />
-                    <small className="pr-hash">{p('minutesVersion', { version: m.approved.version, date: vnDateOf(m.approved.at), hash: m.approved.publicSha256 })}</small>
+                    <small className="pr-hash">{p('minutesVersion', { version: m.approved.version, date: vnShortDate(m.approved.at), hash: m.approved.publicSha256 })}</small>
                   </li>
                 ))}
               </ul>

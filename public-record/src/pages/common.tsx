@@ -35,5 +35,3 @@ export function PageTools() {
   );
 }
 
-export const vnDay = (iso: string) => iso.split('-').reverse().join('/');
-export const vnDateOf = (ms: number) => new Date(ms).toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
