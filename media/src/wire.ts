@@ -52,6 +52,9 @@ export type MediaRole = z.infer<typeof MediaRole>;
 
 /** The hub broadcast a session's remote speaker publishes into (a session id never contains a dot). */
 export const remoteSourceId = (sessionId: string) => `${sessionId}.remote`;
+/** The session a hub broadcast belongs to: its own, or the one whose remote-speaker source it is. */
+export const sessionOfBroadcast = (broadcastId: string) => (broadcastId.endsWith('.remote') ? broadcastId.slice(0, -'.remote'.length) : broadcastId);
+export const isRemoteSource = (broadcastId: string) => broadcastId !== sessionOfBroadcast(broadcastId);
 
 const sessionId = z.string().min(1).max(64);
 /** A source of the program feed: `rtp-…` for an encoder, the publisher's peer id for a camera page. */

@@ -21,7 +21,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SourceId, remoteSourceId, type MediaHub, type VideoCodec } from './lib.ts';
+import { SourceId, isRemoteSource, remoteSourceId, type MediaHub, type VideoCodec } from './lib.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { can } from '../auth/service.ts';
 import type { SessionRegistry } from '../runtime/registry.ts';
@@ -155,7 +155,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     const now = Date.now();
     const following = new Map(follower.status().map((s) => [s.sessionId, s]));
     // A remote speaker's source (`<session>.remote`) is reported with its session, not as one.
-    const ids = new Set([...stats.broadcasts.map((b) => b.id).filter((id) => !id.endsWith('.remote')), ...following.keys()]);
+    const ids = new Set([...stats.broadcasts.map((b) => b.id).filter((id) => !isRemoteSource(id)), ...following.keys()]);
     return {
       backend: stats.backend,
       reason: backendReason,
