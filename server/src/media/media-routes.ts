@@ -145,7 +145,9 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
   app.put('/api/media/sessions/:sessionId/program', { schema: { tags: ['media'], body: RemoteProgramBody }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
-    follower.remote.setChoice(id, (req.body as z.infer<typeof RemoteProgramBody>).source);
+    const { source } = req.body as z.infer<typeof RemoteProgramBody>;
+    follower.remote.setChoice(id, source);
+    req.log.info({ sessionId: id, choice: source, actor: req.claims.sub }, 'remote program choice');
     await follower.reconcile(id);
     return { ok: true, choice: follower.remote.choice(id), shown: follower.remote.shown(id) };
   });
