@@ -61,7 +61,7 @@ export class BroadcastFollower {
   constructor(private readonly deps: FollowerDeps) {
     this.remote = new RemoteSpeakerProgram({ hub: deps.hub, signaling: deps.signaling, log: deps.log });
     this.offHub = deps.hub.on((e) => {
-      // A remote speaker's source (`<session>.remote`) is followed with its session.
+      // A remote speaker's source (`remoteSourceId(session)`) is followed with its session.
       const sessionId = sessionOfBroadcast(e.broadcastId);
       if (e.type === 'ingest' || e.type === 'ingestEnded') void this.reconcile(sessionId);
     });

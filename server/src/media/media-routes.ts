@@ -156,7 +156,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     const stats = hub.hubStats();
     const now = Date.now();
     const following = new Map(follower.status().map((s) => [s.sessionId, s]));
-    // A remote speaker's source (`<session>.remote`) is reported with its session, not as one.
+    // A remote speaker's source (`remoteSourceId(session)`) is reported with its session, not as one.
     const ids = new Set([...stats.broadcasts.map((b) => b.id).filter((id) => !isRemoteSource(id)), ...following.keys()]);
     return {
       backend: stats.backend,
