@@ -317,10 +317,6 @@ export class ProgramOutputs {
     return this.outputs.map((o) => o.output.status);
   }
 
-  get running(): { kind: string; name: string; pid: number | undefined; running: boolean }[] {
-    return this.outputs.map((o) => ({ kind: o.kind, name: o.name, pid: o.output.pid, running: o.output.running }));
-  }
-
   /** Recording files written so far (parts that hold media), in order. */
   async recordingParts(): Promise<string[]> {
     const file = this.options.recordingFile;

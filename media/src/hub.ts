@@ -206,7 +206,7 @@ export interface MediaHub {
    */
   setProgram(broadcastId: string, sourceId: string): Promise<void>;
   /**
-   * Puts another broadcast's program (a remote speaker's, published into `<session>.remote`) on this broadcast's
+   * Puts another broadcast's program (a remote speaker's, published into `remoteSourceId(session)`) on this broadcast's
    * program — viewers with `feed: 'program'` and the taps — while its own sources stay connected and go on to
    * `feed: 'hall'` viewers; null puts the own program back. Both must exist and share the video codec. Optional: a
    * backend without it cannot switch (the caller logs that and keeps the hall on the program).

@@ -21,6 +21,7 @@ import {
   type MediaState,
   type SignalRequest,
   remoteSourceId,
+  sessionOfBroadcast,
 } from './wire.ts';
 
 /** `feed: 'hall'`: this viewer sees the hall's own feed even while a remote speaker is on the program (the speaker). */
@@ -85,7 +86,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
 
   const offHub = hub.on((e) => {
     if (e.type !== 'peerClosed') return;
-    const sessionId = e.broadcastId.endsWith('.remote') ? e.broadcastId.slice(0, -'.remote'.length) : e.broadcastId;
+    const sessionId = sessionOfBroadcast(e.broadcastId);
     const owned = owners.get(key(sessionId, e.peerId));
     if (!owned) return;
     owners.delete(key(sessionId, e.peerId));

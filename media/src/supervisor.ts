@@ -74,14 +74,6 @@ export class SupervisedOutput {
     this.current = { kind: spec.kind, name: spec.name, state: 'starting', running: false, problem: null, reason: null, since: Date.now(), restarts: 0, parts: 0, nextRetryAt: null };
   }
 
-  get pid() {
-    return this.proc?.pid;
-  }
-
-  get running() {
-    return this.current.state === 'running';
-  }
-
   get status(): OutputStatus {
     return { ...this.current };
   }

@@ -50,8 +50,15 @@ export type SignalReply =
 export const MediaRole = z.enum(['publisher', 'viewer', 'speaker']);
 export type MediaRole = z.infer<typeof MediaRole>;
 
-/** The hub broadcast a session's remote speaker publishes into (a session id never contains a dot). */
-export const remoteSourceId = (sessionId: string) => `${sessionId}.remote`;
+/**
+ * The hub broadcast a session's remote speaker publishes into. `~` is outside core's id alphabet (`[A-Za-z0-9_.:-]`),
+ * so no session's own broadcast can be taken for another session's remote speaker (`x.remote` is a valid session id).
+ */
+const REMOTE_SUFFIX = '~remote';
+export const remoteSourceId = (sessionId: string) => `${sessionId}${REMOTE_SUFFIX}`;
+/** The session a hub broadcast belongs to: its own, or the one whose remote-speaker source it is. */
+export const sessionOfBroadcast = (broadcastId: string) => (broadcastId.endsWith(REMOTE_SUFFIX) ? broadcastId.slice(0, -REMOTE_SUFFIX.length) : broadcastId);
+export const isRemoteSource = (broadcastId: string) => broadcastId !== sessionOfBroadcast(broadcastId);
 
 const sessionId = z.string().min(1).max(64);
 /** A source of the program feed: `rtp-…` for an encoder, the publisher's peer id for a camera page. */

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { SessionContext } from '@hall/core';
 import type { SessionRegistry } from '../runtime/registry.ts';
 import type { Journal } from '../store/types.ts';
-import { ProgramOutputs, chaptersVtt, type SupervisorTiming, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
+import { ProgramOutputs, chaptersVtt, sessionOfBroadcast, type SupervisorTiming, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
 import type { MediaConfig } from './config.ts';
 import { flagsOf, mayWatch, type SessionFlags } from './signaling.ts';
 import { writeManifest } from './recordings.ts';
@@ -61,8 +61,8 @@ export class BroadcastFollower {
   constructor(private readonly deps: FollowerDeps) {
     this.remote = new RemoteSpeakerProgram({ hub: deps.hub, signaling: deps.signaling, log: deps.log });
     this.offHub = deps.hub.on((e) => {
-      // A remote speaker's source (`<session>.remote`) is followed with its session.
-      const sessionId = e.broadcastId.endsWith('.remote') ? e.broadcastId.slice(0, -'.remote'.length) : e.broadcastId;
+      // A remote speaker's source (`remoteSourceId(session)`) is followed with its session.
+      const sessionId = sessionOfBroadcast(e.broadcastId);
       if (e.type === 'ingest' || e.type === 'ingestEnded') void this.reconcile(sessionId);
     });
   }

@@ -21,7 +21,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SourceId, remoteSourceId, type MediaHub, type VideoCodec } from './lib.ts';
+import { SourceId, isRemoteSource, remoteSourceId, type MediaHub, type VideoCodec } from './lib.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { can } from '../auth/service.ts';
 import type { SessionRegistry } from '../runtime/registry.ts';
@@ -145,7 +145,9 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
   app.put('/api/media/sessions/:sessionId/program', { schema: { tags: ['media'], body: RemoteProgramBody }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
-    follower.remote.setChoice(id, (req.body as z.infer<typeof RemoteProgramBody>).source);
+    const { source } = req.body as z.infer<typeof RemoteProgramBody>;
+    follower.remote.setChoice(id, source);
+    req.log.info({ sessionId: id, choice: source, actor: req.claims.sub }, 'remote program choice');
     await follower.reconcile(id);
     return { ok: true, choice: follower.remote.choice(id), shown: follower.remote.shown(id) };
   });
@@ -154,8 +156,8 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     const stats = hub.hubStats();
     const now = Date.now();
     const following = new Map(follower.status().map((s) => [s.sessionId, s]));
-    // A remote speaker's source (`<session>.remote`) is reported with its session, not as one.
-    const ids = new Set([...stats.broadcasts.map((b) => b.id).filter((id) => !id.endsWith('.remote')), ...following.keys()]);
+    // A remote speaker's source (`remoteSourceId(session)`) is reported with its session, not as one.
+    const ids = new Set([...stats.broadcasts.map((b) => b.id).filter((id) => !isRemoteSource(id)), ...following.keys()]);
     return {
       backend: stats.backend,
       reason: backendReason,

@@ -1,7 +1,7 @@
 /**
  * Hybrid sittings (DOMAIN.md §9 — off unless the council's rules profile has `remoteParticipation`): a delegate who
  * attends remotely and is given the floor publishes camera and microphone from their tablet into the session's
- * remote-speaker source (hub broadcast `<session>.remote`, `media:signal` role `speaker`). This puts that source on
+ * remote-speaker source (hub broadcast `remoteSourceId(session)`, `media:signal` role `speaker`). This puts that source on
  * the program — the hall wall, the public page, HLS and the recording — while the floor is theirs, and the hall feed
  * back when it moves on (then the speaker's publication is ended). The chair may override: always the hall, always
  * the remote speaker, or automatic (the default).

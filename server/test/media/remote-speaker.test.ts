@@ -11,6 +11,7 @@ import { io, type Socket } from 'socket.io-client';
 import { DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../src/seed/demo.ts';
 import { login, TestClient } from '../support/hall.ts';
 import { startMediaHall, type MediaHall } from './support.ts';
+import { isRemoteSource } from '../../src/media/lib.ts';
 
 const SESSION = 'td-kh10';
 const offer = { type: 'offer', sdp: 'v=0\r\nnot really an sdp\r\n' };
@@ -84,6 +85,6 @@ describe('remote speaker', () => {
     await chair.must('floor.stop', {});
     expect(await speak(remote)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     const status = (await (await fetch(`${h.baseUrl}/api/media/status`)).json()) as { sessions: { sessionId: string; program: { shown: string } }[] };
-    expect(status.sessions.every((s) => !s.sessionId.endsWith('.remote'))).toBe(true);
+    expect(status.sessions.every((s) => !isRemoteSource(s.sessionId))).toBe(true);
   });
 });
