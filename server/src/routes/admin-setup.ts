@@ -1,8 +1,9 @@
 /**
  * Setting a council up without touching JSON (the admin app, /admin/):
  *
- *  - `POST /api/admin/councils/:id/delegates/import` — the delegate list from an XLSX or CSV file. The whole file is
- *    checked first and answered row by row; nothing is imported unless every row is clean (`apply: true` and no
+ *  - `POST /api/admin/councils/:id/delegates/import` — the delegate list from an XLSX or CSV file (at most 2 MB and
+ *    500 rows; records/sheet-import.ts reads it without trusting it). The whole file is checked first and answered
+ *    row by row; a file refused as a whole says why in a stable `reason`; nothing is imported unless every row is clean (`apply: true` and no
  *    error). Importing replaces the council's list and gives every new delegate an account with a random personal
  *    code, which only a printed login card ever shows.
  *  - `GET /api/admin/councils/:id/delegates/export?format=xlsx|csv` — the same columns back, so an export re-imports.
@@ -17,7 +18,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import ExcelJS from 'exceljs';
 import { Council, Delegate, Id, errorMessages, foldVietnamese, type Table } from '@hall/core';
 import type { Account, Catalog } from '../store/types.ts';
 import type { AuthService } from '../auth/service.ts';
@@ -25,6 +25,7 @@ import type { AuditLog } from '../auth/audit.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { renderCsv, renderXlsx } from '../records/sheets.ts';
+import { MAX_SHEET_FILE_BYTES, readSheetFile, SheetFileError, sheetFileTooLarge, type SheetRead } from '../records/sheet-import.ts';
 import { mm, renderPdfDefinition } from '../records/pdf.ts';
 import { conflict, installErrorHandler, invalid, notFound, serialize } from './admin.ts';
 import { auditWrites } from './audited.ts';
@@ -70,59 +71,25 @@ export interface ImportReport {
 }
 
 const MAX_ROWS = 500;
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
-
-const cellText = (v: ExcelJS.CellValue): string => {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('');
-    if ('text' in v) return String(v.text);
-    if ('result' in v) return v.result === undefined ? '' : String(v.result);
-    if (v instanceof Date) return v.toISOString().slice(0, 10);
-    return '';
-  }
-  return String(v);
-};
-
-async function readSheet(format: 'xlsx' | 'csv', data: Buffer): Promise<string[][]> {
-  const workbook = new ExcelJS.Workbook();
-  let sheet: ExcelJS.Worksheet | undefined;
-  if (format === 'xlsx') {
-    await workbook.xlsx.load(data as unknown as ArrayBuffer);
-    sheet = workbook.worksheets[0];
-  } else {
-    const { Readable } = await import('node:stream');
-    // A BOM (spreadsheet programs write one so the Vietnamese reads right) is not part of the first header.
-    const text = data.toString('utf8').replace(/^\ufeff/, '');
-    sheet = await workbook.csv.read(Readable.from([text]), { parserOptions: { delimiter: text.split('\n', 1)[0]!.includes(';') ? ';' : ',' } });
-  }
-  if (!sheet) return [];
-  const rows: string[][] = [];
-  sheet.eachRow({ includeEmpty: true }, (row, n) => {
-    const values = Array.isArray(row.values) ? row.values.slice(1) : [];
-    rows[n - 1] = values.map((v) => cellText(v as ExcelJS.CellValue).trim());
-  });
-  return Array.from(rows, (r) => r ?? []);
-}
 
 /**
  * Checks every row of a delegate sheet: required columns, valid ids, no id or seat twice, a known status, ids not
  * already used by an account of another council or role (`accountClash`, looked up beforehand by the caller).
  */
-export function checkDelegateSheet(table: string[][], accountClash: (id: string) => string | null = () => null): ImportReport {
+export function checkDelegateSheet(sheet: SheetRead, accountClash: (id: string) => string | null = () => null): ImportReport {
   const fileErrors: string[] = [];
-  const [header = [], ...body] = table;
+  const [head, ...filled] = sheet.rows;
+  const header = head?.cells ?? [];
   const index = {} as Record<Column, number>;
   const folded = header.map(fold);
   for (const [key, col] of Object.entries(DELEGATE_COLUMNS) as [Column, (typeof DELEGATE_COLUMNS)[Column]][]) {
     index[key] = folded.findIndex((h) => (col.aliases as readonly string[]).includes(h));
   }
   for (const key of ['id', 'fullName'] as const) {
-    if (index[key] < 0) fileErrors.push(`Thiếu cột "${DELEGATE_COLUMNS[key].title}" ở dòng tiêu đề (dòng 1)`);
+    if (index[key] < 0) fileErrors.push(`Thiếu cột "${DELEGATE_COLUMNS[key].title}" ở dòng tiêu đề (dòng ${head?.row ?? 1})`);
   }
-  const filled = body.map((cells, i) => ({ cells, row: i + 2 })).filter(({ cells }) => cells.some((c) => c !== ''));
   if (fileErrors.length === 0 && filled.length === 0) fileErrors.push('Tệp không có dòng đại biểu nào');
-  if (filled.length > MAX_ROWS) fileErrors.push(`Tệp có ${filled.length} dòng, nhiều nhất ${MAX_ROWS}`);
+  if (sheet.truncated || filled.length > MAX_ROWS) fileErrors.push(`Tệp có hơn ${MAX_ROWS} dòng đại biểu, nhiều nhất ${MAX_ROWS}`);
   if (fileErrors.length) return { valid: false, fileErrors, rows: [], errorCount: fileErrors.length };
 
   const get = (cells: string[], key: Column) => (index[key] >= 0 ? (cells[index[key]] ?? '') : '');
@@ -172,10 +139,13 @@ export function delegateTable(council: Council): Table {
 const newCode = () => String(randomInt(100_000, 1_000_000));
 const groupedCode = (code: string) => `${code.slice(0, 3)} ${code.slice(3)}`;
 
+/** The longest base64 text of a file of at most MAX_SHEET_FILE_BYTES. */
+const BASE64_MAX = Math.ceil(MAX_SHEET_FILE_BYTES / 3) * 4;
+
 const ImportBody = z.strictObject({
   format: z.enum(['xlsx', 'csv']),
   /** The file, base64. */
-  data: z.string().min(1).max(Math.ceil((MAX_FILE_BYTES * 4) / 3) + 4),
+  data: z.string().min(1),
   /** false (default): only check. true: check, and import when every row is clean. */
   apply: z.boolean().default(false),
 });
@@ -232,26 +202,40 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; auth?: AuthService; audi
     for (const account of accounts) if (account) await catalog.putAccount(account);
   };
 
+  /** A file refused as a whole (too large, unpacks too large, wrong type, unreadable): `reason` says which. */
+  const fileRefusal = (error: SheetFileError) => {
+    const report: ImportReport = { valid: false, fileErrors: [error.message], rows: [], errorCount: 1 };
+    return { ok: false as const, code: 'VALIDATION' as const, reason: error.reason, message: error.message, imported: 0, report };
+  };
+
   app.post(
     '/api/admin/councils/:id/delegates/import',
-    { schema: { tags: ['admin'], params: z.object({ id: Id }), body: ImportBody }, onRequest: adminOnly, bodyLimit: 4 * MAX_FILE_BYTES },
+    {
+      schema: { tags: ['admin'], params: z.object({ id: Id }), body: ImportBody },
+      onRequest: adminOnly,
+      // Room for the JSON around the file's base64; a larger body is answered as a file too large, not parsed.
+      bodyLimit: BASE64_MAX + 64 * 1024,
+      errorHandler: (err, _request, reply) => {
+        if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send(fileRefusal(sheetFileTooLarge()));
+        throw err;
+      },
+    },
     async (request, reply) => {
       const { format, data, apply } = request.body;
       if (!apply) request.auditNote = { skip: true };
       const councilId = request.params.id;
-      const bytes = Buffer.from(data, 'base64');
-      if (bytes.length > MAX_FILE_BYTES) throw invalid(`Tệp lớn quá ${MAX_FILE_BYTES / 1024 / 1024} MB`);
       await loadCouncil(councilId);
-      let table: string[][];
+      let sheet: SheetRead;
       try {
-        table = await readSheet(format, bytes);
-      } catch {
-        const report: ImportReport = { valid: false, fileErrors: [`Không đọc được tệp ${format.toUpperCase()}`], rows: [], errorCount: 1 };
-        return reply.status(400).send({ ok: false, code: 'VALIDATION', message: MSG.notClean, imported: 0, report });
+        if (data.length > BASE64_MAX) throw sheetFileTooLarge();
+        sheet = await readSheetFile(format, Buffer.from(data, 'base64'), MAX_ROWS);
+      } catch (err) {
+        if (err instanceof SheetFileError) return reply.status(400).send(fileRefusal(err));
+        throw err;
       }
-      const firstPass = checkDelegateSheet(table);
+      const firstPass = checkDelegateSheet(sheet);
       const clash = await clashes(councilId, firstPass.rows.flatMap((r) => (r.delegate ? [r.delegate.id] : [])));
-      const report = clash.size ? checkDelegateSheet(table, (id) => clash.get(id) ?? null) : firstPass;
+      const report = clash.size ? checkDelegateSheet(sheet, (id) => clash.get(id) ?? null) : firstPass;
       if (!report.valid) {
         // Row by row, for people; `issues` for programs. Nothing was imported.
         const issues = [...report.fileErrors, ...report.rows.flatMap((r) => r.errors.map((e) => `Dòng ${r.row}, cột ${e.column}: ${e.message}`))];

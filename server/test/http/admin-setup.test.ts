@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, SessionGlance, ServerToClientEvents } from '@hall/core';
@@ -96,6 +97,49 @@ describe('[AS-1] delegate import', () => {
     expect(again.json!.report.valid).toBe(true);
     expect(again.json!.report.rows.map((r: any) => r.delegate)).toEqual(council.delegates);
   });
+});
+
+describe('[AS-1b] hostile delegate files are refused whole, with a stable reason', () => {
+  const importFile = (format: 'xlsx' | 'csv', bytes: Buffer) => api('POST', '/api/admin/councils/hoa-phu/delegates/import', admin, { format, data: bytes.toString('base64') });
+
+  it('a zip bomb (a 64 MB worksheet deflated to a few kB) is refused before it is unpacked', async () => {
+    const zip = await JSZip.loadAsync(Buffer.from(await xlsx(good()), 'base64'));
+    const sheet = (await zip.file('xl/worksheets/sheet1.xml')!.async('string')).replace('<sheetData>', `<sheetData>${' '.repeat(64 * 1024 * 1024)}`);
+    zip.file('xl/worksheets/sheet1.xml', sheet);
+    const bomb = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
+    expect(bomb.length).toBeLessThan(512 * 1024);
+    const res = await importFile('xlsx', bomb);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ ok: false, code: 'VALIDATION', reason: 'FILE_UNPACKS_TOO_LARGE', imported: 0 });
+    expect(res.json!.message).toMatch(/giải nén ra quá 16 MB/);
+  }, 120_000);
+
+  it('a sheet of thousands of rows stops at the limit of 500', async () => {
+    const rows = [HEADER, ...Array.from({ length: 3000 }, (_, i) => [`hp-x${i}`, `Đại biểu ${i}`, 'Tổ 1', `X${i}`, ''])];
+    const res = await importFile('xlsx', Buffer.from(await xlsx(rows), 'base64'));
+    expect(res.json).toMatchObject({ ok: true, imported: 0, report: { valid: false, fileErrors: ['Tệp có hơn 500 dòng đại biểu, nhiều nhất 500'] } });
+  }, 60_000);
+
+  it('a file of the wrong type, or over 2 MB, says so', async () => {
+    const before = (await h.hall.store.catalog.getCouncil('hoa-phu'))!.delegates;
+    const notXlsx = await importFile('xlsx', Buffer.from('%PDF-1.4 not a spreadsheet'));
+    expect(notXlsx.status).toBe(400);
+    expect(notXlsx.json).toMatchObject({ ok: false, code: 'VALIDATION', reason: 'FILE_WRONG_TYPE' });
+    expect(notXlsx.json!.message).toMatch(/không phải bảng tính XLSX/);
+    const xlsxAsCsv = await importFile('csv', Buffer.from(await xlsx(good()), 'base64'));
+    expect(xlsxAsCsv.json).toMatchObject({ ok: false, reason: 'FILE_WRONG_TYPE' });
+    const zipWithoutSheet = await new JSZip().file('hello.txt', 'xin chào').generateAsync({ type: 'nodebuffer' });
+    expect((await importFile('xlsx', zipWithoutSheet)).json).toMatchObject({ ok: false, reason: 'FILE_WRONG_TYPE' });
+    const justOver = await importFile('xlsx', Buffer.alloc(2 * 1024 * 1024 + 1, 1));
+    expect(justOver.status).toBe(400);
+    expect(justOver.json).toMatchObject({ ok: false, code: 'VALIDATION', reason: 'FILE_TOO_LARGE', message: 'Tệp lớn quá 2 MB' });
+    // Far over: refused by the body limit before the JSON is even parsed, with the same answer.
+    const huge = await importFile('xlsx', Buffer.alloc(6 * 1024 * 1024, 1));
+    expect(huge.status).toBe(413);
+    expect(huge.json).toMatchObject({ ok: false, code: 'VALIDATION', reason: 'FILE_TOO_LARGE', message: 'Tệp lớn quá 2 MB' });
+    // The server is still there, and nothing was imported.
+    expect((await h.hall.store.catalog.getCouncil('hoa-phu'))!.delegates).toEqual(before);
+  }, 60_000);
 });
 
 describe('[AS-2] QR login cards', () => {
