@@ -68,14 +68,16 @@ export async function api<T = Record<string, unknown>>(method: string, url: stri
 }
 
 /** A file answer (PDF, XLSX, CSV) as a Blob, or the server's message as an error. */
-export async function fetchFile(method: string, url: string, body?: unknown): Promise<Blob> {
+export async function fetchFileWithHeaders(method: string, url: string, body?: unknown): Promise<{ blob: Blob; headers: Headers }> {
   const res = await call(method, url, body);
   if (!res.ok) {
     const json = (await res.json().catch(() => null)) as { message?: string } | null;
     throw new ApiError(json?.message ?? `HTTP ${res.status}`, res.status, null);
   }
-  return res.blob();
+  return { blob: await res.blob(), headers: res.headers };
 }
+
+export const fetchFile = async (method: string, url: string, body?: unknown): Promise<Blob> => (await fetchFileWithHeaders(method, url, body)).blob;
 
 /** Saves a Blob under a file name (a download the browser shows). */
 export function saveBlob(blob: Blob, filename: string) {

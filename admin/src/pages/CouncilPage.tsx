@@ -5,7 +5,7 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { defaultProfile, type Council, type Delegate, type Official, type RulesProfile } from '@hall/core';
-import { api, fetchFile, fileToBase64, saveBlob, useApi, type ApiError } from '../api.ts';
+import { api, fetchFile, fetchFileWithHeaders, fileToBase64, saveBlob, useApi, type ApiError } from '../api.ts';
 import { useStrings } from '../i18n.ts';
 import { hallDateTime, Status, useAction } from '../ui.tsx';
 
@@ -111,9 +111,18 @@ function DelegatesTab({ council, reload }: { council: Council; reload: () => voi
   const exportAs = (format: 'xlsx' | 'csv') => void run(async () => saveBlob(await fetchFile('GET', `${base}/delegates/export?format=${format}`), `dai-bieu-${council.id}.${format}`));
   const cards = () =>
     void run(async () => {
-      saveBlob(await fetchFile('POST', `${base}/cards`, {}), `the-dang-nhap-${council.id}.pdf`);
+      // A batch (re)print leaves tablets in use signed in; only a lost card signs devices out (lostCard below).
+      saveBlob(await fetchFile('POST', `${base}/cards`, { mode: 'reprint' }), `the-dang-nhap-${council.id}.pdf`);
       return a('delegates.cardsReady', { count: sitting });
     });
+  const lostCard = (d: Delegate) => {
+    if (!window.confirm(a('delegates.lostCardConfirm', { name: d.fullName }))) return;
+    void run(async () => {
+      const { blob, headers } = await fetchFileWithHeaders('POST', `${base}/cards`, { delegateIds: [d.id], mode: 'lost' });
+      saveBlob(blob, `the-dang-nhap-${d.id}.pdf`);
+      return a('delegates.lostCardReady', { name: d.fullName, count: Number(headers.get('x-signed-out') ?? 0) });
+    });
+  };
 
   const report = pending?.report;
   return (
@@ -211,6 +220,11 @@ function DelegatesTab({ council, reload }: { council: Council; reload: () => voi
                 <button type="button" disabled={busy} onClick={() => patch(d, { status: d.status === 'sitting' ? 'vacant' : 'sitting' })}>
                   {d.status === 'sitting' ? a('delegates.makeVacant') : a('delegates.makeSitting')}
                 </button>
+                {d.status === 'sitting' && (
+                  <button type="button" disabled={busy} onClick={() => lostCard(d)}>
+                    {a('delegates.lostCard')}
+                  </button>
+                )}
               </td>
             </tr>
           ))}

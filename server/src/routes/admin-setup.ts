@@ -9,7 +9,8 @@
  *  - `GET /api/admin/councils/:id/delegates/export?format=xlsx|csv` — the same columns back, so an export re-imports.
  *  - `POST /api/admin/councils/:id/cards` — QR login cards (PDF, one A6 page per delegate: name, seat, group, delegate
  *    id, a fresh personal code and a QR code that signs the tablet in). Printing sets new codes: the old ones stop
- *    working, which is the only way a code can be shown again (codes are stored hashed).
+ *    working, which is the only way a code can be shown again (codes are stored hashed). `mode: 'lost'` (default)
+ *    also signs out every device of those delegates; `mode: 'reprint'` leaves signed-in tablets alone (CardsBody).
  *  - `POST /api/admin/accounts/:id/reset` — a new password, device token or personal code, shown once; the
  *    account's devices are signed out.
  *
@@ -150,6 +151,16 @@ const ImportBody = z.strictObject({
   apply: z.boolean().default(false),
 });
 
+const CardsBody = z.strictObject({
+  delegateIds: z.array(Id).min(1).max(500).optional(),
+  /**
+   * `lost` (default): the earlier card may be in someone else's hands, so every device signed in as the delegate is
+   * signed out too. `reprint`: a worn card or a batch printed mid-sitting; tablets in use stay signed in (signing a
+   * whole hall out in the middle of a vote would stop it), only the earlier card stops working.
+   */
+  mode: z.enum(['lost', 'reprint']).default('lost'),
+});
+
 const MSG = {
   councilNotFound: 'Không tìm thấy hội đồng',
   accountNotFound: 'Không tìm thấy tài khoản',
@@ -275,7 +286,7 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; auth?: AuthService; audi
   app.post(
     '/api/admin/councils/:id/cards',
     {
-      schema: { tags: ['admin'], params: z.object({ id: Id }), body: z.strictObject({ delegateIds: z.array(Id).min(1).max(500).optional() }).optional() },
+      schema: { tags: ['admin'], params: z.object({ id: Id }), body: CardsBody.optional() },
       onRequest: adminOnly,
     },
     async (request, reply) => {
@@ -287,6 +298,10 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; auth?: AuthService; audi
       if (clash.size) throw conflict([...clash.values()].join('; '));
       const codes = new Map(delegates.map((d) => [d.id, newCode()] as const));
       await ensureAccounts(council, delegates, codes);
+      // The new codes already stop the earlier card; a lost card also takes back what it signed in.
+      const mode = request.body?.mode ?? 'lost';
+      let signedOut = 0;
+      if (mode === 'lost') for (const d of delegates) signedOut += (await auth?.revokeAll(d.id, issuerOf(request), clientOf(request))) ?? 0;
       const base = publicUrl ?? `${request.protocol}://${request.host}`;
       const pages = delegates.map((d, i) => {
         const code = codes.get(d.id)!;
@@ -319,9 +334,16 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; auth?: AuthService; audi
         footer: () => ({ text: 'Quét mã QR bằng máy tính bảng, hoặc mở /delegate/ và nhập mã đại biểu, mã cá nhân. Giữ thẻ cẩn thận.', fontSize: 7, margin: [mm(8), 0, mm(8), 0] }),
         content: pages,
       });
-      request.auditNote = { councilIds: [council.id], detail: `in ${delegates.length} thẻ đăng nhập, đặt mã cá nhân mới` };
+      request.auditNote = {
+        councilIds: [council.id],
+        detail:
+          mode === 'lost'
+            ? `in ${delegates.length} thẻ đăng nhập (mất thẻ), đặt mã cá nhân mới, đăng xuất ${signedOut} thiết bị`
+            : `in lại ${delegates.length} thẻ đăng nhập, đặt mã cá nhân mới, giữ thiết bị đang đăng nhập`,
+      };
       return reply
         .type('application/pdf')
+        .header('x-signed-out', String(signedOut))
         .header('content-disposition', `attachment; filename="the-dang-nhap-${council.id}.pdf"`)
         .header('cache-control', 'no-store')
         .send(pdf);

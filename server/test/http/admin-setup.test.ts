@@ -161,13 +161,41 @@ describe('[AS-2] QR login cards', () => {
     expect(token).toMatch(/\./);
   });
 
-  it('printing again sets new codes: the old card stops working', async () => {
-    const first = await api('POST', '/api/admin/councils/hoa-phu/cards', admin, { delegateIds: ['hp-d3'] });
-    const dir = mkdtempSync(path.join(tmpdir(), 'hall-cards-'));
-    writeFileSync(path.join(dir, 'a.pdf'), first.bytes!);
-    const old = /Mã cá nhân: (\d{3} \d{3})/.exec(execFileSync('pdftotext', [path.join(dir, 'a.pdf'), '-']).toString())![1]!;
-    await api('POST', '/api/admin/councils/hoa-phu/cards', admin, { delegateIds: ['hp-d3'] });
+  const cardCode = (pdf: Buffer) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'hall-cards-')), 'card.pdf');
+    writeFileSync(file, pdf);
+    return /Mã cá nhân: (\d{3} \d{3})/.exec(execFileSync('pdftotext', [file, '-']).toString())![1]!;
+  };
+  /** 401 once the token is revoked; a delegate's live token is only forbidden the admin API. */
+  const tokenStatus = async (token: string) => (await api('GET', '/api/admin/sessions', token)).status;
+
+  it('a reprint sets a new code: the old card stops working, tablets signed in stay signed in', async () => {
+    const old = cardCode((await api('POST', '/api/admin/councils/hoa-phu/cards', admin, { delegateIds: ['hp-d3'], mode: 'reprint' })).bytes!);
+    const tablet = await login(h.baseUrl, 'code', 'hp-d3', old);
+    const reprint = await api('POST', '/api/admin/councils/hoa-phu/cards', admin, { delegateIds: ['hp-d3'], mode: 'reprint' });
+    expect(reprint.type).toBe('application/pdf');
     await expect(login(h.baseUrl, 'code', 'hp-d3', old)).rejects.toThrow(/401/);
+    expect(await tokenStatus(tablet)).toBe(403);
+    await login(h.baseUrl, 'code', 'hp-d3', cardCode(reprint.bytes!));
+  });
+
+  it('a lost card (the default) also signs out every device signed in as the delegate, and says so in the audit', async () => {
+    const old = cardCode((await api('POST', '/api/admin/councils/hoa-phu/cards', admin, { delegateIds: ['hp-d4'] })).bytes!);
+    const tablet = await login(h.baseUrl, 'code', 'hp-d4', old);
+    const phone = await login(h.baseUrl, 'code', 'hp-d4', old);
+    const other = await login(h.baseUrl, 'code', 'hp-d2', cardCode((await api('POST', '/api/admin/councils/hoa-phu/cards', admin, { delegateIds: ['hp-d2'] })).bytes!));
+    const lost = await api('POST', '/api/admin/councils/hoa-phu/cards', admin, { delegateIds: ['hp-d4'], mode: 'lost' });
+    expect(lost.type).toBe('application/pdf');
+    await expect(login(h.baseUrl, 'code', 'hp-d4', old)).rejects.toThrow(/401/);
+    expect(await tokenStatus(tablet)).toBe(401);
+    expect(await tokenStatus(phone)).toBe(401);
+    expect(await tokenStatus(other)).toBe(403); // another delegate keeps their tablet
+    const fresh = await login(h.baseUrl, 'code', 'hp-d4', cardCode(lost.bytes!));
+    expect(await tokenStatus(fresh)).toBe(403);
+    const audit = await api('GET', '/api/admin/audit?limit=50&councilId=hoa-phu', admin);
+    const details = audit.json!.entries.filter((e: any) => e.what === 'POST /api/admin/councils/:id/cards').map((e: any) => e.detail);
+    expect(details).toContain('in 1 thẻ đăng nhập (mất thẻ), đặt mã cá nhân mới, đăng xuất 2 thiết bị');
+    expect(details).toContain('in lại 1 thẻ đăng nhập, đặt mã cá nhân mới, giữ thiết bị đang đăng nhập');
   });
 });
 
