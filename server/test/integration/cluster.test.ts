@@ -6,7 +6,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,17 +15,18 @@ import { runSwarm } from '../../src/bots/swarm.ts';
 import { tallyChoices } from '../../src/bots/bot.ts';
 import { freePort, login, ServerProcess, TestClient } from '../support/hall.ts';
 import { dropRedisPrefix } from '../support/app.ts';
+import { RedisProcess } from '../support/redis-process.ts';
 
 const SESSION = 'bn-kh12';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const servers: ServerProcess[] = [];
-const redisServers: ChildProcess[] = [];
+const redisServers: RedisProcess[] = [];
 const dirs: string[] = [];
 let prefix = '';
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
-  for (const r of redisServers) if (r.exitCode === null) r.kill('SIGKILL');
+  for (const r of redisServers) await r.destroy();
   if (prefix) await dropRedisPrefix(prefix);
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
@@ -119,24 +119,10 @@ describe('several nodes on one Redis', () => {
   }, 240_000);
 
   it('[CLUSTER-2] Redis down: commands fail fast with UNAVAILABLE and change nothing; /readyz says not ready; Redis back (AOF) loses nothing', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'hall-redis-'));
-    dirs.push(dir);
-    const port = await freePort();
-    const startRedis = () => {
-      const r = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--dir', dir], { stdio: 'ignore' });
-      redisServers.push(r);
-      return r;
-    };
-    const url = `redis://127.0.0.1:${port}`;
-    let redis = startRedis();
-    const probe = async () => {
-      const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      const up = await client.ping().then(() => true, () => false);
-      client.disconnect();
-      return up;
-    };
-    await expect.poll(probe, { timeout: 60_000 }).toBe(true);
+    const redis = await RedisProcess.create();
+    redisServers.push(redis);
+    await redis.start();
+    const url = redis.url;
 
     const d = await node('d', url, 'hall:');
     const chair = await TestClient.connect(d.baseUrl, await login(d.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
@@ -144,14 +130,13 @@ describe('several nodes on one Redis', () => {
     const delegate = await TestClient.connect(d.baseUrl, await login(d.baseUrl, 'code', 'bn-d001', demoDelegateCode('bn-d001')!), SESSION);
     const seqBefore = await delegate.must('attendance.checkIn', { delegateId: 'bn-d001', channel: 'hall' });
 
-    redis.kill('SIGKILL');
-    await new Promise((r) => redis.once('exit', r));
+    await redis.kill('SIGKILL');
     // Answered (the socket's 10 s ack timeout would throw otherwise) and refused as unavailable, not left hanging.
     const ack = await chair.send('attendance.set', { delegateId: 'bn-d002', status: 'absentExcused', note: 'Đi công tác' });
     expect(ack).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
     expect((await fetch(`${d.baseUrl}/readyz`)).status).toBe(503);
 
-    redis = startRedis();
+    await redis.start();
     await expect.poll(() => fetch(`${d.baseUrl}/readyz`).then((r) => r.status), { timeout: 60_000, interval: 200 }).toBe(200);
     // Service resumes, and the journal continues right after the last acknowledged record.
     let next = await chair.send('attendance.set', { delegateId: 'bn-d002', status: 'absentExcused', note: 'Đi công tác' });

@@ -4,88 +4,12 @@
  * Nothing acknowledged may be lost; while Redis is away calls fail fast and ping is false; the same store object
  * serves again once Redis is back. The temporary server is always killed, even when a test fails.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { readFile, readdir, rm } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRedisStore, type RedisStore } from '../../src/store/redis.ts';
 import type { JournalInput, JournalRecord } from '../../src/store/types.ts';
-import { tempDir } from './helpers.ts';
-
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** One PING over a raw socket; resolves with the reply line (`+PONG`, `-LOADING …`) or rejects. */
-function rawPing(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.setTimeout(500, () => socket.destroy(new Error('timeout')));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      text += chunk.toString();
-      if (text.includes('\r\n')) {
-        socket.end();
-        resolve(text.trim());
-      }
-    });
-    socket.on('error', reject);
-  });
-}
-
-class TempRedis {
-  proc: ChildProcess | null = null;
-  private output = '';
-  constructor(
-    readonly port: number,
-    readonly dir: string,
-  ) {}
-
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--logfile', ''];
-    const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.proc = proc;
-    this.output = '';
-    proc.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
-    proc.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
-    const failed = new Promise<never>((_, reject) => {
-      proc.once('error', (err) => reject(new Error(`could not start ${REDIS_SERVER} (${err.message}); install redis-server or set REDIS_SERVER_BIN`)));
-      proc.once('exit', (code) => reject(new Error(`${REDIS_SERVER} exited with ${code}:\n${this.output}`)));
-    });
-    failed.catch(() => undefined);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const reply = await Promise.race([rawPing(this.port).catch((e: Error) => e.message), failed]);
-      if (reply === '+PONG') return;
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} not ready: ${reply}\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async kill(): Promise<void> {
-    const proc = this.proc;
-    this.proc = null;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = once(proc, 'exit');
-    proc.kill('SIGKILL');
-    await exited;
-  }
-}
+import { RedisProcess } from '../support/redis-process.ts';
 
 const ev = (n: number, size = 0): JournalInput => ({
   at: 1_760_000_000_000 + n,
@@ -102,24 +26,21 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10
 }
 
 describe('redis store: durability against a killed redis-server', () => {
-  let redis: TempRedis | null = null;
+  let redis: RedisProcess | null = null;
   let store: RedisStore | null = null;
-  let dir = '';
 
   afterEach(async () => {
     try {
       await store?.close();
     } finally {
       store = null;
-      await redis?.kill();
+      await redis?.destroy();
       redis = null;
-      if (dir) await rm(dir, { recursive: true, force: true });
     }
   });
 
   it('[RDUR-1] SIGKILL loses nothing acknowledged; while down calls fail fast and ping is false; the same store serves after restart', { timeout: 60_000 }, async () => {
-    dir = await tempDir('hall-redis-dur-');
-    redis = new TempRedis(await freePort(), dir);
+    redis = await RedisProcess.create();
     await redis.start();
     const logs: string[] = [];
     store = await openRedisStore(redis.url, { prefix: 'hall:', log: (m) => logs.push(m) });
@@ -150,7 +71,7 @@ describe('redis store: durability against a killed redis-server', () => {
       }
     })();
     await until('the s2 writer to get going', async () => acked.length >= 200);
-    await redis.kill();
+    await redis.kill('SIGKILL');
     await writer;
     expect(writerError).toBeInstanceOf(Error);
     const ackedBeforeKill = [...acked];
@@ -193,12 +114,11 @@ describe('redis store: durability against a killed redis-server', () => {
   });
 
   it('[RDUR-2] destroying a ballot box with rewriteAofAfterDestroy leaves none of its versions in the AOF files', { timeout: 60_000 }, async () => {
-    dir = await tempDir('hall-redis-aof-');
-    redis = new TempRedis(await freePort(), dir);
+    redis = await RedisProcess.create();
     await redis.start();
     store = await openRedisStore(redis.url, { log: () => undefined, rewriteAofAfterDestroy: true });
     const aofText = async () => {
-      const aofDir = join(dir, 'appendonlydir');
+      const aofDir = join(redis!.dir, 'appendonlydir');
       const names = await readdir(aofDir);
       return (await Promise.all(names.map((n) => readFile(join(aofDir, n), 'latin1')))).join('\n');
     };
@@ -228,8 +148,7 @@ describe('redis store: durability against a killed redis-server', () => {
   });
 
   it('[RDUR-3] by default, a rewrite already running at destroy (its snapshot predates the destroy) is followed by another one', { timeout: 60_000 }, async () => {
-    dir = await tempDir('hall-redis-aof-');
-    redis = new TempRedis(await freePort(), dir);
+    redis = await RedisProcess.create();
     await redis.start();
     store = await openRedisStore(redis.url, { log: () => undefined });
     for (let i = 1; i <= 3; i++) await store.ballots.save('s1.p1', { wrappedKey: 'WRAPPED-KEY-MARK', sealed: Array.from({ length: i }, (_, k) => `SEALED-MARK-${k}`) });
@@ -248,7 +167,7 @@ describe('redis store: durability against a killed redis-server', () => {
     } finally {
       await client.quit();
     }
-    const aofDir = join(dir, 'appendonlydir');
+    const aofDir = join(redis!.dir, 'appendonlydir');
     const text = (await Promise.all((await readdir(aofDir)).map((n) => readFile(join(aofDir, n), 'latin1')))).join('\n');
     expect(text).not.toContain('SEALED-MARK');
   });

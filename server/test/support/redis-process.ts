@@ -1,6 +1,6 @@
 /**
- * A private Redis for tests that stop, kill and restart it: `redis-server` in a temp directory, AOF with
- * `appendfsync always` (an acknowledged write survives SIGKILL), on a free port.
+ * The one private Redis for tests that stop, kill and restart it (store durability, cluster, faults): `redis-server`
+ * in a temp directory, AOF with `appendfsync always` (an acknowledged write survives SIGKILL), on a free port.
  *
  * It starts listening on a unix socket only; the TCP port the nodes use opens (CONFIG SET port) once `beforeOpen` has
  * run. So a test can attach MONITOR, or read the state Redis came back with, before any node reaches it again —
