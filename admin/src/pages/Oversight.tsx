@@ -196,7 +196,7 @@ export function OversightSessionPage({ id, token }: { id: string; token: string 
           {compliance.checks.map((c) => (
             <li key={c.id} className={`ad-check ad-check--${c.status}`}>
               <span>{a(`oversight.checks.${c.id}`)}</span>: <strong>{a(`oversight.checkStatus.${c.status}`)}</strong>
-              {c.items.length > 0 && <div className="ad-detail">{c.items.join('; ')}</div>}
+              {(c.note || c.items.length > 0) && <div className="ad-detail">{[...(c.note ? [a(`oversight.notes.${c.note}`)] : []), ...c.items].join('; ')}</div>}
             </li>
           ))}
         </ul>

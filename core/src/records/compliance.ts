@@ -18,11 +18,18 @@ import { MINUTES_KEY_SESSION } from './document.ts';
 export type CheckStatus = 'ok' | 'fail' | 'pending' | 'na';
 export type CheckId = 'quorum' | 'thresholds' | 'secretAnnounced' | 'minutesApproved' | 'commitmentsOnTime';
 
+/**
+ * Why a check without items of its own failed or is pending, as a stable code: the words are the app's to choose
+ * (admin's `oversight.notes`), in the reader's language.
+ */
+export type ComplianceNote = 'minutesNotApproved' | 'notAdjourned';
+
 export interface ComplianceCheck {
   id: CheckId;
   status: CheckStatus;
-  /** What failed or is pending (poll subjects, commitment contents), for the dashboard's detail line. */
+  /** What failed or is pending (poll subjects, commitment contents: the record's own data), for the detail line. */
   items: string[];
+  note?: ComplianceNote;
 }
 
 export interface Compliance {
@@ -40,6 +47,14 @@ function check(id: CheckId, failed: string[], applies: boolean, pending: string[
   if (failed.length) return { id, status: 'fail', items: failed };
   if (pending.length) return { id, status: 'pending', items: pending };
   return { id, status: 'ok', items: [] };
+}
+
+/** The minutes check has no items: once adjourned it passes or fails on the approval, before that it waits. */
+function minutesCheck(started: boolean, adjourned: boolean, approved: boolean): ComplianceCheck {
+  const id = 'minutesApproved';
+  if (!started) return { id, status: 'na', items: [] };
+  if (!adjourned) return { id, status: 'pending', items: [], note: 'notAdjourned' };
+  return approved ? { id, status: 'ok', items: [] } : { id, status: 'fail', items: [], note: 'minutesNotApproved' };
 }
 
 /** A result's base and verdict agree with the poll's rule (a secret result not yet announced is judged later). */
@@ -65,7 +80,7 @@ export function complianceOf(model: SessionRecordModel, quorumRule: ThresholdRul
     check('thresholds', thresholdWrong, votes.length > 0),
     // An adjourned session with a counted secret poll never announced has failed; before that it is pending.
     check('secretAnnounced', adjourned ? unannounced : [], secret.length > 0, [...stillOpen, ...(adjourned ? [] : unannounced)]),
-    check('minutesApproved', adjourned && !minutesApproved ? ['Biên bản kỳ họp chưa được phê duyệt'] : [], model.startedAt !== null, adjourned ? [] : ['Kỳ họp chưa bế mạc']),
+    minutesCheck(model.startedAt !== null, adjourned, minutesApproved),
     check('commitmentsOnTime', overdue, model.commitments.length > 0),
   ];
   const overall: CheckStatus = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'pending') ? 'pending' : 'ok';

@@ -16,6 +16,8 @@ describe('[COMP] compliance of a session', () => {
     const late = complianceOf(modelOf(s), 'at-least-two-thirds', TODAY_AFTER_DEADLINE);
     expect(statuses(late)).toEqual({ quorum: 'ok', thresholds: 'ok', secretAnnounced: 'ok', minutesApproved: 'fail', commitmentsOnTime: 'fail' });
     expect(late.overall).toBe('fail');
+    // Core says why with a code; the words are the app's, in the reader's language.
+    expect(late.checks.find((c) => c.id === 'minutesApproved')).toEqual({ id: 'minutesApproved', status: 'fail', items: [], note: 'minutesNotApproved' });
     expect(late.checks.find((c) => c.id === 'commitmentsOnTime')!.items).toEqual(['Hoàn thành giải phóng mặt bằng dự án đường tỉnh 295']);
     const early = complianceOf(modelOf(s), 'at-least-two-thirds', TODAY_BEFORE_DEADLINE);
     expect(statuses(early).commitmentsOnTime).toBe('ok');
@@ -23,7 +25,9 @@ describe('[COMP] compliance of a session', () => {
 
   it('[COMP-2] before the adjournment the minutes are pending, not failed', () => {
     const { s } = scriptedSession({ adjourn: false });
-    expect(statuses(complianceOf(modelOf(s), 'at-least-two-thirds', TODAY_BEFORE_DEADLINE))).toMatchObject({ minutesApproved: 'pending' });
+    const early = complianceOf(modelOf(s), 'at-least-two-thirds', TODAY_BEFORE_DEADLINE);
+    expect(statuses(early)).toMatchObject({ minutesApproved: 'pending' });
+    expect(early.checks.find((c) => c.id === 'minutesApproved')).toEqual({ id: 'minutesApproved', status: 'pending', items: [], note: 'notAdjourned' });
   });
 
   it('[COMP-3] a vote taken without quorum (a council that only warns) fails the quorum check by name; a secret poll counted but never announced fails once adjourned', () => {
