@@ -160,8 +160,9 @@ export const commandPayloads = {
     rule: ThresholdRule.optional(),
     durationSec: z.number().int().min(10).max(3600).optional(),
     /**
-     * The chair closes the poll, not the clock: no deadline is armed (`closesAt: null`) whatever `durationSec` says.
-     * Without it an electronic or secret poll closes itself at its deadline (the profile's default length).
+     * The chair closes the poll, not the clock: no deadline is armed (`closesAt: null`). A command with both
+     * `manualClose` and `durationSec` is refused (VALIDATION, parseCommand). Without it an electronic or secret poll
+     * closes itself at its deadline (the profile's default length).
      */
     manualClose: z.boolean().optional(),
     officialIds: z.array(Id).max(100).optional(),
@@ -239,7 +240,20 @@ export function parseCommand(input: unknown): ParseResult {
   const schema = commandPayloads[envelope.data.type];
   const payload = schema.safeParse(envelope.data.payload === undefined ? {} : envelope.data.payload);
   if (!payload.success) return { ok: false, issues: payload.error.issues.map(formatIssue) };
+  const contradictions = contradictionsOf(envelope.data.type, payload.data as Record<string, unknown>);
+  if (contradictions.length) return { ok: false, issues: contradictions };
   return { ok: true, command: { ...envelope.data, payload: payload.data } as Command };
+}
+
+/**
+ * Fields that contradict each other are refused rather than letting one silently win. Checked on commands only: an
+ * event already journaled keeps the machine's precedence (`manualClose` over `durationSec`), so old journals replay.
+ */
+function contradictionsOf(type: CommandType, payload: Record<string, unknown>): string[] {
+  if ((type === 'poll.open' || type === 'poll.revote') && payload.manualClose === true && payload.durationSec !== undefined) {
+    return ['durationSec: Chủ tọa tự kết thúc biểu quyết (manualClose) thì không đặt thời lượng (durationSec) / durationSec cannot be set with manualClose'];
+  }
+  return [];
 }
 
 const formatIssue = (i: z.core.$ZodIssue) => `${i.path.join('.') || '(root)'}: ${i.message}`;

@@ -131,6 +131,16 @@ describe('[WIRE] command and journal parsing', () => {
     expect(parseCommand({ ...envelope, type: 'session.start', payload: undefined })).toMatchObject({ ok: true });
   });
 
+  it('[WIRE-3] manualClose with a durationSec is refused, not silently resolved; a journaled event with both still replays', () => {
+    const both = { pollId: 'p1', subject: 'Nghị quyết', manualClose: true, durationSec: 60 };
+    const refused = parseCommand({ ...envelope, type: 'poll.open', payload: both });
+    expect(refused).toEqual({ ok: false, issues: [expect.stringMatching(/^durationSec: .*manualClose/)] });
+    expect(parseCommand({ ...envelope, type: 'poll.revote', payload: { pollId: 'p1', newPollId: 'p2', reason: 'Lần nữa', manualClose: true, durationSec: 60 } })).toMatchObject({ ok: false });
+    expect(parseCommand({ ...envelope, type: 'poll.open', payload: { ...both, durationSec: undefined } })).toMatchObject({ ok: true });
+    expect(parseCommand({ ...envelope, type: 'poll.open', payload: { ...both, manualClose: false } })).toMatchObject({ ok: true });
+    expect(parseMachineEvent({ type: 'poll.open', ...both, at: 1, by: chair })).toMatchObject({ type: 'poll.open', manualClose: true, durationSec: 60 });
+  });
+
   it('[WIRE-2] parseMachineEvent accepts journaled events (a secret ballot without choice) and refuses others', () => {
     expect(parseMachineEvent({ type: 'ballot.cast', pollId: 'p1', at: 1, by: delegate(1) })).toEqual({ type: 'ballot.cast', pollId: 'p1', at: 1, by: delegate(1) });
     expect(parseMachineEvent({ type: 'floor.timeUp', speechId: 's1', at: 2, by: system })).toEqual({ type: 'floor.timeUp', speechId: 's1', at: 2, by: system });
