@@ -81,3 +81,45 @@ describe('pnpm bench -- --quick', () => {
     expect(json.results.s3!.resynced).toBe(json.results.s3!.sessions);
   }, 960_000);
 });
+
+describe('pnpm bench -- --soak --quick', () => {
+  // Two sessions (Bắc Ninh's 85 and Tiên Du's 25 delegates) sitting for one minute of 20-second cycles: check-in,
+  // speeches, questions, votes and a secret ballot. Correctness only; the timings are the soak's report, not a test.
+  it('runs scripted sittings in which every command is acked, journaled and every ballot counted', async () => {
+    dir ||= await mkdtemp(path.join(tmpdir(), 'hall-bench-smoke-'));
+    const out = path.join(dir, 'soak.json');
+    const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+    await new Promise<void>((resolve, reject) => {
+      execFile(tsx, ['tests/bench/run.ts', '--soak', '--quick', '--out', out], { cwd: repoRoot, timeout: 900_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(),
+      );
+    });
+    const { result } = JSON.parse(await readFile(out, 'utf8')) as {
+      result: {
+        sessions: number;
+        delegates: number;
+        windows: { acked: number; lost: number; ackMs: { p99: number }; rssMB: number }[];
+        totals: { commands: number; acked: number; refused: number; unanswered: number; ballotsAcked: number; polls: number; lostJournal: number; lostBallots: number; tallyMismatches: number; errors: string[] };
+      };
+    };
+    expect(result.sessions).toBe(2);
+    expect(result.delegates).toBe(85 + 25);
+    const t = result.totals;
+    // Both sessions voted at least twice (a named motion and a secret ballot), every delegate each time.
+    expect(t.polls).toBeGreaterThanOrEqual(4);
+    expect(t.ballotsAcked).toBeGreaterThanOrEqual(2 * (85 + 25));
+    expect(t.errors).toEqual([]);
+    expect(t.refused).toBe(0);
+    expect(t.unanswered).toBe(0);
+    expect(t.acked).toBe(t.commands);
+    expect(t.lostJournal).toBe(0);
+    expect(t.lostBallots).toBe(0);
+    expect(t.tallyMismatches).toBe(0);
+    expect(result.windows.length).toBe(2);
+    expect(result.windows.reduce((n, w) => n + w.acked, 0)).toBe(t.acked);
+    for (const w of result.windows) {
+      expect(w.lost).toBe(0);
+      expect(Number.isFinite(w.rssMB)).toBe(true);
+    }
+  }, 960_000);
+});

@@ -119,7 +119,7 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
    * Sends each command at its intended host time and records intended / sent / acked. Latency is taken from the
    * intended time by the caller, so a generator that falls behind inflates it instead of hiding it.
    */
-  async schedule(args: { items: { key: string; sessionId: string; at: number; type: string; payload: unknown; tag: string }[]; timeoutMs: number }) {
+  async schedule(args: { items: { key: string; sessionId: string; at: number; type: string; payload: unknown; tag: string; commandId?: string }[]; timeoutMs: number }) {
     const results: { tag: string; intended: number; sent: number; acked: number; ok: boolean; seq: number; code: string }[] = [];
     const sorted = [...args.items].sort((a, b) => a.at - b.at);
     const inflight: Promise<void>[] = [];
@@ -131,7 +131,8 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
       const p = (async () => {
         try {
           if (!held) throw new Error('no socket');
-          const ack = await held.sock.emitWithAck<Ack>('session:command', { sessionId: item.sessionId, commandId: newCommandId(), type: item.type, payload: item.payload }, args.timeoutMs);
+          // A caller that names the command id can look for it in the journal afterwards (the soak's acked-vs-journal check).
+          const ack = await held.sock.emitWithAck<Ack>('session:command', { sessionId: item.sessionId, commandId: item.commandId ?? newCommandId(), type: item.type, payload: item.payload }, args.timeoutMs);
           results.push({ tag: item.tag, intended: item.at, sent, acked: hostNow(), ok: ack.ok, seq: ack.seq ?? -1, code: ack.ok ? '' : `${ack.code}${ack.reason ? '/' + ack.reason : ''}` });
         } catch (err) {
           results.push({ tag: item.tag, intended: item.at, sent, acked: Number.NaN, ok: false, seq: -1, code: (err as Error).message });

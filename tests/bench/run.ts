@@ -13,10 +13,12 @@
  *   --no-docs               do not write the Markdown page
  *   --only s1,s2,s3,memory  run some scenarios only
  *   --workers <n>           load-generator processes for the big scenarios (default max(2, CPUs − 1), at most 8)
+ *   --s2-per-worker <n>     S2 subscribers per generator process: the pool grows to ⌈N / n⌉ processes (default 1250)
  *   --window <ms>           S1 vote window and S2 drive length (default 10000; quick 3000)
  *   --redis-url <url>       default $REDIS_URL or redis://127.0.0.1:6379
  *   --seed <n>              schedule seed (default 1)
  *   --render <json>         run nothing: print the table of an earlier run's JSON and regenerate the Markdown from it
+ *                           (a soak's JSON: its section of the page)
  *   --s1 1,10 | --s2 1000 | --s3 100x1000 | --memory 100x5000
  *                           override a scenario's sizes (S1 session counts, S2 subscriber counts, S3
  *                           sessions×events, memory sessions×clients)
@@ -25,6 +27,14 @@
  *                           tests/bench/results/media.json (or --out). With --quick: 2 and 5 viewers, 3 s windows.
  *   --media-steps 10,50,100 viewer counts of the ramp (default 5,10,25,50,75,100,150,200)
  *   --preset <x264 preset>  the HLS encoder's preset for --media (default superfast, as MEDIA_HLS_PRESET)
+ *   --soak                  run the province soak instead (scenarios/soak.ts; not in CI): 100 sessions of the province
+ *                           seed's sizes in scripted sittings + 5,000 public viewers; JSON to
+ *                           tests/bench/results/soak.json (or --out), its section of docs/benchmarks.md rewritten in
+ *                           place (unless --no-docs). With --quick: 2 sessions, 20 viewers, 20 s cycles, no docs.
+ *   --soak-minutes <n>      soak length (default 20; quick 1)
+ *   --soak-window <min>     report window (default 5; quick 0.5)
+ *   --soak-sessions <n>     sessions (default 100; quick 2)   --soak-viewers <n>  public viewers (default 5000; quick 20)
+ *   --soak-cycle <s>        one cycle of speeches, questions and a vote per session (default 180; quick 20)
  */
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -37,10 +47,11 @@ import { hashAccounts, type StoreKind } from './lib/hall.ts';
 import type { Ctx } from './lib/common.ts';
 import { flags, markdown, rows, textTable, type Meta, type Results } from './lib/report.ts';
 import { runS1 } from './scenarios/s1-vote-storm.ts';
-import { runS2 } from './scenarios/s2-fanout.ts';
+import { SUBSCRIBERS_PER_WORKER, runS2 } from './scenarios/s2-fanout.ts';
 import { runS3 } from './scenarios/s3-recovery.ts';
 import { runMemory } from './scenarios/memory.ts';
 import { mediaTable, runMediaBench } from './scenarios/media.ts';
+import { SOAK_BEGIN, SOAK_DEFAULTS, SOAK_END, runSoak, soakMarkdown, spliceSoak, type SoakOptions, type SoakResult } from './scenarios/soak.ts';
 
 interface Args {
   quick: boolean;
@@ -49,12 +60,14 @@ interface Args {
   docs: string | null;
   only: Set<string>;
   workers: number;
+  subscribersPerWorker: number;
   windowMs: number;
   redisUrl: string;
   seed: number;
   sizes: Sizes;
   render: string | null;
   media: { steps: number[]; preset: string; out: string } | null;
+  soak: (SoakOptions & { out: string }) | null;
 }
 
 interface Sizes {
@@ -75,7 +88,7 @@ function parseArgs(argv: string[]): Args {
     if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
     return v;
   };
-  const known = new Set(['--quick', '--store', '--out', '--docs', '--no-docs', '--only', '--workers', '--window', '--redis-url', '--seed', '--s1', '--s2', '--s3', '--memory', '--render', '--media', '--media-steps', '--preset']);
+  const known = new Set(['--quick', '--store', '--out', '--docs', '--no-docs', '--only', '--workers', '--window', '--redis-url', '--seed', '--s1', '--s2', '--s3', '--memory', '--render', '--media', '--media-steps', '--preset', '--s2-per-worker', '--soak', '--soak-minutes', '--soak-window', '--soak-sessions', '--soak-viewers', '--soak-cycle']);
   for (const x of a) if (x.startsWith('--') && !known.has(x)) throw new Error(`unknown option ${x}`);
   const quick = a.includes('--quick');
   const store = (value('--store') ?? 'embedded') as StoreKind;
@@ -107,6 +120,7 @@ function parseArgs(argv: string[]): Args {
     docs: a.includes('--no-docs') ? null : value('--docs') ? path.resolve(value('--docs')!) : docsDefault,
     only,
     workers: Number(value('--workers') ?? Math.max(2, Math.min(8, cpus().length - 1))),
+    subscribersPerWorker: value('--s2-per-worker') ? positive('--s2-per-worker')(value('--s2-per-worker')!) : SUBSCRIBERS_PER_WORKER,
     windowMs: Number(value('--window') ?? (quick ? 3000 : 10_000)),
     redisUrl: value('--redis-url') ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     seed: Number(value('--seed') ?? 1),
@@ -119,8 +133,26 @@ function parseArgs(argv: string[]): Args {
           out: path.resolve(value('--out') ?? path.join(repoRoot, 'tests/bench/results/media.json')),
         }
       : null,
+    soak: a.includes('--soak')
+      ? {
+          ...SOAK_DEFAULTS,
+          ...(quick ? { minutes: 1, windowMinutes: 0.5, sessions: 2, viewers: 20, cycleSec: 20 } : {}),
+          ...(value('--soak-minutes') ? { minutes: positiveNumber('--soak-minutes')(value('--soak-minutes')!) } : {}),
+          ...(value('--soak-window') ? { windowMinutes: positiveNumber('--soak-window')(value('--soak-window')!) } : {}),
+          ...(value('--soak-sessions') ? { sessions: positive('--soak-sessions')(value('--soak-sessions')!) } : {}),
+          ...(value('--soak-viewers') ? { viewers: Number(value('--soak-viewers')) } : {}),
+          ...(value('--soak-cycle') ? { cycleSec: positive('--soak-cycle')(value('--soak-cycle')!) } : {}),
+          out: path.resolve(value('--out') ?? path.join(repoRoot, 'tests/bench/results/soak.json')),
+        }
+      : null,
   };
 }
+
+const positiveNumber = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}: ${v} is not a positive number`);
+  return n;
+};
 
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
@@ -135,13 +167,20 @@ const SIZES: { quick: Sizes; full: Sizes } = {
 
 /** Prints the table of a saved run and rewrites its Markdown (after a change to the report's wording). */
 async function render(args: Args) {
-  const saved = JSON.parse(await readFile(args.render!, 'utf8')) as { meta: Meta; results: Results };
+  const saved = JSON.parse(await readFile(args.render!, 'utf8')) as { meta: Meta; results: Results } | { result: SoakResult };
+  if ('result' in saved) {
+    // A soak's JSON: its section of the page only.
+    const docs = args.docs ?? path.join(repoRoot, 'docs/benchmarks.md');
+    await writeFile(docs, spliceSoak(await readFile(docs, 'utf8').catch(() => '# Benchmarks\n'), soakMarkdown(saved.result)));
+    console.log(`Markdown: ${path.relative(process.cwd(), docs) || docs}`);
+    return;
+  }
   const table = rows(saved.results);
   console.log(`\n${textTable(table)}\n`);
   for (const f of flags(saved.results, saved.meta)) console.log(`FLAG: ${f}`);
   const docs = args.docs ?? (saved.meta.mode === 'full' ? path.join(repoRoot, 'docs/benchmarks.md') : null);
   if (docs) {
-    await writeFile(docs, markdown(saved.meta, saved.results, table));
+    await writeFile(docs, markdown(saved.meta, saved.results, table) + (await keptSoakSection(docs)));
     console.log(`Markdown: ${path.relative(process.cwd(), docs) || docs}`);
   }
 }
@@ -159,6 +198,7 @@ async function main() {
     }
     return;
   }
+  if (args.soak) return soak(args, args.soak);
   const started = performance.now();
   const sizes = args.sizes;
   const loadAvgStart = loadavg();
@@ -166,7 +206,7 @@ async function main() {
 
   // Demo accounts are hashed up front, while the generators start: nothing is measured yet.
   const [pool] = await Promise.all([Pool.start(args.workers), hashAccounts()]);
-  const ctx: Ctx = { store: args.store, redisUrl: args.redisUrl, quick: args.quick, workers: args.workers, windowMs: args.windowMs, seed: args.seed, log: logLine, pool };
+  const ctx: Ctx = { store: args.store, redisUrl: args.redisUrl, quick: args.quick, workers: args.workers, subscribersPerWorker: args.subscribersPerWorker, windowMs: args.windowMs, seed: args.seed, log: logLine, pool };
   const results: Results = { s1: [], s2: [], s3: null, memory: null, errors: [] };
   // A scenario that fails (a server crash, a timeout) is reported and the others still run.
   const attempt = async <T>(name: string, run: () => Promise<T>): Promise<T | null> => {
@@ -214,7 +254,8 @@ async function main() {
     memoryGB: totalmem() / 1024 ** 3,
     loadAvgStart,
     loadAvgEnd: loadavg(),
-    workers: args.workers,
+    workers: pool.size,
+    subscribersPerWorker: args.subscribersPerWorker,
     windowMs: args.windowMs,
     durationMs: performance.now() - started,
     seed: args.seed,
@@ -231,9 +272,39 @@ async function main() {
   console.log(`JSON: ${path.relative(process.cwd(), args.out) || args.out}`);
   if (args.docs) {
     await mkdir(path.dirname(args.docs), { recursive: true });
-    await writeFile(args.docs, markdown(meta, results, table));
+    await writeFile(args.docs, markdown(meta, results, table) + (await keptSoakSection(args.docs)));
     console.log(`Markdown: ${path.relative(process.cwd(), args.docs) || args.docs}`);
   } else if (args.quick) console.log('docs/benchmarks.md not regenerated for --quick (pass --docs <path> to write one)');
+}
+
+async function soak(args: Args, opts: SoakOptions & { out: string }) {
+  logLine(`bench --soak: ${opts.sessions} sessions, ${opts.viewers} viewers, ${opts.minutes} min, store ${args.store}`);
+  const [pool] = await Promise.all([Pool.start(1), hashAccounts()]);
+  const ctx: Ctx = { store: args.store, redisUrl: args.redisUrl, quick: args.quick, workers: args.workers, windowMs: args.windowMs, seed: args.seed, log: logLine, pool };
+  let result: SoakResult;
+  try {
+    result = await runSoak(ctx, opts);
+  } finally {
+    await pool.stop();
+    await runCleanup();
+  }
+  await mkdir(path.dirname(opts.out), { recursive: true });
+  await writeFile(opts.out, `${JSON.stringify({ node: process.version, platform: `${platform()} ${release()}`, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', store: args.store, result }, null, 2)}\n`);
+  console.log(`\nJSON: ${path.relative(process.cwd(), opts.out) || opts.out}`);
+  const docs = args.docs;
+  if (docs) {
+    const page = await readFile(docs, 'utf8').catch(() => '# Benchmarks\n');
+    await writeFile(docs, spliceSoak(page, soakMarkdown(result)));
+    console.log(`Markdown: ${path.relative(process.cwd(), docs) || docs}`);
+  }
+}
+
+/** The soak's section of the page as it stands, kept when a full run rewrites the rest (the soak runs far less often). */
+async function keptSoakSection(docs: string): Promise<string> {
+  const page = await readFile(docs, 'utf8').catch(() => '');
+  const a = page.indexOf(SOAK_BEGIN);
+  const b = page.indexOf(SOAK_END);
+  return a >= 0 && b > a ? `\n${page.slice(a, b + SOAK_END.length)}\n` : '';
 }
 
 /** Redis's persistence settings, which decide what an XADD ack costs (and means). */

@@ -14,6 +14,11 @@ export interface Ctx {
   quick: boolean;
   /** Generator processes for the big scenarios. */
   workers: number;
+  /**
+   * S2: public subscribers per generator process (the pool grows to ⌈N / this⌉ processes), so that no generator is
+   * saturated by its share of the fan-out. Default 1,250.
+   */
+  subscribersPerWorker?: number;
   /** Length of the S1 vote window and of the S2 drive, ms. */
   windowMs: number;
   seed: number;
@@ -39,6 +44,10 @@ export interface GeneratorHealth {
   processes: number;
   /** Share of the machine's CPU used by processes that are not the bench's during the window, % (noise indicator). */
   foreignCpuPct: number;
+  /** Share of the machine's CPU (all cores) used by the generator processes and the orchestrator during the window, %. */
+  generatorCpuPct?: number;
+  /** Share of the machine's CPU used by the server under test during the window, % (when the scenario names it). */
+  serverCpuPct?: number;
 }
 
 /** Busy CPU time of the whole machine so far (all CPUs, /proc/stat), ms. */
@@ -61,11 +70,16 @@ export function localLag() {
   };
 }
 
-export async function generatorLag<T>(pool: Pool, run: () => Promise<T>): Promise<{ result: T; health: GeneratorHealth }> {
+/** CPU milliseconds of the generator processes and of the orchestrator itself (not its other children). */
+const generatorCpuMs = (pool: Pool) => pool.pids.reduce((sum, pid) => sum + cpuMs(pid), 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+
+export async function generatorLag<T>(pool: Pool, run: () => Promise<T>, serverPid?: number): Promise<{ result: T; health: GeneratorHealth }> {
   await pool.all('lagStart');
   const stopLocal = localLag();
   const busy0 = machineBusyMs();
   const ours0 = cpuMs(process.pid);
+  const gen0 = generatorCpuMs(pool);
+  const server0 = serverPid ? cpuMs(serverPid) : 0;
   const t0 = performance.now();
   let result: T;
   try {
@@ -76,11 +90,14 @@ export async function generatorLag<T>(pool: Pool, run: () => Promise<T>): Promis
     throw err;
   }
   const foreignMs = machineBusyMs() - busy0 - (cpuMs(process.pid) - ours0);
-  const foreignCpuPct = Math.max(0, (100 * foreignMs) / ((performance.now() - t0) * cpus().length));
+  const machineMs = (performance.now() - t0) * cpus().length;
+  const foreignCpuPct = Math.max(0, (100 * foreignMs) / machineMs);
+  const generatorCpuPct = (100 * (generatorCpuMs(pool) - gen0)) / machineMs;
+  const serverCpuPct = serverPid ? (100 * (cpuMs(serverPid) - server0)) / machineMs : undefined;
   const lags: Lag[] = [...(await pool.all<Lag>('lagStop')), stopLocal()];
   const lagP99 = Math.max(...lags.map((l) => l.p99));
   const lagMax = Math.max(...lags.map((l) => l.max));
-  return { result, health: { lagP99, lagMax, saturated: lagP99 > SATURATION_LAG_MS, processes: lags.length, foreignCpuPct } };
+  return { result, health: { lagP99, lagMax, saturated: lagP99 > SATURATION_LAG_MS, processes: lags.length, foreignCpuPct, generatorCpuPct, ...(serverCpuPct !== undefined ? { serverCpuPct } : {}) } };
 }
 
 export const newCommandId = () => randomBytes(12).toString('base64url');

@@ -51,6 +51,10 @@ export class Worker {
     });
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   call<T = any>(op: string, args: unknown = {}): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -77,6 +81,17 @@ export class Pool {
 
   get size() {
     return this.workers.length;
+  }
+
+  /** Starts more generator processes until there are at least `n` (a scenario that needs more than the run began with). */
+  async grow(n: number): Promise<void> {
+    const from = this.workers.length;
+    if (n <= from) return;
+    this.workers.push(...(await Promise.all(Array.from({ length: n - from }, (_, i) => Worker.start(from + i)))));
+  }
+
+  get pids(): number[] {
+    return this.workers.map((w) => w.pid);
   }
 
   /** The first `n` workers as a pool of their own (same processes; stopping the parent stops them). */

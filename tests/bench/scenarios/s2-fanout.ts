@@ -52,8 +52,12 @@ export interface S2Result {
   ratio: { framesPerSec: number; p50: number; p99: number };
 }
 
+/** Subscribers one generator process holds before S2 starts another (issue 16: 5,000 per process saturated it, 2,500 did not). */
+export const SUBSCRIBERS_PER_WORKER = 1250;
+
 export async function runS2(ctx: Ctx, subscribers: number): Promise<S2Result> {
-  const workers = subscribers > 500 ? ctx.workers : 1;
+  const workers = subscribers > 500 ? Math.max(ctx.workers, Math.ceil(subscribers / (ctx.subscribersPerWorker ?? SUBSCRIBERS_PER_WORKER))) : 1;
+  await ctx.pool.grow(workers);
   ctx.log(`S2 N=${subscribers}: ${subscribers} public subscribers over ${workers} generator process(es), ${RATE_HZ} changes/s for ${ctx.windowMs} ms`);
   const app = await appFanout(ctx, subscribers, workers);
   const baseline = await baselineFanout(ctx, subscribers, workers, app.view);
@@ -66,13 +70,15 @@ export async function runS2(ctx: Ctx, subscribers: number): Promise<S2Result> {
   };
 }
 
+const cpuShares = (g: GeneratorHealth) => `${g.processes - 1} generator processes + orchestrator ${Math.round(g.generatorCpuPct ?? Number.NaN)}% of the machine, server ${Math.round(g.serverCpuPct ?? Number.NaN)}%`;
+
 interface Driver {
   /** Sends change i (0-based); resolves with the seq its frame will carry. */
   send(i: number): Promise<number>;
 }
 
 /** Connects N subscribers, drives `changes` at 10/s from intended times, collects delivery latencies. */
-async function fanout(ctx: Ctx, pool: Pool, url: string, subscribers: number, driver: Driver, viewBytes: number): Promise<FanoutSide> {
+async function fanout(ctx: Ctx, pool: Pool, url: string, subscribers: number, driver: Driver, viewBytes: number, serverPid: number): Promise<FanoutSide> {
   const items = Array.from({ length: subscribers }, (_, i) => ({ key: `pub-${i}`, token: null, sessionId: SESSION, join: true }));
   const tConn = performance.now();
   const conn = await pool.each<{ failed: number; errors: string[] }>('connect', (i) => ({ url, items: pool.deal(items)[i], concurrency: 100 }));
@@ -116,7 +122,7 @@ async function fanout(ctx: Ctx, pool: Pool, url: string, subscribers: number, dr
       await sleep(100);
     }
     return { behind };
-  });
+  }, serverPid);
   await pool.all('record', { on: false });
   const parts = await pool.all<{ hist: ReturnType<Histogram['toJSON']>; frames: number; undelivered: number; first: number; last: number }>('latencies', { stamps: [...stamps] });
   const hist = new Histogram();
@@ -175,9 +181,9 @@ async function appFanout(ctx: Ctx, subscribers: number, workers: number): Promis
         return ack.seq;
       },
     };
-    const side = await fanout(ctx, pool, server.baseUrl, subscribers, driver, viewBytes);
+    const side = await fanout(ctx, pool, server.baseUrl, subscribers, driver, viewBytes, server.proc.pid);
     ctx.log(
-      `  app: ${side.frames}/${side.expectedFrames} frames, ${Math.round(side.framesPerSec)} frames/s, delivery p50 ${round(side.deliveryMs.p50)} ms p99 ${round(side.deliveryMs.p99)} ms, view ${viewBytes} B, lag p99 ${round(side.generator.lagP99)} ms`,
+      `  app: ${side.frames}/${side.expectedFrames} frames, ${Math.round(side.framesPerSec)} frames/s, delivery p50 ${round(side.deliveryMs.p50)} ms p99 ${round(side.deliveryMs.p99)} ms, view ${viewBytes} B, lag p99 ${round(side.generator.lagP99)} ms, ${cpuShares(side.generator)}`,
     );
     return { side: { ...side, bootMs: server.readyMs }, view };
   } finally {
@@ -207,9 +213,9 @@ async function baselineFanout(ctx: Ctx, subscribers: number, workers: number, vi
         return ack.seq;
       },
     };
-    const side = await fanout(ctx, pool, url, subscribers, driver, viewBytes);
+    const side = await fanout(ctx, pool, url, subscribers, driver, viewBytes, proc.pid);
     ctx.log(
-      `  baseline: ${side.frames}/${side.expectedFrames} frames, ${Math.round(side.framesPerSec)} frames/s, delivery p50 ${round(side.deliveryMs.p50)} ms p99 ${round(side.deliveryMs.p99)} ms, lag p99 ${round(side.generator.lagP99)} ms`,
+      `  baseline: ${side.frames}/${side.expectedFrames} frames, ${Math.round(side.framesPerSec)} frames/s, delivery p50 ${round(side.deliveryMs.p50)} ms p99 ${round(side.deliveryMs.p99)} ms, lag p99 ${round(side.generator.lagP99)} ms, ${cpuShares(side.generator)}`,
     );
     return side;
   } finally {

@@ -1,0 +1,27 @@
+/**
+ * Preloaded into the server under test by the soak (`NODE_OPTIONS=--import=<this file>`, BENCH_LAG_FILE=<path>): the
+ * server's own event-loop lag, which no outside probe can see without adding its own. Every interval it appends one
+ * JSON line `{at, p50, p99, max}` (ms of lag beyond the 10 ms sampling resolution, host clock) and starts afresh, so
+ * the bench can cut the run into windows. Plain JavaScript: it loads before tsx does. The timer is unref'd, so it
+ * never keeps the server alive.
+ */
+import { appendFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const file = process.env.BENCH_LAG_FILE;
+if (file) {
+  const RESOLUTION_MS = 10;
+  const every = Number(process.env.BENCH_LAG_INTERVAL_MS) || 5000;
+  const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  h.enable();
+  const ms = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+  setInterval(() => {
+    const line = { at: performance.timeOrigin + performance.now(), p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+    h.reset();
+    try {
+      appendFileSync(file, `${JSON.stringify(line)}\n`);
+    } catch {
+      // the bench removed its temp dir: nothing left to report to
+    }
+  }, every).unref();
+}
