@@ -253,7 +253,9 @@ export class SessionRoom {
     let ackKey: string | null = null;
     if (commandId !== undefined && command) {
       const poll = command.type === 'ballot.cast' ? findPoll(this.snapshot.context, (command.payload as { pollId: string }).pollId) : undefined;
-      digest = commandDigest(command.type, command.payload, poll?.mode === 'secret');
+      // An encrypted ballot is secret whatever poll it names: a digest of its ciphertexts beside the voter's name in
+      // the journal would let anyone holding the public board find that voter's ballot on it.
+      digest = commandDigest(command.type, command.payload, poll?.mode === 'secret' || command.type === 'ballot.castEncrypted');
       ackKey = ackKeyOf(by, commandId);
       const previous = this.acks.get(ackKey);
       if (previous) {
