@@ -12,5 +12,6 @@ export * from './views/wire.ts';
 export * from './views/glance.ts';
 export * from './protocol/socket.ts';
 export { tallySealedBallots } from './machine/secret-tally.ts';
+export { committeeOptions, committeeShape, countsFromCommittee, isCommitteePoll, memberIndex } from './machine/committee-poll.ts';
 export * from './records/index.ts';
 export { foldVietnamese } from './fold.ts';

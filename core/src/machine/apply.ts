@@ -4,7 +4,8 @@
  */
 import type { FloorPurpose, MachineEvent, EventOf, PollCounts, SpeakerRef } from '../protocol/commands.ts';
 import type { RulesProfile } from '../model.ts';
-import { paperworkOf, type Poll, type SessionContext, type Speech } from './context.ts';
+import { paperworkOf, type Poll, type PollCommittee, type SessionContext, type Speech } from './context.ts';
+import { committeeAtOpen, isCommitteePoll, memberIndex } from './committee-poll.ts';
 import { awaitingAnswer, findPoll, isPresent, tooFewSecretBallots, totalDelegates } from './guards.ts';
 
 /** Why a secret poll that reached its deadline with fewer ballots than the council's minimum was cancelled. */
@@ -75,12 +76,19 @@ function countsAtClose(ctx: SessionContext, poll: Poll, given: PollCounts | unde
 
 function closePoll(ctx: SessionContext, ev: EventOf<'poll.close'> | EventOf<'poll.deadline'>): SessionContext {
   const poll = findPoll(ctx, ev.pollId)!;
+  if (isCommitteePoll(poll)) {
+    // No more ballots; the poll is counted when enough of its committee have decrypted (`committee.decrypt`).
+    return updatePoll(ctx, ev.pollId, (p) => ({ ...p, closesAt: null, closedAt: ev.at, presentAtClose: presentNow(ctx), committee: { ...poll.committee, phase: 'decrypting' } }));
+  }
   const counts = countsAtClose(ctx, poll, ev.counts);
   return updatePoll(ctx, ev.pollId, (p) => ({ ...p, status: 'counted', closedAt: ev.at, counts, presentAtClose: presentNow(ctx) }));
 }
 
 function newPoll(ctx: SessionContext, ev: EventOf<'poll.open'>, round: number, revoteOf: string | null, reason: string | null): Poll {
-  const duration = ev.manualClose ? undefined : ev.durationSec ?? (ev.mode === 'electronic' || ev.mode === 'secret' ? ctx.council.profile.defaultPollSeconds : undefined);
+  const defaultSeconds = ev.mode === 'electronic' || ev.mode === 'secret' ? ctx.council.profile.defaultPollSeconds : undefined;
+  // A committee poll's clock starts when its key is complete: nobody can vote before.
+  const committee = ev.sealing === 'committee' ? committeeAtOpen(ctx, ev, defaultSeconds) : undefined;
+  const duration = ev.manualClose || committee ? undefined : ev.durationSec ?? defaultSeconds;
   const special = ctx.council.profile.legalMode === 'special';
   return {
     pollId: ev.pollId,
@@ -106,7 +114,13 @@ function newPoll(ctx: SessionContext, ev: EventOf<'poll.open'>, round: number, r
     choices: {},
     counts: null,
     presentAtClose: 0,
+    ...(ev.sealing ? { sealing: ev.sealing } : {}),
+    ...(committee ? { committee } : {}),
   };
+}
+
+function applyCommittee(ctx: SessionContext, pollId: string, change: (c: PollCommittee, p: Poll) => Partial<Poll> & { committee: PollCommittee }): SessionContext {
+  return updatePoll(ctx, pollId, (p) => (isCommitteePoll(p) ? { ...p, ...change(p.committee, p) } : p));
 }
 
 export function apply(ctx: SessionContext, ev: MachineEvent): SessionContext {
@@ -339,6 +353,7 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
           officialIds: prev.officialIds,
           candidates: prev.candidates,
           seats: prev.seats,
+          ...(prev.sealing ? { sealing: prev.sealing } : {}),
         },
         prev.round + 1,
         prev.pollId,
@@ -363,6 +378,22 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
     }
     case 'poll.close':
       return closePoll(ctx, ev);
+    case 'committee.commit':
+      return applyCommittee(ctx, ev.pollId, (c) => ({ committee: { ...c, commitments: [...c.commitments, ev.commitment] } }));
+    case 'committee.deal':
+      return applyCommittee(ctx, ev.pollId, (c) => {
+        const dealt = [...c.dealt, memberIndex(c, ev.by.id)];
+        const complete = dealt.length === c.members.length;
+        return {
+          committee: { ...c, shares: [...c.shares, ...ev.shares], dealt, phase: complete ? 'voting' : c.phase },
+          ...(complete && c.durationSec !== null ? { closesAt: ev.at + c.durationSec * 1000 } : {}),
+        };
+      });
+    case 'committee.decrypt':
+      return applyCommittee(ctx, ev.pollId, (c) => ({
+        committee: { ...c, partials: [...c.partials, ev.partial] },
+        ...(ev.counts ? { status: 'counted' as const, counts: ev.counts } : {}),
+      }));
     case 'poll.cancel':
       return updatePoll(ctx, ev.pollId, (p) => ({ ...p, status: 'cancelled', closedAt: ev.at, cancelReason: ev.reason, choices: {} }));
     case 'poll.announce':

@@ -15,6 +15,8 @@ import type {
   CommitteeRole,
 } from '../protocol/commands.ts';
 import type { ThresholdRule } from '../model.ts';
+import type { BallotSealing } from '../protocol/commands.ts';
+import type { MemberCommitment, PartialDecryption, SealedShare } from '../ballot-crypto/index.ts';
 
 export interface Sitting {
   number: number;
@@ -122,6 +124,29 @@ export interface SessionPaperwork {
 
 export type PollStatus = 'open' | 'counted' | 'announced' | 'cancelled';
 
+/**
+ * A committee poll's public cryptographic record (docs/committee-ballots.md): who holds the key, the ceremony's
+ * published parts and the decryption shares. Nothing here is secret, and nothing names a ballot or its voter.
+ */
+export interface PollCommittee {
+  /** Committee members present at opening, by delegate id: member i (numbered from 1) is members[i − 1]. */
+  members: string[];
+  /** How many members must decrypt together: a majority of `members`. */
+  threshold: number;
+  /** Bound into every proof of this poll, so nothing made for one poll is valid in another. */
+  context: string;
+  /** ceremony → voting (the key is complete) → decrypting (closed, waiting for shares); counting ends it. */
+  phase: 'ceremony' | 'voting' | 'decrypting';
+  commitments: MemberCommitment[];
+  /** Shares dealt at the ceremony, each sealed to its recipient's transport key. */
+  shares: SealedShare[];
+  /** Members who have dealt (with one member there is nothing to deal, but the step is still taken). */
+  dealt: number[];
+  /** Poll length armed once the key is complete (voting cannot start before); null when the chair closes. */
+  durationSec: number | null;
+  partials: PartialDecryption[];
+}
+
 export interface Poll {
   pollId: string;
   itemId: string | null;
@@ -151,6 +176,10 @@ export interface Poll {
   counts: PollCounts | null;
   /** Delegates present when the poll closed: ballots "issued" for electronic polls. */
   presentAtClose: number;
+  /** Secret polls: who can open the ballots. Absent on polls from before committee ballots: 'server'. */
+  sealing?: BallotSealing;
+  /** Set on a committee poll. */
+  committee?: PollCommittee;
 }
 
 export interface Recess {

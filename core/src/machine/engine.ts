@@ -10,6 +10,8 @@ import { parseMachineEvent } from '../protocol/commands.ts';
 import { Refusal, type Verdict } from '../protocol/errors.ts';
 import type { Poll, SessionContext } from './context.ts';
 import { tallySealedBallots } from './secret-tally.ts';
+import { isCommitteePoll } from './committee-poll.ts';
+import type { EncryptedBallot } from '../ballot-crypto/index.ts';
 import { ballotProblem, findPoll, isForbidden, refusal } from './guards.ts';
 import { MACHINE_VERSION, sessionMachine, type SessionMachine } from './session.machine.ts';
 
@@ -34,6 +36,8 @@ export interface PreparedCommand {
   event: MachineEvent;
   /** The content of a secret ballot, to be sealed in the ballot box; never part of the event, the journal or a view. */
   sealedChoice?: BallotChoice;
+  /** A committee poll's encrypted ballot: its proofs are checked by the server, then it goes in the box like a sealed one. */
+  encryptedBallot?: EncryptedBallot;
 }
 
 /**
@@ -41,9 +45,21 @@ export interface PreparedCommand {
  * reach the journal; it is checked against its poll first so the box only ever holds valid ballots.
  */
 export function prepareCommand(snapshot: SessionSnapshot, command: Command, by: EventActor, at: number): PreparedCommand | Verdict {
+  if (command.type === 'ballot.castEncrypted') {
+    // Journaled as the same content-less `ballot.cast` as a sealed ballot: the record says who cast, never what.
+    const poll = findPoll(snapshot.context, command.payload.pollId);
+    if (poll && !isCommitteePoll(poll)) return { ok: false, code: 'REJECTED', reason: 'NOT_COMMITTEE_POLL', message: Refusal.NOT_COMMITTEE_POLL.vi };
+    return { event: { type: 'ballot.cast', pollId: command.payload.pollId, at, by }, encryptedBallot: command.payload.ballot as EncryptedBallot };
+  }
   const event = { ...(command.payload as object), type: command.type, at, by } as MachineEvent;
+  if (event.type === 'committee.decrypt' && event.counts !== undefined) {
+    // The counts come only from the server's combination of verified shares.
+    return { ok: false, code: 'REJECTED', reason: 'BAD_COUNTS', message: Refusal.BAD_COUNTS.vi };
+  }
   if (event.type === 'ballot.cast') {
     const poll = findPoll(snapshot.context, event.pollId);
+    // A committee poll's ballot is encrypted on the tablet; a plain choice would reach the server readable.
+    if (isCommitteePoll(poll) && event.choice !== undefined) return { ok: false, code: 'REJECTED', reason: 'BAD_BALLOT', message: Refusal.BAD_BALLOT.vi };
     if (poll?.mode === 'secret' && event.choice !== undefined) {
       const problem = ballotProblem(poll, event.choice);
       if (problem) return { ok: false, code: 'REJECTED', reason: problem, message: Refusal[problem].vi };
@@ -72,7 +88,7 @@ export function explainCommand(snapshot: SessionSnapshot, command: Command, by: 
   const event = prepared.event;
   if (event.type === 'poll.close' && event.counts === undefined) {
     const poll = findPoll(snapshot.context, event.pollId);
-    if (poll?.mode === 'secret' && poll.status === 'open') {
+    if (poll?.mode === 'secret' && poll.status === 'open' && !isCommitteePoll(poll)) {
       const standIn = poll.castBy.map(() => standInBallot(poll));
       return explain(snapshot, { ...event, counts: tallySealedBallots(poll, standIn, poll.castBy.length) });
     }

@@ -10,6 +10,7 @@ import type { BallotChoice, EventOf, MachineEvent } from '../protocol/commands.t
 import type { RefusalReason } from '../protocol/errors.ts';
 import { commandRoles } from '../protocol/commands.ts';
 import { paperworkOf, type Poll, type SessionContext } from './context.ts';
+import { committeeOptions, dealers, isCommitteePoll, memberIndex } from './committee-poll.ts';
 
 type Check<T extends MachineEvent['type']> = (ctx: SessionContext, ev: EventOf<T>) => RefusalReason | null;
 
@@ -318,7 +319,49 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     if (ev.itemId !== undefined && !ctx.agenda.some((i) => i.id === ev.itemId)) return 'UNKNOWN_ITEM';
     const setupProblem = pollSetupProblem(ctx, ev);
     if (setupProblem) return setupProblem;
+    if (ev.sealing === 'committee') {
+      if (ev.mode !== 'secret') return 'BAD_POLL';
+      if (committeeOptions(ev).length === 0) return 'COMMITTEE_UNSUPPORTED';
+      if (!paperworkOf(ctx).committee.some((m) => isPresent(ctx, m.delegateId))) return 'NO_COMMITTEE';
+    }
     return quorumBlocks(ctx) ? 'QUORUM_NOT_MET' : null;
+  },
+  'committee.commit': (ctx, ev) => {
+    const poll = findPoll(ctx, ev.pollId);
+    const problem = ceremonyProblem(poll, ev.by.id);
+    if (problem || !isCommitteePoll(poll)) return problem ?? 'NOT_COMMITTEE_POLL';
+    const index = memberIndex(poll.committee, ev.by.id);
+    if (ev.commitment.index !== index || poll.committee.commitments.some((c) => c.index === index)) return 'CEREMONY_STEP';
+    return ev.commitment.commitments.length === poll.committee.threshold ? null : 'BAD_SHARES';
+  },
+  'committee.deal': (ctx, ev) => {
+    const poll = findPoll(ctx, ev.pollId);
+    const problem = ceremonyProblem(poll, ev.by.id);
+    if (problem || !isCommitteePoll(poll)) return problem ?? 'NOT_COMMITTEE_POLL';
+    const c = poll.committee;
+    const index = memberIndex(c, ev.by.id);
+    // Shares are dealt against everyone's commitments, so every member must have committed first.
+    if (c.commitments.length !== c.members.length || dealers(c).has(index)) return 'CEREMONY_STEP';
+    const recipients = ev.shares.map((s) => s.to).sort((a, b) => a - b);
+    const others = c.members.map((_, i) => i + 1).filter((j) => j !== index);
+    const exact = ev.shares.every((s) => s.from === index) && recipients.length === others.length && recipients.every((to, i) => to === others[i]);
+    return exact ? null : 'BAD_SHARES';
+  },
+  'committee.decrypt': (ctx, ev) => {
+    const poll = findPoll(ctx, ev.pollId);
+    if (!poll) return 'UNKNOWN_POLL';
+    if (!isCommitteePoll(poll)) return 'NOT_COMMITTEE_POLL';
+    const c = poll.committee;
+    const index = memberIndex(c, ev.by.id);
+    if (index === 0) return 'NOT_COMMITTEE_MEMBER';
+    if (poll.status !== 'open' || c.phase !== 'decrypting') return 'NOT_DECRYPTING';
+    if (ev.partial.member !== index) return 'NOT_YOURSELF';
+    if (c.partials.some((p) => p.member === index)) return 'ALREADY_DECRYPTED';
+    // The share that completes the threshold carries the server's counts; the others carry none.
+    const completes = c.partials.length + 1 >= c.threshold;
+    if (!completes) return ev.counts === undefined ? null : 'BAD_COUNTS';
+    if (ev.counts === undefined) return 'COUNTS_REQUIRED';
+    return countsProblem(ctx, poll, ev.counts) ?? (collectedOf(ev.counts) === poll.castBy.length ? null : 'BAD_COUNTS');
   },
   'ballot.cast': (ctx, ev) => {
     const poll = findPoll(ctx, ev.pollId);
@@ -327,6 +370,7 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     if (poll.mode === 'hands' || poll.mode === 'paper') return 'NOT_ELECTRONIC';
     if (!delegateOf(ctx, ev.by.id)) return 'UNKNOWN_DELEGATE';
     if (!isPresent(ctx, ev.by.id)) return 'NOT_PRESENT';
+    if (isCommitteePoll(poll) && poll.committee.phase !== 'voting') return poll.committee.phase === 'ceremony' ? 'CEREMONY_PENDING' : 'POLL_NOT_OPEN';
     const already = poll.castBy.includes(ev.by.id);
     if (already && poll.mode === 'secret') return 'ALREADY_CAST';
     if (already && !ctx.council.profile.allowBallotChange) return 'CHANGE_NOT_ALLOWED';
@@ -339,7 +383,7 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     const poll = findPoll(ctx, ev.pollId);
     if (!poll || poll.status !== 'open' || poll.closesAt === null) return 'STALE_DEADLINE';
     // Too few secret ballots to count: the deadline cancels the poll instead, and must carry no counts.
-    if (tooFewSecretBallots(ctx, poll)) return ev.counts === undefined ? null : 'BAD_COUNTS';
+    if (tooFewSecretBallots(ctx, poll) || isCommitteePoll(poll)) return ev.counts === undefined ? null : 'BAD_COUNTS';
     return closeProblem(ctx, ev.pollId, ev.counts, 'chair');
   },
   'ballot.retract': (ctx, ev) => {
@@ -364,6 +408,7 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     if (ev.rule !== undefined && poll.kind !== 'motion') return 'BAD_POLL';
     // A cancelled re-vote replaced nothing: the round stands and may be voted again.
     if (ctx.polls.some((p) => p.revoteOf === poll.pollId && p.status !== 'cancelled')) return 'NOT_LATEST_ROUND';
+    if (isCommitteePoll(poll) && !paperworkOf(ctx).committee.some((m) => isPresent(ctx, m.delegateId))) return 'NO_COMMITTEE';
     if (findPoll(ctx, ev.newPollId)) return 'POLL_EXISTS';
     if (openPoll(ctx)) return 'POLL_OPEN';
     return quorumBlocks(ctx) ? 'QUORUM_NOT_MET' : null;
@@ -379,13 +424,27 @@ function closeProblem(ctx: SessionContext, pollId: string, counts: Poll['counts'
   if (poll.status !== 'open') return 'POLL_NOT_OPEN';
   if (poll.mode === 'electronic') return counts === undefined ? (role === 'chair' ? null : 'NOT_CHAIR') : 'BAD_COUNTS';
   if (poll.mode === 'secret' && role !== 'chair') return 'NOT_CHAIR';
+  if (isCommitteePoll(poll)) {
+    if (poll.committee.phase === 'ceremony') return 'CEREMONY_PENDING';
+    if (poll.committee.phase === 'decrypting') return 'POLL_NOT_OPEN';
+  }
   if (tooFewSecretBallots(ctx, poll)) return 'TOO_FEW_BALLOTS';
+  // A committee poll is counted by its committee after the close: nobody brings counts to it.
+  if (isCommitteePoll(poll)) return counts === undefined ? null : 'BAD_COUNTS';
   if (counts === undefined || counts === null) return 'COUNTS_REQUIRED';
   const problem = countsProblem(ctx, poll, counts);
   if (problem) return problem;
   // The sealed box must hold exactly one ballot per eligibility record (docs/architecture.md).
   if (poll.mode === 'secret' && collectedOf(counts) !== poll.castBy.length) return 'BAD_COUNTS';
   return null;
+}
+
+/** The key ceremony's common conditions: a committee poll still making its key, and a member of its committee. */
+function ceremonyProblem(poll: Poll | undefined, delegateId: string): RefusalReason | null {
+  if (!poll) return 'UNKNOWN_POLL';
+  if (!isCommitteePoll(poll)) return 'NOT_COMMITTEE_POLL';
+  if (memberIndex(poll.committee, delegateId) === 0) return 'NOT_COMMITTEE_MEMBER';
+  return poll.status === 'open' && poll.committee.phase === 'ceremony' ? null : 'CEREMONY_STEP';
 }
 
 /**

@@ -13,6 +13,7 @@ import type { MachineEvent } from '../protocol/commands.ts';
 import { apply } from './apply.ts';
 import { initialContext, type SessionContext } from './context.ts';
 import { findPoll, refusal, tooFewSecretBallots } from './guards.ts';
+import { isCommitteePoll } from './committee-poll.ts';
 
 /** Bump when the context shape or the state tree changes; persisted snapshots of another version are migrated or refused. */
 export const MACHINE_VERSION = 1;
@@ -46,6 +47,10 @@ export const sessionMachine = setup({
       const poll = findPoll(context, event.pollId);
       return poll !== undefined && tooFewSecretBallots(context, poll);
     },
+    // A committee poll stays open from its close until its committee has decrypted enough to count it.
+    committeeDecrypts: ({ context, event }) =>
+      (event.type === 'poll.close' || event.type === 'poll.deadline') && refusal(context, event) === null && isCommitteePoll(findPoll(context, event.pollId)),
+    committeeCounts: ({ context, event }) => event.type === 'committee.decrypt' && event.counts !== undefined && refusal(context, event) === null,
     revoteJustCancelled: ({ context, event }) => {
       if (event.type !== 'poll.announce' && event.type !== 'poll.revote') return false;
       const last = context.polls.at(-1);
@@ -140,9 +145,12 @@ export const sessionMachine = setup({
               on: {
                 'ballot.cast': stay,
                 'ballot.retract': stay,
-                'poll.close': go('counted'),
+                'poll.close': [{ ...stay, guard: 'committeeDecrypts' as const }, go('counted')],
                 // A secret poll below the council's minimum is cancelled by its deadline instead of counted.
-                'poll.deadline': [{ ...go('idle'), guard: 'deadlineCancels' as const }, go('counted')],
+                'poll.deadline': [{ ...go('idle'), guard: 'deadlineCancels' as const }, { ...stay, guard: 'committeeDecrypts' as const }, go('counted')],
+                'committee.commit': stay,
+                'committee.deal': stay,
+                'committee.decrypt': [{ ...go('counted'), guard: 'committeeCounts' as const }, stay],
                 'poll.cancel': go('idle'),
               },
             },

@@ -65,6 +65,34 @@ export type PollCounts = z.infer<typeof PollCounts>;
 
 const none = z.strictObject({});
 
+/**
+ * Committee ballots (docs/committee-ballots.md): what the tablets and the committee's devices send, as strict shapes
+ * of hex strings. The schemas check form only; the server checks every proof before anything is journaled.
+ */
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'hex: 64 chữ số hex');
+const DleqProofSchema = z.strictObject({ c: Hex64, s: Hex64 });
+const MemberIndex = z.number().int().min(1).max(100);
+export const EncryptedBallotSchema = z.strictObject({
+  questions: z
+    .array(
+      z.strictObject({
+        options: z.array(z.strictObject({ a: Hex64, b: Hex64, proof: z.strictObject({ c0: Hex64, c1: Hex64, s0: Hex64, s1: Hex64 }) })).min(2).max(10),
+        sumProof: DleqProofSchema,
+      }),
+    )
+    .min(1)
+    .max(200),
+});
+export const MemberCommitmentSchema = z.strictObject({ index: MemberIndex, commitments: z.array(Hex64).min(1).max(100), proof: DleqProofSchema, transportKey: Hex64 });
+export const SealedShareSchema = z.strictObject({ from: MemberIndex, to: MemberIndex, ephemeral: Hex64, masked: Hex64 });
+export const PartialDecryptionSchema = z.strictObject({
+  member: MemberIndex,
+  shares: z.array(z.array(z.strictObject({ d: Hex64, proof: DleqProofSchema })).max(10)).max(200),
+});
+/** server: sealed with the server's ballot secret (the fallback); committee: encrypted on the tablet to the counting committee's key. */
+export const BallotSealing = z.enum(['server', 'committee']);
+export type BallotSealing = z.infer<typeof BallotSealing>;
+
 export const CommitmentProgress = z.enum(['inProgress', 'done']);
 export type CommitmentProgress = z.infer<typeof CommitmentProgress>;
 export const CommitteeRole = z.enum(['head', 'secretary', 'member']);
@@ -168,8 +196,24 @@ export const commandPayloads = {
     officialIds: z.array(Id).max(100).optional(),
     candidates: z.array(z.strictObject({ id: Id, name: text(120) })).max(100).optional(),
     seats: z.number().int().min(1).max(100).optional(),
+    /** A secret poll counted by the session's counting committee (Ban kiểm phiếu) instead of the server's sealed box. */
+    sealing: BallotSealing.optional(),
   }),
   'ballot.cast': z.strictObject({ pollId: Id, choice: BallotChoice }),
+  /**
+   * A committee poll's ballot, encrypted on the tablet. The server checks its proofs, journals a `ballot.cast` with no
+   * content (exactly as for a sealed ballot) and puts the ciphertexts in the poll's box.
+   */
+  'ballot.castEncrypted': z.strictObject({ pollId: Id, ballot: EncryptedBallotSchema }),
+  /** Key ceremony, step 1: a committee member's device publishes its commitments, proof and transport key. */
+  'committee.commit': z.strictObject({ pollId: Id, commitment: MemberCommitmentSchema }),
+  /** Key ceremony, step 2: a member's device posts the shares it dealt to the others, each sealed to its recipient. */
+  'committee.deal': z.strictObject({ pollId: Id, shares: z.array(SealedShareSchema).max(99) }),
+  /**
+   * At close: a member's device posts its partial decryption of the poll's aggregate with proofs. `counts` is the
+   * server's (when this share completes the threshold, the server combines and counts); a client never sets it.
+   */
+  'committee.decrypt': z.strictObject({ pollId: Id, partial: PartialDecryptionSchema, counts: PollCounts.optional() }),
   'poll.close': z.strictObject({ pollId: Id, counts: PollCounts.optional() }),
   'poll.cancel': z.strictObject({ pollId: Id, reason: text(300) }),
   'poll.announce': z.strictObject({ pollId: Id }),
@@ -214,7 +258,8 @@ export type Actor = z.infer<typeof Actor>;
 
 type Stamped = { at: number; by: Actor };
 export type MachineEvent =
-  | { [T in Exclude<CommandType, 'ballot.cast'>]: { type: T } & CommandPayload<T> & Stamped }[Exclude<CommandType, 'ballot.cast'>]
+  // `ballot.castEncrypted` never reaches the machine: it becomes a `ballot.cast` without content (engine.ts).
+  | { [T in Exclude<CommandType, 'ballot.cast' | 'ballot.castEncrypted'>]: { type: T } & CommandPayload<T> & Stamped }[Exclude<CommandType, 'ballot.cast' | 'ballot.castEncrypted'>]
   /** `choice` is absent for a secret ballot: the server seals it before the event exists. */
   | ({ type: 'ballot.cast'; pollId: string; choice?: BallotChoice } & Stamped)
   | { [T in SystemEventType]: { type: T } & Payload<(typeof systemPayloads)[T]> & Stamped }[SystemEventType];
@@ -309,6 +354,10 @@ export const commandRoles: Record<CommandType, readonly ActorRole[]> = {
   'minutes.approve': ['chair'],
   'poll.open': ['chair'],
   'ballot.cast': ['delegate'],
+  'ballot.castEncrypted': ['delegate'],
+  'committee.commit': ['delegate'],
+  'committee.deal': ['delegate'],
+  'committee.decrypt': ['delegate'],
   'poll.close': ['chair', 'secretary'],
   'poll.cancel': ['chair'],
   'poll.announce': ['chair'],

@@ -104,6 +104,25 @@ export const Refusal = {
   BAD_COMMITTEE: { vi: 'Ban kiểm phiếu không hợp lệ: mỗi thành viên một lần, nhiều nhất một trưởng ban', en: 'The counting committee is not valid: each member once, at most one head' },
   UNKNOWN_MINUTES: { vi: 'Không có biên bản này (phiên họp chưa có, hoặc cuộc bỏ phiếu kín chưa công bố kết quả)', en: 'No such minutes (no such sitting, or the secret poll is not announced)' },
   MINUTES_VERSION: { vi: 'Phiên bản biên bản đã được phê duyệt trước đó; hãy tải lại và phê duyệt lại', en: 'That minutes version was already approved; reload and approve again' },
+  NO_COMMITTEE: {
+    vi: 'Kỳ họp chưa có Ban kiểm phiếu có mặt: chỉ có thể bỏ phiếu kín niêm phong trên máy chủ',
+    en: 'No counting committee member is present: only the server-sealed secret ballot is possible',
+  },
+  COMMITTEE_UNSUPPORTED: { vi: 'Bầu cử nhiều ứng cử viên chưa hỗ trợ kiểm phiếu bởi Ban kiểm phiếu', en: 'Elections cannot yet be counted by the committee' },
+  NOT_COMMITTEE_POLL: { vi: 'Cuộc bỏ phiếu này không do Ban kiểm phiếu kiểm', en: 'This poll is not counted by the committee' },
+  NOT_COMMITTEE_MEMBER: { vi: 'Chỉ thành viên Ban kiểm phiếu của cuộc bỏ phiếu này được thực hiện', en: 'Only a member of this poll\'s counting committee may do this' },
+  CEREMONY_PENDING: {
+    vi: 'Ban kiểm phiếu chưa tạo xong khóa bỏ phiếu: chưa thể bỏ phiếu hoặc kết thúc',
+    en: 'The counting committee has not finished the poll key: voting cannot start or end yet',
+  },
+  CEREMONY_STEP: { vi: 'Bước tạo khóa này không đúng lúc hoặc đã được gửi', en: 'This key-ceremony step is out of turn or already sent' },
+  BAD_SHARES: { vi: 'Các mảnh khóa gửi đi không đúng: mỗi thành viên khác đúng một mảnh', en: 'The dealt shares are wrong: exactly one for each other member' },
+  NOT_DECRYPTING: { vi: 'Cuộc bỏ phiếu chưa kết thúc hoặc đã kiểm xong: không cần giải mã', en: 'The poll is not waiting for decryption' },
+  ALREADY_DECRYPTED: { vi: 'Thành viên này đã xác nhận giải mã', en: 'This member has already decrypted' },
+  BAD_PROOF: {
+    vi: 'Bằng chứng mật mã không hợp lệ: phiếu hoặc phần giải mã bị sai hoặc bị sửa, không được ghi nhận',
+    en: 'A cryptographic proof does not hold: the ballot or decryption share is wrong or tampered with; nothing was recorded',
+  },
 } as const satisfies Record<string, { vi: string; en: string }>;
 export type RefusalReason = keyof typeof Refusal;
 

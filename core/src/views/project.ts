@@ -14,7 +14,8 @@ import {
   type QuorumStatus,
 } from '../rules/index.ts';
 import type { BallotChoice, FloorPurpose, PollKind, PollMode, SpeakerRef } from '../protocol/commands.ts';
-import { paperworkOf, type Poll, type QuestionStatus, type SessionContext, type SessionPaperwork } from '../machine/context.ts';
+import { paperworkOf, type Poll, type PollCommittee, type QuestionStatus, type SessionContext, type SessionPaperwork } from '../machine/context.ts';
+import { isCommitteePoll } from '../machine/committee-poll.ts';
 import { activeGroup, awaitingAnswer, isPresent, presentCounts, questionInActiveGroup, questionQueue, totalDelegates } from '../machine/guards.ts';
 import type { SessionSnapshot } from '../machine/engine.ts';
 import { MACHINE_VERSION } from '../machine/session.machine.ts';
@@ -111,6 +112,18 @@ export interface PollView {
   named?: { delegateId: string; name: string; choice: BallotChoice }[];
   /** Delegate audience: their own ballot. `choice` only for public polls; a secret ballot is never echoed back. */
   mine?: { cast: boolean; choice?: BallotChoice };
+  /** Secret e-ballots: sealed by the server (the fallback) or encrypted to the counting committee's key. */
+  sealing?: 'server' | 'committee';
+  /** Committee polls: the key ceremony and the decryption, member by member (all of it public). */
+  committee?: CommitteeView;
+}
+
+export interface CommitteeView {
+  phase: 'ceremony' | 'voting' | 'decrypting' | 'done';
+  threshold: number;
+  /** Binds the poll's proofs; the tablets encrypt with it. */
+  context: string;
+  members: { index: number; delegateId: string; name: string; committed: boolean; dealt: boolean; decrypted: boolean }[];
 }
 
 export interface QuestionView {
@@ -379,7 +392,29 @@ function pollView(ctx: SessionContext, poll: Poll, audience: Audience, delegateI
     view.named = Object.entries(poll.choices).map(([id, choice]) => ({ delegateId: id, name: delegateName(ctx, id)?.fullName ?? id, choice }));
   }
   if (audience === 'delegate' && delegateId) view.mine = mineOf(poll, delegateId);
+  if (poll.mode === 'secret') view.sealing = poll.sealing ?? 'server';
+  if (isCommitteePoll(poll)) view.committee = committeeView(ctx, poll);
   return view;
+}
+
+function committeeView(ctx: SessionContext, poll: Poll & { committee: PollCommittee }): CommitteeView {
+  const c = poll.committee;
+  const decrypted = new Set(c.partials.map((p) => p.member));
+  const committed = new Set(c.commitments.map((m) => m.index));
+  const dealt = new Set(c.dealt);
+  return {
+    phase: poll.status === 'open' ? c.phase : 'done',
+    threshold: c.threshold,
+    context: c.context,
+    members: c.members.map((delegateId, i) => ({
+      index: i + 1,
+      delegateId,
+      name: delegateName(ctx, delegateId)?.fullName ?? delegateId,
+      committed: committed.has(i + 1),
+      dealt: dealt.has(i + 1),
+      decrypted: decrypted.has(i + 1),
+    })),
+  };
 }
 
 /** A delegate's own ballot: a secret one is never echoed back, only that it was recorded. */

@@ -36,5 +36,17 @@ const routes: FastifyPluginAsyncZod<{ catalog: Catalog; sessions: Sessions }> = 
     const audience = audienceOf(claims);
     return { ok: true, view: await sessions.view(record.id, audience, audience === 'delegate' ? (claims.delegateId ?? null) : null) };
   });
+
+  // A committee poll's bulletin board (docs/committee-ballots.md): public like the poll's result, checked by `pnpm verify -- --poll`.
+  app.get(
+    '/api/sessions/:id/polls/:pollId/board',
+    { schema: { tags: ['sessions'], params: z.object({ id: z.string().min(1).max(64), pollId: z.string().min(1).max(64) }) } },
+    async (request, reply) => {
+      const record = await catalog.getSession(request.params.id);
+      const board = record ? await sessions.board(record.id, request.params.pollId) : null;
+      if (!board) return reply.status(404).send({ ok: false, code: 'NOT_FOUND', message: errorMessages.NOT_FOUND.vi });
+      return { ok: true, board };
+    },
+  );
 };
 export default routes;

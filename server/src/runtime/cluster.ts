@@ -32,6 +32,7 @@ import type { Sessions } from './sessions.ts';
 import type { ViewPublisher } from '../realtime/publisher.ts';
 import { StoreUnavailableError, type Catalog } from '../store/types.ts';
 import type { ClusterRpc } from './cluster-rpc.ts';
+import type { CommitteeBoard } from '../ballots/committee.ts';
 import type { SessionRoom } from './session-room.ts';
 
 type Log = { info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
@@ -369,6 +370,26 @@ export class ClusterSessions implements Sessions {
   }
 
   /** A join's view: from the owner's current state (asked each time), never from a replica that may lag behind it. */
+  /**
+   * The board is read where the session runs: the owner's box cache is the one that agrees with the journal. Another
+   * node answers "try again" (the load balancer's next attempt may land on the owner).
+   */
+  async board(sessionId: string, pollId: string): Promise<CommitteeBoard | null> {
+    if (!(await this.catalog.getSession(sessionId))) throw new SessionNotFoundError(sessionId);
+    // Wrapped: `route` reads a null from the local room as "not usable here, try again".
+    const found = await this.route<{ board: CommitteeBoard | null }>(
+      sessionId,
+      async (room) => ({ board: await room.board(pollId) }),
+      async () => {
+        throw new StoreUnavailableError(`session ${sessionId}: its bulletin boards are served by the node that runs it`);
+      },
+      () => {
+        throw new StoreUnavailableError(`session ${sessionId}: its owner does not answer; catching up`);
+      },
+    );
+    return found.board;
+  }
+
   async view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView> {
     if (!(await this.catalog.getSession(sessionId))) throw new SessionNotFoundError(sessionId);
     return this.route<SessionView>(

@@ -44,7 +44,12 @@ import {
   type Deadline,
   type PersistedSession,
   errorMessages,
+  isCommitteePoll,
+  Refusal,
+  type RefusalReason,
 } from '@hall/core';
+import { BallotCryptoError, type EncryptedBallot } from '@hall/core/ballot-crypto';
+import { boardOf, checkBallot, checkCommitment, countWithShare, type CommitteeBoard } from '../ballots/committee.ts';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../store/chain.ts';
 import { StoreConflictError, StoreFencedError, StoreUnavailableError, type Fence, type Journal, type JournalRecord, type Json, type JournalInput } from '../store/types.ts';
 import type { SecretBallots } from '../ballots/secret-ballots.ts';
@@ -248,7 +253,9 @@ export class SessionRoom {
     let ackKey: string | null = null;
     if (commandId !== undefined && command) {
       const poll = command.type === 'ballot.cast' ? findPoll(this.snapshot.context, (command.payload as { pollId: string }).pollId) : undefined;
-      digest = commandDigest(command.type, command.payload, poll?.mode === 'secret');
+      // An encrypted ballot is secret whatever poll it names: a digest of its ciphertexts beside the voter's name in
+      // the journal would let anyone holding the public board find that voter's ballot on it.
+      digest = commandDigest(command.type, command.payload, poll?.mode === 'secret' || command.type === 'ballot.castEncrypted');
       ackKey = ackKeyOf(by, commandId);
       const previous = this.acks.get(ackKey);
       if (previous) {
@@ -285,6 +292,9 @@ export class SessionRoom {
       this.deps.log.error({ err, sessionId: this.sessionId, type: event.type }, 'counting the sealed ballot box failed');
       return fail('UNAVAILABLE');
     }
+    const checked = await this.checkCommittee(event, prepared.encryptedBallot);
+    if ('ok' in checked) return checked;
+    event = checked.event;
     const verdict = explain(this.snapshot, event);
     if (!verdict.ok) return refused(verdict);
 
@@ -293,9 +303,11 @@ export class SessionRoom {
     if (written !== 'written') return fail(written);
     const ack: OkAck = { ok: true, seq: this.lastSeq };
 
-    if (prepared.sealedChoice !== undefined && event.type === 'ballot.cast') {
+    // A sealed choice, or a committee poll's ciphertexts: either way the box holds it with no name, time or order.
+    const boxed = prepared.sealedChoice ?? prepared.encryptedBallot;
+    if (boxed !== undefined && event.type === 'ballot.cast') {
       try {
-        await this.deps.ballots.add(pollKey(this.sessionId, event.pollId), prepared.sealedChoice as Json, this.ballotFence());
+        await this.deps.ballots.add(pollKey(this.sessionId, event.pollId), boxed as unknown as Json, this.ballotFence());
       } catch (err) {
         // The eligibility record is journaled; whether the content reached the box is not known. Settled (kept or
         // retracted) before the poll is touched again; until then the caller is told the outcome is unknown.
@@ -439,11 +451,57 @@ export class SessionRoom {
     await this.afterApply(event);
   }
 
+  /**
+   * Committee polls: every proof is checked before anything is journaled — a member's commitment, a ballot's proofs, a
+   * decryption share — and the share that completes the threshold gets the counts the server combined. A proof that
+   * does not hold is refused (BAD_PROOF) and nothing is recorded. Returns the event to journal, or the refusal.
+   */
+  private async checkCommittee(event: MachineEvent, encrypted: EncryptedBallot | undefined): Promise<{ event: MachineEvent } | CommandAck> {
+    if (event.type !== 'ballot.cast' && event.type !== 'committee.commit' && event.type !== 'committee.decrypt') return { event };
+    const poll = findPoll(this.snapshot.context, event.pollId);
+    if (!isCommitteePoll(poll)) return { event };
+    // The machine's own conditions first (membership, phase, already cast): a refused command costs no proof checking.
+    const early = explain(this.snapshot, event);
+    if (!early.ok && !(event.type === 'committee.decrypt' && early.reason === 'COUNTS_REQUIRED')) return refused(early);
+    try {
+      if (event.type === 'committee.commit') checkCommitment(poll, event.commitment);
+      if (event.type === 'ballot.cast') {
+        if (!encrypted) return refusedBecause('BAD_BALLOT');
+        checkBallot(poll, encrypted);
+      }
+      if (event.type === 'committee.decrypt') {
+        const ballots = (await this.deps.ballots.contents(pollKey(this.sessionId, poll.pollId))) as unknown as EncryptedBallot[];
+        const counts = countWithShare(poll, ballots, event.partial, poll.presentAtClose);
+        const { counts: _ignored, ...share } = event;
+        return { event: counts ? { ...share, counts } : share };
+      }
+      return { event };
+    } catch (err) {
+      if (!(err instanceof BallotCryptoError)) {
+        this.deps.log.error({ err: errText(err), sessionId: this.sessionId, type: event.type }, 'checking a committee poll command failed');
+        return fail('UNAVAILABLE');
+      }
+      // The reason names the proof that failed, never a choice (the server cannot read one).
+      this.deps.log.warn({ sessionId: this.sessionId, pollId: poll.pollId, type: event.type, problem: err.code }, 'committee poll command refused: a proof does not hold');
+      return { ...refusedBecause('BAD_PROOF'), issues: [err.message] } as CommandAck;
+    }
+  }
+
+  /** The poll's public bulletin board (docs/committee-ballots.md); null for a poll that is not a committee poll. */
+  async board(pollId: string): Promise<CommitteeBoard | null> {
+    const poll = findPoll(this.snapshot.context, pollId);
+    if (!isCommitteePoll(poll)) return null;
+    const listed = poll.committee.phase === 'decrypting' && poll.status !== 'cancelled';
+    const ballots = listed ? ((await this.deps.ballots.contents(pollKey(this.sessionId, pollId))) as unknown as EncryptedBallot[]) : null;
+    return boardOf(poll, ballots);
+  }
+
   /** A secret e-ballot is counted by the server from the sealed box at close; the counts travel in the event. */
   private async withSecretCounts(event: MachineEvent): Promise<MachineEvent> {
     if (event.type !== 'poll.close' && event.type !== 'poll.deadline') return event;
     const poll = findPoll(this.snapshot.context, event.pollId);
-    if (!poll || poll.mode !== 'secret' || poll.status !== 'open') return event;
+    // A committee poll is counted by its committee after the close (checkCommittee), never from the box here.
+    if (!poll || poll.mode !== 'secret' || poll.status !== 'open' || isCommitteePoll(poll)) return event;
     // Too few to count: the machine refuses a close and cancels at the deadline; no count may be journaled.
     if (tooFewSecretBallots(this.snapshot.context, poll)) return event;
     const contents = await this.deps.ballots.contents(pollKey(this.sessionId, poll.pollId));
@@ -458,7 +516,9 @@ export class SessionRoom {
     const poll = pollId === null ? undefined : findPoll(this.snapshot.context, pollId);
     if (poll?.mode === 'secret') {
       const key = pollKey(this.sessionId, poll.pollId);
-      if ((event.type === 'poll.announce' || event.type === 'poll.cancel' || (event.type === 'poll.deadline' && poll.status === 'cancelled'))) {
+      // A committee poll's ciphertexts are its public board: kept after the announcement, like the minutes.
+      const announcedKept = event.type === 'poll.announce' && isCommitteePoll(poll);
+      if (!announcedKept && (event.type === 'poll.announce' || event.type === 'poll.cancel' || (event.type === 'poll.deadline' && poll.status === 'cancelled'))) {
         // Like burning the paper ballots once the count minutes are signed (docs/architecture.md).
         await this.deps.ballots.destroy(key, this.ballotFence()).catch((err: unknown) =>
           this.deps.log.error({ err: errText(err), sessionId: this.sessionId, pollId: poll.pollId }, 'destroying the ballot box failed'),
@@ -535,7 +595,7 @@ export class SessionRoom {
       if (poll.status === 'open') {
         await this.deps.ballots.open(key, this.ballotFence());
         this.unsettled.set(poll.pollId, null);
-      } else if (poll.status !== 'counted') {
+      } else if (poll.status !== 'counted' && !(poll.status === 'announced' && isCommitteePoll(poll))) {
         await this.deps.ballots.destroy(key, this.ballotFence());
       }
     }
@@ -596,6 +656,10 @@ const errText = (err: unknown) => (err instanceof Error ? err.message : String(e
 
 function fail(code: keyof typeof errorMessages): CommandAck {
   return { ok: false, code, message: errorMessages[code].vi };
+}
+
+function refusedBecause(reason: RefusalReason): CommandAck {
+  return { ok: false, code: 'REJECTED', reason, message: Refusal[reason].vi };
 }
 
 function refused(v: Exclude<ReturnType<typeof explain>, { ok: true }>): CommandAck {

@@ -5,12 +5,15 @@
  */
 import { project, type Actor, type Audience, type Command, type CommandAck, type SessionView } from '@hall/core';
 import type { SessionRegistry } from './registry.ts';
+import type { CommitteeBoard } from '../ballots/committee.ts';
 
 export interface Sessions {
   submit(command: Command, actor: Actor): Promise<CommandAck>;
   view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView>;
   /** Sessions whose actor runs on this node. */
   localCount(): Promise<number>;
+  /** A committee poll's public bulletin board; null when the poll is not a committee poll. */
+  board(sessionId: string, pollId: string): Promise<CommitteeBoard | null>;
 }
 
 export class LocalSessions implements Sessions {
@@ -24,6 +27,10 @@ export class LocalSessions implements Sessions {
   async view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView> {
     const room = await this.registry.get(sessionId);
     return project(room.snapshot, room.seq, audience, delegateId);
+  }
+
+  async board(sessionId: string, pollId: string): Promise<CommitteeBoard | null> {
+    return (await this.registry.get(sessionId)).board(pollId);
   }
 
   async localCount() {

@@ -44,6 +44,7 @@ export interface CommandRule<T extends CommandType = CommandType> {
 }
 
 const chair = ['chair'] as const;
+const HEX = '0'.repeat(64);
 const staff = ['chair', 'secretary'] as const;
 /** B sending A's command acts for A: refused. For commands that name nobody (B acts for B), B is allowed. */
 const delegates = ['delegateSelf', 'delegateOther'] as const;
@@ -91,6 +92,15 @@ export const COMMAND_POLICY: { [T in CommandType]: CommandRule<T> } = {
   'minutes.approve': { allow: [], payload: () => ({ minutesKey: 'session', version: 1, sha256: 'a'.repeat(64), publicSha256: 'b'.repeat(64), throughSeq: 0 }) },
   'poll.open': { allow: chair, payload: () => ({ pollId: 'p-new', subject: 'Biểu quyết', kind: 'motion', mode: 'electronic' }) },
   'ballot.cast': { allow: delegates, payload: () => ({ pollId: 'p1', choice: 'yes' }) },
+  // Committee poll commands name no one but their sender; on p1 (a show of hands) the machine refuses them, after
+  // authorization: NOT_COMMITTEE_POLL.
+  'ballot.castEncrypted': {
+    allow: delegates,
+    payload: () => ({ pollId: 'p1', ballot: { questions: [{ options: [0, 1].map(() => ({ a: HEX, b: HEX, proof: { c0: HEX, c1: HEX, s0: HEX, s1: HEX } })), sumProof: { c: HEX, s: HEX } }] } }),
+  },
+  'committee.commit': { allow: delegates, payload: () => ({ pollId: 'p1', commitment: { index: 1, commitments: [HEX], proof: { c: HEX, s: HEX }, transportKey: HEX } }) },
+  'committee.deal': { allow: delegates, payload: () => ({ pollId: 'p1', shares: [] }) },
+  'committee.decrypt': { allow: delegates, payload: () => ({ pollId: 'p1', partial: { member: 1, shares: [] } }) },
   // p1 is a show of hands: the secretary enters the counts (an electronic or secret poll is the chair's alone).
   'poll.close': { allow: staff, payload: () => ({ pollId: 'p1', counts: { kind: 'motion', yes: 12, no: 3, abstain: 1 } }) },
   'poll.cancel': { allow: chair, payload: () => ({ pollId: 'p1', reason: 'Nhầm nội dung' }) },
@@ -195,6 +205,8 @@ export const ROUTE_POLICY: Record<string, RouteRule> = {
   // Sessions as everyone sees them.
   'GET /api/sessions': { allow: EVERYONE, request: get('/api/sessions') },
   'GET /api/sessions/:id/view': { allow: EVERYONE.filter((p) => p !== 'otherChair'), request: (c) => ({ url: `/api/sessions/${c.session}/view` }) },
+  // A committee poll's bulletin board is public by design (anyone may verify the count); p1 is not one: 404.
+  'GET /api/sessions/:id/polls/:pollId/board': { allow: EVERYONE, request: (c) => ({ url: `/api/sessions/${c.session}/polls/p1/board` }) },
 
   // Administration.
   'GET /api/admin/councils': { allow: [...STAFF, 'otherChair'], request: get('/api/admin/councils') },

@@ -1,0 +1,275 @@
+/**
+ * Committee ballots end to end on the server (docs/committee-ballots.md), with the committee members' devices played
+ * by this test: key ceremony → tablet-encrypted ballots (tampered ones refused, nothing journaled) → close → decryption
+ * shares (k of n, an absent member does not block; below k the poll cannot be counted) → counts through the usual
+ * rules → a bulletin board that `verifyBoard` accepts, and rejects once tampered. The unlinkability scan reads every
+ * byte the server keeps (journal, snapshots, ballot box opened with the server's own secret, logs) and finds nothing
+ * that ties a ballot to a delegate.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCommand, SessionSetup, type Actor, type Command, type CommandAck } from '@hall/core';
+import {
+  ballotReceipt,
+  committeeKey,
+  dealShares,
+  encryptBallot,
+  finishCeremony,
+  startCeremony,
+  verifyBoard,
+  type BallotShape,
+  type BulletinBoard,
+  type EncryptedBallot,
+  type MemberCommitment,
+  type MemberSecrets,
+} from '@hall/core/ballot-crypto';
+import { decryptShare } from '@hall/core/ballot-crypto';
+import { createMemoryBacking, createMemoryStore } from '../../src/store/memory.ts';
+import { SessionRoom, commandDigest, pollKey } from '../../src/runtime/session-room.ts';
+import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
+import { aggregatesOf, type CommitteeBoard, type CommitteePoll } from '../../src/ballots/committee.ts';
+import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
+
+const council = demoCouncils().find((c) => c.id === 'tien-du')!;
+const template = demoSessions().find((s) => s.councilId === council.id)!;
+const SESSION = template.id;
+const SECRET = 'committee-poll-test-ballot-secret-0123456789';
+const CHAIR: Actor = { role: 'chair', id: 'chutoa.td' };
+const ids = council.delegates.map((d) => d.id);
+const D = (i: number): Actor => ({ role: 'delegate', id: ids[i]! });
+const random = (n: number) => new Uint8Array(randomBytes(n));
+
+let n = 0;
+const cmd = (type: string, payload: object): Command => {
+  const parsed = parseCommand({ sessionId: SESSION, commandId: `cp-${String(++n).padStart(8, '0')}`, type, payload });
+  if (!parsed.ok) throw new Error(`bad test command ${type}: ${parsed.issues.join('; ')}`);
+  return parsed.command;
+};
+
+const rooms: SessionRoom[] = [];
+afterEach(async () => {
+  await Promise.all(rooms.splice(0).map((r) => r.close()));
+});
+
+async function hall(present = 20) {
+  const backing = createMemoryBacking();
+  const store = createMemoryStore(backing);
+  const logs: string[] = [];
+  const log = { info: (o: object, m?: string) => void logs.push(JSON.stringify([o, m])), warn: (o: object, m?: string) => void logs.push(JSON.stringify([o, m])), error: (o: object, m?: string) => void logs.push(JSON.stringify([o, m])) };
+  let now = 1_780_000_000_000;
+  const setup = async () => SessionSetup.parse({ sessionId: SESSION, title: template.title, council, agenda: template.agenda });
+  const room = await SessionRoom.open(SESSION, setup, { journal: store.journal, ballots: new SecretBallots(store.ballots, SECRET), now: () => (now += 10), snapshotEvery: 5, onChange: () => undefined, log });
+  rooms.push(room);
+  const send = (c: Command, by: Actor): Promise<CommandAck> => room.submit(c, by);
+  const ok = async (c: Command, by: Actor) => {
+    const ack = await send(c, by);
+    if (!ack.ok) throw new Error(`${c.type} by ${by.id} refused: ${ack.code} ${ack.reason ?? ''}`);
+  };
+  await ok(cmd('session.openCheckIn', {}), CHAIR);
+  for (let i = 0; i < present; i++) await ok(cmd('attendance.checkIn', { delegateId: ids[i] }), D(i));
+  await ok(cmd('session.start', {}), CHAIR);
+  // The counting committee: the first three delegates.
+  await ok(cmd('counting.setCommittee', { members: [0, 1, 2].map((i) => ({ delegateId: ids[i], role: i === 0 ? 'head' : 'member' })) }), CHAIR);
+  return { backing, store, room, send, ok, logs };
+}
+
+type Hall = Awaited<ReturnType<typeof hall>>;
+const pollOf = (h: Hall, pollId: string) => h.room.snapshot.context.polls.find((p) => p.pollId === pollId) as CommitteePoll;
+
+/** The members' devices run the ceremony through the server; each keeps its own secret. */
+async function ceremony(h: Hall, pollId: string): Promise<Map<number, bigint>> {
+  const poll = pollOf(h, pollId);
+  const c = poll.committee;
+  const params = { members: c.members.length, threshold: c.threshold };
+  const started = c.members.map((_, i) => startCeremony(c.context, params, i + 1, random));
+  for (const [i, s] of started.entries()) await h.ok(cmd('committee.commit', { pollId, commitment: s.published }), D(i));
+  const published: MemberCommitment[] = pollOf(h, pollId).committee.commitments;
+  for (const [i, s] of started.entries()) await h.ok(cmd('committee.deal', { pollId, shares: dealShares(c.context, s.secrets, published, random) }), D(i));
+  const after = pollOf(h, pollId).committee;
+  expect(after.phase).toBe('voting');
+  return new Map(started.map((s: { secrets: MemberSecrets }) => [s.secrets.index, finishCeremony(c.context, params, s.secrets, after.commitments, after.shares)]));
+}
+
+const shapeOf = (h: Hall, pollId: string): BallotShape => {
+  const c = pollOf(h, pollId).committee;
+  const per = pollOf(h, pollId).kind === 'motion' ? 1 : pollOf(h, pollId).officialIds.length;
+  return { pollContext: c.context, options: Array.from({ length: per }, () => 3) };
+};
+const keyOf = (h: Hall, pollId: string) => committeeKey(pollOf(h, pollId).committee.commitments);
+
+async function decrypt(h: Hall, pollId: string, member: number, secret: bigint) {
+  const poll = pollOf(h, pollId);
+  const ballots = (await new SecretBallots(h.store.ballots, SECRET).contents(pollKey(SESSION, pollId))) as unknown as EncryptedBallot[];
+  return h.send(cmd('committee.decrypt', { pollId, partial: decryptShare(shapeOf(h, pollId), member, secret, aggregatesOf(poll, ballots), random) }), D(member - 1));
+}
+
+const MOTION = ['yes', 'no', 'abstain'];
+
+describe('[CPOLL] a committee poll, from the key ceremony to a verified count', () => {
+  it('[CPOLL-1] ceremony, encrypted ballots (tampered refused), 2 of 3 members decrypt, the count flows into the rules; the board verifies and a tampered one does not', async () => {
+    const h = await hall();
+    await h.ok(cmd('poll.open', { pollId: 'c1', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+    const poll = pollOf(h, 'c1');
+    expect(poll.committee).toMatchObject({ members: [ids[0], ids[1], ids[2]], threshold: 2, phase: 'ceremony' });
+    const view = (await import('@hall/core')).project(h.room.snapshot, h.room.seq, 'chair', null);
+    expect(view.poll).toMatchObject({ sealing: 'committee', committee: { phase: 'ceremony', threshold: 2 } });
+
+    // Nobody votes, and the chair cannot close, before the key exists.
+    expect(await h.send(cmd('poll.close', { pollId: 'c1' }), CHAIR)).toMatchObject({ ok: false, reason: 'CEREMONY_PENDING' });
+    // A delegate outside the committee cannot take part in the ceremony.
+    const outsider = startCeremony(poll.committee.context, { members: 3, threshold: 2 }, 1, random);
+    expect(await h.send(cmd('committee.commit', { pollId: 'c1', commitment: outsider.published }), D(5))).toMatchObject({ ok: false, reason: 'NOT_COMMITTEE_MEMBER' });
+    // A commitment whose proof does not hold is refused before anything is journaled.
+    const bad = startCeremony(poll.committee.context, { members: 3, threshold: 2 }, 1, random).published;
+    const length = await h.store.journal.lastSeq(SESSION);
+    expect(await h.send(cmd('committee.commit', { pollId: 'c1', commitment: { ...bad, proof: { ...bad.proof, s: bad.proof.c } } }), D(0))).toMatchObject({ ok: false, reason: 'BAD_PROOF' });
+    expect(await h.store.journal.lastSeq(SESSION)).toBe(length);
+
+    const secrets = await ceremony(h, 'c1');
+    const shape = shapeOf(h, 'c1');
+    const key = keyOf(h, 'c1');
+    const choices = ['yes', 'yes', 'no', 'yes', 'abstain', 'no', 'yes'];
+    const receipts: string[] = [];
+    for (const [i, choice] of choices.entries()) {
+      const ballot = encryptBallot(shape, key, [MOTION.indexOf(choice)], random);
+      if (i === 2) {
+        // Tampered on the way: a ciphertext swapped for another option's; its proof no longer holds.
+        const tampered = structuredClone(ballot);
+        tampered.questions[0]!.options[0]!.b = ballot.questions[0]!.options[1]!.b;
+        const before = await h.store.journal.lastSeq(SESSION);
+        const refused = await h.send(cmd('ballot.castEncrypted', { pollId: 'c1', ballot: tampered }), D(i));
+        expect(refused).toMatchObject({ ok: false, code: 'REJECTED', reason: 'BAD_PROOF' });
+        expect((refused as { message: string }).message).toMatch(/Bằng chứng mật mã không hợp lệ/);
+        expect(await h.store.journal.lastSeq(SESSION)).toBe(before);
+        expect(pollOf(h, 'c1').castBy).not.toContain(ids[i]);
+        // A readable choice is refused on a committee poll: it would reach the server in clear.
+        expect(await h.send(cmd('ballot.cast', { pollId: 'c1', choice: 'no' }), D(i))).toMatchObject({ ok: false, reason: 'BAD_BALLOT' });
+      }
+      await h.ok(cmd('ballot.castEncrypted', { pollId: 'c1', ballot }), D(i));
+      receipts.push(ballotReceipt(ballot));
+    }
+    // "Has cast" as today: a second ballot is refused.
+    expect(await h.send(cmd('ballot.castEncrypted', { pollId: 'c1', ballot: encryptBallot(shape, key, [0], random) }), D(0))).toMatchObject({ ok: false, reason: 'ALREADY_CAST' });
+    expect(await h.room.board('c1')).toMatchObject({ phase: 'voting', ballots: [] });
+
+    await h.ok(cmd('poll.close', { pollId: 'c1' }), CHAIR);
+    expect(pollOf(h, 'c1')).toMatchObject({ status: 'open', counts: null, committee: { phase: 'decrypting' } });
+    expect(await h.send(cmd('ballot.castEncrypted', { pollId: 'c1', ballot: encryptBallot(shape, key, [0], random) }), D(9))).toMatchObject({ ok: false, reason: 'POLL_NOT_OPEN' });
+
+    // A decryption share with a wrong proof is refused; member 2 stays away; members 1 and 3 are enough.
+    const ballots = (await new SecretBallots(h.store.ballots, SECRET).contents(pollKey(SESSION, 'c1'))) as unknown as EncryptedBallot[];
+    const share = decryptShare(shape, 1, secrets.get(1)!, aggregatesOf(pollOf(h, 'c1'), ballots), random);
+    const forged = structuredClone(share);
+    forged.shares[0]![0]!.d = share.shares[0]![1]!.d;
+    expect(await h.send(cmd('committee.decrypt', { pollId: 'c1', partial: forged }), D(0))).toMatchObject({ ok: false, reason: 'BAD_PROOF' });
+    expect(await h.send(cmd('committee.decrypt', { pollId: 'c1', partial: share }), D(0))).toMatchObject({ ok: true });
+    expect(pollOf(h, 'c1').status).toBe('open');
+    expect(await decrypt(h, 'c1', 3, secrets.get(3)!)).toMatchObject({ ok: true });
+    expect(pollOf(h, 'c1')).toMatchObject({ status: 'counted', counts: { kind: 'motion', yes: 4, no: 2, abstain: 1 } });
+    await h.ok(cmd('poll.announce', { pollId: 'c1' }), CHAIR);
+    expect(pollOf(h, 'c1').status).toBe('announced');
+
+    const board = (await h.room.board('c1')) as CommitteeBoard;
+    expect(board.ballots.map((b) => b.receipt).sort()).toEqual([...receipts].sort());
+    expect(board.ballots.map((b) => b.receipt)).toEqual([...board.ballots.map((b) => b.receipt)].sort());
+    const check = verifyBoard(JSON.parse(JSON.stringify(board)));
+    expect(check).toMatchObject({ ok: true, counts: [[4, 2, 1]] });
+    const tampered = JSON.parse(JSON.stringify(board)) as CommitteeBoard;
+    tampered.counts = [[3, 3, 1]];
+    expect(verifyBoard(tampered as BulletinBoard).ok).toBe(false);
+    const dropped = JSON.parse(JSON.stringify(board)) as CommitteeBoard;
+    dropped.ballots.splice(0, 1);
+    expect(verifyBoard(dropped as BulletinBoard).ok).toBe(false);
+
+    // Survives a restart: the box is kept for the board, and the journal replays to the same record.
+    const reopened = await SessionRoom.open(SESSION, async () => SessionSetup.parse({ sessionId: SESSION, title: template.title, council, agenda: template.agenda }), {
+      journal: h.store.journal,
+      ballots: new SecretBallots(h.store.ballots, SECRET),
+      now: () => 1_790_000_000_000,
+      snapshotEvery: 5,
+      onChange: () => undefined,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    rooms.push(reopened);
+    expect(verifyBoard(JSON.parse(JSON.stringify(await reopened.board('c1'))))).toMatchObject({ ok: true, counts: [[4, 2, 1]] });
+  }, 240_000);
+
+  it('[CPOLL-2] below the threshold the poll cannot be counted: it waits, cannot be announced, and is cancelled with the reason to be repeated', async () => {
+    const h = await hall();
+    await h.ok(cmd('poll.open', { pollId: 'c2', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+    const secrets = await ceremony(h, 'c2');
+    for (let i = 0; i < 4; i++) await h.ok(cmd('ballot.castEncrypted', { pollId: 'c2', ballot: encryptBallot(shapeOf(h, 'c2'), keyOf(h, 'c2'), [i % 3], random) }), D(i + 3));
+    await h.ok(cmd('poll.close', { pollId: 'c2' }), CHAIR);
+    const ballots = (await new SecretBallots(h.store.ballots, SECRET).contents(pollKey(SESSION, 'c2'))) as unknown as EncryptedBallot[];
+    const late = decryptShare(shapeOf(h, 'c2'), 1, secrets.get(1)!, aggregatesOf(pollOf(h, 'c2'), ballots), random);
+    expect(await decrypt(h, 'c2', 2, secrets.get(2)!)).toMatchObject({ ok: true });
+    // The same member twice does not make two.
+    expect(await decrypt(h, 'c2', 2, secrets.get(2)!)).toMatchObject({ ok: false, reason: 'ALREADY_DECRYPTED' });
+    expect(pollOf(h, 'c2')).toMatchObject({ status: 'open', counts: null });
+    expect(await h.send(cmd('poll.announce', { pollId: 'c2' }), CHAIR)).toMatchObject({ ok: false });
+    const reason = 'Không đủ thành viên Ban kiểm phiếu giải mã (1/2): bỏ phiếu lại';
+    await h.ok(cmd('poll.cancel', { pollId: 'c2', reason }), CHAIR);
+    expect(pollOf(h, 'c2')).toMatchObject({ status: 'cancelled', cancelReason: reason });
+    // Too late for the others: the cancelled poll takes no more shares.
+    expect(await h.send(cmd('committee.decrypt', { pollId: 'c2', partial: late }), D(0))).toMatchObject({ ok: false, reason: 'NOT_DECRYPTING' });
+    // And it is repeated as a new committee poll, with a new key.
+    await h.ok(cmd('poll.open', { pollId: 'c2b', subject: 'Miễn nhiệm (lần 2)', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+    expect(pollOf(h, 'c2b').committee.phase).toBe('ceremony');
+  }, 240_000);
+
+  it('[CPOLL-3] a member absent at opening is left out: n = members present, k = their majority', async () => {
+    const h = await hall();
+    await h.ok(cmd('attendance.set', { delegateId: ids[1], status: 'absentExcused' }), CHAIR);
+    await h.ok(cmd('poll.open', { pollId: 'c3', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+    expect(pollOf(h, 'c3').committee).toMatchObject({ members: [ids[0], ids[2]], threshold: 2 });
+    // Elections are not a one-of-n ballot: refused with a clear reason rather than counted wrongly.
+    await h.ok(cmd('poll.cancel', { pollId: 'c3', reason: 'thử' }), CHAIR);
+    expect(await h.send(cmd('poll.open', { pollId: 'c4', subject: 'Bầu', kind: 'election', mode: 'secret', sealing: 'committee', candidates: [{ id: 'k1', name: 'A' }] }), CHAIR)).toMatchObject({ ok: false, reason: 'COMMITTEE_UNSUPPORTED' });
+  }, 240_000);
+
+  it('[CPOLL-4] unlinkability scan: journal, snapshots, the box opened with the server secret and the logs tie no ballot to a delegate', async () => {
+    const h = await hall();
+    await h.ok(cmd('poll.open', { pollId: 'c5', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+    await ceremony(h, 'c5');
+    const cast: { delegateId: string; ballot: EncryptedBallot }[] = [];
+    for (let i = 3; i < 9; i++) {
+      const ballot = encryptBallot(shapeOf(h, 'c5'), keyOf(h, 'c5'), [i % 3], random);
+      await h.ok(cmd('ballot.castEncrypted', { pollId: 'c5', ballot }), D(i));
+      cast.push({ delegateId: ids[i]!, ballot });
+    }
+    const journalBytes = JSON.stringify([...h.backing.journals.values()]);
+    const snapshotBytes = JSON.stringify([...h.backing.snapshots.values(), ...h.backing.genesis.values()]);
+    const logBytes = h.logs.join('\n');
+    // Nothing derived from a ballot is in the journal, the snapshots or the logs: no ciphertext, proof or receipt.
+    for (const { ballot } of cast) {
+      const fingerprints = [
+        ballotReceipt(ballot),
+        // What a retry is recognised by must not be a hash of the ciphertexts (the board would match it to the voter).
+        commandDigest('ballot.castEncrypted', { pollId: 'c5', ballot }, false),
+        ...ballot.questions.flatMap((q) => q.options.flatMap((o) => [o.a, o.b, o.proof.c0])),
+      ];
+      for (const f of fingerprints) {
+        expect(journalBytes.includes(f)).toBe(false);
+        expect(snapshotBytes.includes(f)).toBe(false);
+        expect(logBytes.includes(f)).toBe(false);
+      }
+    }
+    // The journal's cast records say who cast and nothing else.
+    const casts = (await h.store.journal.read(SESSION)).map((r) => r.event as Record<string, unknown>).filter((e) => e.type === 'ballot.cast');
+    for (const e of casts) expect(Object.keys(e).sort()).toEqual(['at', 'by', 'pollId', 'type']);
+    // With the server's secret the box opens to ciphertexts only: no delegate id, no time, and not in cast order.
+    const boxBytes = JSON.stringify([...h.backing.ballots.values()]);
+    const opened = await new SecretBallots(createMemoryStore(h.backing).ballots, SECRET).contents(pollKey(SESSION, 'c5'));
+    const openedBytes = JSON.stringify(opened);
+    for (const id of ids) {
+      expect(openedBytes.includes(id)).toBe(false);
+      expect(boxBytes.includes(id)).toBe(false);
+    }
+    expect(opened).toHaveLength(cast.length);
+    for (const o of opened) expect(Object.keys(o as object)).toEqual(['questions']);
+    // The box's sealed strings are all one length: sizes tell nothing either.
+    const box = JSON.parse(h.backing.ballots.get(pollKey(SESSION, 'c5'))!) as { sealed: string[] };
+    expect(box.sealed).toHaveLength(cast.length);
+    expect(new Set(box.sealed.map((s) => s.length)).size).toBe(1);
+  }, 240_000);
+});
