@@ -21,7 +21,7 @@ import { memoryAuthState, openEmbeddedAuthState, redisAuthState, type AuthState 
 import { SecretBallots } from './ballots/secret-ballots.ts';
 import { SessionRegistry } from './runtime/registry.ts';
 import { LocalSessions, type Sessions } from './runtime/sessions.ts';
-import { ClusterSessions, LeaseManager } from './runtime/cluster.ts';
+import { ClusterSessions, LeaseManager, NodeDirectory } from './runtime/cluster.ts';
 import { ClusterRpc, clusterIdentity } from './runtime/cluster-rpc.ts';
 import type { RedisStore } from './store/redis.ts';
 import { Redis } from 'ioredis';
@@ -233,6 +233,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   let lease: LeaseManager | null = null;
   let rpc: ClusterRpc | null = null;
+  let nodes: NodeDirectory | null = null;
   let rpcSubscriber: Redis | null = null;
   let adapterRedis: Redis | null = null;
   let registryRef: SessionRegistry | null = null;
@@ -246,6 +247,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const { installationId, key } = clusterIdentity(config.redisPrefix, config.tokenSecret, config.ballotSecret);
     rpc = new ClusterRpc(client, rpcSubscriber, config.redisPrefix, installationId, config.nodeId, key, app.log);
     await rpc.start();
+    nodes = new NodeDirectory(client, config.redisPrefix, config.nodeId, config.leaseMs);
+    await nodes.beat();
     // Socket.IO's own cross-node broadcasts (media state to a session's viewers on every node). Every name it uses in
     // Redis is derived from REDIS_PREFIX, so two installations on one Redis never see each other's messages.
     adapterRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -277,7 +280,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }, lease);
   registryRef = registry;
   const sessions: Sessions & { close?: () => void } =
-    lease && rpc ? new ClusterSessions(rpc, registry, store.catalog, lease, publisher, app.log) : new LocalSessions(registry);
+    lease && rpc && nodes ? new ClusterSessions(rpc, registry, store.catalog, lease, publisher, app.log, nodes) : new LocalSessions(registry);
   attachGateway({
     io,
     auth,

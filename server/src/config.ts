@@ -16,6 +16,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -48,6 +49,11 @@ export interface Config {
   nodeId: string;
   /** Session lease lifetime in a cluster: how long a dead node's sessions wait before another node takes them. */
   leaseMs: number;
+  /**
+   * Server processes on this machine (HALL_CORES: a number, or `auto` for one per core). More than one runs the
+   * cluster mode on REDIS_URL with every process a node; 1 is the single process of `pnpm start`.
+   */
+  cores: number;
   /** Prefix of every Redis key (several Hall installations may share one Redis). */
   redisPrefix: string;
   /**
@@ -167,6 +173,13 @@ const EnvSchema = z.object({
   HALL_SNAPSHOT_EVERY: int(1, 1_000_000).optional(),
   NODE_ID: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - (at most 40)').optional(),
   HALL_LEASE_MS: int(1000, 60_000).optional(),
+  HALL_CORES: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 256), { message: 'expected auto or a whole number 1–256' })
+    .transform((v) => (v === 'auto' ? availableParallelism() : Number(v)))
+    .optional(),
   REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,40}$/, 'letters, digits, _ . : - (at most 40)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   PUBLIC_URL: z
@@ -307,6 +320,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   };
   checkLength('HALL_TOKEN_SECRET', e.HALL_TOKEN_SECRET);
   checkLength('HALL_BALLOT_SECRET', e.HALL_BALLOT_SECRET);
+  if ((e.HALL_CORES ?? 1) > 1 && !redisUrl) {
+    problems.push('HALL_CORES: several processes share their sessions through Redis; set REDIS_URL too (or leave HALL_CORES unset for the single-process embedded store)');
+  }
   if (problems.length) throw new ConfigError(problems);
   /** The secret in the file a *_FILE variable names: it must exist, and be long enough outside demo mode. */
   const fromFile = async (name: string, value: string) => {
@@ -376,6 +392,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     mediaBackend: e.MEDIA_BACKEND ?? 'auto',
     nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
     leaseMs: e.HALL_LEASE_MS ?? 5000,
+    cores: e.HALL_CORES ?? 1,
     redisPrefix: e.REDIS_PREFIX ?? 'hall:',
     trustProxy: e.TRUST_PROXY ?? [],
     limits: {

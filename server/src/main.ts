@@ -1,30 +1,38 @@
 /**
  * Reads configuration, builds the app, seeds the demo council when asked, restores every live session (so their
  * deadlines re-arm), listens, and prints where everything is. A fatal error exits non-zero so a supervisor restarts us.
+ *
+ * With HALL_CORES above 1 this process is the primary of several (cores.ts): it seeds and forks the workers, each of
+ * which runs this same file as one cluster node that receives its connections from the primary instead of listening.
  */
+import cluster from 'node:cluster';
+import { setupWorker } from '@socket.io/sticky';
 import { loadConfig } from './config.ts';
 import { buildApp } from './app.ts';
-import { seedDemo, formatDemoLogins } from './seed/demo.ts';
-import { seedProvince } from './seed/province.ts';
+import { ClusterSessions } from './runtime/cluster.ts';
+import { runPrimary, seedOnce, WORKER_READY } from './cores.ts';
+import { startupBanner } from './banner.ts';
 
 async function main() {
   const config = await loadConfig();
-  const { app, store, registry } = await buildApp(config);
-  for (const w of config.warnings) app.log.warn(w);
-  if (config.seed === 'province') {
-    const started = performance.now();
-    const { seeded } = await seedProvince(store);
-    if (seeded) app.log.info({ communes: seeded, ms: Math.round(performance.now() - started) }, 'province seeded');
-  } else if (config.seed) {
-    const { seeded } = await seedDemo(store);
-    if (seeded) app.log.info('demo councils seeded');
-  }
+  if (cluster.isPrimary && config.cores > 1) return runPrimary(config);
+  const worker = cluster.isWorker;
+  const { app, io, store, registry, sessions } = await buildApp(config);
+  for (const w of config.warnings) if (!worker) app.log.warn(w);
+  await seedOnce(config, store, (line) => app.log.info(line));
   const started = performance.now();
-  // Only sessions still running need their actor (and deadlines) now; adjourned ones open on demand.
+  // Only sessions still running need their actor (and deadlines) now; adjourned ones open on demand. In a cluster a
+  // node restores the sessions placed on it; the others' nodes take theirs (or the sweep does, for a node that is gone).
   const adjourned = new Set((await store.catalog.listSessions()).filter((s) => s.status === 'adjourned').map((s) => s.id));
-  const { restored, failed, replayed } = await registry.restoreAll((await store.journal.sessionIds()).filter((id) => !adjourned.has(id)));
+  const live = (await store.journal.sessionIds()).filter((id) => !adjourned.has(id));
+  const { restored, failed, replayed } = await registry.restoreAll(sessions instanceof ClusterSessions ? sessions.placedHere(live) : live);
   app.log.info({ restored: restored.length, failed, replayed, ms: Math.round(performance.now() - started) }, 'sessions restored');
-  await app.listen({ port: config.port, host: config.host });
+  if (worker) {
+    // The primary owns the port and hands each connection over (a long-polling client always to the same worker).
+    setupWorker(io);
+    await app.ready();
+    process.send?.({ type: WORKER_READY });
+  } else await app.listen({ port: config.port, host: config.host });
   // Sessions restored from a long journal tail get a fresh snapshot, so that the next restart replays little; only
   // now that every session serves, so this restart does not wait for those writes.
   void registry.snapshotRestored().then(
@@ -33,28 +41,7 @@ async function main() {
     },
     (err: unknown) => app.log.warn({ err }, 'refreshing snapshots after restore failed'),
   );
-  const base = config.publicUrl ?? `http://localhost:${config.port}`;
-  const lines = [
-    '',
-    `Hall (data: ${config.dataDir}, store: ${store.kind}) is running:`,
-    `  Trang chủ / Home ............ ${base}/`,
-    `  Chủ tọa / Chair console ..... ${base}/chair/`,
-    `  Đại biểu / Delegate client .. ${base}/delegate/`,
-    `  Màn hình / Display wall ..... ${base}/wall/`,
-    `  Quản trị / Admin, giám sát .. ${base}/admin/`,
-    `  Công chúng / Public live .... ${base}/live/`,
-    `  API docs .................... ${base}/docs`,
-    `  Health ...................... ${base}/healthz`,
-    '',
-  ];
-  const sessions = await store.catalog.listSessions();
-  if (sessions.length) {
-    lines.push('Kỳ họp / Sessions:');
-    for (const s of sessions) lines.push(`  ${s.id.padEnd(14)} ${s.status.padEnd(10)} ${s.title}`);
-    lines.push('');
-  }
-  if (config.demo) lines.push('Demo logins (tài khoản thử nghiệm):', formatDemoLogins(), '');
-  console.log(lines.join('\n'));
+  if (!worker) console.log(startupBanner(config, store.kind, await store.catalog.listSessions()));
 
   // Ctrl-C reaches us twice: from the terminal (the whole process group) and forwarded by pnpm. The second must not
   // kill the process half-way through closing (and make pnpm report a failure): one shutdown, later signals ignored.
@@ -68,6 +55,8 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A worker whose primary is gone (killed, say) has no more connections coming: it closes its sessions and goes.
+  if (worker) process.on('disconnect', () => void shutdown('primary gone'));
 }
 
 main().catch((err) => {

@@ -11,7 +11,9 @@
  *   --out <path>            JSON output
  *   --docs <path>           Markdown output (default docs/benchmarks.md for full runs)
  *   --no-docs               do not write the Markdown page
- *   --only s1,s2,s3,memory  run some scenarios only
+ *   --only s1,s2,s3,memory  run some scenarios only; `cores` adds S1 with HALL_CORES = every core, `nodes` S1 at
+ *                           its largest S ≥ 100 on two nodes (both on Redis, same schedule and baseline as S1's
+ *                           rows; in the full run by default, not in --quick)
  *   --workers <n>           load-generator processes for the big scenarios (default max(2, CPUs − 1), at most 8)
  *   --s2-per-worker <n>     S2 subscribers per generator process: the pool grows to ⌈N / n⌉ processes (default 1250)
  *   --window <ms>           S1 vote window and S2 drive length (default 10000; quick 3000)
@@ -47,6 +49,7 @@ import { hashAccounts, type StoreKind } from './lib/hall.ts';
 import type { Ctx } from './lib/common.ts';
 import { flags, markdown, rows, textTable, type Meta, type Results } from './lib/report.ts';
 import { runS1 } from './scenarios/s1-vote-storm.ts';
+import { allCores, twoNodes } from './scenarios/s1-cores.ts';
 import { SUBSCRIBERS_PER_WORKER, runS2 } from './scenarios/s2-fanout.ts';
 import { runS3 } from './scenarios/s3-recovery.ts';
 import { runMemory } from './scenarios/memory.ts';
@@ -77,7 +80,7 @@ interface Sizes {
   memory: { sessions: number; clients: number };
 }
 
-const SCENARIOS = ['s1', 's2', 's3', 'memory'];
+const SCENARIOS = ['s1', 's2', 's3', 'memory', 'cores', 'nodes'];
 
 function parseArgs(argv: string[]): Args {
   const a = argv.filter((x) => x !== '--');
@@ -93,7 +96,7 @@ function parseArgs(argv: string[]): Args {
   const quick = a.includes('--quick');
   const store = (value('--store') ?? 'embedded') as StoreKind;
   if (store !== 'embedded' && store !== 'redis') throw new Error('--store must be embedded or redis');
-  const only = new Set((value('--only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim().toLowerCase()));
+  const only = new Set((value('--only') ?? (quick ? ['s1', 's2', 's3', 'memory'] : SCENARIOS).join(',')).split(',').map((s) => s.trim().toLowerCase()));
   for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
   const docsDefault = quick ? null : path.join(repoRoot, 'docs/benchmarks.md');
   const base = quick ? SIZES.quick : SIZES.full;
@@ -223,8 +226,10 @@ async function main() {
   };
   try {
     if (args.only.has('s1')) {
+      const biggest = Math.max(...sizes.s1);
       for (const s of sizes.s1) {
-        const r = await attempt(`S1 S=${s}`, () => runS1(ctx, s));
+        const variants = [...(args.only.has('cores') ? [allCores()] : []), ...(args.only.has('nodes') && s === biggest && s >= 100 ? [twoNodes()] : [])];
+        const r = await attempt(`S1 S=${s}`, () => runS1(ctx, s, variants));
         if (r) results.s1.push(r);
       }
     }

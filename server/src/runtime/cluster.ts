@@ -14,6 +14,7 @@
  * (caller, commandId) on the owner makes every retry safe. Joins ask the owner for its current seq (and its state
  * when the local replica is older), so nobody joins onto a stale replica after a failover.
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
   errorMessages,
@@ -143,6 +144,78 @@ export class LeaseManager implements Ownership {
   }
 }
 
+/**
+ * Heartbeat of one node, timed by Redis's own clock (nodes on several machines need not agree on the time): records
+ * the node as seen now, forgets nodes silent for ten lease times, and answers the nodes seen within one lease time.
+ */
+const HEARTBEAT_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 10 * ttl)
+return redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')`;
+
+/** Rendezvous weight of a node for a session: the node with the highest weight is the session's preferred home. */
+const weight = (node: string, sessionId: string) => createHash('sha256').update(`${node}\u0000${sessionId}`).digest().readUIntBE(0, 6);
+
+/** The node among `nodes` where the session should run (rendezvous hashing); null for no nodes. */
+export function preferredNode(nodes: readonly string[], sessionId: string): string | null {
+  let best: string | null = null;
+  let bestWeight = -1;
+  for (const node of nodes) {
+    const w = weight(node, sessionId);
+    if (w > bestWeight || (w === bestWeight && best !== null && node < best)) [best, bestWeight] = [node, w];
+  }
+  return best;
+}
+
+/**
+ * The nodes alive now (each beats every third of a lease), and where a session should run: rendezvous hashing of the
+ * session id over them, so sessions spread evenly and a node joining or leaving moves only its share. Placement is a
+ * preference, never an authority: the lease decides who owns a session, and a preferred node that does not answer
+ * is simply passed over.
+ */
+export class NodeDirectory {
+  private live: string[];
+  private readonly timer: NodeJS.Timeout;
+  private readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    readonly nodeId: string,
+    private readonly ttlMs: number,
+  ) {
+    this.key = `${prefix}nodes`;
+    this.live = [nodeId];
+    this.timer = setInterval(() => void this.beat(), Math.max(100, Math.floor(ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  async beat(): Promise<void> {
+    try {
+      const seen = (await this.redis.eval(HEARTBEAT_LUA, 1, this.key, this.nodeId, String(this.ttlMs))) as string[];
+      this.live = seen.includes(this.nodeId) ? seen : [...seen, this.nodeId];
+    } catch {
+      // Redis away: keep the last known set; leases still decide ownership.
+    }
+  }
+
+  nodes(): readonly string[] {
+    return this.live;
+  }
+
+  preferred(sessionId: string): string {
+    return preferredNode(this.live, sessionId) ?? this.nodeId;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.zrem(this.key, this.nodeId).catch(() => undefined);
+  }
+}
+
 interface ForwardedCommand {
   command: Command;
   actor: Actor;
@@ -155,6 +228,12 @@ interface StateRequest {
 }
 type StateReply = { seq: number; persisted?: PersistedSession } | { notOwner: true };
 
+interface OpenRequest {
+  sessionId: string;
+}
+/** `opened`: the session runs somewhere now (here, or a node that was quicker); route again to find it. */
+type OpenReply = { opened: boolean };
+
 interface ReplicaMessage {
   sessionId: string;
   seq: number;
@@ -166,6 +245,8 @@ const failure = (code: 'UNAVAILABLE' | 'OUTCOME_UNKNOWN'): CommandAck => ({ ok: 
 export class ClusterSessions implements Sessions {
   private readonly replicas = new Map<string, { seq: number; snapshot: SessionSnapshot }>();
   private readonly sweeper: NodeJS.Timeout;
+  /** Live sessions nobody held at the last sweep: their preferred node did not take them, so any node may. */
+  private unheldAtLastSweep = new Set<string>();
   /** How long a routed command or a join waits in all before answering "try again" (clients retry the same id). */
   private readonly patienceMs: number;
 
@@ -176,10 +257,12 @@ export class ClusterSessions implements Sessions {
     private readonly lease: LeaseManager,
     private readonly publisher: ViewPublisher,
     private readonly log: Log,
+    private readonly nodes: NodeDirectory,
   ) {
     this.patienceMs = Math.max(15_000, 3 * lease.ttlMs);
     rpc.handle('command', (body) => this.onForwarded(body as ForwardedCommand));
     rpc.handle('state', (body) => this.onStateRequest(body as StateRequest));
+    rpc.handle('open', (body) => this.onOpen(body as OpenRequest));
     rpc.onBroadcast('replica', (body) => this.onReplica(body as ReplicaMessage));
     publisher.onPublished = (room) => {
       if (!room.fence || !this.lease.holds(room.sessionId, room.fence)) return;
@@ -233,6 +316,7 @@ export class ClusterSessions implements Sessions {
     giveUp: () => T,
   ): Promise<T> {
     const deadline = Date.now() + this.patienceMs;
+    let askedPreferred = false;
     while (Date.now() < deadline) {
       const room = await this.usableLocal(sessionId);
       if (room) {
@@ -242,6 +326,19 @@ export class ClusterSessions implements Sessions {
       }
       const holder = await this.lease.holder(sessionId);
       if (holder === null) {
+        // Nobody runs it: its preferred node should, so that sessions spread over the nodes (cores) rather than
+        // gathering on whichever node a client reached first. Asked once; a node that does not open it in half a
+        // lease is passed over and this node takes it.
+        if (!askedPreferred) {
+          askedPreferred = true;
+          const preferred = this.nodes.preferred(sessionId);
+          if (preferred !== this.lease.nodeId) {
+            const outcome = await this.rpc
+              .request<OpenReply>(preferred, 'open', { sessionId } satisfies OpenRequest, Math.ceil(this.lease.ttlMs / 2))
+              .catch(() => null);
+            if (outcome?.ok && outcome.reply?.opened) continue;
+          }
+        }
         try {
           await this.registry.get(sessionId);
         } catch (err) {
@@ -344,6 +441,21 @@ export class ClusterSessions implements Sessions {
     return { ack };
   }
 
+  private async onOpen(req: OpenRequest): Promise<OpenReply> {
+    if (typeof req?.sessionId !== 'string') return { opened: false };
+    try {
+      await this.registry.get(req.sessionId);
+      return { opened: true };
+    } catch (err) {
+      return { opened: err instanceof NotOwnerError };
+    }
+  }
+
+  /** The live sessions this node should restore on boot: those placed here (the others' preferred nodes take theirs). */
+  placedHere(sessionIds: string[]): string[] {
+    return sessionIds.filter((id) => this.nodes.preferred(id) === this.lease.nodeId);
+  }
+
   private async onStateRequest(req: StateRequest): Promise<StateReply> {
     const room = typeof req?.sessionId === 'string' ? await this.usableLocal(req.sessionId, true) : null;
     if (!room) return { notOwner: true };
@@ -424,13 +536,18 @@ export class ClusterSessions implements Sessions {
 
   private async sweep() {
     try {
+      const unheld = new Set<string>();
       for (const s of await this.catalog.listSessions()) {
         if (s.status !== 'live') continue;
         if ((await this.lease.holder(s.id)) !== null) continue;
+        unheld.add(s.id);
+        // Its preferred node gets one sweep to take it; after that, whoever sweeps first.
+        if (this.nodes.preferred(s.id) !== this.lease.nodeId && !this.unheldAtLastSweep.has(s.id)) continue;
         await this.registry.get(s.id).catch((err: unknown) => {
           if (!(err instanceof NotOwnerError)) this.log.warn({ err, sessionId: s.id }, 'taking over a session failed');
         });
       }
+      this.unheldAtLastSweep = unheld;
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'session sweep failed');
     }
@@ -442,6 +559,7 @@ export class ClusterSessions implements Sessions {
 
   close() {
     clearInterval(this.sweeper);
+    void this.nodes.close();
     this.rpc.close();
   }
 }

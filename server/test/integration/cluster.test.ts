@@ -56,13 +56,14 @@ describe('several nodes on one Redis', () => {
   it('[CLUSTER-1] bots on three nodes; the owner is killed mid-poll; another node takes over; every acked ballot counts once', async () => {
     prefix = `hall-t${randomBytes(4).toString('hex')}:`;
     const a = await node('a', REDIS_URL, prefix); // seeds the catalog first
+    // The chair on node a while it is the only node: the session is placed there, so a owns it.
+    const chair = await TestClient.connect(a.baseUrl, await login(a.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
+    await chair.must('session.openCheckIn', {});
+    expect(await ownerOf(SESSION, prefix)).toBe('a');
     const [b, c] = await Promise.all([node('b', REDIS_URL, prefix), node('c', REDIS_URL, prefix)]);
     const health = (await (await fetch(`${b.baseUrl}/healthz`)).json()) as { store: string; cluster: boolean; node: string };
     expect(health).toMatchObject({ store: 'redis', cluster: true, node: 'b' });
-
-    // The chair on node a: the first join opens the session there, so a owns it.
-    const chair = await TestClient.connect(a.baseUrl, await login(a.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
-    await chair.must('session.openCheckIn', {});
+    // Nodes joining later take nothing a node holds, whatever the placement would prefer.
     expect(await ownerOf(SESSION, prefix)).toBe('a');
 
     const ids = demoCouncils().find((x) => x.id === 'bac-ninh')!.delegates.map((d) => d.id);

@@ -38,6 +38,7 @@ export function testConfig(dataDir: string, over: Partial<Config> = {}): Config 
     mediaBackend: 'werift',
     nodeId: `node-${randomBytes(3).toString('hex')}`,
     leaseMs: 5000,
+    cores: 1,
     redisPrefix: 'hall:',
     trustProxy: [],
     limits: DEFAULT_LIMITS,

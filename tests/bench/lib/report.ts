@@ -4,6 +4,7 @@ import type { S2Result } from '../scenarios/s2-fanout.ts';
 import type { S3Result } from '../scenarios/s3-recovery.ts';
 import type { MemoryResult } from '../scenarios/memory.ts';
 import { round } from './stats.ts';
+import { variantRows } from '../scenarios/s1-cores.ts';
 
 export interface Row {
   scenario: string;
@@ -117,6 +118,7 @@ export function rows(r: Results): Row[] {
       },
     );
     if (s.app.peakRssMB) out.push({ scenario: sc, figure: 'server peak RSS during the storm', unit: 'MB', value: s.app.peakRssMB, baseline: null, ratio: null, target: null, met: null });
+    out.push(...variantRows(s));
   }
   for (const s of r.s2) {
     const sc = `S2 fan-out N=${s.subscribers} (${s.app.changes} views, ${round(s.app.viewBytes / 1024, 1)} KB)`;

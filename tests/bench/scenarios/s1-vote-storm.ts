@@ -14,9 +14,9 @@
  */
 import { withoutCouncil, type PollView, type SessionView } from '@hall/core';
 import { demoDelegateCode } from '../../../server/src/seed/demo.ts';
-import { Proc, cpuMs, rssBytes, tempDir } from '../lib/proc.ts';
+import { Proc, cpuMs, processTree, rssBytes, tempDir } from '../lib/proc.ts';
 import { LiteSocket } from '../lib/lite-socket.ts';
-import { DELEGATES, CHAIR, BENCH_ITEM, benchSessionId, freePort, login, mapLimit, prepareStore, startApp } from '../lib/hall.ts';
+import { DELEGATES, CHAIR, BENCH_ITEM, benchSessionId, freePort, login, mapLimit, prepareStore, startApp, type BenchStore, type StoreKind } from '../lib/hall.ts';
 import type { Pool } from '../lib/pool.ts';
 import { StaffSocket, generatorLag, hostNow, sleep, type Ctx, type GeneratorHealth } from '../lib/common.ts';
 import { rng, summarize, round, type Summary } from '../lib/stats.ts';
@@ -83,7 +83,44 @@ export interface S1Result {
   };
   baseline: StormSide;
   ratio: { p50: number; p99: number };
+  /** The same storm against other deployments of the server (all cores, two nodes), on the same baseline. */
+  variants?: S1Variant[];
 }
+
+export interface S1Variant {
+  label: string;
+  store: StoreKind;
+  app: S1Result['app'];
+  ratio: { p50: number; p99: number };
+}
+
+/** How the server under test runs: one process, or several (HALL_CORES, several nodes) that the bots spread over. */
+export interface Deployment {
+  label: string;
+  store: StoreKind;
+  start(store: BenchStore, name: string): Promise<Deployed>;
+}
+
+export interface Deployed {
+  /** Where clients connect; generator process i uses urls[i % urls.length]. */
+  urls: string[];
+  /** Every server process tree (CPU and RSS are summed over them). */
+  pids: number[];
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+/** The default: `main.ts` as one process on the bench's store. */
+export const oneProcess = (store: StoreKind): Deployment => ({
+  label: '1 process',
+  store,
+  start: async (bench, name) => {
+    const s = await startApp(bench, name);
+    return { urls: [s.baseUrl], pids: [s.proc.pid], readyMs: s.readyMs, stop: () => s.proc.kill9() };
+  },
+});
+
+const sumTrees = (pids: number[], of: (pid: number) => number) => pids.reduce((n, pid) => n + processTree(pid).reduce((m, p) => m + of(p), 0), 0);
 
 function planVotes(ctx: Ctx, sessions: number): Vote[] {
   const r = rng(ctx.seed ^ 0x51);
@@ -96,19 +133,33 @@ function planVotes(ctx: Ctx, sessions: number): Vote[] {
 
 const keyOf = (v: { sessionId: string; delegateId: string }) => `${v.sessionId}|${v.delegateId}`;
 
-export async function runS1(ctx: Ctx, sessions: number): Promise<S1Result> {
+export async function runS1(ctx: Ctx, sessions: number, variants: Deployment[] = []): Promise<S1Result> {
   const votes = planVotes(ctx, sessions);
   const workers = votes.length > 1000 ? ctx.workers : 1;
   ctx.log(`S1 S=${sessions}: ${votes.length} bots over ${workers} generator process(es), window ${ctx.windowMs} ms`);
   const baseline = await baselineStorm(ctx, sessions, votes, workers);
-  const app = await appStorm(ctx, sessions, votes, workers);
+  const app = await appStorm(ctx, sessions, votes, workers, oneProcess(ctx.store));
+  const ratio = (side: StormSide) => ({ p50: side.ackMs.p50 / baseline.ackMs.p50, p99: side.ackMs.p99 / baseline.ackMs.p99 });
+  const measured: S1Variant[] = [];
+  for (const deploy of variants) {
+    // A variant that fails is reported as an error of its own; the 1-process figures stand.
+    try {
+      ctx.log(`S1 S=${sessions}, ${deploy.label} (${deploy.store} store)`);
+      const v = await appStorm(ctx, sessions, votes, workers, deploy);
+      measured.push({ label: deploy.label, store: deploy.store, app: v, ratio: ratio(v) });
+    } catch (err) {
+      ctx.log(`S1 S=${sessions}, ${deploy.label} FAILED: ${err instanceof Error ? err.stack ?? err.message : err}`);
+      await ctx.pool.all('closeAll').catch(() => undefined);
+    }
+  }
   return {
     sessions,
     sockets: votes.length,
     windowMs: ctx.windowMs,
     app,
     baseline,
-    ratio: { p50: app.ackMs.p50 / baseline.ackMs.p50, p99: app.ackMs.p99 / baseline.ackMs.p99 },
+    ratio: ratio(app),
+    ...(variants.length ? { variants: measured } : {}),
   };
 }
 
@@ -169,13 +220,14 @@ async function deleteBaselineKeys(ctx: Ctx, prefix: string) {
   await deleteRedisKeys(ctx.redisUrl, prefix);
 }
 
-async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: number): Promise<S1Result['app']> {
-  const store = await prepareStore(ctx.store, `s1-${sessions}`, ctx.redisUrl, sessions);
-  const server = await startApp(store, `s1-app-${sessions}`);
+async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: number, deploy: Deployment): Promise<S1Result['app']> {
+  const tag = `${sessions}-${deploy.label.replace(/\W+/g, '').slice(0, 8)}`;
+  const store = await prepareStore(deploy.store, `s1-${tag}`, ctx.redisUrl, sessions);
+  const server = await deploy.start(store, `s1-app-${tag}`);
   const chairs: StaffSocket[] = [];
   let pool: Pool | null = null;
   try {
-    const url = server.baseUrl;
+    const url = server.urls[0]!;
     // One login per delegate, reused by that delegate's socket in every session (tokens are per account).
     const chairToken = await login(url, 'password', CHAIR.id, CHAIR.password);
     const tokens = new Map<string, string>();
@@ -188,7 +240,7 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     const p = pool;
     const items = votes.map((v) => ({ key: keyOf(v), token: tokens.get(v.delegateId)!, sessionId: v.sessionId, join: false }));
     const tConn = performance.now();
-    const conn = await p.each<{ failed: number; errors: string[] }>('connect', (i) => ({ url, items: p.deal(items)[i], concurrency: 50 }));
+    const conn = await p.each<{ failed: number; errors: string[] }>('connect', (i) => ({ url: server.urls[i % server.urls.length], items: p.deal(items)[i], concurrency: 50 }));
     if (conn.some((c) => c.failed)) throw new Error(`connect failed: ${conn.flatMap((c) => c.errors).join('; ')}`);
 
     // Setup, not measured: every bot checks in, THEN joins its session's room (checking in before joining spares the
@@ -218,22 +270,23 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     const delegateViewBytes = pushedBytes(sharedPart(probeAck.view));
     const chairViewBytes = pushedBytes(await chairs[0]!.join());
 
-    let peakRss = rssBytes(server.proc.pid);
+    const rss = () => sumTrees(server.pids, rssBytes);
+    let peakRss = rss();
     const rssTimer = setInterval(() => {
       try {
-        peakRss = Math.max(peakRss, rssBytes(server.proc.pid));
+        peakRss = Math.max(peakRss, rss());
       } catch {
         // the server is gone; the storm will report it
       }
     }, 250);
-    const cpu0 = cpuMs(server.proc.pid);
+    const cpu = () => server.pids.reduce((n, pid) => n + cpuMs(pid), 0);
+    const cpu0 = cpu();
     const { results, health } = await storm(ctx, p, votes, (v) => ({ pollId: POLL, choice: v.choice })).finally(() => clearInterval(rssTimer));
     // The storm ends when each chair has seen the view including its session's last acked ballot.
     const lastSeq = new Map<string, number>();
     for (const r of results) if (r.ok) lastSeq.set(r.tag.split('|')[0]!, Math.max(lastSeq.get(r.tag.split('|')[0]!) ?? 0, r.seq));
     await Promise.all([...lastSeq].map(([sid, seq]) => chairOf.get(sid)!.waitSeq(seq, 900_000)));
-    const cpu = cpuMs(server.proc.pid) - cpu0;
-    const out = side(votes, results, cpu, health);
+    const out = side(votes, results, cpu() - cpu0, health);
 
     const byKey = new Map(votes.map((v) => [keyOf(v), v]));
     const tally: number[] = [];
@@ -283,6 +336,6 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     if (pool) {
       await pool.all('closeAll').catch(() => undefined);
     }
-    await server.proc.kill9();
+    await server.stop();
   }
 }
