@@ -13,8 +13,8 @@
  *
  * Continuity: a patch names the seq it starts from. A client applies it only to the pushed view of exactly that seq;
  * a patch from another seq, or one that does not fit, means the client missed something, and it asks for a whole view
- * again (a join with its last seq). Until a whole view has been pushed after a join, patches are ignored: the join
- * answer is current, and the server pushes a whole view to the joiner at the room's next publication.
+ * again (a join with its last seq). While it holds no pushed view (before the first, after a misfit), patches are
+ * ignored: the join answer is current, and the server pushes a whole view to a joiner at the room's next publication.
  *
  * Secrecy: a patch is computed from two views of the same audience, both of which its receivers get whole too, so it
  * can say nothing they would not read by comparing them; personal parts never go through a room's patch.
@@ -89,8 +89,8 @@ export class ViewAssembler {
     if (council !== undefined) this.council = { sessionId: view.sessionId, value: council };
     const personal = personalFrom(view);
     if (personal) this.mine = personal;
-    // The server pushes this connection a whole view at the room's next publication; patches before it are ignored.
-    this.wire = null;
+    // The pushed view held (if any) stays the base: patches from it still fit, and the server pushes a joiner a whole
+    // view at the room's next publication anyway.
     return view;
   }
 
