@@ -8,8 +8,10 @@
  *   ack timeout, and after an answer that says nothing was applied or that the outcome is not known yet (RATE_LIMITED,
  *   UNAVAILABLE, OUTCOME_UNKNOWN); the server dedupes by (caller, `commandId`), so a repeat returns the original ack
  *   and is applied once.
- * - Views are full state, not diffs: the newest `seq` wins, an older push is dropped, and after every (re)connect the
- *   join answer replaces whatever the client held (the server is the authority after a restart).
+ * - Apps see whole views only. The server pushes a room's changes as patches (core's views/wire.ts); the kit applies
+ *   each to the pushed view it holds, and a patch that does not start from that view's seq or does not fit it makes
+ *   the kit ask for a whole view (a join with its last seq). The newest `seq` wins, an older push is dropped, and after
+ *   every (re)connect the join answer replaces whatever the client held (the server is the authority after a restart).
  * - The server ends connections itself on a restart ("io server disconnect"), which Socket.IO does not retry; the
  *   client reconnects anyway, so a tablet survives a server restart without a reload.
  */
@@ -29,6 +31,7 @@ import {
   type RefusalReason,
   type ServerToClientEvents,
   type SessionView,
+  type ViewPatch,
 } from '@hall/core';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { actorOf, decodeClaims, type Claims } from './claims.ts';
@@ -330,6 +333,7 @@ export class HallClient {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (err) => this.onConnectError(err as Error & { data?: { code?: string } }));
     socket.on('session:view', (view) => this.takePushedView(view));
+    socket.on('session:patch', (patch) => this.takePatch(patch));
     socket.on('session:personal', (part) => this.assembler.personal(part));
     socket.on('server:notice', (notice) => this.takeNotice(notice));
     return socket;
@@ -427,12 +431,12 @@ export class HallClient {
     return this.current;
   }
 
-  /** Pushed views that skipped at least one `seq` (harmless — views are full state — but worth counting). */
+  /** Whole views asked for because a pushed patch did not fit the view held (a missed push). */
   get resyncs(): number {
     return this.counters.resyncs;
   }
 
-  /** Counters for diagnostics: gaps, dropped stale views, command resends, reconnections. */
+  /** Counters for diagnostics: resyncs, dropped stale views, command resends, reconnections. */
   get stats(): Readonly<{ resyncs: number; dropped: number; retries: number; reconnects: number }> {
     return { ...this.counters };
   }
@@ -509,14 +513,24 @@ export class HallClient {
     if (!pushed || pushed.sessionId !== this.session) return;
     // Completed with the council and this delegate's own part (views/wire.ts); null until the join answer came.
     const view = this.assembler.pushed(pushed);
-    if (!view) return;
+    if (view) this.takeNewer(view);
+  }
+
+  private takePatch(patch: ViewPatch) {
+    if (!patch || patch.sessionId !== this.session) return;
+    const outcome = this.assembler.patched(patch);
+    if (outcome.kind === 'view') this.takeNewer(outcome.view);
+    if (outcome.kind === 'resync') {
+      this.counters.resyncs++;
+      void this.doJoin();
+    }
+  }
+
+  private takeNewer(view: SessionView) {
     const cur = this.current;
-    if (cur && cur.sessionId === view.sessionId) {
-      if (view.seq < cur.seq) {
-        this.counters.dropped++;
-        return;
-      }
-      if (view.seq > cur.seq + 1) this.counters.resyncs++;
+    if (cur && cur.sessionId === view.sessionId && view.seq < cur.seq) {
+      this.counters.dropped++;
+      return;
     }
     this.setView(view);
   }

@@ -2,9 +2,9 @@
  * HallClient against a fake socket: resync by seq, delivery of commands (at least once, counted once, recorded only
  * on an ok ack), the connection state union, the server clock, identity from the token, and HTTP login.
  */
-import { personalOf, Refusal, sharedDelegateView, withoutCouncil, type CommandAck, type SessionView } from '@hall/core';
+import { personalOf, Refusal, sharedDelegateView, viewPatch, withoutCouncil, type CommandAck, type SessionView } from '@hall/core';
 import { can } from '../src/can.ts';
-import { startedSession } from './support/fixtures.ts';
+import { chair, delegate, startedSession } from './support/fixtures.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HallClient, type CommandStatus, type ConnectionState } from '../src/client.ts';
 import { HallError } from '../src/errors.ts';
@@ -68,20 +68,48 @@ describe('[KIT-VIEW] views and resync', () => {
     expect(client.view?.queue).toHaveLength(2);
   });
 
-  it('[KIT-VIEW-2] older pushed views are dropped, newer are taken, and a gap is counted as a resync', async () => {
+  it('[KIT-VIEW-2] older pushed views are dropped, newer are taken (whole views may skip seqs)', async () => {
     const { client, socket } = await joined();
     const seen: number[] = [];
     client.subscribe((v) => seen.push(v!.seq));
     socket().push('session:view', stubView(11));
     socket().push('session:view', stubView(9)); // late, older: dropped
     socket().push('session:view', stubView(11)); // same seq: taken (same state)
-    socket().push('session:view', stubView(15)); // 12..14 coalesced away: fine, counted
+    socket().push('session:view', stubView(15)); // 12..14 coalesced away: fine
     socket().push('session:view', stubView(14)); // older: dropped
     socket().push('session:view', stubView(7, 'another-session')); // not ours: ignored
     expect(seen).toEqual([11, 11, 15]);
     expect(client.view?.seq).toBe(15);
-    expect(client.resyncs).toBe(1);
+    expect(client.resyncs).toBe(0);
     expect(client.stats.dropped).toBe(2);
+  });
+
+  it('[KIT-VIEW-9] pushed patches become whole views; a patch that misses a push makes the client join again for a whole view', async () => {
+    const live = startedSession(12, 10);
+    const hall = new FakeHall();
+    hall.current = live.view('chair');
+    const { client, socket } = await joined({}, hall);
+    const wire = () => withoutCouncil(live.view('chair'));
+    const first = wire();
+    socket().push('session:view', first);
+    live.must(chair, 'poll.open', { pollId: 'p1', subject: 'Nghị quyết', kind: 'motion', mode: 'electronic' });
+    const second = wire();
+    socket().push('session:patch', JSON.parse(JSON.stringify(viewPatch(first, second))));
+    // The app sees the whole view, council included, as if the server had pushed it.
+    expect(client.view).toEqual(JSON.parse(JSON.stringify(live.view('chair'))));
+    live.must(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'yes' });
+    const third = wire();
+    live.must(delegate(2), 'ballot.cast', { pollId: 'p1', choice: 'no' });
+    const fourth = wire();
+    expect(hall.joins).toHaveLength(1);
+    // The push of `third` never came: the patch from it does not fit what the client holds.
+    hall.current = live.view('chair');
+    socket().push('session:patch', JSON.parse(JSON.stringify(viewPatch(third, fourth))));
+    expect(client.resyncs).toBe(1);
+    await until(() => hall.joins.length === 2, 'the resync join');
+    expect(hall.joins[1]).toEqual({ sessionId: SESSION, lastSeq: second.seq });
+    await until(() => client.view?.seq === fourth.seq, 'the whole view of the resync');
+    expect(client.view).toEqual(live.view('chair'));
   });
 
   it('[KIT-VIEW-3] after a reconnect the client re-joins with its last seq and takes the join view', async () => {

@@ -10,6 +10,7 @@ export { apply, defaultLimit, TOO_FEW_AT_DEADLINE } from './machine/apply.ts';
 export * from './views/project.ts';
 export * from './views/wire.ts';
 export * from './views/glance.ts';
+export { applyPatch, diff, jsonEqual, PatchMismatch, type PatchOp, type PatchPath } from './views/patch.ts';
 export * from './protocol/socket.ts';
 export { tallySealedBallots } from './machine/secret-tally.ts';
 export { committeeOptions, committeeShape, countsFromCommittee, isCommitteePoll, memberIndex } from './machine/committee-poll.ts';

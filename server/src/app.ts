@@ -292,6 +292,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     limits: config.limits,
     clientIp: clientAddress(config.trustProxy),
     onDelegateJoined: (sessionId, delegateId) => publisher.rejoined(sessionId, delegateId),
+    onJoinedRoom: (room, socketId) => publisher.joinedRoom(room, socketId),
     onCommand: () => publisher.commandArrived(),
   });
   metrics.liveSessions(() => sessions.localCount());

@@ -226,9 +226,11 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
       });
       const bot: Bot = { socket, sessionId: item.sessionId, seq: -1, target: Number.POSITIVE_INFINITY, resyncedAt: Number.NaN, joining: false };
       bots.set(item.key, bot);
-      socket.on('session:view', (v: { seq: number }) => {
+      const takeSeq = (v: { seq: number }) => {
         if (v.seq > bot.seq) bot.seq = v.seq;
-      });
+      };
+      socket.on('session:view', takeSeq);
+      socket.on('session:patch', takeSeq);
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', reject);

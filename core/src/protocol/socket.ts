@@ -4,6 +4,7 @@
  */
 import type { PersonalView, SessionView } from '../views/project.ts';
 import type { SessionGlance } from '../views/glance.ts';
+import type { ViewPatch } from '../views/wire.ts';
 import type { ErrorCode } from './errors.ts';
 import type { RefusalReason } from './errors.ts';
 
@@ -37,6 +38,8 @@ export interface ServerToClientEvents {
   'session:view': (view: SessionView) => void;
   /** A delegate's own part of the next shared view, sent only when it changed. */
   'session:personal': (part: PersonalView) => void;
+  /** What changed in the room's view since the one this socket was last pushed (views/wire.ts). */
+  'session:patch': (patch: ViewPatch) => void;
   /** A session changed: its glance (phase, quorum, current item, poll in progress), for oversight dashboards. */
   'oversight:glance': (glance: SessionGlance) => void;
   'server:notice': (notice: { code: string; message: string }) => void;

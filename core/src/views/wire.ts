@@ -1,18 +1,45 @@
 /**
  * How views travel after the join answer. A join answers with a complete view; after that the server pushes, per
- * publication:
- *  - to staff, the wall and the public: their view, as before;
- *  - to the delegates of a session: ONE shared view (no `me`, no `mine`) for the whole hall, plus, before it and only
- *    to a delegate whose own part changed, that delegate's `PersonalView`.
- * and every pushed snapshot leaves out the council, which is frozen at seq 0 and already came with the join answer.
+ * publication and per audience room (staff, wall, public, the delegates of a session):
+ *  - to a socket that joined since the room's last publication: the whole view as pushed (`session:view`);
+ *  - to every other socket of the room: a `ViewPatch` from the view the room was last sent to the new one
+ *    (`session:patch`), computed and encoded once for the room.
+ * Delegates share one view (no `me`, no `mine`) for the whole hall; before it, and only to a delegate whose own part
+ * changed, goes that delegate's `PersonalView`. Every pushed view leaves out the council, which is frozen at seq 0
+ * and already came with the join answer.
  *
- * Why: a province hall has 85 tablets; when each tablet's view carried the whole redacted snapshot, one ballot cost 85
- * encodings of ~25 KB. Now it costs one encoding of the shared view plus the voter's own few hundred bytes.
+ * Why: a province hall has 85 tablets, a chair console and a wall; a ballot changes a few fields of views of 10–25
+ * KB. Whole views cost an encoding of each per publication; a patch costs bytes proportional to the change.
+ *
+ * Continuity: a patch names the seq it starts from. A client applies it only to the pushed view of exactly that seq;
+ * a patch from another seq, or one that does not fit, means the client missed something, and it asks for a whole view
+ * again (a join with its last seq). While it holds no pushed view (before the first, after a misfit), patches are
+ * ignored: the join answer is current, and the server pushes a whole view to a joiner at the room's next publication.
+ *
+ * Secrecy: a patch is computed from two views of the same audience, both of which its receivers get whole too, so it
+ * can say nothing they would not read by comparing them; personal parts never go through a room's patch.
  *
  * `ViewAssembler` is the receiving end every client uses (the apps' HallClient, the bots, the tests), so a pushed
- * view is completed by the same code everywhere.
+ * view or patch is completed by the same code everywhere.
  */
-import { personalise, type PersonalView, type SessionView } from './project.ts';
+import { applyPatch, diff, type PatchOp } from './patch.ts';
+import { personalise, type Audience, type PersonalView, type SessionView } from './project.ts';
+
+/** What changed in a room's view from seq `from` to seq `seq` (`seq` first: the bench reads it from a frame's first bytes). */
+export interface ViewPatch {
+  seq: number;
+  from: number;
+  sessionId: string;
+  audience: Audience;
+  ops: PatchOp[];
+}
+
+/** The patch that turns a room's previous pushed view into the next one. */
+export const viewPatch = (from: SessionView, to: SessionView): ViewPatch => ({ seq: to.seq, from: from.seq, sessionId: to.sessionId, audience: to.audience, ops: diff(from, to) });
+
+/** What a client does with a patch: show the view it makes, ignore it, or ask for a whole view (a join). */
+export type PatchOutcome = { kind: 'view'; view: SessionView } | { kind: 'ignored' } | { kind: 'resync' };
+
 
 type SnapshotWithContext = { context: Record<string, unknown> } & Record<string, unknown>;
 
@@ -45,13 +72,16 @@ function personalFrom(view: SessionView): PersonalView | null {
 }
 
 /**
- * Completes pushed views. Feed it every join answer (`complete`), pushed view (`pushed`) and personal part
- * (`personal`) of one connection; `pushed` returns the complete view to show, or null when it cannot be completed
- * (nothing from this session's join answer yet — the join answer about to arrive carries the whole state anyway).
+ * Completes pushed views and patches. Feed it every join answer (`complete`), pushed view (`pushed`), patch
+ * (`patched`) and personal part (`personal`) of one connection; `pushed` returns the complete view to show, or null
+ * when it cannot be completed (nothing from this session's join answer yet — the join answer about to arrive carries
+ * the whole state anyway).
  */
 export class ViewAssembler {
   private council: { sessionId: string; value: unknown } | null = null;
   private mine: PersonalView | null = null;
+  /** The last view pushed to this connection as it travelled (no council, no personal part): the base of patches. */
+  private wire: SessionView | null = null;
 
   /** A join answer: complete by construction; remembered as the source of the council and the personal part. */
   complete(view: SessionView): SessionView {
@@ -59,6 +89,8 @@ export class ViewAssembler {
     if (council !== undefined) this.council = { sessionId: view.sessionId, value: council };
     const personal = personalFrom(view);
     if (personal) this.mine = personal;
+    // The pushed view held (if any) stays the base: patches from it still fit, and the server pushes a joiner a whole
+    // view at the room's next publication anyway.
     return view;
   }
 
@@ -69,6 +101,31 @@ export class ViewAssembler {
   }
 
   pushed(view: SessionView): SessionView | null {
+    this.wire = view;
+    return this.completed(view);
+  }
+
+  patched(patch: ViewPatch): PatchOutcome {
+    const base = this.wire;
+    if (!base || base.sessionId !== patch.sessionId || patch.seq <= base.seq) return { kind: 'ignored' };
+    let next: SessionView | null = null;
+    if (patch.from === base.seq && patch.audience === base.audience && Array.isArray(patch.ops)) {
+      try {
+        next = applyPatch(base, patch.ops);
+      } catch {
+        next = null;
+      }
+    }
+    if (!next || next.seq !== patch.seq) {
+      this.wire = null;
+      return { kind: 'resync' };
+    }
+    this.wire = next;
+    const view = this.completed(next);
+    return view ? { kind: 'view', view } : { kind: 'ignored' };
+  }
+
+  private completed(view: SessionView): SessionView | null {
     let out = view;
     if (hasContext(view.snapshot) && view.snapshot.context.council === undefined) {
       if (this.council?.sessionId !== view.sessionId) return null;

@@ -366,6 +366,12 @@ export class BotDelegate {
       const complete = this.assembler.pushed(view);
       if (complete) this.take(complete);
     });
+    socket.on('session:patch', (patch) => {
+      const outcome = this.assembler.patched(patch);
+      if (outcome.kind === 'view') this.take(outcome.view);
+      // A missed push: ask for the whole view, as a tablet does.
+      if (outcome.kind === 'resync' && this.sessionId) this.join(this.sessionId).catch(() => undefined);
+    });
     socket.on('session:personal', (part) => this.assembler.personal(part));
     // The server said goodbye (a graceful restart disconnects every socket): socket.io-client does not reconnect after
     // that on its own, but a tablet would, so the bot does too after the usual delay.

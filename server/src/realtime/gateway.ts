@@ -64,6 +64,8 @@ export interface GatewayDeps {
   onCommand?: () => void;
   /** A delegate socket joined and gets a complete view (the publisher then resends that delegate's own part). */
   onDelegateJoined?: (sessionId: string, delegateId: string) => void;
+  /** A socket joined a session's view room: the publisher pushes it a whole view next, patches after that. */
+  onJoinedRoom?: (room: string, socketId: string) => void;
   metrics?: { command: (type: string, outcome: string, ms: number) => void; connections: (delta: number) => void };
 }
 
@@ -182,9 +184,11 @@ export function attachGateway(deps: GatewayDeps) {
         // Join the rooms first: a view published between reading the view and joining would otherwise be missed.
         if (audience === 'delegate') {
           await socket.join([delegatesRoom(record.id), delegateRoom(record.id, delegateId ?? '-')]);
+          deps.onJoinedRoom?.(delegatesRoom(record.id), socket.id);
           deps.onDelegateJoined?.(record.id, delegateId ?? '-');
         } else {
           await socket.join(audienceRoom(record.id, audience));
+          deps.onJoinedRoom?.(audienceRoom(record.id, audience), socket.id);
         }
         const view = await sessions.view(record.id, audience, delegateId);
         // The answer is complete: whatever part was pushed to this delegate before, the next push repeats theirs.

@@ -2,9 +2,10 @@
  * Pushes views to audience rooms. Views are "the current state at seq N", so a burst of events (85 ballots in a few
  * seconds) is coalesced into one publication per session: a client that misses an intermediate view loses nothing.
  *
- * A publication projects each audience once. The delegates of a session share one view (one encoding for the whole
- * hall) and each delegate whose own part changed gets that part first (views/wire.ts); pushed snapshots leave out the
- * frozen council.
+ * A publication projects each audience once. The delegates of a session share one view and each delegate whose own part
+ * changed gets that part first (views/wire.ts); pushed snapshots leave out the frozen council. A room gets what changed
+ * since the view it was last sent — one patch, computed and encoded once for the room — except the sockets that joined
+ * since, which get the whole view once (their join answer may be newer than the room's last view, so no patch fits it).
  *
  * Commands come before views: publications run one at a time, write a slice of sockets per turn of the event loop
  * (commands that arrived meanwhile are handled between slices) and, while commands pour in (a vote storm), together
@@ -12,7 +13,7 @@
  * that comes 100 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
  * other nodes' sessions go through the same queue.
  */
-import { glanceOf, personalOf, project, sharedDelegateView, withoutCouncil, type Audience, type SessionSnapshot } from '@hall/core';
+import { glanceOf, personalOf, project, sharedDelegateView, viewPatch, withoutCouncil, type Audience, type SessionSnapshot, type SessionView } from '@hall/core';
 import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
@@ -61,8 +62,12 @@ interface Queued {
 
 interface Send {
   room: string;
-  event: 'session:view' | 'session:personal' | 'oversight:glance';
+  event: 'session:view' | 'session:patch' | 'session:personal' | 'oversight:glance';
   payload: object;
+  /** Only these sockets of the room. */
+  only?: ReadonlySet<string>;
+  /** Every socket of the room but these. */
+  except?: ReadonlySet<string>;
 }
 
 /** Sockets written to between two turns of the event loop: about a millisecond of work, so an ack never waits long. */
@@ -74,6 +79,10 @@ export class ViewPublisher {
   private readonly lastPublished = new Map<string, number>();
   /** Per session, per delegate: the personal part last pushed (JSON), so an unchanged one is not sent again. */
   private readonly sentPersonal = new Map<string, Map<string, string>>();
+  /** Per view room: the view it was last sent, the base of its next patch. */
+  private readonly sentViews = new Map<string, SessionView>();
+  /** Per view room: sockets that joined since its last publication, which get the whole view. */
+  private readonly joiners = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | null = null;
   private armedFor = 0;
   private publishing = false;
@@ -134,6 +143,16 @@ export class ViewPublisher {
     this.sentPersonal.get(sessionId)?.delete(delegateId);
   }
 
+  /**
+   * A socket joined a view room (before its join answer is read): its next push is the whole view, since it holds no
+   * view the room's next patch starts from.
+   */
+  joinedRoom(room: string, socketId: string) {
+    let sockets = this.joiners.get(room);
+    if (!sockets) this.joiners.set(room, (sockets = new Set()));
+    sockets.add(socketId);
+  }
+
   /** Set in a cluster: the owner sends each flushed state once to the other nodes. */
   onPublished: ((room: SessionRoom) => void) | null = null;
 
@@ -192,7 +211,9 @@ export class ViewPublisher {
       for (const send of sends) {
         const members = this.io.of('/').adapter.rooms.get(send.room);
         if (!members?.size) continue;
-        const ids = members.size > SLICE_SOCKETS ? [...members] : null;
+        const filter = send.only ?? (send.except?.size ? send.except : null);
+        const ids = filter || members.size > SLICE_SOCKETS ? [...members].filter((id) => (send.only ? send.only.has(id) : !filter?.has(id))) : null;
+        if (ids?.length === 0) continue;
         for (let from = 0; from < (ids?.length ?? 1); from += SLICE_SOCKETS) {
           if (written >= SLICE_SOCKETS) {
             cost += this.clock() - started;
@@ -219,7 +240,8 @@ export class ViewPublisher {
     const sends: Send[] = [];
     for (const audience of ['chair', 'secretary', 'wall', 'public'] as const) {
       const room = audienceRoom(sessionId, audience);
-      if (this.occupied(room)) sends.push({ room, event: 'session:view', payload: withoutCouncil(project(snapshot, seq, audience)) });
+      if (this.occupied(room)) this.viewSends(room, withoutCouncil(project(snapshot, seq, audience)), sends);
+      else this.forget(room);
     }
     const councilRoom = oversightCouncilRoom(snapshot.context.council.id);
     const watchers = [OVERSIGHT_ALL_ROOM, councilRoom].filter((room) => this.occupied(room));
@@ -227,7 +249,10 @@ export class ViewPublisher {
       const glance = glanceOf(project(snapshot, seq, 'wall'));
       for (const room of watchers) sends.push({ room, event: 'oversight:glance', payload: glance });
     }
-    if (!this.occupied(delegatesRoom(sessionId))) return sends;
+    if (!this.occupied(delegatesRoom(sessionId))) {
+      this.forget(delegatesRoom(sessionId));
+      return sends;
+    }
     // Own parts first: a tablet completes the shared view that follows with the newest part it holds.
     let sent = this.sentPersonal.get(sessionId);
     if (!sent) this.sentPersonal.set(sessionId, (sent = new Map()));
@@ -244,8 +269,27 @@ export class ViewPublisher {
       sent.set(d.id, key);
       sends.push({ room, event: 'session:personal', payload: part });
     }
-    sends.push({ room: delegatesRoom(sessionId), event: 'session:view', payload: withoutCouncil(sharedDelegateView(snapshot, seq)) });
+    this.viewSends(delegatesRoom(sessionId), withoutCouncil(sharedDelegateView(snapshot, seq)), sends);
     return sends;
+  }
+
+  /** A room's view: whole to its joiners (and to all when it has no earlier one), a patch to everyone else. */
+  private viewSends(room: string, view: SessionView, sends: Send[]) {
+    const base = this.sentViews.get(room);
+    // A replica's older state arriving late must not become the base of a patch that would go backwards.
+    if (base && view.seq < base.seq) return;
+    const joiners = this.joiners.get(room) ?? new Set<string>();
+    this.joiners.delete(room);
+    this.sentViews.set(room, view);
+    if (!base) return void sends.push({ room, event: 'session:view', payload: view });
+    if (joiners.size) sends.push({ room, event: 'session:view', payload: view, only: joiners });
+    if (view.seq > base.seq) sends.push({ room, event: 'session:patch', payload: viewPatch(base, view), except: joiners });
+  }
+
+  /** Nobody is left in the room: whoever comes joins and gets a whole view. */
+  private forget(room: string) {
+    this.sentViews.delete(room);
+    this.joiners.delete(room);
   }
 
   private occupied(room: string) {

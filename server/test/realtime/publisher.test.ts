@@ -2,7 +2,7 @@
  * The view publisher on its own (fake Socket.IO, fake timers): what a publication sends to whom, coalescing, the
  * per-session gap, fairness between sessions, and the share of the event loop publishing may take.
  */
-import { parseCommand, prepareCommand, isVerdict, startSession, type SessionActor, type SessionView, type PersonalView } from '@hall/core';
+import { applyPatch, parseCommand, prepareCommand, isVerdict, startSession, type SessionActor, type SessionView, type PersonalView, type ViewPatch } from '@hall/core';
 import type { Server } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { audienceRoom, delegateRoom, delegatesRoom, ViewPublisher } from '../../src/realtime/publisher.ts';
@@ -10,9 +10,9 @@ import type { SessionRoom } from '../../src/runtime/session-room.ts';
 import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
 
 interface Sent {
-  room: string;
+  room: string | string[];
   event: string;
-  payload: SessionView | PersonalView;
+  payload: SessionView | PersonalView | ViewPatch;
 }
 
 /** Just enough of Socket.IO: rooms with members, and `io.local.to(room).emit`. */
@@ -21,7 +21,7 @@ function fakeIo(onEmit: () => void = () => undefined) {
   const sent: Sent[] = [];
   const io = {
     of: () => ({ adapter: { rooms } }),
-    local: { to: (room: string) => ({ emit: (event: string, payload: SessionView | PersonalView) => (onEmit(), sent.push({ room, event, payload })) }) },
+    local: { to: (room: string | string[]) => ({ emit: (event: string, payload: Sent['payload']) => (onEmit(), sent.push({ room, event, payload })) }) },
   } as unknown as Server;
   const join = (room: string) => rooms.set(room, new Set([...(rooms.get(room) ?? []), `sock-${room}`]));
   return { io, sent, join };
@@ -66,8 +66,11 @@ describe('[PUB] view publisher', () => {
     hall.do(chair, 'session.openCheckIn');
     pub.changed(hall.room);
     await vi.advanceTimersByTimeAsync(15);
-    // First publication: each joined delegate gets their part once, then the one shared view.
+    // First publication: each joined delegate gets their part once, then the one shared view; every room a whole view.
     expect(sent.filter((s) => s.event === 'session:personal').map((s) => s.room)).toEqual([1, 2, 3].map((n) => delegateRoom('s1', d(n).id)));
+    const rooms = [audienceRoom('s1', 'chair'), audienceRoom('s1', 'wall'), delegatesRoom('s1')].sort();
+    const first = new Map(sent.filter((s) => s.event === 'session:view').map((s) => [s.room as string, s.payload as SessionView]));
+    expect([...first.keys()].sort()).toEqual(rooms);
     sent.length = 0;
 
     await vi.advanceTimersByTimeAsync(500);
@@ -76,10 +79,14 @@ describe('[PUB] view publisher', () => {
       pub.changed(hall.room);
     }
     await vi.advanceTimersByTimeAsync(15);
-    const views = sent.filter((s) => s.event === 'session:view');
-    expect(views.map((s) => s.room).sort()).toEqual([audienceRoom('s1', 'chair'), audienceRoom('s1', 'wall'), delegatesRoom('s1')].sort());
-    expect(views.every((s) => s.payload.seq === hall.seq)).toBe(true);
-    const shared = views.find((s) => s.room === delegatesRoom('s1'))!.payload as SessionView;
+    // Later publications: each room gets what changed since its last view, once for the whole room.
+    expect(sent.filter((s) => s.event === 'session:view')).toEqual([]);
+    const patches = sent.filter((s) => s.event === 'session:patch');
+    expect(patches.map((s) => s.room).sort()).toEqual(rooms);
+    expect(patches.every((s) => (s.payload as ViewPatch).seq === hall.seq && (s.payload as ViewPatch).from === 1)).toBe(true);
+    const sharedPatch = patches.find((s) => s.room === delegatesRoom('s1'))!.payload as ViewPatch;
+    const shared = applyPatch(first.get(delegatesRoom('s1'))!, sharedPatch.ops);
+    expect(shared.seq).toBe(hall.seq);
     expect(shared.me).toBeUndefined();
     expect((shared.snapshot as { context: { council?: unknown } }).context.council).toBeUndefined();
     // Delegates 1-3 checked in (their parts changed); nobody else is listening, so nobody else gets one.
@@ -99,6 +106,46 @@ describe('[PUB] view publisher', () => {
     pub.changed(hall.room);
     await vi.advanceTimersByTimeAsync(500);
     expect(sent.filter((s) => s.event === 'session:personal').map((s) => s.room)).toEqual([delegateRoom('s1', d(2).id)]);
+    pub.close();
+  });
+
+  it('[PUB-5] a socket that joined since the last publication gets the whole view, the rest of its room the patch', async () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 200 });
+    const hall = new Hall('s1');
+    join(delegatesRoom('s1'));
+    join(delegateRoom('s1', d(1).id));
+    hall.do(chair, 'session.openCheckIn');
+    for (let k = 1; k <= 60; k++) hall.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(15);
+    const first = sent.find((s) => s.event === 'session:view')!.payload as SessionView;
+    sent.length = 0;
+
+    hall.do(chair, 'session.start');
+    hall.do(chair, 'poll.open', { pollId: 'p1', subject: 'Kín', kind: 'motion', mode: 'secret' });
+    // A tablet joins the room before the next publication: its join answer may be newer than the room's last view.
+    io.of('/').adapter.rooms.get(delegatesRoom('s1'))!.add('late');
+    pub.joinedRoom(delegatesRoom('s1'), 'late');
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(500);
+    const whole = sent.filter((s) => s.event === 'session:view');
+    expect(whole.map((s) => s.room)).toEqual([['late']]);
+    const patch = sent.find((s) => s.event === 'session:patch')!;
+    expect(patch.room).toEqual([`sock-${delegatesRoom('s1')}`]);
+    expect(applyPatch(first, (patch.payload as ViewPatch).ops)).toEqual(whole[0]!.payload);
+    sent.length = 0;
+
+    // A secret ballot: the room's patch says a ballot came in, not whose.
+    hall.do(d(3), 'ballot.cast', { pollId: 'p1', choice: 'no' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sent.map((s) => [s.event, s.room])).toEqual([['session:patch', delegatesRoom('s1')]]);
+    const secret = sent[0]!.payload as ViewPatch;
+    const after = applyPatch(whole[0]!.payload as SessionView, secret.ops);
+    expect(after.poll?.castCount).toBe(1);
+    expect(JSON.stringify(secret)).not.toContain(d(3).id);
+    expect(JSON.stringify(secret)).not.toContain('"no"');
     pub.close();
   });
 

@@ -63,6 +63,14 @@ export class TestClient {
       const complete = this.assembler.pushed(v);
       if (complete) this.take(complete);
     });
+    socket.on('session:patch', (patch) => {
+      const outcome = this.assembler.patched(patch);
+      if (outcome.kind === 'view') this.take(outcome.view);
+      if (outcome.kind === 'resync') {
+        this.resyncs++;
+        void this.join().catch(() => undefined);
+      }
+    });
     socket.on('session:personal', (part) => this.assembler.personal(part));
     // After a reconnect the server has forgotten our rooms: join again and take the current view (resync by seq).
     socket.io.on('reconnect', () => {
@@ -72,6 +80,8 @@ export class TestClient {
   }
 
   reconnects = 0;
+  /** Whole views asked for because a patch did not fit (a missed push). */
+  resyncs = 0;
   private joined = false;
   private readonly assembler = new ViewAssembler();
 

@@ -109,6 +109,8 @@ export class StaffSocket {
   /** [seq, receipt time] of every view frame, in arrival order. */
   readonly views: [number, number][] = [];
   lastSeq = -1;
+  /** Bytes of the view frames received (whole views and patches), for the size of a publication. */
+  viewBytes = 0;
 
   private constructor(
     readonly sock: LiteSocket,
@@ -117,6 +119,7 @@ export class StaffSocket {
     sock.onView = (frame, at) => {
       const seq = frameSeq(frame);
       this.views.push([seq, at]);
+      this.viewBytes += frame.length;
       if (seq > this.lastSeq) this.lastSeq = seq;
     };
   }

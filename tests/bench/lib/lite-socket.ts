@@ -1,12 +1,13 @@
 /**
  * A minimal Socket.IO client (Engine.IO v4 over WebSocket only, default namespace) for load generation. One process
  * here stands in for thousands of tablets or viewers, so a view frame is NOT parsed: the bench only needs its `seq`,
- * which `project()` puts second in the object (`{"audience":…,"seq":N,…}`), so it is read from the first bytes.
+ * which `project()` puts second in a whole view (`{"audience":…,"seq":N,…}`) and a patch first (`{"seq":N,"from":…}`),
+ * so it is read from the first bytes. A patch stands for the view of its seq (a real client applies it).
  * Everything else (pings, acks, connect errors) follows the protocol the real socket.io-client speaks:
  *
  *   server → `0{sid,pingInterval,…}`   client → `40{auth}`   server → `40{sid,pid}` | `44{message,data}`
  *   client → `42<ackId>["event",arg]`  server → `43<ackId>[reply]`
- *   server → `42["session:view",view,offset]`   server `2` (ping) → client `3` (pong)
+ *   server → `42["session:view",view]` or `42["session:patch",patch]`   server `2` (ping) → client `3` (pong)
  *
  * Both the app and the baseline servers are measured with this same client, so its cost cancels out of the ratios.
  */
@@ -16,6 +17,10 @@ import { WebSocketClient, type WsClient } from './deps.ts';
 export const hostNow = () => performance.timeOrigin + performance.now();
 
 const VIEW_PREFIX = '42["session:view",';
+const PATCH_PREFIX = '42["session:patch",';
+
+const isViewFrame = (frame: Buffer) =>
+  frame.toString('latin1', 0, VIEW_PREFIX.length) === VIEW_PREFIX || frame.toString('latin1', 0, PATCH_PREFIX.length) === PATCH_PREFIX;
 
 /** The `seq` of a view frame, read from its first bytes (no JSON parse); -1 when absent. */
 export function frameSeq(frame: Buffer): number {
@@ -49,7 +54,7 @@ export class LiteSocket {
   private nextAckId = 1;
   private readonly pending = new Map<number, PendingAck>();
   closed = false;
-  /** Called with every `session:view` frame (raw) and its receipt time on the host clock. */
+  /** Called with every `session:view` and `session:patch` frame (raw) and its receipt time on the host clock. */
   onView: ((frame: Buffer, at: number) => void) | null = null;
   onClose: (() => void) | null = null;
   framesIn = 0;
@@ -84,7 +89,7 @@ export class LiteSocket {
           const k = data[1];
           if (k === 0x32 /* 2 event */) {
             sock.framesIn++;
-            if (sock.onView && data.toString('latin1', 0, VIEW_PREFIX.length) === VIEW_PREFIX) sock.onView(data, hostNow());
+            if (sock.onView && isViewFrame(data)) sock.onView(data, hostNow());
             return;
           }
           if (k === 0x33 /* 3 ack */) return sock.takeAck(data);

@@ -74,6 +74,13 @@ const rigNote = (s: S2Result) =>
   s.app.generator.generatorCpuPct === undefined
     ? `${s.app.generator.processes - 1} generator processes`
     : `${s.app.generator.processes - 1} generator processes; machine CPU: ${cpuSplit(s.app.generator)} (baseline run: ${cpuSplit(s.baseline.generator)})`;
+/** What a vote storm's publications cost on the wire: whole views (join, resync) and what was pushed per publication. */
+function publicationNote(app: S1Result['app']): string {
+  const whole = `${round(app.delegateViewBytes / 1024)} KB shared by a hall's tablets, ${round(app.chairViewBytes / 1024)} KB the chair's`;
+  // Runs saved before patches carry no push sizes: every publication pushed the whole views.
+  const pushed = app.delegatePushBytes || app.chairPushBytes ? `${Math.round(app.delegatePushBytes)} B to the tablets, ${Math.round(app.chairPushBytes)} B to the chair (mean frame)` : 'the whole views';
+  return `a publication pushes ${pushed} + the voter's own part; whole views: ${whole}; at most one publication per session per 100 ms`;
+}
 
 export function rows(r: Results): Row[] {
   const out: Row[] = [];
@@ -114,7 +121,7 @@ export function rows(r: Results): Row[] {
         ratio: s.app.cpuMsPerVote / s.baseline.cpuMsPerVote,
         target: null,
         met: null,
-        ...(s.app.delegateViewBytes ? { note: `a publication sends one ${round(s.app.delegateViewBytes / 1024)} KB view shared by a hall's 85 tablets (+ the voter's own part) and a ${round(s.app.chairViewBytes / 1024)} KB chair view; at most one per session per 100 ms` } : {}),
+        ...(s.app.delegateViewBytes ? { note: publicationNote(s.app) } : {}),
       },
     );
     if (s.app.peakRssMB) out.push({ scenario: sc, figure: 'server peak RSS during the storm', unit: 'MB', value: s.app.peakRssMB, baseline: null, ratio: null, target: null, met: null });

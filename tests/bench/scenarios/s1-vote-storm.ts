@@ -77,9 +77,12 @@ export interface S1Result {
     bootMs: number;
     /** Highest server RSS sampled (every 250 ms) during the storm, MB. */
     peakRssMB: number;
-    /** Size of the views a vote makes the server send: one per joined delegate, one per chair socket (JSON bytes). */
+    /** Size of a whole pushed view, shared by a hall's tablets and the chair's (JSON bytes). */
     delegateViewBytes: number;
     chairViewBytes: number;
+    /** Mean size of what a publication sent during the storm (a patch or a whole view), per frame, as received. */
+    delegatePushBytes: number;
+    chairPushBytes: number;
   };
   baseline: StormSide;
   ratio: { p50: number; p99: number };
@@ -266,9 +269,16 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     // What a publication sends: the delegates' shared view (one encoding for the hall) and the chair's, as pushed.
     const probe = await LiteSocket.connect(url, tokens.get(DELEGATES[0]!)!);
     const probeAck = await probe.emitWithAck<{ view: SessionView }>('session:join', { sessionId: sessionIds[0] }, 300_000);
-    probe.close();
     const delegateViewBytes = pushedBytes(sharedPart(probeAck.view));
     const chairViewBytes = pushedBytes(await chairs[0]!.join());
+    // The probe stays in the hall through the storm: what a tablet receives per publication.
+    const probeFrames = { bytes: 0, count: 0 };
+    probe.onView = (frame) => {
+      probeFrames.bytes += frame.length;
+      probeFrames.count++;
+    };
+    const chairFrames = (c: StaffSocket) => ({ bytes: c.viewBytes, count: c.views.length });
+    const chairsBefore = chairs.map(chairFrames);
 
     const rss = () => sumTrees(server.pids, rssBytes);
     let peakRss = rss();
@@ -287,6 +297,9 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     for (const r of results) if (r.ok) lastSeq.set(r.tag.split('|')[0]!, Math.max(lastSeq.get(r.tag.split('|')[0]!) ?? 0, r.seq));
     await Promise.all([...lastSeq].map(([sid, seq]) => chairOf.get(sid)!.waitSeq(seq, 900_000)));
     const out = side(votes, results, cpu() - cpu0, health);
+    probe.close();
+    const chairsAfter = chairs.map(chairFrames);
+    const chairPushes = chairsAfter.reduce((sum, c, i) => ({ bytes: sum.bytes + c.bytes - chairsBefore[i]!.bytes, count: sum.count + c.count - chairsBefore[i]!.count }), { bytes: 0, count: 0 });
 
     const byKey = new Map(votes.map((v) => [keyOf(v), v]));
     const tally: number[] = [];
@@ -325,10 +338,13 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
       peakRssMB: peakRss / (1024 * 1024),
       delegateViewBytes,
       chairViewBytes,
+      delegatePushBytes: probeFrames.count ? probeFrames.bytes / probeFrames.count : 0,
+      chairPushBytes: chairPushes.count ? chairPushes.bytes / chairPushes.count : 0,
     };
     ctx.log(
       `  app: acked ${app.acked}/${app.votes}, ack p50 ${round(app.ackMs.p50)} ms p99 ${round(app.ackMs.p99)} ms, tally p99 ${round(app.tallyMs.p99)} ms, ` +
-        `lost ${lost}, CPU/vote ${round(app.cpuMsPerVote, 2)} ms, lag p99 ${round(health.lagP99)} ms`,
+        `lost ${lost}, CPU/vote ${round(app.cpuMsPerVote, 2)} ms, lag p99 ${round(health.lagP99)} ms, ` +
+        `push bytes per publication: tablet ${Math.round(app.delegatePushBytes)}, chair ${Math.round(app.chairPushBytes)}`,
     );
     return app;
   } finally {
