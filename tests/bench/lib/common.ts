@@ -71,7 +71,10 @@ export function localLag() {
 }
 
 /** CPU milliseconds of the generator processes and of the orchestrator itself (not its other children). */
-const generatorCpuMs = (pool: Pool) => pool.pids.reduce((sum, pid) => sum + cpuMs(pid), 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+function generatorCpuMs(pool: Pool): number {
+  const own = process.cpuUsage();
+  return pool.pids.reduce((sum, pid) => sum + cpuMs(pid), 0) + (own.user + own.system) / 1000;
+}
 
 export async function generatorLag<T>(pool: Pool, run: () => Promise<T>, serverPid?: number): Promise<{ result: T; health: GeneratorHealth }> {
   await pool.all('lagStart');
