@@ -349,42 +349,37 @@ describe('[GROUP] ballots waiting together share an append, and each ack still n
     expect(await room.submit(first[5]!.command, first[5]!.by)).toEqual({ ...acks[5], duplicate: true });
   });
 
-  it('[GROUP-2] a grouped append that landed with its reply lost: every ballot acknowledged with its own record', async () => {
+  /** Ballots from `count` delegates pile up behind a busy room, and their grouped append meets `misbehaviour`. */
+  async function groupMeeting(misbehaviour: 'landThenThrow' | 'throwAfterForeignWrite', count: number) {
     const store = createMemoryStore();
-    const misbehave = { next: null as null | 'landThenThrow' };
-    const counting = countingJournal(flakyJournal(store.journal, misbehave), () => (misbehave.next = 'landThenThrow'));
+    const misbehave = { next: null as null | typeof misbehaviour };
+    const counting = countingJournal(flakyJournal(store.journal, misbehave), () => (misbehave.next = misbehaviour));
     const h = await harness({ journal: counting.journal });
     await openPoll(h);
     const { done: busy } = await busyRoom(h, counting);
-    const ballots = Array.from({ length: 6 }, (_, i) => ({ by: D(i), command: cmd('ballot.cast', { pollId: 'g1', choice: 'yes' }) }));
+    const ballots = Array.from({ length: count }, (_, i) => ({ by: D(i), command: cmd('ballot.cast', { pollId: 'g1', choice: 'yes' }) }));
     const sent = ballots.map((b) => h.room.submit(b.command, b.by));
     counting.release();
     await busy;
     const acks = await Promise.all(sent);
-    const records = new Map((await store.journal.read(SESSION)).map((r) => [r.seq, r]));
+    return { room: h.room, ballots, acks, records: new Map((await store.journal.read(SESSION)).map((r) => [r.seq, r])) };
+  }
+
+  it('[GROUP-2] a grouped append that landed with its reply lost: every ballot acknowledged with its own record', async () => {
+    const { room, ballots, acks, records } = await groupMeeting('landThenThrow', 6);
     ballots.forEach((b, i) => {
       expect(acks[i]).toMatchObject({ ok: true });
       expect(records.get((acks[i] as { seq: number }).seq)!.commandId).toBe(b.command.commandId);
     });
-    expect(h.room.needsReopen).toBe(false);
+    expect(room.needsReopen).toBe(false);
   });
 
   it('[GROUP-3] a grouped append refused because another writer got there first: nobody is told "recorded"', async () => {
-    const store = createMemoryStore();
-    const misbehave = { next: null as null | 'throwAfterForeignWrite' };
-    const counting = countingJournal(flakyJournal(store.journal, misbehave), () => (misbehave.next = 'throwAfterForeignWrite'));
-    const h = await harness({ journal: counting.journal });
-    await openPoll(h);
-    const { done: busy } = await busyRoom(h, counting);
-    const ballots = Array.from({ length: 5 }, (_, i) => ({ by: D(i), command: cmd('ballot.cast', { pollId: 'g1', choice: 'no' }) }));
-    const sent = ballots.map((b) => h.room.submit(b.command, b.by));
-    counting.release();
-    await busy;
-    const acks = await Promise.all(sent);
+    const { room, ballots, acks, records } = await groupMeeting('throwAfterForeignWrite', 5);
     for (const ack of acks) expect(ack).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
-    const ids = (await store.journal.read(SESSION)).map((r) => r.commandId);
+    const ids = [...records.values()].map((r) => r.commandId);
     for (const b of ballots) expect(ids).not.toContain(b.command.commandId);
-    expect(h.room.needsReopen).toBe(true);
+    expect(room.needsReopen).toBe(true);
   });
 });
 
