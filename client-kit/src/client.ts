@@ -92,7 +92,10 @@ export interface HallClientOptions {
   reconnectionDelayMs?: number;
   /** Longest reconnection delay (default 5000). */
   reconnectionDelayMaxMs?: number;
-  /** First back-off after RATE_LIMITED, UNAVAILABLE or OUTCOME_UNKNOWN (default 250), doubling up to 4 s. */
+  /**
+   * First back-off after RATE_LIMITED, UNAVAILABLE or OUTCOME_UNKNOWN (default 250), doubling up to 4 s after
+   * RATE_LIMITED and up to 1 s after the others.
+   */
   rateLimitBackoffMs?: number;
   /** Undelivered commands older than this are not restored from `storage` (default 30 min). */
   pendingTtlMs?: number;
@@ -120,6 +123,11 @@ interface StoredCommand {
 
 const STORAGE_KEY = 'hall.pendingCommands.v1';
 const RATE_LIMIT_MAX_MS = 4000;
+/**
+ * An outage (UNAVAILABLE, OUTCOME_UNKNOWN) is over when the session's new owner serves, within two leases of the old
+ * one's death: a back-off growing past a second would keep the delegate waiting well after the service is back.
+ */
+const OUTAGE_RETRY_MAX_MS = 1000;
 const CLOCK_ROUNDS = 3;
 
 const jitter = (ms: number) => Math.round(ms * (0.5 + Math.random()));
@@ -692,14 +700,14 @@ export class HallClient {
     if (entry.inflight === gen) entry.inflight = null;
     // Any answer is the answer, even for an older attempt: the server returns the same ack for every repeat.
     if (entry.cmd.status.state !== 'sending' || !this.entries.has(entry.cmd.commandId)) return;
-    if (!ack || typeof ack !== 'object') return this.backOff(entry);
+    if (!ack || typeof ack !== 'object') return this.backOff(entry, OUTAGE_RETRY_MAX_MS);
     if (ack.ok) {
       return this.settle(entry, { state: 'recorded', seq: ack.seq, ...(ack.duplicate ? { duplicate: true } : {}) });
     }
     // Nothing was applied (RATE_LIMITED, UNAVAILABLE), or the server cannot yet tell whether it was (OUTCOME_UNKNOWN):
     // the same command goes again, same commandId, until the answer is definitive — the server's dedupe returns the
     // original ack if it was recorded after all, so a retry can never record it twice.
-    if (RETRYABLE_CODES.has(ack.code)) return this.backOff(entry);
+    if (RETRYABLE_CODES.has(ack.code)) return this.backOff(entry, ack.code === 'RATE_LIMITED' ? RATE_LIMIT_MAX_MS : OUTAGE_RETRY_MAX_MS);
     if (ack.code === 'UNAUTHENTICATED') this.setConnection('unauthorized');
     this.settle(entry, {
       state: 'refused',
@@ -710,9 +718,9 @@ export class HallClient {
     });
   }
 
-  private backOff(entry: Entry) {
+  private backOff(entry: Entry, ceilingMs: number) {
     if (this.closed) return;
-    const delay = jitter(Math.min(RATE_LIMIT_MAX_MS, this.rateLimitBackoffMs * 2 ** entry.rateLimited));
+    const delay = jitter(Math.min(ceilingMs, this.rateLimitBackoffMs * 2 ** entry.rateLimited));
     entry.rateLimited++;
     entry.timer = setTimeout(() => {
       entry.timer = null;

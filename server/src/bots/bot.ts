@@ -459,8 +459,9 @@ export class BotDelegate {
       }
       opts.onAttempt?.(ack);
       if (!ack.ok && RETRYABLE_CODES.has(ack.code) && attempt < attempts) {
-        // Nothing was applied, or the server cannot tell yet: back off and send the same command again.
-        await sleep(250 * attempt);
+        // Nothing was applied, or the server cannot tell yet: back off and send the same command again. An outage's
+        // back-off stops growing at a second, as client-kit's does: the session's new owner serves within two leases.
+        await sleep(ack.code === 'RATE_LIMITED' ? 250 * attempt : Math.min(1000, 250 * attempt));
         continue;
       }
       if (ack.ok && ack.duplicate) this.stats.duplicates++;

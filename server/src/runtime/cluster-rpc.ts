@@ -46,6 +46,8 @@ export function clusterIdentity(prefix: string, tokenSecret: string, ballotSecre
   return { installationId, key };
 }
 
+export const newRequestId = () => randomBytes(12).toString('base64url');
+
 const NONCE = 12;
 const TAG = 16;
 
@@ -90,10 +92,10 @@ export class ClusterRpc {
   /**
    * Sends `body` to `node` and waits for its reply. Rejects only when the message certainly never left this node
    * (Redis unreachable, nothing sent): then the caller knows the other node never saw it. `until` resolving ends the
-   * wait early ('abandoned').
+   * wait early ('abandoned'). A caller sending the same request again passes the same `id` (newRequestId()): a reply
+   * to an earlier copy, one that waited its turn behind a backlog longer than `timeoutMs`, then answers this one.
    */
-  async request<T>(node: string, method: string, body: unknown, timeoutMs: number, until?: Promise<unknown>): Promise<RequestOutcome<T>> {
-    const id = randomBytes(12).toString('base64url');
+  async request<T>(node: string, method: string, body: unknown, timeoutMs: number, until?: Promise<unknown>, id = newRequestId()): Promise<RequestOutcome<T>> {
     const answered = new Promise<RequestOutcome<T>>((resolve) => {
       this.pending.set(id, (reply) => resolve({ ok: true, reply: reply as T }));
     });
@@ -123,7 +125,7 @@ export class ClusterRpc {
 
   /** To every node of the installation, this one included (handlers skip their own). Best effort. */
   async broadcast(method: string, body: unknown): Promise<void> {
-    await this.pub.publish(this.all, this.encode('all', method, randomBytes(12).toString('base64url'), body));
+    await this.pub.publish(this.all, this.encode('all', method, newRequestId(), body));
   }
 
   close(): void {

@@ -32,7 +32,7 @@ import { NotOwnerError, SessionNotFoundError, type Ownership, type SessionRegist
 import type { Sessions } from './sessions.ts';
 import type { ViewPublisher } from '../realtime/publisher.ts';
 import { StoreUnavailableError, type Catalog } from '../store/types.ts';
-import type { ClusterRpc } from './cluster-rpc.ts';
+import { newRequestId, type ClusterRpc } from './cluster-rpc.ts';
 import type { CommitteeBoard } from '../ballots/committee.ts';
 import type { SessionRoom } from './session-room.ts';
 
@@ -384,6 +384,8 @@ export class ClusterSessions implements Sessions {
   }
 
   private routeCommand(command: Command, actor: Actor, state: { sentUnanswered: boolean }): Promise<CommandAck> {
+    // Every forward of this command carries one request id: the owner's answer to any copy answers them all.
+    const requestId = newRequestId();
     return this.route<CommandAck>(
       command.sessionId,
       async (room) => {
@@ -400,7 +402,7 @@ export class ClusterSessions implements Sessions {
         return ack;
       },
       async (node, _holder, until) => {
-        const outcome = await this.rpc.request<ForwardReply>(node, 'command', { command, actor } satisfies ForwardedCommand, this.lease.ttlMs, until).catch(() => {
+        const outcome = await this.rpc.request<ForwardReply>(node, 'command', { command, actor } satisfies ForwardedCommand, this.lease.ttlMs, until, requestId).catch(() => {
           throw new StoreUnavailableError('cannot publish to the session owner');
         });
         if (outcome.ok && outcome.reply && 'ack' in outcome.reply) {

@@ -19,6 +19,7 @@ interface Script {
   token: string;
   readLease: boolean;
   wrote: boolean;
+  at: number;
 }
 
 const WRITES = new Set(['xadd', 'xdel', 'xtrim', 'hset', 'hmset', 'hdel', 'set', 'setex', 'psetex', 'getset', 'getdel', 'del', 'unlink', 'rename', 'renamenx', 'copy', 'restore', 'expire', 'pexpire', 'append']);
@@ -38,6 +39,11 @@ export class AppendAudit {
   private script: Script | null = null;
   private lastEpoch = 0;
   private monitor: Redis | null = null;
+  /**
+   * What Redis did for the session, with Redis's own clock (ms since the epoch): leases set, journal reads (a room
+   * opening reads its journal), appends. Where a failover's seconds go, measured outside the nodes.
+   */
+  readonly timeline: { at: number; what: 'lease' | 'read' | 'append' | 'refused'; token?: string }[] = [];
 
   constructor(
     private readonly prefix: string,
@@ -54,7 +60,7 @@ export class AppendAudit {
   async attach(client: Redis): Promise<void> {
     this.monitor = await client.monitor();
     this.monitor.on('error', () => undefined);
-    this.monitor.on('monitor', (_time: string, args: string[], source: string) => this.line(args, source));
+    this.monitor.on('monitor', (time: string, args: string[], source: string) => this.line(args, source, Number(time) * 1000));
   }
 
   /** The highest journal seq seen appended. */
@@ -69,20 +75,25 @@ export class AppendAudit {
   }
 
   private endScript() {
-    if (this.script?.kind === 'append' && !this.script.wrote) this.refusedAppends++;
+    if (this.script?.kind === 'append' && !this.script.wrote) {
+      this.refusedAppends++;
+      this.timeline.push({ at: this.script.at, what: 'refused', token: this.script.token });
+    }
     this.script = null;
   }
 
-  private line(args: string[], source: string) {
+  private line(args: string[], source: string, at: number) {
     const command = (args[0] ?? '').toLowerCase();
     if (source !== 'lua') {
       this.endScript();
+      if (command === 'set' && args[1] === `${this.prefix}lease:${this.sessionId}`) this.timeline.push({ at, what: 'lease', token: args[2] ?? '' });
+      if (command === 'xrange' && args[1] === `${this.prefix}j:${this.sessionId}` && args[2] === '-') this.timeline.push({ at, what: 'read' });
       if (command === 'eval' || command === 'evalsha') {
         const keyCount = Number(args[2]);
         const keys = args.slice(3, 3 + keyCount);
         const argv = args.slice(3 + keyCount);
         const kind = keys[0]?.startsWith(`${this.prefix}j:`) ? 'append' : keys[0]?.startsWith(`${this.prefix}lease:`) && keys.length >= 2 ? 'fencedWrite' : 'other';
-        this.script = { kind, token: argv[0] ?? '', readLease: false, wrote: false };
+        this.script = { kind, token: argv[0] ?? '', readLease: false, wrote: false, at };
         return;
       }
       if (WRITES.has(command) && this.guarded(args[1])) this.violations.push(`a plain ${command} of ${args[1]} (no fence)`);
@@ -111,5 +122,6 @@ export class AppendAudit {
     const seq = Number((args[2] ?? '').split('-')[0]);
     this.appendedSeqs.set(seq, (this.appendedSeqs.get(seq) ?? 0) + 1);
     this.appendedBy.set(seq, script.token);
+    this.timeline.push({ at: script.at, what: 'append', token: script.token });
   }
 }

@@ -26,12 +26,13 @@ afterAll(async () => {
   const ms = (x: number | null) => (x === null ? '—' : `${(x / 1000).toFixed(2)} s`);
   const lines = reports.map(
     (r) =>
-      `${FAULT_LABEL[r.fault].padEnd(30)} ${r.mode.padEnd(10)} lease ${ms(r.leaseTakenMs).padStart(7)}  first ${ms(r.firstServedMs).padStart(7)}  all ${ms(r.allServedMs).padStart(7)}  longest wait ${ms(r.longestWaitMs).padStart(7)}` +
+      `${FAULT_LABEL[r.fault].padEnd(30)} ${r.mode.padEnd(10)} gap ${ms(r.gapMs).padStart(7)}  lease ${ms(r.leaseTakenMs).padStart(7)}  first ${ms(r.firstServedMs).padStart(7)}  all ${ms(r.allServedMs).padStart(7)}  longest wait ${ms(r.longestWaitMs).padStart(7)}` +
       `${r.redisBackMs !== null ? `  redis back ${ms(r.redisBackMs)}` : ''}${r.frozenServedAfterContMs !== null ? `  frozen node's delegates after SIGCONT ${ms(r.frozenServedAfterContMs)}` : ''}` +
-      `  owner ${r.ownerBefore}→${r.ownerAfter}  acks ${r.acks}  retried: unavailable ${r.unavailable}, unknown ${r.outcomeUnknown}, timeout ${r.timeouts}` +
+      `  owner ${r.ownerBefore}→${r.ownerAfter}  acks ${r.acks}  retried: unavailable ${r.unavailable}, unknown ${r.outcomeUnknown}, timeout ${r.timeouts}, reconnects ${r.reconnects}` +
       `  refused appends ${r.refusedAppends}, fenced ${r.fencedByNodes}${r.unmonitored ? `, unmonitored ${r.unmonitored}` : ''}  wrong acks ${r.wrongAcks}, extra ${r.extra}, lost ${r.lost}`,
   );
   console.log(`[FAULT] failover figures (lease ${LEASE_MS / 1000} s):\n${lines.join('\n')}`);
+  console.log(`[FAULT] where the seconds went (from the fault):\n${reports.map((r) => `${FAULT_LABEL[r.fault]} ${r.mode}: ${r.timeline}`).join('\n')}`);
 }, 120_000);
 
 const run = async (fault: Fault, mode: 'electronic' | 'secret') => {

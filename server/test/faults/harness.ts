@@ -65,6 +65,13 @@ export interface RoundReport {
   allServedMs: number;
   /** The longest any ballot waited for its ack, first send to definitive answer (the gap a delegate felt), ms. */
   longestWaitMs: number;
+  /**
+   * The service gap: the longest any delegate's ballot went unanswered after the fault — from the fault for a ballot
+   * already waiting then, from its send for a later one (delegates on a frozen node left out), ms.
+   */
+  gapMs: number;
+  /** Where the seconds went, from Redis's MONITOR feed and the bots' answers (printed, never asserted). */
+  timeline: string;
   /** SIGSTOP: the frozen node's own delegates, from SIGCONT until the last was served, ms. */
   frozenServedAfterContMs: number | null;
   /** Redis faults: fault → Redis accepting connections again, ms. */
@@ -77,6 +84,8 @@ export interface RoundReport {
   unavailable: number;
   outcomeUnknown: number;
   timeouts: number;
+  /** Bot sockets that dropped and reconnected during the round (an answer sent to a dropped socket never arrives). */
+  reconnects: number;
   /** Append scripts that wrote nothing (fence or tail refused them), seen in MONITOR during the round. */
   refusedAppends: number;
   /** Journal records written in Redis's last instant before it was stopped, which MONITOR could not deliver. */
@@ -108,6 +117,8 @@ interface Cast {
   ackAt: number;
   ack: CommandAck | null;
   answers: (CommandAck | null)[];
+  /** When each answer came (performance.now()). */
+  answeredAt: number[];
   error?: string;
 }
 
@@ -139,10 +150,10 @@ class Voters {
     while (!this.stopping) {
       if (mode === 'electronic') await sleep(1000 + rng() * 1000);
       if (this.stopping) break;
-      const cast: Cast = { delegateId: bot.delegateId, commandId: newCommandId(), choice: motion[Math.floor(rng() * 3)]!, sentAt: performance.now(), ackAt: 0, ack: null, answers: [] };
+      const cast: Cast = { delegateId: bot.delegateId, commandId: newCommandId(), choice: motion[Math.floor(rng() * 3)]!, sentAt: performance.now(), ackAt: 0, ack: null, answers: [], answeredAt: [] };
       try {
         // Long per-attempt timeouts: the server answers a definitive ack or a retryable code well before them.
-        cast.ack = await bot.send('ballot.cast', { pollId, choice: cast.choice }, { commandId: cast.commandId, timeoutMs: 20_000, attempts: 40, onAttempt: (a) => cast.answers.push(a) });
+        cast.ack = await bot.send('ballot.cast', { pollId, choice: cast.choice }, { commandId: cast.commandId, timeoutMs: 20_000, attempts: 40, onAttempt: (a) => (cast.answers.push(a), cast.answeredAt.push(performance.now())) });
       } catch (err) {
         cast.error = (err as Error).message;
       }
@@ -284,6 +295,7 @@ export class FaultCluster {
     let allServedMs = 0;
     let frozen: NodeName | null = null;
     let lastMonitored = Infinity;
+    let faultWall = 0;
     try {
       // No deadline within the round: the chair closes the poll once the fault is over, however long that took.
       await chair.must('poll.open', { pollId, subject: `Biểu quyết khi có sự cố (${FAULT_LABEL[fault]})`, kind: 'motion', mode, durationSec: 3600 });
@@ -292,6 +304,8 @@ export class FaultCluster {
       await sleep(mode === 'secret' ? 2500 : VOTE_BEFORE_MS);
 
       const faultAt = performance.now();
+      faultWall = Date.now();
+      this.audit.timeline.splice(0);
       let seqAtFault = 0;
       let contAt = 0;
       const leaseWatch = ownerFault
@@ -354,12 +368,16 @@ export class FaultCluster {
           frozenServedAfterContMs = Math.max(...frozen) - contAt;
         }
       }
-      if (fault === 'kill9') {
-        // The killed node comes back and rejoins without taking the session over.
+      // The killed node comes back and rejoins without taking the session over. Its boot (tsx compiling the server)
+      // takes the CPU of this shared machine for seconds, so it starts once the gap is measured: after every delegate
+      // was served again, or after a secret poll's last ballot (in a hall it boots on a machine of its own).
+      const restartKilled = async () => {
+        if (fault !== 'kill9') return;
         await this.nodes[ownerBefore].start(BOOT_MS);
         restarted.add(ownerBefore);
-      }
+      };
       if (mode === 'electronic') {
+        await restartKilled();
         await sleep(VOTE_AFTER_MS);
         await voters.stop();
       } else {
@@ -367,6 +385,7 @@ export class FaultCluster {
         const late = voters.casts.filter((c) => c.ack?.ok && c.ack.seq > seqAtFault).map((c) => c.ackAt - faultAt);
         firstServedMs = late.length ? Math.min(...late) : 0;
         allServedMs = late.length ? Math.max(...late) : 0;
+        await restartKilled();
       }
       const ownerAfter = await this.owner();
       if (fault === 'kill9' && ownerAfter !== other) problems.push(`the restarted node ${ownerBefore} took the session back`);
@@ -396,6 +415,8 @@ export class FaultCluster {
         firstServedMs,
         allServedMs,
         longestWaitMs: Math.max(0, ...voters.casts.filter((c) => !frozenSeats.has(c.delegateId)).map((c) => c.ackAt - c.sentAt)),
+        // Ballots sent once everyone had been served again are ordinary service, not the failover's gap.
+        ...this.gapOf(voters.casts.filter((c) => !frozenSeats.has(c.delegateId) && (mode === 'secret' || c.sentAt <= faultAt + allServedMs)), faultAt, faultWall),
         frozenServedAfterContMs,
         redisBackMs,
         ownerBefore,
@@ -405,6 +426,7 @@ export class FaultCluster {
         unavailable: answers.filter((a) => a && !a.ok && a.code === 'UNAVAILABLE').length,
         outcomeUnknown: answers.filter((a) => a && !a.ok && a.code === 'OUTCOME_UNKNOWN').length,
         timeouts: answers.filter((a) => a === null).length,
+        reconnects: voters.bots.reduce((n, b) => n + b.stats.reconnects, 0),
         refusedAppends: this.audit.refusedAppends - refusedBefore,
         fencedByNodes,
         ...checks,
@@ -424,6 +446,35 @@ export class FaultCluster {
       if (this.nodes.a.exited) await this.nodes.a.start(BOOT_MS).catch(() => undefined);
       if (this.nodes.b.exited) await this.nodes.b.start(BOOT_MS).catch(() => undefined);
     }
+  }
+
+  /**
+   * The service gap and where it went: Redis's view (leases set, journal reads of rooms opening, appends per half
+   * second) and the bots' (the ballot that waited longest, with each answer's time), all relative to the fault.
+   */
+  private gapOf(casts: Cast[], faultAt: number, faultWall: number): { gapMs: number; timeline: string } {
+    let worst: Cast | null = null;
+    let gapMs = 0;
+    for (const c of casts) {
+      if (c.ackAt <= faultAt) continue;
+      const gap = c.ackAt - Math.max(c.sentAt, faultAt);
+      if (gap > gapMs) [gapMs, worst] = [gap, c];
+    }
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    const events = this.audit.timeline.filter((e) => e.at >= faultWall).map((e) => ({ ...e, t: e.at - faultWall }));
+    const leases = events.filter((e) => e.what === 'lease').map((e) => `${s(e.t)} ${e.token}`);
+    const reads = events.filter((e) => e.what === 'read').map((e) => s(e.t));
+    const refused = events.filter((e) => e.what === 'refused').map((e) => `${s(e.t)} ${e.token}`);
+    const bins: number[] = [];
+    for (const e of events) if (e.what === 'append') bins[Math.floor(e.t / 500)] = (bins[Math.floor(e.t / 500)] ?? 0) + 1;
+    const appends = Array.from(bins, (n) => n ?? 0).join(' ');
+    const worstText = worst
+      ? `${worst.delegateId} sent ${s(worst.sentAt - faultAt)}: ${worst.answers.map((a, i) => `${a === null ? 'timeout' : a.ok ? 'ok' : a.code} ${s(worst.answeredAt[i]! - faultAt)}`).join(', ')}`
+      : '—';
+    return {
+      gapMs,
+      timeline: `leases set [${leases.join(', ')}]; journal read from genesis at [${reads.join(', ')}]; refused appends [${refused.join(', ')}]; appends per 0.5 s [${appends}]; longest: ${worstText}`,
+    };
   }
 
   /** The record against what the delegates were told and what was announced. Pushes every breach to `problems`. */

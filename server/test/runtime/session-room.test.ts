@@ -255,6 +255,134 @@ describe('[LANDED] after a failed append, an ack names only the caller’s own r
   });
 });
 
+describe('[GROUP] ballots waiting together share an append, and each ack still names its own record', () => {
+  /**
+   * Counts appends, and can hold the room busy on one so that ballots pile up behind it; `beforeNext` runs just
+   * before the append after the held one (the group's) reaches `inner`.
+   */
+  function countingJournal(inner: Journal, beforeNext: () => void = () => undefined) {
+    const calls: number[] = [];
+    let gate: Promise<void> | null = null;
+    let open: (() => void) | null = null;
+    let heldAt = -1;
+    const journal: Journal = {
+      ...inner,
+      append: async (sessionId, records, expectedSeq, fence) => {
+        calls.push(records.length);
+        if (gate) {
+          heldAt = calls.length;
+          await gate;
+        } else if (calls.length === heldAt + 1) {
+          beforeNext();
+        }
+        return inner.append(sessionId, records, expectedSeq, fence);
+      },
+    };
+    return {
+      journal,
+      calls,
+      hold: () => (gate = new Promise<void>((r) => (open = r))),
+      release: () => {
+        gate = null;
+        open?.();
+      },
+    };
+  }
+
+  /** Holds the room inside the append of a secretary's command, so that what arrives next waits for its turn. */
+  async function busyRoom(h: Harness, counting: ReturnType<typeof countingJournal>) {
+    counting.hold();
+    const before = counting.calls.length;
+    const busy = h.room.submit(cmd('attendance.set', { delegateId: delegateIds[19], status: 'absentExcused', note: 'bận' }), SECRETARY);
+    while (counting.calls.length === before) await new Promise((r) => setImmediate(r));
+    return { done: busy };
+  }
+
+  async function openPoll(h: Harness) {
+    await started(h);
+    await ok(h.room, cmd('poll.open', { pollId: 'g1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600 }), CHAIR);
+  }
+
+  it('[GROUP-1] a backlog of ballots takes few appends; a change of mind, a retry and a close keep their order', async () => {
+    const store = createMemoryStore();
+    const counting = countingJournal(store.journal);
+    const h = await harness({ journal: counting.journal });
+    await openPoll(h);
+    // The room is busy with one command while everything else arrives.
+    const { done: busy } = await busyRoom(h, counting);
+    const choices = ['yes', 'no', 'abstain'] as const;
+    const first = Array.from({ length: 12 }, (_, i) => ({ by: D(i), command: cmd('ballot.cast', { pollId: 'g1', choice: choices[i % 3] }) }));
+    const change = { by: D(0), command: cmd('ballot.cast', { pollId: 'g1', choice: 'abstain' }) };
+    const retry = first[1]!;
+    const close = cmd('poll.close', { pollId: 'g1' });
+    const late = { by: D(15), command: cmd('ballot.cast', { pollId: 'g1', choice: 'yes' }) };
+    const sent = [...first, change, retry].map((b) => h.room.submit(b.command, b.by));
+    const closed = h.room.submit(close, CHAIR);
+    const lateAck = h.room.submit(late.command, late.by);
+    const appendsBefore = counting.calls.length;
+    counting.release();
+    await busy;
+    const acks = await Promise.all(sent);
+    expect(await closed).toMatchObject({ ok: true });
+    // Arrived after the close: refused, never overtaking it.
+    expect(await lateAck).toMatchObject({ ok: false, reason: 'POLL_NOT_OPEN' });
+
+    const records = new Map((await store.journal.read(SESSION)).map((r) => [r.seq, r]));
+    [...first, change].forEach((b, i) => {
+      const ack = acks[i]!;
+      expect(ack).toMatchObject({ ok: true });
+      const record = records.get((ack as { seq: number }).seq)!;
+      expect(record.commandId).toBe(b.command.commandId);
+      expect(record.event).toMatchObject({ type: 'ballot.cast', by: b.by, choice: (b.command.payload as { choice: string }).choice });
+    });
+    // The retry is the first attempt's ack; the change of mind comes after the first ballot and wins.
+    expect(acks.at(-1)).toEqual({ ...acks[1], duplicate: true });
+    expect((acks[12] as { seq: number }).seq).toBeGreaterThan((acks[0] as { seq: number }).seq);
+    const poll = h.room.snapshot.context.polls.find((p) => p.pollId === 'g1')!;
+    expect(poll.choices[delegateIds[0]!]).toBe('abstain');
+    // 13 ballots, the close and the busy one: far fewer appends than commands (one for the 12, one for the change).
+    expect(counting.calls.length - appendsBefore).toBeLessThanOrEqual(4);
+    expect(Math.max(...counting.calls)).toBe(12);
+    // A restart replays the same state and remembers every ack.
+    const room = await h.reopen({ journal: store.journal });
+    expect(room.snapshot.context.polls.find((p) => p.pollId === 'g1')!.choices).toEqual(poll.choices);
+    expect(await room.submit(first[5]!.command, first[5]!.by)).toEqual({ ...acks[5], duplicate: true });
+  });
+
+  /** Ballots from `count` delegates pile up behind a busy room, and their grouped append meets `misbehaviour`. */
+  async function groupMeeting(misbehaviour: 'landThenThrow' | 'throwAfterForeignWrite', count: number) {
+    const store = createMemoryStore();
+    const misbehave = { next: null as null | typeof misbehaviour };
+    const counting = countingJournal(flakyJournal(store.journal, misbehave), () => (misbehave.next = misbehaviour));
+    const h = await harness({ journal: counting.journal });
+    await openPoll(h);
+    const { done: busy } = await busyRoom(h, counting);
+    const ballots = Array.from({ length: count }, (_, i) => ({ by: D(i), command: cmd('ballot.cast', { pollId: 'g1', choice: 'yes' }) }));
+    const sent = ballots.map((b) => h.room.submit(b.command, b.by));
+    counting.release();
+    await busy;
+    const acks = await Promise.all(sent);
+    return { room: h.room, ballots, acks, records: new Map((await store.journal.read(SESSION)).map((r) => [r.seq, r])) };
+  }
+
+  it('[GROUP-2] a grouped append that landed with its reply lost: every ballot acknowledged with its own record', async () => {
+    const { room, ballots, acks, records } = await groupMeeting('landThenThrow', 6);
+    ballots.forEach((b, i) => {
+      expect(acks[i]).toMatchObject({ ok: true });
+      expect(records.get((acks[i] as { seq: number }).seq)!.commandId).toBe(b.command.commandId);
+    });
+    expect(room.needsReopen).toBe(false);
+  });
+
+  it('[GROUP-3] a grouped append refused because another writer got there first: nobody is told "recorded"', async () => {
+    const { room, ballots, acks, records } = await groupMeeting('throwAfterForeignWrite', 5);
+    for (const ack of acks) expect(ack).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+    const ids = [...records.values()].map((r) => r.commandId);
+    for (const b of ballots) expect(ids).not.toContain(b.command.commandId);
+    expect(room.needsReopen).toBe(true);
+  });
+});
+
 describe('[STATUS] the catalog status is an index beside the journal', () => {
   it('[STATUS-1] an adjournment journaled while the catalog cannot take its status is acknowledged, not refused as "not recorded"', async () => {
     const h = await harness({
