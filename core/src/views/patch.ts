@@ -58,6 +58,7 @@ export function diff(from: unknown, to: unknown): PatchOp[] {
   return ops;
 }
 
+/** `path` is one stack shared by the whole walk (copied only into an operation): a view has thousands of keys. */
 function diffInto(a: unknown, b: unknown, path: PatchPath, ops: PatchOp[]): void {
   if (a === b) return;
   if (isObject(a) && isObject(b)) {
@@ -66,29 +67,33 @@ function diffInto(a: unknown, b: unknown, path: PatchPath, ops: PatchOp[]): void
       const next = b[k];
       if (next === undefined) continue;
       const prev = a[k];
-      if (prev === undefined) ops.push(['s', [...path, k], next]);
-      else diffInto(prev, next, [...path, k], ops);
+      path.push(k);
+      if (prev === undefined) ops.push(['s', [...path], next]);
+      else diffInto(prev, next, path, ops);
+      path.pop();
     }
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
+    // Same length: elements changed in place (a poll's count), so say what changed inside them.
+    if (a.length === b.length) {
+      for (let i = 0; i < a.length; i++) {
+        path.push(i);
+        diffInto(slot(a[i]), slot(b[i]), path, ops);
+        path.pop();
+      }
+      return;
+    }
     let head = 0;
     const shorter = Math.min(a.length, b.length);
     while (head < shorter && jsonEqual(slot(a[head]), slot(b[head]))) head++;
     let tail = 0;
     while (tail < shorter - head && jsonEqual(slot(a[a.length - 1 - tail]), slot(b[b.length - 1 - tail]))) tail++;
-    const removed = a.length - head - tail;
-    const added = b.length - head - tail;
-    // Same count in the middle: the elements changed in place (a poll's count), so say what changed inside them.
-    if (removed === added) {
-      for (let i = head; i < head + added; i++) diffInto(slot(a[i]), slot(b[i]), [...path, i], ops);
-    } else {
-      ops.push(['a', path, head, removed, b.slice(head, head + added).map(slot)]);
-    }
+    ops.push(['a', [...path], head, a.length - head - tail, b.slice(head, b.length - tail).map(slot)]);
     return;
   }
   if (jsonEqual(a, b)) return;
-  ops.push(['s', path, b]);
+  ops.push(['s', [...path], b]);
 }
 
 /**

@@ -356,9 +356,11 @@ export function resultOf(ctx: SessionContext, poll: Poll): ResultView | null {
   }
 }
 
-function pollView(ctx: SessionContext, poll: Poll, audience: Audience, delegateId: string | null): PollView {
+/** Delegates present now, who may vote: the same for every poll of a state, so a projection counts them once. */
+const eligibleOf = (ctx: SessionContext) => ctx.council.delegates.filter((d) => d.status === 'sitting' && isPresent(ctx, d.id)).length;
+
+function pollView(ctx: SessionContext, poll: Poll, audience: Audience, delegateId: string | null, eligible = eligibleOf(ctx)): PollView {
   const staff = audience === 'chair' || audience === 'secretary';
-  const eligible = ctx.council.delegates.filter((d) => d.status === 'sitting' && isPresent(ctx, d.id)).length;
   // A secret poll's counts are shown to nobody, the chair included, before the announcement: with few ballots, or a
   // lopsided result, the counts alone tell who chose what (DESIGN: secret ballots stay secret).
   const resultVisible = poll.status === 'announced' || (staff && poll.status === 'counted' && poll.mode !== 'secret');
@@ -418,22 +420,38 @@ function committeeView(ctx: SessionContext, poll: Poll & { committee: PollCommit
 }
 
 /** A delegate's own ballot: a secret one is never echoed back, only that it was recorded. */
-function mineOf(poll: Poll, delegateId: string): NonNullable<PollView['mine']> {
-  const cast = poll.castBy.includes(delegateId);
+function mineOf(poll: Poll, delegateId: string, cast = poll.castBy.includes(delegateId)): NonNullable<PollView['mine']> {
   const own = poll.mode === 'electronic' ? poll.choices[delegateId] : undefined;
   return own === undefined ? { cast } : { cast, choice: own };
 }
 
-function meOf(ctx: SessionContext, delegateId: string): NonNullable<SessionView['me']> {
-  const d = delegateName(ctx, delegateId);
-  const pos = ctx.floor.queue.findIndex((r) => r.delegateId === delegateId);
+/** What every delegate's own part looks up, built once per state instead of once per tablet. */
+interface OwnLookups {
+  delegates: Map<string, Council['delegates'][number]>;
+  /** First place of each delegate in the floor queue. */
+  queued: Map<string, number>;
+  questions: Map<string, SessionContext['questioning']['questions']>;
+  cast: Set<string>[];
+}
+
+function ownLookups(ctx: SessionContext): OwnLookups {
+  const queued = new Map<string, number>();
+  ctx.floor.queue.forEach((r, i) => queued.has(r.delegateId) || queued.set(r.delegateId, i));
+  const questions = new Map<string, SessionContext['questioning']['questions']>();
+  for (const q of ctx.questioning.questions) questions.set(q.delegateId, [...(questions.get(q.delegateId) ?? []), q]);
+  return { delegates: new Map(ctx.council.delegates.map((d) => [d.id, d])), queued, questions, cast: ctx.polls.map((p) => new Set(p.castBy)) };
+}
+
+function meOf(ctx: SessionContext, delegateId: string, own: OwnLookups = ownLookups(ctx)): NonNullable<SessionView['me']> {
+  const d = own.delegates.get(delegateId);
+  const pos = own.queued.get(delegateId) ?? -1;
   return {
     delegateId,
     name: d?.fullName ?? delegateId,
     attendance: ctx.attendance[delegateId]?.status ?? 'unknown',
     queuePosition: pos === -1 ? null : pos + 1,
     requestId: pos === -1 ? null : ctx.floor.queue[pos]!.requestId,
-    questions: ctx.questioning.questions.filter((q) => q.delegateId === delegateId).map((q) => questionView(ctx, q)),
+    questions: (own.questions.get(delegateId) ?? []).map((q) => questionView(ctx, q)),
   };
 }
 
@@ -459,6 +477,18 @@ function currentPoll(ctx: SessionContext): Poll | null {
   return null;
 }
 
+type Persisted = { context: SessionContext } & Record<string, unknown>;
+/**
+ * XState's persisted form walks the whole context; a publication asks it of one state for several audiences (and
+ * snapshots are immutable), so it is kept per snapshot. Shared read-only: every redaction copies what it changes.
+ */
+const persistedCache = new WeakMap<SessionSnapshot, Persisted>();
+function persistedOf(snapshot: SessionSnapshot): Persisted {
+  let persisted = persistedCache.get(snapshot);
+  if (!persisted) persistedCache.set(snapshot, (persisted = snapshot.machine.getPersistedSnapshot(snapshot) as unknown as Persisted));
+  return persisted;
+}
+
 /**
  * Removes what an audience may not see from the machine snapshot it receives for `can()`: other delegates'
  * public-vote choices before the announcement, attendance notes. Machine decisions a client asks about never depend
@@ -467,7 +497,7 @@ function currentPoll(ctx: SessionContext): Poll | null {
 export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience, delegateId: string | null = null): unknown {
   // Copies only what it changes: the machine's context is never updated in place (apply.ts), so sharing the rest is
   // safe, and a publication no longer deep-clones the whole session twice.
-  const persisted = snapshot.machine.getPersistedSnapshot(snapshot) as unknown as { context: SessionContext } & Record<string, unknown>;
+  const persisted = persistedOf(snapshot);
   const ctx = persisted.context;
   const seatOrder = new Map(ctx.council.delegates.map((d, i) => [d.id, i]));
   // A delegate's own choice reaches them in `poll.mine`; the snapshot carries nobody's, so one copy serves every tablet.
@@ -528,6 +558,7 @@ export function project(
   if (closedForOutside) return { ...base, agenda: [], currentItemId: null, regions: null };
 
   const group = activeGroup(ctx);
+  const eligible = eligibleOf(ctx);
   const view: SessionView = {
     ...base,
     officials: ctx.council.officials,
@@ -546,9 +577,9 @@ export function project(
     attendance: attendanceView(ctx),
     poll: (() => {
       const p = currentPoll(ctx);
-      return p ? pollView(ctx, p, audience, delegateId) : null;
+      return p ? pollView(ctx, p, audience, delegateId, eligible) : null;
     })(),
-    polls: ctx.polls.map((p) => pollView(ctx, p, audience, delegateId)),
+    polls: ctx.polls.map((p) => pollView(ctx, p, audience, delegateId, eligible)),
     questioning: {
       activeGroup: group
         ? {
@@ -589,12 +620,20 @@ export interface PersonalView {
   mine: Record<string, NonNullable<PollView['mine']>>;
 }
 
-export function personalOf(snapshot: SessionSnapshot, seq: number, delegateId: string): PersonalView {
+/** Each listed delegate's own part of one state (a publication computes the whole hall's at once). */
+export function personalParts(snapshot: SessionSnapshot, seq: number, delegateIds: Iterable<string>): Map<string, PersonalView> {
   const ctx = snapshot.context;
-  const mine: PersonalView['mine'] = {};
-  for (const poll of ctx.polls) mine[poll.pollId] = mineOf(poll, delegateId);
-  return { sessionId: ctx.sessionId, seq, me: meOf(ctx, delegateId), mine };
+  const own = ownLookups(ctx);
+  const out = new Map<string, PersonalView>();
+  for (const id of delegateIds) {
+    const mine: PersonalView['mine'] = {};
+    ctx.polls.forEach((poll, i) => (mine[poll.pollId] = mineOf(poll, id, own.cast[i]!.has(id))));
+    out.set(id, { sessionId: ctx.sessionId, seq, me: meOf(ctx, id, own), mine });
+  }
+  return out;
 }
+
+export const personalOf = (snapshot: SessionSnapshot, seq: number, delegateId: string): PersonalView => personalParts(snapshot, seq, [delegateId]).get(delegateId)!;
 
 /** A tablet's view: the delegates' shared view completed with one delegate's own part. */
 export function personalise(shared: SessionView, personal: PersonalView): SessionView {

@@ -13,7 +13,7 @@
  * that comes 100 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
  * other nodes' sessions go through the same queue.
  */
-import { glanceOf, personalOf, project, sharedDelegateView, viewPatch, withoutCouncil, type Audience, type SessionSnapshot, type SessionView } from '@hall/core';
+import { glanceOf, personalParts, project, sharedDelegateView, viewPatch, withoutCouncil, type Audience, type SessionSnapshot, type SessionView } from '@hall/core';
 import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
@@ -256,18 +256,17 @@ export class ViewPublisher {
     // Own parts first: a tablet completes the shared view that follows with the newest part it holds.
     let sent = this.sentPersonal.get(sessionId);
     if (!sent) this.sentPersonal.set(sessionId, (sent = new Map()));
+    const listening: string[] = [];
     for (const d of snapshot.context.council.delegates) {
-      const room = delegateRoom(sessionId, d.id);
-      if (!this.occupied(room)) {
-        sent.delete(d.id);
-        continue;
-      }
-      const part = personalOf(snapshot, seq, d.id);
+      if (this.occupied(delegateRoom(sessionId, d.id))) listening.push(d.id);
+      else sent.delete(d.id);
+    }
+    for (const [id, part] of personalParts(snapshot, seq, listening)) {
       // Compare without the seq: an unchanged part stays valid for every later state.
       const key = JSON.stringify([part.me, part.mine]);
-      if (sent.get(d.id) === key) continue;
-      sent.set(d.id, key);
-      sends.push({ room, event: 'session:personal', payload: part });
+      if (sent.get(id) === key) continue;
+      sent.set(id, key);
+      sends.push({ room: delegateRoom(sessionId, id), event: 'session:personal', payload: part });
     }
     this.viewSends(delegatesRoom(sessionId), withoutCouncil(sharedDelegateView(snapshot, seq)), sends);
     return sends;

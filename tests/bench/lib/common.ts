@@ -5,7 +5,7 @@ import { cpus } from 'node:os';
 import { clockTicks, cpuMs } from './proc.ts';
 import { randomBytes } from 'node:crypto';
 import type { StoreKind } from './hall.ts';
-import { LiteSocket, frameSeq, hostNow } from './lite-socket.ts';
+import { LiteSocket, frameSeq, hostNow, isPatchFrame } from './lite-socket.ts';
 import type { Pool } from './pool.ts';
 
 export interface Ctx {
@@ -112,8 +112,8 @@ export class StaffSocket {
   /** [seq, receipt time] of every view frame, in arrival order. */
   readonly views: [number, number][] = [];
   lastSeq = -1;
-  /** Bytes of the view frames received (whole views and patches), for the size of a publication. */
-  viewBytes = 0;
+  /** Patch frames received and their bytes: the size of a publication for a socket that holds the room's view. */
+  patches = { count: 0, bytes: 0 };
 
   private constructor(
     readonly sock: LiteSocket,
@@ -122,7 +122,10 @@ export class StaffSocket {
     sock.onView = (frame, at) => {
       const seq = frameSeq(frame);
       this.views.push([seq, at]);
-      this.viewBytes += frame.length;
+      if (isPatchFrame(frame)) {
+        this.patches.count++;
+        this.patches.bytes += frame.length;
+      }
       if (seq > this.lastSeq) this.lastSeq = seq;
     };
   }

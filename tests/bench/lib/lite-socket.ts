@@ -19,8 +19,9 @@ export const hostNow = () => performance.timeOrigin + performance.now();
 const VIEW_PREFIX = '42["session:view",';
 const PATCH_PREFIX = '42["session:patch",';
 
-const isViewFrame = (frame: Buffer) =>
-  frame.toString('latin1', 0, VIEW_PREFIX.length) === VIEW_PREFIX || frame.toString('latin1', 0, PATCH_PREFIX.length) === PATCH_PREFIX;
+/** A `session:patch` frame: what a publication costs a socket that holds the room's last view. */
+export const isPatchFrame = (frame: Buffer) => frame.toString('latin1', 0, PATCH_PREFIX.length) === PATCH_PREFIX;
+const isViewFrame = (frame: Buffer) => frame.toString('latin1', 0, VIEW_PREFIX.length) === VIEW_PREFIX || isPatchFrame(frame);
 
 /** The `seq` of a view frame, read from its first bytes (no JSON parse); -1 when absent. */
 export function frameSeq(frame: Buffer): number {

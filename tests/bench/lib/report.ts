@@ -78,7 +78,7 @@ const rigNote = (s: S2Result) =>
 function publicationNote(app: S1Result['app']): string {
   const whole = `${round(app.delegateViewBytes / 1024)} KB shared by a hall's tablets, ${round(app.chairViewBytes / 1024)} KB the chair's`;
   // Runs saved before patches carry no push sizes: every publication pushed the whole views.
-  const pushed = app.delegatePushBytes || app.chairPushBytes ? `${Math.round(app.delegatePushBytes)} B to the tablets, ${Math.round(app.chairPushBytes)} B to the chair (mean frame)` : 'the whole views';
+  const pushed = app.delegatePushBytes || app.chairPushBytes ? `${Math.round(app.delegatePushBytes)} B to the tablets, ${Math.round(app.chairPushBytes)} B to the chair (mean patch frame)` : 'the whole views';
   return `a publication pushes ${pushed} + the voter's own part; whole views: ${whole}; at most one publication per session per 100 ms`;
 }
 

@@ -15,7 +15,7 @@
 import { withoutCouncil, type PollView, type SessionView } from '@hall/core';
 import { demoDelegateCode } from '../../../server/src/seed/demo.ts';
 import { Proc, cpuMs, processTree, rssBytes, tempDir } from '../lib/proc.ts';
-import { LiteSocket } from '../lib/lite-socket.ts';
+import { isPatchFrame, LiteSocket } from '../lib/lite-socket.ts';
 import { DELEGATES, CHAIR, BENCH_ITEM, benchSessionId, freePort, login, mapLimit, prepareStore, startApp, type BenchStore, type StoreKind } from '../lib/hall.ts';
 import type { Pool } from '../lib/pool.ts';
 import { StaffSocket, generatorLag, hostNow, sleep, type Ctx, type GeneratorHealth } from '../lib/common.ts';
@@ -80,7 +80,7 @@ export interface S1Result {
     /** Size of a whole pushed view, shared by a hall's tablets and the chair's (JSON bytes). */
     delegateViewBytes: number;
     chairViewBytes: number;
-    /** Mean size of what a publication sent during the storm (a patch or a whole view), per frame, as received. */
+    /** Mean size of a patch frame received during the storm: what a publication costs a socket holding the view. */
     delegatePushBytes: number;
     chairPushBytes: number;
   };
@@ -271,14 +271,15 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     const probeAck = await probe.emitWithAck<{ view: SessionView }>('session:join', { sessionId: sessionIds[0] }, 300_000);
     const delegateViewBytes = pushedBytes(sharedPart(probeAck.view));
     const chairViewBytes = pushedBytes(await chairs[0]!.join());
-    // The probe stays in the hall through the storm: what a tablet receives per publication.
+    // The probe stays in the hall through the storm: what a tablet receives per publication (its first push after
+    // the join is a whole view, not counted).
     const probeFrames = { bytes: 0, count: 0 };
     probe.onView = (frame) => {
+      if (!isPatchFrame(frame)) return;
       probeFrames.bytes += frame.length;
       probeFrames.count++;
     };
-    const chairFrames = (c: StaffSocket) => ({ bytes: c.viewBytes, count: c.views.length });
-    const chairsBefore = chairs.map(chairFrames);
+    const chairsBefore = chairs.map((c) => ({ ...c.patches }));
 
     const rss = () => sumTrees(server.pids, rssBytes);
     let peakRss = rss();
@@ -298,8 +299,7 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     await Promise.all([...lastSeq].map(([sid, seq]) => chairOf.get(sid)!.waitSeq(seq, 900_000)));
     const out = side(votes, results, cpu() - cpu0, health);
     probe.close();
-    const chairsAfter = chairs.map(chairFrames);
-    const chairPushes = chairsAfter.reduce((sum, c, i) => ({ bytes: sum.bytes + c.bytes - chairsBefore[i]!.bytes, count: sum.count + c.count - chairsBefore[i]!.count }), { bytes: 0, count: 0 });
+    const chairPushes = chairs.reduce((sum, c, i) => ({ bytes: sum.bytes + c.patches.bytes - chairsBefore[i]!.bytes, count: sum.count + c.patches.count - chairsBefore[i]!.count }), { bytes: 0, count: 0 });
 
     const byKey = new Map(votes.map((v) => [keyOf(v), v]));
     const tally: number[] = [];
