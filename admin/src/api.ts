@@ -3,7 +3,7 @@
  * import, its row-by-row report). Files (exports, login cards) come back as Blobs: the browser cannot put a bearer
  * token on a plain link.
  */
-import { decodeClaims, type Claims } from '@hall/client-kit';
+import { decodeClaims, fetchFile, isHallError, saveBlob, type Claims } from '@hall/client-kit';
 import { useCallback, useEffect, useState } from 'react';
 
 const TOKEN_KEY = 'hall.admin.token';
@@ -67,29 +67,18 @@ export async function api<T = Record<string, unknown>>(method: string, url: stri
   return json as T;
 }
 
-/** A file answer (PDF, XLSX, CSV) as a Blob, or the server's message as an error. */
-export async function fetchFileWithHeaders(method: string, url: string, body?: unknown): Promise<{ blob: Blob; headers: Headers }> {
-  const res = await call(method, url, body);
-  if (!res.ok) {
-    const json = (await res.json().catch(() => null)) as { message?: string } | null;
-    throw new ApiError(json?.message ?? `HTTP ${res.status}`, res.status, null);
+/** A file answer (PDF, XLSX, CSV) with its headers, or the server's message as an error (client-kit's fetchFile). */
+export async function fetchAdminFile(method: string, url: string, body?: unknown): Promise<{ blob: Blob; headers: Headers }> {
+  try {
+    return await fetchFile(current?.token ?? null, url, { method, ...(body !== undefined ? { body } : {}) });
+  } catch (err) {
+    if (!isHallError(err)) throw err;
+    if (err.status === 401 && current) window.dispatchEvent(new Event('hall-admin-signed-out'));
+    throw new ApiError(err.message, err.status ?? 0, null);
   }
-  return { blob: await res.blob(), headers: res.headers };
 }
 
-export const fetchFile = async (method: string, url: string, body?: unknown): Promise<Blob> => (await fetchFileWithHeaders(method, url, body)).blob;
-
-/** Saves a Blob under a file name (a download the browser shows). */
-export function saveBlob(blob: Blob, filename: string) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
+export { saveBlob };
 
 export const fileToBase64 = (file: File) =>
   new Promise<string>((resolve, reject) => {

@@ -1,9 +1,7 @@
 /** The two HTTP calls the console makes besides the socket: the session directory and document downloads. */
-import { HallError, listSessions as listAllSessions, type SessionSummary } from '@hall/client-kit';
+import { fetchFile, HallError, listSessions as listAllSessions, type SessionSummary } from '@hall/client-kit';
 
 export type { SessionSummary } from '@hall/client-kit';
-
-const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** The chair's own council first: a province chair rarely needs another council's sessions. */
 export async function listSessions(token: string): Promise<SessionSummary[]> {
@@ -19,9 +17,8 @@ export async function listSessions(token: string): Promise<SessionSummary[]> {
 export async function openDocument(token: string, id: string): Promise<void> {
   const tab = window.open('', '_blank');
   try {
-    const res = await fetch(`/api/documents/${encodeURIComponent(id)}`, { headers: auth(token) });
-    if (!res.ok) throw new HallError(res.status === 404 ? 'NOT_FOUND' : res.status === 403 ? 'FORBIDDEN' : 'INTERNAL', undefined, res.status);
-    const url = URL.createObjectURL(await res.blob());
+    const { blob } = await fetchFile(token, `/api/documents/${encodeURIComponent(id)}`);
+    const url = URL.createObjectURL(blob);
     if (tab) tab.location.href = url;
     else window.location.assign(url);
     // The tab has loaded it by then; revoking frees the memory of a 50 MB PDF.

@@ -35,3 +35,5 @@ export {
   type Namespace,
 } from './i18n/index.ts';
 export { listDevices, listSessions, revokeDevice, type DeviceSummary, type SessionSummary } from './api.ts';
+export { fetchFile, fileNameOf, saveBlob, type FetchedFile } from './files.ts';
+export { mediaFailureOf, type MediaFailure } from './media-errors.ts';

@@ -3,12 +3,10 @@
  * replaced round keeps its result in the record, but only the latest round counts. Every screen says which is which
  * and lists the official result before the rounds it replaced.
  */
-import type { PollView } from '@hall/core';
+import { revotedBy, type PollView } from '@hall/core';
 
-/** The round that replaced this one (a re-vote that was not cancelled), or null when this round stands. */
-export function revotedBy(poll: Pick<PollView, 'pollId'>, polls: readonly PollView[]): PollView | null {
-  return polls.find((p) => p.revoteOf === poll.pollId && p.status !== 'cancelled') ?? null;
-}
+/** Which round replaced which is core's rule (rules/adjourn.ts), re-exported for the screens. */
+export { revotedBy };
 
 /**
  * Announced results, newest first, each official round followed directly by the earlier rounds it replaced: a reader

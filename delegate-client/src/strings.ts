@@ -103,6 +103,14 @@ const vi = {
     starting: 'Đang mở camera và micrô…',
     sending: 'Hội trường đang thấy và nghe bạn',
     failed: 'Không gửi được hình ảnh và tiếng nói: {{message}}',
+    why: {
+      denied: 'trình duyệt chưa được phép dùng camera và micrô. Bấm biểu tượng khóa trên thanh địa chỉ, cho phép camera và micrô, rồi tải lại trang.',
+      noDevice: 'không tìm thấy camera hoặc micrô trên máy này.',
+      busy: 'camera hoặc micrô đang được ứng dụng khác dùng. Đóng ứng dụng đó rồi thử lại.',
+      insecure: 'trang không mở qua kết nối an toàn (HTTPS) nên trình duyệt không cho dùng camera. Báo cán bộ kỹ thuật.',
+      unsupported: 'trình duyệt này không hỗ trợ gửi hình ảnh. Dùng Chrome, Edge hoặc Safari bản mới.',
+      network: 'không kết nối được tới hội trường. Kiểm tra mạng; máy sẽ thử lại khi bạn được mời phát biểu lần nữa.',
+    },
   },
   floor: {
     title: 'Phát biểu',
@@ -347,6 +355,14 @@ const en: Shape<typeof vi> = {
     starting: 'Opening the camera and microphone…',
     sending: 'The hall sees and hears you',
     failed: 'Cannot send your picture and voice: {{message}}',
+    why: {
+      denied: 'the browser is not allowed to use the camera and microphone. Click the lock icon in the address bar, allow them, then reload the page.',
+      noDevice: 'no camera or microphone was found on this device.',
+      busy: 'the camera or microphone is in use by another application. Close it and try again.',
+      insecure: 'the page is not served over a secure connection (HTTPS), so the browser refuses the camera. Tell the technical staff.',
+      unsupported: 'this browser cannot send video. Use a recent Chrome, Edge or Safari.',
+      network: 'cannot reach the hall. Check the network; the tablet tries again when you are given the floor again.',
+    },
   },
   floor: {
     title: 'Speaking',

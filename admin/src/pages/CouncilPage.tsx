@@ -5,7 +5,7 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { defaultProfile, type Council, type Delegate, type Official, type RulesProfile } from '@hall/core';
-import { api, fetchFile, fetchFileWithHeaders, fileToBase64, saveBlob, useApi, type ApiError } from '../api.ts';
+import { api, fetchAdminFile, fileToBase64, saveBlob, useApi, type ApiError } from '../api.ts';
 import { useStrings } from '../i18n.ts';
 import { hallDateTime, Status, useAction } from '../ui.tsx';
 
@@ -108,17 +108,17 @@ function DelegatesTab({ council, reload }: { council: Council; reload: () => voi
       await api('PATCH', `${base}/delegates/${encodeURIComponent(d.id)}`, change);
       reload();
     });
-  const exportAs = (format: 'xlsx' | 'csv') => void run(async () => saveBlob(await fetchFile('GET', `${base}/delegates/export?format=${format}`), `dai-bieu-${council.id}.${format}`));
+  const exportAs = (format: 'xlsx' | 'csv') => void run(async () => saveBlob((await fetchAdminFile('GET', `${base}/delegates/export?format=${format}`)).blob, `dai-bieu-${council.id}.${format}`));
   const cards = () =>
     void run(async () => {
       // A batch (re)print leaves tablets in use signed in; only a lost card signs devices out (lostCard below).
-      saveBlob(await fetchFile('POST', `${base}/cards`, { mode: 'reprint' }), `the-dang-nhap-${council.id}.pdf`);
+      saveBlob((await fetchAdminFile('POST', `${base}/cards`, { mode: 'reprint' })).blob, `the-dang-nhap-${council.id}.pdf`);
       return a('delegates.cardsReady', { count: sitting });
     });
   const lostCard = (d: Delegate) => {
     if (!window.confirm(a('delegates.lostCardConfirm', { name: d.fullName }))) return;
     void run(async () => {
-      const { blob, headers } = await fetchFileWithHeaders('POST', `${base}/cards`, { delegateIds: [d.id], mode: 'lost' });
+      const { blob, headers } = await fetchAdminFile('POST', `${base}/cards`, { delegateIds: [d.id], mode: 'lost' });
       saveBlob(blob, `the-dang-nhap-${d.id}.pdf`);
       return a('delegates.lostCardReady', { name: d.fullName, count: Number(headers.get('x-signed-out') ?? 0) });
     });

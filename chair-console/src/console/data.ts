@@ -3,7 +3,7 @@
  * council's full list of officials nor its rules profile, which the pickers need; the staff view's machine snapshot
  * (sent so `can()` runs the same machine) holds both, so they are read from there rather than fetched separately.
  */
-import { vnShortDate, type Council, type Official, type RulesProfile, type SessionView } from '@hall/core';
+import { vnHhmm, vnHhmmss, vnShortDate, type Council, type Official, type RulesProfile, type SessionView } from '@hall/core';
 
 interface SnapshotShape {
   context?: { council?: Council };
@@ -29,16 +29,13 @@ export function delegateNames(view: SessionView | null): Map<string, string> {
 
 export const currentItem = (view: SessionView | null) => view?.agenda.find((i) => i.id === view.currentItemId) ?? null;
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** 14:05 in the hall's local time; the server stamps instants in ms since the epoch. */
-export function formatTime(ms: number, seconds = false): string {
-  const d = new Date(ms);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}${seconds ? `:${pad(d.getSeconds())}` : ''}`;
-}
+/** 14:05 (or 14:05:09) in Vietnam's time whatever the browser's time zone; the server stamps ms since the epoch. */
+export const formatTime = (ms: number, seconds = false): string => (seconds ? vnHhmmss(ms) : vnHhmm(ms));
 
 /** 05/12/2028, the Vietnamese date order, dated in the hall's time zone whatever the browser's. */
 export const formatDate = vnShortDate;
+
+const pad = (n: number) => String(n).padStart(2, '0');
 
 /** 7:00 or 1:02:03: a speech length or a time left, from whole seconds. */
 export function formatDuration(totalSec: number): string {

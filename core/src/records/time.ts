@@ -9,7 +9,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 function parts(ms: number) {
   const d = new Date(ms + VN_OFFSET_MS);
-  return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), min: d.getUTCMinutes() };
+  return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), min: d.getUTCMinutes(), s: d.getUTCSeconds() };
 }
 
 /** `2026-07-01`: the calendar date in Vietnam of a moment (ms since the epoch). */
@@ -28,6 +28,12 @@ export function vnClock(ms: number): string {
 export function vnHhmm(ms: number): string {
   const p = parts(ms);
   return `${pad(p.h)}:${pad(p.min)}`;
+}
+
+/** `08:30:05`: the time of day to the second (the chair console's clock). */
+export function vnHhmmss(ms: number): string {
+  const p = parts(ms);
+  return `${pad(p.h)}:${pad(p.min)}:${pad(p.s)}`;
 }
 
 /** `ngày 01 tháng 7 năm 2026`, the date line of an administrative document. */

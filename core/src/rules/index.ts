@@ -3,3 +3,4 @@ export * from './thresholds.ts';
 export * from './percent.ts';
 export * from './quorum.ts';
 export * from './tally.ts';
+export * from './adjourn.ts';

@@ -8,6 +8,7 @@
  *
  * `window.hallRemote` (tests, support staff): `{ viewing, publishing, error }`.
  */
+import { isHallError, mediaFailureOf } from '@hall/client-kit';
 import { useHall, useView } from '@hall/client-kit/react';
 import { MediaClient, type Publication, type SocketLike, type Viewing } from '@hall/media/client';
 import { useEffect, useRef, useState } from 'react';
@@ -106,7 +107,8 @@ export function RemoteStage() {
       } catch (err) {
         if (cancelled) return;
         setSend('failed');
-        setSendError((err as Error).message);
+        // The browser's own words are English and technical; the delegate reads what happened and what to do.
+        setSendError(isHallError(err) ? err.message : t(`remote.why.${mediaFailureOf(err)}`));
         hook().error = (err as Error).message;
       }
     })();

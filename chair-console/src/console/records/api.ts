@@ -3,7 +3,7 @@
  * downloads fetched as blobs (a plain link cannot carry the token) and saved through an `<a download>` with the
  * server's file name.
  */
-import { HallError, isHallError, type HallErrorCode } from '@hall/client-kit';
+import { fetchFile, HallError, isHallError, saveBlob, type HallErrorCode } from '@hall/client-kit';
 import type { MinutesApproval, MinutesDraftText, SessionStatistics } from '@hall/core';
 
 export interface MinutesSummary {
@@ -112,34 +112,8 @@ export const minutesFileUrl = (id: string, key: string, format: 'pdf' | 'docx', 
 export const exportUrl = (id: string, format: 'xlsx' | 'csv' | 'json', edition: 'internal' | 'public', table?: string) =>
   `${session(id)}/export?format=${format}&edition=${edition}${table ? `&table=${table}` : ''}`;
 
-/** The file name from Content-Disposition (`filename*=UTF-8''…` first), else the last part of the path. */
-function fileName(res: Response, fallback: string): string {
-  const cd = res.headers.get('content-disposition') ?? '';
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
-  if (star) return decodeURIComponent(star[1]!);
-  const plain = /filename="?([^";]+)"?/i.exec(cd);
-  return plain ? plain[1]! : fallback;
-}
-
+/** Downloads a record file (minutes, export) with the token, under the name the server gives it. */
 export async function download(token: string, url: string): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  } catch {
-    throw new HallError('NETWORK');
-  }
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
-    throw new HallError((body?.code ?? (res.status === 404 ? 'NOT_FOUND' : 'INTERNAL')) as HallErrorCode, body?.message, res.status);
-  }
-  const blob = await res.blob();
-  const href = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = fileName(res, url.split('?')[0]!.split('/').pop() ?? 'ho-so');
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The browser has taken the blob by the next task; freeing it keeps a long session's memory flat.
-  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  const file = await fetchFile(token, url);
+  saveBlob(file.blob, file.fileName);
 }
