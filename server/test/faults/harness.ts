@@ -234,7 +234,7 @@ export class FaultCluster {
     }
   }
 
-  /** Opens check-in on node a (which then owns the session), checks all 85 in and starts the sitting. */
+  /** Opens check-in through node a (the session opens on its preferred node), checks all 85 in and starts the sitting. */
   async prepareSitting() {
     const { a } = this.nodes;
     this.chairToken = await login(a.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD);
