@@ -88,6 +88,44 @@ export function runBoardVerify(file: string, print: (line: string) => void = con
     printError(`Không đọc được bảng công khai ${file}: ${describe(err)}\nCannot read the bulletin board ${file}: ${describe(err)}`);
     return VERIFY_EXIT.error;
   }
+  return checkBoard(board, print);
+}
+
+/**
+ * `--poll <sessionId>/<pollId>`: fetches the poll's board from a server's public endpoint (`--server`, default
+ * HALL_URL or http://127.0.0.1:8080) and checks it with the same code as a file — core's `verifyBoard`, which shares
+ * nothing with the server's path that built the board. A board not yet counted has nothing to check (exit 3).
+ */
+export async function runPollVerify(
+  poll: string,
+  server: string,
+  print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
+  fetchImpl: typeof fetch = fetch,
+): Promise<number> {
+  const match = /^([A-Za-z0-9_.:-]{1,64})\/([A-Za-z0-9_.:-]{1,64})$/.exec(poll);
+  if (!match) {
+    printError(`--poll cần dạng <mã kỳ họp>/<mã biểu quyết> / --poll takes <sessionId>/<pollId>: ${poll}`);
+    return VERIFY_EXIT.error;
+  }
+  const url = `${server.replace(/\/+$/, '')}/api/sessions/${encodeURIComponent(match[1]!)}/polls/${encodeURIComponent(match[2]!)}/board`;
+  let board: BulletinBoard & { counts: number[][] | null };
+  try {
+    const res = await fetchImpl(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    board = ((await res.json()) as { board: BulletinBoard & { counts: number[][] | null } }).board;
+  } catch (err) {
+    printError(`Không tải được bảng công khai ${url}: ${describe(err)}\nCannot fetch the bulletin board ${url}: ${describe(err)}`);
+    return VERIFY_EXIT.error;
+  }
+  if (board?.counts === null) {
+    printError(`Cuộc bỏ phiếu chưa được kiểm xong, chưa có gì để kiểm tra / the poll is not counted yet: nothing to verify`);
+    return VERIFY_EXIT.nothingToVerify;
+  }
+  return checkBoard(board, print);
+}
+
+function checkBoard(board: BulletinBoard, print: (line: string) => void): number {
   const check = verifyBoard(board);
   if (!check.ok) {
     for (const problem of check.problems) print(`BAD ${problem}`);

@@ -12,6 +12,7 @@ import { parseCommand, SessionSetup, type Actor, type Command, type CommandAck }
 import {
   ballotReceipt,
   committeeKey,
+  decodePoint,
   dealShares,
   encryptBallot,
   finishCeremony,
@@ -29,6 +30,8 @@ import { SessionRoom, commandDigest, pollKey } from '../../src/runtime/session-r
 import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
 import { aggregatesOf, type CommitteeBoard, type CommitteePoll } from '../../src/ballots/committee.ts';
 import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
+import { runPollVerify, VERIFY_EXIT } from '../../src/cli/verify-run.ts';
+import { startTestApp } from '../support/app.ts';
 
 const council = demoCouncils().find((c) => c.id === 'tien-du')!;
 const template = demoSessions().find((s) => s.councilId === council.id)!;
@@ -272,4 +275,57 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
     expect(box.sealed).toHaveLength(cast.length);
     expect(new Set(box.sealed.map((s) => s.length)).size).toBe(1);
   }, 240_000);
+
+  it('[CPOLL-5] `pnpm verify -- --poll` fetches the board from the server\'s public endpoint and checks it; a board altered on the way is rejected', async () => {
+    const app = await startTestApp();
+    try {
+      await app.hall.store.catalog.putCouncil(council);
+      await app.hall.store.catalog.putSession({ id: SESSION, councilId: council.id, title: template.title, date: '2028-12-08', agenda: template.agenda, status: 'scheduled' });
+      const ok = async (c: Command, by: Actor) => {
+        const ack = await app.hall.sessions.submit(c, by);
+        if (!ack.ok) throw new Error(`${c.type} by ${by.id} refused: ${ack.code} ${ack.reason ?? ''}`);
+      };
+      await ok(cmd('session.openCheckIn', {}), CHAIR);
+      for (let i = 0; i < 20; i++) await ok(cmd('attendance.checkIn', { delegateId: ids[i] }), D(i));
+      await ok(cmd('session.start', {}), CHAIR);
+      await ok(cmd('counting.setCommittee', { members: [0, 1, 2].map((i) => ({ delegateId: ids[i], role: 'member' })) }), CHAIR);
+      await ok(cmd('poll.open', { pollId: 'v1', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+      const out: string[] = [];
+      const verify = (fetchImpl: typeof fetch = fetch) => runPollVerify(`${SESSION}/v1`, app.baseUrl, (l) => out.push(l), (l) => out.push(l), fetchImpl);
+      expect(await verify()).toBe(VERIFY_EXIT.nothingToVerify);
+
+      const board = async () => ((await (await fetch(`${app.baseUrl}/api/sessions/${SESSION}/polls/v1/board`)).json()) as { board: CommitteeBoard }).board;
+      const c = (await board()).shape.pollContext;
+      const params = { members: 3, threshold: 2 };
+      const started = [1, 2, 3].map((i) => startCeremony(c, params, i, random));
+      for (const [i, s] of started.entries()) await ok(cmd('committee.commit', { pollId: 'v1', commitment: s.published }), D(i));
+      const published = (await board()).commitments;
+      for (const [i, s] of started.entries()) await ok(cmd('committee.deal', { pollId: 'v1', shares: dealShares(c, s.secrets, published, random) }), D(i));
+      const sealed = (await board()).sealedShares;
+      const key = decodePoint((await board()).publicKey);
+      for (let i = 3; i < 8; i++) await ok(cmd('ballot.castEncrypted', { pollId: 'v1', ballot: encryptBallot({ pollContext: c, options: [3] }, key, [i % 2], random) }), D(i));
+      await ok(cmd('poll.close', { pollId: 'v1' }), CHAIR);
+      const closed = await board();
+      const aggregates = closed.aggregates!.map((row) => row.map((x) => ({ a: decodePoint(x.a), b: decodePoint(x.b) })));
+      for (const s of started.slice(0, 2)) {
+        const secret = finishCeremony(c, params, s.secrets, published, sealed);
+        await ok(cmd('committee.decrypt', { pollId: 'v1', partial: decryptShare({ pollContext: c, options: [3] }, s.secrets.index, secret, aggregates, random) }), D(s.secrets.index - 1));
+      }
+      out.length = 0;
+      expect(await verify()).toBe(VERIFY_EXIT.ok);
+      expect(out.join('\n')).toMatch(/OK {2}5 ballots.*\[\[2,3,0\]\]/);
+      // A board changed between the server and the verifier: one ballot's ciphertext swapped for another's.
+      const altering: typeof fetch = async (input) => {
+        const body = (await (await fetch(input)).json()) as { board: CommitteeBoard };
+        const q = body.board.ballots[0]!.ballot.questions[0]!;
+        [q.options[0]!.b, q.options[1]!.b] = [q.options[1]!.b, q.options[0]!.b];
+        return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+      };
+      out.length = 0;
+      expect(await verify(altering)).toBe(VERIFY_EXIT.broken);
+      expect(out.join('\n')).toMatch(/ballot 0/);
+    } finally {
+      await app.close();
+    }
+  }, 300_000);
 });

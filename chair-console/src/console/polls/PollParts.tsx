@@ -22,6 +22,30 @@ export function PollHeading({ poll }: { poll: PollView }) {
         <span className={`badge badge-poll-${poll.status}`}>{k(`common:pollStatus.${poll.status}`)}</span>
       </p>
       {poll.revoteReason && <p className="small">{t('polls.revoteReason', { reason: poll.revoteReason })}</p>}
+      <PollSealing poll={poll} />
+    </div>
+  );
+}
+
+/** Which way a secret poll is opened, and for a committee poll the ceremony and who has confirmed decryption. */
+function PollSealing({ poll }: { poll: PollView }) {
+  const { t } = useT();
+  if (!poll.sealing) return null;
+  const c = poll.committee;
+  if (poll.sealing === 'server' || !c) return <p className="small">{t('polls.sealingServer')}</p>;
+  const stage = (m: (typeof c.members)[number]) => (m.decrypted ? 'decrypted' : m.dealt ? 'dealt' : m.committed ? 'committed' : 'waiting');
+  return (
+    <div className="small">
+      <p>
+        {t('polls.sealingCommittee', { threshold: c.threshold, members: c.members.length })} · {t(`polls.committeePhase.${c.phase}`)}
+      </p>
+      <ul>
+        {c.members.map((m) => (
+          <li key={m.index}>
+            {m.name}: {t(`polls.committeeMember.${stage(m)}`)}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
