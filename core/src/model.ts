@@ -6,7 +6,11 @@
 import './zod.ts';
 import { z } from 'zod';
 
-export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'id: chữ, số, _ . : -');
+/** The characters of an id (councils, sessions, delegates…): routes and file names build their patterns from it. */
+export const ID_CHARS = 'A-Za-z0-9_.:-';
+export const Id = z.string().min(1).max(64).regex(new RegExp(`^[${ID_CHARS}]+$`), 'id: chữ, số, _ . : -');
+/** An id that may name a file or a URL path segment: `.` and `..` fit the alphabet, never this. */
+export const PATH_ID = new RegExp(`^(?!\\.{1,2}$)[${ID_CHARS}]{1,64}$`);
 export type Id = z.infer<typeof Id>;
 
 export const CouncilLevel = z.enum(['province', 'commune']);

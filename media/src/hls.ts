@@ -14,6 +14,7 @@ import { tapInputArgs } from './ffmpeg.ts';
 import { silentLogger, type HubLogger, type MediaHub, type VideoCodec } from './hub.ts';
 import { SupervisedOutput, type SupervisorTiming } from './supervisor.ts';
 import type { OutputKind, OutputStatus } from './wire.ts';
+import { PATH_ID } from '@hall/core';
 
 export interface Rung {
   name: string;
@@ -59,9 +60,9 @@ export interface RtmpDestination {
   videoKbps?: number;
 }
 
-const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Session ids are core's (`PATH_ID`): the same rule everywhere they name a directory or a URL. */
 export function assertSafeId(id: string, what = 'id'): string {
-  if (!SAFE_ID.test(id)) throw new Error(`unsafe ${what} for a path: ${JSON.stringify(id)}`);
+  if (!PATH_ID.test(id)) throw new Error(`unsafe ${what} for a path: ${JSON.stringify(id)}`);
   return id;
 }
 

@@ -39,8 +39,8 @@ export interface PeerRef {
   /** Publisher: a name for people (the chair's source list), e.g. the camera account's name. */
   label?: string;
   /**
-   * Program viewers only. `program` (default): whatever is on the program, including another broadcast put there by
-   * `setProgramSource`. `hall`: always this broadcast's own program source — a remote speaker sees and hears the hall,
+   * Program viewers only. `program` (default): whatever is on the program, the remote speaker included. `hall`: the
+   * hall's own picture even while the remote speaker is on the program — the remote speaker sees and hears the hall,
    * not themselves.
    */
   feed?: 'program' | 'hall';
@@ -72,6 +72,8 @@ export interface RtpIngestOptions {
    * packets with the right SSRC is kept for the life of the ingest (on loopback, only this machine can send at all).
    */
   source?: string;
+  /** The source's id (default a fresh `rtp-…`); `REMOTE_SPEAKER_SOURCE` makes it the remote speaker's source. */
+  sourceId?: string;
 }
 
 export interface RtpIngest {
@@ -147,8 +149,8 @@ export interface BroadcastStats {
   programSourceId: string | null;
   /** A switch the hub is carrying out (it waits for this source's next keyframe). */
   pendingProgramSourceId: string | null;
-  /** The broadcast whose program is this one's program now (`setProgramSource`), or null for its own. */
-  programSource?: string | null;
+  /** The chair's manual override (`pinProgram`), or null: the automatic rules (src/program.ts). */
+  pinnedProgramSourceId: string | null;
   viewers: number;
   viewersByAudience: Record<string, number>;
   taps: number;
@@ -201,17 +203,16 @@ export interface MediaHub {
    */
   stopIngest(broadcastId: string, sourceId?: string): Promise<void>;
   /**
-   * Makes `sourceId` the program. The switch happens at that source's next keyframe (requested now), or after a few
+   * The hall's choice of program source (src/program.ts: a pin or the remote speaker outrank it). The switch happens at that source's next keyframe (requested now), or after a few
    * seconds at the latest; the previous source stays on the air until then. Throws `NO_SOURCE` for an unknown id.
    */
   setProgram(broadcastId: string, sourceId: string): Promise<void>;
   /**
-   * Puts another broadcast's program (a remote speaker's, published into `remoteSourceId(session)`) on this broadcast's
-   * program — viewers with `feed: 'program'` and the taps — while its own sources stay connected and go on to
-   * `feed: 'hall'` viewers; null puts the own program back. Both must exist and share the video codec. Optional: a
-   * backend without it cannot switch (the caller logs that and keeps the hall on the program).
+   * The chair's override: `sourceId` stays on the program whatever the floor (at its next keyframe, like
+   * `setProgram`); null returns to the automatic rules (the remote speaker while they publish, else the hall's choice).
+   * Throws `NO_SOURCE` for an unknown id.
    */
-  setProgramSource?(broadcastId: string, sourceId: string | null): Promise<void>;
+  pinProgram(broadcastId: string, sourceId: string | null): Promise<void>;
 
   /** Asks the program source for a keyframe (PLI); throttled. A no-op for RTP ingests (encoders set their GOP instead). */
   requestKeyFrame(broadcastId: string): void;

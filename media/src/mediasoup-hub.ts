@@ -16,7 +16,6 @@ import { randomInt, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import {
   MediaError,
-  PROGRAM_SWITCH_MAX_WAIT_MS,
   ViewerCapError,
   silentLogger,
   type BroadcastOptions,
@@ -39,6 +38,7 @@ import {
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import { FrameRateMeter, SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, rtpTimestamp, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
 import { ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
+import { ProgramSwitcher, broadcastStats, streamStats, type ProgramSource } from './program.ts';
 
 export interface MediasoupHubOptions extends HubOptions {
   /** Workers to start; default one per core. */
@@ -80,7 +80,7 @@ interface MsPeer {
 type Counter = { packets: number; bytes: number; bitrateKbps: number; lastPacketAt: number | null };
 
 /** One feed: a camera page's producers or an encoder's (PlainTransport) producers, on the origin router. */
-interface MsSource {
+interface MsSource extends ProgramSource {
   id: string;
   kind: SourceKind;
   label: string | null;
@@ -100,7 +100,8 @@ interface MsSource {
 }
 
 let generations = 0;
-const SENDING_MS = 1500;
+/** The counters are polled once a second: a source silent for longer than that is not worth waiting on. */
+const SENDING_MS = 2500;
 
 class MsBroadcast {
   readonly routers: ms.Router[] = [];
@@ -108,40 +109,38 @@ class MsBroadcast {
   /**
    * The program: producers on a DirectTransport that never change for the broadcast's life, so viewers and taps
    * consume them once; the hub copies the program source's packets into them (rewritten to one SSRC and continuous
-   * sequence numbers), switching source at a keyframe.
+   * sequence numbers), switching source at a keyframe. `hall` is the same for the hall's own picture (src/program.ts
+   * `hallId`), which the remote speaker's own viewer consumes.
    */
   programTransport!: ms.DirectTransport;
   feedTransport!: ms.DirectTransport;
-  programProducers!: Record<MediaKind, ms.Producer>;
-  readonly programRewriters: Record<MediaKind, SeqRewriter> = { video: new SeqRewriter(3000), audio: new SeqRewriter(960) };
-  readonly programSsrc: Record<MediaKind, number> = { video: randomInt(1, 2 ** 31), audio: randomInt(1, 2 ** 31) };
-  readonly sources = new Map<string, MsSource>();
-  programId: string | null = null;
-  /** The chair's choice (else the first source): when it drops out and comes back, the program follows it back. */
-  chosenId: string | null = null;
-  pending: { id: string; deadline: NodeJS.Timeout; kicker: NodeJS.Timeout } | null = null;
+  readonly outs: Record<'program' | 'hall', Out> = { program: newOut(), hall: newOut() };
+  /** The sources and which one is the program (src/program.ts, shared with WeriftHub). */
+  readonly switcher: ProgramSwitcher<MsSource>;
   readonly taps = new Set<{ transport: ms.PlainTransport; consumers: ms.Consumer[] }>();
   /** producerId → routerId → piped producer, so each producer is piped once per router. */
   readonly piped = new Map<string, Set<string>>();
   keyframeRequests = 0;
-  readonly throttledKeyframe: () => boolean;
 
   constructor(
     readonly id: string,
     readonly videoCodec: VideoCodec,
+    emit: (e: HubEvent) => void,
+    log: HubLogger,
   ) {
-    this.throttledKeyframe = throttle(500, () => {
-      this.keyframeRequests++;
-      this.program?.feeders.video?.requestKeyFrame().catch(() => undefined);
-    });
+    this.switcher = new ProgramSwitcher<MsSource>({ broadcastId: id, emit, log, sendingMs: SENDING_MS });
   }
 
   get origin(): ms.Router {
     return this.routers[0]!;
   }
 
+  get sources() {
+    return this.switcher.sources;
+  }
+
   get program(): MsSource | null {
-    return this.programId ? (this.sources.get(this.programId) ?? null) : null;
+    return this.switcher.program;
   }
 
   viewerCount() {
@@ -149,6 +148,21 @@ class MsBroadcast {
     for (const p of this.peers.values()) if (p.ref.role === 'viewer') n++;
     return n;
   }
+}
+
+/** A feed out of the hub (the program, or the hall's own picture): producers and their continuous numbering. */
+interface Out {
+  producers: Record<MediaKind, ms.Producer>;
+  readonly rewriters: Record<MediaKind, SeqRewriter>;
+  readonly ssrc: Record<MediaKind, number>;
+}
+
+function newOut(): Out {
+  return {
+    producers: null as unknown as Record<MediaKind, ms.Producer>,
+    rewriters: { video: new SeqRewriter(3000), audio: new SeqRewriter(960) },
+    ssrc: { video: randomInt(1, 2 ** 31), audio: randomInt(1, 2 ** 31) },
+  };
 }
 
 /** True when a compound RTCP packet carries a PLI or FIR (a viewer or tap wants a keyframe). */
@@ -162,11 +176,16 @@ function asksKeyframe(rtcp: Buffer): boolean {
   return false;
 }
 
-function clearPending(b: MsBroadcast) {
-  if (!b.pending) return;
-  clearTimeout(b.pending.deadline);
-  clearInterval(b.pending.kicker);
-  b.pending = null;
+/** A source's packet into an out's producer, as one continuous stream whatever the source. */
+function forward(out: Out, source: MsSource, kind: MediaKind, packet: Buffer) {
+  const producer = out.producers[kind];
+  if (producer.closed) return;
+  const copy = Buffer.from(packet);
+  const mapped = out.rewriters[kind].map(source.generation, copy.readUInt16BE(2), copy.readUInt32BE(4));
+  copy.writeUInt16BE(mapped.seq, 2);
+  copy.writeUInt32BE(mapped.ts, 4);
+  copy.writeUInt32BE(out.ssrc[kind], 8);
+  producer.send(copy);
 }
 
 const H264_PAYLOAD_TYPE = 102;
@@ -262,7 +281,7 @@ export class MediasoupHub implements MediaHub {
     let pending = this.creating.get(id);
     if (!pending) {
       pending = (async () => {
-        const b = new MsBroadcast(id, options.videoCodec ?? 'VP8');
+        const b = new MsBroadcast(id, options.videoCodec ?? 'VP8', (e) => this.emit(e), this.log);
         const slot = this.slots[this.nextWorker++ % this.slots.length]!;
         const origin = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { worker: slot.index, broadcastId: id } });
         b.routers.push(origin);
@@ -270,30 +289,34 @@ export class MediasoupHub implements MediaHub {
         b.feedTransport = await origin.createDirectTransport({ maxMessageSize: 262144 });
         const video = b.videoCodec === 'VP8' ? TAP_PAYLOAD_TYPES.video : H264_PAYLOAD_TYPE;
         const feedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
-        b.programProducers = {
-          video: await b.programTransport.produce({
-            kind: 'video',
-            rtpParameters: {
-              codecs: [
-                {
-                  mimeType: `video/${b.videoCodec}`,
-                  payloadType: video,
-                  clockRate: 90000,
-                  ...(b.videoCodec === 'H264' ? { parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } } : {}),
-                  rtcpFeedback: feedback,
-                },
-              ],
-              encodings: [{ ssrc: b.programSsrc.video }],
-            },
-          }),
-          audio: await b.programTransport.produce({
-            kind: 'audio',
-            rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: TAP_PAYLOAD_TYPES.audio, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: b.programSsrc.audio }] },
-          }),
-        };
-        // Viewers' and taps' keyframe requests arrive here as RTCP towards the program producer.
+        for (const out of Object.values(b.outs)) {
+          out.producers = {
+            video: await b.programTransport.produce({
+              kind: 'video',
+              rtpParameters: {
+                codecs: [
+                  {
+                    mimeType: `video/${b.videoCodec}`,
+                    payloadType: video,
+                    clockRate: 90000,
+                    ...(b.videoCodec === 'H264' ? { parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } } : {}),
+                    rtcpFeedback: feedback,
+                  },
+                ],
+                encodings: [{ ssrc: out.ssrc.video }],
+              },
+            }),
+            audio: await b.programTransport.produce({
+              kind: 'audio',
+              rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: TAP_PAYLOAD_TYPES.audio, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: out.ssrc.audio }] },
+            }),
+          };
+        }
+        // Viewers' and taps' keyframe requests arrive here as RTCP towards a program (or hall) producer.
         b.programTransport.on('rtcp', (packet) => {
-          if (asksKeyframe(packet)) b.throttledKeyframe();
+          if (!asksKeyframe(packet)) return;
+          b.program?.keyframe();
+          if (b.switcher.hallId !== b.switcher.programId) b.sources.get(b.switcher.hallId ?? '')?.keyframe();
         });
         this.broadcasts.set(id, b);
         return b;
@@ -311,10 +334,8 @@ export class MediasoupHub implements MediaHub {
     const b = this.broadcasts.get(id);
     if (!b) return;
     this.broadcasts.delete(id);
-    const hadIngest = b.programId !== null;
-    clearPending(b);
-    b.sources.clear();
-    b.programId = null;
+    const hadIngest = b.switcher.programId !== null;
+    b.switcher.close();
     // Closing a router closes its transports, producers and consumers.
     for (const r of b.routers) r.close();
     if (hadIngest) this.emit({ type: 'ingestEnded', broadcastId: id });
@@ -392,7 +413,7 @@ export class MediasoupHub implements MediaHub {
         const preview = ref.sourceId ? b.sources.get(ref.sourceId) : null;
         if (ref.sourceId && !preview) throw new MediaError('NO_SOURCE', `no source ${ref.sourceId} to preview`);
         for (const kind of ['video', 'audio'] as const) {
-          const producer = preview ? preview.producers[kind] : b.programProducers[kind];
+          const producer = preview ? preview.producers[kind] : b.outs[ref.feed === 'hall' ? 'hall' : 'program'].producers[kind];
           if (!producer) continue;
           await this.ensurePiped(b, producer, peer.router);
           if (!peer.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) continue;
@@ -435,27 +456,27 @@ export class MediasoupHub implements MediaHub {
 
   /** Adds a producer to a source (creating the source, or replacing one of the same id from another peer). */
   private async addProducer(b: MsBroadcast, meta: { id: string; kind: SourceKind; label: string | null; peerId: string | null }, kind: MediaKind, producer: ms.Producer) {
-    let src = b.sources.get(meta.id);
-    const replacing = !!src && (src.peerId !== meta.peerId || src.kind !== meta.kind);
-    if (src && replacing) await this.removeSource(b, src.id, { keepProgram: true });
-    src = b.sources.get(meta.id);
-    const isNew = !src;
-    if (!src) {
-      src = {
-        ...meta,
-        since: Date.now(),
-        generation: ++generations,
-        producers: {},
-        feeders: {},
-        plain: [],
-        counters: {},
-        videoSize: null,
-        frameRate: new FrameRateMeter(),
-        keyframe: throttle(500, () => void src!.feeders.video?.requestKeyFrame().catch(() => undefined)),
-      };
-      b.sources.set(src.id, src);
-    }
-    const source = src;
+    const existing = b.sources.get(meta.id);
+    const isNew = !existing || existing.peerId !== meta.peerId || existing.kind !== meta.kind;
+    const source: MsSource = isNew
+      ? {
+          ...meta,
+          since: Date.now(),
+          generation: ++generations,
+          producers: {},
+          feeders: {},
+          plain: [],
+          counters: {},
+          videoSize: null,
+          frameRate: new FrameRateMeter(),
+          lastVideoAt: () => source.counters.video?.lastPacketAt ?? null,
+          pli: () => {
+            b.keyframeRequests++;
+            void source.feeders.video?.requestKeyFrame().catch(() => undefined);
+          },
+          keyframe: throttle(500, () => source.pli()),
+        }
+      : existing;
     source.producers[kind]?.close();
     source.producers[kind] = producer;
     const feeder = await b.feedTransport.consume({ producerId: producer.id, rtpCapabilities: b.origin.rtpCapabilities });
@@ -466,52 +487,28 @@ export class MediasoupHub implements MediaHub {
       delete source.producers[kind];
       if (!source.producers.video && !source.producers.audio) void this.removeSource(b, source.id);
     });
-    if (isNew && (!b.programId || (replacing && b.programId === source.id))) this.commitProgram(b, source.id);
-    else if (kind === 'video' && b.chosenId === source.id && b.programId !== source.id) await this.setProgram(b.id, source.id, false);
-    else if (isNew) this.emit({ type: 'sources', broadcastId: b.id, programSourceId: b.programId });
-    else if (kind === 'video' && b.programId === source.id) this.emit({ type: 'ingest', broadcastId: b.id, kind: source.kind });
+    if (isNew) {
+      const replaced = b.switcher.add(source);
+      if (replaced) this.closeSource(b, replaced);
+    } else if (kind === 'video' && b.switcher.programId === source.id) this.emit({ type: 'ingest', broadcastId: b.id, kind: source.kind });
   }
 
-  /** The program source's packets (and a pending source's keyframe) into the program producers. */
+  /** The program source's packets into the program producers, the hall source's into the hall producers. */
   private onPacket(b: MsBroadcast, source: MsSource, kind: MediaKind, packet: Buffer) {
     if (b.sources.get(source.id) !== source) return;
     if (kind === 'video') {
       source.frameRate.add(rtpTimestamp(packet));
       const info = frameInfo(b.videoCodec, packet);
       if (info.width && info.height) source.videoSize = { width: info.width, height: info.height };
-      if (info.keyframe && b.pending?.id === source.id) this.commitProgram(b, source.id);
+      if (info.keyframe) b.switcher.keyframe(source);
     }
-    if (b.programId !== source.id) return;
-    const producer = b.programProducers[kind];
-    if (producer.closed || isPaddingOnly(packet)) return;
-    const copy = Buffer.from(packet);
-    const mapped = b.programRewriters[kind].map(source.generation, copy.readUInt16BE(2), copy.readUInt32BE(4));
-    copy.writeUInt16BE(mapped.seq, 2);
-    copy.writeUInt32BE(mapped.ts, 4);
-    copy.writeUInt32BE(b.programSsrc[kind], 8);
-    producer.send(copy);
+    if (isPaddingOnly(packet)) return;
+    if (b.switcher.programId === source.id) forward(b.outs.program, source, kind, packet);
+    if (b.switcher.hallId === source.id) forward(b.outs.hall, source, kind, packet);
   }
 
-  private commitProgram(b: MsBroadcast, id: string) {
-    const src = b.sources.get(id);
-    if (!src) return;
-    clearPending(b);
-    const changed = b.programId !== id;
-    b.programId = id;
-    b.chosenId ??= id;
-    if (changed) {
-      this.log.info({ broadcastId: b.id, sourceId: id }, 'program source');
-      this.emit({ type: 'ingest', broadcastId: b.id, kind: src.kind });
-    }
-    this.emit({ type: 'sources', broadcastId: b.id, programSourceId: id });
-    b.keyframeRequests++;
-    void src.feeders.video?.requestKeyFrame().catch(() => undefined);
-  }
-
-  private async removeSource(b: MsBroadcast, id: string, options: { keepProgram?: boolean } = {}) {
-    const src = b.sources.get(id);
-    if (!src) return;
-    b.sources.delete(id);
+  /** Closes a source's media (the program rules have forgotten it already). */
+  private closeSource(b: MsBroadcast, src: MsSource) {
     for (const c of Object.values(src.feeders)) c?.close();
     for (const p of Object.values(src.producers)) p?.close();
     for (const t of src.plain) t.close();
@@ -522,44 +519,19 @@ export class MediasoupHub implements MediaHub {
         peer.transport.close();
       }
     }
-    if (b.pending?.id === id) clearPending(b);
-    if (b.programId !== id || options.keepProgram) {
-      if (!options.keepProgram) this.emit({ type: 'sources', broadcastId: b.id, programSourceId: b.programId });
-      return;
-    }
-    const rest = [...b.sources.values()];
-    const now = Date.now();
-    const sending = rest.filter((x) => (x.counters.video?.lastPacketAt ?? 0) > now - SENDING_MS - 1000);
-    const next = (b.pending && b.sources.get(b.pending.id)) || sending.at(-1) || rest.at(-1) || null;
-    if (next) return this.commitProgram(b, next.id);
-    clearPending(b);
-    b.programId = null;
-    this.emit({ type: 'ingestEnded', broadcastId: b.id });
-    this.emit({ type: 'sources', broadcastId: b.id, programSourceId: null });
   }
 
-  async setProgram(broadcastId: string, sourceId: string, chosen = true) {
-    const b = this.get(broadcastId);
-    const src = b.sources.get(sourceId);
-    if (!src) throw new MediaError('NO_SOURCE', `no source ${sourceId} in broadcast ${broadcastId}`);
-    if (chosen) b.chosenId = sourceId;
-    if (b.programId === sourceId) return clearPending(b);
-    const current = b.program;
-    const last = current?.counters.video?.lastPacketAt ?? null;
-    // The counters are polled once a second: a program silent for longer than that is not worth waiting on.
-    if (!current || last === null || Date.now() - last > SENDING_MS + 1000) return this.commitProgram(b, sourceId);
-    clearPending(b);
-    const ask = () => void src.feeders.video?.requestKeyFrame().catch(() => undefined);
-    // After the wait, a source that sends gets the air even without a keyframe seen (frozen, never black); one that
-    // sends nothing does not, and the switch keeps waiting.
-    const deadline = () => {
-      if (b.pending?.id !== sourceId || b.sources.get(sourceId) !== src) return;
-      if ((src.counters.video?.lastPacketAt ?? 0) > Date.now() - SENDING_MS - 1000) return this.commitProgram(b, sourceId);
-      b.pending.deadline = setTimeout(deadline, PROGRAM_SWITCH_MAX_WAIT_MS);
-    };
-    b.pending = { id: sourceId, deadline: setTimeout(deadline, PROGRAM_SWITCH_MAX_WAIT_MS), kicker: setInterval(ask, 500) };
-    ask();
-    this.emit({ type: 'sources', broadcastId: b.id, programSourceId: b.programId });
+  private async removeSource(b: MsBroadcast, id: string) {
+    const src = b.switcher.remove(id);
+    if (src) this.closeSource(b, src);
+  }
+
+  async setProgram(broadcastId: string, sourceId: string) {
+    this.get(broadcastId).switcher.choose(sourceId);
+  }
+
+  async pinProgram(broadcastId: string, sourceId: string | null) {
+    this.get(broadcastId).switcher.pin(sourceId);
   }
 
   async removePeer(broadcastId: string, peerId: string) {
@@ -585,7 +557,7 @@ export class MediasoupHub implements MediaHub {
   async ingestRtp(broadcastId: string, options: RtpIngestOptions = {}): Promise<RtpIngest> {
     const b = this.get(broadcastId);
     const kinds: MediaKind[] = options.audio === false ? ['video'] : ['video', 'audio'];
-    const meta = { id: `rtp-${randomUUID().slice(0, 8)}`, kind: 'rtp' as const, label: options.label ?? null, peerId: null };
+    const meta = { id: options.sourceId ?? `rtp-${randomUUID().slice(0, 8)}`, kind: 'rtp' as const, label: options.label ?? null, peerId: null };
     const transports: ms.PlainTransport[] = [];
     const { listenIp, announcedIp } = rtpIngestAddresses(this.options);
     const endpoints: RtpIngest['endpoints'] = [];
@@ -648,7 +620,7 @@ export class MediasoupHub implements MediaHub {
   requestKeyFrame(broadcastId: string) {
     const b = this.broadcasts.get(broadcastId);
     if (!b) return;
-    b.throttledKeyframe();
+    b.program?.keyframe();
     for (const p of b.peers.values()) for (const c of p.consumers) if (c.kind === 'video' && !c.paused) void c.requestKeyFrame().catch(() => undefined);
   }
 
@@ -665,7 +637,7 @@ export class MediasoupHub implements MediaHub {
       const transport = await b.origin.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
       await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
       transports.push(transport);
-      const producer = b.programProducers[kind];
+      const producer = b.outs.program.producers[kind];
       {
         const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: b.origin.rtpCapabilities, paused: true });
         entries.consumers.push(consumer);
@@ -713,31 +685,17 @@ export class MediasoupHub implements MediaHub {
   stats(broadcastId: string): BroadcastStats | null {
     const b = this.broadcasts.get(broadcastId);
     if (!b) return null;
-    const byAudience: Record<string, number> = {};
-    for (const p of b.peers.values()) {
-      if (p.ref.role !== 'viewer') continue;
-      const a = p.ref.audience ?? 'unknown';
-      byAudience[a] = (byAudience[a] ?? 0) + 1;
-    }
-    const stream = (src: MsSource, kind: MediaKind) => ({
-      codec: kind === 'video' ? b.videoCodec : 'opus',
-      ...(src.counters[kind] ?? { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null }),
-      ...(kind === 'video' && src.videoSize ? src.videoSize : {}),
-      ...(kind === 'video' && src.frameRate.fps ? { frameRate: src.frameRate.fps } : {}),
-    });
-    const program = b.program;
-    return {
-      id: b.id,
-      videoCodec: b.videoCodec,
-      ingest: program ? { kind: program.kind, since: program.since, video: stream(program, 'video'), audio: program.producers.audio ? stream(program, 'audio') : null } : null,
-      sources: [...b.sources.values()].map((src) => ({ id: src.id, kind: src.kind, label: src.label, since: src.since, video: stream(src, 'video'), audio: src.producers.audio ? stream(src, 'audio') : null })),
-      programSourceId: b.programId,
-      pendingProgramSourceId: b.pending?.id ?? null,
-      viewers: b.viewerCount(),
-      viewersByAudience: byAudience,
-      taps: b.taps.size,
-      keyframeRequests: b.keyframeRequests,
-    };
+    const stream = (src: MsSource, kind: MediaKind) =>
+      streamStats(
+        kind === 'video' ? b.videoCodec : 'opus',
+        src.counters[kind] ?? { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null },
+        kind === 'video' ? { size: src.videoSize, frameRate: src.frameRate.fps } : undefined,
+      );
+    return broadcastStats(
+      { id: b.id, videoCodec: b.videoCodec, switcher: b.switcher, taps: b.taps.size, keyframeRequests: b.keyframeRequests },
+      [...b.sources.values()].map((src) => ({ id: src.id, kind: src.kind, label: src.label, since: src.since, video: stream(src, 'video'), audio: src.producers.audio ? stream(src, 'audio') : null })),
+      [...b.peers.values()].filter((p) => p.ref.role === 'viewer').map((p) => p.ref),
+    );
   }
 
   hubStats(): HubStats {

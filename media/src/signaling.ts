@@ -20,8 +20,7 @@ import {
   type MediaSimpleAck,
   type MediaState,
   type SignalRequest,
-  remoteSourceId,
-  sessionOfBroadcast,
+  REMOTE_SPEAKER_SOURCE,
 } from './wire.ts';
 
 /** `feed: 'hall'`: this viewer sees the hall's own feed even while a remote speaker is on the program (the speaker). */
@@ -35,15 +34,16 @@ export interface SignalingPolicy {
   authorize(socket: Socket, sessionId: string, role: MediaRole, preview?: string): Promise<Verdict>;
   /** The state this socket should see (for `media:info` and the room it is put in). */
   state(socket: Socket, sessionId: string): Promise<{ audience: string; canPublish: boolean; state: MediaState } | { ok: false; code: MediaErrorCodeWire; message: string }>;
-  /** Creates the hub broadcast on demand (a camera may connect before the session goes on air); also a source's. */
+  /** Creates the hub broadcast on demand (a camera may connect before the session goes on air). */
   ensureBroadcast(broadcastId: string): Promise<void>;
   hlsUrl(sessionId: string): string | null;
 }
 
+/** The hub source a camera page publishes under its own name (stable across reloads). */
+const cameraSource = (name: string) => `cam-${name}`;
+
 export const mediaRoom = (sessionId: string, audience: string) => `m:${sessionId}:${audience}`;
 
-/** The hub broadcast a role's peer lives in. */
-const hubBroadcast = (sessionId: string, role: MediaRole) => (role === 'speaker' ? remoteSourceId(sessionId) : sessionId);
 
 interface Owned {
   socket: Socket;
@@ -86,7 +86,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
 
   const offHub = hub.on((e) => {
     if (e.type !== 'peerClosed') return;
-    const sessionId = sessionOfBroadcast(e.broadcastId);
+    const sessionId = e.broadcastId;
     const owned = owners.get(key(sessionId, e.peerId));
     if (!owned) return;
     owners.delete(key(sessionId, e.peerId));
@@ -97,7 +97,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
    * hear why (`media:ended` "replaced"), so they wait instead of fighting back.
    */
   const sameSourcePublishers = (sessionId: string, sourceId: string, newPeerId: string) => {
-    return [...owners].filter(([k, o]) => o.sessionId === sessionId && o.role === 'publisher' && o.sourceId === sourceId && k !== key(sessionId, newPeerId));
+    return [...owners].filter(([k, o]) => o.sessionId === sessionId && o.role !== 'viewer' && o.sourceId === sourceId && k !== key(sessionId, newPeerId));
   };
 
   const onConnection = (socket: Socket) => {
@@ -113,7 +113,9 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
         if ('ok' in s) return reply(mediaFailure(s.code, { message: s.message }));
         await socket.join(mediaRoom(req.data.sessionId, s.audience));
         const stats = hub.stats(req.data.sessionId);
-        reply({ ok: true, backend: hub.backend, flavor: hub.flavor, canPublish: s.canPublish, maxViewers: hub.maxViewers, viewers: stats?.viewers ?? 0, ...s.state });
+        const camera = req.data.source && s.canPublish ? cameraSource(req.data.source) : null;
+        const sourceLive = camera ? { sourceLive: !!stats?.sources.some((x) => x.id === camera) } : {};
+        reply({ ok: true, backend: hub.backend, flavor: hub.flavor, canPublish: s.canPublish, maxViewers: hub.maxViewers, viewers: stats?.viewers ?? 0, ...sourceLive, ...s.state });
       } catch (err) {
         log.error({ err, socket: socket.id }, 'media:info failed');
         reply(mediaFailure('INTERNAL'));
@@ -130,13 +132,12 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
         const { role, source, label } = req.data;
         const verdict = await policy.authorize(socket, sessionId, role, role === 'viewer' ? source : undefined);
         if (!verdict.ok) return reply(mediaFailure(verdict.code, { message: verdict.message }));
-        // A remote speaker publishes into the session's remote broadcast, never into the hall feed itself.
-        const broadcastId = hubBroadcast(sessionId, role);
-        await policy.ensureBroadcast(broadcastId);
+        await policy.ensureBroadcast(sessionId);
         const id = peerId(role, source);
         const hubRole = role === 'viewer' ? ('viewer' as const) : ('publisher' as const);
-        const sourceId = role === 'speaker' ? undefined : source && (role === 'viewer' ? source : `cam-${source}`);
-        const fedSource = role === 'publisher' ? (sourceId ?? id) : undefined;
+        // A remote speaker is one more source of the session's program, under its own name (src/program.ts).
+        const sourceId = role === 'speaker' ? REMOTE_SPEAKER_SOURCE : source && (role === 'viewer' ? source : cameraSource(source));
+        const fedSource = role !== 'viewer' ? (sourceId ?? id) : undefined;
         // Read before the hub replaces the source: it forgets the previous publisher as it closes it.
         const previous = fedSource && !owners.has(key(sessionId, id)) ? sameSourcePublishers(sessionId, fedSource, id) : [];
         const ref = {
@@ -147,11 +148,11 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
           ...(label && hubRole === 'publisher' ? { label } : {}),
           ...(verdict.feed ? { feed: verdict.feed } : {}),
         };
-        const answer = await hub.signal(broadcastId, ref, req.data.message as SignalRequest);
+        const answer = await hub.signal(sessionId, ref, req.data.message as SignalRequest);
         owners.set(key(sessionId, id), { socket, sessionId, role, peerId: id, audience: verdict.audience, ...(fedSource ? { sourceId: fedSource } : {}) });
         for (const [k, o] of previous) {
           owners.delete(k);
-          o.socket.emit('media:ended', { sessionId, role: 'publisher', reason: 'replaced' });
+          o.socket.emit('media:ended', { sessionId, role: o.role, reason: 'replaced' });
         }
         reply({ ok: true, peerId: id, reply: answer });
       } catch (err) {
@@ -173,7 +174,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
         : (req.data.role ? [req.data.role] : (['publisher', 'viewer', 'speaker'] as const)).map((role) => [role, peerId(role)]);
       for (const [role, id] of ids) {
         owners.delete(key(req.data.sessionId, id));
-        await hub.removePeer(hubBroadcast(req.data.sessionId, role), id).catch(() => undefined);
+        await hub.removePeer(req.data.sessionId, id).catch(() => undefined);
       }
       reply({ ok: true });
     });
@@ -192,7 +193,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       for (const [k, o] of owners) {
         if (o.socket !== socket) continue;
         owners.delete(k);
-        void hub.removePeer(hubBroadcast(o.sessionId, o.role), o.peerId).catch(() => undefined);
+        void hub.removePeer(o.sessionId, o.peerId).catch(() => undefined);
       }
     });
   };
@@ -212,7 +213,7 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       for (const [k, o] of chosen) {
         owners.delete(k);
         o.socket.emit('media:ended', { sessionId, role: o.role, reason });
-        await hub.removePeer(hubBroadcast(sessionId, o.role), o.peerId).catch(() => undefined);
+        await hub.removePeer(sessionId, o.peerId).catch(() => undefined);
       }
       return chosen.length;
     },

@@ -63,7 +63,8 @@ export class SupervisedOutput {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private readonly timing: SupervisorTiming;
-  private current: OutputStatus;
+  /** The status without what derives from it (`running`, `reason`), so the two can never disagree. */
+  private current: Omit<OutputStatus, 'running' | 'reason'>;
   /** Resolves when the output first started an ffmpeg or first had to wait for the ingest. */
   readonly started: Promise<void>;
   private markStarted!: () => void;
@@ -71,11 +72,12 @@ export class SupervisedOutput {
   constructor(private readonly spec: SupervisedSpec) {
     this.timing = { ...DEFAULT_TIMING, ...spec.timing };
     this.started = new Promise((r) => (this.markStarted = r));
-    this.current = { kind: spec.kind, name: spec.name, state: 'starting', running: false, problem: null, reason: null, since: Date.now(), restarts: 0, parts: 0, nextRetryAt: null };
+    this.current = { kind: spec.kind, name: spec.name, state: 'starting', problem: null, since: Date.now(), restarts: 0, parts: 0, nextRetryAt: null };
   }
 
   get status(): OutputStatus {
-    return { ...this.current };
+    const c = this.current;
+    return { ...c, running: c.state === 'running', reason: c.problem ? OUTPUT_PROBLEM_MESSAGES[c.problem] : null };
   }
 
   start() {
@@ -86,7 +88,7 @@ export class SupervisedOutput {
   private set(state: OutputState, problem: OutputProblem | null, nextRetryAt: number | null = null) {
     const c = this.current;
     if (c.state === state && c.problem === problem && c.nextRetryAt === nextRetryAt) return;
-    this.current = { ...c, state, running: state === 'running', problem, reason: problem ? OUTPUT_PROBLEM_MESSAGES[problem] : null, since: Date.now(), nextRetryAt };
+    this.current = { ...c, state, problem, since: Date.now(), nextRetryAt };
     if (problem) this.spec.log.warn({ name: this.spec.name, state, problem }, 'broadcast output down');
     else this.spec.log.info({ name: this.spec.name, state }, 'broadcast output state');
     try {

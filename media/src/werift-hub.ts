@@ -13,7 +13,6 @@ import { randomUUID, randomInt } from 'node:crypto';
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpPacket, type RTCRtpSender, type RTCRtpTransceiver, type MediaStreamTrack } from 'werift';
 import {
   MediaError,
-  PROGRAM_SWITCH_MAX_WAIT_MS,
   ViewerCapError,
   silentLogger,
   type BroadcastOptions,
@@ -34,6 +33,7 @@ import {
   type VideoCodec,
   HubListeners,
 } from './hub.ts';
+import { ProgramSwitcher, broadcastStats, streamStats, type ProgramSource } from './program.ts';
 import { RtpIngestGate, ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import {
@@ -69,7 +69,7 @@ function weriftCodecs(video: VideoCodec) {
 }
 
 /** One feed into the broadcast: a camera page (WebRTC publisher) or an encoder (RTP ingest). */
-interface Source {
+interface Source extends ProgramSource {
   id: string;
   kind: SourceKind;
   label: string | null;
@@ -83,9 +83,7 @@ interface Source {
   readonly frameRate: FrameRateMeter;
   /** The publisher's peer id (WebRTC sources). */
   peerId: string | null;
-  /** Asks the source for a keyframe now (a no-op for RTP). */
-  pli(): void;
-  /** The same, at most once per 500 ms: many viewers joining at once cost one keyframe. */
+  /** A keyframe, at most once per 500 ms: many viewers joining at once cost one keyframe. */
   keyframe: () => boolean;
   /** RTP sources: packets refused for a foreign source address, SSRC or payload type. */
   rejectedPackets?(): number;
@@ -93,11 +91,13 @@ interface Source {
 }
 
 function newSource(fields: Pick<Source, 'id' | 'kind' | 'label' | 'hasAudio' | 'peerId' | 'pli' | 'close' | 'rejectedPackets'>): Source {
+  const meters = { video: new Meter(), audio: new Meter() };
   return {
     ...fields,
     generation: ++generations,
     since: Date.now(),
-    meters: { video: new Meter(), audio: new Meter() },
+    meters,
+    lastVideoAt: () => meters.video.lastAt,
     videoSize: null,
     frameRate: new FrameRateMeter(),
     keyframe: throttle(500, () => fields.pli()),
@@ -132,38 +132,32 @@ let generations = 0;
 const SENDING_MS = 1500;
 
 class Broadcast {
-  /** Insertion order = age; a replaced source (same id) keeps its place. */
-  readonly sources = new Map<string, Source>();
-  programId: string | null = null;
-  /** The chair's choice (else the first source): when it drops out and comes back, the program follows it back. */
-  chosenId: string | null = null;
-  private pending: { id: string; deadline: NodeJS.Timeout; kicker: NodeJS.Timeout } | null = null;
+  /** The sources and which one is the program (src/program.ts, shared with MediasoupHub). */
+  readonly switcher: ProgramSwitcher<Source>;
   readonly viewers = new Map<string, Viewer>();
   readonly taps = new Map<string, Tap>();
   keyframeRequests = 0;
-  /** Another broadcast whose ingest is this one's program now (a remote speaker), or null: its own ingest. */
-  programFrom: Broadcast | null = null;
-  /** The broadcasts whose program this one's ingest is. */
-  readonly relayTo = new Set<Broadcast>();
   closed = false;
 
   constructor(
     readonly id: string,
     readonly videoCodec: VideoCodec,
-    private readonly hub: WeriftHub,
+    hub: WeriftHub,
     private readonly log: HubLogger,
-  ) {}
-
-  get program(): Source | null {
-    return this.programId ? (this.sources.get(this.programId) ?? null) : null;
+  ) {
+    this.switcher = new ProgramSwitcher<Source>({ broadcastId: id, emit: (e) => hub.emit(e), log, sendingMs: SENDING_MS });
   }
 
-  get pendingId(): string | null {
-    return this.pending?.id ?? null;
+  get sources() {
+    return this.switcher.sources;
+  }
+
+  get program(): Source | null {
+    return this.switcher.program;
   }
 
   /** A keyframe from the given source (default: the program), throttled per source. */
-  requestKeyFrame(sourceId: string | null = this.programId) {
+  requestKeyFrame(sourceId: string | null = this.switcher.programId) {
     const s = sourceId ? this.sources.get(sourceId) : undefined;
     if (s?.keyframe()) this.keyframeRequests++;
   }
@@ -178,25 +172,16 @@ class Broadcast {
       const info = frameInfo(this.videoCodec, buf);
       if (info.width && info.height) source.videoSize = { width: info.width, height: info.height };
       // The switch lands on the first packet of a keyframe: decoders go from one picture to the next, no black.
-      if (info.keyframe && this.pending?.id === source.id) this.commitProgram(source.id, 'keyframe');
+      if (info.keyframe) this.switcher.keyframe(source);
     }
-    if (source.id === this.programId) {
-      // While another broadcast is the program (a remote speaker), the own program goes only to viewers of the hall.
-      this.forward(source, kind, buf, this.programFrom ? 'hall' : 'all');
-      for (const target of this.relayTo) if (target.programFrom === this && !target.closed) target.forward(source, kind, buf, 'program');
-    }
-    // Previews of this source see it whatever is on the program.
-    this.forward(source, kind, buf, 'preview');
-  }
-
-  /** `hall`: program viewers that follow the hall; `program`: the other program viewers and the taps; `all`: every program viewer and the taps; `preview`: previews of `source`. */
-  private forward(source: Source, kind: MediaKind, buf: Buffer, to: 'all' | 'hall' | 'program' | 'preview') {
+    const program = source.id === this.switcher.programId;
+    const hall = source.id === this.switcher.hallId;
     for (const v of this.viewers.values()) {
       const sender = v.senders[kind];
       if (!v.connected || !sender) continue;
-      if (to === 'preview' ? v.sourceId !== source.id : v.sourceId !== null) continue;
-      const follows = v.ref.feed ?? 'program';
-      if ((to === 'hall' && follows !== 'hall') || (to === 'program' && follows === 'hall')) continue;
+      // Previews see their source whatever is on the program; the remote speaker's own viewer sees the hall.
+      const sees = v.sourceId !== null ? v.sourceId === source.id : v.ref.feed === 'hall' ? hall : program;
+      if (!sees) continue;
       try {
         // werift's sender rewrites the header in place, so each viewer needs its own packet object.
         const p = RtpPacket.deSerialize(buf);
@@ -211,7 +196,7 @@ class Broadcast {
         this.log.warn({ err, broadcastId: this.id, peerId: v.ref.peerId }, 'forwarding to viewer failed');
       }
     }
-    if (to === 'hall' || to === 'preview') return;
+    if (!program) return;
     for (const tap of this.taps.values()) {
       const port = tap.targets[kind];
       if (port === undefined || tap.closed) continue;
@@ -225,137 +210,29 @@ class Broadcast {
     }
   }
 
-  /** Makes `source`'s program this broadcast's program (null: its own again); viewers and taps get a keyframe. */
-  setProgramSource(source: Broadcast | null) {
-    if (this.programFrom === source) return;
-    this.programFrom?.relayTo.delete(this);
-    this.programFrom = source;
-    source?.relayTo.add(this);
-    (source ?? this).requestKeyFrame();
-  }
-
   /** Adds a source, or replaces the one with the same id (keeping its program status). */
   async addSource(source: Source) {
-    const previous = this.sources.get(source.id);
-    this.sources.set(source.id, source);
+    const previous = this.switcher.add(source);
     if (previous) await previous.close().catch(() => undefined);
-    if (!this.programId || this.programId === source.id) this.commitProgram(source.id, previous ? 'replaced' : 'first');
-    else if (this.chosenId === source.id) this.setProgram(source.id, false);
-    else this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: this.programId });
     // Viewers already watching it (the program, a preview) need a keyframe from the new stream.
     setTimeout(() => this.requestKeyFrame(source.id), 200).unref();
   }
 
-  /** Ends a source; a program source hands over at once to the pending one, else the newest one still sending. */
+  /** Ends a source; the program rules pick the next one. */
   async removeSource(id: string, only?: Source) {
-    const s = this.sources.get(id);
-    if (!s || (only && s !== only)) return;
-    this.sources.delete(id);
-    await s.close().catch(() => undefined);
-    if (this.pending?.id === id) this.clearPending();
-    if (this.programId !== id) {
-      this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: this.programId });
-      return;
-    }
-    const rest = [...this.sources.values()];
-    const now = Date.now();
-    const sending = rest.filter((x) => x.meters.video.lastAt !== null && now - x.meters.video.lastAt < SENDING_MS);
-    const next = (this.pending && this.sources.get(this.pending.id)) || sending.at(-1) || rest.at(-1) || null;
-    if (next) {
-      this.commitProgram(next.id, 'fallback');
-      next.pli();
-      return;
-    }
-    this.clearPending();
-    this.programId = null;
-    this.hub.emit({ type: 'ingestEnded', broadcastId: this.id });
-    this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: null });
-  }
-
-  setProgram(id: string, chosen = true) {
-    const s = this.sources.get(id);
-    if (!s) throw new MediaError('NO_SOURCE', `no source ${id} in broadcast ${this.id}`);
-    if (chosen) this.chosenId = id;
-    if (this.programId === id) return this.clearPending();
-    const current = this.program;
-    const lastAt = current?.meters.video.lastAt ?? null;
-    // Nothing worth keeping on screen: switch now and ask for a picture.
-    if (!current || lastAt === null || Date.now() - lastAt > SENDING_MS) {
-      this.commitProgram(id, 'now');
-      s.pli();
-      return;
-    }
-    this.clearPending();
-    this.pending = {
-      id,
-      deadline: setTimeout(() => this.pendingDeadline(s), PROGRAM_SWITCH_MAX_WAIT_MS),
-      kicker: setInterval(() => s.pli(), 500),
-    };
-    s.pli();
-    this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: this.programId });
-  }
-
-  /**
-   * An encoder's GOP bounds the wait for a keyframe. A source that sends but never a detectable keyframe still gets
-   * the air (viewers keep the last picture until one comes, never black); one that sends nothing does not — the
-   * program keeps its picture and the switch waits.
-   */
-  private pendingDeadline(s: Source) {
-    if (this.pending?.id !== s.id || this.sources.get(s.id) !== s) return;
-    const lastAt = s.meters.video.lastAt;
-    if (lastAt !== null && Date.now() - lastAt < SENDING_MS) return this.commitProgram(s.id, 'deadline');
-    this.pending.deadline = setTimeout(() => this.pendingDeadline(s), PROGRAM_SWITCH_MAX_WAIT_MS);
-  }
-
-  private commitProgram(id: string, why: 'first' | 'replaced' | 'keyframe' | 'deadline' | 'now' | 'fallback') {
-    const s = this.sources.get(id);
-    if (!s) return;
-    this.clearPending();
-    const changed = this.programId !== id || why === 'replaced';
-    this.programId = id;
-    this.chosenId ??= id;
-    if (why !== 'first' && why !== 'replaced') this.log.info({ broadcastId: this.id, sourceId: id, why }, 'program source switched');
-    if (changed) this.hub.emit({ type: 'ingest', broadcastId: this.id, kind: s.kind });
-    this.hub.emit({ type: 'sources', broadcastId: this.id, programSourceId: id });
-  }
-
-  clearPending() {
-    if (!this.pending) return;
-    clearTimeout(this.pending.deadline);
-    clearInterval(this.pending.kicker);
-    this.pending = null;
+    await this.switcher.remove(id, only)?.close().catch(() => undefined);
   }
 
   stats(): BroadcastStats {
-    const byAudience: Record<string, number> = {};
-    for (const v of this.viewers.values()) {
-      const a = v.ref.audience ?? 'unknown';
-      byAudience[a] = (byAudience[a] ?? 0) + 1;
-    }
-    const stream = (s: Source, kind: MediaKind) => ({
-      codec: kind === 'video' ? this.videoCodec : 'opus',
-      packets: s.meters[kind].packets,
-      bytes: s.meters[kind].bytes,
-      bitrateKbps: s.meters[kind].kbps(),
-      lastPacketAt: s.meters[kind].lastAt,
-      ...(kind === 'video' && s.videoSize ? s.videoSize : {}),
-      ...(kind === 'video' && s.frameRate.fps ? { frameRate: s.frameRate.fps } : {}),
-    });
-    const program = this.program;
-    return {
-      id: this.id,
-      videoCodec: this.videoCodec,
-      programSource: this.programFrom?.id ?? null,
-      ingest: program
-        ? {
-            kind: program.kind,
-            since: program.since,
-            video: stream(program, 'video'),
-            audio: program.hasAudio ? stream(program, 'audio') : null,
-            rejectedPackets: program.rejectedPackets?.() ?? 0,
-          }
-        : null,
-      sources: [...this.sources.values()].map((s) => ({
+    const stream = (s: Source, kind: MediaKind) =>
+      streamStats(
+        kind === 'video' ? this.videoCodec : 'opus',
+        { packets: s.meters[kind].packets, bytes: s.meters[kind].bytes, bitrateKbps: s.meters[kind].kbps(), lastPacketAt: s.meters[kind].lastAt },
+        kind === 'video' ? { size: s.videoSize, frameRate: s.frameRate.fps } : undefined,
+      );
+    return broadcastStats(
+      { id: this.id, videoCodec: this.videoCodec, switcher: this.switcher, taps: this.taps.size, keyframeRequests: this.keyframeRequests },
+      [...this.sources.values()].map((s) => ({
         id: s.id,
         kind: s.kind,
         label: s.label,
@@ -364,13 +241,8 @@ class Broadcast {
         audio: s.hasAudio ? stream(s, 'audio') : null,
         ...(s.rejectedPackets ? { rejectedPackets: s.rejectedPackets() } : {}),
       })),
-      programSourceId: this.programId,
-      pendingProgramSourceId: this.pendingId,
-      viewers: this.viewers.size,
-      viewersByAudience: byAudience,
-      taps: this.taps.size,
-      keyframeRequests: this.keyframeRequests,
-    };
+      [...this.viewers.values()].map((v) => v.ref),
+    );
   }
 }
 
@@ -422,11 +294,7 @@ export class WeriftHub implements MediaHub {
     if (!b) return;
     this.broadcasts.delete(id);
     b.closed = true;
-    b.clearPending();
-    b.setProgramSource(null);
-    for (const target of b.relayTo) target.setProgramSource(null);
-    await Promise.all([...b.sources.values()].map((src) => src.close().catch(() => undefined)));
-    b.sources.clear();
+    await Promise.all(b.switcher.close().map((src) => src.close().catch(() => undefined)));
     await Promise.all([...b.viewers.keys()].map((peerId) => this.closeViewer(b, peerId)));
     await Promise.all([...b.taps.values()].map((t) => this.closeTap(b, t)));
   }
@@ -559,7 +427,7 @@ export class WeriftHub implements MediaHub {
     });
     if (b.sources.has(source.id)) this.log.info({ broadcastId: b.id, sourceId: source.id, peerId: ref.peerId }, 'source replaced');
     await b.addSource(source);
-    this.log.info({ broadcastId: b.id, peerId: ref.peerId, sourceId: source.id, program: b.programId === source.id }, 'publisher connected (webrtc source)');
+    this.log.info({ broadcastId: b.id, peerId: ref.peerId, sourceId: source.id, program: b.switcher.programId === source.id }, 'publisher connected (webrtc source)');
     return { type: 'answer', sdp: answer };
   }
 
@@ -587,7 +455,7 @@ export class WeriftHub implements MediaHub {
         if (viewer.senders[kind]) continue;
         t.setDirection('sendonly');
         viewer.senders[kind] = t.sender;
-        t.sender.onPictureLossIndication.subscribe(() => b.requestKeyFrame(viewer.sourceId ?? b.programId));
+        t.sender.onPictureLossIndication.subscribe(() => b.requestKeyFrame(viewer.sourceId ?? (ref.feed === 'hall' ? b.switcher.hallId : b.switcher.programId)));
       }
       if (!viewer.senders.video) throw new MediaError('BAD_SIGNAL', 'the viewer offered no video');
       const sdp = await withTimeout(this.finishAnswer(pc), NEGOTIATION_MS);
@@ -595,7 +463,7 @@ export class WeriftHub implements MediaHub {
         if (state === 'connected') {
           viewer.connected = true;
           // A late joiner decodes nothing until the next keyframe: ask for one now.
-          b.requestKeyFrame(viewer.sourceId ?? b.programId);
+          b.requestKeyFrame(viewer.sourceId ?? (ref.feed === 'hall' ? b.switcher.hallId : b.switcher.programId));
         }
         if (state === 'failed' || state === 'closed') void this.closeViewer(b, ref.peerId, viewer);
       });
@@ -647,7 +515,7 @@ export class WeriftHub implements MediaHub {
     for (const kind of kinds) expected[kind] = { ssrc: randomInt(1, 2 ** 31), payloadType: TAP_PAYLOAD_TYPES[kind] };
     const gate = new RtpIngestGate(expected, options.source);
     const source = newSource({
-      id: `rtp-${randomUUID().slice(0, 8)}`,
+      id: options.sourceId ?? `rtp-${randomUUID().slice(0, 8)}`,
       kind: 'rtp',
       label: options.label ?? null,
       hasAudio: kinds.includes('audio'),
@@ -677,7 +545,7 @@ export class WeriftHub implements MediaHub {
     }
     await b.addSource(source);
     this.log.info(
-      { broadcastId, sourceId: source.id, listenIp, announcedIp, source: options.source ?? null, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`), program: b.programId === source.id },
+      { broadcastId, sourceId: source.id, listenIp, announcedIp, source: options.source ?? null, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`), program: b.switcher.programId === source.id },
       'rtp ingest open',
     );
     return {
@@ -698,16 +566,11 @@ export class WeriftHub implements MediaHub {
   }
 
   async setProgram(broadcastId: string, sourceId: string) {
-    this.get(broadcastId).setProgram(sourceId);
+    this.get(broadcastId).switcher.choose(sourceId);
   }
 
-  async setProgramSource(broadcastId: string, sourceId: string | null) {
-    const b = this.get(broadcastId);
-    const source = sourceId === null ? null : this.get(sourceId);
-    if (source === b) throw new MediaError('BAD_SIGNAL', 'a broadcast cannot be its own program source');
-    if (source?.videoCodec !== undefined && source.videoCodec !== b.videoCodec) throw new MediaError('CODEC_MISMATCH', `${sourceId} sends ${source.videoCodec}, the program is ${b.videoCodec}`);
-    b.setProgramSource(source);
-    this.log.info({ broadcastId, source: sourceId ?? 'own ingest' }, 'program source');
+  async pinProgram(broadcastId: string, sourceId: string | null) {
+    this.get(broadcastId).switcher.pin(sourceId);
   }
 
   requestKeyFrame(broadcastId: string) {

@@ -45,25 +45,26 @@ export type SignalReply =
 /**
  * `publisher`: the hall feed (camera page, staff). `viewer`: watches the program. `speaker`: a remote delegate holding
  * the floor in a hybrid sitting publishes camera and microphone into the session's remote-speaker source
- * (`remoteSourceId`), which the server puts on the program.
+ * (`REMOTE_SPEAKER_SOURCE`), which the program shows while it exists.
  */
 export const MediaRole = z.enum(['publisher', 'viewer', 'speaker']);
 export type MediaRole = z.infer<typeof MediaRole>;
 
 /**
- * The hub broadcast a session's remote speaker publishes into. `~` is outside core's id alphabet (`[A-Za-z0-9_.:-]`),
- * so no session's own broadcast can be taken for another session's remote speaker (`x.remote` is a valid session id).
+ * The source a session's remote speaker publishes into (hybrid sittings): one more source of the session's program,
+ * shown automatically while it exists (src/program.ts). Camera pages are `cam-<name>` or a peer id
+ * (`<socket>:publisher`) and encoders `rtp-…`, so no other source can take this name.
  */
-const REMOTE_SUFFIX = '~remote';
-export const remoteSourceId = (sessionId: string) => `${sessionId}${REMOTE_SUFFIX}`;
-/** The session a hub broadcast belongs to: its own, or the one whose remote-speaker source it is. */
-export const sessionOfBroadcast = (broadcastId: string) => (broadcastId.endsWith(REMOTE_SUFFIX) ? broadcastId.slice(0, -REMOTE_SUFFIX.length) : broadcastId);
-export const isRemoteSource = (broadcastId: string) => broadcastId !== sessionOfBroadcast(broadcastId);
+export const REMOTE_SPEAKER_SOURCE = 'remote';
 
 const sessionId = z.string().min(1).max(64);
 /** A source of the program feed: `rtp-…` for an encoder, the publisher's peer id for a camera page. */
 export const SourceId = z.string().regex(/^[A-Za-z0-9_:-]{1,100}$/);
-export const MediaInfoRequest = z.strictObject({ sessionId });
+/**
+ * `source`: a camera page's own source name: the ack then says whether that source is published now (`sourceLive`,
+ * to publishers only), so a page another device took the camera from knows when to take it back.
+ */
+export const MediaInfoRequest = z.strictObject({ sessionId, source: SourceId.optional() });
 export const MediaSignalRequest = z.strictObject({
   sessionId,
   role: MediaRole,
@@ -98,7 +99,7 @@ export type MediaErrorCodeWire = 'VALIDATION' | 'FORBIDDEN' | 'NOT_FOUND' | 'VIE
 export type MediaFailure = { ok: false; code: MediaErrorCodeWire; message: string; hls?: string | null };
 
 export type MediaInfoAck =
-  | ({ ok: true; backend: 'werift' | 'mediasoup'; flavor: SignalFlavor; canPublish: boolean; maxViewers: number; viewers: number } & MediaState)
+  | ({ ok: true; backend: 'werift' | 'mediasoup'; flavor: SignalFlavor; canPublish: boolean; maxViewers: number; viewers: number; sourceLive?: boolean } & MediaState)
   | MediaFailure;
 export type MediaSignalAck = { ok: true; peerId: string; reply: SignalReply } | MediaFailure;
 export type MediaSimpleAck = { ok: true } | MediaFailure;
@@ -140,7 +141,7 @@ export interface OutputStatus {
   /** e.g. `hls bn-kh12`, `rtmp vtv bn-kh12`. */
   name: string;
   state: OutputState;
-  /** `state === 'running'` (kept for older clients). */
+  /** `state === 'running'`, derived from `state` whenever a status is read (kept for older clients). */
   running: boolean;
   /** Why the output is not running (null while running or starting normally, and when stopped). */
   problem: OutputProblem | null;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Id } from '@hall/core';
 import { DEFAULT_LADDER, chooseLadder, endPlaylists, hlsArgs, assertSafeId, outputFps, recordingPart, type HlsOptions } from '../src/hls.ts';
 import { FrameRateMeter } from '../src/rtp-util.ts';
 import { tmpDir } from './support.ts';
@@ -77,10 +78,17 @@ describe('HLS packager', () => {
     await fs.rm(dir, { recursive: true });
   });
 
-  it('[HLS-4] session ids that could escape the HLS directory are refused', () => {
+  it('[HLS-4] session ids that could escape the HLS directory are refused; every id core accepts otherwise is served', () => {
     expect(() => assertSafeId('../etc')).toThrow();
     expect(() => assertSafeId('a/b')).toThrow();
+    expect(() => assertSafeId('..')).toThrow();
+    expect(() => assertSafeId('.')).toThrow();
     expect(assertSafeId('bn-kh12')).toBe('bn-kh12');
+    // Core's id alphabet (`Id`) has `.` and `:`: the media paths take the same ids.
+    for (const id of ['bn.kh12', 'bn:kh12:p1', 'a..b']) {
+      expect(Id.safeParse(id).success).toBe(true);
+      expect(assertSafeId(id)).toBe(id);
+    }
   });
 });
 

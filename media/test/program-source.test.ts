@@ -1,14 +1,16 @@
 /**
- * [HUB-10] WeriftHub's program source (hybrid sittings): two RTP ingests of different sizes — the hall (320×180) into
- * the session's broadcast, a remote speaker (480×270) into `<session>.remote`. `setProgramSource` puts the remote one
- * on the program viewers while a `feed: 'hall'` viewer keeps the hall; null puts the hall back. Which source a viewer
- * gets is read from the VP8 keyframes it receives (their size), with Node werift viewers; no browser.
+ * [HUB-10] WeriftHub with a remote speaker as one more source of the session's program (hybrid sittings): two RTP
+ * ingests of different sizes in one broadcast — the hall (320×180) and the remote speaker (480×270, source
+ * `REMOTE_SPEAKER_SOURCE`). The remote speaker goes on the program viewers at once while a `feed: 'hall'` viewer keeps
+ * the hall; a pin puts the hall back, `null` the automatic rules, and the hall returns when the speaker's source ends.
+ * Which source a viewer gets is read from the VP8 keyframes it receives (their size), with Node werift viewers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTCPeerConnection } from 'werift';
 import { WeriftHub } from '../src/werift-hub.ts';
 import { filterCandidates, frameInfo, isLoopback } from '../src/rtp-util.ts';
 import type { PeerRef } from '../src/hub.ts';
+import { REMOTE_SPEAKER_SOURCE } from '../src/wire.ts';
 import { ffmpegTestSource, killTestProcesses, ownUdpSockets, waitUntil } from './support.ts';
 
 class SizeViewer {
@@ -49,38 +51,38 @@ afterAll(async () => {
 }, 60_000);
 
 describe('program source', () => {
-  it('[HUB-10] a remote source goes on the program viewers, a hall viewer keeps the hall, and the hall comes back', { timeout: 180_000 }, async () => {
+  it('[HUB-10] the remote speaker goes on the program viewers, a hall viewer keeps the hall, a pin and its end bring the hall back', { timeout: 180_000 }, async () => {
     hub = await WeriftHub.create({ announcedAddresses: ['127.0.0.1'], acceptRemoteAddress: isLoopback });
     await hub.createBroadcast('s');
-    await hub.createBroadcast('s.remote');
-    await expect(hub.setProgramSource('s', 's')).rejects.toThrow(/own program source/);
     const hall = await hub.ingestRtp('s', { audio: false });
-    const remote = await hub.ingestRtp('s.remote', { audio: false });
     // A keyframe every second (-g = fps): each switch shows within a second of packets.
     ffmpegTestSource({ video: hall.ffmpegOutput('video') }, '320x180', 20);
-    ffmpegTestSource({ video: remote.ffmpegOutput('video') }, '480x270', 20);
 
     const program = await SizeViewer.join(hub, 's', { peerId: 'program', role: 'viewer', audience: 'public' });
     const hallOnly = await SizeViewer.join(hub, 's', { peerId: 'speaker-view', role: 'viewer', audience: 'delegate', feed: 'hall' });
     await waitUntil('both see the hall', () => [program.width, hallOnly.width], ([a, b]) => a === 320 && b === 320, 60_000);
 
-    await hub.setProgramSource('s', 's.remote');
-    expect(hub.stats('s')!.programSource).toBe('s.remote');
-    await waitUntil('the program shows the remote source', () => program.width, (w) => w === 480, 60_000);
+    const remote = await hub.ingestRtp('s', { audio: false, sourceId: REMOTE_SPEAKER_SOURCE });
+    ffmpegTestSource({ video: remote.ffmpegOutput('video') }, '480x270', 20);
+    await waitUntil('the program shows the remote speaker', () => program.width, (w) => w === 480, 60_000);
+    expect(hub.stats('s')!.programSourceId).toBe(REMOTE_SPEAKER_SOURCE);
     // The hall viewer still gets only the hall while the program shows the remote speaker.
     await new Promise((r) => setTimeout(r, 1500));
     expect(hallOnly.width).toBe(320);
 
-    await hub.setProgramSource('s', null);
-    expect(hub.stats('s')!.programSource).toBeNull();
-    await waitUntil('the program shows the hall again', () => program.width, (w) => w === 320, 60_000);
+    await expect(hub.pinProgram('s', 'rtp-nope')).rejects.toThrow(/no source/);
+    await hub.pinProgram('s', hall.sourceId);
+    expect(hub.stats('s')!.pinnedProgramSourceId).toBe(hall.sourceId);
+    await waitUntil('the pinned hall on the program', () => program.width, (w) => w === 320, 60_000);
 
-    // Closing the source's broadcast returns the program to the hall's own ingest.
-    await hub.setProgramSource('s', 's.remote');
-    await waitUntil('the remote source again', () => program.width, (w) => w === 480, 60_000);
-    await hub.closeBroadcast('s.remote');
-    expect(hub.stats('s')!.programSource).toBeNull();
-    await waitUntil('the hall after the source closed', () => program.width, (w) => w === 320, 60_000);
+    await hub.pinProgram('s', null);
+    await waitUntil('automatic: the remote speaker again', () => program.width, (w) => w === 480, 60_000);
+    expect(hallOnly.width).toBe(320);
+
+    // The floor moves on: the speaker's source ends and the hall is straight back.
+    await hub.stopIngest('s', REMOTE_SPEAKER_SOURCE);
+    expect(hub.stats('s')!.programSourceId).toBe(hall.sourceId);
+    await waitUntil('the hall after the source ended', () => program.width, (w) => w === 320, 60_000);
     await program.pc.close();
     await hallOnly.pc.close();
   });

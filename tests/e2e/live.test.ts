@@ -203,7 +203,7 @@ describe('live broadcast', () => {
     await screenshot(liveRtc, 'live-desktop-closed');
   });
 
-  it('[E2E-TV1] the Truyền hình card at 1440×900: Vietnamese words, an encoder joins as a second source and goes on the program from its tile, nothing overflows', { timeout: 300_000 }, async () => {
+  it('[E2E-TV1] the Truyền hình card at 1440×900: Vietnamese words, an encoder joins as a second source and goes on the program from its tile, the chair holds the camera and returns to automatic, nothing overflows', { timeout: 300_000 }, async () => {
     await chairBot.must('sitting.setClosed', { closed: false });
     const panel = chair.getByRole('region', { name: 'Truyền hình', exact: true });
     await expect.poll(() => panel.getByTestId('tv-source').count(), { timeout: MEDIA_TIMEOUT }).toBe(1);
@@ -237,6 +237,17 @@ describe('live broadcast', () => {
       await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: MEDIA_TIMEOUT }).toBe(320);
       await expect.poll(() => encoderTile.getAttribute('data-program'), { timeout: MEDIA_TIMEOUT }).toBe('true');
       await expect.poll(() => panel.locator('video.tv-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames), { timeout: MEDIA_TIMEOUT }).toBeGreaterThan(before + 20);
+
+      // The chair holds the camera on the program from the card (“Chương trình”: Giữ cố định …), whatever the floor,
+      // then returns to automatic: the hall's choice (the encoder) is back.
+      const override = panel.getByLabel('Chương trình', { exact: true });
+      await override.selectOption(cameraId!);
+      await expect.poll(() => cameraTile.getAttribute('data-program'), { timeout: MEDIA_TIMEOUT }).toBe('true');
+      expect(h.media.hub.stats(SESSION)?.pinnedProgramSourceId).toBe(cameraId);
+      await expect.poll(() => override.inputValue(), { timeout: MEDIA_TIMEOUT }).toBe(cameraId);
+      await override.selectOption('auto');
+      await expect.poll(() => encoderTile.getAttribute('data-program'), { timeout: MEDIA_TIMEOUT }).toBe('true');
+      expect(h.media.hub.stats(SESSION)?.pinnedProgramSourceId).toBeNull();
 
       // Everything open at once — two sources, encoder settings, outputs, technical details — and nothing overflows.
       if (!(await technical.evaluate((d: HTMLDetailsElement) => d.open))) await technical.locator('summary').click();

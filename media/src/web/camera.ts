@@ -7,8 +7,10 @@
  *  - the connection to the server dropped (socket reconnect), or the WebRTC connection failed or closed;
  *  - the server no longer has this page's ingest (`media:state` says no signal: the hub lost or dropped it);
  *  - the camera itself stopped (unplugged: the track ended) — it is opened again;
- *  - another source replaced it (`media:ended` "replaced"): it waits, and takes over again when that source stops
- *    (or at once with the "Phát lại từ máy này" button).
+ *  - another device took this camera over (it published under the same source name; the newest publisher always
+ *    wins, `media:ended` "replaced"): it says so, waits without fighting back, and publishes again by itself as soon
+ *    as that source is gone (checked on every `media:state` and every few seconds) — or at once, taking the camera
+ *    back, with the "Phát lại từ máy này" button.
  * Retries back off from 1 s to 15 s while they fail.
  */
 import { MediaClient, type Publication } from './media-client.ts';
@@ -46,7 +48,10 @@ const LOST: Record<Why, string> = {
   cameraLost: 'Camera bị ngắt — đang mở lại camera… (the camera stopped — opening it again)',
   failed: 'Chưa phát được — đang thử lại… (publishing failed — retrying)',
 };
-const REPLACED = 'Một nguồn khác đang phát thay máy này — máy sẽ tự phát lại khi nguồn đó dừng. (Another source replaced this one; publishing resumes when it stops.)';
+const REPLACED =
+  'Một máy khác đã nhận phát hình thay máy này — máy này sẽ tự phát lại khi máy kia dừng. (Another device took over this camera; this one publishes again when it stops.)';
+/** How often a page another device took over checks whether the camera is free again. */
+const FREE_CHECK_MS = 3000;
 
 async function main() {
   const sessionId = requireParam('session');
@@ -70,17 +75,31 @@ async function main() {
   /** Bumped per attempt: an older attempt's late result is thrown away. */
   let attempt = 0;
   let replaced = false;
+  let freeCheck: ReturnType<typeof setInterval> | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
   let failures = 0;
   page.republished = 0;
   page.lost = null;
 
   const takeOverButton = document.getElementById('take-over') as HTMLButtonElement;
-  takeOverButton.addEventListener('click', () => {
+  /** Publishing again after another device had the camera: by the button (taking it back) or once it is free. */
+  const takeOver = () => {
+    if (!replaced) return;
     replaced = false;
+    if (freeCheck) clearInterval(freeCheck);
+    freeCheck = null;
     takeOverButton.hidden = true;
     republish('ingestLost', 0);
-  });
+  };
+  takeOverButton.addEventListener('click', takeOver);
+  /** Other cameras and encoders keep the broadcast live, so only this source's own absence frees the camera. */
+  const takeOverIfFree = () => {
+    if (!replaced || !socket.connected) return;
+    void client.getInfo(sourceName).then(
+      (now) => now.sourceLive === false && takeOver(),
+      () => undefined,
+    );
+  };
 
   const watchTrack = (s: MediaStream) => {
     for (const t of s.getTracks()) t.addEventListener('ended', () => s === stream && republish('cameraLost', 0));
@@ -146,6 +165,7 @@ async function main() {
     page.lost = 'replaced';
     takeOverButton.hidden = false;
     setStatus(REPLACED);
+    if (!freeCheck) freeCheck = setInterval(takeOverIfFree, FREE_CHECK_MS);
   }
 
   /**
@@ -170,14 +190,8 @@ async function main() {
   });
 
   client.onState((s) => {
-    if (s.live) return;
-    if (replaced) {
-      // The source that replaced this camera stopped: take over again.
-      replaced = false;
-      takeOverButton.hidden = true;
-      return republish('ingestLost', 0);
-    }
-    if (!publication) return;
+    if (replaced) return takeOverIfFree();
+    if (s.live || !publication) return;
     // The hub says no ingest while this page thinks it publishes: ask again (a state computed before our offer
     // may still be on its way), then publish anew.
     const p = publication;
@@ -198,7 +212,7 @@ async function main() {
   // Registered after the first connection: fires on every reconnection (the manager's own, or ours above). The
   // server dropped this page's peer and its media room with the old connection.
   socket.on('connect', () => {
-    if (replaced) return void client.getInfo().catch(() => undefined);
+    if (replaced) return takeOverIfFree();
     recover();
   });
 

@@ -95,8 +95,9 @@ export class MediaClient {
   }
 
   /** Backend, flavor, whether this socket may publish, and the current state; also subscribes to `media:state`. */
-  async getInfo(): Promise<Extract<MediaInfoAck, { ok: true }>> {
-    const ack = await ackOf<MediaInfoAck>(this.socket, this.opts.ackTimeoutMs, 'media:info', { sessionId: this.sessionId });
+  /** `source`: a camera page's own source name, to learn whether it is published now (`sourceLive`). */
+  async getInfo(source?: string): Promise<Extract<MediaInfoAck, { ok: true }>> {
+    const ack = await ackOf<MediaInfoAck>(this.socket, this.opts.ackTimeoutMs, 'media:info', { sessionId: this.sessionId, ...(source ? { source } : {}) });
     if (!ack.ok) throw new MediaError(ack.code, ack.message, ack.hls ?? null);
     this.info = ack;
     return ack;

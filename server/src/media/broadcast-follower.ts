@@ -5,27 +5,24 @@
  *  - off air → drop the public WebRTC viewers and withdraw HLS from their state at once, then stop the outputs
  *    (the playlists get #EXT-X-ENDLIST);
  *  - closed sitting → the same, and the wall's viewers too (the machine also forces off air);
- *  - at every stop, WebVTT chapters computed from the journal are written next to the recording.
+ *  - at every stop, a parts manifest is written next to the recording; its chapters are computed from the journal
+ *    when the archive is asked (recordings.ts), so they are always placed in each part's own time.
  * Every change is pushed to the `media:state` rooms so pages switch between WebRTC, HLS and "not on air".
  *
  * Session changes are observed through `watch` when the runtime offers a hook, else by polling the open rooms'
  * `seq` (cheap: a handful of rooms, a number compare each).
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SessionContext } from '@hall/core';
 import type { SessionRegistry } from '../runtime/registry.ts';
-import type { Journal } from '../store/types.ts';
-import { ProgramOutputs, chaptersVtt, sessionOfBroadcast, type SupervisorTiming, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
+import { ProgramOutputs, REMOTE_SPEAKER_SOURCE, type SupervisorTiming, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
 import type { MediaConfig } from './config.ts';
 import { flagsOf, mayWatch, type SessionFlags } from './signaling.ts';
 import { writeManifest } from './recordings.ts';
-import { RemoteSpeakerProgram } from './remote-speaker.ts';
+import { RemoteSpeakerFloor } from './remote-speaker.ts';
 
 interface Followed {
   flags: SessionFlags | null;
-  /** The context last seen, for chapters at shutdown without reopening a room. */
-  ctx: SessionContext | null;
   seq: number;
   outputs: ProgramOutputs | null;
   recordingFile: string | null;
@@ -38,7 +35,6 @@ interface Followed {
 export interface FollowerDeps {
   hub: MediaHub;
   registry: SessionRegistry;
-  journal?: Pick<Journal, 'read'>;
   config: MediaConfig;
   signaling: MediaSignaling;
   log: HubLogger;
@@ -55,15 +51,13 @@ export class BroadcastFollower {
   private unwatch: (() => void) | null = null;
   private readonly offHub: () => void;
   private closed = false;
-  /** Hybrid sittings: what the program shows while a remote delegate holds the floor (remote-speaker.ts). */
-  readonly remote: RemoteSpeakerProgram;
+  /** Hybrid sittings: ends a remote speaker's publication when the floor moves on (remote-speaker.ts). */
+  readonly remote: RemoteSpeakerFloor;
 
   constructor(private readonly deps: FollowerDeps) {
-    this.remote = new RemoteSpeakerProgram({ hub: deps.hub, signaling: deps.signaling, log: deps.log });
+    this.remote = new RemoteSpeakerFloor({ hub: deps.hub, signaling: deps.signaling });
     this.offHub = deps.hub.on((e) => {
-      // A remote speaker's source (`remoteSourceId(session)`) is followed with its session.
-      const sessionId = sessionOfBroadcast(e.broadcastId);
-      if (e.type === 'ingest' || e.type === 'ingestEnded') void this.reconcile(sessionId);
+      if (e.type === 'ingest' || e.type === 'ingestEnded') void this.reconcile(e.broadcastId);
     });
   }
 
@@ -81,7 +75,7 @@ export class BroadcastFollower {
 
   private followed(sessionId: string): Followed {
     let f = this.sessions.get(sessionId);
-    if (!f) this.sessions.set(sessionId, (f = { flags: null, ctx: null, seq: -1, outputs: null, recordingFile: null, partStarts: [], queue: Promise.resolve() }));
+    if (!f) this.sessions.set(sessionId, (f = { flags: null, seq: -1, outputs: null, recordingFile: null, partStarts: [], queue: Promise.resolve() }));
     return f;
   }
 
@@ -101,7 +95,6 @@ export class BroadcastFollower {
     const flags = flagsOf(ctx);
     const before = f.flags;
     f.flags = flags;
-    f.ctx = ctx;
     f.seq = room.seq;
     const desired = flags.onAir && !flags.closed;
     const hasIngest = !!this.deps.hub.stats(sessionId)?.ingest;
@@ -117,12 +110,12 @@ export class BroadcastFollower {
       const dropped = await this.deps.signaling.endPeers(sessionId, (p) => p.role === 'viewer' && !mayWatch(p.audience, flags).ok, reason);
       if (dropped) this.deps.log.info({ sessionId, dropped, reason }, 'viewers dropped');
       this.pushState(sessionId, f);
-      if (outputs) await this.stopOutputs(sessionId, f, ctx, outputs);
+      if (outputs) await this.stopOutputs(sessionId, f, outputs);
     } else if (!desired && f.outputs) {
       const outputs = f.outputs;
       f.outputs = null;
       this.pushState(sessionId, f);
-      await this.stopOutputs(sessionId, f, ctx, outputs);
+      await this.stopOutputs(sessionId, f, outputs);
     }
     if (desired && !f.outputs && hasIngest) await this.startOutputs(sessionId, f, ctx);
     this.pushState(sessionId, f);
@@ -151,7 +144,7 @@ export class BroadcastFollower {
     log.info({ sessionId, recording: f.recordingFile, rtmp: config.rtmp.map((r) => r.name) }, 'broadcast outputs started');
   }
 
-  private async stopOutputs(sessionId: string, f: Followed, ctx: SessionContext, outputs: ProgramOutputs) {
+  private async stopOutputs(sessionId: string, f: Followed, outputs: ProgramOutputs) {
     const recordingFile = f.recordingFile;
     const partStarts = f.partStarts;
     f.recordingFile = null;
@@ -159,16 +152,6 @@ export class BroadcastFollower {
     await outputs.stop();
     this.deps.log.info({ sessionId }, 'broadcast outputs stopped');
     if (recordingFile) await this.writePartsManifest(sessionId, recordingFile, partStarts, outputs, endedAt);
-    if (recordingFile && this.deps.journal) {
-      try {
-        const records = await this.deps.journal.read(sessionId, 1);
-        const vtt = chaptersVtt(records, { council: ctx.council, agenda: ctx.agenda }, { start: outputs.startedAt, end: endedAt });
-        await fs.writeFile(recordingFile.replace(/\.mkv$/, '.chapters.vtt'), vtt);
-      } catch (err) {
-        // Chapters can be recomputed from the journal any time; a failure here must not fail the stop.
-        this.deps.log.warn({ err, sessionId }, 'writing chapters failed');
-      }
-    }
   }
 
   /**
@@ -207,7 +190,7 @@ export class BroadcastFollower {
       webrtc: live && mayWatch(audience, flags).ok,
       // The public and the wall get HLS only while it is being written for an on-air, open sitting.
       hls: publicPath && (flags.closed || !flags.onAir) ? null : this.hlsUrl(sessionId),
-      program: this.remote.shown(sessionId),
+      program: this.deps.hub.stats(sessionId)?.programSourceId === REMOTE_SPEAKER_SOURCE ? 'remote' : 'hall',
     };
   }
 
@@ -236,10 +219,10 @@ export class BroadcastFollower {
     this.offHub();
     for (const [sessionId, f] of this.sessions) {
       await f.queue;
-      if (f.outputs && f.ctx) {
+      if (f.outputs) {
         const outputs = f.outputs;
         f.outputs = null;
-        await this.stopOutputs(sessionId, f, f.ctx, outputs);
+        await this.stopOutputs(sessionId, f, outputs);
       }
     }
     this.closed = true;

@@ -91,7 +91,6 @@ export async function attachMedia(options: AttachMediaOptions): Promise<Attached
     config,
     signaling,
     log,
-    ...(options.journal ? { journal: options.journal } : {}),
     ...(options.watch ? { watch: options.watch } : {}),
   });
   follower.start();

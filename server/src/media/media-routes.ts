@@ -9,9 +9,9 @@
  *    program stays where it is) and get the exact ffmpeg output options back (README "Encoder settings"), or close
  *    every encoder source;
  *  - `POST /api/media/sessions/<id>/program` — staff choose the program source (switched at its next keyframe);
- *  - `PUT /api/media/sessions/<id>/program` — hybrid sittings: the chair overrides what the program shows while a
- *    remote delegate holds the floor (`auto` | `hall` | `remote`, remote-speaker.ts). The hall's own choice of
- *    source (POST) stays in force underneath: `hall` shows whichever hall source is the program.
+ *  - `PUT /api/media/sessions/<id>/program` — the chair's manual override: one source (a camera, an encoder, the
+ *    remote speaker `remote`) stays on the program whatever the floor, or `auto` returns to the rules (media/src/
+ *    program.ts: the remote speaker while they publish, else the hall's choice made with POST).
  *  - `DELETE /api/media/sessions/<id>/sources/<sourceId>` — staff end an encoder source (the program falls back to
  *    the newest source still sending, e.g. the camera).
  */
@@ -21,11 +21,15 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SourceId, isRemoteSource, remoteSourceId, type MediaHub, type VideoCodec } from './lib.ts';
+import { REMOTE_SPEAKER_SOURCE, SourceId, type BroadcastStats, type MediaHub, type VideoCodec } from './lib.ts';
+import { ID_CHARS, PATH_ID } from '@hall/core';
 import { requireRole } from '../plugins/auth.ts';
 import { can } from '../auth/service.ts';
 import type { SessionRegistry } from '../runtime/registry.ts';
 import type { BroadcastFollower } from './broadcast-follower.ts';
+
+/** `<session>/[<rung>/]<file>` under /hls/; the session part is core's id (`PATH_ID`). */
+const HLS_PATH = new RegExp(`^/?[${ID_CHARS}]{1,64}/([A-Za-z0-9_-]+/)?[A-Za-z0-9_.-]+\\.(m3u8|m4s|mp4)$`);
 
 const distWeb = fileURLToPath(new URL('../../../media/dist-web/', import.meta.url));
 
@@ -55,7 +59,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     cacheControl: false,
     // Dot-files are the packager's SDP files: never served.
     dotfiles: 'deny',
-    allowedPath: (pathname) => /^\/?[A-Za-z0-9_-]{1,64}\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+\.(m3u8|m4s|mp4)$/.test(pathname),
+    allowedPath: (pathname) => HLS_PATH.test(pathname) && PATH_ID.test(pathname.replace(/^\//, '').split('/')[0]!),
     setHeaders(reply, file) {
       const ext = path.extname(file);
       reply.header('cache-control', ext === '.m3u8' ? PLAYLIST_CACHE : SEGMENT_CACHE);
@@ -74,12 +78,11 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
   app.get('/camera', async (req, reply) => reply.redirect(`/media/camera.html${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`));
   app.get('/camera/', async (req, reply) => reply.redirect(`/media/camera.html${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`));
 
-  const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
   const staff = requireRole('admin', 'chair', 'secretary');
   /** The session exists and the caller belongs to its council; answers the error itself otherwise. */
   const sessionFor = async (req: { params: unknown; claims: Parameters<typeof can>[0] }, reply: { status: (n: number) => { send: (b: unknown) => unknown } }) => {
     const id = (req.params as { sessionId: string }).sessionId;
-    if (!SESSION_ID.test(id)) return void reply.status(400).send({ ok: false, code: 'VALIDATION', message: 'Mã kỳ họp không hợp lệ.' });
+    if (!PATH_ID.test(id)) return void reply.status(400).send({ ok: false, code: 'VALIDATION', message: 'Mã kỳ họp không hợp lệ.' });
     const room = await registry.get(id).catch(() => null);
     if (!room) return void reply.status(404).send({ ok: false, code: 'NOT_FOUND', message: 'Không tìm thấy kỳ họp.' });
     if (!can(req.claims, room.snapshot.context.council.id)) return void reply.status(403).send({ ok: false, code: 'FORBIDDEN', message: 'Bạn không có quyền thực hiện thao tác này.' });
@@ -141,23 +144,24 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
     return { ok: true, programSourceId: hub.stats(id)?.programSourceId ?? null };
   });
 
-  const RemoteProgramBody = z.strictObject({ source: z.enum(['auto', 'hall', 'remote']) });
-  app.put('/api/media/sessions/:sessionId/program', { schema: { tags: ['media'], body: RemoteProgramBody }, onRequest: staff }, async (req, reply) => {
+  const PinBody = z.strictObject({ source: z.union([z.literal('auto'), SourceId]) });
+  app.put('/api/media/sessions/:sessionId/program', { schema: { tags: ['media'], body: PinBody }, onRequest: staff }, async (req, reply) => {
     const id = await sessionFor(req, reply);
     if (!id) return reply;
-    const { source } = req.body as z.infer<typeof RemoteProgramBody>;
-    follower.remote.setChoice(id, source);
-    req.log.info({ sessionId: id, choice: source, actor: req.claims.sub }, 'remote program choice');
-    await follower.reconcile(id);
-    return { ok: true, choice: follower.remote.choice(id), shown: follower.remote.shown(id) };
+    const { source } = req.body as z.infer<typeof PinBody>;
+    const pinned = source === 'auto' ? null : source;
+    if (pinned !== null && !hub.stats(id)?.sources.some((s) => s.id === pinned)) return reply.status(404).send({ ok: false, code: 'NO_SOURCE', message: 'Nguồn hình không còn tồn tại.' });
+    if (hub.hasBroadcast(id)) await hub.pinProgram(id, pinned);
+    req.log.info({ sessionId: id, choice: source, actor: req.claims.sub }, 'program override');
+    const b = hub.stats(id);
+    return { ok: true, ...programOf(b), programSourceId: b?.programSourceId ?? null, pendingProgramSourceId: b?.pendingProgramSourceId ?? null };
   });
 
   app.get('/api/media/status', { schema: { tags: ['media'] } }, async () => {
     const stats = hub.hubStats();
     const now = Date.now();
     const following = new Map(follower.status().map((s) => [s.sessionId, s]));
-    // A remote speaker's source (`remoteSourceId(session)`) is reported with its session, not as one.
-    const ids = new Set([...stats.broadcasts.map((b) => b.id).filter((id) => !isRemoteSource(id)), ...following.keys()]);
+    const ids = new Set([...stats.broadcasts.map((b) => b.id), ...following.keys()]);
     return {
       backend: stats.backend,
       reason: backendReason,
@@ -209,11 +213,23 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
           // Each output's true state (OutputStatus in media/src/wire.ts): state, problem code, Vietnamese reason.
           outputs: f?.outputs ?? [],
           recording: f?.recording ?? null,
-          program: { shown: follower.remote.shown(sessionId), choice: follower.remote.choice(sessionId), remoteLive: !!stats.broadcasts.find((x) => x.id === remoteSourceId(sessionId))?.ingest },
+          program: programOf(b),
         };
       }),
     };
   });
 };
+
+/**
+ * What the program shows for people: `shown` the remote speaker or the hall, `choice` the chair's override (a source
+ * id) or `auto`, `remoteLive` whether a remote speaker publishes.
+ */
+function programOf(b: BroadcastStats | null | undefined) {
+  return {
+    shown: b?.programSourceId === REMOTE_SPEAKER_SOURCE ? ('remote' as const) : ('hall' as const),
+    choice: b?.pinnedProgramSourceId ?? 'auto',
+    remoteLive: !!b?.sources.some((s) => s.id === REMOTE_SPEAKER_SOURCE),
+  };
+}
 
 export default routes;

@@ -11,6 +11,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
+import { PATH_ID } from '@hall/core';
 import { can } from '../auth/service.ts';
 import type { RecordsService } from '../records/service.ts';
 import type { Catalog, Journal } from '../store/types.ts';
@@ -24,7 +25,7 @@ export interface RecordingRoutesOptions {
   records: Pick<RecordsService, 'model'>;
 }
 
-const SESSION_ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const SESSION_ID = z.string().regex(PATH_ID);
 const ListQuery = z.strictObject({ sessionId: SESSION_ID, kind: z.enum(['questioning', 'all']).default('all') });
 const FileParams = z.strictObject({ sessionId: SESSION_ID, file: z.string().regex(RECORDING_FILE) });
 

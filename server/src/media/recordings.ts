@@ -19,13 +19,14 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import type { SessionRecordModel, SessionSetup } from '@hall/core';
+import { ID_CHARS, type SessionRecordModel, type SessionSetup } from '@hall/core';
 import { chapterList, chaptersVtt, type Chapter, type JournalLike } from './lib.ts';
 
 const run = promisify(execFile);
 
-export const RECORDING_FILE = /^[A-Za-z0-9_-]{1,64}-phien\d{1,3}-\d{8}-\d{6}[A-Za-z0-9_.-]{0,40}\.(mkv|webm|mp4)$/;
-const PERIOD = /^(?<session>[A-Za-z0-9_-]{1,64})-phien(?<sitting>\d{1,3})-(?<stamp>\d{8}-\d{6})/;
+/** `<session>-phien<N>-<UTC stamp>[-partK].<ext>`; the session part is core's id alphabet. */
+export const RECORDING_FILE = new RegExp(`^[${ID_CHARS}]{1,64}-phien\\d{1,3}-\\d{8}-\\d{6}[A-Za-z0-9_.-]{0,40}\\.(mkv|webm|mp4)$`);
+const PERIOD = new RegExp(`^(?<session>[${ID_CHARS}]{1,64})-phien(?<sitting>\\d{1,3})-(?<stamp>\\d{8}-\\d{6})`);
 
 export interface RecordingPart {
   file: string;

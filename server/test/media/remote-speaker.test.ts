@@ -11,7 +11,6 @@ import { io, type Socket } from 'socket.io-client';
 import { DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../src/seed/demo.ts';
 import { login, TestClient } from '../support/hall.ts';
 import { startMediaHall, type MediaHall } from './support.ts';
-import { isRemoteSource } from '../../src/media/lib.ts';
 
 const SESSION = 'td-kh10';
 const offer = { type: 'offer', sdp: 'v=0\r\nnot really an sdp\r\n' };
@@ -81,10 +80,13 @@ describe('remote speaker', () => {
     expect(await speak(otherRemote)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(await anon.timeout(10_000).emitWithAck('media:signal', { sessionId: SESSION, role: 'speaker', message: offer })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
 
-    // The floor moves on: refused again.
+    await expect.poll(() => h.media.follower.remote.size, { timeout: 30_000 }).toBe(1);
+
+    // The floor moves on: refused again, and nothing is kept about the former speaker.
     await chair.must('floor.stop', {});
     expect(await speak(remote)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
-    const status = (await (await fetch(`${h.baseUrl}/api/media/status`)).json()) as { sessions: { sessionId: string; program: { shown: string } }[] };
-    expect(status.sessions.every((s) => !isRemoteSource(s.sessionId))).toBe(true);
+    await expect.poll(() => h.media.follower.remote.size, { timeout: 30_000 }).toBe(0);
+    const status = (await (await fetch(`${h.baseUrl}/api/media/status`)).json()) as { sessions: { sessionId: string; program: unknown }[] };
+    expect(status.sessions.find((s) => s.sessionId === SESSION)?.program).toEqual({ shown: 'hall', choice: 'auto', remoteLive: false });
   });
 });

@@ -258,7 +258,7 @@ const validBodies: Record<string, unknown> = {
   'PUT /api/admin/sessions/:id/agenda': { agenda: [] },
   'PUT /api/admin/accounts/:id': { id: 'fz-a', role: 'secretary', displayName: 'Thư ký', councilIds: [COUNCIL], secret: 'fuzz-secret-1' },
   'POST /api/media/sessions/:sessionId/rtp-ingest': { audio: false },
-  'PUT /api/media/sessions/:sessionId/program': { source: 'hall' },
+  'PUT /api/media/sessions/:sessionId/program': { source: 'auto' },
 };
 // Never the fuzz sitting's own accounts or the admin: deleting or disabling them would end the socket run's sessions.
 const paramValue = fc.oneof(

@@ -309,6 +309,6 @@ export const ROUTE_POLICY: Record<string, RouteRule> = {
   'GET /api/media/recordings': { allow: EVERYONE, request: (c) => ({ url: `/api/media/recordings?sessionId=${c.session}` }) },
   'GET /api/media/recordings/:sessionId/:file': { allow: EVERYONE, request: (c) => ({ url: `/api/media/recordings/${c.session}/${c.session}-1.mkv` }) },
   'GET /api/media/recordings/:sessionId/:file/chapters.vtt': { allow: EVERYONE, request: (c) => ({ url: `/api/media/recordings/${c.session}/${c.session}-1.mkv/chapters.vtt` }) },
-  // Hybrid sittings: what the program shows while a remote delegate has the floor.
+  // The chair's program override (a source, or back to the automatic rules).
   'PUT /api/media/sessions/:sessionId/program': { allow: STAFF, request: (c) => ({ url: `/api/media/sessions/${c.session}/program`, body: { source: 'auto' } }) },
 };

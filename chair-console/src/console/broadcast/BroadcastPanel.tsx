@@ -18,6 +18,7 @@ import { ProgramPreview, type PreviewSnapshot } from './preview.ts';
 import { useMediaStatus, type MediaSourceStatus } from './status.ts';
 import { outputRows } from './outputs.ts';
 import { useRecordings, type ArchivedRecording } from './recordings.ts';
+import { REMOTE_SPEAKER_SOURCE } from '@hall/media/wire';
 
 const AUDIENCES = ['public', 'wall', 'chair', 'secretary', 'delegate'] as const;
 
@@ -57,7 +58,7 @@ export function BroadcastPanel({ token }: { token: string }) {
   return <Panel token={token} sessionId={view.sessionId} onAir={view.broadcast.onAir} since={view.broadcast.since} closed={view.closedSitting} />;
 }
 
-async function staffCall(token: string, method: 'POST' | 'DELETE', url: string, body?: object): Promise<Record<string, unknown>> {
+async function staffCall(token: string, method: 'POST' | 'PUT' | 'DELETE', url: string, body?: object): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -109,6 +110,9 @@ function Panel({ token, sessionId, onAir, since, closed }: { token: string; sess
   };
   const base = `/api/media/sessions/${encodeURIComponent(sessionId)}`;
   const choose = (s: MediaSourceStatus) => act(() => staffCall(token, 'POST', `${base}/program`, { sourceId: s.id }));
+  /** The chair's override (`PUT …/program`): hold one source whatever the floor, or `auto` for the rules. */
+  const pin = (source: string) => act(() => staffCall(token, 'PUT', `${base}/program`, { source }));
+  const choice = session?.program?.choice ?? 'auto';
   const remove = (s: MediaSourceStatus) => act(() => staffCall(token, 'DELETE', `${base}/sources/${encodeURIComponent(s.id)}`));
   const openEncoder = () =>
     act(async () => {
@@ -174,6 +178,24 @@ function Panel({ token, sessionId, onAir, since, closed }: { token: string; sess
             <SourceTile key={s.id} sessionId={sessionId} source={s} index={i} num={num} onChoose={() => void choose(s)} onRemove={() => void remove(s)} />
           ))}
         </ul>
+      )}
+      {sources.length > 0 && (
+        <div className="tv-override">
+          <label className="small" htmlFor="tv-override">
+            {t('tv.override')}
+          </label>
+          <select id="tv-override" data-testid="tv-override" value={sources.some((s) => s.id === choice) ? choice : 'auto'} onChange={(e) => void pin(e.target.value)} aria-describedby="tv-override-hint">
+            <option value="auto">{t('tv.overrideAuto')}</option>
+            {sources.map((s, i) => (
+              <option key={s.id} value={s.id}>
+                {t('tv.overridePin', { name: sourceName(t, s, i) })}
+              </option>
+            ))}
+          </select>
+          <p id="tv-override-hint" className="small muted">
+            {t('tv.overrideHint')}
+          </p>
+        </div>
       )}
       {ingest && (
         <p className="small" data-testid="tv-ingest">
@@ -332,7 +354,7 @@ function SourceTile({
 }) {
   const { t } = useT();
   const preview = usePreview(sessionId, source.id);
-  const name = source.label ?? t(`tv.sourceNames.${source.kind}` as Key, { n: index + 1 });
+  const name = sourceName(t, source, index);
   return (
     <li className={`tv-source${source.program ? ' is-program' : ''}`} data-testid="tv-source" data-source={source.id} data-program={source.program ? 'true' : 'false'}>
       {preview.stream ? <PreviewVideo snapshot={preview} label={t('tv.sourcePreview', { name })} className="tv-source-video" /> : <span className="tv-source-video tv-video-empty" aria-hidden="true" />}
@@ -363,6 +385,13 @@ function SourceTile({
       </div>
     </li>
   );
+}
+
+/** A source as people call it: its label, the remote speaker, or "Máy quay n" / "Bộ mã hoá n" by its place. */
+function sourceName(t: ReturnType<typeof useT>['t'], source: MediaSourceStatus, index: number): string {
+  if (source.label) return source.label;
+  if (source.id === REMOTE_SPEAKER_SOURCE) return t('tv.sourceRemote');
+  return t(`tv.sourceNames.${source.kind}` as Key, { n: index + 1 });
 }
 
 function Recordings({ token, sessionId }: { token: string; sessionId: string }) {

@@ -42,6 +42,8 @@ export interface MediaSessionStatus {
   } | null;
   sources?: MediaSourceStatus[];
   programSourceId?: string | null;
+  /** `choice`: the chair's override (a source id) or `auto`; `shown`: the remote speaker or the hall. */
+  program?: { shown: 'hall' | 'remote'; choice: string; remoteLive: boolean };
   viewers: number;
   viewersByAudience: Record<string, number>;
   hls: string | null;
