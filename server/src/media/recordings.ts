@@ -123,11 +123,14 @@ export async function listRecordings(root: string, sessionId: string, ctx: Archi
     for (const file of files) {
       const full = path.join(dir, file);
       const stat = await fs.stat(full).catch(() => null);
-      // Being written (touched in the last few seconds) or empty: not a finished part.
-      if (!stat || stat.size === 0 || now - stat.mtimeMs < 3000) continue;
+      const listed = manifest?.parts.find((p) => p.file === file);
+      // The manifest is written once the period's outputs have stopped, so a part it lists is finished; a part it
+      // does not list yet is taken to be still being written while it was touched in the last few seconds. An empty
+      // part is never finished. (Deciding by the clock alone hid a part closed a moment ago.)
+      const closed = listed !== undefined;
+      if (!stat || stat.size === 0 || (!closed && now - stat.mtimeMs < 3000)) continue;
       const sec = await durationOf(full, stat);
       if (sec <= 0) continue;
-      const listed = manifest?.parts.find((p) => p.file === file);
       parts.push({
         file,
         url: `${options.urlBase}/${encodeURIComponent(sessionId)}/${encodeURIComponent(file)}`,
