@@ -3,7 +3,9 @@
  * named actors, and the few rituals every test repeats (roll call, a started session). Nothing here reads a clock or
  * draws a random number, so every run journals the same events with the same `at`.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import { expect } from 'vitest';
+import type { RandomBytes } from '../src/ballot-crypto/index.ts';
 import type { AgendaItem, Council, CouncilLevel, Official, RulesProfile, SessionSetup } from '../src/model.ts';
 import { Council as CouncilSchema, RulesProfile as RulesProfileSchema } from '../src/model.ts';
 import type { Actor, BallotChoice, Command, CommandPayload, CommandType, MachineEvent, MotionChoice } from '../src/protocol/commands.ts';
@@ -237,3 +239,16 @@ export function region(s: SessionDriver, name: string): string | undefined {
 }
 
 export const persisted = (s: SessionDriver) => JSON.stringify(s.actor.getPersistedSnapshot());
+
+/** A deterministic byte stream (SHA-256 in counter mode) standing in for a device's crypto.getRandomValues. */
+export function seeded(seed: number): RandomBytes {
+  let counter = 0;
+  return (n) => {
+    const out = new Uint8Array(n);
+    for (let off = 0; off < n; off += 32) {
+      const block = sha256(new TextEncoder().encode(`${seed}:${counter++}`));
+      out.set(block.subarray(0, Math.min(32, n - off)), off);
+    }
+    return out;
+  };
+}

@@ -3,7 +3,6 @@
  * committee, and the bulletin board a stranger can check. Property tests are bounded by runs (each run does hundreds
  * of group operations), with a seeded randomness source so a failure replays.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -30,19 +29,7 @@ import {
 } from '../../src/ballot-crypto/index.ts';
 import { G, Point, encodePoint, encodeScalar, gTimes, times } from '../../src/ballot-crypto/group.ts';
 import { proveBit, proveDleq } from '../../src/ballot-crypto/proofs.ts';
-
-/** A deterministic byte stream (SHA-256 in counter mode) standing in for the tablet's crypto.getRandomValues. */
-function seeded(seed: number): RandomBytes {
-  let counter = 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let off = 0; off < n; off += 32) {
-      const block = sha256(new TextEncoder().encode(`${seed}:${counter++}`));
-      out.set(block.subarray(0, Math.min(32, n - off)), off);
-    }
-    return out;
-  };
-}
+import { seeded } from '../helpers.ts';
 
 interface Ceremony {
   params: CommitteeParams;
