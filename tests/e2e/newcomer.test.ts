@@ -29,7 +29,9 @@ function run(args: string[], env: Record<string, string>) {
   const out = { text: '' };
   child.stdout!.on('data', (c) => (out.text += c));
   child.stderr!.on('data', (c) => (out.text += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  // 'close', not 'exit': pnpm may end first (it gets the same Ctrl-C), while the program it ran still writes its last
+  // lines into the same pipes.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
   return { child, out, exited };
 }
 
@@ -76,7 +78,10 @@ describe('a newcomer from the README', () => {
     }
     // The bots keep going until Ctrl-C, then print their summary.
     process.kill(-bots.pid!, 'SIGINT');
-    expect(await swarm.exited).toEqual({ code: 0, signal: null });
+    // As for the server below: pnpm gets the same Ctrl-C and may end by it; the bots' own clean end is their summary.
+    const swarmEnded = await swarm.exited;
+    expect(swarmEnded.code === 0 || swarmEnded.signal === 'SIGINT', JSON.stringify(swarmEnded)).toBe(true);
+    expect(swarm.out.text).not.toContain('ELIFECYCLE');
     expect(swarm.out.text).toMatch(/Phiếu được xác nhận \/ ballots acked\s+168/);
     expect(swarm.out.text).not.toMatch(/acked: bn-d001 /);
     expect(swarm.out.text).toMatch(/acked: bn-d002 /);
