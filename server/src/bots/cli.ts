@@ -37,7 +37,15 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
   const onSigint = () => {
     console.error('\nĐang dừng… / stopping… (Ctrl-C again to quit now)');
     controller.abort();
-    process.once('SIGINT', () => process.exit(130));
+    // `pnpm bots` relays the terminal's Ctrl-C to us, so one press arrives twice within milliseconds; only a press
+    // that comes later is the person asking to quit now.
+    const firstAt = Date.now();
+    const onAgain = () => {
+      if (Date.now() - firstAt < SAME_PRESS_MS) return;
+      process.off('SIGINT', onAgain);
+      process.exit(130);
+    };
+    process.on('SIGINT', onAgain);
   };
   process.once('SIGINT', onSigint);
   try {
@@ -84,6 +92,9 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
     process.off('SIGINT', onSigint);
   }
 }
+
+/** Two SIGINTs closer than this are one Ctrl-C delivered twice (by the terminal's process group and by pnpm). */
+const SAME_PRESS_MS = 1000;
 
 main().then(
   (code) => process.exit(code),
