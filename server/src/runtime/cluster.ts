@@ -228,6 +228,12 @@ interface StateRequest {
 }
 type StateReply = { seq: number; persisted?: PersistedSession } | { notOwner: true };
 
+interface BoardRequest {
+  sessionId: string;
+  pollId: string;
+}
+type BoardReply = { board: CommitteeBoard | null } | { notOwner: true };
+
 interface OpenRequest {
   sessionId: string;
 }
@@ -263,6 +269,7 @@ export class ClusterSessions implements Sessions {
     rpc.handle('command', (body) => this.onForwarded(body as ForwardedCommand));
     rpc.handle('state', (body) => this.onStateRequest(body as StateRequest));
     rpc.handle('open', (body) => this.onOpen(body as OpenRequest));
+    rpc.handle('board', (body) => this.onBoardRequest(body as BoardRequest));
     rpc.onBroadcast('replica', (body) => this.onReplica(body as ReplicaMessage));
     publisher.onPublished = (room) => {
       if (!room.fence || !this.lease.holds(room.sessionId, room.fence)) return;
@@ -485,8 +492,8 @@ export class ClusterSessions implements Sessions {
 
   /** A join's view: from the owner's current state (asked each time), never from a replica that may lag behind it. */
   /**
-   * The board is read where the session runs: the owner's box cache is the one that agrees with the journal. Another
-   * node answers "try again" (the load balancer's next attempt may land on the owner).
+   * The board is built where the session runs: the owner's box cache is the one that agrees with the journal. Any
+   * node answers, asking the owner for it, so `pnpm verify --poll` works whichever node the load balancer picks.
    */
   async board(sessionId: string, pollId: string): Promise<CommitteeBoard | null> {
     if (!(await this.catalog.getSession(sessionId))) throw new SessionNotFoundError(sessionId);
@@ -494,14 +501,28 @@ export class ClusterSessions implements Sessions {
     const found = await this.route<{ board: CommitteeBoard | null }>(
       sessionId,
       async (room) => ({ board: await room.board(pollId) }),
-      async () => {
-        throw new StoreUnavailableError(`session ${sessionId}: its bulletin boards are served by the node that runs it`);
+      async (node, _holder, until) => {
+        const outcome = await this.rpc
+          .request<BoardReply>(node, 'board', { sessionId, pollId } satisfies BoardRequest, this.lease.ttlMs, until)
+          .catch(() => null);
+        if (!outcome?.ok || !outcome.reply || 'notOwner' in outcome.reply) {
+          // The owner is moving or busy: ask again (whoever holds the lease then) until the patience runs out.
+          await sleep(100);
+          return 'retry';
+        }
+        return outcome.reply;
       },
       () => {
         throw new StoreUnavailableError(`session ${sessionId}: its owner does not answer; catching up`);
       },
     );
     return found.board;
+  }
+
+  private async onBoardRequest(req: BoardRequest): Promise<BoardReply> {
+    const room = typeof req?.sessionId === 'string' && typeof req.pollId === 'string' ? await this.usableLocal(req.sessionId, true) : null;
+    if (!room) return { notOwner: true };
+    return { board: await room.board(req.pollId) };
   }
 
   async view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView> {

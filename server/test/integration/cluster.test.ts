@@ -23,11 +23,12 @@ const servers: ServerProcess[] = [];
 const redisServers: RedisProcess[] = [];
 const dirs: string[] = [];
 let prefix = '';
+const prefixes: string[] = [];
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
   for (const r of redisServers) await r.destroy();
-  if (prefix) await dropRedisPrefix(prefix);
+  for (const p of [prefix, ...prefixes]) if (p) await dropRedisPrefix(p);
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
@@ -117,6 +118,45 @@ describe('several nodes on one Redis', () => {
     console.log(`[CLUSTER-1] ${ackedBeforeKill.length} ballots acked before the owner was killed; new owner ${await ownerOf(SESSION, prefix)} after ${Math.round(takeoverMs)} ms; all 85 counted once`);
     chair.close();
     chairB.close();
+  }, 240_000);
+
+  it('[CLUSTER-3] a committee poll\'s bulletin board is served by every node, the same as by its owner', async () => {
+    const boardPrefix = `hall-t${randomBytes(4).toString('hex')}:`;
+    prefixes.push(boardPrefix);
+    const a = await node('a3', REDIS_URL, boardPrefix);
+    const chair = await TestClient.connect(a.baseUrl, await login(a.baseUrl, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), SESSION);
+    const ids = demoCouncils().find((x) => x.id === 'bac-ninh')!.delegates.map((d) => d.id);
+    const members = ids.slice(0, 3);
+    await chair.must('session.openCheckIn', {});
+    // A quorum is present (the chair records it), the committee among them.
+    for (const delegateId of ids.slice(0, Math.ceil((ids.length * 2) / 3) + 1)) {
+      // One chair marking 58 delegates in a row meets the per-user rate limit: wait, as the console would.
+      let ack = await chair.send('attendance.set', { delegateId, status: 'present' });
+      while (!ack.ok && ack.code === 'RATE_LIMITED') {
+        await new Promise((r) => setTimeout(r, 500));
+        ack = await chair.send('attendance.set', { delegateId, status: 'present' });
+      }
+      expect(ack, delegateId).toMatchObject({ ok: true });
+    }
+    await chair.must('session.start', {});
+    await chair.must('counting.setCommittee', { members: members.map((delegateId, i) => ({ delegateId, role: i === 0 ? 'head' : 'member' })) });
+    await chair.must('poll.open', { pollId: 'cl-board', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true });
+    expect(await ownerOf(SESSION, boardPrefix)).toBe('a3');
+
+    const b = await node('b3', REDIS_URL, boardPrefix);
+    const path = `/api/sessions/${SESSION}/polls/cl-board/board`;
+    const fromOwner = await fetch(`${a.baseUrl}${path}`);
+    const fromOther = await fetch(`${b.baseUrl}${path}`);
+    expect(fromOwner.status).toBe(200);
+    expect(fromOther.status).toBe(200);
+    const ownerBody = (await fromOwner.json()) as { ok: boolean; board: { committee?: unknown } };
+    expect(ownerBody.ok).toBe(true);
+    expect(await fromOther.json()).toEqual(ownerBody);
+    // The other node asked; it did not take the session over to answer.
+    expect(await ownerOf(SESSION, boardPrefix)).toBe('a3');
+    // A poll that is not a committee poll has no board, on any node.
+    expect((await fetch(`${b.baseUrl}/api/sessions/${SESSION}/polls/no-such-poll/board`)).status).toBe(404);
+    chair.close();
   }, 240_000);
 
   it('[CLUSTER-2] Redis down: commands fail fast with UNAVAILABLE and change nothing; /readyz says not ready; Redis back (AOF) loses nothing', async () => {
