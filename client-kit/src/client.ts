@@ -28,6 +28,7 @@ import {
   type CommandType,
   type ErrorCode,
   type JoinAck,
+  type PersonalView,
   type RefusalReason,
   type ServerToClientEvents,
   type SessionView,
@@ -342,7 +343,7 @@ export class HallClient {
     socket.on('connect_error', (err) => this.onConnectError(err as Error & { data?: { code?: string } }));
     socket.on('session:view', (view) => this.takePushedView(view));
     socket.on('session:patch', (patch) => this.takePatch(patch));
-    socket.on('session:personal', (part) => this.assembler.personal(part));
+    socket.on('session:personal', (part) => this.takePersonal(part));
     socket.on('server:notice', (notice) => this.takeNotice(notice));
     return socket;
   }
@@ -521,6 +522,13 @@ export class HallClient {
     if (!pushed || pushed.sessionId !== this.session) return;
     // Completed with the council and this delegate's own part (views/wire.ts); null until the join answer came.
     const view = this.assembler.pushed(pushed);
+    if (view) this.takeNewer(view);
+  }
+
+  private takePersonal(part: PersonalView) {
+    if (!part || part.sessionId !== this.session) return;
+    // Alone when the tablets' shared view is held back (vote progress): the voter's own choice shows at once.
+    const view = this.assembler.personal(part);
     if (view) this.takeNewer(view);
   }
 

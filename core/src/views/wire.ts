@@ -94,10 +94,15 @@ export class ViewAssembler {
     return view;
   }
 
-  /** A delegate's own part, pushed before the shared view it belongs with. */
-  personal(part: PersonalView): void {
-    if (this.mine && this.mine.sessionId === part.sessionId && part.seq < this.mine.seq) return;
+  /**
+   * A delegate's own part, pushed before the shared view it belongs with — or alone, when the server holds the
+   * tablets' shared view back (vote progress, `onlyVoteProgress`): then the voter's own choice must not wait for it, so
+   * the part completes the shared view held and that view is returned (null while no pushed view is held).
+   */
+  personal(part: PersonalView): SessionView | null {
+    if (this.mine && this.mine.sessionId === part.sessionId && part.seq < this.mine.seq) return null;
     this.mine = part;
+    return this.wire?.sessionId === part.sessionId ? this.completed(this.wire) : null;
   }
 
   pushed(view: SessionView): SessionView | null {
@@ -137,5 +142,31 @@ export class ViewAssembler {
       out = personalise(out, this.mine);
     }
     return out;
+  }
+}
+
+/**
+ * Whether a patch of the delegates' shared view says no more than how a vote is going: the running ballot count and,
+ * in a named poll, who has cast (plus the seq and the time of the last event). Tablets need that progress, but not
+ * ten times a second: the server may send it to them at a slower pace during a vote storm. Anything else a patch
+ * carries (a poll opened or closed, a result, the floor) is not progress and goes out at once.
+ */
+export function onlyVoteProgress(ops: readonly PatchOp[]): boolean {
+  return ops.every(([, path]) => isVoteProgress(path));
+}
+
+function isVoteProgress(path: readonly (string | number)[]): boolean {
+  const [a, b, c, d, e] = path;
+  switch (path.length) {
+    case 1:
+      return a === 'seq';
+    case 2:
+      return a === 'poll' && b === 'castCount';
+    case 3:
+      return (a === 'polls' && typeof b === 'number' && c === 'castCount') || (a === 'snapshot' && b === 'context' && c === 'lastEventAt');
+    case 5:
+      return a === 'snapshot' && b === 'context' && c === 'polls' && typeof d === 'number' && e === 'castBy';
+    default:
+      return false;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionSnapshot } from '../../src/machine/engine.ts';
 import { delegateView, personalOf, project, sharedDelegateView, type PersonalView, type SessionView } from '../../src/views/project.ts';
-import { ViewAssembler, withoutCouncil } from '../../src/views/wire.ts';
+import { onlyVoteProgress, viewPatch, ViewAssembler, withoutCouncil } from '../../src/views/wire.ts';
 import { chair, delegate, secretary, startedSession, type SessionDriver } from '../helpers.ts';
 
 /** What the server's publisher sends one tablet for one state: its part only when it changed, then the shared view. */
@@ -91,5 +91,48 @@ describe('[WIRE] pushed views are completed on the client (views/wire.ts)', () =
     a.personal(personalOf(snap(), 4, 'd1'));
     a.personal(stale); // late: dropped
     expect(a.pushed(withoutCouncil(sharedDelegateView(snap(), 4)))?.me?.queuePosition).toBe(1);
+  });
+
+  it('[WIRE-4] a ballot changes the tablets\' shared view by vote progress only; opening, closing, the floor and check-in are not progress', () => {
+    const s = startedSession({ delegates: 15, present: 12 });
+    const shared = () => withoutCouncil(sharedDelegateView(s.snapshot(), s.log.length));
+    const progress = (step: () => void) => {
+      const before = shared();
+      step();
+      return onlyVoteProgress(viewPatch(before, shared()).ops);
+    };
+    expect(progress(() => s.ok({ type: 'poll.open', pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600, by: chair } as never))).toBe(false);
+    // A named ballot: the count and who has cast; a change of mind changes neither count nor list (nothing to send).
+    expect(progress(() => s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'yes' }))).toBe(true);
+    expect(progress(() => s.command(delegate(2), 'ballot.cast', { pollId: 'p1', choice: 'no' }))).toBe(true);
+    expect(progress(() => s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'abstain' }))).toBe(true);
+    expect(progress(() => s.ok({ type: 'floor.request', requestId: 'r1', purpose: 'speech', by: delegate(3) }))).toBe(false);
+    expect(progress(() => s.ok({ type: 'attendance.checkIn', delegateId: 'd13', channel: 'hall', by: delegate(13) } as never))).toBe(false);
+    expect(progress(() => s.ok({ type: 'poll.close', pollId: 'p1', by: chair } as never))).toBe(false);
+    expect(progress(() => s.ok({ type: 'poll.announce', pollId: 'p1', by: chair } as never))).toBe(false);
+    // A secret ballot: the count only.
+    s.ok({ type: 'poll.open', pollId: 'p2', subject: 'Kín', kind: 'motion', mode: 'secret', by: chair } as never);
+    expect(progress(() => s.command(delegate(4), 'ballot.cast', { pollId: 'p2', choice: 'no' }))).toBe(true);
+    // A hand-made patch that touches anything else is not progress.
+    expect(onlyVoteProgress([['s', ['poll', 'status'], 'closed']])).toBe(false);
+    expect(onlyVoteProgress([['s', ['polls', 0, 'result'], {}]])).toBe(false);
+    expect(onlyVoteProgress([])).toBe(true);
+  });
+
+  it('[WIRE-5] an own part arriving alone completes the shared view held, so the voter sees their choice before the tablets\' next shared view', () => {
+    const s = startedSession({ delegates: 5 });
+    s.ok({ type: 'poll.open', pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600, by: chair } as never);
+    const a = new ViewAssembler();
+    const seq0 = s.log.length;
+    // Nothing held yet: the part alone completes nothing.
+    expect(a.personal(personalOf(s.snapshot(), seq0, 'd1'))).toBeNull();
+    a.complete(delegateView(s.snapshot(), seq0, 'd1'));
+    expect(a.pushed(withoutCouncil(sharedDelegateView(s.snapshot(), seq0)))?.poll?.mine).toEqual({ cast: false });
+    s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'no' });
+    const mine = a.personal(personalOf(s.snapshot(), s.log.length, 'd1'));
+    expect(mine?.poll?.mine).toMatchObject({ cast: true, choice: 'no' });
+    expect(mine?.seq).toBe(seq0);
+    // A part of another session never completes this one's view.
+    expect(a.personal({ ...personalOf(s.snapshot(), s.log.length + 1, 'd1'), sessionId: 'other' })).toBeNull();
   });
 });

@@ -372,7 +372,10 @@ export class BotDelegate {
       // A missed push: ask for the whole view, as a tablet does.
       if (outcome.kind === 'resync' && this.sessionId) this.join(this.sessionId).catch(() => undefined);
     });
-    socket.on('session:personal', (part) => this.assembler.personal(part));
+    socket.on('session:personal', (part) => {
+      const complete = this.assembler.personal(part);
+      if (complete) this.take(complete);
+    });
     // The server said goodbye (a graceful restart disconnects every socket): socket.io-client does not reconnect after
     // that on its own, but a tablet would, so the bot does too after the usual delay.
     socket.on('disconnect', (reason) => {

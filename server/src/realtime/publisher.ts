@@ -13,7 +13,7 @@
  * that comes 100 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
  * other nodes' sessions go through the same queue.
  */
-import { glanceOf, personalParts, project, sharedDelegateView, viewPatch, withoutCouncil, type Audience, type SessionSnapshot, type SessionView } from '@hall/core';
+import { glanceOf, onlyVoteProgress, personalParts, project, sharedDelegateView, viewPatch, withoutCouncil, type Audience, type SessionSnapshot, type SessionView, type ViewPatch } from '@hall/core';
 import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
@@ -42,6 +42,13 @@ export interface PublisherOptions {
    * few and slip in between slices anyway, and a big public room (thousands of viewers) gets every view.
    */
   stormRate?: number;
+  /**
+   * Least time between two pushes to a session's tablets that only say how a vote is going (the running count, who
+   * has cast): a hall of 85 tablets written ten times a second in a vote storm is most of the server's work, and a
+   * delegate's progress bar needs no more than this. The voter's own part, the chair's and the wall's views and every
+   * other change to the tablets (a poll opened or closed, a result) are not held back.
+   */
+  progressGapMs?: number;
   /** Monotonic ms clock that measures what a publication cost (tests pass a fake one). */
   clock?: () => number;
 }
@@ -58,6 +65,8 @@ interface Queued {
   /** A local room (its owner tells the other nodes once published); false for a replica of another node's room. */
   local: boolean;
   due: number;
+  /** Only the tablets' vote progress is waiting (for its gap): a real change of the session is due sooner. */
+  progressOnly: boolean;
 }
 
 interface Send {
@@ -83,6 +92,10 @@ export class ViewPublisher {
   private readonly sentViews = new Map<string, SessionView>();
   /** Per view room: sockets that joined since its last publication, which get the whole view. */
   private readonly joiners = new Map<string, Set<string>>();
+  /** Per session: when its tablets' shared view was last pushed (Date.now()). */
+  private readonly tabletsSentAt = new Map<string, number>();
+  /** Sessions whose tablets were held back from vote progress by the last `sendsFor`, with when it may go. */
+  private readonly heldProgress = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private armedFor = 0;
   private publishing = false;
@@ -93,6 +106,7 @@ export class ViewPublisher {
   private readonly share: number;
   private readonly clock: () => number;
   private readonly stormRate: number;
+  private readonly progressGapMs: number;
   private commands = 0;
   /** Views emitted (one per room or batch of sockets, whatever its size), for metrics and tests. */
   views = 0;
@@ -108,6 +122,7 @@ export class ViewPublisher {
     this.share = Math.min(1, Math.max(0.05, options.share ?? 0.5));
     this.clock = options.clock ?? (() => performance.now());
     this.stormRate = options.stormRate ?? 200;
+    this.progressGapMs = Math.max(0, options.progressGapMs ?? 1000);
   }
 
   /** A local room changed (its owner publishes it, then hands the state to the other nodes). */
@@ -122,15 +137,25 @@ export class ViewPublisher {
 
   private enqueue(source: ViewSource, local: boolean) {
     const queued = this.queue.get(source.sessionId);
+    const due = Math.max(Date.now() + this.flushMs, (this.lastPublished.get(source.sessionId) ?? 0) + this.minGapMs);
     if (queued) {
       queued.source = source;
       queued.local = local;
+      if (!queued.progressOnly) return;
+      // A new state while only the tablets' progress waited: publish it at the usual pace, not at the progress gap.
+      queued.progressOnly = false;
+      queued.due = Math.min(queued.due, due);
+      this.arm();
       return;
     }
-    const now = Date.now();
-    const due = Math.max(now + this.flushMs, (this.lastPublished.get(source.sessionId) ?? 0) + this.minGapMs);
-    this.queue.set(source.sessionId, { source, local, due });
+    this.queue.set(source.sessionId, { source, local, due, progressOnly: false });
     this.arm();
+  }
+
+  /** The tablets were not sent this state's vote progress yet: publish it again once their gap has passed. */
+  private progressPending(source: ViewSource, local: boolean, due: number) {
+    if (this.closed || this.queue.has(source.sessionId)) return;
+    this.queue.set(source.sessionId, { source, local, due, progressOnly: true });
   }
 
   /** A command arrived (the gateway tells): how busy with commands the node is decides whether publishing yields. */
@@ -175,7 +200,7 @@ export class ViewPublisher {
     let pick: [string, Queued] | null = null;
     for (const entry of this.queue) if (entry[1].due <= now && (!pick || entry[1].due < pick[1].due)) pick = entry;
     if (pick) {
-      const [sessionId, { source, local }] = pick;
+      const [sessionId, { source, local, progressOnly }] = pick;
       this.queue.delete(sessionId);
       this.lastPublished.set(sessionId, now);
       this.publishing = true;
@@ -183,7 +208,8 @@ export class ViewPublisher {
       const startedAt = this.clock();
       let cost = 0;
       try {
-        cost = await this.publish(source, local);
+        // A state published again for the tablets' held progress was already handed to the other nodes.
+        cost = await this.publish(source, local && !progressOnly);
       } finally {
         this.publishing = false;
       }
@@ -206,6 +232,11 @@ export class ViewPublisher {
     try {
       const { sessionId, snapshot, seq } = source;
       const sends = this.sendsFor(sessionId, snapshot, seq);
+      const heldUntil = this.heldProgress.get(sessionId);
+      if (heldUntil !== undefined) {
+        this.heldProgress.delete(sessionId);
+        this.progressPending(source, local, heldUntil);
+      }
       if (local) this.onPublished?.(source as SessionRoom);
       let written = 0;
       for (const send of sends) {
@@ -251,6 +282,7 @@ export class ViewPublisher {
     }
     if (!this.occupied(delegatesRoom(sessionId))) {
       this.forget(delegatesRoom(sessionId));
+      this.tabletsSentAt.delete(sessionId);
       return sends;
     }
     // Own parts first: a tablet completes the shared view that follows with the newest part it holds.
@@ -268,12 +300,28 @@ export class ViewPublisher {
       sent.set(id, key);
       sends.push({ room: delegateRoom(sessionId, id), event: 'session:personal', payload: part });
     }
-    this.viewSends(delegatesRoom(sessionId), withoutCouncil(sharedDelegateView(snapshot, seq)), sends);
+    this.tabletSends(sessionId, withoutCouncil(sharedDelegateView(snapshot, seq)), sends);
     return sends;
   }
 
+  /** The tablets' shared view, except vote progress that comes sooner than its gap after their last push. */
+  private tabletSends(sessionId: string, view: SessionView, sends: Send[]) {
+    const room = delegatesRoom(sessionId);
+    const base = this.sentViews.get(room);
+    const sentAt = this.tabletsSentAt.get(sessionId) ?? Number.NEGATIVE_INFINITY;
+    const now = Date.now();
+    const patch = base && view.seq > base.seq ? viewPatch(base, view) : undefined;
+    if (patch && now - sentAt < this.progressGapMs && !this.joiners.get(room)?.size && onlyVoteProgress(patch.ops)) {
+      this.heldProgress.set(sessionId, sentAt + this.progressGapMs);
+      return;
+    }
+    const before = sends.length;
+    this.viewSends(room, view, sends, patch);
+    if (sends.length > before) this.tabletsSentAt.set(sessionId, now);
+  }
+
   /** A room's view: whole to its joiners (and to all when it has no earlier one), a patch to everyone else. */
-  private viewSends(room: string, view: SessionView, sends: Send[]) {
+  private viewSends(room: string, view: SessionView, sends: Send[], patch?: ViewPatch) {
     const base = this.sentViews.get(room);
     // A replica's older state arriving late must not become the base of a patch that would go backwards.
     if (base && view.seq < base.seq) return;
@@ -282,7 +330,7 @@ export class ViewPublisher {
     this.sentViews.set(room, view);
     if (!base) return void sends.push({ room, event: 'session:view', payload: view });
     if (joiners.size) sends.push({ room, event: 'session:view', payload: view, only: joiners });
-    if (view.seq > base.seq) sends.push({ room, event: 'session:patch', payload: viewPatch(base, view), except: joiners });
+    if (view.seq > base.seq) sends.push({ room, event: 'session:patch', payload: patch ?? viewPatch(base, view), except: joiners });
   }
 
   /** Nobody is left in the room: whoever comes joins and gets a whole view. */

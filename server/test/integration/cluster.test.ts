@@ -120,7 +120,7 @@ describe('several nodes on one Redis', () => {
     chairB.close();
   }, 240_000);
 
-  it('[CLUSTER-3] a committee poll\'s bulletin board is served by every node, the same as by its owner', async () => {
+  it('[CLUSTER-4] a committee poll\'s bulletin board is served by every node, the same as by its owner', async () => {
     const boardPrefix = `hall-t${randomBytes(4).toString('hex')}:`;
     prefixes.push(boardPrefix);
     const a = await node('a3', REDIS_URL, boardPrefix);

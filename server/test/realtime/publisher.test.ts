@@ -136,16 +136,68 @@ describe('[PUB] view publisher', () => {
     expect(applyPatch(first, (patch.payload as ViewPatch).ops)).toEqual(whole[0]!.payload);
     sent.length = 0;
 
-    // A secret ballot: the room's patch says a ballot came in, not whose.
+    // A secret ballot: the room's patch says a ballot came in, not whose (vote progress: within the progress gap).
     hall.do(d(3), 'ballot.cast', { pollId: 'p1', choice: 'no' });
     pub.changed(hall.room);
-    await vi.advanceTimersByTimeAsync(500);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(sent.map((s) => [s.event, s.room])).toEqual([['session:patch', delegatesRoom('s1')]]);
     const secret = sent[0]!.payload as ViewPatch;
     const after = applyPatch(whole[0]!.payload as SessionView, secret.ops);
     expect(after.poll?.castCount).toBe(1);
     expect(JSON.stringify(secret)).not.toContain(d(3).id);
     expect(JSON.stringify(secret)).not.toContain('"no"');
+    pub.close();
+  });
+
+  it('[PUB-6] in a vote storm the tablets get the progress once per progress gap, the chair at its pace, the voter at once; other changes are not held', async () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100, progressGapMs: 1000 });
+    const hall = new Hall('s1');
+    for (const room of [audienceRoom('s1', 'chair'), delegatesRoom('s1')]) join(room);
+    for (const n of [1, 2, 3]) join(delegateRoom('s1', d(n).id));
+    hall.do(chair, 'session.openCheckIn');
+    for (let k = 1; k <= 60; k++) hall.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
+    hall.do(chair, 'session.start');
+    hall.do(chair, 'poll.open', { pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600 });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(1000);
+    const opened = sent.find((s) => s.room === delegatesRoom('s1') && s.event === 'session:view')!.payload as SessionView;
+    expect(opened.poll?.pollId).toBe('p1');
+    sent.length = 0;
+
+    // 20 ballots, one every 50 ms (a busy hall): 1 s of voting.
+    const tablets = () => sent.filter((s) => s.room === delegatesRoom('s1'));
+    for (let k = 1; k <= 20; k++) {
+      hall.do(d(k), 'ballot.cast', { pollId: 'p1', choice: k % 2 ? 'yes' : 'no' });
+      pub.changed(hall.room);
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    // The chair followed at its own pace; the tablets got the progress once (at the gap), not ten times.
+    expect(sent.filter((s) => s.room === audienceRoom('s1', 'chair')).length).toBeGreaterThanOrEqual(8);
+    expect(tablets().length).toBe(1);
+    // The voters among the listening tablets (1-3) got their own part at once, each in the publication after their ballot.
+    expect(sent.filter((s) => s.event === 'session:personal').map((s) => s.room)).toEqual([1, 2, 3].map((n) => delegateRoom('s1', d(n).id)));
+    // The progress held back is not lost: once the gap has passed the tablets have the newest count.
+    await vi.advanceTimersByTimeAsync(1000);
+    let tabletView = opened;
+    for (const s of tablets()) tabletView = applyPatch(tabletView, (s.payload as ViewPatch).ops);
+    expect(tabletView.seq).toBe(hall.seq);
+    expect(tabletView.poll?.castCount).toBe(20);
+    sent.length = 0;
+
+    // One more ballot (progress, held), then the chair closes the poll: that is not progress and goes out at once.
+    hall.do(d(21), 'ballot.cast', { pollId: 'p1', choice: 'yes' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(150);
+    hall.do(chair, 'poll.close', { pollId: 'p1' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(150);
+    const closing = tablets();
+    expect(closing.length).toBeGreaterThanOrEqual(1);
+    for (const s of closing) tabletView = applyPatch(tabletView, (s.payload as ViewPatch).ops);
+    expect(tabletView.seq).toBe(hall.seq);
+    expect(tabletView.poll?.status).not.toBe('open');
+    expect(tabletView.poll?.castCount).toBe(21);
     pub.close();
   });
 

@@ -71,7 +71,10 @@ export class TestClient {
         void this.join().catch(() => undefined);
       }
     });
-    socket.on('session:personal', (part) => this.assembler.personal(part));
+    socket.on('session:personal', (part) => {
+      const complete = this.assembler.personal(part);
+      if (complete) this.take(complete);
+    });
     // After a reconnect the server has forgotten our rooms: join again and take the current view (resync by seq).
     socket.io.on('reconnect', () => {
       this.reconnects++;
