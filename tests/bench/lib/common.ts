@@ -5,7 +5,7 @@ import { cpus } from 'node:os';
 import { clockTicks, cpuMs } from './proc.ts';
 import { randomBytes } from 'node:crypto';
 import type { StoreKind } from './hall.ts';
-import { LiteSocket, frameSeq, hostNow, isPatchFrame } from './lite-socket.ts';
+import { LiteSocket, frameSeq, hostNow, isPatchFrame, refusal } from './lite-socket.ts';
 import type { Pool } from './pool.ts';
 
 export interface Ctx {
@@ -150,7 +150,7 @@ export class StaffSocket {
 
   async must(type: string, payload: unknown = {}): Promise<number> {
     const ack = await this.send(type, payload);
-    if (!ack.ok) throw new Error(`${this.sessionId} ${type}: ${ack.code}${ack.reason ? '/' + ack.reason : ''}`);
+    if (!ack.ok) throw new Error(`${this.sessionId} ${type}: ${refusal(ack)}`);
     return ack.seq;
   }
 

@@ -33,6 +33,7 @@ import { issueToken } from '../../../server/src/auth/tokens.ts';
 import type { SessionRecord } from '../../../server/src/store/types.ts';
 import { SECRETS, mapLimit, prepareStore, startApp } from '../lib/hall.ts';
 import { rssBytes, tempDir } from '../lib/proc.ts';
+import { refusal } from '../lib/lite-socket.ts';
 import { StaffSocket, generatorLag, hostNow, newCommandId, sleep, type Ack, type Ctx, type GeneratorHealth } from '../lib/common.ts';
 import { rng, round, summarize, type Summary } from '../lib/stats.ts';
 
@@ -255,7 +256,7 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
       try {
         const ack = await p.chair!.sock.emitWithAck<Ack>('session:command', { sessionId: p.id, commandId, type, payload }, 300_000);
         records.push({ sessionId: p.id, type, chair: true, intended, acked: hostNow(), ok: ack.ok, seq: ack.ok ? ack.seq : -1, code: ack.ok ? '' : ack.code, commandId, ...extra });
-        if (!ack.ok) note(`${type}: ${ack.code}${ack.reason ? '/' + ack.reason : ''}`);
+        if (!ack.ok) note(`${type}: ${refusal(ack)}`);
         return ack;
       } catch (err) {
         records.push({ sessionId: p.id, type, chair: true, intended, acked: Number.NaN, ok: false, seq: -1, code: (err as Error).message, commandId, ...extra });
