@@ -103,6 +103,10 @@ export async function generatorLag<T>(pool: Pool, run: () => Promise<T>, serverP
   return { result, health: { lagP99, lagMax, saturated: lagP99 > SATURATION_LAG_MS, processes: lags.length, foreignCpuPct, generatorCpuPct, ...(serverCpuPct !== undefined ? { serverCpuPct } : {}) } };
 }
 
+/** Where the machine's CPU went during a measured window, as shares of the whole machine. */
+export const cpuSplit = (g: { generatorCpuPct?: number; serverCpuPct?: number; foreignCpuPct?: number }) =>
+  `generators ${Math.round(g.generatorCpuPct ?? Number.NaN)}% + server ${Math.round(g.serverCpuPct ?? Number.NaN)}% + other processes ${Math.round(g.foreignCpuPct ?? Number.NaN)}%`;
+
 export const newCommandId = () => randomBytes(12).toString('base64url');
 
 export type Ack = { ok: true; seq: number; duplicate?: boolean } | { ok: false; code: string; reason?: string; message?: string };
