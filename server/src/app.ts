@@ -248,7 +248,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     rpc = new ClusterRpc(client, rpcSubscriber, config.redisPrefix, installationId, config.nodeId, key, app.log);
     await rpc.start();
     nodes = new NodeDirectory(client, config.redisPrefix, config.nodeId, config.leaseMs);
-    await nodes.beat();
+    // Before anything is placed (the boot's restore, the sweep, the first command): the sibling workers of this
+    // machine must be in the directory, or this node would place their sessions on itself.
+    const waitMs = 2 * config.leaseMs;
+    if (!(await nodes.awaitPeers(config.cores, waitMs))) {
+      app.log.warn({ expected: config.cores, seen: nodes.nodes().length, waitedMs: waitMs }, 'not every sibling worker appeared in the node directory in time; placing sessions over the nodes seen so far');
+    }
     // Socket.IO's own cross-node broadcasts (media state to a session's viewers on every node). Every name it uses in
     // Redis is derived from REDIS_PREFIX, so two installations on one Redis never see each other's messages.
     adapterRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });

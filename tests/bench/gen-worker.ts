@@ -8,7 +8,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { LiteSocket, frameSeq, hostNow } from './lib/lite-socket.ts';
+import { LiteSocket, frameSeq, hostNow, refusal } from './lib/lite-socket.ts';
 import { Histogram } from './lib/stats.ts';
 
 interface Held {
@@ -106,7 +106,7 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
         if (!held) throw new Error('no socket');
         const ack = await held.sock.emitWithAck<Ack>('session:command', { sessionId: item.sessionId, commandId: newCommandId(), type: item.type, payload: item.payload }, args.timeoutMs);
         if (ack.ok) ok++;
-        else throw new Error(`${ack.code}${ack.reason ? '/' + ack.reason : ''}`);
+        else throw new Error(refusal(ack));
       } catch (err) {
         failed++;
         if (errors.length < 5) errors.push(`${item.key} ${item.type}: ${(err as Error).message}`);
@@ -133,7 +133,7 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
           if (!held) throw new Error('no socket');
           // A caller that names the command id can look for it in the journal afterwards (the soak's acked-vs-journal check).
           const ack = await held.sock.emitWithAck<Ack>('session:command', { sessionId: item.sessionId, commandId: item.commandId ?? newCommandId(), type: item.type, payload: item.payload }, args.timeoutMs);
-          results.push({ tag: item.tag, intended: item.at, sent, acked: hostNow(), ok: ack.ok, seq: ack.seq ?? -1, code: ack.ok ? '' : `${ack.code}${ack.reason ? '/' + ack.reason : ''}` });
+          results.push({ tag: item.tag, intended: item.at, sent, acked: hostNow(), ok: ack.ok, seq: ack.seq ?? -1, code: ack.ok ? '' : refusal(ack) });
         } catch (err) {
           results.push({ tag: item.tag, intended: item.at, sent, acked: Number.NaN, ok: false, seq: -1, code: (err as Error).message });
         }

@@ -206,6 +206,22 @@ export class NodeDirectory {
     return this.live;
   }
 
+  /**
+   * Beats until at least `expected` nodes are seen alive, or `timeoutMs` has passed. A worker of HALL_CORES that
+   * placed sessions before its siblings' first beat would see itself alone and place every session on itself, while
+   * a sibling placed the same ones on itself. Resolves true when they were all seen; false means go on (placement is
+   * a preference, the leases still decide) with the nodes seen so far.
+   */
+  async awaitPeers(expected: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.beat();
+      if (this.live.length >= expected) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(100, Math.max(0, deadline - Date.now())));
+    }
+  }
+
   preferred(sessionId: string): string {
     return preferredNode(this.live, sessionId) ?? this.nodeId;
   }

@@ -234,7 +234,12 @@ export class SessionRoom {
   /** Submits a validated, authorized command. Resolves with the ack to send. */
   submit(command: Command, by: Actor): Promise<CommandAck> {
     if (command.type === 'ballot.cast') return this.submitBallot(command, by);
-    return this.enqueue(() => this.process(command.commandId, by, command, (snap, at) => prepareCommand(snap, command, by, at)));
+    return this.enqueue(() => this.processCommand(command, by));
+  }
+
+  /** A client's command, prepared by the machine's own rules (one at a time: submit, and a ballot that goes alone). */
+  private processCommand(command: Command, by: Actor): Promise<CommandAck> {
+    return this.process(command.commandId, by, command, (snap, at) => prepareCommand(snap, command, by, at));
   }
 
   /**
@@ -274,7 +279,7 @@ export class SessionRoom {
       const run = this.runFrom(group, i);
       if (run.length === 1) {
         const { command, by, resolve } = group[i]!;
-        resolve(await this.process(command.commandId, by, command, (snap, at) => prepareCommand(snap, command, by, at)));
+        resolve(await this.processCommand(command, by));
       } else {
         await this.processRun(run);
       }
@@ -301,21 +306,17 @@ export class SessionRoom {
   /** One append for a run of independent electronic ballots (runFrom); each caller gets the ack of its own record. */
   private async processRun(run: PendingBallot[]) {
     if (this.closed || this.lostLease || this.needsReopen) return run.forEach((p) => p.resolve(fail('UNAVAILABLE')));
-    try {
-      await this.settleSecretPolls();
-    } catch (err) {
-      this.deps.log.error({ err, sessionId: this.sessionId }, 'settling a secret ballot box with the journal failed');
-      return run.forEach((p) => p.resolve(fail('UNAVAILABLE')));
-    }
+    const unsettled = await this.settleOrFail();
+    if (unsettled) return run.forEach((p) => p.resolve(unsettled));
     const at = Math.max(this.deps.now(), this.snapshot.context.lastEventAt);
     const accepted: { pending: PendingBallot; ackKey: string; digest: string; event: MachineEvent }[] = [];
     for (const pending of run) {
       const { command, by } = pending;
       const ackKey = ackKeyOf(by, command.commandId!);
       const digest = commandDigest(command.type, command.payload, false);
-      const previous = this.acks.get(ackKey);
-      if (previous) {
-        pending.resolve(previous.digest !== undefined && previous.digest !== digest ? fail('COMMAND_ID_REUSED') : { ...previous.ack, duplicate: true });
+      const repeat = this.repeatOf(ackKey, digest);
+      if (repeat) {
+        pending.resolve(repeat);
         continue;
       }
       const prepared = prepareCommand(this.snapshot, command, by, at);
@@ -371,23 +372,14 @@ export class SessionRoom {
       // the journal would let anyone holding the public board find that voter's ballot on it.
       digest = commandDigest(command.type, command.payload, poll?.mode === 'secret' || command.type === 'ballot.castEncrypted');
       ackKey = ackKeyOf(by, commandId);
-      const previous = this.acks.get(ackKey);
-      if (previous) {
-        if (previous.digest !== undefined && previous.digest !== digest) return fail('COMMAND_ID_REUSED');
-        return { ...previous.ack, duplicate: true };
-      }
+      const repeat = this.repeatOf(ackKey, digest);
+      if (repeat) return repeat;
     }
-    try {
-      await this.settleSecretPolls();
-    } catch (err) {
-      this.deps.log.error({ err, sessionId: this.sessionId }, 'settling a secret ballot box with the journal failed');
-      return fail('UNAVAILABLE');
-    }
+    const unsettled = await this.settleOrFail();
+    if (unsettled) return unsettled;
     // A retry of a cast that settling just kept has its ack now.
-    if (ackKey) {
-      const previous = this.acks.get(ackKey);
-      if (previous) return previous.digest !== undefined && previous.digest !== digest ? fail('COMMAND_ID_REUSED') : { ...previous.ack, duplicate: true };
-    }
+    const kept = ackKey ? this.repeatOf(ackKey, digest) : null;
+    if (kept) return kept;
     if (this.unfrozenSetup) {
       try {
         this.actor = startSession(await this.unfrozenSetup());
@@ -514,6 +506,27 @@ export class SessionRoom {
       return 'no';
     } catch {
       return 'unknown';
+    }
+  }
+
+  /**
+   * The answer to a command already journaled for this caller under this id: its original ack, or COMMAND_ID_REUSED
+   * when the id now carries other content. Null for a command not seen before.
+   */
+  private repeatOf(ackKey: string, digest: string | undefined): CommandAck | null {
+    const previous = this.acks.get(ackKey);
+    if (!previous) return null;
+    return previous.digest !== undefined && previous.digest !== digest ? fail('COMMAND_ID_REUSED') : { ...previous.ack, duplicate: true };
+  }
+
+  /** Settles the secret polls whose last write failed; the answer to give instead while the store cannot tell, else null. */
+  private async settleOrFail(): Promise<CommandAck | null> {
+    try {
+      await this.settleSecretPolls();
+      return null;
+    } catch (err) {
+      this.deps.log.error({ err, sessionId: this.sessionId }, 'settling a secret ballot box with the journal failed');
+      return fail('UNAVAILABLE');
     }
   }
 

@@ -16,6 +16,7 @@ import { tallyChoices } from '../../src/bots/bot.ts';
 import { freePort, login, ServerProcess, TestClient } from '../support/hall.ts';
 import { dropRedisPrefix } from '../support/app.ts';
 import { RedisProcess } from '../support/redis-process.ts';
+import { NodeDirectory } from '../../src/runtime/cluster.ts';
 
 const SESSION = 'bn-kh12';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -191,5 +192,33 @@ describe('several nodes on one Redis', () => {
     expect(view.roll!.find((r) => r.delegateId === 'bn-d002')!.status).toBe('absentExcused');
     chair.close();
     delegate.close();
+  }, 120_000);
+
+  it('[CLUSTER-3] a booting node waits for its expected peers in the node directory, and gives up at the bound', async () => {
+    const redis = await RedisProcess.create();
+    redisServers.push(redis);
+    await redis.start();
+    const [a, b] = [new Redis(redis.url), new Redis(redis.url)];
+    const leaseMs = 1000;
+    const first = new NodeDirectory(a, 'hall:', 'm-c1', leaseMs);
+    let second: NodeDirectory | null = null;
+    try {
+      // The sibling's first heartbeat comes while the first node waits: placement then sees both.
+      const waited = first.awaitPeers(2, 60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      second = new NodeDirectory(b, 'hall:', 'm-c2', leaseMs);
+      await second.beat();
+      expect(await waited).toBe(true);
+      expect([...first.nodes()].sort()).toEqual(['m-c1', 'm-c2']);
+      expect(first.preferred('bn-kh12')).toBe(second.preferred('bn-kh12'));
+      // A third worker that never starts: the wait ends (false) and the node goes on with what it saw.
+      expect(await first.awaitPeers(3, 2 * leaseMs)).toBe(false);
+      expect(first.nodes()).toHaveLength(2);
+    } finally {
+      await first.close();
+      await second?.close();
+      a.disconnect();
+      b.disconnect();
+    }
   }, 120_000);
 });

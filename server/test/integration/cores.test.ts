@@ -18,7 +18,7 @@ import { runSwarm } from '../../src/bots/swarm.ts';
 import { newCommandId, tallyChoices } from '../../src/bots/bot.ts';
 import { preferredNode } from '../../src/runtime/cluster.ts';
 import { workerNodeId } from '../../src/cores.ts';
-import { freePort, login, ServerProcess, TestClient } from '../support/hall.ts';
+import { freePort, isAlive, login, ServerProcess, TestClient } from '../support/hall.ts';
 import { RedisProcess } from '../support/redis-process.ts';
 
 const PREFIX = 'hall:';
@@ -36,15 +36,6 @@ afterAll(async () => {
   await redis?.destroy();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The pid of each worker as the primary announced it (the latest start of each). */
 function workerPids(output: string): Map<string, number> {
@@ -153,10 +144,10 @@ describe('HALL_CORES: several processes on one port', () => {
 
     // SIGTERM to the primary alone: it stops every worker, and each gives its leases back on the way out.
     const primaryPid = Number(/\[hall primary (\d+)\]/.exec(server.output)![1]);
-    const pids = [...workerPids(server.output).values()].filter(alive);
+    const pids = [...workerPids(server.output).values()].filter(isAlive);
     expect(pids).toHaveLength(2);
     process.kill(primaryPid, 'SIGTERM');
-    await expect.poll(() => [primaryPid, ...pids].filter(alive), { timeout: 60_000, interval: 100 }).toEqual([]);
+    await expect.poll(() => [primaryPid, ...pids].filter(isAlive), { timeout: 60_000, interval: 100 }).toEqual([]);
     expect(await holderOf('bn-kh12')).toBeNull();
     expect(await holderOf('td-kh10')).toBeNull();
     admin.disconnect();

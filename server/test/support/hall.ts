@@ -162,6 +162,16 @@ export async function freePort(): Promise<number> {
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Whether a process (or, for a negative pid, any process of that group) still exists: signal 0 only asks. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The real server as a child process (`tsx server/src/main.ts`), for kill -9 tests. */
 export class ServerProcess {
   private child: ChildProcess | null = null;
@@ -214,15 +224,7 @@ export class ServerProcess {
     process.kill(-child.pid!, 'SIGKILL');
     await exited;
     // The server itself is tsx's child: wait until no process of the group is left.
-    const groupAlive = () => {
-      try {
-        process.kill(-child.pid!, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    while (groupAlive()) await new Promise((r) => setTimeout(r, 20));
+    while (isAlive(-child.pid!)) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Signals the server's whole process group: SIGSTOP freezes it (timers, sockets, all), SIGCONT thaws it. */

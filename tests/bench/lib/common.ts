@@ -5,7 +5,7 @@ import { cpus } from 'node:os';
 import { clockTicks, cpuMs } from './proc.ts';
 import { randomBytes } from 'node:crypto';
 import type { StoreKind } from './hall.ts';
-import { LiteSocket, frameSeq, hostNow, isPatchFrame } from './lite-socket.ts';
+import { LiteSocket, frameSeq, hostNow, isPatchFrame, refusal } from './lite-socket.ts';
 import type { Pool } from './pool.ts';
 
 export interface Ctx {
@@ -103,6 +103,10 @@ export async function generatorLag<T>(pool: Pool, run: () => Promise<T>, serverP
   return { result, health: { lagP99, lagMax, saturated: lagP99 > SATURATION_LAG_MS, processes: lags.length, foreignCpuPct, generatorCpuPct, ...(serverCpuPct !== undefined ? { serverCpuPct } : {}) } };
 }
 
+/** Where the machine's CPU went during a measured window, as shares of the whole machine. */
+export const cpuSplit = (g: { generatorCpuPct?: number; serverCpuPct?: number; foreignCpuPct?: number }) =>
+  `generators ${Math.round(g.generatorCpuPct ?? Number.NaN)}% + server ${Math.round(g.serverCpuPct ?? Number.NaN)}% + other processes ${Math.round(g.foreignCpuPct ?? Number.NaN)}%`;
+
 export const newCommandId = () => randomBytes(12).toString('base64url');
 
 export type Ack = { ok: true; seq: number; duplicate?: boolean } | { ok: false; code: string; reason?: string; message?: string };
@@ -150,7 +154,7 @@ export class StaffSocket {
 
   async must(type: string, payload: unknown = {}): Promise<number> {
     const ack = await this.send(type, payload);
-    if (!ack.ok) throw new Error(`${this.sessionId} ${type}: ${ack.code}${ack.reason ? '/' + ack.reason : ''}`);
+    if (!ack.ok) throw new Error(`${this.sessionId} ${type}: ${refusal(ack)}`);
     return ack.seq;
   }
 

@@ -13,6 +13,9 @@
  */
 import { WebSocketClient, type WsClient } from './deps.ts';
 
+/** A refused ack as one word for logs and error counts: its code, and the machine's reason when it gave one. */
+export const refusal = (ack: { code?: string; reason?: string }) => `${ack.code}${ack.reason ? `/${ack.reason}` : ''}`;
+
 /** The host clock shared by every bench process (sub-millisecond, comparable across processes on one machine). */
 export const hostNow = () => performance.timeOrigin + performance.now();
 

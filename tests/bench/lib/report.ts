@@ -4,6 +4,7 @@ import type { S2Result } from '../scenarios/s2-fanout.ts';
 import type { S3Result } from '../scenarios/s3-recovery.ts';
 import type { MemoryResult } from '../scenarios/memory.ts';
 import { round } from './stats.ts';
+import { cpuSplit } from './common.ts';
 import { variantRows } from '../scenarios/s1-cores.ts';
 
 export interface Row {
@@ -68,8 +69,6 @@ type GeneratorHealthLike = { lagP99: number; saturated: boolean; foreignCpuPct?:
  */
 export const RIG_BOUND_PCT = 90;
 const machineBusy = (g: { generatorCpuPct?: number; serverCpuPct?: number; foreignCpuPct?: number }) => (g.generatorCpuPct ?? Number.NaN) + (g.serverCpuPct ?? Number.NaN) + (g.foreignCpuPct ?? 0);
-const cpuSplit = (g: { generatorCpuPct?: number; serverCpuPct?: number; foreignCpuPct?: number }) =>
-  `generators ${Math.round(g.generatorCpuPct ?? Number.NaN)}% + server ${Math.round(g.serverCpuPct ?? Number.NaN)}% + other processes ${Math.round(g.foreignCpuPct ?? Number.NaN)}%`;
 const rigNote = (s: S2Result) =>
   s.app.generator.generatorCpuPct === undefined
     ? `${s.app.generator.processes - 1} generator processes`

@@ -83,3 +83,12 @@ export function rng(seed: number): () => number {
 }
 
 export const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+
+type Tally = { yes?: number; no?: number; abstain?: number };
+
+/** Whether a poll's counted result is exactly the tally of the acknowledged yes/no/abstain choices. */
+export function tallyMatches(choices: readonly unknown[], result: Tally | null | undefined): boolean {
+  const expected = { yes: 0, no: 0, abstain: 0 };
+  for (const c of choices) if (c === 'yes' || c === 'no' || c === 'abstain') expected[c]++;
+  return !!result && result.yes === expected.yes && result.no === expected.no && result.abstain === expected.abstain;
+}

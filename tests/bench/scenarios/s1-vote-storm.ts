@@ -15,11 +15,11 @@
 import { withoutCouncil, type PollView, type SessionView } from '@hall/core';
 import { demoDelegateCode } from '../../../server/src/seed/demo.ts';
 import { Proc, cpuMs, processTree, rssBytes, tempDir } from '../lib/proc.ts';
-import { isPatchFrame, LiteSocket } from '../lib/lite-socket.ts';
+import { isPatchFrame, LiteSocket, refusal } from '../lib/lite-socket.ts';
 import { DELEGATES, CHAIR, BENCH_ITEM, benchSessionId, freePort, login, mapLimit, prepareStore, startApp, type BenchStore, type StoreKind } from '../lib/hall.ts';
 import type { Pool } from '../lib/pool.ts';
 import { StaffSocket, generatorLag, hostNow, sleep, type Ctx, type GeneratorHealth } from '../lib/common.ts';
-import { rng, summarize, round, type Summary } from '../lib/stats.ts';
+import { rng, summarize, round, tallyMatches, type Summary } from '../lib/stats.ts';
 import { repoRoot } from '../lib/deps.ts';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -315,16 +315,14 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     let tallyMismatches = 0;
     await mapLimit(chairs, 10, async (c) => {
       const closed = await c.send('poll.close', { pollId: POLL });
-      if (!closed.ok) ctx.log(`  ${c.sessionId}: poll.close refused (${closed.code}${closed.reason ? '/' + closed.reason : ''}); reading the poll as it stands`);
+      if (!closed.ok) ctx.log(`  ${c.sessionId}: poll.close refused (${refusal(closed)}); reading the poll as it stands`);
       const view = await c.join();
       const result = view.poll?.result as { yes: number; no: number; abstain: number } | null;
       const mine = results.filter((r) => r.ok && byKey.get(r.tag)!.sessionId === c.sessionId).map((r) => byKey.get(r.tag)!.choice);
-      const expected = { yes: 0, no: 0, abstain: 0 };
-      for (const ch of mine) expected[ch]++;
       const counted = result ? result.yes + result.no + result.abstain : 0;
       lost += Math.max(0, mine.length - counted);
       unacknowledgedCounted += Math.max(0, counted - mine.length);
-      if (!result || result.yes !== expected.yes || result.no !== expected.no || result.abstain !== expected.abstain) tallyMismatches++;
+      if (!tallyMatches(mine, result)) tallyMismatches++;
     });
 
     const app = {

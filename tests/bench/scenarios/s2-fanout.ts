@@ -17,7 +17,7 @@ import { Proc, tempDir } from '../lib/proc.ts';
 import { CHAIR, DELEGATES, benchSessionId, freePort, login, prepareStore, startApp } from '../lib/hall.ts';
 import type { Pool } from '../lib/pool.ts';
 import { LiteSocket } from '../lib/lite-socket.ts';
-import { StaffSocket, generatorLag, hostNow, newCommandId, sleep, type Ack, type Ctx, type GeneratorHealth } from '../lib/common.ts';
+import { StaffSocket, cpuSplit, generatorLag, hostNow, newCommandId, sleep, type Ack, type Ctx, type GeneratorHealth } from '../lib/common.ts';
 import { Histogram, round, type Summary } from '../lib/stats.ts';
 import { repoRoot } from '../lib/deps.ts';
 
@@ -70,7 +70,7 @@ export async function runS2(ctx: Ctx, subscribers: number): Promise<S2Result> {
   };
 }
 
-const cpuShares = (g: GeneratorHealth) => `${g.processes - 1} generator processes + orchestrator ${Math.round(g.generatorCpuPct ?? Number.NaN)}% of the machine, server ${Math.round(g.serverCpuPct ?? Number.NaN)}%`;
+const cpuShares = (g: GeneratorHealth) => `${g.processes - 1} generator processes; machine CPU: ${cpuSplit(g)}`;
 
 interface Driver {
   /** Sends change i (0-based); resolves with the seq its frame will carry. */

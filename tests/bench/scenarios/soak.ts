@@ -33,8 +33,9 @@ import { issueToken } from '../../../server/src/auth/tokens.ts';
 import type { SessionRecord } from '../../../server/src/store/types.ts';
 import { SECRETS, mapLimit, prepareStore, startApp } from '../lib/hall.ts';
 import { rssBytes, tempDir } from '../lib/proc.ts';
+import { refusal } from '../lib/lite-socket.ts';
 import { StaffSocket, generatorLag, hostNow, newCommandId, sleep, type Ack, type Ctx, type GeneratorHealth } from '../lib/common.ts';
-import { rng, round, summarize, type Summary } from '../lib/stats.ts';
+import { rng, round, summarize, tallyMatches, type Summary } from '../lib/stats.ts';
 
 export interface SoakOptions {
   minutes: number;
@@ -255,7 +256,7 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
       try {
         const ack = await p.chair!.sock.emitWithAck<Ack>('session:command', { sessionId: p.id, commandId, type, payload }, 300_000);
         records.push({ sessionId: p.id, type, chair: true, intended, acked: hostNow(), ok: ack.ok, seq: ack.ok ? ack.seq : -1, code: ack.ok ? '' : ack.code, commandId, ...extra });
-        if (!ack.ok) note(`${type}: ${ack.code}${ack.reason ? '/' + ack.reason : ''}`);
+        if (!ack.ok) note(`${type}: ${refusal(ack)}`);
         return ack;
       } catch (err) {
         records.push({ sessionId: p.id, type, chair: true, intended, acked: Number.NaN, ok: false, seq: -1, code: (err as Error).message, commandId, ...extra });
@@ -360,10 +361,7 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
         const poll = view.polls.find((x) => x.pollId === pollId);
         let mismatch = !poll || poll.castCount !== cast.ballots;
         if (poll && !rating) {
-          const expected = { yes: 0, no: 0, abstain: 0 };
-          for (const c of cast.choices) expected[c as (typeof CHOICES)[number]]++;
-          const got = poll.result as { yes?: number; no?: number; abstain?: number } | null;
-          mismatch ||= !got || got.yes !== expected.yes || got.no !== expected.no || got.abstain !== expected.abstain;
+          mismatch ||= !tallyMatches(cast.choices, poll.result as { yes?: number; no?: number; abstain?: number } | null);
         }
         polls.push({ sessionId: p.id, pollId, closedAt: hostNow(), acked: cast.ballots, counted: poll?.castCount ?? 0, mismatch });
       }
