@@ -16,7 +16,7 @@
  * one that sends nothing never does.
  */
 import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type PeerRef, type SourceKind, type StreamStats } from './hub.ts';
-import { REMOTE_SPEAKER_SOURCE } from './wire.ts';
+import { REMOTE_SPEAKER_SOURCE, type MediaState } from './wire.ts';
 
 /** What the rules need to know of a source; each hub adds its media. */
 export interface ProgramSource {
@@ -216,6 +216,14 @@ export class ProgramSwitcher<S extends ProgramSource> {
     this.programId = null;
     return all;
   }
+}
+
+/**
+ * What the program shows people — the remote speaker or the hall — from a broadcast's stats (none: the hall). The one
+ * answer for the `media:state` overlay and the HTTP status, so the two never disagree.
+ */
+export function programShown(stats: Pick<BroadcastStats, 'programSourceId'> | null | undefined): NonNullable<MediaState['program']> {
+  return stats?.programSourceId === REMOTE_SPEAKER_SOURCE ? 'remote' : 'hall';
 }
 
 /** A source's figures as a hub reports them: what `broadcastStats` turns into `SourceStats`. */

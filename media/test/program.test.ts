@@ -3,7 +3,7 @@
  * "last video packet" time the test sets, a fake clock and fake timers — no media.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProgramSwitcher, type ProgramSource } from '../src/program.ts';
+import { ProgramSwitcher, programShown, type ProgramSource } from '../src/program.ts';
 import { PROGRAM_SWITCH_MAX_WAIT_MS, silentLogger, type HubEvent } from '../src/hub.ts';
 import { REMOTE_SPEAKER_SOURCE } from '../src/wire.ts';
 
@@ -120,6 +120,7 @@ describe('program rules', () => {
     p.add(remote); // nothing sends yet: the switch is immediate
     expect(p.programId).toBe(REMOTE_SPEAKER_SOURCE);
     expect(p.showsRemote).toBe(true);
+    expect(programShown({ programSourceId: p.programId })).toBe('remote');
     expect(p.hallId).toBe('cam-hall');
     p.choose('rtp-1'); // the hall's choice waits underneath the remote speaker
     expect(p.programId).toBe(REMOTE_SPEAKER_SOURCE);
@@ -127,6 +128,8 @@ describe('program rules', () => {
     p.pin('cam-hall');
     expect(p.programId).toBe('cam-hall');
     expect(p.hallId).toBe('cam-hall');
+    expect(programShown({ programSourceId: p.programId })).toBe('hall');
+    expect(programShown(null)).toBe('hall');
     p.pin(null);
     expect(p.programId).toBe(REMOTE_SPEAKER_SOURCE);
     // The floor moves on: the remote source ends and the hall's choice is back at once.
