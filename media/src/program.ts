@@ -15,7 +15,7 @@
  * picture); a source that sends but never a recognisable keyframe gets the air after `PROGRAM_SWITCH_MAX_WAIT_MS`,
  * one that sends nothing never does.
  */
-import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type PeerRef, type SourceKind, type StreamStats } from './hub.ts';
+import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type PeerRef, type SourceKind, type SourceStats, type StreamStats } from './hub.ts';
 import { REMOTE_SPEAKER_SOURCE, type MediaState } from './wire.ts';
 
 /** What the rules need to know of a source; each hub adds its media. */
@@ -76,6 +76,11 @@ export class ProgramSwitcher<S extends ProgramSource> {
     if (!this.showsRemote) return this.programId;
     if (this.chosenId && this.chosenId !== REMOTE_SPEAKER_SOURCE && this.sources.has(this.chosenId)) return this.chosenId;
     return [...this.sources.keys()].filter((id) => id !== REMOTE_SPEAKER_SOURCE).at(-1) ?? null;
+  }
+
+  /** The source a program viewer receives: the hall's own picture for `feed: 'hall'`, else the program. */
+  feedId(feed: PeerRef['feed']): string | null {
+    return feed === 'hall' ? this.hallId : this.programId;
   }
 
   /** The source the rules want on the program, or null to keep it where it is. */
@@ -201,7 +206,7 @@ export class ProgramSwitcher<S extends ProgramSource> {
     this.options.emit({ type: 'sources', broadcastId: this.options.broadcastId, programSourceId: this.programId });
   }
 
-  clearPending() {
+  private clearPending() {
     if (!this.pending) return;
     clearTimeout(this.pending.deadline);
     clearInterval(this.pending.kicker);
@@ -226,17 +231,6 @@ export function programShown(stats: Pick<BroadcastStats, 'programSourceId'> | nu
   return stats?.programSourceId === REMOTE_SPEAKER_SOURCE ? 'remote' : 'hall';
 }
 
-/** A source's figures as a hub reports them: what `broadcastStats` turns into `SourceStats`. */
-export interface SourceFigures {
-  id: string;
-  kind: SourceKind;
-  label: string | null;
-  since: number;
-  video: StreamStats;
-  audio: StreamStats | null;
-  rejectedPackets?: number;
-}
-
 /** A stream's figures from a hub's counters (video adds the size and frame rate it measured). */
 export function streamStats(
   codec: string,
@@ -249,7 +243,7 @@ export function streamStats(
 /** `BroadcastStats` from a hub's sources and viewers: the bookkeeping both hubs share. */
 export function broadcastStats(
   b: { id: string; videoCodec: BroadcastStats['videoCodec']; switcher: ProgramSwitcher<ProgramSource>; taps: number; keyframeRequests: number },
-  sources: SourceFigures[],
+  sources: SourceStats[],
   viewers: PeerRef[],
 ): BroadcastStats {
   const byAudience: Record<string, number> = {};

@@ -455,7 +455,7 @@ export class WeriftHub implements MediaHub {
         if (viewer.senders[kind]) continue;
         t.setDirection('sendonly');
         viewer.senders[kind] = t.sender;
-        t.sender.onPictureLossIndication.subscribe(() => b.requestKeyFrame(viewer.sourceId ?? (ref.feed === 'hall' ? b.switcher.hallId : b.switcher.programId)));
+        t.sender.onPictureLossIndication.subscribe(() => b.requestKeyFrame(viewer.sourceId ?? b.switcher.feedId(ref.feed)));
       }
       if (!viewer.senders.video) throw new MediaError('BAD_SIGNAL', 'the viewer offered no video');
       const sdp = await withTimeout(this.finishAnswer(pc), NEGOTIATION_MS);
@@ -463,7 +463,7 @@ export class WeriftHub implements MediaHub {
         if (state === 'connected') {
           viewer.connected = true;
           // A late joiner decodes nothing until the next keyframe: ask for one now.
-          b.requestKeyFrame(viewer.sourceId ?? (ref.feed === 'hall' ? b.switcher.hallId : b.switcher.programId));
+          b.requestKeyFrame(viewer.sourceId ?? b.switcher.feedId(ref.feed));
         }
         if (state === 'failed' || state === 'closed') void this.closeViewer(b, ref.peerId, viewer);
       });

@@ -122,6 +122,8 @@ describe('program rules', () => {
     expect(p.showsRemote).toBe(true);
     expect(programShown({ programSourceId: p.programId })).toBe('remote');
     expect(p.hallId).toBe('cam-hall');
+    // The remote speaker's own viewer follows the hall; every other viewer the program.
+    expect([p.feedId('hall'), p.feedId('program'), p.feedId(undefined)]).toEqual(['cam-hall', REMOTE_SPEAKER_SOURCE, REMOTE_SPEAKER_SOURCE]);
     p.choose('rtp-1'); // the hall's choice waits underneath the remote speaker
     expect(p.programId).toBe(REMOTE_SPEAKER_SOURCE);
     expect(p.hallId).toBe('rtp-1');
