@@ -15,7 +15,7 @@
  * picture); a source that sends but never a recognisable keyframe gets the air after `PROGRAM_SWITCH_MAX_WAIT_MS`,
  * one that sends nothing never does.
  */
-import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type PeerRef, type SourceKind, type SourceStats, type StreamStats } from './hub.ts';
+import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type MediaKind, type PeerRef, type SourceKind, type SourceStats } from './hub.ts';
 import { REMOTE_SPEAKER_SOURCE, type MediaState } from './wire.ts';
 
 /** What the rules need to know of a source; each hub adds its media. */
@@ -231,13 +231,35 @@ export function programShown(stats: Pick<BroadcastStats, 'programSourceId'> | nu
   return stats?.programSourceId === REMOTE_SPEAKER_SOURCE ? 'remote' : 'hall';
 }
 
-/** A stream's figures from a hub's counters (video adds the size and frame rate it measured). */
-export function streamStats(
-  codec: string,
-  counts: { packets: number; bytes: number; bitrateKbps: number; lastPacketAt: number | null },
-  video?: { size: { width: number; height: number } | null; frameRate: number | null },
-): StreamStats {
-  return { codec, ...counts, ...(video?.size ?? {}), ...(video?.frameRate ? { frameRate: video.frameRate } : {}) };
+/** What a hub counts per stream of a source (both hubs, under these names). */
+export interface PacketCounts {
+  packets: number;
+  bytes: number;
+  bitrateKbps: number;
+  lastPacketAt: number | null;
+}
+
+const NO_PACKETS: PacketCounts = { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null };
+
+/**
+ * A source's `SourceStats` from a hub's counters (a kind not counted yet counts as nothing); video adds the size and
+ * frame rate the hub measured, and `hasAudio` false gives `audio: null`.
+ */
+export function sourceStats(
+  s: Pick<SourceStats, 'id' | 'kind' | 'label' | 'since'> & { videoSize: { width: number; height: number } | null; frameRate: { readonly fps: number | null } },
+  videoCodec: string,
+  counts: Partial<Record<MediaKind, PacketCounts>>,
+  hasAudio: boolean,
+): SourceStats {
+  const fps = s.frameRate.fps;
+  return {
+    id: s.id,
+    kind: s.kind,
+    label: s.label,
+    since: s.since,
+    video: { codec: videoCodec, ...(counts.video ?? NO_PACKETS), ...(s.videoSize ?? {}), ...(fps ? { frameRate: fps } : {}) },
+    audio: hasAudio ? { codec: 'opus', ...(counts.audio ?? NO_PACKETS) } : null,
+  };
 }
 
 /** `BroadcastStats` from a hub's sources and viewers: the bookkeeping both hubs share. */

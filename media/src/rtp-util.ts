@@ -5,6 +5,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { MediaKind, VideoCodec } from './hub.ts';
+import type { PacketCounts } from './program.ts';
 
 export const TAP_PAYLOAD_TYPES = { video: 96, audio: 111 } as const;
 
@@ -179,6 +180,11 @@ export class Meter {
     if (last && last.sec === sec) last.bytes += bytes;
     else this.buckets.push({ sec, bytes });
     while (this.buckets.length && this.buckets[0]!.sec <= sec - this.windowSec) this.buckets.shift();
+  }
+
+  /** The figures a hub reports for this stream (src/program.ts `sourceStats`). */
+  counts(now = Date.now()): PacketCounts {
+    return { packets: this.packets, bytes: this.bytes, bitrateKbps: this.kbps(now), lastPacketAt: this.lastAt };
   }
 
   kbps(now = Date.now()): number {

@@ -33,7 +33,7 @@ import {
   type VideoCodec,
   HubListeners,
 } from './hub.ts';
-import { ProgramSwitcher, broadcastStats, streamStats, type ProgramSource } from './program.ts';
+import { ProgramSwitcher, broadcastStats, sourceStats, type ProgramSource } from './program.ts';
 import { RtpIngestGate, ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import {
@@ -224,21 +224,10 @@ class Broadcast {
   }
 
   stats(): BroadcastStats {
-    const stream = (s: Source, kind: MediaKind) =>
-      streamStats(
-        kind === 'video' ? this.videoCodec : 'opus',
-        { packets: s.meters[kind].packets, bytes: s.meters[kind].bytes, bitrateKbps: s.meters[kind].kbps(), lastPacketAt: s.meters[kind].lastAt },
-        kind === 'video' ? { size: s.videoSize, frameRate: s.frameRate.fps } : undefined,
-      );
     return broadcastStats(
       { id: this.id, videoCodec: this.videoCodec, switcher: this.switcher, taps: this.taps.size, keyframeRequests: this.keyframeRequests },
       [...this.sources.values()].map((s) => ({
-        id: s.id,
-        kind: s.kind,
-        label: s.label,
-        since: s.since,
-        video: stream(s, 'video'),
-        audio: s.hasAudio ? stream(s, 'audio') : null,
+        ...sourceStats(s, this.videoCodec, { video: s.meters.video.counts(), audio: s.meters.audio.counts() }, s.hasAudio),
         ...(s.rejectedPackets ? { rejectedPackets: s.rejectedPackets() } : {}),
       })),
       [...this.viewers.values()].map((v) => v.ref),
