@@ -26,6 +26,7 @@ import {
   type HubStats,
   type MediaHub,
   type MediaKind,
+  type PacketCounts,
   type PeerRef,
   type RtpIngest,
   type RtpIngestOptions,
@@ -37,8 +38,8 @@ import {
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import { FrameRateMeter, SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, rtpTimestamp, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
-import { ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
-import { ProgramSwitcher, broadcastStats, sourceStats, type PacketCounts, type ProgramSource } from './program.ts';
+import { rtpIngestAddresses, rtpIngestOf } from './rtp-ingest.ts';
+import { ProgramSwitcher, broadcastStats, sourceStats, type ProgramSource } from './program.ts';
 
 export interface MediasoupHubOptions extends HubOptions {
   /** Workers to start; default one per core. */
@@ -599,15 +600,7 @@ export class MediasoupHub implements MediaHub {
         ...codec,
       });
     }
-    return {
-      sourceId: meta.id,
-      endpoints,
-      ffmpegOutput: (kind) => {
-        const e = endpoints.find((x) => x.kind === kind);
-        if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ffmpegRtpOutput(e);
-      },
-    };
+    return rtpIngestOf(meta.id, endpoints);
   }
 
   async stopIngest(broadcastId: string, sourceId?: string) {

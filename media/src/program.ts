@@ -15,7 +15,7 @@
  * picture); a source that sends but never a recognisable keyframe gets the air after `PROGRAM_SWITCH_MAX_WAIT_MS`,
  * one that sends nothing never does.
  */
-import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type MediaKind, type PeerRef, type SourceKind, type SourceStats } from './hub.ts';
+import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type MediaKind, type PacketCounts, type PeerRef, type SourceKind, type SourceStats } from './hub.ts';
 import { REMOTE_SPEAKER_SOURCE, type MediaState } from './wire.ts';
 
 /** What the rules need to know of a source; each hub adds its media. */
@@ -229,14 +229,6 @@ export class ProgramSwitcher<S extends ProgramSource> {
  */
 export function programShown(stats: Pick<BroadcastStats, 'programSourceId'> | null | undefined): NonNullable<MediaState['program']> {
   return stats?.programSourceId === REMOTE_SPEAKER_SOURCE ? 'remote' : 'hall';
-}
-
-/** What a hub counts per stream of a source (both hubs, under these names). */
-export interface PacketCounts {
-  packets: number;
-  bytes: number;
-  bitrateKbps: number;
-  lastPacketAt: number | null;
 }
 
 const NO_PACKETS: PacketCounts = { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null };

@@ -4,8 +4,7 @@
  * when the ingest is replaced (a reloaded camera page, a restarted encoder).
  */
 import { createSocket, type Socket } from 'node:dgram';
-import type { MediaKind, VideoCodec } from './hub.ts';
-import type { PacketCounts } from './program.ts';
+import type { MediaKind, PacketCounts, VideoCodec } from './hub.ts';
 
 export const TAP_PAYLOAD_TYPES = { video: 96, audio: 111 } as const;
 

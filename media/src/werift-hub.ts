@@ -34,7 +34,7 @@ import {
   HubListeners,
 } from './hub.ts';
 import { ProgramSwitcher, broadcastStats, sourceStats, type ProgramSource } from './program.ts';
-import { RtpIngestGate, ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
+import { RtpIngestGate, rtpIngestAddresses, rtpIngestOf } from './rtp-ingest.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import {
   FrameRateMeter,
@@ -537,15 +537,7 @@ export class WeriftHub implements MediaHub {
       { broadcastId, sourceId: source.id, listenIp, announcedIp, source: options.source ?? null, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`), program: b.switcher.programId === source.id },
       'rtp ingest open',
     );
-    return {
-      sourceId: source.id,
-      endpoints,
-      ffmpegOutput: (kind) => {
-        const e = endpoints.find((x) => x.kind === kind);
-        if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ffmpegRtpOutput(e);
-      },
-    };
+    return rtpIngestOf(source.id, endpoints);
   }
 
   async stopIngest(broadcastId: string, sourceId?: string) {
