@@ -4,25 +4,15 @@
  * with the stable VALIDATION refusal before any of them sees it, and the server keeps serving afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { DEMO_STAFF_PASSWORD } from '../../src/seed/demo.ts';
 import { login } from '../support/hall.ts';
-import { startMediaHall, type MediaHall } from './support.ts';
+import { mediaSocket, startMediaHall, type MediaHall } from './support.ts';
 
 const SESSION = 'td-kh10';
 const HOSTILE = ['..', '.', '../td-kh10', 'td-kh10/..', 'a\\b', ''];
 let h: MediaHall;
 const sockets: Socket[] = [];
-
-async function socketFor(token: string | null): Promise<Socket> {
-  const s = io(h.baseUrl, { transports: ['websocket'], auth: token ? { token } : {} });
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('connect_error', reject);
-  });
-  sockets.push(s);
-  return s;
-}
 
 beforeAll(async () => {
   h = await startMediaHall();
@@ -35,7 +25,7 @@ afterAll(async () => {
 
 describe('media wire ids', () => {
   it("[MEDIA-9] a session id core's rule refuses ('..', '.', a slash) gets VALIDATION on every media event; nothing crashes", { timeout: 60_000 }, async () => {
-    const chair = await socketFor(await login(h.baseUrl, 'password', 'chutoa.td', DEMO_STAFF_PASSWORD));
+    const chair = await mediaSocket(h.baseUrl, await login(h.baseUrl, 'password', 'chutoa.td', DEMO_STAFF_PASSWORD), sockets);
     const offer = { type: 'offer', sdp: 'v=0\r\nnot really an sdp\r\n' };
     for (const sessionId of HOSTILE) {
       expect(await chair.timeout(5000).emitWithAck('media:info', { sessionId })).toMatchObject({ ok: false, code: 'VALIDATION', message: 'Yêu cầu không hợp lệ.' });
