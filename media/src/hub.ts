@@ -108,14 +108,18 @@ export interface TapOptions {
   keyframeIntervalMs?: number;
 }
 
-export interface StreamStats {
-  codec: string | null;
+/** What a hub counts per stream of a source (both hubs, under these names). */
+export interface PacketCounts {
   packets: number;
   bytes: number;
   /** Over the last few seconds. */
   bitrateKbps: number;
   /** ms since epoch of the last packet received from the ingest, or null. */
   lastPacketAt: number | null;
+}
+
+export interface StreamStats extends PacketCounts {
+  codec: string | null;
   width?: number;
   height?: number;
   frameRate?: number;

@@ -2,6 +2,7 @@
 export * from './hub.ts';
 export * from './wire.ts';
 export { WeriftHub } from './werift-hub.ts';
+export { programShown } from './program.ts';
 export { selectHub, mediasoupWorkerPath, createMediasoupHub, type BackendChoice, type Selected, type SelectOptions } from './select.ts';
 export { ProgramOutputs, DEFAULT_LADDER, chooseLadder, endPlaylists, hlsArgs, outputFps, recordingPart, assertSafeId, type HlsOptions, type ProgramOptions, type RtmpDestination, type Rung } from './hls.ts';
 export { SupervisedOutput, DEFAULT_TIMING, type SupervisorTiming, type SupervisedSpec } from './supervisor.ts';

@@ -26,6 +26,7 @@ import {
   type HubStats,
   type MediaHub,
   type MediaKind,
+  type PacketCounts,
   type PeerRef,
   type RtpIngest,
   type RtpIngestOptions,
@@ -37,8 +38,8 @@ import {
 } from './hub.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import { FrameRateMeter, SeqRewriter, TAP_PAYLOAD_TYPES, frameInfo, rtpTimestamp, freeRtpPortPair, isPaddingOnly, tapSdp, throttle, videoCodecSdp } from './rtp-util.ts';
-import { ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
-import { ProgramSwitcher, broadcastStats, streamStats, type ProgramSource } from './program.ts';
+import { rtpIngestAddresses, rtpIngestOf } from './rtp-ingest.ts';
+import { ProgramSwitcher, broadcastStats, sourceStats, type ProgramSource } from './program.ts';
 
 export interface MediasoupHubOptions extends HubOptions {
   /** Workers to start; default one per core. */
@@ -77,7 +78,6 @@ interface MsPeer {
   consumers: ms.Consumer[];
 }
 
-type Counter = { packets: number; bytes: number; bitrateKbps: number; lastPacketAt: number | null };
 
 /** One feed: a camera page's producers or an encoder's (PlainTransport) producers, on the origin router. */
 interface MsSource extends ProgramSource {
@@ -92,7 +92,7 @@ interface MsSource extends ProgramSource {
   /** DirectTransport consumers whose packets the hub forwards into the program producers when this is the program. */
   feeders: Partial<Record<MediaKind, ms.Consumer>>;
   plain: ms.PlainTransport[];
-  counters: Partial<Record<MediaKind, Counter>>;
+  counters: Partial<Record<MediaKind, PacketCounts>>;
   videoSize: { width: number; height: number } | null;
   /** Measured from this source's RTP timestamps: the packager encodes at a constant rate (HLS needs one). */
   readonly frameRate: FrameRateMeter;
@@ -600,15 +600,7 @@ export class MediasoupHub implements MediaHub {
         ...codec,
       });
     }
-    return {
-      sourceId: meta.id,
-      endpoints,
-      ffmpegOutput: (kind) => {
-        const e = endpoints.find((x) => x.kind === kind);
-        if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ffmpegRtpOutput(e);
-      },
-    };
+    return rtpIngestOf(meta.id, endpoints);
   }
 
   async stopIngest(broadcastId: string, sourceId?: string) {
@@ -685,15 +677,9 @@ export class MediasoupHub implements MediaHub {
   stats(broadcastId: string): BroadcastStats | null {
     const b = this.broadcasts.get(broadcastId);
     if (!b) return null;
-    const stream = (src: MsSource, kind: MediaKind) =>
-      streamStats(
-        kind === 'video' ? b.videoCodec : 'opus',
-        src.counters[kind] ?? { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null },
-        kind === 'video' ? { size: src.videoSize, frameRate: src.frameRate.fps } : undefined,
-      );
     return broadcastStats(
       { id: b.id, videoCodec: b.videoCodec, switcher: b.switcher, taps: b.taps.size, keyframeRequests: b.keyframeRequests },
-      [...b.sources.values()].map((src) => ({ id: src.id, kind: src.kind, label: src.label, since: src.since, video: stream(src, 'video'), audio: src.producers.audio ? stream(src, 'audio') : null })),
+      [...b.sources.values()].map((src) => sourceStats(src, b.videoCodec, src.counters, !!src.producers.audio)),
       [...b.peers.values()].filter((p) => p.ref.role === 'viewer').map((p) => p.ref),
     );
   }

@@ -15,8 +15,8 @@
  * picture); a source that sends but never a recognisable keyframe gets the air after `PROGRAM_SWITCH_MAX_WAIT_MS`,
  * one that sends nothing never does.
  */
-import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type PeerRef, type SourceKind, type StreamStats } from './hub.ts';
-import { REMOTE_SPEAKER_SOURCE } from './wire.ts';
+import { MediaError, PROGRAM_SWITCH_MAX_WAIT_MS, type BroadcastStats, type HubEvent, type HubLogger, type MediaKind, type PacketCounts, type PeerRef, type SourceKind, type SourceStats } from './hub.ts';
+import { REMOTE_SPEAKER_SOURCE, type MediaState } from './wire.ts';
 
 /** What the rules need to know of a source; each hub adds its media. */
 export interface ProgramSource {
@@ -76,6 +76,11 @@ export class ProgramSwitcher<S extends ProgramSource> {
     if (!this.showsRemote) return this.programId;
     if (this.chosenId && this.chosenId !== REMOTE_SPEAKER_SOURCE && this.sources.has(this.chosenId)) return this.chosenId;
     return [...this.sources.keys()].filter((id) => id !== REMOTE_SPEAKER_SOURCE).at(-1) ?? null;
+  }
+
+  /** The source a program viewer receives: the hall's own picture for `feed: 'hall'`, else the program. */
+  feedId(feed: PeerRef['feed']): string | null {
+    return feed === 'hall' ? this.hallId : this.programId;
   }
 
   /** The source the rules want on the program, or null to keep it where it is. */
@@ -201,7 +206,7 @@ export class ProgramSwitcher<S extends ProgramSource> {
     this.options.emit({ type: 'sources', broadcastId: this.options.broadcastId, programSourceId: this.programId });
   }
 
-  clearPending() {
+  private clearPending() {
     if (!this.pending) return;
     clearTimeout(this.pending.deadline);
     clearInterval(this.pending.kicker);
@@ -218,30 +223,41 @@ export class ProgramSwitcher<S extends ProgramSource> {
   }
 }
 
-/** A source's figures as a hub reports them: what `broadcastStats` turns into `SourceStats`. */
-export interface SourceFigures {
-  id: string;
-  kind: SourceKind;
-  label: string | null;
-  since: number;
-  video: StreamStats;
-  audio: StreamStats | null;
-  rejectedPackets?: number;
+/**
+ * What the program shows people — the remote speaker or the hall — from a broadcast's stats (none: the hall). The one
+ * answer for the `media:state` overlay and the HTTP status, so the two never disagree.
+ */
+export function programShown(stats: Pick<BroadcastStats, 'programSourceId'> | null | undefined): NonNullable<MediaState['program']> {
+  return stats?.programSourceId === REMOTE_SPEAKER_SOURCE ? 'remote' : 'hall';
 }
 
-/** A stream's figures from a hub's counters (video adds the size and frame rate it measured). */
-export function streamStats(
-  codec: string,
-  counts: { packets: number; bytes: number; bitrateKbps: number; lastPacketAt: number | null },
-  video?: { size: { width: number; height: number } | null; frameRate: number | null },
-): StreamStats {
-  return { codec, ...counts, ...(video?.size ?? {}), ...(video?.frameRate ? { frameRate: video.frameRate } : {}) };
+const NO_PACKETS: PacketCounts = { packets: 0, bytes: 0, bitrateKbps: 0, lastPacketAt: null };
+
+/**
+ * A source's `SourceStats` from a hub's counters (a kind not counted yet counts as nothing); video adds the size and
+ * frame rate the hub measured, and `hasAudio` false gives `audio: null`.
+ */
+export function sourceStats(
+  s: Pick<SourceStats, 'id' | 'kind' | 'label' | 'since'> & { videoSize: { width: number; height: number } | null; frameRate: { readonly fps: number | null } },
+  videoCodec: string,
+  counts: Partial<Record<MediaKind, PacketCounts>>,
+  hasAudio: boolean,
+): SourceStats {
+  const fps = s.frameRate.fps;
+  return {
+    id: s.id,
+    kind: s.kind,
+    label: s.label,
+    since: s.since,
+    video: { codec: videoCodec, ...(counts.video ?? NO_PACKETS), ...(s.videoSize ?? {}), ...(fps ? { frameRate: fps } : {}) },
+    audio: hasAudio ? { codec: 'opus', ...(counts.audio ?? NO_PACKETS) } : null,
+  };
 }
 
 /** `BroadcastStats` from a hub's sources and viewers: the bookkeeping both hubs share. */
 export function broadcastStats(
   b: { id: string; videoCodec: BroadcastStats['videoCodec']; switcher: ProgramSwitcher<ProgramSource>; taps: number; keyframeRequests: number },
-  sources: SourceFigures[],
+  sources: SourceStats[],
   viewers: PeerRef[],
 ): BroadcastStats {
   const byAudience: Record<string, number> = {};

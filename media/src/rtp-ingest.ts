@@ -6,7 +6,7 @@
  *  - a packet is accepted only with the ingest's SSRC and payload type, and only from the registered source address
  *    (or, when none was registered, from the first address that sent a valid packet: later senders are ignored).
  */
-import type { HubOptions, MediaKind, RtpIngestEndpoint } from './hub.ts';
+import { MediaError, type HubOptions, type MediaKind, type RtpIngest, type RtpIngestEndpoint } from './hub.ts';
 import { rtpSsrc } from './rtp-util.ts';
 
 const ANY = new Set(['0.0.0.0', '::', '']);
@@ -21,6 +21,19 @@ export function rtpIngestAddresses(options: Pick<HubOptions, 'rtpListenIp' | 'rt
 /** The ffmpeg output options that send one kind of an ingest to its endpoint. */
 export function ffmpegRtpOutput(e: RtpIngestEndpoint): string[] {
   return ['-payload_type', String(e.payloadType), '-ssrc', String(e.ssrc), '-f', 'rtp', `rtp://${e.ip}:${e.port}?rtcpport=${e.rtcpPort}&pkt_size=1200`];
+}
+
+/** What `ingestRtp` answers, the same from either hub. */
+export function rtpIngestOf(sourceId: string, endpoints: RtpIngestEndpoint[]): RtpIngest {
+  return {
+    sourceId,
+    endpoints,
+    ffmpegOutput: (kind) => {
+      const e = endpoints.find((x) => x.kind === kind);
+      if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
+      return ffmpegRtpOutput(e);
+    },
+  };
 }
 
 export interface IngestGateCounters {

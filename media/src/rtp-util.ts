@@ -4,7 +4,7 @@
  * when the ingest is replaced (a reloaded camera page, a restarted encoder).
  */
 import { createSocket, type Socket } from 'node:dgram';
-import type { MediaKind, VideoCodec } from './hub.ts';
+import type { MediaKind, PacketCounts, VideoCodec } from './hub.ts';
 
 export const TAP_PAYLOAD_TYPES = { video: 96, audio: 111 } as const;
 
@@ -179,6 +179,11 @@ export class Meter {
     if (last && last.sec === sec) last.bytes += bytes;
     else this.buckets.push({ sec, bytes });
     while (this.buckets.length && this.buckets[0]!.sec <= sec - this.windowSec) this.buckets.shift();
+  }
+
+  /** The figures a hub reports for this stream (src/program.ts `sourceStats`). */
+  counts(now = Date.now()): PacketCounts {
+    return { packets: this.packets, bytes: this.bytes, bitrateKbps: this.kbps(now), lastPacketAt: this.lastAt };
   }
 
   kbps(now = Date.now()): number {

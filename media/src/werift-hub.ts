@@ -33,8 +33,8 @@ import {
   type VideoCodec,
   HubListeners,
 } from './hub.ts';
-import { ProgramSwitcher, broadcastStats, streamStats, type ProgramSource } from './program.ts';
-import { RtpIngestGate, ffmpegRtpOutput, rtpIngestAddresses } from './rtp-ingest.ts';
+import { ProgramSwitcher, broadcastStats, sourceStats, type ProgramSource } from './program.ts';
+import { RtpIngestGate, rtpIngestAddresses, rtpIngestOf } from './rtp-ingest.ts';
 import { SignalRequestSchema, type SignalReply, type SignalRequest } from './wire.ts';
 import {
   FrameRateMeter,
@@ -224,21 +224,10 @@ class Broadcast {
   }
 
   stats(): BroadcastStats {
-    const stream = (s: Source, kind: MediaKind) =>
-      streamStats(
-        kind === 'video' ? this.videoCodec : 'opus',
-        { packets: s.meters[kind].packets, bytes: s.meters[kind].bytes, bitrateKbps: s.meters[kind].kbps(), lastPacketAt: s.meters[kind].lastAt },
-        kind === 'video' ? { size: s.videoSize, frameRate: s.frameRate.fps } : undefined,
-      );
     return broadcastStats(
       { id: this.id, videoCodec: this.videoCodec, switcher: this.switcher, taps: this.taps.size, keyframeRequests: this.keyframeRequests },
       [...this.sources.values()].map((s) => ({
-        id: s.id,
-        kind: s.kind,
-        label: s.label,
-        since: s.since,
-        video: stream(s, 'video'),
-        audio: s.hasAudio ? stream(s, 'audio') : null,
+        ...sourceStats(s, this.videoCodec, { video: s.meters.video.counts(), audio: s.meters.audio.counts() }, s.hasAudio),
         ...(s.rejectedPackets ? { rejectedPackets: s.rejectedPackets() } : {}),
       })),
       [...this.viewers.values()].map((v) => v.ref),
@@ -455,7 +444,7 @@ export class WeriftHub implements MediaHub {
         if (viewer.senders[kind]) continue;
         t.setDirection('sendonly');
         viewer.senders[kind] = t.sender;
-        t.sender.onPictureLossIndication.subscribe(() => b.requestKeyFrame(viewer.sourceId ?? (ref.feed === 'hall' ? b.switcher.hallId : b.switcher.programId)));
+        t.sender.onPictureLossIndication.subscribe(() => b.requestKeyFrame(viewer.sourceId ?? b.switcher.feedId(ref.feed)));
       }
       if (!viewer.senders.video) throw new MediaError('BAD_SIGNAL', 'the viewer offered no video');
       const sdp = await withTimeout(this.finishAnswer(pc), NEGOTIATION_MS);
@@ -463,7 +452,7 @@ export class WeriftHub implements MediaHub {
         if (state === 'connected') {
           viewer.connected = true;
           // A late joiner decodes nothing until the next keyframe: ask for one now.
-          b.requestKeyFrame(viewer.sourceId ?? (ref.feed === 'hall' ? b.switcher.hallId : b.switcher.programId));
+          b.requestKeyFrame(viewer.sourceId ?? b.switcher.feedId(ref.feed));
         }
         if (state === 'failed' || state === 'closed') void this.closeViewer(b, ref.peerId, viewer);
       });
@@ -548,15 +537,7 @@ export class WeriftHub implements MediaHub {
       { broadcastId, sourceId: source.id, listenIp, announcedIp, source: options.source ?? null, endpoints: endpoints.map((e) => `${e.kind}:${e.port}`), program: b.switcher.programId === source.id },
       'rtp ingest open',
     );
-    return {
-      sourceId: source.id,
-      endpoints,
-      ffmpegOutput: (kind) => {
-        const e = endpoints.find((x) => x.kind === kind);
-        if (!e) throw new MediaError('BAD_SIGNAL', `this ingest has no ${kind}`);
-        return ffmpegRtpOutput(e);
-      },
-    };
+    return rtpIngestOf(source.id, endpoints);
   }
 
   async stopIngest(broadcastId: string, sourceId?: string) {

@@ -10,6 +10,7 @@
  *    (DTLS), then produce or consume; consumers start paused and `ms.resume` starts them with a keyframe.
  */
 import { z } from 'zod';
+import { PATH_ID } from '@hall/core';
 
 export type SignalFlavor = 'sdp' | 'mediasoup';
 
@@ -57,7 +58,11 @@ export type MediaRole = z.infer<typeof MediaRole>;
  */
 export const REMOTE_SPEAKER_SOURCE = 'remote';
 
-const sessionId = z.string().min(1).max(64);
+/**
+ * Core's id rule for ids that may name a path: the hub, the outputs and the HLS URLs build directories and URLs from
+ * it, so `..` or a slash from a hostile client is refused here (VALIDATION) before anything joins a path.
+ */
+const sessionId = z.string().regex(PATH_ID);
 /** A source of the program feed: `rtp-…` for an encoder, the publisher's peer id for a camera page. */
 export const SourceId = z.string().regex(/^[A-Za-z0-9_:-]{1,100}$/);
 /**

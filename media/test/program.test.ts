@@ -3,7 +3,7 @@
  * "last video packet" time the test sets, a fake clock and fake timers — no media.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProgramSwitcher, type ProgramSource } from '../src/program.ts';
+import { ProgramSwitcher, programShown, type ProgramSource } from '../src/program.ts';
 import { PROGRAM_SWITCH_MAX_WAIT_MS, silentLogger, type HubEvent } from '../src/hub.ts';
 import { REMOTE_SPEAKER_SOURCE } from '../src/wire.ts';
 
@@ -24,6 +24,13 @@ let now = 1_000_000;
 let events: HubEvent[];
 let p: ProgramSwitcher<Fake>;
 const sending = (...sources: Fake[]) => sources.forEach((s) => (s.lastAt = now));
+/** New sources with these ids, added to the program in this order. */
+const added = <Ids extends string[]>(...ids: Ids) =>
+  ids.map((id) => {
+    const s = new Fake(id);
+    p.add(s);
+    return s;
+  }) as { [K in keyof Ids]: Fake };
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -37,12 +44,10 @@ afterEach(() => {
 
 describe('program rules', () => {
   it('[HUB-11] the first source is the program; later ones are not; the program changes only at the new source keyframe', () => {
-    const a = new Fake('a');
-    const b = new Fake('b');
-    p.add(a);
+    const [a] = added('a');
     expect(p.programId).toBe('a');
     expect(events.filter((e) => e.type === 'ingest')).toHaveLength(1);
-    p.add(b);
+    const [b] = added('b');
     expect(p.programId).toBe('a');
     sending(a, b);
     p.choose('b');
@@ -58,10 +63,7 @@ describe('program rules', () => {
   });
 
   it('[HUB-11] a silent program is left at once; a pending source that sends gets the air at the deadline, a silent one never', () => {
-    const a = new Fake('a');
-    const b = new Fake('b');
-    p.add(a);
-    p.add(b);
+    const [a, b] = added('a', 'b');
     p.choose('b');
     expect(p.programId).toBe('b'); // a sent nothing: nothing worth keeping on screen
     sending(a, b);
@@ -76,10 +78,7 @@ describe('program rules', () => {
   });
 
   it('[HUB-11] when the program ends: the chosen source, else the pending one, else the newest still sending; none left ends the ingest', () => {
-    const [a, b, c] = [new Fake('a'), new Fake('b'), new Fake('c')];
-    p.add(a);
-    p.add(b);
-    p.add(c);
+    const [a, b, c] = added('a', 'b', 'c');
     sending(a, b);
     now += 100;
     c.lastAt = now - 5000; // c stopped sending
@@ -93,10 +92,7 @@ describe('program rules', () => {
   });
 
   it('[HUB-11] a chosen camera that reconnects takes the program back; a replaced source keeps its program status', () => {
-    const a = new Fake('a');
-    const b = new Fake('b');
-    p.add(a);
-    p.add(b);
+    const [, b] = added('a', 'b');
     p.choose('a');
     p.remove('a');
     expect(p.programId).toBe('b');
@@ -112,21 +108,21 @@ describe('program rules', () => {
   });
 
   it('[HUB-11] the remote speaker outranks the hall choice; a pin outranks both; auto brings the rules back; the hall feed stays on the hall', () => {
-    const hall = new Fake('cam-hall');
-    const other = new Fake('rtp-1');
-    const remote = new Fake(REMOTE_SPEAKER_SOURCE);
-    p.add(hall);
-    p.add(other);
-    p.add(remote); // nothing sends yet: the switch is immediate
+    added('cam-hall', 'rtp-1', REMOTE_SPEAKER_SOURCE); // nothing sends yet: the switch is immediate
     expect(p.programId).toBe(REMOTE_SPEAKER_SOURCE);
     expect(p.showsRemote).toBe(true);
+    expect(programShown({ programSourceId: p.programId })).toBe('remote');
     expect(p.hallId).toBe('cam-hall');
+    // The remote speaker's own viewer follows the hall; every other viewer the program.
+    expect([p.feedId('hall'), p.feedId('program'), p.feedId(undefined)]).toEqual(['cam-hall', REMOTE_SPEAKER_SOURCE, REMOTE_SPEAKER_SOURCE]);
     p.choose('rtp-1'); // the hall's choice waits underneath the remote speaker
     expect(p.programId).toBe(REMOTE_SPEAKER_SOURCE);
     expect(p.hallId).toBe('rtp-1');
     p.pin('cam-hall');
     expect(p.programId).toBe('cam-hall');
     expect(p.hallId).toBe('cam-hall');
+    expect(programShown({ programSourceId: p.programId })).toBe('hall');
+    expect(programShown(null)).toBe('hall');
     p.pin(null);
     expect(p.programId).toBe(REMOTE_SPEAKER_SOURCE);
     // The floor moves on: the remote source ends and the hall's choice is back at once.

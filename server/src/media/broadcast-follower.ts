@@ -15,7 +15,7 @@
 import path from 'node:path';
 import type { SessionContext } from '@hall/core';
 import type { SessionRegistry } from '../runtime/registry.ts';
-import { ProgramOutputs, REMOTE_SPEAKER_SOURCE, type SupervisorTiming, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
+import { ProgramOutputs, programShown, type SupervisorTiming, type HubLogger, type MediaHub, type MediaSignaling, type MediaState } from './lib.ts';
 import type { MediaConfig } from './config.ts';
 import { flagsOf, mayWatch, type SessionFlags } from './signaling.ts';
 import { writeManifest } from './recordings.ts';
@@ -181,7 +181,8 @@ export class BroadcastFollower {
   }
 
   stateFor(sessionId: string, audience: string, flags: Pick<SessionFlags, 'onAir' | 'closed'>): MediaState {
-    const live = !!this.deps.hub.stats(sessionId)?.ingest;
+    const stats = this.deps.hub.stats(sessionId);
+    const live = !!stats?.ingest;
     const publicPath = audience === 'public' || audience === 'wall';
     return {
       sessionId,
@@ -190,7 +191,7 @@ export class BroadcastFollower {
       webrtc: live && mayWatch(audience, flags).ok,
       // The public and the wall get HLS only while it is being written for an on-air, open sitting.
       hls: publicPath && (flags.closed || !flags.onAir) ? null : this.hlsUrl(sessionId),
-      program: this.deps.hub.stats(sessionId)?.programSourceId === REMOTE_SPEAKER_SOURCE ? 'remote' : 'hall',
+      program: programShown(stats),
     };
   }
 

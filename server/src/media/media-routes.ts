@@ -21,7 +21,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REMOTE_SPEAKER_SOURCE, SourceId, type BroadcastStats, type MediaHub, type VideoCodec } from './lib.ts';
+import { REMOTE_SPEAKER_SOURCE, SourceId, programShown, type BroadcastStats, type MediaHub, type VideoCodec } from './lib.ts';
 import { ID_CHARS, PATH_ID } from '@hall/core';
 import { requireRole } from '../plugins/auth.ts';
 import { can } from '../auth/service.ts';
@@ -226,7 +226,7 @@ const routes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { hub, follow
  */
 function programOf(b: BroadcastStats | null | undefined) {
   return {
-    shown: b?.programSourceId === REMOTE_SPEAKER_SOURCE ? ('remote' as const) : ('hall' as const),
+    shown: programShown(b),
     choice: b?.pinnedProgramSourceId ?? 'auto',
     remoteLive: !!b?.sources.some((s) => s.id === REMOTE_SPEAKER_SOURCE),
   };

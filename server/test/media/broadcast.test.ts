@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../src/seed/demo.ts';
 import { login, TestClient } from '../support/hall.ts';
-import { startMediaHall, type LogLine, type MediaHall } from './support.ts';
+import { mediaSocket, startMediaHall, type LogLine, type MediaHall } from './support.ts';
 import { NodeViewer } from '../../../media/test/node-viewer.ts';
 import { ffmpegTestSource, ffprobe, killTestProcesses, ownUdpSockets, waitUntil } from '../../../media/test/support.ts';
 import { runningFfmpeg } from '../../src/media/lib.ts';
@@ -24,15 +24,7 @@ const viewers: NodeViewer[] = [];
 let udpBefore: Set<string>;
 const logLines: LogLine[] = [];
 
-async function socketFor(token: string | null): Promise<Socket> {
-  const s = io(h.baseUrl, { transports: ['websocket'], auth: token ? { token } : {} });
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('connect_error', reject);
-  });
-  sockets.push(s);
-  return s;
-}
+const socketFor = (token: string | null) => mediaSocket(h.baseUrl, token, sockets);
 
 async function watch(token: string | null) {
   const r = await NodeViewer.join(await socketFor(token), SESSION);

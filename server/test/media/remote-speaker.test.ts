@@ -7,10 +7,10 @@
  * then refused by the hub).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../src/seed/demo.ts';
 import { login, TestClient } from '../support/hall.ts';
-import { startMediaHall, type MediaHall } from './support.ts';
+import { mediaSocket, startMediaHall, type MediaHall } from './support.ts';
 
 const SESSION = 'td-kh10';
 const offer = { type: 'offer', sdp: 'v=0\r\nnot really an sdp\r\n' };
@@ -19,13 +19,7 @@ let chair: TestClient;
 const sockets: Socket[] = [];
 
 async function delegateSocket(id: string): Promise<Socket> {
-  const s = io(h.baseUrl, { transports: ['websocket'], auth: { token: await login(h.baseUrl, 'code', id, demoDelegateCode(id)!) } });
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('connect_error', reject);
-  });
-  sockets.push(s);
-  return s;
+  return mediaSocket(h.baseUrl, await login(h.baseUrl, 'code', id, demoDelegateCode(id)!), sockets);
 }
 
 const speak = (s: Socket) => s.timeout(10_000).emitWithAck('media:signal', { sessionId: SESSION, role: 'speaker', message: offer });
@@ -61,9 +55,7 @@ describe('remote speaker', () => {
     const remote = await delegateSocket('td-d025');
     const otherRemote = await delegateSocket('td-d024');
     const inHall = await delegateSocket('td-d001');
-    const anon = io(h.baseUrl, { transports: ['websocket'] });
-    sockets.push(anon);
-    await new Promise<void>((r) => anon.once('connect', () => r()));
+    const anon = await mediaSocket(h.baseUrl, null, sockets);
 
     // Nobody holds the floor: nobody may speak.
     expect(await speak(remote)).toMatchObject({ ok: false, code: 'FORBIDDEN' });

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { io, type Socket } from 'socket.io-client';
 import { buildApp, type Hall } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
@@ -43,4 +44,15 @@ export async function startMediaHall(env: Record<string, string> = {}, logLines?
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A connected Socket.IO client (anonymous without a token), put in `into` so the test's afterAll disconnects it. */
+export async function mediaSocket(baseUrl: string, token: string | null, into: Socket[]): Promise<Socket> {
+  const s = io(baseUrl, { transports: ['websocket'], auth: token ? { token } : {} });
+  into.push(s);
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', resolve);
+    s.once('connect_error', reject);
+  });
+  return s;
 }
