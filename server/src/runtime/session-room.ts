@@ -49,7 +49,7 @@ import {
   type RefusalReason,
 } from '@hall/core';
 import { BallotCryptoError, type EncryptedBallot } from '@hall/core/ballot-crypto';
-import { boardOf, checkBallot, checkCommitment, countWithShare, type CommitteeBoard } from '../ballots/committee.ts';
+import { boardOf, checkBallot, checkCommitment, checkShareComplaint, countWithShare, type CommitteeBoard } from '../ballots/committee.ts';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../store/chain.ts';
 import { StoreConflictError, StoreFencedError, StoreUnavailableError, type Fence, type Journal, type JournalRecord, type Json, type JournalInput } from '../store/types.ts';
 import type { SecretBallots } from '../ballots/secret-ballots.ts';
@@ -579,7 +579,7 @@ export class SessionRoom {
    * does not hold is refused (BAD_PROOF) and nothing is recorded. Returns the event to journal, or the refusal.
    */
   private async checkCommittee(event: MachineEvent, encrypted: EncryptedBallot | undefined): Promise<{ event: MachineEvent } | CommandAck> {
-    if (event.type !== 'ballot.cast' && event.type !== 'committee.commit' && event.type !== 'committee.decrypt') return { event };
+    if (event.type !== 'ballot.cast' && event.type !== 'committee.commit' && event.type !== 'committee.complain' && event.type !== 'committee.decrypt') return { event };
     const poll = findPoll(this.snapshot.context, event.pollId);
     if (!isCommitteePoll(poll)) return { event };
     // The machine's own conditions first (membership, phase, already cast): a refused command costs no proof checking.
@@ -587,6 +587,7 @@ export class SessionRoom {
     if (!early.ok && !(event.type === 'committee.decrypt' && early.reason === 'COUNTS_REQUIRED')) return refused(early);
     try {
       if (event.type === 'committee.commit') checkCommitment(poll, event.commitment);
+      if (event.type === 'committee.complain') checkShareComplaint(poll, event.by.id, event.complaint);
       if (event.type === 'ballot.cast') {
         if (!encrypted) return refusedBecause('BAD_BALLOT');
         checkBallot(poll, encrypted);
@@ -605,7 +606,7 @@ export class SessionRoom {
       }
       // The reason names the proof that failed, never a choice (the server cannot read one).
       this.deps.log.warn({ sessionId: this.sessionId, pollId: poll.pollId, type: event.type, problem: err.code }, 'committee poll command refused: a proof does not hold');
-      return { ...refusedBecause('BAD_PROOF'), issues: [err.message] } as CommandAck;
+      return { ...refusedBecause(err.code === 'SHARE_VALID' ? 'SHARE_VALID' : 'BAD_PROOF'), issues: [err.message] } as CommandAck;
     }
   }
 
