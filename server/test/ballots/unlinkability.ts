@@ -106,3 +106,19 @@ export function castOrderProblems(states: readonly { sealed: string[]; order: st
 }
 
 export const receiptsOf = (contents: readonly unknown[]) => contents.map((c) => ballotReceipt(c as EncryptedBallot));
+
+/**
+ * A Redis stream's entry ids must be the journal's record numbers (`<seq>-1`, 1, 2, 3…), which say no more than the
+ * journal itself. An id Redis assigns (`*`) is the write's millisecond time, and a stream written once per ballot would
+ * give the cast order and times of the box's writes.
+ */
+export function streamIdProblems(key: string, ids: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const [i, id] of ids.entries()) {
+    if (id !== `${i + 1}-1`) {
+      found.push(`stream ${key} entry ${i} has id ${id}, not record ${i + 1}`);
+      break;
+    }
+  }
+  return found;
+}
