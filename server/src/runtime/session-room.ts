@@ -574,9 +574,10 @@ export class SessionRoom {
   }
 
   /**
-   * Committee polls: every proof is checked before anything is journaled — a member's commitment, a ballot's proofs, a
-   * decryption share — and the share that completes the threshold gets the counts the server combined. A proof that
-   * does not hold is refused (BAD_PROOF) and nothing is recorded. Returns the event to journal, or the refusal.
+   * Committee polls: every proof is checked before anything is journaled — a member's commitment, a complaint about a
+   * dealt share, a ballot's proofs, a decryption share — and the share that completes the threshold gets the counts the
+   * server combined. A proof that does not hold is refused (BAD_PROOF), a complaint about a good share SHARE_VALID, and
+   * nothing is recorded. Returns the event to journal, or the refusal.
    */
   private async checkCommittee(event: MachineEvent, encrypted: EncryptedBallot | undefined): Promise<{ event: MachineEvent } | CommandAck> {
     if (event.type !== 'ballot.cast' && event.type !== 'committee.commit' && event.type !== 'committee.complain' && event.type !== 'committee.decrypt') return { event };
