@@ -21,7 +21,6 @@ import {
   type EncryptedBallot,
 } from '@hall/core/ballot-crypto';
 import { decryptShare } from '@hall/core/ballot-crypto';
-import { encodeScalar } from '../../../core/src/ballot-crypto/group.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import { SessionRoom, pollKey } from '../../src/runtime/session-room.ts';
 import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
@@ -245,8 +244,8 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
   it('[CPOLL-6] a member\'s complaint about a dealt share: a true one fails the ceremony naming the dealer; a false or forged one is refused and nothing is recorded', async () => {
     const h = await hall();
     await h.ok(cmd('poll.open', { pollId: 'k1', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
-    // Member 2 deals member 3 a share off its committed polynomial.
-    const { started } = await startAndDeal(h, 'k1', (from, shares) => (from === 2 ? shares.map((x) => (x.to === 3 ? { ...x, masked: encodeScalar(BigInt(`0x${x.masked}`) + 1n) } : x)) : shares));
+    // Member 2 deals member 3 a share off its committed polynomial: the masked value it sealed to member 1.
+    const { started } = await startAndDeal(h, 'k1', (from, shares) => (from === 2 ? shares.map((x) => (x.to === 3 ? { ...x, masked: shares.find((y) => y.to === 1)!.masked } : x)) : shares));
     const c = pollOf(h, 'k1').committee;
     const sealedTo = (from: number, to: number) => c.shares.find((x) => x.from === from && x.to === to)!;
     const length = await h.store.journal.lastSeq(SESSION);
