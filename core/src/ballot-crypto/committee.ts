@@ -13,7 +13,7 @@
  */
 import { BallotCryptoError, G, challenge, decodePoint, decodeScalar, encodePoint, encodeScalar, invertScalar, mod, randomScalar, times, timesPublic, type Point, type RandomBytes } from './group.ts';
 import { minimumFor } from '../rules/thresholds.ts';
-import { proveKnowledge, verifyKnowledge, type DleqProof } from './proofs.ts';
+import { proveDleq, proveKnowledge, requireProof, verifyDleq, verifyKnowledge, type DleqProof } from './proofs.ts';
 
 export interface CommitteeParams {
   /** Members are numbered 1…n (the index is the point their share is evaluated at). */
@@ -119,25 +119,104 @@ export function dealShares(pollContext: string, secrets: MemberSecrets, all: rea
   return out;
 }
 
+/** The share inside a sealed one, given the shared point e_to·R (its recipient's, or one a complaint revealed). */
+function unseal(pollContext: string, s: SealedShare, shared: Point): bigint {
+  return mod(decodeScalar(s.masked, `share from ${s.from}`) - shareMask(pollContext, s.from, s.to, shared));
+}
+
+/** Whether a share for member `to` is f(to) of the polynomial its dealer committed to. */
+const matchesCommitments = (dealer: MemberCommitment, to: number, share: bigint): boolean =>
+  times(G, share).equals(expectedShareKey(dealer.commitments.map((h) => decodePoint(h, `member ${dealer.index} commitment`)), to));
+
+/**
+ * Member `secrets.index` opens the shares sealed to it and returns the dealers whose share is missing, malformed or
+ * does not match their commitments — each one is what `complainAboutShare` is for.
+ */
+export function badDealers(pollContext: string, secrets: MemberSecrets, all: readonly MemberCommitment[], sealed: readonly SealedShare[]): number[] {
+  return all.filter((m) => m.index !== secrets.index && openOwnShare(pollContext, secrets, m, sealed) === null).map((m) => m.index);
+}
+
+function openOwnShare(pollContext: string, secrets: MemberSecrets, dealer: MemberCommitment, sealed: readonly SealedShare[]): bigint | null {
+  const s = sealed.find((e) => e.from === dealer.index && e.to === secrets.index);
+  if (!s) return null;
+  try {
+    const share = unseal(pollContext, s, times(decodePoint(s.ephemeral, `share from ${dealer.index}`), secrets.transportSecret));
+    return matchesCommitments(dealer, secrets.index, share) ? share : null;
+  } catch (err) {
+    if (err instanceof BallotCryptoError) return null;
+    throw err;
+  }
+}
+
 /**
  * Member `secrets.index` opens the shares sealed to it, checks each against its dealer's commitments, and returns its
- * secret x_j. A share that does not match is refused naming its dealer (who must then be excluded and the ceremony
- * restarted — the console says so).
+ * secret x_j. A share that does not match is refused naming its dealer (`badDealers` lists them all; the member's
+ * device then posts a complaint, and the ceremony is restarted without that dealer).
  */
 export function finishCeremony(pollContext: string, params: CommitteeParams, secrets: MemberSecrets, all: readonly MemberCommitment[], sealed: readonly SealedShare[]): bigint {
   let x = evalPoly(secrets.coefficients, secrets.index);
   for (const m of all) {
     if (m.index === secrets.index) continue;
-    const s = sealed.find((e) => e.from === m.index && e.to === secrets.index);
-    if (!s) throw new BallotCryptoError('BAD_SHARE', `no share from member ${m.index}`);
-    const shared = times(decodePoint(s.ephemeral, `share from ${m.index}`), secrets.transportSecret);
-    const share = mod(decodeScalar(s.masked, `share from ${m.index}`) - shareMask(pollContext, m.index, secrets.index, shared));
-    const commitments = m.commitments.map((h) => decodePoint(h));
-    if (!times(G, share).equals(expectedShareKey(commitments, secrets.index))) throw new BallotCryptoError('BAD_SHARE', `the share from member ${m.index} does not match its commitments`);
+    const share = openOwnShare(pollContext, secrets, m, sealed);
+    if (share === null) throw new BallotCryptoError('BAD_SHARE', `the share from member ${m.index} does not match its commitments (or is missing or malformed)`);
     x = mod(x + share);
   }
   if (all.length !== params.members) throw new BallotCryptoError('BAD_SHARE', `expected ${params.members} members, got ${all.length}`);
   return x;
+}
+
+/**
+ * A member's complaint about one share sealed to it. Revealing the shared point e·R lets anyone open that one share
+ * (and only it: the transport secret e stays hidden behind the proof) and check it against the dealer's commitments,
+ * so the server judges the complaint without trusting the complainer, and an honest dealer cannot be framed — a
+ * shared point other than e·R fails the proof, and the true one opens a share that matches.
+ */
+export interface ShareComplaint {
+  /** The accused dealer's member number. */
+  dealer: number;
+  /** e·R, hex: the complainer's transport secret times the share's ephemeral key. */
+  shared: string;
+  /** Chaum–Pedersen: log_G(E) = log_R(shared) for the complainer's transport key E. */
+  proof: DleqProof;
+}
+
+const complaintContext = (pollContext: string, dealer: number, complainer: number) => `${pollContext}|complaint:${dealer}->${complainer}`;
+
+export function complainAboutShare(pollContext: string, secrets: MemberSecrets, sealed: SealedShare, random: RandomBytes): ShareComplaint {
+  if (sealed.to !== secrets.index) throw new BallotCryptoError('BAD_SHARE', 'a member complains only about a share sealed to it');
+  const ephemeral = decodePoint(sealed.ephemeral, `share from ${sealed.from}`);
+  const shared = times(ephemeral, secrets.transportSecret);
+  const transportKey = times(G, secrets.transportSecret);
+  return {
+    dealer: sealed.from,
+    shared: encodePoint(shared),
+    proof: proveDleq(complaintContext(pollContext, sealed.from, secrets.index), G, transportKey, ephemeral, shared, secrets.transportSecret, random, 'share-complaint'),
+  };
+}
+
+/**
+ * Judges member `complainer`'s complaint from public data alone. Returns when it holds (the dealer's share to the
+ * complainer is malformed or does not match the dealer's commitments); throws BAD_PROOF when the revealed point is
+ * not proven, SHARE_VALID when the share it opens is a good one (the dealer is honest), BAD_SHARE when there is no
+ * such dealer or share.
+ */
+export function checkComplaint(pollContext: string, all: readonly MemberCommitment[], sealed: readonly SealedShare[], complainer: number, complaint: ShareComplaint): void {
+  const dealer = all.find((m) => m.index === complaint.dealer);
+  const accuser = all.find((m) => m.index === complainer);
+  const s = sealed.find((e) => e.from === complaint.dealer && e.to === complainer);
+  if (!dealer || !accuser || !s || complaint.dealer === complainer) throw new BallotCryptoError('BAD_SHARE', `no share from member ${complaint.dealer} to member ${complainer}`);
+  // A share that is not even well-formed is the dealer's fault for everyone to see: no secret needs revealing.
+  let ephemeral: Point;
+  try {
+    ephemeral = decodePoint(s.ephemeral);
+    decodeScalar(s.masked);
+  } catch {
+    return;
+  }
+  const shared = decodePoint(complaint.shared, 'complaint.shared');
+  const proven = verifyDleq(complaintContext(pollContext, complaint.dealer, complainer), G, decodePoint(accuser.transportKey, `member ${complainer} transport key`), ephemeral, shared, complaint.proof, 'share-complaint');
+  requireProof(proven, `the complaint of member ${complainer}`);
+  if (matchesCommitments(dealer, complainer, unseal(pollContext, s, shared))) throw new BallotCryptoError('SHARE_VALID', `the share from member ${complaint.dealer} matches its commitments`);
 }
 
 /** The poll's public key H = Σ_i C_i,0. */

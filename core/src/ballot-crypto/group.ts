@@ -20,7 +20,7 @@ export type RandomBytes = (n: number) => Uint8Array;
 /** A malformed point, scalar or structure: refused with this error, never thrown as a library's internal message. */
 export class BallotCryptoError extends Error {
   constructor(
-    readonly code: 'BAD_ENCODING' | 'BAD_PROOF' | 'BAD_SHARE' | 'BAD_BALLOT' | 'THRESHOLD_NOT_MET' | 'COUNT_OUT_OF_RANGE',
+    readonly code: 'BAD_ENCODING' | 'BAD_PROOF' | 'BAD_SHARE' | 'SHARE_VALID' | 'BAD_BALLOT' | 'THRESHOLD_NOT_MET' | 'COUNT_OUT_OF_RANGE',
     message: string,
   ) {
     super(message);

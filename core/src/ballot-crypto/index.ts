@@ -2,6 +2,9 @@
 export { BallotCryptoError, PROTOCOL_TAG, decodePoint, encodePoint, type RandomBytes } from './group.ts';
 export { ballotReceipt, canonicalBallot, encryptBallot, verifyBallot, type BallotShape, type EncryptedBallot, type EncryptedOption } from './ballot.ts';
 export {
+  badDealers,
+  checkComplaint,
+  complainAboutShare,
   committeeKey,
   dealShares,
   finishCeremony,
@@ -13,5 +16,6 @@ export {
   type MemberCommitment,
   type MemberSecrets,
   type SealedShare,
+  type ShareComplaint,
 } from './committee.ts';
 export { aggregate, combine, decryptShare, verifyBoard, verifyPartial, type BoardCheck, type BulletinBoard, type PartialDecryption } from './tally.ts';

@@ -5,6 +5,8 @@
  *  - `proveBit`: an ElGamal ciphertext (a, b) encrypts 0 or 1, without saying which (the disjunctive proof of Cramer,
  *    Damgård and Schoenmakers: the real branch is proven, the other simulated, and the two challenges must add up to
  *    the hash);
+ *  - the same Chaum–Pedersen proof, labelled `share-complaint`: a member's revealed shared point for one sealed share is
+ *    its transport secret times the share's ephemeral key (committee.ts `complainAboutShare`);
  *  - `proveKnowledge`: a Schnorr proof of a discrete log (a committee member knows the secret behind its commitment).
  */
 import { BallotCryptoError, G, challenge, decodeScalar, encodeScalar, gTimes, mod, randomScalar, times, timesPublic, type Point, type RandomBytes } from './group.ts';
@@ -15,20 +17,23 @@ export interface DleqProof {
   s: string;
 }
 
-/** Proves log_g1(y1) = log_g2(y2) = x. `context` binds the proof to its poll and position. */
-export function proveDleq(context: string, g1: Point, y1: Point, g2: Point, y2: Point, x: bigint, random: RandomBytes): DleqProof {
+/**
+ * Proves log_g1(y1) = log_g2(y2) = x. `context` binds the proof to its poll and position; `label` is the proof kind in
+ * the domain-separation tag, so a proof of one kind (a decryption share) is never accepted as another (a complaint).
+ */
+export function proveDleq(context: string, g1: Point, y1: Point, g2: Point, y2: Point, x: bigint, random: RandomBytes, label = 'dleq'): DleqProof {
   const w = randomScalar(random);
-  const c = challenge('dleq', [context, g1, y1, g2, y2, times(g1, w), times(g2, w)]);
+  const c = challenge(label, [context, g1, y1, g2, y2, times(g1, w), times(g2, w)]);
   return { c: encodeScalar(c), s: encodeScalar(w + c * x) };
 }
 
-export function verifyDleq(context: string, g1: Point, y1: Point, g2: Point, y2: Point, proof: DleqProof): boolean {
+export function verifyDleq(context: string, g1: Point, y1: Point, g2: Point, y2: Point, proof: DleqProof, label = 'dleq'): boolean {
   const c = decodeScalar(proof?.c, 'proof.c');
   const s = decodeScalar(proof?.s, 'proof.s');
   // t = s·g − c·y: the commitments the prover must have used.
   const t1 = timesPublic(g1, s).subtract(timesPublic(y1, c));
   const t2 = timesPublic(g2, s).subtract(timesPublic(y2, c));
-  return challenge('dleq', [context, g1, y1, g2, y2, t1, t2]) === c;
+  return challenge(label, [context, g1, y1, g2, y2, t1, t2]) === c;
 }
 
 /** The disjunctive proof that a ciphertext encrypts 0 or 1: a challenge and a response per branch. */

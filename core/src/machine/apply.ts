@@ -389,6 +389,12 @@ function applyEvent(ctx: SessionContext, ev: MachineEvent): SessionContext {
           ...(complete && c.durationSec !== null ? { closesAt: ev.at + c.durationSec * 1000 } : {}),
         };
       });
+    case 'committee.complain':
+      // The key is unusable: the clock stops, so no deadline closes a poll the chair must cancel.
+      return applyCommittee(ctx, ev.pollId, (c) => ({
+        closesAt: null,
+        committee: { ...c, failed: { dealer: ev.complaint.dealer, dealerId: c.members[ev.complaint.dealer - 1]!, by: ev.by.id } },
+      }));
     case 'committee.decrypt':
       return applyCommittee(ctx, ev.pollId, (c) => ({
         committee: { ...c, partials: [...c.partials, ev.partial] },

@@ -145,6 +145,11 @@ export interface PollCommittee {
   /** Poll length armed once the key is complete (voting cannot start before); null when the chair closes. */
   durationSec: number | null;
   partials: PartialDecryption[];
+  /**
+   * Set by an upheld complaint (`committee.complain`): the dealer whose share did not match its commitments, and the
+   * member who showed it. The poll then takes no ballots and cannot be closed; the chair cancels it and reopens.
+   */
+  failed?: { dealer: number; dealerId: string; by: string };
 }
 
 export interface Poll {

@@ -347,6 +347,20 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     const exact = ev.shares.every((s) => s.from === index) && recipients.length === others.length && recipients.every((to, i) => to === others[i]);
     return exact ? null : 'BAD_SHARES';
   },
+  'committee.complain': (ctx, ev) => {
+    const poll = findPoll(ctx, ev.pollId);
+    if (!poll) return 'UNKNOWN_POLL';
+    if (!isCommitteePoll(poll)) return 'NOT_COMMITTEE_POLL';
+    const c = poll.committee;
+    const index = memberIndex(c, ev.by.id);
+    if (index === 0) return 'NOT_COMMITTEE_MEMBER';
+    if (c.failed) return 'CEREMONY_FAILED';
+    // A share is checked once it is dealt, and the last deal opens voting: a complaint may follow it, until the close.
+    if (poll.status !== 'open' || c.phase === 'decrypting') return 'CEREMONY_STEP';
+    const dealer = ev.complaint.dealer;
+    if (dealer === index) return 'NOT_YOURSELF';
+    return dealer <= c.members.length && dealers(c).has(dealer) ? null : 'CEREMONY_STEP';
+  },
   'committee.decrypt': (ctx, ev) => {
     const poll = findPoll(ctx, ev.pollId);
     if (!poll) return 'UNKNOWN_POLL';
@@ -370,6 +384,7 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     if (poll.mode === 'hands' || poll.mode === 'paper') return 'NOT_ELECTRONIC';
     if (!delegateOf(ctx, ev.by.id)) return 'UNKNOWN_DELEGATE';
     if (!isPresent(ctx, ev.by.id)) return 'NOT_PRESENT';
+    if (isCommitteePoll(poll) && poll.committee.failed) return 'CEREMONY_FAILED';
     if (isCommitteePoll(poll) && poll.committee.phase !== 'voting') return poll.committee.phase === 'ceremony' ? 'CEREMONY_PENDING' : 'POLL_NOT_OPEN';
     const already = poll.castBy.includes(ev.by.id);
     if (already && poll.mode === 'secret') return 'ALREADY_CAST';
@@ -425,6 +440,7 @@ function closeProblem(ctx: SessionContext, pollId: string, counts: Poll['counts'
   if (poll.mode === 'electronic') return counts === undefined ? (role === 'chair' ? null : 'NOT_CHAIR') : 'BAD_COUNTS';
   if (poll.mode === 'secret' && role !== 'chair') return 'NOT_CHAIR';
   if (isCommitteePoll(poll)) {
+    if (poll.committee.failed) return 'CEREMONY_FAILED';
     if (poll.committee.phase === 'ceremony') return 'CEREMONY_PENDING';
     if (poll.committee.phase === 'decrypting') return 'POLL_NOT_OPEN';
   }
@@ -444,6 +460,7 @@ function ceremonyProblem(poll: Poll | undefined, delegateId: string): RefusalRea
   if (!poll) return 'UNKNOWN_POLL';
   if (!isCommitteePoll(poll)) return 'NOT_COMMITTEE_POLL';
   if (memberIndex(poll.committee, delegateId) === 0) return 'NOT_COMMITTEE_MEMBER';
+  if (poll.committee.failed) return 'CEREMONY_FAILED';
   return poll.status === 'open' && poll.committee.phase === 'ceremony' ? null : 'CEREMONY_STEP';
 }
 

@@ -150,6 +150,7 @@ export const sessionMachine = setup({
                 'poll.deadline': [{ ...go('idle'), guard: 'deadlineCancels' as const }, { ...stay, guard: 'committeeDecrypts' as const }, go('counted')],
                 'committee.commit': stay,
                 'committee.deal': stay,
+                'committee.complain': stay,
                 'committee.decrypt': [{ ...go('counted'), guard: 'committeeCounts' as const }, stay],
                 'poll.cancel': go('idle'),
               },

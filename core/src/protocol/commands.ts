@@ -84,6 +84,8 @@ export const EncryptedBallotSchema = z.strictObject({
     .max(200),
 });
 export const MemberCommitmentSchema = z.strictObject({ index: MemberIndex, commitments: z.array(Hex64).min(1).max(100), proof: DleqProofSchema, transportKey: Hex64 });
+/** A member's complaint about the share a dealer sealed to it (ballot-crypto `ShareComplaint`). */
+export const ShareComplaintSchema = z.strictObject({ dealer: MemberIndex, shared: Hex64, proof: DleqProofSchema });
 export const SealedShareSchema = z.strictObject({ from: MemberIndex, to: MemberIndex, ephemeral: Hex64, masked: Hex64 });
 export const PartialDecryptionSchema = z.strictObject({
   member: MemberIndex,
@@ -209,6 +211,12 @@ export const commandPayloads = {
   'committee.commit': z.strictObject({ pollId: Id, commitment: MemberCommitmentSchema }),
   /** Key ceremony, step 2: a member's device posts the shares it dealt to the others, each sealed to its recipient. */
   'committee.deal': z.strictObject({ pollId: Id, shares: z.array(SealedShareSchema).max(99) }),
+  /**
+   * Key ceremony, a member's objection: the share `dealer` sealed to it does not match the dealer's commitments. It
+   * reveals the point that opens that one share, with a proof the point is its own, so the server judges it from public
+   * data; a complaint that holds fails the ceremony naming the dealer (the chair cancels and reopens without them).
+   */
+  'committee.complain': z.strictObject({ pollId: Id, complaint: ShareComplaintSchema }),
   /**
    * At close: a member's device posts its partial decryption of the poll's aggregate with proofs. `counts` is the
    * server's (when this share completes the threshold, the server combines and counts); a client never sets it.
@@ -357,6 +365,7 @@ export const commandRoles: Record<CommandType, readonly ActorRole[]> = {
   'ballot.castEncrypted': ['delegate'],
   'committee.commit': ['delegate'],
   'committee.deal': ['delegate'],
+  'committee.complain': ['delegate'],
   'committee.decrypt': ['delegate'],
   'poll.close': ['chair', 'secretary'],
   'poll.cancel': ['chair'],

@@ -117,6 +117,14 @@ export const Refusal = {
   },
   CEREMONY_STEP: { vi: 'Bước tạo khóa này không đúng lúc hoặc đã được gửi', en: 'This key-ceremony step is out of turn or already sent' },
   BAD_SHARES: { vi: 'Các mảnh khóa gửi đi không đúng: mỗi thành viên khác đúng một mảnh', en: 'The dealt shares are wrong: exactly one for each other member' },
+  CEREMONY_FAILED: {
+    vi: 'Việc tạo khóa đã thất bại (có khiếu nại đúng về một mảnh khóa): chủ tọa hủy và mở lại cuộc bỏ phiếu không có thành viên đó',
+    en: 'The key ceremony failed (an upheld complaint about a share): the chair cancels and reopens the poll without that member',
+  },
+  SHARE_VALID: {
+    vi: 'Mảnh khóa bị khiếu nại khớp với cam kết của người chia: khiếu nại không được chấp nhận, không ghi nhận gì',
+    en: 'The share complained about matches its dealer\'s commitments: the complaint is refused and nothing was recorded',
+  },
   NOT_DECRYPTING: { vi: 'Cuộc bỏ phiếu chưa kết thúc hoặc đã kiểm xong: không cần giải mã', en: 'The poll is not waiting for decryption' },
   ALREADY_DECRYPTED: { vi: 'Thành viên này đã xác nhận giải mã', en: 'This member has already decrypted' },
   BAD_PROOF: {

@@ -124,6 +124,8 @@ export interface CommitteeView {
   /** Binds the poll's proofs; the tablets encrypt with it. */
   context: string;
   members: { index: number; delegateId: string; name: string; committed: boolean; dealt: boolean; decrypted: boolean }[];
+  /** An upheld complaint: the dealer named, and who showed it; the chair cancels and reopens without the dealer. */
+  failed?: { dealer: number; dealerId: string; dealerName: string; by: string };
 }
 
 export interface QuestionView {
@@ -416,6 +418,7 @@ function committeeView(ctx: SessionContext, poll: Poll & { committee: PollCommit
       dealt: dealt.has(i + 1),
       decrypted: decrypted.has(i + 1),
     })),
+    ...(c.failed ? { failed: { ...c.failed, dealerName: delegateName(ctx, c.failed.dealerId)?.fullName ?? c.failed.dealerId } } : {}),
   };
 }
 

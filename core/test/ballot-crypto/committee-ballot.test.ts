@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import {
   BallotCryptoError,
   aggregate,
+  badDealers,
+  checkComplaint,
+  complainAboutShare,
   ballotReceipt,
   combine,
   committeeKey,
@@ -29,6 +32,7 @@ import {
 } from '../../src/ballot-crypto/index.ts';
 import { G, Point, encodePoint, encodeScalar, gTimes, times } from '../../src/ballot-crypto/group.ts';
 import { proveBit, proveDleq } from '../../src/ballot-crypto/proofs.ts';
+import { randomScalar } from '../../src/ballot-crypto/group.ts';
 import { seeded } from '../helpers.ts';
 
 interface Ceremony {
@@ -216,6 +220,82 @@ describe('committee ballots', () => {
     const stolen = sealed.filter((s) => s.to === 3).map((s) => ({ ...s, to: 1 }));
     const forMember1 = [...sealed.filter((s) => s.to === 1 && s.from !== 2), ...stolen.filter((s) => s.from === 2)];
     expect(() => finishCeremony('ctx', params, started[0]!.secrets, published, forMember1)).toThrow(/from member 2 does not match/);
+  });
+
+  it('[CB-8] property: a share complaint — an honest dealer cannot be framed, a cheating dealer is caught, by anyone from public data', () => {
+    const code = (f: () => void): string => {
+      try {
+        f();
+        return 'upheld';
+      } catch (err) {
+        if (err instanceof BallotCryptoError) return err.code;
+        throw err;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 4 }).chain((members) =>
+          fc.record({
+            members: fc.constant(members),
+            threshold: fc.integer({ min: 1, max: members }),
+            dealer: fc.integer({ min: 1, max: members }),
+            offset: fc.integer({ min: 1, max: members - 1 }),
+            cheat: fc.constantFrom('none', 'masked', 'polynomial', 'ephemeral'),
+            seed: fc.integer(),
+          }),
+        ),
+        ({ members, threshold, dealer, offset, cheat, seed }) => {
+          const random = seeded(seed);
+          const params = { members, threshold };
+          const complainer = ((dealer - 1 + offset) % members) + 1;
+          const started = Array.from({ length: members }, (_, i) => startCeremony('ctx', params, i + 1, random));
+          const published = started.map((s) => s.published);
+          const other = startCeremony('ctx', params, dealer, random).secrets;
+          const sealed = started.flatMap((s) => dealShares('ctx', s.secrets, published, random)).map((s) => {
+            if (s.from !== dealer || s.to !== complainer || cheat === 'none') return s;
+            if (cheat === 'masked') return { ...s, masked: encodeScalar(BigInt(`0x${s.masked}`) + 1n) };
+            // The dealer seals the share of a polynomial other than the one it committed to.
+            if (cheat === 'polynomial') return dealShares('ctx', other, published, random).find((o) => o.to === complainer)!;
+            return { ...s, ephemeral: 'ff'.repeat(32) };
+          });
+          const secrets = started[complainer - 1]!.secrets;
+          const mine = sealed.find((s) => s.from === dealer && s.to === complainer)!;
+          const judge = (c: Parameters<typeof checkComplaint>[4], by = complainer) => code(() => checkComplaint('ctx', published, sealed, by, c));
+          if (cheat === 'ephemeral') {
+            // Not even a point: the dealer is at fault on sight, whatever the complaint carries.
+            expect(badDealers('ctx', secrets, published, sealed)).toEqual([dealer]);
+            expect(judge({ dealer, shared: encodePoint(G), proof: { c: encodeScalar(1n), s: encodeScalar(1n) } })).toBe('upheld');
+            return;
+          }
+          const honest = complainAboutShare('ctx', secrets, mine, random);
+          expect(badDealers('ctx', secrets, published, sealed)).toEqual(cheat === 'none' ? [] : [dealer]);
+          expect(judge(honest)).toBe(cheat === 'none' ? 'SHARE_VALID' : 'upheld');
+          // Framing attempts all fail the proof: another point, a proof made with a secret other than the
+          // complainer's transport secret, the complaint replayed by another member or against another dealer.
+          const fake = times(G, randomScalar(random));
+          expect(judge({ ...honest, shared: encodePoint(fake) })).toBe('BAD_PROOF');
+          const e = randomScalar(random);
+          const R = Point.fromHex(mine.ephemeral);
+          const forged = { dealer, shared: encodePoint(times(R, e)), proof: proveDleq(`ctx|complaint:${dealer}->${complainer}`, G, times(G, e), R, times(R, e), e, random, 'share-complaint') };
+          expect(judge(forged)).toBe('BAD_PROOF');
+          const third = [...Array(members).keys()].map((i) => i + 1).find((i) => i !== dealer && i !== complainer);
+          if (third !== undefined) expect(judge(honest, third)).toBe('BAD_PROOF');
+          // A decryption-share style proof of the same statement is not a complaint proof (domain separation).
+          const unlabelled = { ...honest, proof: proveDleq(`ctx|complaint:${dealer}->${complainer}`, G, times(G, secrets.transportSecret), R, Point.fromHex(honest.shared), secrets.transportSecret, random) };
+          expect(judge(unlabelled)).toBe('BAD_PROOF');
+        },
+      ),
+      { numRuns: 24 },
+    );
+    // Nobody complains about a share that is not theirs, nor about themselves.
+    const random = seeded(9);
+    const started = [1, 2].map((i) => startCeremony('ctx', { members: 2, threshold: 1 }, i, random));
+    const published = started.map((s) => s.published);
+    const sealed = started.flatMap((s) => dealShares('ctx', s.secrets, published, random));
+    expect(() => complainAboutShare('ctx', started[0]!.secrets, sealed.find((s) => s.to === 2)!, random)).toThrow(BallotCryptoError);
+    const honest = complainAboutShare('ctx', started[0]!.secrets, sealed.find((s) => s.to === 1)!, random);
+    expect(code(() => checkComplaint('ctx', published, sealed, 2, honest))).toBe('BAD_SHARE');
+    expect(code(() => checkComplaint('ctx', published, sealed, 1, { ...honest, dealer: 1 }))).toBe('BAD_SHARE');
   });
 
   it('[CB-7] malformed input is a BallotCryptoError, never a crash: not hex, not a point, not reduced, wrong sizes', () => {

@@ -8,7 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   aggregate,
+  badDealers,
+  checkComplaint,
   combine,
+  complainAboutShare,
   committeeKey,
   dealShares,
   decodePoint,
@@ -23,7 +26,7 @@ import {
   type MemberSecrets,
   type PartialDecryption,
 } from '../../src/ballot-crypto/index.ts';
-import { G, times } from '../../src/ballot-crypto/group.ts';
+import { G, encodeScalar, times } from '../../src/ballot-crypto/group.ts';
 import { committeeOptions, committeeShape, countsFromCommittee, isCommitteePoll, memberIndex } from '../../src/machine/committee-poll.ts';
 import type { Poll, PollCommittee } from '../../src/machine/context.ts';
 import { pendingDeadlines } from '../../src/machine/engine.ts';
@@ -471,3 +474,71 @@ function placeholderBallot(): EncryptedBallot {
   const option = { a: h, b: h, proof: { c0: h, c1: h, s0: h, s1: h } };
   return { questions: [{ options: [option, option, option], sumProof: { c: h, s: h } }] };
 }
+
+describe('[CMTE] a member\'s complaint about a dealt share', () => {
+  it('[CMTE-6] a complaint fails the ceremony naming the dealer: no ballots, no close, the clock stops; the chair cancels and reopens without them', () => {
+    const s = committeeSession(3);
+    s.ok(openCommittee('c1', { manualClose: undefined, durationSec: 120 }));
+    const devices = new Devices(s, 'c1');
+    for (let i = 1; i <= 3; i++) s.ok(devices.commitEvent(i));
+    // Dealer 2 seals member 3 a share that is not of the polynomial it committed to.
+    const deal2 = devices.dealEvent(2);
+    const cheating = { ...deal2, shares: deal2.shares.map((x) => (x.to === 3 ? { ...x, masked: encodeScalar(BigInt(`0x${x.masked}`) + 1n) } : x)) };
+    s.ok(devices.dealEvent(1));
+    const c0 = devices.poll.committee;
+    const mine = (from: number) => c0.shares.find((x) => x.from === from && x.to === 3)!;
+    const early = complainAboutShare(c0.context, devices.started.get(3)!.secrets, mine(1), devices.random);
+    // Only about a share already dealt, never about oneself, only by a member.
+    s.refuse({ type: 'committee.complain', pollId: 'c1', complaint: { ...early, dealer: 2 }, by: devices.actor(3) }, 'CEREMONY_STEP');
+    s.refuse({ type: 'committee.complain', pollId: 'c1', complaint: { ...early, dealer: 3 }, by: devices.actor(3) }, 'NOT_YOURSELF');
+    s.refuse({ type: 'committee.complain', pollId: 'c1', complaint: early, by: delegate(7) }, 'NOT_COMMITTEE_MEMBER');
+    s.refuse({ type: 'committee.complain', pollId: 'nope', complaint: early, by: devices.actor(3) }, 'UNKNOWN_POLL');
+    s.ok(cheating);
+    s.ok(devices.dealEvent(3));
+    expect(poll(s, 'c1').closesAt).not.toBeNull();
+
+    // Member 3's device finds the bad share, names its dealer, and proves it from public data (as the server does).
+    const c = devices.poll.committee;
+    const secrets3 = devices.started.get(3)!.secrets;
+    expect(badDealers(c.context, secrets3, c.commitments, c.shares)).toEqual([2]);
+    const complaint = complainAboutShare(c.context, secrets3, c.shares.find((x) => x.from === 2 && x.to === 3)!, devices.random);
+    expect(() => checkComplaint(c.context, c.commitments, c.shares, 3, complaint)).not.toThrow();
+    s.ok({ type: 'committee.complain', pollId: 'c1', complaint, by: devices.actor(3) });
+    expect(devices.poll.committee.failed).toEqual({ dealer: 2, dealerId: did(2), by: did(3) });
+    expect(poll(s, 'c1')).toMatchObject({ status: 'open', closesAt: null });
+    expect(pendingDeadlines(s.ctx())).toEqual([]);
+    expect(chairView(s.snapshot(), 0).poll?.committee).toMatchObject({ phase: 'voting', failed: { dealer: 2, dealerId: did(2), by: did(3) } });
+    expect(chairView(s.snapshot(), 0).poll?.committee?.failed?.dealerName).toBeTruthy();
+
+    // The key is unusable: no ballot, no close, no second complaint, no late ceremony step.
+    s.refuse({ type: 'ballot.cast', pollId: 'c1', by: delegate(5) }, 'CEREMONY_FAILED');
+    expect(s.command(delegate(5), 'ballot.castEncrypted', { pollId: 'c1', ballot: placeholderBallot() })).toMatchObject({ ok: false, reason: 'CEREMONY_FAILED' });
+    s.refuse({ type: 'poll.close', pollId: 'c1', by: chair }, 'CEREMONY_FAILED');
+    s.refuse({ type: 'committee.complain', pollId: 'c1', complaint, by: devices.actor(3) }, 'CEREMONY_FAILED');
+    s.refuse(devices.commitEvent(1), 'CEREMONY_FAILED');
+
+    // The chair cancels with the reason; the repeat's committee is those present, so the dealer is left out.
+    const reason = `Thành viên ${did(2)} chia mảnh khóa sai: tạo khóa lại`;
+    s.ok({ type: 'poll.cancel', pollId: 'c1', reason, by: chair });
+    expect(poll(s, 'c1')).toMatchObject({ status: 'cancelled', cancelReason: reason });
+    s.ok({ type: 'attendance.set', delegateId: did(2), status: 'absentExcused', by: chair } as never);
+    s.ok(openCommittee('c2'));
+    expect(committeeOf(s, 'c2').committee).toMatchObject({ members: [did(1), did(3)], phase: 'ceremony' });
+    expect(committeeOf(s, 'c2').committee.failed).toBeUndefined();
+  });
+
+  it('[CMTE-6] a complaint is heard until the close (the last deal opens voting), not after; only on committee polls', () => {
+    const s = committeeSession(3);
+    s.ok(openCommittee('c1'));
+    const devices = new Devices(s, 'c1');
+    devices.ceremony();
+    const c = devices.poll.committee;
+    const complaint = complainAboutShare(c.context, devices.started.get(1)!.secrets, c.shares.find((x) => x.from === 2 && x.to === 1)!, devices.random);
+    castEncrypted(s, 'c1', [], [0, 1, 2].map((o, k) => ({ delegate: k + 4, choices: [o] })));
+    s.ok({ type: 'poll.close', pollId: 'c1', by: chair });
+    s.refuse({ type: 'committee.complain', pollId: 'c1', complaint, by: devices.actor(1) }, 'CEREMONY_STEP');
+    s.ok({ type: 'poll.cancel', pollId: 'c1', reason: 'Thử', by: chair });
+    s.ok({ type: 'poll.open', pollId: 'p1', subject: 'Nghị quyết', kind: 'motion', mode: 'secret', manualClose: true, by: chair });
+    s.refuse({ type: 'committee.complain', pollId: 'p1', complaint, by: delegate(1) }, 'NOT_COMMITTEE_POLL');
+  });
+});

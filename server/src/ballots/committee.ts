@@ -8,6 +8,7 @@ import {
   aggregate,
   ballotReceipt,
   BallotCryptoError,
+  checkComplaint,
   combine,
   committeeKey,
   decodePoint,
@@ -19,6 +20,7 @@ import {
   type EncryptedBallot,
   type MemberCommitment,
   type PartialDecryption,
+  type ShareComplaint,
 } from '@hall/core/ballot-crypto';
 import { committeeOptions, committeeShape, countsFromCommittee, type Poll, type PollCommittee, type PollCounts } from '@hall/core';
 
@@ -34,6 +36,16 @@ export function publicKeyOf(poll: CommitteePoll) {
 
 export function checkCommitment(poll: CommitteePoll, commitment: MemberCommitment): void {
   verifyCommitment(poll.committee.context, params(poll.committee), commitment);
+}
+
+/**
+ * A member's complaint about the share a dealer sealed to it, judged from the record alone (the complainer is not
+ * trusted): returns when the share is shown not to match the dealer's commitments; throws BAD_PROOF when the revealed
+ * point is not proven, SHARE_VALID when the share is good (an honest dealer cannot be framed).
+ */
+export function checkShareComplaint(poll: CommitteePoll, complainer: string, complaint: ShareComplaint): void {
+  const c = poll.committee;
+  checkComplaint(c.context, c.commitments, c.shares, c.members.indexOf(complainer) + 1, complaint);
 }
 
 /** Every proof of a ballot, against this poll's shape and key. Throws BallotCryptoError (the tablet is told why). */

@@ -49,7 +49,7 @@ import {
   type RefusalReason,
 } from '@hall/core';
 import { BallotCryptoError, type EncryptedBallot } from '@hall/core/ballot-crypto';
-import { boardOf, checkBallot, checkCommitment, countWithShare, type CommitteeBoard } from '../ballots/committee.ts';
+import { boardOf, checkBallot, checkCommitment, checkShareComplaint, countWithShare, type CommitteeBoard } from '../ballots/committee.ts';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../store/chain.ts';
 import { StoreConflictError, StoreFencedError, StoreUnavailableError, type Fence, type Journal, type JournalRecord, type Json, type JournalInput } from '../store/types.ts';
 import type { SecretBallots } from '../ballots/secret-ballots.ts';
@@ -587,12 +587,13 @@ export class SessionRoom {
   }
 
   /**
-   * Committee polls: every proof is checked before anything is journaled — a member's commitment, a ballot's proofs, a
-   * decryption share — and the share that completes the threshold gets the counts the server combined. A proof that
-   * does not hold is refused (BAD_PROOF) and nothing is recorded. Returns the event to journal, or the refusal.
+   * Committee polls: every proof is checked before anything is journaled — a member's commitment, a complaint about a
+   * dealt share, a ballot's proofs, a decryption share — and the share that completes the threshold gets the counts the
+   * server combined. A proof that does not hold is refused (BAD_PROOF), a complaint about a good share SHARE_VALID, and
+   * nothing is recorded. Returns the event to journal, or the refusal.
    */
   private async checkCommittee(event: MachineEvent, encrypted: EncryptedBallot | undefined): Promise<{ event: MachineEvent } | CommandAck> {
-    if (event.type !== 'ballot.cast' && event.type !== 'committee.commit' && event.type !== 'committee.decrypt') return { event };
+    if (event.type !== 'ballot.cast' && event.type !== 'committee.commit' && event.type !== 'committee.complain' && event.type !== 'committee.decrypt') return { event };
     const poll = findPoll(this.snapshot.context, event.pollId);
     if (!isCommitteePoll(poll)) return { event };
     // The machine's own conditions first (membership, phase, already cast): a refused command costs no proof checking.
@@ -600,6 +601,7 @@ export class SessionRoom {
     if (!early.ok && !(event.type === 'committee.decrypt' && early.reason === 'COUNTS_REQUIRED')) return refused(early);
     try {
       if (event.type === 'committee.commit') checkCommitment(poll, event.commitment);
+      if (event.type === 'committee.complain') checkShareComplaint(poll, event.by.id, event.complaint);
       if (event.type === 'ballot.cast') {
         if (!encrypted) return refusedBecause('BAD_BALLOT');
         checkBallot(poll, encrypted);
@@ -618,7 +620,7 @@ export class SessionRoom {
       }
       // The reason names the proof that failed, never a choice (the server cannot read one).
       this.deps.log.warn({ sessionId: this.sessionId, pollId: poll.pollId, type: event.type, problem: err.code }, 'committee poll command refused: a proof does not hold');
-      return { ...refusedBecause('BAD_PROOF'), issues: [err.message] } as CommandAck;
+      return { ...refusedBecause(err.code === 'SHARE_VALID' ? 'SHARE_VALID' : 'BAD_PROOF'), issues: [err.message] } as CommandAck;
     }
   }
 

@@ -6,107 +6,39 @@
  * byte the server keeps (journal, snapshots, ballot box opened with the server's own secret, logs) and finds nothing
  * that ties a ballot to a delegate.
  */
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCommand, SessionSetup, type Actor, type Command, type CommandAck } from '@hall/core';
+import { type Actor, type Command } from '@hall/core';
 import {
   ballotReceipt,
-  committeeKey,
+  complainAboutShare,
   decodePoint,
   dealShares,
   encryptBallot,
   finishCeremony,
   startCeremony,
   verifyBoard,
-  type BallotShape,
   type BulletinBoard,
   type EncryptedBallot,
-  type MemberCommitment,
-  type MemberSecrets,
 } from '@hall/core/ballot-crypto';
 import { decryptShare } from '@hall/core/ballot-crypto';
-import { createMemoryBacking, createMemoryStore } from '../../src/store/memory.ts';
-import { SessionRoom, commandDigest, pollKey } from '../../src/runtime/session-room.ts';
+import { createMemoryStore } from '../../src/store/memory.ts';
+import { SessionRoom, pollKey } from '../../src/runtime/session-room.ts';
 import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
-import { aggregatesOf, type CommitteeBoard, type CommitteePoll } from '../../src/ballots/committee.ts';
-import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
+import { aggregatesOf, type CommitteeBoard } from '../../src/ballots/committee.ts';
 import { runPollVerify, VERIFY_EXIT } from '../../src/cli/verify-run.ts';
 import { startTestApp } from '../support/app.ts';
+import { CHAIR, D, MOTION, SECRET, SESSION, castAndScan, castSealedAndScan, ceremony, cmd, council, hall, ids, keyOf, pollOf, random, rooms, setupOf, shapeOf, startAndDeal, template, type Hall } from './committee-hall.ts';
+import { ballotBytesIn, boxProblems, castOrderProblems, openBox } from './unlinkability.ts';
 
-const council = demoCouncils().find((c) => c.id === 'tien-du')!;
-const template = demoSessions().find((s) => s.councilId === council.id)!;
-const SESSION = template.id;
-const SECRET = 'committee-poll-test-ballot-secret-0123456789';
-const CHAIR: Actor = { role: 'chair', id: 'chutoa.td' };
-const ids = council.delegates.map((d) => d.id);
-const D = (i: number): Actor => ({ role: 'delegate', id: ids[i]! });
-const random = (n: number) => new Uint8Array(randomBytes(n));
-
-let n = 0;
-const cmd = (type: string, payload: object): Command => {
-  const parsed = parseCommand({ sessionId: SESSION, commandId: `cp-${String(++n).padStart(8, '0')}`, type, payload });
-  if (!parsed.ok) throw new Error(`bad test command ${type}: ${parsed.issues.join('; ')}`);
-  return parsed.command;
-};
-
-const rooms: SessionRoom[] = [];
 afterEach(async () => {
   await Promise.all(rooms.splice(0).map((r) => r.close()));
 });
-
-async function hall(present = 20) {
-  const backing = createMemoryBacking();
-  const store = createMemoryStore(backing);
-  const logs: string[] = [];
-  const log = { info: (o: object, m?: string) => void logs.push(JSON.stringify([o, m])), warn: (o: object, m?: string) => void logs.push(JSON.stringify([o, m])), error: (o: object, m?: string) => void logs.push(JSON.stringify([o, m])) };
-  let now = 1_780_000_000_000;
-  const setup = async () => SessionSetup.parse({ sessionId: SESSION, title: template.title, council, agenda: template.agenda });
-  const room = await SessionRoom.open(SESSION, setup, { journal: store.journal, ballots: new SecretBallots(store.ballots, SECRET), now: () => (now += 10), snapshotEvery: 5, onChange: () => undefined, log });
-  rooms.push(room);
-  const send = (c: Command, by: Actor): Promise<CommandAck> => room.submit(c, by);
-  const ok = async (c: Command, by: Actor) => {
-    const ack = await send(c, by);
-    if (!ack.ok) throw new Error(`${c.type} by ${by.id} refused: ${ack.code} ${ack.reason ?? ''}`);
-  };
-  await ok(cmd('session.openCheckIn', {}), CHAIR);
-  for (let i = 0; i < present; i++) await ok(cmd('attendance.checkIn', { delegateId: ids[i] }), D(i));
-  await ok(cmd('session.start', {}), CHAIR);
-  // The counting committee: the first three delegates.
-  await ok(cmd('counting.setCommittee', { members: [0, 1, 2].map((i) => ({ delegateId: ids[i], role: i === 0 ? 'head' : 'member' })) }), CHAIR);
-  return { backing, store, room, send, ok, logs };
-}
-
-type Hall = Awaited<ReturnType<typeof hall>>;
-const pollOf = (h: Hall, pollId: string) => h.room.snapshot.context.polls.find((p) => p.pollId === pollId) as CommitteePoll;
-
-/** The members' devices run the ceremony through the server; each keeps its own secret. */
-async function ceremony(h: Hall, pollId: string): Promise<Map<number, bigint>> {
-  const poll = pollOf(h, pollId);
-  const c = poll.committee;
-  const params = { members: c.members.length, threshold: c.threshold };
-  const started = c.members.map((_, i) => startCeremony(c.context, params, i + 1, random));
-  for (const [i, s] of started.entries()) await h.ok(cmd('committee.commit', { pollId, commitment: s.published }), D(i));
-  const published: MemberCommitment[] = pollOf(h, pollId).committee.commitments;
-  for (const [i, s] of started.entries()) await h.ok(cmd('committee.deal', { pollId, shares: dealShares(c.context, s.secrets, published, random) }), D(i));
-  const after = pollOf(h, pollId).committee;
-  expect(after.phase).toBe('voting');
-  return new Map(started.map((s: { secrets: MemberSecrets }) => [s.secrets.index, finishCeremony(c.context, params, s.secrets, after.commitments, after.shares)]));
-}
-
-const shapeOf = (h: Hall, pollId: string): BallotShape => {
-  const c = pollOf(h, pollId).committee;
-  const per = pollOf(h, pollId).kind === 'motion' ? 1 : pollOf(h, pollId).officialIds.length;
-  return { pollContext: c.context, options: Array.from({ length: per }, () => 3) };
-};
-const keyOf = (h: Hall, pollId: string) => committeeKey(pollOf(h, pollId).committee.commitments);
 
 async function decrypt(h: Hall, pollId: string, member: number, secret: bigint) {
   const poll = pollOf(h, pollId);
   const ballots = (await new SecretBallots(h.store.ballots, SECRET).contents(pollKey(SESSION, pollId))) as unknown as EncryptedBallot[];
   return h.send(cmd('committee.decrypt', { pollId, partial: decryptShare(shapeOf(h, pollId), member, secret, aggregatesOf(poll, ballots), random) }), D(member - 1));
 }
-
-const MOTION = ['yes', 'no', 'abstain'];
 
 describe('[CPOLL] a committee poll, from the key ceremony to a verified count', () => {
   it('[CPOLL-1] ceremony, encrypted ballots (tampered refused), 2 of 3 members decrypt, the count flows into the rules; the board verifies and a tampered one does not', async () => {
@@ -185,7 +117,7 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
     expect(verifyBoard(dropped as BulletinBoard).ok).toBe(false);
 
     // Survives a restart: the box is kept for the board, and the journal replays to the same record.
-    const reopened = await SessionRoom.open(SESSION, async () => SessionSetup.parse({ sessionId: SESSION, title: template.title, council, agenda: template.agenda }), {
+    const reopened = await SessionRoom.open(SESSION, setupOf, {
       journal: h.store.journal,
       ballots: new SecretBallots(h.store.ballots, SECRET),
       now: () => 1_790_000_000_000,
@@ -230,50 +162,30 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
     expect(await h.send(cmd('poll.open', { pollId: 'c4', subject: 'Bầu', kind: 'election', mode: 'secret', sealing: 'committee', candidates: [{ id: 'k1', name: 'A' }] }), CHAIR)).toMatchObject({ ok: false, reason: 'COMMITTEE_UNSUPPORTED' });
   }, 240_000);
 
-  it('[CPOLL-4] unlinkability scan: journal, snapshots, the box opened with the server secret and the logs tie no ballot to a delegate', async () => {
+  it('[CPOLL-4] unlinkability scan: journal, snapshots, the box opened with the server secret and the logs tie no ballot to a delegate; the scan catches a planted link', async () => {
     const h = await hall();
-    await h.ok(cmd('poll.open', { pollId: 'c5', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
-    await ceremony(h, 'c5');
-    const cast: { delegateId: string; ballot: EncryptedBallot }[] = [];
-    for (let i = 3; i < 9; i++) {
-      const ballot = encryptBallot(shapeOf(h, 'c5'), keyOf(h, 'c5'), [i % 3], random);
-      await h.ok(cmd('ballot.castEncrypted', { pollId: 'c5', ballot }), D(i));
-      cast.push({ delegateId: ids[i]!, ballot });
-    }
-    const journalBytes = JSON.stringify([...h.backing.journals.values()]);
-    const snapshotBytes = JSON.stringify([...h.backing.snapshots.values(), ...h.backing.genesis.values()]);
-    const logBytes = h.logs.join('\n');
-    // Nothing derived from a ballot is in the journal, the snapshots or the logs: no ciphertext, proof or receipt.
-    for (const { ballot } of cast) {
-      const fingerprints = [
-        ballotReceipt(ballot),
-        // What a retry is recognised by must not be a hash of the ciphertexts (the board would match it to the voter).
-        commandDigest('ballot.castEncrypted', { pollId: 'c5', ballot }, false),
-        ...ballot.questions.flatMap((q) => q.options.flatMap((o) => [o.a, o.b, o.proof.c0])),
-      ];
-      for (const f of fingerprints) {
-        expect(journalBytes.includes(f)).toBe(false);
-        expect(snapshotBytes.includes(f)).toBe(false);
-        expect(logBytes.includes(f)).toBe(false);
-      }
-    }
-    // The journal's cast records say who cast and nothing else.
-    const casts = (await h.store.journal.read(SESSION)).map((r) => r.event as Record<string, unknown>).filter((e) => e.type === 'ballot.cast');
-    for (const e of casts) expect(Object.keys(e).sort()).toEqual(['at', 'by', 'pollId', 'type']);
-    // With the server's secret the box opens to ciphertexts only: no delegate id, no time, and not in cast order.
-    const boxBytes = JSON.stringify([...h.backing.ballots.values()]);
-    const opened = await new SecretBallots(createMemoryStore(h.backing).ballots, SECRET).contents(pollKey(SESSION, 'c5'));
-    const openedBytes = JSON.stringify(opened);
-    for (const id of ids) {
-      expect(openedBytes.includes(id)).toBe(false);
-      expect(boxBytes.includes(id)).toBe(false);
-    }
-    expect(opened).toHaveLength(cast.length);
-    for (const o of opened) expect(Object.keys(o as object)).toEqual(['questions']);
-    // The box's sealed strings are all one length: sizes tell nothing either.
-    const box = JSON.parse(h.backing.ballots.get(pollKey(SESSION, 'c5'))!) as { sealed: string[] };
-    expect(box.sealed).toHaveLength(cast.length);
-    expect(new Set(box.sealed.map((s) => s.length)).size).toBe(1);
+    const backing = h.backing!;
+    const dump = async () => [
+      ...[...backing.journals].map(([k, v]) => ({ name: `journal ${k}`, bytes: Buffer.from(JSON.stringify(v)) })),
+      ...[...backing.snapshots, ...backing.genesis].map(([k, v]) => ({ name: `snapshot ${k}`, bytes: Buffer.from(v) })),
+      ...[...backing.ballots].map(([k, v]) => ({ name: `box ${k}`, bytes: Buffer.from(v) })),
+    ];
+    const boxText = async () => backing.ballots.get(pollKey(SESSION, 'c5'))!;
+    const { findings, cast, states, sources } = await castAndScan(h, 'c5', dump, boxText);
+    expect(findings).toEqual([]);
+    // Negative controls: each kind of link, planted, is named.
+    const planted = { name: 'planted', bytes: Buffer.from(JSON.stringify({ by: cast[2]!.delegateId, receipt: ballotReceipt(cast[2]!.ballot) })) };
+    expect(ballotBytesIn([...sources, planted], 'c5', cast)).toEqual([expect.stringMatching(/^planted holds the receipt of ballot 2$/)]);
+    const leaky = await boxWith({ ...cast[0]!.ballot, by: cast[0]!.delegateId, at: 1_780_000_000_123 });
+    expect(boxProblems(leaky, ['questions'], ids)).toEqual(expect.arrayContaining([expect.stringMatching(/fields at,by,questions/), expect.stringMatching(/names/), expect.stringMatching(/time-like/)]));
+    const appended = states.map((s, i) => ({ sealed: s.sealed, order: states.at(-1)!.order.slice(0, i + 1) }));
+    expect(castOrderProblems(appended, states.at(-1)!.order)).toContain('the box keeps the cast order');
+    expect(castOrderProblems([states[0]!, states[0]!], [])).toContain('write 1 kept a sealed ballot of the write before');
+  }, 240_000);
+
+  it('[CPOLL-4] the server-sealed fallback, same scan: the box opens to bare choices, no name or time, every ballot re-sealed on every write', async () => {
+    const h = await hall();
+    expect(await castSealedAndScan(h, 's1', async () => h.backing!.ballots.get(pollKey(SESSION, 's1'))!)).toEqual([]);
   }, 240_000);
 
   it('[CPOLL-5] `pnpm verify -- --poll` fetches the board from the server\'s public endpoint and checks it; a board altered on the way is rejected', async () => {
@@ -328,4 +240,50 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
       await app.close();
     }
   }, 300_000);
+
+  it('[CPOLL-6] a member\'s complaint about a dealt share: a true one fails the ceremony naming the dealer; a false or forged one is refused and nothing is recorded', async () => {
+    const h = await hall();
+    await h.ok(cmd('poll.open', { pollId: 'k1', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+    // Member 2 deals member 3 a share off its committed polynomial: the masked value it sealed to member 1.
+    const { started } = await startAndDeal(h, 'k1', (from, shares) => (from === 2 ? shares.map((x) => (x.to === 3 ? { ...x, masked: shares.find((y) => y.to === 1)!.masked } : x)) : shares));
+    const c = pollOf(h, 'k1').committee;
+    const sealedTo = (from: number, to: number) => c.shares.find((x) => x.from === from && x.to === to)!;
+    const length = await h.store.journal.lastSeq(SESSION);
+    // Member 3 about member 1's honest share: refused, SHARE_VALID; an honest dealer cannot be framed.
+    const framing = complainAboutShare(c.context, started[2]!.secrets, sealedTo(1, 3), random);
+    const refused = await h.send(cmd('committee.complain', { pollId: 'k1', complaint: framing }), D(2));
+    expect(refused).toMatchObject({ ok: false, code: 'REJECTED', reason: 'SHARE_VALID' });
+    expect((refused as { message: string }).message).toMatch(/khớp với cam kết/);
+    // The true complaint with another point: the proof does not hold.
+    const honest = complainAboutShare(c.context, started[2]!.secrets, sealedTo(2, 3), random);
+    expect(await h.send(cmd('committee.complain', { pollId: 'k1', complaint: { ...honest, shared: framing.shared } }), D(2))).toMatchObject({ ok: false, reason: 'BAD_PROOF' });
+    // Member 1 replaying member 3's complaint as its own: not its transport key.
+    expect(await h.send(cmd('committee.complain', { pollId: 'k1', complaint: honest }), D(0))).toMatchObject({ ok: false, reason: 'BAD_PROOF' });
+    expect(await h.send(cmd('committee.complain', { pollId: 'k1', complaint: honest }), D(7))).toMatchObject({ ok: false, reason: 'NOT_COMMITTEE_MEMBER' });
+    expect(await h.store.journal.lastSeq(SESSION)).toBe(length);
+    expect(pollOf(h, 'k1').committee.failed).toBeUndefined();
+
+    await h.ok(cmd('committee.complain', { pollId: 'k1', complaint: honest }), D(2));
+    expect(pollOf(h, 'k1').committee.failed).toEqual({ dealer: 2, dealerId: ids[1], by: ids[2] });
+    const view = (await import('@hall/core')).project(h.room.snapshot, h.room.seq, 'chair', null);
+    expect(view.poll?.committee?.failed).toMatchObject({ dealer: 2, dealerId: ids[1], by: ids[2] });
+    expect(await h.send(cmd('ballot.castEncrypted', { pollId: 'k1', ballot: encryptBallot(shapeOf(h, 'k1'), keyOf(h, 'k1'), [0], random) }), D(5))).toMatchObject({ ok: false, reason: 'CEREMONY_FAILED' });
+    expect(await h.send(cmd('poll.close', { pollId: 'k1' }), CHAIR)).toMatchObject({ ok: false, reason: 'CEREMONY_FAILED' });
+    // The chair cancels with the reason and reopens without the dealer.
+    await h.ok(cmd('poll.cancel', { pollId: 'k1', reason: `Thành viên Ban kiểm phiếu số 2 chia mảnh khóa sai (${ids[1]}): tạo khóa lại` }), CHAIR);
+    await h.ok(cmd('attendance.set', { delegateId: ids[1], status: 'absentExcused' }), CHAIR);
+    await h.ok(cmd('poll.open', { pollId: 'k2', subject: 'Miễn nhiệm (lần 2)', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+    expect(pollOf(h, 'k2').committee).toMatchObject({ members: [ids[0], ids[2]], phase: 'ceremony' });
+    await ceremony(h, 'k2');
+  }, 240_000);
 });
+
+/** A box, as stored, holding `entry`: what a leaky writer would leave. */
+async function boxWith(entry: object) {
+  const store = createMemoryStore();
+  const key = pollKey(SESSION, 'neg');
+  const box = new SecretBallots(store.ballots, SECRET);
+  await box.open(key);
+  await box.add(key, entry as never);
+  return openBox(JSON.stringify(await store.ballots.load(key)), key, SECRET);
+}

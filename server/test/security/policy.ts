@@ -100,6 +100,7 @@ export const COMMAND_POLICY: { [T in CommandType]: CommandRule<T> } = {
   },
   'committee.commit': { allow: delegates, payload: () => ({ pollId: 'p1', commitment: { index: 1, commitments: [HEX], proof: { c: HEX, s: HEX }, transportKey: HEX } }) },
   'committee.deal': { allow: delegates, payload: () => ({ pollId: 'p1', shares: [] }) },
+  'committee.complain': { allow: delegates, payload: () => ({ pollId: 'p1', complaint: { dealer: 2, shared: HEX, proof: { c: HEX, s: HEX } } }) },
   'committee.decrypt': { allow: delegates, payload: () => ({ pollId: 'p1', partial: { member: 1, shares: [] } }) },
   // p1 is a show of hands: the secretary enters the counts (an electronic or secret poll is the chair's alone).
   'poll.close': { allow: staff, payload: () => ({ pollId: 'p1', counts: { kind: 'motion', yes: 12, no: 3, abstain: 1 } }) },
