@@ -28,7 +28,7 @@ import { committeeOptions, committeeShape, countsFromCommittee, isCommitteePoll,
 import type { Poll, PollCommittee } from '../../src/machine/context.ts';
 import { pendingDeadlines } from '../../src/machine/engine.ts';
 import type { PollCounts } from '../../src/protocol/commands.ts';
-import { chairView, delegateView } from '../../src/views/project.ts';
+import { chairView, delegateView, redactedSnapshot } from '../../src/views/project.ts';
 import { chair, delegate, did, region, secretary, seeded, startedSession, system, type SessionDriver, type SessionOptions } from '../helpers.ts';
 
 type CommitteePoll = Poll & { committee: PollCommittee };
@@ -130,6 +130,9 @@ function serverCounts(devices: Devices, box: readonly EncryptedBallot[], partial
   const verified = new Map(partials.map((d) => [d.member, verifyPartial(committeeShape(p), p.committee.commitments, aggregates, d)]));
   return countsFromCommittee(p, combine(devices.params, aggregates, verified, box.length), p.presentAtClose);
 }
+
+/** The committee's decryption shares in a redacted snapshot (of the session's first poll). */
+const partialsIn = (redacted: unknown) => (redacted as { context: { polls: CommitteePoll[] } }).context.polls[0]!.committee.partials;
 
 const decrypt = (devices: Devices, partial: PartialDecryption, counts?: PollCounts) =>
   ({ type: 'committee.decrypt', pollId: devices.pollId, partial, ...(counts ? { counts } : {}), by: devices.actor(partial.member) }) as const;
@@ -259,7 +262,7 @@ describe('[CMTE] the key ceremony', () => {
 });
 
 describe('[CMTE] voting, the close and the committee count', () => {
-  it('[CMTE-3] encrypted ballots go in as content-less casts; the close waits for decryption; the threshold share counts the motion', () => {
+  it('[CMTE-3] encrypted ballots go in as content-less casts; the close waits for decryption; the threshold share counts the motion; clients see who decrypted, the shares only once announced', () => {
     const s = committeeSession(3);
     s.ok(openCommittee('c1'));
     const devices = new Devices(s, 'c1');
@@ -306,6 +309,7 @@ describe('[CMTE] voting, the close and the committee count', () => {
     expect(s.command(delegate(1), 'committee.decrypt', { pollId: 'c1', partial: one, counts })).toMatchObject({ ok: false, reason: 'BAD_COUNTS' });
     s.ok(decrypt(devices, one));
     s.refuse(decrypt(devices, one), 'ALREADY_DECRYPTED');
+    expect(partialsIn(redactedSnapshot(s.snapshot(), 'delegate', 'd1'))).toEqual([{ member: 1, shares: [] }]);
     expect(poll(s, 'c1')).toMatchObject({ status: 'open', counts: null });
     s.refuse({ type: 'poll.announce', pollId: 'c1', by: chair }, 'POLL_NOT_COUNTED');
 
@@ -316,11 +320,18 @@ describe('[CMTE] voting, the close and the committee count', () => {
     s.ok(decrypt(devices, three, counts));
     expect(poll(s, 'c1')).toMatchObject({ status: 'counted', counts: { kind: 'motion', yes: 8, no: 2, abstain: 1 } });
     expect(devices.poll.committee.partials.map((p) => p.member)).toEqual([1, 3]);
+    // Counted is not announced: the snapshot any client gets says who has decrypted, never the shares (they are the result).
+    for (const audience of ['chair', 'secretary', 'delegate', 'public'] as const) {
+      expect(partialsIn(redactedSnapshot(s.snapshot(), audience, 'd1')), audience).toEqual([{ member: 1, shares: [] }, { member: 3, shares: [] }]);
+    }
     expect(region(s, 'voting')).toBe('counted');
     // Member 2 stayed away and did not block; now the poll takes no more shares.
     s.refuse(decrypt(devices, shareOf(devices, box, 2)), 'NOT_DECRYPTING');
 
     s.ok({ type: 'poll.announce', pollId: 'c1', by: chair });
+    // From the announcement the shares are public (the bulletin board shows them too).
+    expect(partialsIn(redactedSnapshot(s.snapshot(), 'public'))).toEqual(devices.poll.committee.partials);
+    expect(partialsIn(redactedSnapshot(s.snapshot(), 'public'))[0]!.shares).not.toEqual([]);
     const announced = chairView(s.snapshot(), 0).poll!;
     expect(announced.result).toMatchObject({ kind: 'motion', total: 15, yes: 8, no: 2, abstain: 1, adopted: true, outcome: 'THÔNG QUA' });
     expect(announced.committee).toMatchObject({
