@@ -102,6 +102,17 @@ class Devices {
   }
 }
 
+/**
+ * Opens committee poll `pollId` (with `open`, by default a motion) and plays its whole key ceremony: the poll is voting,
+ * the members' devices hold their key shares, and the box of ciphertexts is empty.
+ */
+function votingPoll(s: SessionDriver, pollId: string, open = openCommittee(pollId)) {
+  s.ok(open);
+  const devices = new Devices(s, pollId);
+  devices.ceremony();
+  return { devices, box: [] as EncryptedBallot[] };
+}
+
 /** The tablets: encrypt each ballot to the poll's key and cast it through the client path; the box keeps the ciphertexts. */
 function castEncrypted(s: SessionDriver, pollId: string, box: EncryptedBallot[], ballots: { delegate: number; choices: number[] }[], random = seeded(29)): void {
   const p = committeeOf(s, pollId);
@@ -264,10 +275,7 @@ describe('[CMTE] the key ceremony', () => {
 describe('[CMTE] voting, the close and the committee count', () => {
   it('[CMTE-3] encrypted ballots go in as content-less casts; the close waits for decryption; the threshold share counts the motion; clients see who decrypted, the shares only once announced', () => {
     const s = committeeSession(3);
-    s.ok(openCommittee('c1'));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
-    const box: EncryptedBallot[] = [];
+    const { devices, box } = votingPoll(s, 'c1');
     // yes 0, no 1, abstain 2: 8 yes of 15 delegates is more than half.
     const votes = [0, 0, 1, 0, 2, 0, 0, 1, 0, 0, 0];
     castEncrypted(s, 'c1', box, votes.map((o, k) => ({ delegate: k + 1, choices: [o] })));
@@ -347,11 +355,8 @@ describe('[CMTE] voting, the close and the committee count', () => {
 
   it('[CMTE-3] the threshold applies to the committee\'s counts as to any motion: 7 yes of 15 fail', () => {
     const s = committeeSession(1);
-    s.ok(openCommittee('c1'));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
+    const { devices, box } = votingPoll(s, 'c1');
     expect(devices.poll.committee).toMatchObject({ members: ['d1'], threshold: 1, phase: 'voting', shares: [] });
-    const box: EncryptedBallot[] = [];
     castEncrypted(s, 'c1', box, [0, 0, 0, 0, 0, 0, 0, 1, 1, 2].map((o, k) => ({ delegate: k + 1, choices: [o] })));
     s.ok({ type: 'poll.close', pollId: 'c1', by: chair });
     const only = shareOf(devices, box, 1);
@@ -362,10 +367,7 @@ describe('[CMTE] voting, the close and the committee count', () => {
 
   it('[CMTE-4] a confidence rating counted by the committee: one question per official, issued = present at close, the consequences as usual', () => {
     const s = committeeSession(3, { level: 'province', delegates: 15 });
-    s.ok(rating('r1'));
-    const devices = new Devices(s, 'r1');
-    devices.ceremony();
-    const box: EncryptedBallot[] = [];
+    const { devices, box } = votingPoll(s, 'r1', rating('r1'));
     // high 0, confidence 1, low 2: o1 low on 7 of 10 ballots (at least two thirds), o2 high on 8.
     const o1 = [2, 2, 2, 2, 2, 2, 2, 1, 0, 1];
     const o2 = [0, 0, 0, 0, 0, 0, 0, 0, 1, 2];
@@ -409,10 +411,7 @@ describe('[CMTE] voting, the close and the committee count', () => {
 describe('[CMTE] when the committee cannot count', () => {
   it('[CMTE-5] below the threshold the poll waits uncounted; it is cancelled with its reason and repeated with a new committee key', () => {
     const s = committeeSession(3);
-    s.ok(openCommittee('c1'));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
-    const box: EncryptedBallot[] = [];
+    const { devices, box } = votingPoll(s, 'c1');
     castEncrypted(s, 'c1', box, [0, 1, 2, 0].map((o, k) => ({ delegate: k + 4, choices: [o] })));
     s.ok({ type: 'poll.close', pollId: 'c1', by: chair });
     s.ok(decrypt(devices, shareOf(devices, box, 2)));
@@ -435,9 +434,7 @@ describe('[CMTE] when the committee cannot count', () => {
 
   it('[CMTE-5] a committee poll closed by its deadline waits for decryption; with too few ballots the deadline cancels it', () => {
     const s = committeeSession(3);
-    s.ok(openCommittee('c1', { manualClose: undefined }));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
+    votingPoll(s, 'c1', openCommittee('c1', { manualClose: undefined }));
     castEncrypted(s, 'c1', [], [0, 0, 1].map((o, k) => ({ delegate: k + 4, choices: [o] })));
     s.refuse({ type: 'poll.deadline', pollId: 'c1', counts: { kind: 'motion', yes: 2, no: 1, abstain: 0 }, by: system }, 'BAD_COUNTS');
     s.ok({ type: 'poll.deadline', pollId: 'c1', by: system });
@@ -446,9 +443,7 @@ describe('[CMTE] when the committee cannot count', () => {
     s.refuse({ type: 'poll.deadline', pollId: 'c1', by: system }, 'STALE_DEADLINE');
     s.ok({ type: 'poll.cancel', pollId: 'c1', reason: 'Thử', by: chair });
 
-    s.ok(openCommittee('c2', { manualClose: undefined }));
-    const second = new Devices(s, 'c2');
-    second.ceremony();
+    votingPoll(s, 'c2', openCommittee('c2', { manualClose: undefined }));
     castEncrypted(s, 'c2', [], [{ delegate: 4, choices: [0] }]);
     s.refuse({ type: 'poll.close', pollId: 'c2', by: chair }, 'TOO_FEW_BALLOTS');
     s.ok({ type: 'poll.deadline', pollId: 'c2', by: system });
@@ -458,10 +453,7 @@ describe('[CMTE] when the committee cannot count', () => {
 
   it('[CMTE-5] a re-vote of a committee poll is a committee poll with a fresh ceremony, and needs a committee member present', () => {
     const s = committeeSession(1);
-    s.ok(openCommittee('c1'));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
-    const box: EncryptedBallot[] = [];
+    const { devices, box } = votingPoll(s, 'c1');
     castEncrypted(s, 'c1', box, [0, 1, 1].map((o, k) => ({ delegate: k + 4, choices: [o] })));
     s.ok({ type: 'poll.close', pollId: 'c1', by: chair });
     const only = shareOf(devices, box, 1);
