@@ -15,7 +15,13 @@ export interface FetchedFile {
 export function fileNameOf(headers: Headers, fallback: string): string {
   const cd = headers.get('content-disposition') ?? '';
   const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
-  if (star) return decodeURIComponent(star[1]!);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!.trim());
+    } catch {
+      // A malformed escape (a stray %) from a proxy or an old server: the plain name, or the fallback, still serves.
+    }
+  }
   const plain = /filename="?([^";]+)"?/i.exec(cd);
   return plain ? plain[1]! : fallback;
 }
