@@ -503,7 +503,7 @@ export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience, 
   // A delegate's own choice reaches them in `poll.mine`; the snapshot carries nobody's, so one copy serves every tablet.
   const polls = ctx.polls.map((unsealed) => {
     // A committee's decryption shares open the sums, so before the announcement they are the result: only who has
-    // decrypted stays (the tablets' and the console's progress, and the machine's ALREADY_DECRYPTED guard, read that).
+    // decrypted stays, which is all the guards a client's can() runs on this snapshot read (ALREADY_DECRYPTED).
     const p =
       unsealed.committee && unsealed.status !== 'announced'
         ? { ...unsealed, committee: { ...unsealed.committee, partials: unsealed.committee.partials.map(({ member }) => ({ member, shares: [] })) } }
