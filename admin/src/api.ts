@@ -3,7 +3,7 @@
  * import, its row-by-row report). Files (exports, login cards) come back as Blobs: the browser cannot put a bearer
  * token on a plain link.
  */
-import { decodeClaims, fetchFile, isHallError, saveBlob, type Claims } from '@hall/client-kit';
+import { decodeClaims, fetchFile, isHallError, type Claims } from '@hall/client-kit';
 import { useCallback, useEffect, useState } from 'react';
 
 const TOKEN_KEY = 'hall.admin.token';
@@ -77,8 +77,6 @@ export async function fetchAdminFile(method: string, url: string, body?: unknown
     throw new ApiError(err.message, err.status ?? 0, null);
   }
 }
-
-export { saveBlob };
 
 export const fileToBase64 = (file: File) =>
   new Promise<string>((resolve, reject) => {

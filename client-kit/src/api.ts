@@ -2,7 +2,7 @@
  * The HTTP calls every app makes besides the socket. Failures are HallErrors with the HTTP status, so an app can
  * tell "signed out" (401) from "server unreachable" (NETWORK) without parsing messages.
  */
-import { HallError, messageFor, type HallErrorCode } from './errors.ts';
+import { HallError, httpFailure } from './errors.ts';
 
 /** One row of GET /api/sessions; `mine` marks the sessions of the caller's own council(s). */
 export interface SessionSummary {
@@ -31,8 +31,7 @@ export async function listSessions(token: string | null, opts: { baseUrl?: strin
   const body = (await res.json().catch(() => null)) as { ok?: boolean; code?: string; message?: string; sessions?: SessionSummary[] } | null;
   opts.signal?.throwIfAborted();
   if (!res.ok || !body?.ok || !Array.isArray(body.sessions)) {
-    const code = (res.status === 401 ? 'UNAUTHENTICATED' : (body?.code ?? 'INTERNAL')) as HallErrorCode;
-    throw new HallError(code, body?.message ?? messageFor(code), res.status);
+    throw httpFailure(res.status, body);
   }
   return body.sessions;
 }
@@ -65,8 +64,7 @@ async function authed<T>(method: 'GET' | 'DELETE', path: string, token: string, 
   opts.signal?.throwIfAborted();
   const body = (await res.json().catch(() => null)) as ({ ok?: boolean; code?: string; message?: string } & T) | null;
   if (!res.ok || !body?.ok) {
-    const code = (res.status === 401 ? 'UNAUTHENTICATED' : (body?.code ?? 'INTERNAL')) as HallErrorCode;
-    throw new HallError(code, body?.message ?? messageFor(code), res.status);
+    throw httpFailure(res.status, body);
   }
   return body;
 }

@@ -131,6 +131,12 @@ const RATE_LIMIT_MAX_MS = 4000;
 const OUTAGE_RETRY_MAX_MS = 1000;
 const CLOCK_ROUNDS = 3;
 
+/**
+ * A delay spread over 0.5–1.5× its value. Why: after a server restart or a Wi-Fi drop every tablet of the hall (85 in
+ * a province) loses its socket at the same moment; with fixed delays they would all reconnect, re-join and resend
+ * their queued commands in the same instant, again at each back-off step, and a node just taking the session over
+ * would meet the whole hall at once. Spread over a whole delay's width, the same load arrives a little at a time.
+ */
 const jitter = (ms: number) => Math.round(ms * (0.5 + Math.random()));
 const actorKey = (actor: Actor | null) => (actor ? `${actor.role}:${actor.id}` : 'public');
 

@@ -17,8 +17,17 @@ export const kitErrorMessages: Record<LoginFailureCode | 'NETWORK', { vi: string
   NETWORK: { vi: 'Không kết nối được máy chủ, vui lòng kiểm tra mạng và thử lại', en: 'Cannot reach the server, check the network and try again' },
 };
 
+/**
+ * Words for a code, INTERNAL's for one neither list knows (a newer server's code): own keys only, since a code
+ * arrives from the wire and 'toString' or 'constructor' must not find Object.prototype's members.
+ */
 export function messageFor(code: HallErrorCode, lang: 'vi' | 'en' = 'vi'): string {
-  return (code in errorMessages ? errorMessages[code as ErrorCode] : kitErrorMessages[code as LoginFailureCode | 'NETWORK'])[lang];
+  const words = Object.hasOwn(errorMessages, code)
+    ? errorMessages[code as ErrorCode]
+    : Object.hasOwn(kitErrorMessages, code)
+      ? kitErrorMessages[code as LoginFailureCode | 'NETWORK']
+      : errorMessages.INTERNAL;
+  return words[lang];
 }
 
 export class HallError extends Error {
@@ -33,6 +42,17 @@ export class HallError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The error of a failed HTTP answer (`body`: its JSON, null when it was none): 401 is always UNAUTHENTICATED;
+ * otherwise the server's code, or for a bare 404/403 (a proxy's page) NOT_FOUND/FORBIDDEN, else INTERNAL; the
+ * server's own (Vietnamese) message when it sent one, else the code's.
+ */
+export function httpFailure(status: number, body: { code?: unknown; message?: unknown } | null): HallError {
+  const sent = typeof body?.code === 'string' ? body.code : null;
+  const code = (status === 401 ? 'UNAUTHENTICATED' : (sent ?? (status === 404 ? 'NOT_FOUND' : status === 403 ? 'FORBIDDEN' : 'INTERNAL'))) as HallErrorCode;
+  return new HallError(code, typeof body?.message === 'string' ? body.message : messageFor(code), status);
 }
 
 export function isHallError(err: unknown): err is HallError {

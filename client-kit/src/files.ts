@@ -2,7 +2,7 @@
  * Files behind a bearer token (PDFs, exports, login cards). A plain link cannot carry the token, so every app fetches
  * the file as a Blob and hands it to the browser from an object URL; these helpers are that one path for all apps.
  */
-import { HallError, messageFor, type HallErrorCode } from './errors.ts';
+import { HallError, httpFailure } from './errors.ts';
 
 export interface FetchedFile {
   blob: Blob;
@@ -15,7 +15,13 @@ export interface FetchedFile {
 export function fileNameOf(headers: Headers, fallback: string): string {
   const cd = headers.get('content-disposition') ?? '';
   const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
-  if (star) return decodeURIComponent(star[1]!);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!.trim());
+    } catch {
+      // A malformed escape (a stray %) from a proxy or an old server: the plain name, or the fallback, still serves.
+    }
+  }
   const plain = /filename="?([^";]+)"?/i.exec(cd);
   return plain ? plain[1]! : fallback;
 }
@@ -35,9 +41,7 @@ export async function fetchFile(token: string | null, url: string, opts: { metho
     throw new HallError('NETWORK');
   }
   if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
-    const code = (res.status === 401 ? 'UNAUTHENTICATED' : (body?.code ?? (res.status === 404 ? 'NOT_FOUND' : res.status === 403 ? 'FORBIDDEN' : 'INTERNAL'))) as HallErrorCode;
-    throw new HallError(code, body?.message ?? messageFor(code), res.status);
+    throw httpFailure(res.status, (await res.json().catch(() => null)) as { code?: unknown; message?: unknown } | null);
   }
   return { blob: await res.blob(), fileName: fileNameOf(res.headers, url.split('?')[0]!.split('/').pop() || 'tep'), headers: res.headers };
 }

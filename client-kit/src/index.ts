@@ -11,7 +11,7 @@ export {
   type ServerNotice,
   type SocketFactory,
 } from './client.ts';
-export { HallError, isHallError, kitErrorMessages, messageFor, type HallErrorCode, type LoginFailureCode } from './errors.ts';
+export { HallError, httpFailure, isHallError, kitErrorMessages, messageFor, type HallErrorCode, type LoginFailureCode } from './errors.ts';
 export { actorOf, decodeClaims, type Claims, type Role } from './claims.ts';
 export { can, type CanVerdict } from './can.ts';
 export { formatClock, formatHallTime, HALL_TIME_ZONE, remaining, type Remaining } from './time.ts';

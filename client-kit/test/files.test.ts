@@ -24,6 +24,12 @@ describe('[KIT-FILE] authenticated file downloads', () => {
     expect(fileNameOf(new Headers(), 'fallback.csv')).toBe('fallback.csv');
   });
 
+  it('[KIT-FILE-3] a malformed filename*= never throws: the plain filename serves, else the fallback', () => {
+    const bad = "attachment; filename*=UTF-8''bi%E1%BA.pdf; filename=\"bien-ban.pdf\"";
+    expect(fileNameOf(new Headers({ 'content-disposition': bad }), 'x.pdf')).toBe('bien-ban.pdf');
+    expect(fileNameOf(new Headers({ 'content-disposition': "attachment; filename*=UTF-8''100%.pdf" }), 'x.pdf')).toBe('x.pdf');
+  });
+
   it('[KIT-FILE-2] a refusal carries the server message and status; no answer is NETWORK', async () => {
     const refused = fetchFile('tok', '/x', { fetch: answer(404, JSON.stringify({ ok: false, code: 'NOT_FOUND', message: 'Không tìm thấy tài liệu' }), { 'content-type': 'application/json' }) });
     await expect(refused).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Không tìm thấy tài liệu', status: 404 });

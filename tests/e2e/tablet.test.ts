@@ -9,14 +9,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { startHall, type RunningHall, type TestClient } from '../../server/test/support/hall.ts';
+import type { RunningHall, TestClient } from '../../server/test/support/hall.ts';
 import { demoSessions } from '../../server/src/seed/demo.ts';
-import { launch, screenshot } from '../support/browser.ts';
+import { screenshot } from '../support/browser.ts';
 import AxeBuilder from '@axe-core/playwright';
 import {
   axeSerious,
   checkInAll,
-  connectChair,
+  closeSitting,
   connectDelegates,
   delegateCheckIn,
   delegateId,
@@ -28,6 +28,7 @@ import {
   newPage,
   range,
   SESSION,
+  startSitting,
   STATE_TIMEOUT,
   textMatches,
   visible,
@@ -51,10 +52,7 @@ type Officials = { id: string; fullName: string; post: string; ratable: boolean;
 const officials = () => (chair.view!.snapshot as { context: { council: { officials: Officials } } }).context.council.officials;
 
 beforeAll(async () => {
-  h = await startHall();
-  browser = await launch();
-  chair = await connectChair(h.baseUrl);
-  bots = await connectDelegates(h.baseUrl, BOTS);
+  ({ h, browser, observer: chair, bots } = await startSitting(BOTS));
   tablet = await newPage(browser, 'portrait');
   await delegateLogin(tablet, h.baseUrl, ME);
 });
@@ -64,10 +62,7 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  for (const b of bots?.values() ?? []) b.close();
-  chair?.close();
-  await browser?.close();
-  await h?.close();
+  await closeSitting({ h, browser, observer: chair, bots });
 });
 
 /**

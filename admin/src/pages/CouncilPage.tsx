@@ -5,7 +5,8 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { defaultProfile, type Council, type Delegate, type Official, type RulesProfile } from '@hall/core';
-import { api, fetchAdminFile, fileToBase64, saveBlob, useApi, type ApiError } from '../api.ts';
+import { saveBlob } from '@hall/client-kit';
+import { api, fetchAdminFile, fileToBase64, useApi, type ApiError } from '../api.ts';
 import { useStrings } from '../i18n.ts';
 import { hallDateTime, Status, useAction } from '../ui.tsx';
 

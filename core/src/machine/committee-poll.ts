@@ -52,8 +52,6 @@ export function committeeAtOpen(ctx: SessionContext, ev: Pick<EventOf<'poll.open
 /** The member number (from 1) of a delegate on the poll's committee, or 0. */
 export const memberIndex = (committee: PollCommittee, delegateId: string): number => committee.members.indexOf(delegateId) + 1;
 
-export const dealers = (committee: PollCommittee): Set<number> => new Set(committee.dealt);
-
 /** counts[q][o] from the committee's decryption, as the poll's counts (`issued`: ballots issued, as for a sealed box). */
 export function countsFromCommittee(poll: Poll, counts: readonly (readonly number[])[], issued: number): PollCounts {
   const options = committeeOptions(poll);

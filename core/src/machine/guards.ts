@@ -10,7 +10,7 @@ import type { BallotChoice, EventOf, MachineEvent } from '../protocol/commands.t
 import type { RefusalReason } from '../protocol/errors.ts';
 import { commandRoles } from '../protocol/commands.ts';
 import { paperworkOf, type Poll, type SessionContext } from './context.ts';
-import { committeeOptions, dealers, isCommitteePoll, memberIndex } from './committee-poll.ts';
+import { committeeOptions, isCommitteePoll, memberIndex } from './committee-poll.ts';
 
 type Check<T extends MachineEvent['type']> = (ctx: SessionContext, ev: EventOf<T>) => RefusalReason | null;
 
@@ -341,7 +341,7 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     const c = poll.committee;
     const index = memberIndex(c, ev.by.id);
     // Shares are dealt against everyone's commitments, so every member must have committed first.
-    if (c.commitments.length !== c.members.length || dealers(c).has(index)) return 'CEREMONY_STEP';
+    if (c.commitments.length !== c.members.length || c.dealt.includes(index)) return 'CEREMONY_STEP';
     const recipients = ev.shares.map((s) => s.to).sort((a, b) => a - b);
     const others = c.members.map((_, i) => i + 1).filter((j) => j !== index);
     const exact = ev.shares.every((s) => s.from === index) && recipients.length === others.length && recipients.every((to, i) => to === others[i]);

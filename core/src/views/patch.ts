@@ -92,7 +92,7 @@ function diffInto(a: unknown, b: unknown, path: PatchPath, ops: PatchOp[]): void
     ops.push(['a', [...path], head, a.length - head - tail, b.slice(head, b.length - tail).map(slot)]);
     return;
   }
-  if (jsonEqual(a, b)) return;
+  // Not the same value, and not two objects or two arrays: JSON cannot see them as equal either.
   ops.push(['s', [...path], b]);
 }
 

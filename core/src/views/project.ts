@@ -494,8 +494,8 @@ function persistedOf(snapshot: SessionSnapshot): Persisted {
 
 /**
  * Removes what an audience may not see from the machine snapshot it receives for `can()`: other delegates'
- * public-vote choices before the announcement, attendance notes. Machine decisions a client asks about never depend
- * on the removed fields (a guard reads `castBy`, not `choices`).
+ * public-vote choices before the announcement, a committee's decryption shares before it, attendance notes. Machine
+ * decisions a client asks about never depend on the removed fields (a guard reads `castBy`, not `choices`).
  */
 export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience, delegateId: string | null = null): unknown {
   // Copies only what it changes: the machine's context is never updated in place (apply.ts), so sharing the rest is
@@ -504,7 +504,13 @@ export function redactedSnapshot(snapshot: SessionSnapshot, audience: Audience, 
   const ctx = persisted.context;
   const seatOrder = new Map(ctx.council.delegates.map((d, i) => [d.id, i]));
   // A delegate's own choice reaches them in `poll.mine`; the snapshot carries nobody's, so one copy serves every tablet.
-  const polls = ctx.polls.map((p) => {
+  const polls = ctx.polls.map((unsealed) => {
+    // A committee's decryption shares open the sums, so before the announcement they are the result: only who has
+    // decrypted stays, which is all the guards a client's can() runs on this snapshot read (ALREADY_DECRYPTED).
+    const p =
+      unsealed.committee && unsealed.status !== 'announced'
+        ? { ...unsealed, committee: { ...unsealed.committee, partials: unsealed.committee.partials.map(({ member }) => ({ member, shares: [] })) } }
+        : unsealed;
     if (p.mode !== 'secret') return p.status === 'announced' ? p : { ...p, choices: {} };
     // A secret poll: never the order ballots came in. Staff get who has cast as a set (seat order); a tablet only
     // itself, so that its own buttons know the ballot is in; nobody gets counts before the announcement.

@@ -34,8 +34,20 @@ export interface ViewPatch {
   ops: PatchOp[];
 }
 
-/** The patch that turns a room's previous pushed view into the next one. */
-export const viewPatch = (from: SessionView, to: SessionView): ViewPatch => ({ seq: to.seq, from: from.seq, sessionId: to.sessionId, audience: to.audience, ops: diff(from, to) });
+/**
+ * The patch that turns a room's previous pushed view into the next one. Throws for views of two rooms (sessions or
+ * audiences) or carrying a delegate's own part (`me`, a poll's `mine`): the patch goes to a whole room, so it must say
+ * nothing that only one of its members may read, and it fits only the view its room was sent.
+ */
+export function viewPatch(from: SessionView, to: SessionView): ViewPatch {
+  if (from.sessionId !== to.sessionId || from.audience !== to.audience) {
+    throw new RangeError(`viewPatch: views of two rooms (${from.sessionId}/${from.audience} → ${to.sessionId}/${to.audience})`);
+  }
+  if (hasPersonalPart(from) || hasPersonalPart(to)) throw new RangeError('viewPatch: a view with a personal part (me/mine) is not a room\'s view');
+  return { seq: to.seq, from: from.seq, sessionId: to.sessionId, audience: to.audience, ops: diff(from, to) };
+}
+
+const hasPersonalPart = (view: SessionView) => view.me != null || view.poll?.mine !== undefined || view.polls.some((p) => p.mine !== undefined);
 
 /** What a client does with a patch: show the view it makes, ignore it, or ask for a whole view (a join). */
 export type PatchOutcome = { kind: 'view'; view: SessionView } | { kind: 'ignored' } | { kind: 'resync' };

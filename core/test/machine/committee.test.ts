@@ -31,7 +31,7 @@ import { committeeOptions, committeeShape, countsFromCommittee, isCommitteePoll,
 import type { Poll, PollCommittee } from '../../src/machine/context.ts';
 import { pendingDeadlines } from '../../src/machine/engine.ts';
 import type { PollCounts } from '../../src/protocol/commands.ts';
-import { chairView, delegateView } from '../../src/views/project.ts';
+import { chairView, delegateView, redactedSnapshot } from '../../src/views/project.ts';
 import { chair, delegate, did, region, secretary, seeded, startedSession, system, type SessionDriver, type SessionOptions } from '../helpers.ts';
 
 type CommitteePoll = Poll & { committee: PollCommittee };
@@ -105,6 +105,17 @@ class Devices {
   }
 }
 
+/**
+ * Opens committee poll `pollId` (with `open`, by default a motion) and plays its whole key ceremony: the poll is voting,
+ * the members' devices hold their key shares, and the box of ciphertexts is empty.
+ */
+function votingPoll(s: SessionDriver, pollId: string, open = openCommittee(pollId)) {
+  s.ok(open);
+  const devices = new Devices(s, pollId);
+  devices.ceremony();
+  return { devices, box: [] as EncryptedBallot[] };
+}
+
 /** The tablets: encrypt each ballot to the poll's key and cast it through the client path; the box keeps the ciphertexts. */
 function castEncrypted(s: SessionDriver, pollId: string, box: EncryptedBallot[], ballots: { delegate: number; choices: number[] }[], random = seeded(29)): void {
   const p = committeeOf(s, pollId);
@@ -133,6 +144,9 @@ function serverCounts(devices: Devices, box: readonly EncryptedBallot[], partial
   const verified = new Map(partials.map((d) => [d.member, verifyPartial(committeeShape(p), p.committee.commitments, aggregates, d)]));
   return countsFromCommittee(p, combine(devices.params, aggregates, verified, box.length), p.presentAtClose);
 }
+
+/** The committee's decryption shares in a redacted snapshot (of the session's first poll). */
+const partialsIn = (redacted: unknown) => (redacted as { context: { polls: CommitteePoll[] } }).context.polls[0]!.committee.partials;
 
 const decrypt = (devices: Devices, partial: PartialDecryption, counts?: PollCounts) =>
   ({ type: 'committee.decrypt', pollId: devices.pollId, partial, ...(counts ? { counts } : {}), by: devices.actor(partial.member) }) as const;
@@ -262,12 +276,9 @@ describe('[CMTE] the key ceremony', () => {
 });
 
 describe('[CMTE] voting, the close and the committee count', () => {
-  it('[CMTE-3] encrypted ballots go in as content-less casts; the close waits for decryption; the threshold share counts the motion', () => {
+  it('[CMTE-3] encrypted ballots go in as content-less casts; the close waits for decryption; the threshold share counts the motion; clients see who decrypted, the shares only once announced', () => {
     const s = committeeSession(3);
-    s.ok(openCommittee('c1'));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
-    const box: EncryptedBallot[] = [];
+    const { devices, box } = votingPoll(s, 'c1');
     // yes 0, no 1, abstain 2: 8 yes of 15 delegates is more than half.
     const votes = [0, 0, 1, 0, 2, 0, 0, 1, 0, 0, 0];
     castEncrypted(s, 'c1', box, votes.map((o, k) => ({ delegate: k + 1, choices: [o] })));
@@ -309,6 +320,7 @@ describe('[CMTE] voting, the close and the committee count', () => {
     expect(s.command(delegate(1), 'committee.decrypt', { pollId: 'c1', partial: one, counts })).toMatchObject({ ok: false, reason: 'BAD_COUNTS' });
     s.ok(decrypt(devices, one));
     s.refuse(decrypt(devices, one), 'ALREADY_DECRYPTED');
+    expect(partialsIn(redactedSnapshot(s.snapshot(), 'delegate', 'd1'))).toEqual([{ member: 1, shares: [] }]);
     expect(poll(s, 'c1')).toMatchObject({ status: 'open', counts: null });
     s.refuse({ type: 'poll.announce', pollId: 'c1', by: chair }, 'POLL_NOT_COUNTED');
 
@@ -319,11 +331,18 @@ describe('[CMTE] voting, the close and the committee count', () => {
     s.ok(decrypt(devices, three, counts));
     expect(poll(s, 'c1')).toMatchObject({ status: 'counted', counts: { kind: 'motion', yes: 8, no: 2, abstain: 1 } });
     expect(devices.poll.committee.partials.map((p) => p.member)).toEqual([1, 3]);
+    // Counted is not announced: the snapshot any client gets says who has decrypted, never the shares (they are the result).
+    for (const audience of ['chair', 'secretary', 'delegate', 'public'] as const) {
+      expect(partialsIn(redactedSnapshot(s.snapshot(), audience, 'd1')), audience).toEqual([{ member: 1, shares: [] }, { member: 3, shares: [] }]);
+    }
     expect(region(s, 'voting')).toBe('counted');
     // Member 2 stayed away and did not block; now the poll takes no more shares.
     s.refuse(decrypt(devices, shareOf(devices, box, 2)), 'NOT_DECRYPTING');
 
     s.ok({ type: 'poll.announce', pollId: 'c1', by: chair });
+    // From the announcement the shares are public (the bulletin board shows them too).
+    expect(partialsIn(redactedSnapshot(s.snapshot(), 'public'))).toEqual(devices.poll.committee.partials);
+    expect(partialsIn(redactedSnapshot(s.snapshot(), 'public'))[0]!.shares).not.toEqual([]);
     const announced = chairView(s.snapshot(), 0).poll!;
     expect(announced.result).toMatchObject({ kind: 'motion', total: 15, yes: 8, no: 2, abstain: 1, adopted: true, outcome: 'THÔNG QUA' });
     expect(announced.committee).toMatchObject({
@@ -339,11 +358,8 @@ describe('[CMTE] voting, the close and the committee count', () => {
 
   it('[CMTE-3] the threshold applies to the committee\'s counts as to any motion: 7 yes of 15 fail', () => {
     const s = committeeSession(1);
-    s.ok(openCommittee('c1'));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
+    const { devices, box } = votingPoll(s, 'c1');
     expect(devices.poll.committee).toMatchObject({ members: ['d1'], threshold: 1, phase: 'voting', shares: [] });
-    const box: EncryptedBallot[] = [];
     castEncrypted(s, 'c1', box, [0, 0, 0, 0, 0, 0, 0, 1, 1, 2].map((o, k) => ({ delegate: k + 1, choices: [o] })));
     s.ok({ type: 'poll.close', pollId: 'c1', by: chair });
     const only = shareOf(devices, box, 1);
@@ -354,10 +370,7 @@ describe('[CMTE] voting, the close and the committee count', () => {
 
   it('[CMTE-4] a confidence rating counted by the committee: one question per official, issued = present at close, the consequences as usual', () => {
     const s = committeeSession(3, { level: 'province', delegates: 15 });
-    s.ok(rating('r1'));
-    const devices = new Devices(s, 'r1');
-    devices.ceremony();
-    const box: EncryptedBallot[] = [];
+    const { devices, box } = votingPoll(s, 'r1', rating('r1'));
     // high 0, confidence 1, low 2: o1 low on 7 of 10 ballots (at least two thirds), o2 high on 8.
     const o1 = [2, 2, 2, 2, 2, 2, 2, 1, 0, 1];
     const o2 = [0, 0, 0, 0, 0, 0, 0, 0, 1, 2];
@@ -401,10 +414,7 @@ describe('[CMTE] voting, the close and the committee count', () => {
 describe('[CMTE] when the committee cannot count', () => {
   it('[CMTE-5] below the threshold the poll waits uncounted; it is cancelled with its reason and repeated with a new committee key', () => {
     const s = committeeSession(3);
-    s.ok(openCommittee('c1'));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
-    const box: EncryptedBallot[] = [];
+    const { devices, box } = votingPoll(s, 'c1');
     castEncrypted(s, 'c1', box, [0, 1, 2, 0].map((o, k) => ({ delegate: k + 4, choices: [o] })));
     s.ok({ type: 'poll.close', pollId: 'c1', by: chair });
     s.ok(decrypt(devices, shareOf(devices, box, 2)));
@@ -427,9 +437,7 @@ describe('[CMTE] when the committee cannot count', () => {
 
   it('[CMTE-5] a committee poll closed by its deadline waits for decryption; with too few ballots the deadline cancels it', () => {
     const s = committeeSession(3);
-    s.ok(openCommittee('c1', { manualClose: undefined }));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
+    votingPoll(s, 'c1', openCommittee('c1', { manualClose: undefined }));
     castEncrypted(s, 'c1', [], [0, 0, 1].map((o, k) => ({ delegate: k + 4, choices: [o] })));
     s.refuse({ type: 'poll.deadline', pollId: 'c1', counts: { kind: 'motion', yes: 2, no: 1, abstain: 0 }, by: system }, 'BAD_COUNTS');
     s.ok({ type: 'poll.deadline', pollId: 'c1', by: system });
@@ -438,9 +446,7 @@ describe('[CMTE] when the committee cannot count', () => {
     s.refuse({ type: 'poll.deadline', pollId: 'c1', by: system }, 'STALE_DEADLINE');
     s.ok({ type: 'poll.cancel', pollId: 'c1', reason: 'Thử', by: chair });
 
-    s.ok(openCommittee('c2', { manualClose: undefined }));
-    const second = new Devices(s, 'c2');
-    second.ceremony();
+    votingPoll(s, 'c2', openCommittee('c2', { manualClose: undefined }));
     castEncrypted(s, 'c2', [], [{ delegate: 4, choices: [0] }]);
     s.refuse({ type: 'poll.close', pollId: 'c2', by: chair }, 'TOO_FEW_BALLOTS');
     s.ok({ type: 'poll.deadline', pollId: 'c2', by: system });
@@ -450,10 +456,7 @@ describe('[CMTE] when the committee cannot count', () => {
 
   it('[CMTE-5] a re-vote of a committee poll is a committee poll with a fresh ceremony, and needs a committee member present', () => {
     const s = committeeSession(1);
-    s.ok(openCommittee('c1'));
-    const devices = new Devices(s, 'c1');
-    devices.ceremony();
-    const box: EncryptedBallot[] = [];
+    const { devices, box } = votingPoll(s, 'c1');
     castEncrypted(s, 'c1', box, [0, 1, 1].map((o, k) => ({ delegate: k + 4, choices: [o] })));
     s.ok({ type: 'poll.close', pollId: 'c1', by: chair });
     const only = shareOf(devices, box, 1);

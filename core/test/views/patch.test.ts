@@ -171,3 +171,25 @@ describe('[PATCH] continuity on the client', () => {
     if (applied.kind === 'view') expect(applied.view).toEqual(overWire(project(s.snapshot(), s.log.length, 'chair')));
   });
 });
+
+describe('[PATCH] a patch is for one room’s shared view', () => {
+  it('[PATCH-6] viewPatch throws for views of two rooms or views carrying a delegate’s own part (me, mine)', () => {
+    const s = startedSession({ present: 10 });
+    s.ok({ type: 'poll.open', pollId: 'p1', subject: 'Nghị quyết', kind: 'motion', mode: 'electronic', by: chair } as never);
+    const seq = s.log.length;
+    const chairs = project(s.snapshot(), seq, 'chair');
+    expect(() => viewPatch(chairs, project(s.snapshot(), seq + 1, 'wall'))).toThrow(/two rooms/);
+    expect(() => viewPatch(chairs, { ...chairs, seq: seq + 1, sessionId: 'ky-hop-2' })).toThrow(/two rooms/);
+    // A delegate's own view: `me` at the top, `mine` on each poll; the shared view of the delegates' room has neither.
+    const own = project(s.snapshot(), seq, 'delegate', 'd1');
+    expect(own.me).toBeDefined();
+    expect(own.poll?.mine).toBeDefined();
+    const shared = sharedDelegateView(s.snapshot(), seq);
+    expect(() => viewPatch(shared, own)).toThrow(/personal part/);
+    expect(() => viewPatch(own, shared)).toThrow(/personal part/);
+    expect(() => viewPatch(shared, { ...shared, me: own.me })).toThrow(/personal part/);
+    expect(() => viewPatch(shared, { ...shared, polls: own.polls })).toThrow(/personal part/);
+    expect(() => viewPatch(shared, { ...shared, poll: own.poll })).toThrow(/personal part/);
+    expect(viewPatch(shared, sharedDelegateView(s.snapshot(), seq + 1))).toMatchObject({ from: seq, seq: seq + 1, audience: 'delegate' });
+  });
+});

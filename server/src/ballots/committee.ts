@@ -84,7 +84,10 @@ function countsMatrix(poll: CommitteePoll): number[][] | null {
   return poll.officialIds.map((id) => options.map((o) => (c.officials[id] as Record<string, number | undefined>)[o] ?? 0));
 }
 
-/** A committee poll's public board: its parameters and ceremony, then (from its close) the ballots, shares and counts. */
+/**
+ * A committee poll's public board: its parameters and ceremony, from its close the ballots and their sums, and from
+ * the chair's announcement the members' decryption shares and the counts.
+ */
 export interface CommitteeBoard extends Omit<BulletinBoard, 'counts'> {
   pollId: string;
   phase: 'ceremony' | 'voting' | 'decrypting' | 'counted' | 'cancelled';
@@ -92,6 +95,7 @@ export interface CommitteeBoard extends Omit<BulletinBoard, 'counts'> {
   sealedShares: PollCommittee['shares'];
   /** Per question and option, the sum of every ballot's ciphertexts (from the close; recomputed by `verify`). */
   aggregates: { a: string; b: string }[][] | null;
+  /** Null until the poll is announced (as `partials` stays empty): results are public only from the announcement. */
   counts: number[][] | null;
 }
 
@@ -105,6 +109,8 @@ export function boardOf(poll: CommitteePoll, ballots: readonly EncryptedBallot[]
   const closed = ballots !== null && c.phase === 'decrypting';
   const listed = closed ? ballots.map((ballot) => ({ receipt: ballotReceipt(ballot), ballot })).sort((x, y) => (x.receipt < y.receipt ? -1 : x.receipt > y.receipt ? 1 : 0)) : [];
   const phase = poll.status === 'cancelled' ? 'cancelled' : poll.status !== 'open' ? 'counted' : c.phase;
+  // The shares decrypt the sums, so they are the result: like the counts, nobody sees them before the chair announces.
+  const announced = poll.status === 'announced';
   return {
     version: 1,
     pollId: poll.pollId,
@@ -116,7 +122,7 @@ export function boardOf(poll: CommitteePoll, ballots: readonly EncryptedBallot[]
     sealedShares: c.shares,
     ballots: listed,
     aggregates: closed ? aggregatesOf(poll, ballots).map((row) => row.map((x) => ({ a: encodePoint(x.a), b: encodePoint(x.b) }))) : null,
-    partials: c.partials,
-    counts: countsMatrix(poll),
+    partials: announced ? c.partials : [],
+    counts: announced ? countsMatrix(poll) : null,
   };
 }

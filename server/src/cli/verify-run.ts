@@ -11,8 +11,11 @@ import { DataDirLockedError } from '../store/embedded.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 
-/** Exit codes, stable for scripts: every journal holds, one does not, nothing was checked, the data is in use, other. */
-export const VERIFY_EXIT = { ok: 0, error: 1, broken: 2, nothingToVerify: 3, inUse: 4 } as const;
+/**
+ * Exit codes, stable for scripts: every journal holds, one does not, nothing was checked, the data is in use, other.
+ * With `--poll`, 3 says the poll is not announced yet: its board carries no shares or counts before then.
+ */
+export const VERIFY_EXIT = { ok: 0, error: 1, broken: 2, nothingToVerify: 3, notAnnounced: 3, inUse: 4 } as const;
 
 export async function runVerify(env: NodeJS.ProcessEnv, print: (line: string) => void = console.log, printError: (line: string) => void = console.error): Promise<number> {
   let settings: ReturnType<typeof loadStorageSettings>;
@@ -94,7 +97,8 @@ export function runBoardVerify(file: string, print: (line: string) => void = con
 /**
  * `--poll <sessionId>/<pollId>`: fetches the poll's board from a server's public endpoint (`--server`, default
  * HALL_URL or http://127.0.0.1:8080) and checks it with the same code as a file — core's `verifyBoard`, which shares
- * nothing with the server's path that built the board. A board not yet counted has nothing to check (exit 3).
+ * nothing with the server's path that built the board. A poll not yet announced has nothing to check (exit 3): its
+ * board shows the decryption shares and the counts only from the announcement.
  */
 export async function runPollVerify(
   poll: string,
@@ -109,18 +113,23 @@ export async function runPollVerify(
     return VERIFY_EXIT.error;
   }
   const url = `${server.replace(/\/+$/, '')}/api/sessions/${encodeURIComponent(match[1]!)}/polls/${encodeURIComponent(match[2]!)}/board`;
-  let board: BulletinBoard & { counts: number[][] | null };
+  let board: BulletinBoard & { counts: number[][] | null; phase?: string };
   try {
     const res = await fetchImpl(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    board = ((await res.json()) as { board: BulletinBoard & { counts: number[][] | null } }).board;
+    board = ((await res.json()) as { board: typeof board }).board;
   } catch (err) {
     printError(`Không tải được bảng công khai ${url}: ${describe(err)}\nCannot fetch the bulletin board ${url}: ${describe(err)}`);
     return VERIFY_EXIT.error;
   }
   if (board?.counts === null) {
-    printError(`Cuộc bỏ phiếu chưa được kiểm xong, chưa có gì để kiểm tra / the poll is not counted yet: nothing to verify`);
-    return VERIFY_EXIT.nothingToVerify;
+    printError(
+      board.phase === 'cancelled'
+        ? `Cuộc bỏ phiếu ${poll} đã bị huỷ, không có kết quả để kiểm tra.\nThe poll ${poll} was cancelled: it has no result to verify.`
+        : `Cuộc bỏ phiếu ${poll} chưa được công bố kết quả: bảng công khai chỉ có phần giải mã và số phiếu từ khi chủ tọa công bố. Hãy kiểm tra lại sau khi công bố.\n` +
+            `The poll ${poll} is not announced yet: its board shows the decryption shares and counts only from the chair's announcement. Verify again once it is announced.`,
+    );
+    return VERIFY_EXIT.notAnnounced;
   }
   return checkBoard(board, print);
 }

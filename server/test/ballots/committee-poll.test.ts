@@ -101,6 +101,8 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
     expect(pollOf(h, 'c1').status).toBe('open');
     expect(await decrypt(h, 'c1', 3, secrets.get(3)!)).toMatchObject({ ok: true });
     expect(pollOf(h, 'c1')).toMatchObject({ status: 'counted', counts: { kind: 'motion', yes: 4, no: 2, abstain: 1 } });
+    // Counted is not public: the shares (which decrypt the sums) and the counts wait for the announcement.
+    expect(await h.room.board('c1')).toMatchObject({ phase: 'counted', partials: [], counts: null });
     await h.ok(cmd('poll.announce', { pollId: 'c1' }), CHAIR);
     expect(pollOf(h, 'c1').status).toBe('announced');
 
@@ -188,7 +190,7 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
     expect(await castSealedAndScan(h, 's1', async () => h.backing!.ballots.get(pollKey(SESSION, 's1'))!)).toEqual([]);
   }, 240_000);
 
-  it('[CPOLL-5] `pnpm verify -- --poll` fetches the board from the server\'s public endpoint and checks it; a board altered on the way is rejected', async () => {
+  it('[CPOLL-5] `pnpm verify -- --poll` fetches the board from the server\'s public endpoint and checks it once announced (exit 3 before); a board altered on the way is rejected', async () => {
     const app = await startTestApp();
     try {
       await app.hall.store.catalog.putCouncil(council);
@@ -223,6 +225,14 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
         const secret = finishCeremony(c, params, s.secrets, published, sealed);
         await ok(cmd('committee.decrypt', { pollId: 'v1', partial: decryptShare({ pollContext: c, options: [3] }, s.secrets.index, secret, aggregates, random) }), D(s.secrets.index - 1));
       }
+      // Counted but not announced: the board holds back the shares and the counts, and verify says why (exit 3).
+      expect(await board()).toMatchObject({ phase: 'counted', partials: [], counts: null });
+      out.length = 0;
+      expect(await verify()).toBe(VERIFY_EXIT.notAnnounced);
+      expect(VERIFY_EXIT.notAnnounced).toBe(3);
+      expect(out.join('\n')).toMatch(/chưa được công bố.*\n.*not announced yet/);
+      await ok(cmd('poll.announce', { pollId: 'v1' }), CHAIR);
+      expect((await board()).partials.map((p) => p.member)).toEqual([1, 2]);
       out.length = 0;
       expect(await verify()).toBe(VERIFY_EXIT.ok);
       expect(out.join('\n')).toMatch(/OK {2}5 ballots.*\[\[2,3,0\]\]/);
