@@ -359,7 +359,7 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     if (poll.status !== 'open' || c.phase === 'decrypting') return 'CEREMONY_STEP';
     const dealer = ev.complaint.dealer;
     if (dealer === index) return 'NOT_YOURSELF';
-    return dealer <= c.members.length && dealers(c).has(dealer) ? null : 'CEREMONY_STEP';
+    return dealer <= c.members.length && c.dealt.includes(dealer) ? null : 'CEREMONY_STEP';
   },
   'committee.decrypt': (ctx, ev) => {
     const poll = findPoll(ctx, ev.pollId);
