@@ -234,7 +234,7 @@ export class SessionRoom {
 
   /** Submits a validated, authorized command. Resolves with the ack to send. */
   submit(command: Command, by: Actor): Promise<CommandAck> {
-    if (command.type === 'ballot.cast') return this.submitBallot(command, by);
+    if (command.type === 'ballot.cast' || command.type === 'ballot.castEncrypted') return this.submitBallot(command, by);
     return this.enqueue(() => this.process(command.commandId, by, command, (snap, at) => prepareCommand(snap, command, by, at)));
   }
 
@@ -264,11 +264,10 @@ export class SessionRoom {
   }
 
   /**
-   * Runs a group of ballots in arrival order. A run of ballots in one open electronic or sealed-box secret poll, one
-   * per delegate, shares one append (and, secret, one box write): each is judged against the state before the run,
-   * which is the state it would meet in its turn (a ballot of one delegate neither allows nor forbids another's).
-   * Anything else — a committee poll's ballot (its proofs are checked one by one), a delegate's second ballot in the
-   * group — goes one at a time as before.
+   * Runs a group of ballots in arrival order. A run of ballots of one kind in one open poll, one per delegate, shares
+   * one append (and, secret, one box write): each is judged against the state before the run, which is the state it
+   * would meet in its turn (a ballot of one delegate neither allows nor forbids another's). Anything else — a
+   * delegate's second ballot in the group, a ballot after another kind of command — goes one at a time as before.
    */
   private async processBallots(group: PendingBallot[]) {
     let i = 0;
@@ -288,13 +287,13 @@ export class SessionRoom {
     const first = group[start]!;
     const pollId = (first.command.payload as { pollId?: unknown }).pollId;
     const poll = typeof pollId === 'string' ? findPoll(this.snapshot.context, pollId) : undefined;
-    const groupable = poll?.mode === 'electronic' || (poll?.mode === 'secret' && !isCommitteePoll(poll));
-    if (this.unfrozenSetup || !groupable || poll.status !== 'open' || first.command.commandId === undefined) return [first];
+    if (this.unfrozenSetup || (poll?.mode !== 'electronic' && poll?.mode !== 'secret') || poll.status !== 'open' || first.command.commandId === undefined) return [first];
     const run = [first];
     const voters = new Set([first.by.id]);
     for (let j = start + 1; j < group.length; j++) {
       const next = group[j]!;
-      if ((next.command.payload as { pollId?: unknown }).pollId !== pollId || next.command.commandId === undefined || voters.has(next.by.id)) break;
+      const other = next.command.type !== first.command.type || (next.command.payload as { pollId?: unknown }).pollId !== pollId;
+      if (other || next.command.commandId === undefined || voters.has(next.by.id)) break;
       voters.add(next.by.id);
       run.push(next);
     }
@@ -315,7 +314,8 @@ export class SessionRoom {
     }
     const at = Math.max(this.deps.now(), this.snapshot.context.lastEventAt);
     const pollId = (run[0]!.command.payload as { pollId: string }).pollId;
-    const secret = findPoll(this.snapshot.context, pollId)?.mode === 'secret';
+    // As in process: an encrypted ballot is secret whatever poll it names.
+    const secret = findPoll(this.snapshot.context, pollId)?.mode === 'secret' || run[0]!.command.type === 'ballot.castEncrypted';
     const accepted: { pending: PendingBallot; ackKey: string; digest: string; event: MachineEvent; sealed: unknown }[] = [];
     for (const pending of run) {
       const { command, by } = pending;
@@ -331,12 +331,18 @@ export class SessionRoom {
         pending.resolve(prepared.ok ? fail('INTERNAL') : refused(prepared));
         continue;
       }
-      const verdict = explain(this.snapshot, prepared.event);
+      // A committee ballot's proofs are checked before anything is journaled; one that fails is refused alone.
+      const checked = prepared.encryptedBallot === undefined ? { event: prepared.event } : await this.checkCommittee(prepared.event, prepared.encryptedBallot);
+      if ('ok' in checked) {
+        pending.resolve(checked);
+        continue;
+      }
+      const verdict = explain(this.snapshot, checked.event);
       if (!verdict.ok) {
         pending.resolve(refused(verdict));
         continue;
       }
-      accepted.push({ pending, ackKey, digest, event: prepared.event, sealed: prepared.sealedChoice });
+      accepted.push({ pending, ackKey, digest, event: checked.event, sealed: prepared.sealedChoice ?? prepared.encryptedBallot });
     }
     if (accepted.length === 0) return;
     const written = await this.write(accepted.map(({ pending, digest, event }) => ({ at, event: event as unknown as Json, commandId: pending.command.commandId!, digest })));
