@@ -17,7 +17,8 @@
  *    the client's retry with the same commandId gets the definitive answer (the original ack, or a fresh attempt).
  *  - a secret ballot's eligibility was journaled but its content did not reach the box → OUTCOME_UNKNOWN; before the
  *    poll is touched again the room reconciles the box with the journal and either keeps the cast (the retry gets its
- *    ack) or journals `ballot.retract` (the retry casts afresh).
+ *    ack) or journals `ballot.retract` (the retry casts afresh). Secret ballots that waited together are one append
+ *    and then one box write, so this holds for the whole group: all kept or all retracted.
  */
 import { createHash } from 'node:crypto';
 import {
