@@ -3,20 +3,24 @@
  * they chose lives here, sealed with a per-poll key, with no delegate id, no time and no order — no method takes or
  * returns a delegate id, and nothing here logs or puts a content into an error message.
  *
- * Crash consistency with the journal (the runtime's order for one cast — journal FIRST):
- *   1. the runtime appends `ballot.cast` to the journal (eligibility: who cast, never what);
- *   2. `add(pollKey, content)` rewrites the box with the new ballot among the others, shuffled, every ballot re-sealed
- *      with a fresh nonce; resolves when durable;
- *   3. only then the ack.
- *   If 2 fails (or the process dies between 1 and 2), the box holds one ballot fewer than the journal has casts, and
- *   that one is the poll's last journaled cast (the runtime applies one command at a time and settles a failed write
- *   before anything else touches the poll). The runtime calls `reconcile(pollKey, journaledCasts)`, learns that one
- *   is missing, and journals `ballot.retract` for that cast: the delegate was never told it was recorded and may vote
- *   again. So the box never needs a slot that marks its newest ballot — the "pending" slot of earlier versions did,
- *   and with the ballot secret and copies of the store taken over time it linked every voter to the journal's order.
+ * Crash consistency with the journal (the runtime's order for one cast, or for the casts of one poll that waited
+ * together — journal FIRST):
+ *   1. the runtime appends the `ballot.cast` records to the journal in one append (eligibility: who cast, never what);
+ *   2. `addAll(pollKey, contents)` rewrites the box with the new ballots among the others, shuffled, every ballot
+ *      re-sealed with a fresh nonce; one write, so all of them land or none; resolves when durable;
+ *   3. only then the acks.
+ *   If 2 fails (or the process dies between 1 and 2), the box lacks exactly the casts of the last append, which are the
+ *   poll's last journaled casts (the runtime applies one append at a time and settles a failed write before anything
+ *   else is journaled). The runtime calls `reconcile(pollKey, journaledCasts, fence, lastGroup)`, learns how many are
+ *   missing, and journals `ballot.retract` for those casts: their delegates were never told they were recorded and may
+ *   vote again. So the box never needs a slot that marks its newest ballots — the "pending" slot of earlier versions
+ *   did, and with the ballot secret and copies of the store taken over time it linked every voter to the journal's
+ *   order. The other order (box first) would be worse: a crash after the box write leaves ballots no journal record
+ *   vouches for, and a box without order cannot say which ones to take out.
  *
- * What remains (docs/SECURITY.md): each cast rewrites the box, so someone holding the ballot secret AND a copy of the
- * box before and after one cast (backups, an AOF, disk blocks) can diff the two plaintext multisets. Only encryption
+ * What remains (docs/SECURITY.md): each write rewrites the box, so someone holding the ballot secret AND a copy of the
+ * box before and after one write (backups, an AOF, disk blocks) can diff the two plaintext multisets — for a group,
+ * the multiset of the group's choices, which the journal's one append links to the group's voters as a whole only. Only encryption
  * on the tablet to a key the server never holds closes that.
  */
 import type { BallotBoxStore, Fence, Json, SealedBox } from '../store/types.ts';
@@ -40,8 +44,6 @@ interface PollState {
   /** Every ballot in the box, encoded, shuffled. */
   ballots: Buffer[];
 }
-
-export type Reconciled = 'consistent' | 'oneMissing';
 
 export class SecretBallots {
   // Private fields: util.inspect / a logger serialising this object shows none of them.
@@ -77,10 +79,18 @@ export class SecretBallots {
 
   /** Puts one ballot in the box; resolves when durable. Its `ballot.cast` is already journaled; the ack comes next. */
   add(pollKey: string, content: Json, fence?: Fence): Promise<void> {
+    return this.addAll(pollKey, [content], fence);
+  }
+
+  /**
+   * Puts the ballots of one journal append in the box in ONE write (all or none), shuffled among the others like a
+   * single ballot; resolves when durable. Their `ballot.cast` records are already journaled; the acks come next.
+   */
+  addAll(pollKey: string, contents: Json[], fence?: Fence): Promise<void> {
     return this.#run(pollKey, async () => {
-      const encoded = encodeBallot(content);
+      const encoded = contents.map(encodeBallot);
       const state = await this.#state(pollKey);
-      const next: PollState = { key: state.key, ballots: shuffle([...state.ballots, encoded]) };
+      const next: PollState = { key: state.key, ballots: shuffle([...state.ballots, ...encoded]) };
       await this.#persistOrForget(pollKey, next, fence);
       this.#polls.set(pollKey, next);
     });
@@ -88,21 +98,23 @@ export class SecretBallots {
 
   /**
    * Compares the box, read afresh from the store, with the journal's count of `ballot.cast` for this poll (after a
-   * restart, or after a failed `add`): as many ballots as casts → 'consistent'; one fewer → 'oneMissing' (the last
-   * journaled cast never reached the box: the caller retracts it). Anything else is a box that disagrees with the
-   * legal record, and throws. A legacy box with a pending ballot is settled first (counted if journaled, else dropped).
+   * restart, or after a failed write) and resolves with how many of the last journaled casts the box lacks: 0, or up
+   * to `lastGroup` — the casts of the last journal append, whose box write may not have landed (the caller retracts
+   * them). Anything else is a box that disagrees with the legal record, and throws. A legacy box with a pending ballot
+   * is settled first (counted if journaled, else dropped).
    */
-  reconcile(pollKey: string, journaledCasts: number, fence?: Fence): Promise<Reconciled> {
+  reconcile(pollKey: string, journaledCasts: number, fence?: Fence, lastGroup = 1): Promise<number> {
     return this.#run(pollKey, async () => {
       if (!Number.isInteger(journaledCasts) || journaledCasts < 0) throw new TypeError('journaledCasts must be an integer ≥ 0');
+      if (!Number.isInteger(lastGroup) || lastGroup < 1) throw new TypeError('lastGroup must be an integer ≥ 1');
       this.#forget(pollKey);
       const box = await this.#store.load(pollKey);
       if (!box) {
-        if (journaledCasts > 1) throw new Error(`ballot box ${pollKey} inconsistent: missing, but ${journaledCasts} casts are journaled`);
+        if (journaledCasts > lastGroup) throw new Error(`ballot box ${pollKey} inconsistent: missing, but ${journaledCasts} casts are journaled`);
         const fresh: PollState = { key: newPollCipherKey(), ballots: [] };
         await this.#persist(pollKey, fresh, fence);
         this.#polls.set(pollKey, fresh);
-        return journaledCasts === 1 ? 'oneMissing' : 'consistent';
+        return journaledCasts;
       }
       let state = this.#unpack(pollKey, box);
       if (box.pending !== undefined) {
@@ -112,12 +124,12 @@ export class SecretBallots {
         await this.#persistOrForget(pollKey, state, fence);
       }
       const held = state.ballots.length;
-      if (held !== journaledCasts && held !== journaledCasts - 1) {
+      if (held > journaledCasts || held < journaledCasts - lastGroup) {
         this.#wipe(state);
         throw new Error(`ballot box ${pollKey} inconsistent: ${held} sealed ballots, but ${journaledCasts} casts are journaled`);
       }
       this.#polls.set(pollKey, state);
-      return held === journaledCasts ? 'consistent' : 'oneMissing';
+      return journaledCasts - held;
     });
   }
 

@@ -17,7 +17,8 @@
  *    the client's retry with the same commandId gets the definitive answer (the original ack, or a fresh attempt).
  *  - a secret ballot's eligibility was journaled but its content did not reach the box → OUTCOME_UNKNOWN; before the
  *    poll is touched again the room reconciles the box with the journal and either keeps the cast (the retry gets its
- *    ack) or journals `ballot.retract` (the retry casts afresh).
+ *    ack) or journals `ballot.retract` (the retry casts afresh). Secret ballots that waited together are one append
+ *    and then one box write, so this holds for the whole group: all kept or all retracted.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -90,11 +91,12 @@ interface PendingBallot {
   reject: (err: unknown) => void;
 }
 
-/** A secret cast journaled whose content's write to the box failed: settled before the poll is touched again. */
-interface UnsettledCast {
-  ackKey: string | null;
-  ack: OkAck;
-  digest: string | undefined;
+/** Secret casts journaled (one append) whose contents' box write failed: settled before the poll is touched again. */
+interface UnsettledCasts {
+  /** How many of the poll's last journaled casts the box may lack: the last append's (see reconcileBallotBoxes). */
+  lastGroup: number;
+  /** Their acks, answerable once the box is found to hold them (none after a restart: the journal remembers them). */
+  casts: { ackKey: string; ack: OkAck; digest: string | undefined; delegateId: string }[];
 }
 
 /** Dedupe is per caller: another caller reusing the id is a different command, never "a duplicate" of this one. */
@@ -123,8 +125,8 @@ export class SessionRoom {
   private readonly acks = new Map<string, Remembered>();
   /** For each secret poll, the ack key of each delegate's cast: a retracted cast's ack must be forgotten. */
   private readonly castAcks = new Map<string, string>();
-  /** Secret polls whose last cast's content may be missing from the box, with that cast's ack. */
-  private readonly unsettled = new Map<string, UnsettledCast | null>();
+  /** Secret polls whose last append's contents may be missing from the box, with those casts' acks. */
+  private readonly unsettled = new Map<string, UnsettledCasts>();
   private readonly timers = new Map<string, { at: number; handle: unknown }>();
   private closed = false;
   private sinceSnapshot = 0;
@@ -176,7 +178,7 @@ export class SessionRoom {
     // The replayed tail counts towards the next snapshot, as if its events had just been applied.
     room.sinceSnapshot = tail.length;
     room.rememberJournaledAcks(all);
-    await room.reconcileBallotBoxes();
+    await room.reconcileBallotBoxes(all);
     room.armDeadlines();
     return room;
   }
@@ -233,7 +235,7 @@ export class SessionRoom {
 
   /** Submits a validated, authorized command. Resolves with the ack to send. */
   submit(command: Command, by: Actor): Promise<CommandAck> {
-    if (command.type === 'ballot.cast') return this.submitBallot(command, by);
+    if (command.type === 'ballot.cast' || command.type === 'ballot.castEncrypted') return this.submitBallot(command, by);
     return this.enqueue(() => this.processCommand(command, by));
   }
 
@@ -268,10 +270,10 @@ export class SessionRoom {
   }
 
   /**
-   * Runs a group of ballots in arrival order. A run of ballots in one open electronic poll, one per delegate, shares
-   * one append: each is judged against the state before the run, which is the state it would meet in its turn (a
-   * ballot of one delegate neither allows nor forbids another's). Anything else — a secret ballot (its box write
-   * follows each journal append), a delegate's second ballot in the group — goes one at a time as before.
+   * Runs a group of ballots in arrival order. A run of ballots of one kind in one open poll, one per delegate, shares
+   * one append (and, secret, one box write): each is judged against the state before the run, which is the state it
+   * would meet in its turn (a ballot of one delegate neither allows nor forbids another's). Anything else — a
+   * delegate's second ballot in the group, a ballot after another kind of command — goes one at a time as before.
    */
   private async processBallots(group: PendingBallot[]) {
     let i = 0;
@@ -291,29 +293,36 @@ export class SessionRoom {
     const first = group[start]!;
     const pollId = (first.command.payload as { pollId?: unknown }).pollId;
     const poll = typeof pollId === 'string' ? findPoll(this.snapshot.context, pollId) : undefined;
-    if (this.unfrozenSetup || poll?.mode !== 'electronic' || poll.status !== 'open' || first.command.commandId === undefined) return [first];
+    if (this.unfrozenSetup || (poll?.mode !== 'electronic' && poll?.mode !== 'secret') || poll.status !== 'open' || first.command.commandId === undefined) return [first];
     const run = [first];
     const voters = new Set([first.by.id]);
     for (let j = start + 1; j < group.length; j++) {
       const next = group[j]!;
-      if ((next.command.payload as { pollId?: unknown }).pollId !== pollId || next.command.commandId === undefined || voters.has(next.by.id)) break;
+      const other = next.command.type !== first.command.type || (next.command.payload as { pollId?: unknown }).pollId !== pollId;
+      if (other || next.command.commandId === undefined || voters.has(next.by.id)) break;
       voters.add(next.by.id);
       run.push(next);
     }
     return run;
   }
 
-  /** One append for a run of independent electronic ballots (runFrom); each caller gets the ack of its own record. */
+  /**
+   * One append for a run of independent ballots (runFrom); each caller gets the ack of its own record. A secret run's
+   * contents then go in the box in one write, after the journal, as for a single cast (see the top of this file).
+   */
   private async processRun(run: PendingBallot[]) {
     if (this.closed || this.lostLease || this.needsReopen) return run.forEach((p) => p.resolve(fail('UNAVAILABLE')));
     const unsettled = await this.settleOrFail();
     if (unsettled) return run.forEach((p) => p.resolve(unsettled));
     const at = Math.max(this.deps.now(), this.snapshot.context.lastEventAt);
-    const accepted: { pending: PendingBallot; ackKey: string; digest: string; event: MachineEvent }[] = [];
+    const pollId = (run[0]!.command.payload as { pollId: string }).pollId;
+    // As in process: an encrypted ballot is secret whatever poll it names.
+    const secret = findPoll(this.snapshot.context, pollId)?.mode === 'secret' || run[0]!.command.type === 'ballot.castEncrypted';
+    const accepted: { pending: PendingBallot; ackKey: string; digest: string; event: MachineEvent; sealed: unknown }[] = [];
     for (const pending of run) {
       const { command, by } = pending;
       const ackKey = ackKeyOf(by, command.commandId!);
-      const digest = commandDigest(command.type, command.payload, false);
+      const digest = commandDigest(command.type, command.payload, secret);
       const repeat = this.repeatOf(ackKey, digest);
       if (repeat) {
         pending.resolve(repeat);
@@ -324,18 +333,38 @@ export class SessionRoom {
         pending.resolve(prepared.ok ? fail('INTERNAL') : refused(prepared));
         continue;
       }
-      const verdict = explain(this.snapshot, prepared.event);
+      // A committee ballot's proofs are checked before anything is journaled; one that fails is refused alone.
+      const checked = prepared.encryptedBallot === undefined ? { event: prepared.event } : await this.checkCommittee(prepared.event, prepared.encryptedBallot);
+      if ('ok' in checked) {
+        pending.resolve(checked);
+        continue;
+      }
+      const verdict = explain(this.snapshot, checked.event);
       if (!verdict.ok) {
         pending.resolve(refused(verdict));
         continue;
       }
-      accepted.push({ pending, ackKey, digest, event: prepared.event });
+      accepted.push({ pending, ackKey, digest, event: checked.event, sealed: prepared.sealedChoice ?? prepared.encryptedBallot });
     }
     if (accepted.length === 0) return;
     const written = await this.write(accepted.map(({ pending, digest, event }) => ({ at, event: event as unknown as Json, commandId: pending.command.commandId!, digest })));
     if (written !== 'written') return accepted.forEach(({ pending }) => pending.resolve(fail(written)));
     const firstSeq = this.lastSeq - accepted.length + 1;
-    accepted.forEach(({ ackKey, digest }, k) => this.rememberAck(ackKey, { ok: true, seq: firstSeq + k }, digest));
+    const casts = accepted.map(({ pending, ackKey, digest }, k) => ({ ackKey, ack: { ok: true, seq: firstSeq + k } as OkAck, digest, delegateId: pending.by.id }));
+    if (secret) {
+      try {
+        await this.deps.ballots.addAll(pollKey(this.sessionId, pollId), accepted.map((a) => a.sealed as Json), this.ballotFence());
+      } catch (err) {
+        // As for one cast (process): settled — all kept or all retracted, the box is one write — before the poll is
+        // touched again; until then nobody in the run is told "recorded".
+        this.unsettled.set(pollId, { lastGroup: accepted.length, casts });
+        this.deps.log.error({ err: errText(err), sessionId: this.sessionId, pollId, ballots: accepted.length }, 'sealing secret ballots failed after their eligibility was journaled');
+        for (const { event } of accepted) await this.afterApply(event);
+        return accepted.forEach(({ pending }) => pending.resolve(fail('OUTCOME_UNKNOWN')));
+      }
+      for (const c of casts) this.castAcks.set(`${pollId}\u0000${c.delegateId}`, c.ackKey);
+    }
+    casts.forEach(({ ackKey, ack, digest }) => this.rememberAck(ackKey, ack, digest));
     for (const { event } of accepted) await this.afterApply(event);
     accepted.forEach(({ pending }, k) => pending.resolve({ ok: true, seq: firstSeq + k }));
   }
@@ -417,7 +446,7 @@ export class SessionRoom {
       } catch (err) {
         // The eligibility record is journaled; whether the content reached the box is not known. Settled (kept or
         // retracted) before the poll is touched again; until then the caller is told the outcome is unknown.
-        this.unsettled.set(event.pollId, { ackKey, ack, digest });
+        this.unsettled.set(event.pollId, { lastGroup: 1, casts: ackKey ? [{ ackKey, ack, digest, delegateId: by.id }] : [] });
         this.deps.log.error({ err: errText(err), sessionId: this.sessionId, pollId: event.pollId }, 'sealing a secret ballot failed after its eligibility was journaled');
         await this.afterApply(event);
         return fail('OUTCOME_UNKNOWN');
@@ -561,29 +590,35 @@ export class SessionRoom {
         this.unsettled.delete(pollId);
         continue;
       }
-      const outcome = await this.deps.ballots.reconcile(pollKey(this.sessionId, pollId), poll.castBy.length, this.ballotFence());
-      if (outcome === 'oneMissing') await this.retractLastCast(pollId);
-      else if (cast?.ackKey) {
-        this.rememberAck(cast.ackKey, cast.ack, cast.digest);
-        const delegateId = poll.castBy.at(-1);
-        if (delegateId !== undefined) this.castAcks.set(`${pollId}\u0000${delegateId}`, cast.ackKey);
+      const missing = await this.deps.ballots.reconcile(pollKey(this.sessionId, pollId), poll.castBy.length, this.ballotFence(), cast.lastGroup);
+      if (missing > 0) await this.retractLastCasts(pollId, missing);
+      else {
+        for (const c of cast.casts) {
+          this.rememberAck(c.ackKey, c.ack, c.digest);
+          this.castAcks.set(`${pollId}\u0000${c.delegateId}`, c.ackKey);
+        }
       }
       this.unsettled.delete(pollId);
     }
   }
 
-  /** The poll's last journaled cast (the machine keeps `castBy` in journal order) never reached the box: withdraw it. */
-  private async retractLastCast(pollId: string) {
-    const delegateId = findPoll(this.snapshot.context, pollId)!.castBy.at(-1)!;
+  /**
+   * The poll's last `count` journaled casts (the machine keeps `castBy` in journal order) never reached the box:
+   * withdraw them, in one append (each retraction concerns another delegate, so none depends on the others).
+   */
+  private async retractLastCasts(pollId: string, count: number) {
+    const delegateIds = findPoll(this.snapshot.context, pollId)!.castBy.slice(-count);
     const at = Math.max(this.deps.now(), this.snapshot.context.lastEventAt);
-    const event = { type: 'ballot.retract', pollId, delegateId, at, by: SYSTEM_ACTOR } as MachineEvent;
-    const verdict = explain(this.snapshot, event);
-    if (!verdict.ok) throw new Error(`retracting a cast of poll ${pollId} was refused: ${verdict.reason}`);
-    const written = await this.write([{ at, event: event as unknown as Json }]);
-    if (written !== 'written') throw new Error(`retracting a cast of poll ${pollId}: the journal answered ${written}`);
-    this.forgetCastAck(pollId, delegateId);
-    this.deps.log.warn({ sessionId: this.sessionId, pollId }, 'a secret ballot whose content never reached the box was retracted; the delegate may vote again');
-    await this.afterApply(event);
+    const events = delegateIds.map((delegateId) => ({ type: 'ballot.retract', pollId, delegateId, at, by: SYSTEM_ACTOR }) as MachineEvent);
+    for (const event of events) {
+      const verdict = explain(this.snapshot, event);
+      if (!verdict.ok) throw new Error(`retracting a cast of poll ${pollId} was refused: ${verdict.reason}`);
+    }
+    const written = await this.write(events.map((event) => ({ at, event: event as unknown as Json })));
+    if (written !== 'written') throw new Error(`retracting casts of poll ${pollId}: the journal answered ${written}`);
+    for (const delegateId of delegateIds) this.forgetCastAck(pollId, delegateId);
+    this.deps.log.warn({ sessionId: this.sessionId, pollId, ballots: count }, 'secret ballots whose contents never reached the box were retracted; their delegates may vote again');
+    for (const event of events) await this.afterApply(event);
   }
 
   /**
@@ -664,7 +699,7 @@ export class SessionRoom {
       if (event.type === 'poll.open' || event.type === 'poll.revote') {
         await this.deps.ballots.open(key, this.ballotFence()).catch((err: unknown) => {
           // The first cast will find no box: settle the poll (which creates it) before then.
-          this.unsettled.set(poll.pollId, null);
+          this.unsettled.set(poll.pollId, { lastGroup: 1, casts: [] });
           this.deps.log.error({ err: errText(err), sessionId: this.sessionId, pollId: poll.pollId }, 'creating the ballot box failed');
         });
       }
@@ -723,15 +758,26 @@ export class SessionRoom {
 
   /**
    * After a restart: every secret poll's box must agree with the journal's eligibility records — an open poll's box
-   * holds one ballot per cast (a cast whose content never reached the box is retracted), a finished poll has none.
+   * holds one ballot per cast (casts whose contents never reached the box are retracted), a finished poll has none.
+   * Only the journal's last append can lack its box write (nothing is journaled before a failed one is settled), and
+   * the casts of one append share its time: the box may lack at most the poll's casts at the journal's tail with the
+   * tail's time (at least one, as before groups existed; one more same-ms single cast before a group only widens the
+   * bound, never what is retracted — the box's own count says how many).
    */
-  private async reconcileBallotBoxes() {
+  private async reconcileBallotBoxes(all: JournalRecord[]) {
+    const tail = all.at(-1);
     for (const poll of this.snapshot.context.polls) {
       if (poll.mode !== 'secret') continue;
       const key = pollKey(this.sessionId, poll.pollId);
       if (poll.status === 'open') {
         await this.deps.ballots.open(key, this.ballotFence());
-        this.unsettled.set(poll.pollId, null);
+        let lastGroup = 0;
+        for (let k = all.length - 1; k >= 0; k--) {
+          const { type, pollId } = all[k]!.event as { type?: string; pollId?: string };
+          if (all[k]!.at !== tail!.at || type !== 'ballot.cast' || pollId !== poll.pollId) break;
+          lastGroup++;
+        }
+        this.unsettled.set(poll.pollId, { lastGroup: Math.max(1, lastGroup), casts: [] });
       } else if (poll.status !== 'counted' && !(poll.status === 'announced' && isCommitteePoll(poll))) {
         await this.deps.ballots.destroy(key, this.ballotFence());
       }

@@ -6,7 +6,7 @@
  * byte the server keeps (journal, snapshots, ballot box opened with the server's own secret, logs) and finds nothing
  * that ties a ballot to a delegate.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Actor, type Command } from '@hall/core';
 import {
   ballotReceipt,
@@ -22,7 +22,7 @@ import {
 } from '@hall/core/ballot-crypto';
 import { decryptShare } from '@hall/core/ballot-crypto';
 import { createMemoryStore } from '../../src/store/memory.ts';
-import { SessionRoom, pollKey } from '../../src/runtime/session-room.ts';
+import { SessionRoom, commandDigest, pollKey } from '../../src/runtime/session-room.ts';
 import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
 import { aggregatesOf, type CommitteeBoard } from '../../src/ballots/committee.ts';
 import { runPollVerify, VERIFY_EXIT } from '../../src/cli/verify-run.ts';
@@ -285,6 +285,41 @@ describe('[CPOLL] a committee poll, from the key ceremony to a verified count', 
     await h.ok(cmd('poll.open', { pollId: 'k2', subject: 'Miễn nhiệm (lần 2)', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
     expect(pollOf(h, 'k2').committee).toMatchObject({ members: [ids[0], ids[2]], phase: 'ceremony' });
     await ceremony(h, 'k2');
+  }, 240_000);
+
+  it('[CPOLL-7] encrypted ballots waiting together: each proof checked, a bad one refused alone, the rest in one append and one box write', async () => {
+    const h = await hall();
+    await h.ok(cmd('poll.open', { pollId: 'c6', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', sealing: 'committee', manualClose: true }), CHAIR);
+    await ceremony(h, 'c6');
+    const shape = shapeOf(h, 'c6');
+    const key = keyOf(h, 'c6');
+    const saves = vi.spyOn(h.store.ballots, 'save');
+    const ballots = [0, 1, 2, 0, 0, 1].map((option) => encryptBallot(shape, key, [option], random));
+    const tampered = structuredClone(ballots[2]!);
+    tampered.questions[0]!.options[0]!.b = ballots[2]!.questions[0]!.options[1]!.b;
+    const commands = ballots.map((ballot, i) => cmd('ballot.castEncrypted', { pollId: 'c6', ballot: i === 2 ? tampered : ballot }));
+    // Sent at once: they wait together for the room's next turn.
+    const acks = await Promise.all(commands.map((c, i) => h.send(c, D(3 + i))));
+    expect(acks[2]).toMatchObject({ ok: false, code: 'REJECTED', reason: 'BAD_PROOF' });
+    const accepted = acks.filter((_, i) => i !== 2);
+    const journal = new Map((await h.store.journal.read(SESSION)).map((r) => [r.seq, r]));
+    const records = accepted.map((ack) => journal.get((ack as { seq: number }).seq)!);
+    records.forEach((record, k) => {
+      const i = k < 2 ? k : k + 1;
+      expect(record.commandId).toBe(commands[i]!.commandId);
+      // Who cast, never what: no ciphertext and no digest of one beside the name.
+      expect(record.event).toEqual({ type: 'ballot.cast', pollId: 'c6', at: record.at, by: D(3 + i) });
+      expect(record.digest).toBe(commandDigest('ballot.castEncrypted', { pollId: 'c6' }, true));
+    });
+    // One append (one time for all five, consecutive seqs) and one box write.
+    expect(new Set(records.map((r) => r.at)).size).toBe(1);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 5 }, (_, k) => records[0]!.seq + k));
+    expect(saves).toHaveBeenCalledTimes(1);
+    expect(saves.mock.calls[0]![1].sealed).toHaveLength(5);
+    expect(pollOf(h, 'c6').castBy).not.toContain(ids[5]);
+    // The refused delegate may still vote, one at a time as before.
+    await h.ok(cmd('ballot.castEncrypted', { pollId: 'c6', ballot: ballots[2]! }), D(5));
+    expect(pollOf(h, 'c6').castBy).toHaveLength(6);
   }, 240_000);
 });
 

@@ -90,7 +90,7 @@ describe('SecretBallots', () => {
     await expect(wrong.open(POLL)).rejects.toThrow(/wrong ballot secret/);
     // The failed attempts changed nothing.
     const right = new SecretBallots(store, SECRET);
-    expect(await right.reconcile(POLL, 1)).toBe('consistent');
+    expect(await right.reconcile(POLL, 1)).toBe(0);
     expect(await right.contents(POLL)).toEqual([YES]);
   });
 
@@ -100,12 +100,12 @@ describe('SecretBallots', () => {
     await before.open(POLL);
     for (const c of [YES, NO, ABSTAIN]) await before.add(POLL, c);
     const after = new SecretBallots(store, SECRET);
-    expect(await after.reconcile(POLL, 3)).toBe('consistent');
+    expect(await after.reconcile(POLL, 3)).toBe(0);
     // The journal has a 4th cast whose content never reached the box (the runtime retracts it).
-    expect(await after.reconcile(POLL, 4)).toBe('oneMissing');
+    expect(await after.reconcile(POLL, 4)).toBe(1);
     expect(sorted(await after.contents(POLL))).toEqual(sorted([YES, NO, ABSTAIN]));
     // A box never created for a poll with one journaled cast: that cast is the missing one.
-    expect(await after.reconcile('k1.fresh', 1)).toBe('oneMissing');
+    expect(await after.reconcile('k1.fresh', 1)).toBe(1);
     expect(await after.count('k1.fresh')).toBe(0);
   });
 
@@ -128,7 +128,7 @@ describe('SecretBallots', () => {
       const after = new SecretBallots(store, SECRET);
       await after.open(POLL);
       await expect(after.contents(POLL), 'not used before reconcile').rejects.toThrow(/reconcile\(\) first/);
-      expect(await after.reconcile(POLL, journaled)).toBe('consistent');
+      expect(await after.reconcile(POLL, journaled)).toBe(0);
       expect(await after.count(POLL)).toBe(expected);
       expect(stored!.pending).toBeUndefined();
       expect(stored!.sealed).toHaveLength(expected);
@@ -144,7 +144,7 @@ describe('SecretBallots', () => {
     for (const n of [0, 1, 2, 5, 7]) await expect(after.reconcile(POLL, n)).rejects.toThrow(/ballot box k1\.poll-1 inconsistent: 3 sealed ballots/);
     await expect(after.reconcile('k1.never', 2)).rejects.toThrow(/inconsistent: missing/);
     // Nothing was lost by refusing.
-    expect(await after.reconcile(POLL, 3)).toBe('consistent');
+    expect(await after.reconcile(POLL, 3)).toBe(0);
     expect(await after.count(POLL)).toBe(3);
   });
 
@@ -166,7 +166,7 @@ describe('SecretBallots', () => {
     await box.add(POLL, YES); // journaled, in the box
     failNext = true;
     await expect(box.add(POLL, NO)).rejects.toThrow('disk full'); // journaled, content lost
-    expect(await box.reconcile(POLL, 2)).toBe('oneMissing');
+    expect(await box.reconcile(POLL, 2)).toBe(1);
     await box.add(POLL, ABSTAIN);
     expect(sorted(await box.contents(POLL))).toEqual(sorted([YES, ABSTAIN]));
   });
@@ -215,8 +215,8 @@ describe('SecretBallots', () => {
     const store = await env.reopen();
     const restarted = new SecretBallots(store.ballots, SECRET);
     await restarted.open(POLL);
-    expect(await restarted.reconcile(POLL, cast.length)).toBe('consistent');
-    expect(await restarted.reconcile('k1.poll-2', 1)).toBe('consistent');
+    expect(await restarted.reconcile(POLL, cast.length)).toBe(0);
+    expect(await restarted.reconcile('k1.poll-2', 1)).toBe(0);
     expect(sorted(await restarted.contents(POLL))).toEqual(sorted(cast));
     expect(await restarted.contents('k1.poll-2')).toEqual([YES]);
   });
@@ -270,5 +270,38 @@ describe('SecretBallots', () => {
     const ys = shuffle([...xs]);
     expect([...ys].sort((a, b) => a - b)).toEqual(xs);
     expect(ys).not.toEqual(xs); // 1 in 50! chance of a false failure
+  });
+
+  it('[BAL-16] a group of ballots goes in with one write, all or none; reconcile finds a whole group missing, never more', async () => {
+    const inner = createMemoryStore().ballots;
+    const saves: SealedBox[] = [];
+    let failNext = false;
+    const flaky: BallotBoxStore = {
+      ...inner,
+      save: async (k, b, f) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk full');
+        }
+        saves.push(b);
+        return inner.save(k, b, f);
+      },
+    };
+    const box = new SecretBallots(flaky, SECRET);
+    await box.open(POLL);
+    await box.addAll(POLL, [YES, NO]);
+    await box.addAll(POLL, [ABSTAIN, YES, YES, NO]);
+    expect(saves.map((b) => b.sealed.length)).toEqual([0, 2, 6]);
+    failNext = true;
+    await expect(box.addAll(POLL, [NO, NO, NO])).rejects.toThrow('disk full');
+    // The journal holds 9 casts, the box 6: the last append's three are missing, and may be as many as that group.
+    expect(await box.reconcile(POLL, 9, undefined, 3)).toBe(3);
+    expect(await box.reconcile(POLL, 9, undefined, 5)).toBe(3);
+    await expect(box.reconcile(POLL, 9, undefined, 2)).rejects.toThrow(/inconsistent: 6 sealed ballots, but 9 casts/);
+    await expect(box.reconcile(POLL, 5, undefined, 3)).rejects.toThrow(/inconsistent/);
+    expect(await box.reconcile(POLL, 6, undefined, 3)).toBe(0);
+    await expect(box.reconcile('k1.never', 4, undefined, 3)).rejects.toThrow(/inconsistent: missing/);
+    expect(await box.reconcile('k1.never', 3, undefined, 3)).toBe(3);
+    expect(sorted(await box.contents(POLL))).toEqual(sorted([YES, NO, ABSTAIN, YES, YES, NO]));
   });
 });

@@ -15,7 +15,8 @@ import { SessionRoom, pollKey, type RoomDeps } from '../../src/runtime/session-r
 import { SessionRegistry } from '../../src/runtime/registry.ts';
 import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
 import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
-import type { BallotBoxStore, Journal, Store } from '../../src/store/types.ts';
+import type { BallotBoxStore, Journal, SealedBox, Store } from '../../src/store/types.ts';
+import { decodeBallot, deriveWrappingKey, unsealBallot, unwrapPollCipherKey } from '../../src/ballots/sealing.ts';
 
 const council = demoCouncils().find((c) => c.id === 'tien-du')!;
 const template = demoSessions().find((s) => s.councilId === council.id)!;
@@ -380,6 +381,140 @@ describe('[GROUP] ballots waiting together share an append, and each ack still n
     const ids = [...records.values()].map((r) => r.commandId);
     for (const b of ballots) expect(ids).not.toContain(b.command.commandId);
     expect(room.needsReopen).toBe(true);
+  });
+
+  /**
+   * Secret ballots from `count` delegates pile up behind a busy room, in a sealed-box poll that already holds three;
+   * the group's append meets `journal`, its box write meets `box`. Every box that reached the store is kept.
+   */
+  async function secretGroupMeeting(count: number, misbehaviour: { journal?: 'landThenThrow' | 'throwAfterForeignWrite'; box?: 'failBefore' | 'failAfter' } = {}) {
+    const store = createMemoryStore();
+    const saved: SealedBox[] = [];
+    const plan = { next: null as null | 'failBefore' | 'failAfter' };
+    const recording: BallotBoxStore = { ...store.ballots, save: async (k, b, f) => (await store.ballots.save(k, b, f), void saved.push(b)) };
+    const ballots = new SecretBallots(flakyBox(recording, plan), SECRET);
+    const misbehave = { next: null as null | 'landThenThrow' | 'throwAfterForeignWrite' };
+    const counting = countingJournal(flakyJournal(store.journal, misbehave), () => {
+      misbehave.next = misbehaviour.journal ?? null;
+      plan.next = misbehaviour.box ?? null;
+    });
+    const h = await harness({ journal: counting.journal, ballots });
+    await started(h);
+    await ok(h.room, cmd('poll.open', { pollId: 'k1', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', durationSec: 600 }), CHAIR);
+    for (let i = 0; i < 3; i++) await ok(h.room, cmd('ballot.cast', { pollId: 'k1', choice: 'yes' }), D(i));
+    const savedBefore = saved.length;
+    const { done: busy } = await busyRoom(h, counting);
+    const appendsBefore = counting.calls.length;
+    const choices = ['no', 'abstain', 'yes'] as const;
+    const group = Array.from({ length: count }, (_, i) => ({ by: D(3 + i), choice: choices[i % 3]!, command: cmd('ballot.cast', { pollId: 'k1', choice: choices[i % 3] }) }));
+    const sent = group.map((b) => h.room.submit(b.command, b.by));
+    counting.release();
+    await busy;
+    const acks = await Promise.all(sent);
+    const records = new Map((await store.journal.read(SESSION)).map((r) => [r.seq, r]));
+    return { h, store, ballots, group, acks, records, counting, appendsBefore, boxesWritten: saved.slice(savedBefore), previousBox: saved[savedBefore - 1]! };
+  }
+
+  /** The plaintexts of a stored box, read with the ballot secret as the count at close would. */
+  const opened = (box: SealedBox) => {
+    const key = unwrapPollCipherKey(deriveWrappingKey(SECRET), pollKey(SESSION, 'k1'), box.wrappedKey);
+    return box.sealed.map((s) => decodeBallot(unsealBallot(key, pollKey(SESSION, 'k1'), s)));
+  };
+  const sortedJson = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
+
+  it('[GROUP-4] a backlog of secret ballots: one append, one box write holding exactly the group’s ballots with no name, time or order', async () => {
+    const { h, group, acks, records, counting, appendsBefore, boxesWritten, previousBox } = await secretGroupMeeting(9);
+    // The busy command, then the nine ballots in one append.
+    expect(counting.calls.slice(appendsBefore - 1)).toEqual([1, 9]);
+    group.forEach((b, i) => {
+      expect(acks[i]).toMatchObject({ ok: true });
+      const record = records.get((acks[i] as { seq: number }).seq)!;
+      expect(record.commandId).toBe(b.command.commandId);
+      // The journal says who cast, never what.
+      expect(record.event).toEqual({ type: 'ballot.cast', pollId: 'k1', at: record.at, by: b.by });
+      expect(JSON.stringify(record)).not.toMatch(/"(no|abstain)"|choice/);
+    });
+    expect(boxesWritten).toHaveLength(1);
+    const box = boxesWritten[0]!;
+    // Exactly the key and the sealed ballots: nothing says which arrived when, or together.
+    expect(Object.keys(box).sort()).toEqual(['sealed', 'wrappedKey']);
+    expect(box.sealed).toHaveLength(12);
+    expect(new Set(box.sealed.map((s) => s.length)).size).toBe(1);
+    const before = new Set([previousBox.wrappedKey, ...previousBox.sealed]);
+    for (const s of [box.wrappedKey, ...box.sealed]) expect(before.has(s)).toBe(false);
+    // Each sealed ballot is a bare choice (no delegate id, no time), and the box is the old one plus the group's.
+    expect(sortedJson(opened(previousBox))).toEqual(sortedJson(['yes', 'yes', 'yes']));
+    expect(sortedJson(opened(box))).toEqual(sortedJson(['yes', 'yes', 'yes', ...group.map((b) => b.choice)]));
+    // A retry of one of them is its original ack; the count agrees.
+    expect(await h.room.submit(group[4]!.command, group[4]!.by)).toEqual({ ...acks[4], duplicate: true });
+    await ok(h.room, cmd('poll.close', { pollId: 'k1' }), CHAIR);
+    expect(h.room.snapshot.context.polls[0]!.counts).toEqual({ kind: 'motion', yes: 6, no: 3, abstain: 3 });
+  });
+
+  it('[GROUP-5] a grouped secret append that landed with its reply lost: each acknowledged with its own record, all in the box once', async () => {
+    const { h, ballots, group, acks, records, boxesWritten } = await secretGroupMeeting(6, { journal: 'landThenThrow' });
+    group.forEach((b, i) => {
+      expect(acks[i]).toMatchObject({ ok: true });
+      expect(records.get((acks[i] as { seq: number }).seq)!.commandId).toBe(b.command.commandId);
+    });
+    expect(boxesWritten).toHaveLength(1);
+    expect(await ballots.count(pollKey(SESSION, 'k1'))).toBe(9);
+    expect(h.room.needsReopen).toBe(false);
+  });
+
+  it('[GROUP-6] a grouped secret append refused because another writer got there first: nobody told "recorded", the box untouched', async () => {
+    const { h, ballots, group, acks, records, boxesWritten } = await secretGroupMeeting(5, { journal: 'throwAfterForeignWrite' });
+    for (const ack of acks) expect(ack).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+    const ids = [...records.values()].map((r) => r.commandId);
+    for (const b of group) expect(ids).not.toContain(b.command.commandId);
+    expect(boxesWritten).toHaveLength(0);
+    expect(await ballots.count(pollKey(SESSION, 'k1'))).toBe(3);
+    expect(h.room.needsReopen).toBe(true);
+  });
+
+  it('[GROUP-7] the group’s box write failed: all OUTCOME_UNKNOWN, then all retracted in one append; the retries cast afresh, counted once', async () => {
+    const { h, store, ballots, group, acks } = await secretGroupMeeting(6, { box: 'failBefore' });
+    for (const ack of acks) expect(ack).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    const retries = await Promise.all(group.map((b) => h.room.submit(b.command, b.by)));
+    const journal = await store.journal.read(SESSION);
+    const types = journal.map((r) => (r.event as { type: string }).type);
+    expect(types.slice(-18)).toEqual([...Array(6).fill('ballot.cast'), ...Array(6).fill('ballot.retract'), ...Array(6).fill('ballot.cast')]);
+    // The six retractions share one append (one time), and name exactly the group's delegates.
+    const retracts = journal.filter((r) => (r.event as { type: string }).type === 'ballot.retract');
+    expect(new Set(retracts.map((r) => r.at)).size).toBe(1);
+    expect(retracts.map((r) => (r.event as { delegateId: string }).delegateId).sort()).toEqual(group.map((b) => b.by.id).sort());
+    retries.forEach((ack, i) => {
+      expect(ack).toMatchObject({ ok: true });
+      expect(ack).not.toHaveProperty('duplicate');
+      expect(journal.find((r) => r.seq === (ack as { seq: number }).seq)!.commandId).toBe(group[i]!.command.commandId);
+    });
+    expect(h.room.snapshot.context.polls[0]!.castBy).toHaveLength(9);
+    expect(sortedJson(await ballots.contents(pollKey(SESSION, 'k1')))).toEqual(sortedJson(['yes', 'yes', 'yes', ...group.map((b) => b.choice)]));
+  });
+
+  it('[GROUP-8] the group’s box write landed with its reply lost: the casts stand and every retry gets its original ack', async () => {
+    const { h, ballots, group, acks, boxesWritten } = await secretGroupMeeting(6, { box: 'failAfter' });
+    for (const ack of acks) expect(ack).toMatchObject({ ok: false, code: 'OUTCOME_UNKNOWN' });
+    expect(boxesWritten).toHaveLength(1);
+    const retries = await Promise.all(group.map((b) => h.room.submit(b.command, b.by)));
+    for (const ack of retries) expect(ack).toMatchObject({ ok: true, duplicate: true });
+    expect(new Set(retries.map((a) => (a as { seq: number }).seq)).size).toBe(6);
+    expect(await ballots.count(pollKey(SESSION, 'k1'))).toBe(9);
+    expect(h.room.snapshot.context.polls[0]!.castBy).toHaveLength(9);
+  });
+
+  it('[GROUP-9] the process died between the group’s append and its box write: the restart retracts exactly that group', async () => {
+    const { h, store, group } = await secretGroupMeeting(7, { box: 'failBefore' });
+    // Restart: a new process, a new SecretBallots, the same store (the room never settled the poll itself).
+    const room = await h.reopen({ journal: store.journal, ballots: new SecretBallots(store.ballots, SECRET) });
+    expect(room.snapshot.context.polls[0]!.castBy).toEqual(delegateIds.slice(0, 3));
+    const retries = await Promise.all(group.map((b) => room.submit(b.command, b.by)));
+    for (const ack of retries) {
+      expect(ack).toMatchObject({ ok: true });
+      expect(ack).not.toHaveProperty('duplicate');
+    }
+    await ok(room, cmd('poll.close', { pollId: 'k1' }), CHAIR);
+    expect(room.snapshot.context.polls[0]!.counts).toEqual({ kind: 'motion', yes: 5, no: 3, abstain: 2 });
   });
 });
 
