@@ -13,6 +13,7 @@ import { IconAbstain, IconCheck, IconCross, IconLock, IconSending, IconWarning }
 import { Countdown, useCan, useConnection, useView } from '@hall/client-kit/react';
 import { BallotStatus, ballotState, choiceLabel } from './BallotStatus.tsx';
 import { useBallots } from './ballots.tsx';
+import { CommitteePanel, ReceiptCard, SealingNote } from './committee.tsx';
 
 export function VoteScreen({ poll }: { poll: PollView }) {
   const { t, tc } = useT();
@@ -33,7 +34,9 @@ export function VoteScreen({ poll }: { poll: PollView }) {
           {poll.subject}
         </h2>
         {poll.revoteReason ? <p className="vote__revote">{t('vote.revote', { reason: poll.revoteReason })}</p> : null}
+        <SealingNote poll={poll} />
       </header>
+      <CommitteePanel poll={poll} />
       {/* Pinned while the delegate scrolls a long ballot (15 officials): the time left and how many have voted. */}
       <div className="vote__clock">
         {poll.closesAt !== null ? (
@@ -55,6 +58,7 @@ export function VoteScreen({ poll }: { poll: PollView }) {
       ) : (
         <GridBallot poll={poll} levels={poll.kind === 'confidenceRating' ? ['high', 'confidence', 'low'] : ['confidence', 'noConfidence']} />
       )}
+      <ReceiptCard poll={poll} />
     </section>
   );
 }
@@ -108,7 +112,8 @@ function MotionBallot({ poll }: { poll: PollView }) {
   const send = () => {
     const choice = confirming;
     setConfirming(null);
-    if (choice) ballots.cast(poll.pollId, choice, secret);
+    if (choice && poll.sealing === 'committee') ballots.castCommittee(poll, choice);
+    else if (choice) ballots.cast(poll.pollId, choice, secret);
   };
 
   // A secret ballot is final: once the server holds one, the buttons go away for good.
@@ -195,7 +200,8 @@ function GridBallot({ poll, levels }: { poll: PollView; levels: Level[] }) {
   const send = () => {
     setConfirming(false);
     if (!can.ok) return;
-    ballots.cast(poll.pollId, marks, true);
+    if (poll.sealing === 'committee') ballots.castCommittee(poll, marks);
+    else ballots.cast(poll.pollId, marks, true);
     // The marks leave this component with the command: nothing here remembers them.
     setMarks({});
   };
