@@ -135,6 +135,15 @@ export function receiptOnBoard(board: Pick<CommitteeBoard, 'ballots'>, receipt: 
   return board.ballots.some((b) => b.receipt === receipt && ballotReceipt(b.ballot) === receipt);
 }
 
+const ZERO64 = '0'.repeat(64);
+/**
+ * A stand-in ballot that only passes the command's schema (no proof in it holds): what a tablet asks the machine
+ * with — "may this delegate cast on this poll now?" — before it encrypts anything. Never sent.
+ */
+export const probeBallot: EncryptedBallot = {
+  questions: [{ options: [0, 1].map(() => ({ a: ZERO64, b: ZERO64, proof: { c0: ZERO64, c1: ZERO64, s0: ZERO64, s1: ZERO64 } })), sumProof: { c: ZERO64, s: ZERO64 } }],
+};
+
 /** Receipts are long hex strings: the short form a person compares by eye. */
 export const shortReceipt = (receipt: string): string => `${receipt.slice(0, 8)}…${receipt.slice(-8)}`.toUpperCase();
 

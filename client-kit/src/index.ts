@@ -49,6 +49,7 @@ export {
   lostSecretsMessage,
   memberKey,
   pollKeyFrom,
+  probeBallot,
   receiptKey,
   receiptOnBoard,
   shortReceipt,
