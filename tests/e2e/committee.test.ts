@@ -12,6 +12,7 @@ import { verifyBoard, type BulletinBoard } from '@hall/core/ballot-crypto';
 import { encryptChoice, fetchBoard } from '../../client-kit/src/committee.ts';
 import { runPollVerify, VERIFY_EXIT } from '../../server/src/cli/verify-run.ts';
 import {
+  axeSerious,
   ballotRecorded,
   chairLogin,
   chairPickSession,
@@ -22,6 +23,7 @@ import {
   delegateId,
   delegateLogin,
   dumpPages,
+  escapeRe,
   motionButton,
   newPage,
   range,
@@ -53,7 +55,8 @@ const tablets = new Map<number, Page>();
 let chairPage: Page;
 
 const panel = (page: Page) => page.getByRole('region', { name: 'Ban kiểm phiếu' });
-const pollOf = (v: { polls: PollView[] } | null) => v?.polls.find((p) => p.pollId === POLL);
+const pollOf2 = (v: { polls: PollView[] } | null, pollId: string) => v?.polls.find((p) => p.pollId === pollId);
+const pollOf = (v: { polls: PollView[] } | null) => pollOf2(v, POLL);
 
 beforeAll(async () => {
   s = await startSitting(BOTS);
@@ -90,6 +93,7 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
     await s.observer.until((v) => pollOf(v)?.committee?.phase === 'voting', 'the key ceremony done by the three tablets', 120_000);
     for (const page of tablets.values()) await textMatches(panel(page), /Khoá đã sẵn sàng: máy này giữ phần khoá của bạn \(đã kiểm tra\)/);
     await textMatches(chairPollCard(chairPage), /Khóa đã sẵn sàng, đang bỏ phiếu/);
+    expect(await axeSerious(tablets.get(1)!, 'committee panel, key ready')).toEqual([]);
 
     // Two members vote on their tablets: encrypted there, a receipt shown.
     const receipts = new Map<number, string>();
@@ -108,6 +112,7 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
       const stored = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('hall.receipt:')));
       expect(stored).toHaveLength(1);
       receipts.set(n, stored[0]![1]);
+      if (n === 1) expect(await axeSerious(page, 'receipt after the cast')).toEqual([]);
       const ms = await page.evaluate(() => performance.getEntriesByName('hall:encrypt').map((e) => e.duration));
       console.log(`[E2E-CMTE-1] member ${n}'s tablet: encrypt + prove one motion ballot in the browser: ${ms.map((x) => x.toFixed(0)).join(', ')} ms`);
       // Nothing on the tablet remembers the choice: only the receipt and the member's key share.
@@ -144,6 +149,7 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
     const voter = tablets.get(1)!;
     await voter.getByRole('button', { name: 'Kiểm tra phiếu trên bảng công khai' }).click();
     await visible(voter.getByText('Phiếu của bạn có trên bảng công khai và được tính.'));
+    expect(await axeSerious(chairPage, 'chair console, committee poll announced')).toEqual([]);
 
     // The board: both browser receipts listed, every proof and the counts hold — by core and by `pnpm verify --poll`.
     const final = await fetchBoard(SESSION, POLL, { baseUrl: s.h.baseUrl });
@@ -153,5 +159,52 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
     const out: string[] = [];
     expect(await runPollVerify(`${SESSION}/${POLL}`, s.h.baseUrl, (l) => out.push(l), (l) => out.push(l))).toBe(VERIFY_EXIT.ok);
     expect(out.join('\n')).toMatch(/OK {2}8 ballots/);
+  }, STATE_TIMEOUT * 8);
+
+  it('[E2E-CMTE-2] a 15-official confidence rating encrypted on a tablet; at close only one member confirms: below the threshold the poll cannot be counted and is cancelled with the reason', async () => {
+    type Officials = { id: string; fullName: string; ratable: boolean }[];
+    const rated = (s.observer.view!.snapshot as { context: { council: { officials: Officials } } }).context.council.officials.filter((o) => o.ratable);
+    expect(rated).toHaveLength(15);
+    const pollId = 'cmte-2';
+    const subject = 'Lấy phiếu tín nhiệm đối với người giữ chức vụ do HĐND tỉnh bầu';
+    await s.observer.must('agenda.goTo', { itemId: 'bn-kh12-06' });
+    await s.observer.must('poll.open', { pollId, itemId: 'bn-kh12-06', subject, kind: 'confidenceRating', mode: 'secret', sealing: 'committee', manualClose: true, officialIds: rated.map((o) => o.id) });
+    await s.observer.until((v) => v.polls.find((p) => p.pollId === pollId)?.committee?.phase === 'voting', 'the second ceremony done', 120_000);
+
+    // Member 1 fills the 15 rows on the tablet and sends: encrypted there (45 ciphertexts, 45 bit proofs, 15 sums).
+    const page = tablets.get(1)!;
+    await visible(page.getByRole('heading', { level: 2, name: subject }));
+    for (const o of rated) {
+      const row = page.getByRole('group', { name: new RegExp(`^${escapeRe(o.fullName)}`) });
+      await row.scrollIntoViewIfNeeded();
+      await row.getByRole('radio', { name: 'Tín nhiệm cao', exact: true }).check();
+    }
+    await page.getByRole('button', { name: 'Gửi phiếu', exact: true }).click();
+    const confirm = page.getByRole('dialog', { name: 'Xác nhận phiếu kín' });
+    await visible(confirm);
+    await confirm.getByRole('button', { name: 'Gửi phiếu' }).click();
+    await visible(ballotRecorded(page));
+    const ms = await page.evaluate(() => performance.getEntriesByName('hall:encrypt').map((e) => e.duration));
+    console.log(`[E2E-CMTE-2] member 1's tablet: encrypt + prove one 15-official rating ballot in the browser: ${ms.at(-1)!.toFixed(0)} ms`);
+
+    const board = await fetchBoard(SESSION, pollId, { baseUrl: s.h.baseUrl });
+    for (const n of [4, 5]) {
+      const bot = s.bots.get(n)!;
+      const { ballot } = encryptChoice(pollOf2(bot.view, pollId)!, board!.commitments, Object.fromEntries(rated.map((o) => [o.id, 'confidence'])));
+      await bot.must('ballot.castEncrypted', { pollId, ballot });
+    }
+    await s.observer.until((v) => v.polls.find((p) => p.pollId === pollId)?.castCount === 3, 'three ballots in');
+    await s.observer.must('poll.close', { pollId });
+
+    // Member 2 confirms; members 1 and 3 do not. The count waits, and the tablets and the console say why.
+    const member2 = tablets.get(2)!;
+    await panel(member2).getByRole('button', { name: 'Xác nhận giải mã' }).click();
+    await textMatches(chairPollCard(chairPage), /Đã xác nhận giải mã: 1\/2 thành viên cần thiết/);
+    await textMatches(panel(tablets.get(3)!), /Nếu không đủ 2 thành viên xác nhận, biểu quyết không thể kiểm phiếu/);
+    expect(await s.observer.send('poll.announce', { pollId })).toMatchObject({ ok: false });
+    const reason = 'Không đủ thành viên Ban kiểm phiếu giải mã (1/2): bỏ phiếu lại';
+    await s.observer.must('poll.cancel', { pollId, reason });
+    const cancelled = await s.observer.until((v) => v.polls.find((p) => p.pollId === pollId)?.status === 'cancelled', 'cancelled');
+    expect(cancelled.polls.find((p) => p.pollId === pollId)).toMatchObject({ status: 'cancelled', result: null });
   }, STATE_TIMEOUT * 8);
 });

@@ -200,7 +200,8 @@ export function ReceiptCard({ poll }: { poll: PollView }) {
         {t('committee.receiptTitle')}
       </h3>
       <p className="receipt__code">
-        <code aria-label={t('committee.receiptCode')}>{shortReceipt(receipt)}</code>
+        <span className="muted">{t('committee.receiptCode')}: </span>
+        <code>{shortReceipt(receipt)}</code>
       </p>
       <p className="muted">{t('committee.receiptNote')}</p>
       <button
