@@ -240,7 +240,11 @@ export function advanceMember(input: MemberInput): { status: MemberStep; command
   if (stored && stored.index !== index) stored = null;
   const lost = { status: { step: 'lost', index, message: lostSecretsMessage } as MemberStep };
 
-  if (c.phase === 'done') return { status: { step: 'done', index } };
+  if (c.phase === 'done') {
+    // Counted or cancelled: the share opens nothing this poll still needs, and k kept shares could open a ballot.
+    storage.removeItem(key);
+    return { status: { step: 'done', index } };
+  }
 
   if (!me.committed) {
     if (c.phase !== 'ceremony') return lost;
@@ -300,7 +304,10 @@ function aggregatesToDecrypt(poll: PollView, shape: BallotShape, board: Committe
   return aggregate(shape, decoded);
 }
 
-/** Forgets a member's secrets for a poll (once it is counted or cancelled they open nothing new). */
-export function forgetMember(storage: SecretStore, context: string, delegateId: string): void {
-  storage.removeItem(memberKey(context, delegateId));
+/**
+ * Forgets this delegate's secrets of every committee poll that is over (counted or cancelled): kept, k members'
+ * shares together could still open a single ballot of the box the board publishes.
+ */
+export function forgetFinished(storage: SecretStore, polls: readonly PollView[], delegateId: string): void {
+  for (const p of polls) if (p.committee?.phase === 'done') storage.removeItem(memberKey(p.committee.context, delegateId));
 }

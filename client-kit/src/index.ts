@@ -45,7 +45,7 @@ export {
   choiceIndices,
   encryptChoice,
   fetchBoard,
-  forgetMember,
+  forgetFinished,
   lostSecretsMessage,
   memberKey,
   pollKeyFrom,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PollView } from '@hall/core';
 import { aggregate, combine, committeeKey, decodePoint, encodePoint, verifyBoard, verifyPartial, type BulletinBoard, type EncryptedBallot } from '@hall/core/ballot-crypto';
 import type { HallClient } from '../src/client.ts';
-import { advanceMember, castEncrypted, memberKey, receiptOnBoard, shortReceipt, type CommandSender, type CommitteeBoard, type MemberCommand, type SecretStore } from '../src/committee.ts';
+import { advanceMember, forgetFinished, castEncrypted, memberKey, receiptOnBoard, shortReceipt, type CommandSender, type CommitteeBoard, type MemberCommand, type SecretStore } from '../src/committee.ts';
 
 /** localStorage as a Map, so a test can see every byte a member's device keeps. */
 class MemoryStore implements SecretStore {
@@ -133,6 +133,13 @@ describe('[KIT-CMTE] a committee member\'s device and a voter\'s tablet', () => 
       f.apply(id, command!);
     }
     expect(advanceMember({ poll: f.poll, delegateId: 'd1', storage: stores.get('d1')!, board: f.board }).status.step).toBe('decrypted');
+    // Once counted the key shares are forgotten, by the step itself or by the sweep over the session's polls.
+    f.poll.committee.phase = 'done';
+    expect(advanceMember({ poll: f.poll, delegateId: 'd1', storage: stores.get('d1')!, board: f.board }).status.step).toBe('done');
+    expect(stores.get('d1')!.items.size).toBe(0);
+    forgetFinished(stores.get('d2')!, [f.poll], 'd2');
+    expect(stores.get('d2')!.items.size).toBe(0);
+    expect(stores.get('d3')!.items.size).toBe(1);
 
     // What the server does with the two shares: verify each, combine; the counts are the votes cast.
     const shape = f.board.shape;

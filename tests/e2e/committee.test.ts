@@ -144,6 +144,10 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
     const announced = await s.observer.until((v) => pollOf(v)?.status === 'announced', 'announced');
     expect(pollOf(announced)!.result).toMatchObject({ kind: 'motion', yes: 5, no: 2, abstain: 1 });
     expect(pollOf(announced)!.committee!.members.filter((m) => m.decrypted).map((m) => m.index)).toEqual([1, 3]);
+    // The count is done: no member's tablet keeps its key share of this poll any more.
+    for (const page of tablets.values()) {
+      await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hall.committee:') && k.includes('/cmte-1:')))).toEqual([]);
+    }
 
     // A voter checks their receipt on the public board from the tablet.
     const voter = tablets.get(1)!;

@@ -7,8 +7,8 @@
  * pending (it must, to resend it); once the ack arrives nothing on this tablet remembers what was chosen.
  */
 import type { BallotChoice, CommandPayload, PollView } from '@hall/core';
-import { castEncrypted, fetchBoard, receiptKey, type CommandStatus, type PendingCommand } from '@hall/client-kit';
-import { useHall } from '@hall/client-kit/react';
+import { castEncrypted, fetchBoard, forgetFinished, receiptKey, type CommandStatus, type PendingCommand } from '@hall/client-kit';
+import { useHall, useView } from '@hall/client-kit/react';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 export interface BallotTrack {
@@ -83,6 +83,18 @@ export function BallotProvider({ children }: { children: ReactNode }) {
       }),
     [client],
   );
+
+  // A committee member's key shares of polls that are over are dropped from this tablet (the page outlives the panel).
+  const polls = useView()?.polls;
+  useEffect(() => {
+    const me = client.actor?.id;
+    if (!polls || !me) return;
+    try {
+      forgetFinished(localStorage, polls, me);
+    } catch {
+      // No storage on this tablet: nothing was kept either.
+    }
+  }, [client, polls]);
 
   const cast = useCallback(
     (pollId: string, choice: BallotChoice, secret: boolean) => {
