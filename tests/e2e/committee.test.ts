@@ -11,6 +11,7 @@ import type { PollView } from '@hall/core';
 import { verifyBoard, type BulletinBoard } from '@hall/core/ballot-crypto';
 import { encryptChoice, fetchBoard } from '../../client-kit/src/committee.ts';
 import { runPollVerify, VERIFY_EXIT } from '../../server/src/cli/verify-run.ts';
+import { screenshot } from '../support/browser.ts';
 import {
   axeSerious,
   ballotRecorded,
@@ -94,6 +95,8 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
     for (const page of tablets.values()) await textMatches(panel(page), /Khoá đã sẵn sàng: máy này giữ phần khoá của bạn \(đã kiểm tra\)/);
     await textMatches(chairPollCard(chairPage), /Khóa đã sẵn sàng, đang bỏ phiếu/);
     expect(await axeSerious(tablets.get(1)!, 'committee panel, key ready')).toEqual([]);
+    await panel(tablets.get(1)!).scrollIntoViewIfNeeded();
+    await screenshot(tablets.get(1)!, 'tablet-committee-member-768x1024');
 
     // Two members vote on their tablets: encrypted there, a receipt shown.
     const receipts = new Map<number, string>();
@@ -113,6 +116,10 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
       expect(stored).toHaveLength(1);
       receipts.set(n, stored[0]![1]);
       if (n === 1) expect(await axeSerious(page, 'receipt after the cast')).toEqual([]);
+      if (n === 1) {
+        await card.scrollIntoViewIfNeeded();
+        await screenshot(page, 'tablet-committee-receipt-768x1024');
+      }
       const ms = await page.evaluate(() => performance.getEntriesByName('hall:encrypt').map((e) => e.duration));
       console.log(`[E2E-CMTE-1] member ${n}'s tablet: encrypt + prove one motion ballot in the browser: ${ms.map((x) => x.toFixed(0)).join(', ')} ms`);
       // Nothing on the tablet remembers the choice: only the receipt and the member's key share.
@@ -137,6 +144,8 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
       await visible(button);
       await button.click();
       if (n === 1) await textMatches(chairPollCard(chairPage), /Đã xác nhận giải mã: 1\/2 thành viên cần thiết/);
+      if (n === 1) await screenshot(tablets.get(3)!, 'tablet-committee-confirm-768x1024');
+      if (n === 1) await screenshot(chairPage, 'chair-committee-decrypting-1440x900');
     }
     const counted = await s.observer.until((v) => pollOf(v)?.status === 'counted', 'counted by the committee', 120_000);
     expect(pollOf(counted)).toMatchObject({ status: 'counted', committee: { phase: 'done' } });

@@ -20,6 +20,7 @@ export function VoteScreen({ poll }: { poll: PollView }) {
   const { t, tc } = useT();
   const titleId = useId();
   const secret = poll.mode === 'secret';
+  const memberFirst = poll.committee?.phase === 'decrypting';
   return (
     <section className={`vote vote--${secret ? 'secret' : 'public'}`} aria-labelledby={titleId}>
       <header className="vote__head">
@@ -37,7 +38,8 @@ export function VoteScreen({ poll }: { poll: PollView }) {
         {poll.revoteReason ? <p className="vote__revote">{t('vote.revote', { reason: poll.revoteReason })}</p> : null}
         <SealingNote poll={poll} />
       </header>
-      <CommitteePanel poll={poll} />
+      {/* The ballot's fate stays above the fold; only at the close, when the member must act, does the panel lead. */}
+      {memberFirst ? <CommitteePanel poll={poll} /> : null}
       {/* Pinned while the delegate scrolls a long ballot (15 officials): the time left and how many have voted. */}
       <div className="vote__clock">
         {poll.closesAt !== null ? (
@@ -60,6 +62,7 @@ export function VoteScreen({ poll }: { poll: PollView }) {
         <GridBallot poll={poll} levels={poll.kind === 'confidenceRating' ? ['high', 'confidence', 'low'] : ['confidence', 'noConfidence']} />
       )}
       <ReceiptCard poll={poll} />
+      {memberFirst ? null : <CommitteePanel poll={poll} />}
     </section>
   );
 }

@@ -113,7 +113,7 @@ function MemberPanel({ poll, delegateId }: { poll: PollView; delegateId: string 
   }, [client, poll, delegateId, board, confirmed, t]);
 
   const decrypted = c.members.filter((m) => m.decrypted).length;
-  const where = step?.step ?? 'commit';
+  const where = step?.step ?? 'none';
   return (
     <section className="card committee" aria-labelledby={titleId}>
       <h3 id={titleId} className="card__title">
