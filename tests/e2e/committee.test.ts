@@ -18,6 +18,7 @@ import {
   chairLogin,
   chairPickSession,
   chairPollCard,
+  chairTab,
   checkInAll,
   closeSitting,
   delegateCheckIn,
@@ -25,6 +26,7 @@ import {
   delegateLogin,
   dumpPages,
   escapeRe,
+  gone,
   motionButton,
   newPage,
   range,
@@ -178,10 +180,23 @@ describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' t
     type Officials = { id: string; fullName: string; ratable: boolean }[];
     const rated = (s.observer.view!.snapshot as { context: { council: { officials: Officials } } }).context.council.officials.filter((o) => o.ratable);
     expect(rated).toHaveLength(15);
-    const pollId = 'cmte-2';
     const subject = 'Lấy phiếu tín nhiệm đối với người giữ chức vụ do HĐND tỉnh bầu';
     await s.observer.must('agenda.goTo', { itemId: 'bn-kh12-06' });
-    await s.observer.must('poll.open', { pollId, itemId: 'bn-kh12-06', subject, kind: 'confidenceRating', mode: 'secret', sealing: 'committee', manualClose: true, officialIds: rated.map((o) => o.id) });
+    // The chair opens it from the console, ticking the committee's sealing (offered: the committee is present).
+    await chairTab(chairPage, 'Biểu quyết');
+    await chairPage.getByRole('button', { name: /Tạo biểu quyết/ }).click();
+    const dialog = chairPage.getByRole('dialog', { name: 'Thiết lập biểu quyết' });
+    await visible(dialog);
+    await dialog.getByLabel('Nội dung biểu quyết').fill(subject);
+    await dialog.getByLabel('Loại').selectOption({ label: 'Lấy phiếu tín nhiệm' });
+    await dialog.getByRole('checkbox', { name: /^Ban kiểm phiếu giải mã/ }).check();
+    await dialog.getByRole('radio', { name: /Chủ tọa bấm kết thúc/ }).check();
+    await dialog.getByRole('button', { name: 'Bắt đầu biểu quyết' }).click();
+    await gone(dialog);
+    const opened = await s.observer.until((v) => v.poll?.status === 'open' && v.poll.subject === subject, 'the rating open');
+    const pollId = opened.poll!.pollId;
+    expect(opened.poll).toMatchObject({ sealing: 'committee', kind: 'confidenceRating', officials: expect.arrayContaining([expect.objectContaining({ id: rated[0]!.id })]) });
+    expect(opened.poll!.officials).toHaveLength(15);
     await s.observer.until((v) => v.polls.find((p) => p.pollId === pollId)?.committee?.phase === 'voting', 'the second ceremony done', 120_000);
 
     // Member 1 fills the 15 rows on the tablet and sends: encrypted there (45 ciphertexts, 45 bit proofs, 15 sums).

@@ -18,6 +18,8 @@ const KINDS: PollKind[] = ['motion', 'confidenceRating', 'confidenceVote', 'elec
 const MODES: PollMode[] = ['electronic', 'secret', 'hands', 'paper'];
 /** Refusals that are about the kind/mode combination itself, not about the moment (quorum, an open poll…). */
 const SETUP_REASONS = new Set(['SECRET_NEEDS_SECRECY', 'BAD_POLL', 'CONFIDENCE_DISABLED']);
+/** Why the counting committee cannot seal a poll: nobody of it present, or a ballot that is not one-of-n. */
+const COMMITTEE_REASONS = new Set(['NO_COMMITTEE', 'COMMITTEE_UNSUPPORTED']);
 
 interface Candidate {
   id: string;
@@ -50,7 +52,7 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
     if (kk === 'confidenceRating' || kk === 'confidenceVote') probe.officialIds = officials[0] ? [officials[0].id] : ['none'];
     if (kk === 'election') probe.candidates = [{ id: 'probe', name: 'probe' }];
     const v = can(view, client.actor, 'poll.open', probe, client.serverNow());
-    return !v.ok && v.reason && SETUP_REASONS.has(v.reason) ? v.message : null;
+    return !v.ok && v.reason && (SETUP_REASONS.has(v.reason) || (sealing && COMMITTEE_REASONS.has(v.reason))) ? v.message : null;
   };
   const modeRefusals = MODES.map((m) => setupRefusal(kind, m));
   const kindRefusals = KINDS.map((kk) => {
