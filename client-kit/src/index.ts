@@ -37,3 +37,27 @@ export {
 export { listDevices, listSessions, revokeDevice, type DeviceSummary, type SessionSummary } from './api.ts';
 export { fetchFile, fileNameOf, saveBlob, type FetchedFile } from './files.ts';
 export { mediaFailureOf, type MediaFailure } from './media-errors.ts';
+export {
+  advanceMember,
+  badShareMessage,
+  ballotShapeOf,
+  castEncrypted,
+  choiceIndices,
+  encryptChoice,
+  fetchBoard,
+  forgetFinished,
+  lostSecretsMessage,
+  memberKey,
+  pollKeyFrom,
+  probeBallot,
+  receiptKey,
+  receiptOnBoard,
+  shortReceipt,
+  webRandom,
+  type CommandSender,
+  type CommitteeBoard,
+  type MemberCommand,
+  type MemberInput,
+  type MemberStep,
+  type SecretStore,
+} from './committee.ts';

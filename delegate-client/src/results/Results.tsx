@@ -9,6 +9,7 @@ import { useId } from 'react';
 import { useT } from '../i18n.ts';
 import { useBallots } from '../voting/ballots.tsx';
 import { BallotStatus } from '../voting/BallotStatus.tsx';
+import { ReceiptCard } from '../voting/committee.tsx';
 
 /** The latest poll on the home screen once it is no longer open: waiting for the announcement, or its result. */
 export function LatestPoll() {
@@ -36,6 +37,8 @@ export function LatestPoll() {
           <ResultPanel poll={poll} headingLevel={2} />
         </div>
       )}
+      {/* Committee polls: the receipt, and once announced its check on the public board. */}
+      <ReceiptCard poll={poll} />
     </section>
   );
 }

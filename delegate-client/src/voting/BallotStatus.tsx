@@ -18,6 +18,7 @@ export type BallotState = 'none' | 'sending' | 'resending' | 'recorded' | 'refus
 export function ballotState(track: BallotTrack | null, poll: PollView, connection: string): BallotState {
   if (track) {
     const s = track.status.state;
+    if (s === 'sending' && track.encrypting) return 'sending';
     if (s === 'sending') return connection !== 'connected' || track.attempts > 1 ? 'resending' : 'sending';
     if (s === 'recorded') return 'recorded';
     // Refused, but an earlier ballot of a public poll may still stand: the refusal is shown and so is the standing one.
@@ -53,7 +54,7 @@ export function BallotStatus({ poll, track }: { poll: PollView; track: BallotTra
         <div className="ballot-status ballot-status--sending" role="status" aria-live="polite">
           <IconSending size={40} />
           <p className="ballot-status__title">
-            {!secret && track?.publicChoice !== undefined ? t('vote.sendingChoice', { choice: choiceLabel(track.publicChoice, poll, t, tc) }) : t('vote.sending')}
+            {track?.encrypting ? t('committee.encrypting') : !secret && track?.publicChoice !== undefined ? t('vote.sendingChoice', { choice: choiceLabel(track.publicChoice, poll, t, tc) }) : t('vote.sending')}
           </p>
         </div>
       );

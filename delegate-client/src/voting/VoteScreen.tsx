@@ -3,21 +3,24 @@
  * left, the ballot, and the ballot's fate in words (BallotStatus). Every "may I press this" comes from `useCan`
  * (the same machine the server runs); this file decides only layout and the confirmation steps.
  */
-import type { MotionChoice, PollView } from '@hall/core';
+import type { BallotChoice, MotionChoice, PollView } from '@hall/core';
+import { probeBallot } from '@hall/client-kit';
 import { useId, useState, type ReactNode } from 'react';
 import { CheckInButton } from '../attendance/CheckIn.tsx';
 import { useT } from '../i18n.ts';
 import { ballotChangeAllowed } from '../snapshot.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { IconAbstain, IconCheck, IconCross, IconLock, IconSending, IconWarning } from '../ui/icons.tsx';
-import { Countdown, useCan, useConnection, useView } from '@hall/client-kit/react';
+import { Countdown, useCan, useConnection, useView, type CanResult } from '@hall/client-kit/react';
 import { BallotStatus, ballotState, choiceLabel } from './BallotStatus.tsx';
 import { useBallots } from './ballots.tsx';
+import { CommitteePanel, ReceiptCard, SealingNote } from './committee.tsx';
 
 export function VoteScreen({ poll }: { poll: PollView }) {
   const { t, tc } = useT();
   const titleId = useId();
   const secret = poll.mode === 'secret';
+  const memberFirst = poll.committee?.phase === 'decrypting';
   return (
     <section className={`vote vote--${secret ? 'secret' : 'public'}`} aria-labelledby={titleId}>
       <header className="vote__head">
@@ -33,7 +36,10 @@ export function VoteScreen({ poll }: { poll: PollView }) {
           {poll.subject}
         </h2>
         {poll.revoteReason ? <p className="vote__revote">{t('vote.revote', { reason: poll.revoteReason })}</p> : null}
+        <SealingNote poll={poll} />
       </header>
+      {/* The ballot's fate stays above the fold; only at the close, when the member must act, does the panel lead. */}
+      {memberFirst ? <CommitteePanel poll={poll} /> : null}
       {/* Pinned while the delegate scrolls a long ballot (15 officials): the time left and how many have voted. */}
       <div className="vote__clock">
         {poll.closesAt !== null ? (
@@ -55,8 +61,22 @@ export function VoteScreen({ poll }: { poll: PollView }) {
       ) : (
         <GridBallot poll={poll} levels={poll.kind === 'confidenceRating' ? ['high', 'confidence', 'low'] : ['confidence', 'noConfidence']} />
       )}
+      <ReceiptCard poll={poll} />
+      {memberFirst ? null : <CommitteePanel poll={poll} />}
     </section>
   );
+}
+
+/**
+ * May this delegate cast this choice now? A committee poll takes only encrypted ballots (the machine refuses a readable
+ * choice there), so it is asked about an encrypted cast — eligibility and timing — and the choice is checked here.
+ */
+function useCastCan(poll: PollView, choice: BallotChoice, complete = true): CanResult {
+  const plain = useCan('ballot.cast', { pollId: poll.pollId, choice });
+  const sealed = useCan('ballot.castEncrypted', { pollId: poll.pollId, ballot: probeBallot });
+  if (poll.sealing !== 'committee') return plain;
+  if (sealed.ok && !complete) return { ok: false, code: 'REJECTED', reason: 'BAD_BALLOT' };
+  return sealed;
 }
 
 /** A refusal that applies to the whole ballot (not present, change not allowed…), said once, with a way out. */
@@ -89,9 +109,9 @@ function MotionBallot({ poll }: { poll: PollView }) {
   const secret = poll.mode === 'secret';
   const sending = track?.status.state === 'sending';
   const can = {
-    yes: useCan('ballot.cast', { pollId: poll.pollId, choice: 'yes' }),
-    no: useCan('ballot.cast', { pollId: poll.pollId, choice: 'no' }),
-    abstain: useCan('ballot.cast', { pollId: poll.pollId, choice: 'abstain' }),
+    yes: useCastCan(poll, 'yes'),
+    no: useCastCan(poll, 'no'),
+    abstain: useCastCan(poll, 'abstain'),
   };
   /** The choice awaiting confirmation; dropped the moment it is sent or cancelled. */
   const [confirming, setConfirming] = useState<MotionChoice | null>(null);
@@ -108,7 +128,8 @@ function MotionBallot({ poll }: { poll: PollView }) {
   const send = () => {
     const choice = confirming;
     setConfirming(null);
-    if (choice) ballots.cast(poll.pollId, choice, secret);
+    if (choice && poll.sealing === 'committee') ballots.castCommittee(poll, choice);
+    else if (choice) ballots.cast(poll.pollId, choice, secret);
   };
 
   // A secret ballot is final: once the server holds one, the buttons go away for good.
@@ -186,16 +207,17 @@ function GridBallot({ poll, levels }: { poll: PollView; levels: Level[] }) {
   const [marks, setMarks] = useState<Record<string, Level>>({});
   const [confirming, setConfirming] = useState(false);
   const sending = track?.status.state === 'sending';
-  const can = useCan('ballot.cast', { pollId: poll.pollId, choice: marks });
   const missing = poll.officials.filter((o) => !marks[o.id]).length;
+  const can = useCastCan(poll, marks, missing === 0);
   const done = poll.mine?.cast || track?.status.state === 'recorded' || sending;
   // Ask the machine about a complete ballot too, so "not present" shows before the delegate fills every row.
-  const probe = useCan('ballot.cast', { pollId: poll.pollId, choice: Object.fromEntries(poll.officials.map((o) => [o.id, levels[0]!])) });
+  const probe = useCastCan(poll, Object.fromEntries(poll.officials.map((o) => [o.id, levels[0]!])));
 
   const send = () => {
     setConfirming(false);
     if (!can.ok) return;
-    ballots.cast(poll.pollId, marks, true);
+    if (poll.sealing === 'committee') ballots.castCommittee(poll, marks);
+    else ballots.cast(poll.pollId, marks, true);
     // The marks leave this component with the command: nothing here remembers them.
     setMarks({});
   };

@@ -6,9 +6,9 @@
  * Secrecy: for a secret poll the track never holds the choice. The kit keeps the payload only while the command is
  * pending (it must, to resend it); once the ack arrives nothing on this tablet remembers what was chosen.
  */
-import type { BallotChoice, CommandPayload } from '@hall/core';
-import type { CommandStatus, PendingCommand } from '@hall/client-kit';
-import { useHall } from '@hall/client-kit/react';
+import type { BallotChoice, CommandPayload, PollView } from '@hall/core';
+import { castEncrypted, fetchBoard, forgetFinished, receiptKey, type CommandStatus, type PendingCommand } from '@hall/client-kit';
+import { useHall, useView } from '@hall/client-kit/react';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 export interface BallotTrack {
@@ -18,12 +18,19 @@ export interface BallotTrack {
   attempts: number;
   /** Public polls only: the choice that was sent (shown as "Đang gửi: Tán thành"). Never set for secret polls. */
   publicChoice?: BallotChoice;
+  /** Committee polls: the ballot is being encrypted on this tablet (nothing sent yet). */
+  encrypting?: boolean;
 }
 
 interface BallotApi {
   track: (pollId: string) => BallotTrack | null;
   /** Sends a ballot. `secret` decides whether the choice may be remembered for display. */
   cast: (pollId: string, choice: BallotChoice, secret: boolean) => void;
+  /**
+   * Committee polls: encrypts on this tablet to the key it computes from the committee's commitments, sends the
+   * ciphertexts and keeps the receipt (which shows nothing of the choice) for the check on the public board.
+   */
+  castCommittee: (poll: PollView, choice: BallotChoice) => void;
   /** Forgets a refused ballot's notice once the delegate has seen it. */
   dismiss: (pollId: string) => void;
 }
@@ -33,6 +40,19 @@ const BallotContext = createContext<BallotApi | null>(null);
 type Tracks = Record<string, BallotTrack>;
 
 const pollOf = (cmd: PendingCommand) => (cmd.payload as CommandPayload<'ballot.cast'>).pollId;
+const isBallot = (cmd: PendingCommand) => cmd.type === 'ballot.cast' || cmd.type === 'ballot.castEncrypted';
+
+/** The receipts of this tablet's committee ballots: localStorage, so the check after the announcement survives a reload. */
+export function storedReceipt(poll: PollView, delegateId: string): string | null {
+  try {
+    return globalThis.localStorage?.getItem(receiptKey(poll, delegateId)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Lets the "encrypting" line paint before the tablet is busy for a second or two. */
+const nextFrame = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
 
 export function BallotProvider({ children }: { children: ReactNode }) {
   const client = useHall();
@@ -40,7 +60,7 @@ export function BallotProvider({ children }: { children: ReactNode }) {
     // After a reload the kit restores undelivered ballots from sessionStorage and resends them: show them as pending.
     const initial: Tracks = {};
     for (const cmd of client.pending()) {
-      if (cmd.type === 'ballot.cast') initial[pollOf(cmd)] = { commandId: cmd.commandId, status: cmd.status, attempts: Math.max(cmd.attempts, 2) };
+      if (isBallot(cmd)) initial[pollOf(cmd)] = { commandId: cmd.commandId, status: cmd.status, attempts: Math.max(cmd.attempts, 2) };
     }
     return initial;
   });
@@ -48,10 +68,12 @@ export function BallotProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       client.onCommand((cmd) => {
-        if (cmd.type !== 'ballot.cast') return;
+        if (!isBallot(cmd)) return;
         const pollId = pollOf(cmd);
         setTracks((prev) => {
           const cur = prev[pollId];
+          // Sent before its track was written (encrypting): this command is the ballot being encrypted.
+          if (cur?.encrypting) return { ...prev, [pollId]: { commandId: cmd.commandId, status: cmd.status, attempts: cmd.attempts } };
           // A newer ballot for the same poll replaces the older one's track; answers to an older one are ignored.
           if (cur && cur.commandId !== cmd.commandId) return prev;
           const next: BallotTrack = { commandId: cmd.commandId, status: cmd.status, attempts: cmd.attempts };
@@ -62,12 +84,62 @@ export function BallotProvider({ children }: { children: ReactNode }) {
     [client],
   );
 
+  // A committee member's key shares of polls that are over are dropped from this tablet (the page outlives the panel).
+  const polls = useView()?.polls;
+  useEffect(() => {
+    const me = client.actor?.id;
+    if (!polls || !me) return;
+    try {
+      forgetFinished(localStorage, polls, me);
+    } catch {
+      // No storage on this tablet: nothing was kept either.
+    }
+  }, [client, polls]);
+
   const cast = useCallback(
     (pollId: string, choice: BallotChoice, secret: boolean) => {
       const cmd = client.send('ballot.cast', { pollId, choice });
       const track: BallotTrack = { commandId: cmd.commandId, status: cmd.status, attempts: cmd.attempts };
       if (!secret) track.publicChoice = choice;
       setTracks((prev) => ({ ...prev, [pollId]: track }));
+    },
+    [client],
+  );
+
+  const castCommittee = useCallback(
+    (poll: PollView, choice: BallotChoice) => {
+      const pollId = poll.pollId;
+      const sessionId = client.sessionId;
+      const me = client.actor?.id;
+      setTracks((prev) => ({ ...prev, [pollId]: { commandId: '', status: { state: 'sending' }, attempts: 1, encrypting: true } }));
+      void (async () => {
+        try {
+          await nextFrame();
+          const board = sessionId ? await fetchBoard(sessionId, pollId) : null;
+          if (!board) throw new Error('no board');
+          performance.mark('hall:encrypt:start');
+          const { receipt, commandId } = castEncrypted(client, poll, board, choice);
+          // Measured for the tablet test's figure; the mark carries no content of the ballot.
+          performance.measure('hall:encrypt', 'hall:encrypt:start');
+          if (me) {
+            try {
+              localStorage.setItem(receiptKey(poll, me), receipt);
+            } catch {
+              // A tablet with no storage still votes; only the later check on the board needs the receipt.
+            }
+          }
+          setTracks((prev) => {
+            // The kit may already have answered (onCommand fired before this line): keep its newer status.
+            const cur = prev[pollId];
+            return cur && cur.commandId === commandId ? prev : { ...prev, [pollId]: { commandId, status: { state: 'sending' }, attempts: 1 } };
+          });
+        } catch (err) {
+          setTracks((prev) => ({
+            ...prev,
+            [pollId]: { commandId: '', attempts: 1, status: { state: 'refused', code: 'REJECTED', message: `Không mã hoá được phiếu trên máy: ${(err as Error).message}` } },
+          }));
+        }
+      })();
     },
     [client],
   );
@@ -81,7 +153,7 @@ export function BallotProvider({ children }: { children: ReactNode }) {
     });
   }, []);
 
-  const api = useMemo<BallotApi>(() => ({ track: (pollId) => tracks[pollId] ?? null, cast, dismiss }), [tracks, cast, dismiss]);
+  const api = useMemo<BallotApi>(() => ({ track: (pollId) => tracks[pollId] ?? null, cast, castCommittee, dismiss }), [tracks, cast, castCommittee, dismiss]);
   return <BallotContext.Provider value={api}>{children}</BallotContext.Provider>;
 }
 

@@ -18,6 +18,8 @@ const KINDS: PollKind[] = ['motion', 'confidenceRating', 'confidenceVote', 'elec
 const MODES: PollMode[] = ['electronic', 'secret', 'hands', 'paper'];
 /** Refusals that are about the kind/mode combination itself, not about the moment (quorum, an open poll…). */
 const SETUP_REASONS = new Set(['SECRET_NEEDS_SECRECY', 'BAD_POLL', 'CONFIDENCE_DISABLED']);
+/** Why the counting committee cannot seal a poll: nobody of it present, or a ballot that is not one-of-n. */
+const COMMITTEE_REASONS = new Set(['NO_COMMITTEE', 'COMMITTEE_UNSUPPORTED']);
 
 interface Candidate {
   id: string;
@@ -40,15 +42,17 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
   const [officialIds, setOfficialIds] = useState<string[]>(ratable);
   const [candidates, setCandidates] = useState<Candidate[]>([{ id: newId('cand'), name: '' }]);
   const [seats, setSeats] = useState(1);
-  const ids = { subject: useId(), kind: useId(), mode: useId(), seats: useId() };
+  /** Secret e-ballots: encrypted on the tablets to the counting committee's key, or sealed by the server. */
+  const [byCommittee, setByCommittee] = useState(false);
+  const ids = { subject: useId(), kind: useId(), mode: useId(), seats: useId(), sealing: useId() };
 
   // The machine's verdict on a kind/mode pair with the rest of the setup filled in plausibly.
-  const setupRefusal = (kk: PollKind, mm: PollMode): string | null => {
-    const probe: Record<string, unknown> = { pollId: 'poll-probe', subject: 'probe', kind: kk, mode: mm };
+  const setupRefusal = (kk: PollKind, mm: PollMode, sealing?: 'committee'): string | null => {
+    const probe: Record<string, unknown> = { pollId: 'poll-probe', subject: 'probe', kind: kk, mode: mm, ...(sealing ? { sealing } : {}) };
     if (kk === 'confidenceRating' || kk === 'confidenceVote') probe.officialIds = officials[0] ? [officials[0].id] : ['none'];
     if (kk === 'election') probe.candidates = [{ id: 'probe', name: 'probe' }];
     const v = can(view, client.actor, 'poll.open', probe, client.serverNow());
-    return !v.ok && v.reason && SETUP_REASONS.has(v.reason) ? v.message : null;
+    return !v.ok && v.reason && (SETUP_REASONS.has(v.reason) || (sealing && COMMITTEE_REASONS.has(v.reason))) ? v.message : null;
   };
   const modeRefusals = MODES.map((m) => setupRefusal(kind, m));
   const kindRefusals = KINDS.map((kk) => {
@@ -70,11 +74,15 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
   const manual = timed && closing === 'manual';
   const durationSec = !manual && duration.trim() ? Math.round(Number(duration)) : undefined;
   const named = candidates.filter((c) => c.name.trim());
+  // Why the counting committee cannot seal this poll (no member present, an election), asked of the machine.
+  const committeeRefusal = mode === 'secret' ? setupRefusal(kind, 'secret', 'committee') : null;
+  const committee = mode === 'secret' && byCommittee && committeeRefusal === null;
   const payload: CommandPayload<'poll.open'> = {
     pollId: 'poll-check',
     subject: subject.trim(),
     kind,
     mode,
+    ...(committee ? { sealing: 'committee' as const } : {}),
     ...(view?.currentItemId ? { itemId: view.currentItemId } : {}),
     ...(kind === 'motion' ? { rule } : {}),
     ...(durationSec !== undefined && Number.isFinite(durationSec) ? { durationSec } : {}),
@@ -129,6 +137,15 @@ export function PollDialog({ onClose }: { onClose: () => void }) {
         {kind === 'motion' && <RuleSelect value={rule} onChange={(r) => r && setRule(r)} />}
         <DurationField value={duration} onChange={setDuration} disabled={manual} />
       </div>
+      {mode === 'secret' && (
+        <label className="check" htmlFor={ids.sealing}>
+          <input id={ids.sealing} type="checkbox" checked={committee} disabled={committeeRefusal !== null} onChange={(e) => setByCommittee(e.target.checked)} />
+          <span>
+            {t('polls.sealingChoice')}
+            {committeeRefusal ? <span className="muted"> — {committeeRefusal}</span> : null}
+          </span>
+        </label>
+      )}
       {timed && <ClosingChoice value={closing} onChange={setClosing} />}
       {confidence && (
         <fieldset className="field">

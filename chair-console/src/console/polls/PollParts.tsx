@@ -39,6 +39,11 @@ function PollSealing({ poll }: { poll: PollView }) {
       <p>
         {t('polls.sealingCommittee', { threshold: c.threshold, members: c.members.length })} · {t(`polls.committeePhase.${c.phase}`)}
       </p>
+      {c.phase === 'decrypting' && (
+        <p role="status">
+          <strong>{t('polls.decryptedOf', { done: c.members.filter((m) => m.decrypted).length, threshold: c.threshold })}</strong>
+        </p>
+      )}
       <ul>
         {c.members.map((m) => (
           <li key={m.index}>
