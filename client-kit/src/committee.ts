@@ -11,8 +11,10 @@ import { committeeOptions, type BallotChoice, type CommandPayload, type PollView
 import {
   aggregate,
   BallotCryptoError,
+  badDealers,
   ballotReceipt,
   committeeKey,
+  complainAboutShare,
   dealShares,
   decodePoint,
   decryptShare,
@@ -195,7 +197,10 @@ export type MemberStep =
   | { step: 'confirmDecrypt'; index: number }
   | { step: 'decrypted'; index: number }
   | { step: 'done'; index: number }
-  /** A dealer's share does not match its commitments: named, the poll cannot be counted as it stands. */
+  /**
+   * A dealer's share does not match its commitments: named, the poll cannot be counted as it stands. While nobody's
+   * complaint has been upheld, this device sends its own (`committee.complain`, which anyone can check).
+   */
   | { step: 'badShare'; index: number; dealer: number; dealerName: string; message: string }
   /** This device does not hold the member's secrets (another tablet, storage cleared). */
   | { step: 'lost'; index: number; message: string };
@@ -203,7 +208,8 @@ export type MemberStep =
 export type MemberCommand =
   | { type: 'committee.commit'; payload: CommandPayload<'committee.commit'> }
   | { type: 'committee.deal'; payload: CommandPayload<'committee.deal'> }
-  | { type: 'committee.decrypt'; payload: CommandPayload<'committee.decrypt'> };
+  | { type: 'committee.decrypt'; payload: CommandPayload<'committee.decrypt'> }
+  | { type: 'committee.complain'; payload: CommandPayload<'committee.complain'> };
 
 export interface MemberInput {
   poll: PollView;
@@ -266,16 +272,22 @@ export function advanceMember(input: MemberInput): { status: MemberStep; command
   }
   if (c.phase === 'ceremony') return { status: { step: 'waitDeals', index } };
 
+  const badShare = (dealer: number): MemberStep => {
+    const dealerName = c.members.find((m) => m.index === dealer)?.name ?? '?';
+    return { step: 'badShare', index, dealer, dealerName, message: badShareMessage(dealer, dealerName) };
+  };
+  // A complaint was upheld (this device's or another member's): the ceremony failed, nothing more to send.
+  if (c.failed) return { status: badShare(c.failed.dealer) };
   if (stored.secret === undefined) {
     if (!board) return { status: { step: 'waitDeals', index } };
-    try {
-      stored.secret = hex(finishCeremony(c.context, params, secrets, board.commitments, board.sealedShares));
-    } catch (err) {
-      if (!(err instanceof BallotCryptoError)) throw err;
-      const dealer = Number(/member (\d+)/.exec(err.message)?.[1] ?? 0);
-      const dealerName = c.members.find((m) => m.index === dealer)?.name ?? '?';
-      return { status: { step: 'badShare', index, dealer, dealerName, message: badShareMessage(dealer, dealerName) } };
+    const [dealer] = badDealers(c.context, secrets, board.commitments, board.sealedShares);
+    if (dealer !== undefined) {
+      const sealed = board.sealedShares.find((e) => e.from === dealer && e.to === index);
+      // The sealed share and this device's proof that it opened it honestly: the server, and anyone, can check it.
+      const command: MemberCommand | undefined = sealed && { type: 'committee.complain', payload: { pollId: poll.pollId, complaint: complainAboutShare(c.context, secrets, sealed, random) } };
+      return { status: badShare(dealer), ...(command ? { command } : {}) };
     }
+    stored.secret = hex(finishCeremony(c.context, params, secrets, board.commitments, board.sealedShares));
     storage.setItem(key, JSON.stringify(stored));
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PollView } from '@hall/core';
-import { aggregate, combine, committeeKey, decodePoint, encodePoint, verifyBoard, verifyPartial, type BulletinBoard, type EncryptedBallot } from '@hall/core/ballot-crypto';
+import type { CommandPayload, PollView } from '@hall/core';
+import { aggregate, checkComplaint, combine, committeeKey, decodePoint, encodePoint, verifyBoard, verifyPartial, type BulletinBoard, type EncryptedBallot } from '@hall/core/ballot-crypto';
 import type { HallClient } from '../src/client.ts';
 import { advanceMember, forgetFinished, castEncrypted, memberKey, receiptOnBoard, shortReceipt, type CommandSender, type CommitteeBoard, type MemberCommand, type SecretStore } from '../src/committee.ts';
 
@@ -55,9 +55,11 @@ function fakePoll(kind: 'motion' | 'confidenceRating' = 'motion') {
       board.sealedShares.push(...cmd.payload.shares);
       m.dealt = true;
       if (poll.committee.members.every((x) => x.dealt)) board.phase = poll.committee.phase = 'voting';
-    } else {
+    } else if (cmd.type === 'committee.decrypt') {
       board.partials.push(cmd.payload.partial);
       m.decrypted = true;
+    } else {
+      throw new Error(`the fake poll does not take ${cmd.type}`);
     }
   };
   const close = () => {
@@ -166,8 +168,18 @@ describe('[KIT-CMTE] a committee member\'s device and a voter\'s tablet', () => 
     const to1 = f.board.sealedShares.findIndex((s) => s.from === 2 && s.to === 1);
     const to3 = f.board.sealedShares.find((s) => s.from === 2 && s.to === 3)!;
     f.board.sealedShares[to1] = { ...to3, to: 1 };
-    const { status } = advanceMember({ poll: f.poll, delegateId: 'd1', storage: stores.get('d1')!, board: f.board });
+    const { status, command } = advanceMember({ poll: f.poll, delegateId: 'd1', storage: stores.get('d1')!, board: f.board });
     expect(status).toMatchObject({ step: 'badShare', dealer: 2, dealerName: 'Đại biểu 2' });
+    // The device complains, with evidence anyone can check against the dealer's commitments (as the server does).
+    expect(command?.type).toBe('committee.complain');
+    const complaint = (command as { payload: CommandPayload<'committee.complain'> }).payload.complaint;
+    expect(complaint.dealer).toBe(2);
+    expect(() => checkComplaint(CONTEXT, f.board.commitments, f.board.sealedShares, 1, complaint)).not.toThrow();
+    // Once a complaint is upheld the view says so: the device names the dealer and sends nothing more.
+    const failedPoll = { ...f.poll, committee: { ...f.poll.committee!, failed: { dealer: 2, dealerId: 'd2', dealerName: 'Đại biểu 2', by: 'd1' } } };
+    const after = advanceMember({ poll: failedPoll, delegateId: 'd1', storage: stores.get('d1')!, board: f.board });
+    expect(after).toEqual({ status: status });
+    expect(advanceMember({ poll: failedPoll, delegateId: 'd3', storage: stores.get('d3')!, board: f.board })).toEqual({ status: { ...status, index: 3 } });
     expect(status.step === 'badShare' && status.message).toMatch(/^Phần khoá do thành viên số 2 \(Đại biểu 2\) gửi cho máy này không khớp.*Chủ toạ cần huỷ và mở lại/);
     expect(JSON.parse(stores.get('d1')!.getItem(memberKey(CONTEXT, 'd1'))!).secret).toBeUndefined();
     // The others are not affected.

@@ -39,6 +39,11 @@ function PollSealing({ poll }: { poll: PollView }) {
       <p>
         {t('polls.sealingCommittee', { threshold: c.threshold, members: c.members.length })} · {t(`polls.committeePhase.${c.phase}`)}
       </p>
+      {c.failed && (
+        <p role="alert" className="error-text">
+          <strong>{t('polls.ceremonyFailed', { dealer: c.failed.dealer, name: c.failed.dealerName, by: c.members.find((m) => m.delegateId === c.failed!.by)?.name ?? c.failed.by })}</strong>
+        </p>
+      )}
       {c.phase === 'decrypting' && (
         <p role="status">
           <strong>{t('polls.decryptedOf', { done: c.members.filter((m) => m.decrypted).length, threshold: c.threshold })}</strong>
