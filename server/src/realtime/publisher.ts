@@ -208,8 +208,7 @@ export class ViewPublisher {
       const startedAt = this.clock();
       let cost = 0;
       try {
-        // A state published again for the tablets' held progress was already handed to the other nodes.
-        cost = await this.publish(source, local && !progressOnly);
+        cost = await this.publish(source, local, progressOnly);
       } finally {
         this.publishing = false;
       }
@@ -226,18 +225,20 @@ export class ViewPublisher {
    * with a turn of the event loop between slices, so commands arriving meanwhile are handled (and acked) in between.
    * Resolves with the CPU time it took, ms.
    */
-  private async publish(source: ViewSource, local: boolean): Promise<number> {
+  private async publish(source: ViewSource, local: boolean, progressOnly = false): Promise<number> {
     let started = this.clock();
     let cost = 0;
     try {
       const { sessionId, snapshot, seq } = source;
-      const sends = this.sendsFor(sessionId, snapshot, seq);
+      // A state published again for the tablets' held progress: every other room and every own part already has it,
+      // and the other nodes too.
+      const sends = progressOnly ? this.tabletsOnly(sessionId, snapshot, seq) : this.sendsFor(sessionId, snapshot, seq);
       const heldUntil = this.heldProgress.get(sessionId);
       if (heldUntil !== undefined) {
         this.heldProgress.delete(sessionId);
         this.progressPending(source, local, heldUntil);
       }
-      if (local) this.onPublished?.(source as SessionRoom);
+      if (local && !progressOnly) this.onPublished?.(source as SessionRoom);
       let written = 0;
       for (const send of sends) {
         const members = this.io.of('/').adapter.rooms.get(send.room);
@@ -301,6 +302,12 @@ export class ViewPublisher {
       sends.push({ room: delegateRoom(sessionId, id), event: 'session:personal', payload: part });
     }
     this.tabletSends(sessionId, withoutCouncil(sharedDelegateView(snapshot, seq)), sends);
+    return sends;
+  }
+
+  private tabletsOnly(sessionId: string, snapshot: SessionSnapshot, seq: number): Send[] {
+    const sends: Send[] = [];
+    if (this.occupied(delegatesRoom(sessionId))) this.tabletSends(sessionId, withoutCouncil(sharedDelegateView(snapshot, seq)), sends);
     return sends;
   }
 
