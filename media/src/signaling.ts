@@ -82,6 +82,11 @@ export interface MediaSignaling {
 export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: SignalingPolicy; log: HubLogger }): MediaSignaling {
   const { hub, policy, log } = deps;
   const owners = new Map<string, Owned & { audience: string }>();
+  /**
+   * Per session, the audiences whose media rooms sockets have joined: a state push visits only those rooms. (Scanning
+   * every room of the server instead — one per socket — cost a province-wide vote storm seconds of CPU per second.)
+   */
+  const audiencesOf = new Map<string, Set<string>>();
   const key = (sessionId: string, peerId: string) => `${sessionId}\u0000${peerId}`;
 
   const offHub = hub.on((e) => {
@@ -112,6 +117,9 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
         const s = await policy.state(socket, req.data.sessionId);
         if ('ok' in s) return reply(mediaFailure(s.code, { message: s.message }));
         await socket.join(mediaRoom(req.data.sessionId, s.audience));
+        let audiences = audiencesOf.get(req.data.sessionId);
+        if (!audiences) audiencesOf.set(req.data.sessionId, (audiences = new Set()));
+        audiences.add(s.audience);
         const stats = hub.stats(req.data.sessionId);
         const camera = req.data.source && s.canPublish ? cameraSource(req.data.source) : null;
         const sourceLive = camera ? { sourceLive: !!stats?.sources.some((x) => x.id === camera) } : {};
@@ -202,11 +210,16 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
 
   return {
     pushState(sessionId, stateFor) {
-      const prefix = `m:${sessionId}:`;
-      for (const room of io.of('/').adapter.rooms.keys()) {
-        if (!room.startsWith(prefix)) continue;
-        io.to(room).emit('media:state', stateFor(room.slice(prefix.length)));
+      const audiences = audiencesOf.get(sessionId);
+      if (!audiences) return;
+      const rooms = io.of('/').adapter.rooms;
+      for (const audience of audiences) {
+        const room = mediaRoom(sessionId, audience);
+        // Everyone left: forget the audience until a socket joins it again.
+        if (!rooms.get(room)?.size) audiences.delete(audience);
+        else io.to(room).emit('media:state', stateFor(audience));
       }
+      if (!audiences.size) audiencesOf.delete(sessionId);
     },
     async endPeers(sessionId, which, reason) {
       const chosen = [...owners.entries()].filter(([, o]) => o.sessionId === sessionId && which(o));
