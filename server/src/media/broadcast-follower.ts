@@ -30,6 +30,8 @@ interface Followed {
   partStarts: number[];
   /** Per-session queue: reconciliations never overlap (a start racing a stop would leak an ffmpeg). */
   queue: Promise<void>;
+  /** A reconciliation queued and not started yet: it will read the newest state, so later changes join it. */
+  waiting: Promise<void> | null;
 }
 
 export interface FollowerDeps {
@@ -75,15 +77,23 @@ export class BroadcastFollower {
 
   private followed(sessionId: string): Followed {
     let f = this.sessions.get(sessionId);
-    if (!f) this.sessions.set(sessionId, (f = { flags: null, seq: -1, outputs: null, recordingFile: null, partStarts: [], queue: Promise.resolve() }));
+    if (!f) this.sessions.set(sessionId, (f = { flags: null, seq: -1, outputs: null, recordingFile: null, partStarts: [], queue: Promise.resolve(), waiting: null }));
     return f;
   }
 
   /** Brings outputs and viewers in line with the session's flags. Serialised per session; never rejects. */
   reconcile(sessionId: string): Promise<void> {
     const f = this.followed(sessionId);
-    const run = f.queue.then(() => this.apply(sessionId, f)).catch((err: unknown) => this.deps.log.error({ err, sessionId }, 'broadcast follower failed'));
+    // A vote storm changes a session hundreds of times a second; one pass over the newest state serves them all.
+    if (f.waiting) return f.waiting;
+    const run = f.queue
+      .then(() => {
+        f.waiting = null;
+        return this.apply(sessionId, f);
+      })
+      .catch((err: unknown) => this.deps.log.error({ err, sessionId }, 'broadcast follower failed'));
     f.queue = run;
+    f.waiting = run;
     return run;
   }
 
