@@ -681,7 +681,19 @@ export class SessionRoom {
     return { ...event, counts: tallySealedBallots(poll, contents, present + remote) };
   }
 
+  /**
+   * What follows a journaled event (snapshot, ballot box, deadlines, views). Its failure is logged, never answered: the
+   * record stands, and a caller told "failed" would think it was not recorded — in a grouped run, a whole group.
+   */
   private async afterApply(event: MachineEvent) {
+    try {
+      await this.followJournaled(event);
+    } catch (err) {
+      this.deps.log.error({ err: errText(err), sessionId: this.sessionId, type: event.type }, 'follow-up of a journaled event failed');
+    }
+  }
+
+  private async followJournaled(event: MachineEvent) {
     this.sinceSnapshot++;
     if (this.sinceSnapshot >= this.deps.snapshotEvery) this.snapshotBeside();
     const pollId = event.type === 'poll.revote' ? event.newPollId : 'pollId' in event ? (event.pollId as string) : null;

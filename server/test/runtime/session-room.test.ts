@@ -535,6 +535,34 @@ describe('[STATUS] the catalog status is an index beside the journal', () => {
   });
 });
 
+describe('[FOLLOW] what follows a journaled event never unsays it', () => {
+  it('[FOLLOW-1] the views\' hook throwing after the append: one command and a grouped run are still acknowledged, each with its own record', async () => {
+    let broken = false;
+    const logged: string[] = [];
+    const h = await harness({
+      onChange: () => {
+        if (broken) throw new Error('publisher exploded');
+      },
+      log: { ...quiet, error: (_o: object, m?: string) => void logged.push(m ?? '') },
+    });
+    await started(h);
+    await ok(h.room, cmd('poll.open', { pollId: 'f1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600 }), CHAIR);
+    broken = true;
+    const single = await h.room.submit(cmd('ballot.cast', { pollId: 'f1', choice: 'yes' }), D(0));
+    expect(single).toMatchObject({ ok: true });
+    // Ballots sent together go as one grouped run.
+    const group = await Promise.all([1, 2, 3, 4].map((i) => h.room.submit(cmd('ballot.cast', { pollId: 'f1', choice: 'no' }), D(i))));
+    const records = new Map((await h.store.journal.read(SESSION)).map((r) => [r.seq, r]));
+    for (const [k, ack] of [single, ...group].entries()) {
+      expect(ack, `ballot ${k}`).toMatchObject({ ok: true });
+      expect((records.get((ack as { seq: number }).seq)!.event as { by: Actor }).by.id).toBe(D(k).id);
+    }
+    expect(logged.filter((m) => m === 'follow-up of a journaled event failed').length).toBeGreaterThanOrEqual(5);
+    broken = false;
+    expect(h.room.snapshot.context.polls.find((p) => p.pollId === 'f1')!.castBy).toHaveLength(5);
+  });
+});
+
 describe('[REOPEN] a room unsure of its journal is replaced by one reopened from it, without waiting for a client', () => {
   it('[REOPEN-1] after OUTCOME_UNKNOWN the registry reopens the session: the record is there and the poll deadline still fires', async () => {
     const store = createMemoryStore();
