@@ -3,7 +3,7 @@
  * downloads fetched as blobs (a plain link cannot carry the token) and saved through an `<a download>` with the
  * server's file name.
  */
-import { fetchFile, HallError, isHallError, saveBlob, type HallErrorCode } from '@hall/client-kit';
+import { fetchFile, HallError, httpFailure, isHallError, saveBlob } from '@hall/client-kit';
 import type { MinutesApproval, MinutesDraftText, SessionStatistics } from '@hall/core';
 
 export interface MinutesSummary {
@@ -84,10 +84,7 @@ async function call<T>(token: string, method: string, path: string, body?: unkno
     throw new HallError('NETWORK');
   }
   const json = (await res.json().catch(() => null)) as ({ ok?: boolean; code?: string; message?: string } & T) | null;
-  if (!res.ok || !json?.ok) {
-    const code = (res.status === 401 ? 'UNAUTHENTICATED' : (json?.code ?? 'INTERNAL')) as HallErrorCode;
-    throw new HallError(code, json?.message, res.status);
-  }
+  if (!res.ok || !json?.ok) throw httpFailure(res.status, json);
   return json;
 }
 
