@@ -9,7 +9,7 @@ import { meetsThreshold } from '../rules/index.ts';
 import type { BallotChoice, EventOf, MachineEvent } from '../protocol/commands.ts';
 import type { RefusalReason } from '../protocol/errors.ts';
 import { commandRoles } from '../protocol/commands.ts';
-import { paperworkOf, type Poll, type SessionContext } from './context.ts';
+import { paperworkOf, type Poll, type PollCommittee, type SessionContext } from './context.ts';
 import { committeeOptions, isCommitteePoll, memberIndex } from './committee-poll.ts';
 
 type Check<T extends MachineEvent['type']> = (ctx: SessionContext, ev: EventOf<T>) => RefusalReason | null;
@@ -348,12 +348,10 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     return exact ? null : 'BAD_SHARES';
   },
   'committee.complain': (ctx, ev) => {
-    const poll = findPoll(ctx, ev.pollId);
-    if (!poll) return 'UNKNOWN_POLL';
-    if (!isCommitteePoll(poll)) return 'NOT_COMMITTEE_POLL';
+    const member = committeeMember(findPoll(ctx, ev.pollId), ev.by.id);
+    if (typeof member === 'string') return member;
+    const { poll, index } = member;
     const c = poll.committee;
-    const index = memberIndex(c, ev.by.id);
-    if (index === 0) return 'NOT_COMMITTEE_MEMBER';
     if (c.failed) return 'CEREMONY_FAILED';
     // A share is checked once it is dealt, and the last deal opens voting: a complaint may follow it, until the close.
     if (poll.status !== 'open' || c.phase === 'decrypting') return 'CEREMONY_STEP';
@@ -362,12 +360,10 @@ const checks: { [T in MachineEvent['type']]: Check<T> } = {
     return dealer <= c.members.length && c.dealt.includes(dealer) ? null : 'CEREMONY_STEP';
   },
   'committee.decrypt': (ctx, ev) => {
-    const poll = findPoll(ctx, ev.pollId);
-    if (!poll) return 'UNKNOWN_POLL';
-    if (!isCommitteePoll(poll)) return 'NOT_COMMITTEE_POLL';
+    const member = committeeMember(findPoll(ctx, ev.pollId), ev.by.id);
+    if (typeof member === 'string') return member;
+    const { poll, index } = member;
     const c = poll.committee;
-    const index = memberIndex(c, ev.by.id);
-    if (index === 0) return 'NOT_COMMITTEE_MEMBER';
     if (poll.status !== 'open' || c.phase !== 'decrypting') return 'NOT_DECRYPTING';
     if (ev.partial.member !== index) return 'NOT_YOURSELF';
     if (c.partials.some((p) => p.member === index)) return 'ALREADY_DECRYPTED';
@@ -455,13 +451,20 @@ function closeProblem(ctx: SessionContext, pollId: string, counts: Poll['counts'
   return null;
 }
 
-/** The key ceremony's common conditions: a committee poll still making its key, and a member of its committee. */
-function ceremonyProblem(poll: Poll | undefined, delegateId: string): RefusalReason | null {
+/** A committee poll and the caller's number on its committee, or why not. */
+function committeeMember(poll: Poll | undefined, delegateId: string): RefusalReason | { poll: Poll & { committee: PollCommittee }; index: number } {
   if (!poll) return 'UNKNOWN_POLL';
   if (!isCommitteePoll(poll)) return 'NOT_COMMITTEE_POLL';
-  if (memberIndex(poll.committee, delegateId) === 0) return 'NOT_COMMITTEE_MEMBER';
-  if (poll.committee.failed) return 'CEREMONY_FAILED';
-  return poll.status === 'open' && poll.committee.phase === 'ceremony' ? null : 'CEREMONY_STEP';
+  const index = memberIndex(poll.committee, delegateId);
+  return index === 0 ? 'NOT_COMMITTEE_MEMBER' : { poll, index };
+}
+
+/** The key ceremony's common conditions: a committee poll still making its key, and a member of its committee. */
+function ceremonyProblem(poll: Poll | undefined, delegateId: string): RefusalReason | null {
+  const member = committeeMember(poll, delegateId);
+  if (typeof member === 'string') return member;
+  if (member.poll.committee.failed) return 'CEREMONY_FAILED';
+  return member.poll.status === 'open' && member.poll.committee.phase === 'ceremony' ? null : 'CEREMONY_STEP';
 }
 
 /**
