@@ -134,7 +134,8 @@ describe('HALL_CORES: several processes on one port', () => {
     const ackedIds = new Set(acked.map((x) => x.delegateId));
     for (const id of ackedBeforeKill) expect(ackedIds.has(id)).toBe(true);
     expect(acked).toHaveLength(ackedIds.size);
-    expect(summary.ballotsFailed).toBe(0);
+    // Why a ballot failed is the first thing to know when this does.
+    expect(summary.ballotsFailed, summary.errors.join('\n')).toBe(0);
     expect(ackedIds.size).toBe(85);
     expect(closed.poll!.castCount).toBe(85);
     const tally = tallyChoices('motion', acked.map((x) => x.choice));
