@@ -18,6 +18,25 @@ const ABSTAIN = 'không biểu quyết';
 
 const sorted = (xs: Json[]) => xs.map((x) => JSON.stringify(x)).sort();
 
+/** A memory ballot store whose next save fails ('disk full') after `failNextSave()`; `saved` lists the boxes it wrote. */
+function flakyBallots(): { store: BallotBoxStore; saved: SealedBox[]; failNextSave: () => void } {
+  const inner = createMemoryStore().ballots;
+  const saved: SealedBox[] = [];
+  let failNext = false;
+  const store: BallotBoxStore = {
+    ...inner,
+    save: async (k, b, f) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
+      saved.push(b);
+      return inner.save(k, b, f);
+    },
+  };
+  return { store, saved, failNextSave: () => void (failNext = true) };
+}
+
 describe('SecretBallots', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -149,22 +168,11 @@ describe('SecretBallots', () => {
   });
 
   it('[BAL-7] a failed box write leaves nothing half-believed: reconcile reads the store and finds the ballot missing', async () => {
-    const inner = createMemoryStore().ballots;
-    let failNext = false;
-    const flaky: BallotBoxStore = {
-      ...inner,
-      save: async (k, b, f) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error('disk full');
-        }
-        return inner.save(k, b, f);
-      },
-    };
-    const box = new SecretBallots(flaky, SECRET);
+    const flaky = flakyBallots();
+    const box = new SecretBallots(flaky.store, SECRET);
     await box.open(POLL);
     await box.add(POLL, YES); // journaled, in the box
-    failNext = true;
+    flaky.failNextSave();
     await expect(box.add(POLL, NO)).rejects.toThrow('disk full'); // journaled, content lost
     expect(await box.reconcile(POLL, 2)).toBe(1);
     await box.add(POLL, ABSTAIN);
@@ -273,26 +281,13 @@ describe('SecretBallots', () => {
   });
 
   it('[BAL-16] a group of ballots goes in with one write, all or none; reconcile finds a whole group missing, never more', async () => {
-    const inner = createMemoryStore().ballots;
-    const saves: SealedBox[] = [];
-    let failNext = false;
-    const flaky: BallotBoxStore = {
-      ...inner,
-      save: async (k, b, f) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error('disk full');
-        }
-        saves.push(b);
-        return inner.save(k, b, f);
-      },
-    };
-    const box = new SecretBallots(flaky, SECRET);
+    const flaky = flakyBallots();
+    const box = new SecretBallots(flaky.store, SECRET);
     await box.open(POLL);
     await box.addAll(POLL, [YES, NO]);
     await box.addAll(POLL, [ABSTAIN, YES, YES, NO]);
-    expect(saves.map((b) => b.sealed.length)).toEqual([0, 2, 6]);
-    failNext = true;
+    expect(flaky.saved.map((b) => b.sealed.length)).toEqual([0, 2, 6]);
+    flaky.failNextSave();
     await expect(box.addAll(POLL, [NO, NO, NO])).rejects.toThrow('disk full');
     // The journal holds 9 casts, the box 6: the last append's three are missing, and may be as many as that group.
     expect(await box.reconcile(POLL, 9, undefined, 3)).toBe(3);

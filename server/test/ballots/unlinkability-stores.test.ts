@@ -6,20 +6,17 @@
  * must be record numbers, not write times. Each store's test also plants a linkable record and sees the scan name it.
  * Redis: REDIS_URL (default redis://127.0.0.1:6379), a random key prefix deleted afterwards; never skipped.
  */
-import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ballotReceipt } from '@hall/core/ballot-crypto';
 import { embeddedPaths, openEmbeddedStore } from '../../src/store/embedded.ts';
 import { openRedisStore, redisKeys } from '../../src/store/redis.ts';
 import { pollKey } from '../../src/runtime/session-room.ts';
 import { tempDir } from '../store/helpers.ts';
+import { REDIS_URL, keysUnder, redisPrefixForTest, useRedis } from '../support/redis.ts';
 import { CHAIR, SESSION, castAndScan, castSealedAndScan, cmd, hall, rooms } from './committee-hall.ts';
 import { ballotBytesIn, streamIdProblems, type Source } from './unlinkability.ts';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const closeRooms = () => Promise.all(rooms.splice(0).map((r) => r.close()));
 afterEach(closeRooms);
@@ -63,38 +60,15 @@ describe('[CSCAN] unlinkability over the real stores', () => {
   }, 300_000);
 
   describe('Redis', () => {
-    let admin: Redis;
-    beforeAll(async () => {
-      admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
-      admin.on('error', () => undefined);
-      try {
-        await admin.connect();
-        await admin.ping();
-      } catch (err) {
-        throw new Error(`The Redis scan needs a Redis at REDIS_URL=${REDIS_URL} (${(err as Error).message}); it is never skipped.`);
-      }
-    });
-    afterAll(async () => {
-      await admin?.quit().catch(() => undefined);
-    });
-
-    async function keysUnder(prefix: string): Promise<string[]> {
-      const found = new Set<string>();
-      let cursor = '0';
-      do {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        for (const k of keys) found.add(k);
-      } while (cursor !== '0');
-      return [...found].sort();
-    }
+    const shared = useRedis();
 
     /** Every key of the prefix with its whole contents, whatever its type; streams also give their entry ids. */
     async function dumpRedis(prefix: string): Promise<{ sources: Source[]; streams: Map<string, string[]>; types: Map<string, string> }> {
       const sources: Source[] = [];
       const streams = new Map<string, string[]>();
       const types = new Map<string, string>();
-      for (const key of await keysUnder(prefix)) {
+      const admin = shared.redis();
+      for (const key of await keysUnder(admin, prefix)) {
         const type = await admin.type(key);
         types.set(key, type);
         let parts: Buffer[];
@@ -114,7 +88,8 @@ describe('[CSCAN] unlinkability over the real stores', () => {
     }
 
     it('[CSCAN-2] Redis: every key of every type and the box opened with the secret tie no ballot to a delegate; stream ids are record numbers, the box one string rewritten whole; planted links are caught', async () => {
-      const prefix = `hall-test:${randomBytes(6).toString('hex')}:`;
+      const admin = shared.redis();
+      const prefix = redisPrefixForTest();
       const storeLog: string[] = [];
       const store = await openRedisStore(REDIS_URL, { prefix, log: (m) => void storeLog.push(m), connectTimeoutMs: 3000 });
       try {
@@ -149,8 +124,6 @@ describe('[CSCAN] unlinkability over the real stores', () => {
       } finally {
         await closeRooms();
         await store.close();
-        const keys = await keysUnder(prefix);
-        for (let i = 0; i < keys.length; i += 500) await admin.unlink(...keys.slice(i, i + 500));
       }
     }, 300_000);
   });

@@ -14,12 +14,11 @@ import { DEMO_STAFF_PASSWORD, demoCouncils, demoDelegateCode } from '../../src/s
 import { runSwarm } from '../../src/bots/swarm.ts';
 import { tallyChoices } from '../../src/bots/bot.ts';
 import { freePort, login, ServerProcess, TestClient } from '../support/hall.ts';
-import { dropRedisPrefix } from '../support/app.ts';
+import { REDIS_URL, dropRedisPrefix } from '../support/redis.ts';
 import { RedisProcess } from '../support/redis-process.ts';
 import { NodeDirectory } from '../../src/runtime/cluster.ts';
 
 const SESSION = 'bn-kh12';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const servers: ServerProcess[] = [];
 const redisServers: RedisProcess[] = [];
 const dirs: string[] = [];

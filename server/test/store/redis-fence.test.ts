@@ -5,46 +5,26 @@
  * compare-and-delete only. Runs against the Redis at REDIS_URL (default 127.0.0.1:6379) on a random prefix; an
  * unreachable Redis fails this file.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openRedisStore, redisKeys, type RedisStore } from '../../src/store/redis.ts';
 import { StoreFencedError, type JournalInput } from '../../src/store/types.ts';
 import { LeaseManager } from '../../src/runtime/cluster.ts';
+import { REDIS_URL, redisPrefixForTest, useRedis } from '../support/redis.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-let admin: Redis;
+const shared = useRedis();
+const admin = () => shared.redis();
 const stores: RedisStore[] = [];
 const leases: LeaseManager[] = [];
-const prefixes: string[] = [];
-
-beforeAll(async () => {
-  admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
-  admin.on('error', () => undefined);
-  try {
-    await admin.connect();
-  } catch (err) {
-    throw new Error(`These tests need a Redis at REDIS_URL=${REDIS_URL} (${(err as Error).message}); they are never skipped.`);
-  }
-});
 
 afterEach(async () => {
   for (const l of leases.splice(0)) await l.close();
   for (const s of stores.splice(0)) await s.close();
-  for (const p of prefixes.splice(0)) {
-    const keys = await admin.keys(`${p}*`);
-    if (keys.length) await admin.unlink(...keys);
-  }
-});
-afterAll(async () => {
-  await admin?.quit().catch(() => undefined);
 });
 
 async function fencedStore(): Promise<{ store: RedisStore; prefix: string; fenced: string[] }> {
-  const prefix = `hall-fence:${randomBytes(6).toString('hex')}:`;
-  prefixes.push(prefix);
+  const prefix = redisPrefixForTest('hall-fence');
   const fenced: string[] = [];
   const store = await openRedisStore(REDIS_URL, { prefix, log: () => undefined, requireFence: true, onFenced: (id) => fenced.push(id) });
   stores.push(store);
@@ -61,7 +41,7 @@ describe('[FENCE] a fenced store writes nothing without the current lease', () =
     await expect(store.journal.saveSnapshot('s1', { machineVersion: 1, seq: 0, snapshot: {} })).rejects.toBeInstanceOf(StoreFencedError);
     await expect(store.ballots.save('s1.p1', { wrappedKey: 'w', sealed: [] })).rejects.toBeInstanceOf(StoreFencedError);
     await expect(store.ballots.destroy('s1.p1')).rejects.toBeInstanceOf(StoreFencedError);
-    expect(await admin.exists(keys.journal('s1'), keys.snapshot('s1'), keys.genesis('s1'), keys.ballot('s1.p1'))).toBe(0);
+    expect(await admin().exists(keys.journal('s1'), keys.snapshot('s1'), keys.genesis('s1'), keys.ballot('s1.p1'))).toBe(0);
     expect(fenced.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -71,19 +51,19 @@ describe('[FENCE] a fenced store writes nothing without the current lease', () =
     const lease = keys.lease('s1');
     // No lease at all.
     await expect(store.journal.append('s1', [record(1)], 0, 'node-a:1')).rejects.toBeInstanceOf(StoreFencedError);
-    await admin.set(lease, 'node-a:1', 'PX', 60_000);
+    await admin().set(lease, 'node-a:1', 'PX', 60_000);
     expect(await store.journal.append('s1', [record(1)], 0, 'node-a:1')).toBe(1);
     await store.journal.saveSnapshot('s1', { machineVersion: 1, seq: 0, snapshot: { v: 0 } }, 'node-a:1');
     await store.ballots.save('s1.p1', { wrappedKey: 'w', sealed: ['a'] }, { sessionId: 's1', token: 'node-a:1' });
     // Node b takes the session over (epoch 2): node a's old token writes nothing any more.
-    await admin.set(lease, 'node-b:2', 'PX', 60_000);
+    await admin().set(lease, 'node-b:2', 'PX', 60_000);
     await expect(store.journal.append('s1', [record(2)], 1, 'node-a:1')).rejects.toBeInstanceOf(StoreFencedError);
     await expect(store.journal.saveSnapshot('s1', { machineVersion: 1, seq: 1, snapshot: { v: 'stale' } }, 'node-a:1')).rejects.toBeInstanceOf(StoreFencedError);
     await expect(store.ballots.save('s1.p1', { wrappedKey: 'w', sealed: ['a', 'b'] }, { sessionId: 's1', token: 'node-a:1' })).rejects.toBeInstanceOf(StoreFencedError);
     await expect(store.ballots.destroy('s1.p1', { sessionId: 's1', token: 'node-a:1' })).rejects.toBeInstanceOf(StoreFencedError);
-    expect(await admin.xlen(keys.journal('s1'))).toBe(1);
-    expect(JSON.parse((await admin.get(keys.snapshot('s1')))!).snapshot).toEqual({ v: 0 });
-    expect(JSON.parse((await admin.get(keys.ballot('s1.p1')))!).sealed).toEqual(['a']);
+    expect(await admin().xlen(keys.journal('s1'))).toBe(1);
+    expect(JSON.parse((await admin().get(keys.snapshot('s1')))!).snapshot).toEqual({ v: 0 });
+    expect(JSON.parse((await admin().get(keys.ballot('s1.p1')))!).sealed).toEqual(['a']);
     // The new owner writes.
     expect(await store.journal.append('s1', [record(2)], 1, 'node-b:2')).toBe(2);
     // A box belongs to its own session's lease only.
@@ -92,7 +72,7 @@ describe('[FENCE] a fenced store writes nothing without the current lease', () =
 
   it('[FENCE-3] a seq-0 snapshot is also kept as the genesis, which later snapshots never replace', async () => {
     const { store, prefix } = await fencedStore();
-    await admin.set(redisKeys(prefix).lease('s1'), 'node-a:1', 'PX', 60_000);
+    await admin().set(redisKeys(prefix).lease('s1'), 'node-a:1', 'PX', 60_000);
     await store.journal.saveSnapshot('s1', { machineVersion: 1, seq: 0, snapshot: { frozen: true } }, 'node-a:1');
     await store.journal.saveSnapshot('s1', { machineVersion: 1, seq: 7, snapshot: { later: true }, hash: 'a'.repeat(64) }, 'node-a:1');
     expect((await store.journal.loadSnapshot('s1'))?.seq).toBe(7);
@@ -115,12 +95,12 @@ describe('[LEASE] leases: a fresh epoch after asking Redis, compare-and-delete r
     expect(first).toEqual({ ok: true, token: 'node-a:1' });
     expect(await l.acquire('s1')).toEqual({ ok: false, holder: 'node-a:1' });
     await l.release('s1', 'node-a:1');
-    expect(await admin.get(key)).toBeNull();
+    expect(await admin().get(key)).toBeNull();
     const second = await l.acquire('s1');
     expect(second).toEqual({ ok: true, token: 'node-a:2' });
     // Releasing the old token (a dropped room of epoch 1) leaves the new lease alone: no DEL of someone else's lease.
     await l.release('s1', 'node-a:1');
-    expect(await admin.get(key)).toBe('node-a:2');
+    expect(await admin().get(key)).toBe('node-a:2');
   });
 
   it('[LEASE-2] acquire asks Redis: a lease taken over behind this node’s back is reported, and renewal notices the loss', async () => {
@@ -129,7 +109,7 @@ describe('[LEASE] leases: a fresh epoch after asking Redis, compare-and-delete r
     const key = redisKeys(prefix).lease('s1');
     const got = await l.acquire('s1');
     expect(got.ok).toBe(true);
-    await admin.set(key, 'node-b:9', 'PX', 60_000);
+    await admin().set(key, 'node-b:9', 'PX', 60_000);
     expect(await l.acquire('s1')).toEqual({ ok: false, holder: 'node-b:9' });
     await expect.poll(() => lost, { timeout: 10_000 }).toEqual(['s1/node-a:1']);
     expect(l.holds('s1', 'node-a:1')).toBe(false);

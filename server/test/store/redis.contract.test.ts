@@ -4,38 +4,23 @@
  * Every store opens on a random key prefix and its keys are deleted afterwards (SCAN + UNLINK), so runs can share a
  * Redis. An unreachable Redis FAILS this file, loudly: it is never skipped.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { describeStoreContract } from '../../src/store/contract.ts';
 import { JournalCorruptError, canonicalJson } from '../../src/store/chain.ts';
 import { openRedisStore, redisKeys, type RedisStore } from '../../src/store/redis.ts';
 import { StoreConflictError, type JournalInput } from '../../src/store/types.ts';
 import { AuthService, LOGIN_LINK_TTL_MS } from '../../src/auth/service.ts';
+import { REDIS_URL, dropRedisPrefix, keysUnder as keysOf, newRedisPrefix, redisPrefixForTest, useRedis } from '../support/redis.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const unreachable = (err: unknown) =>
   new Error(
     `The Redis store tests need a Redis 7 at REDIS_URL=${REDIS_URL} and could not reach it (${(err as Error).message}). ` +
       'Start one (redis-server) or point REDIS_URL at one; these tests are never skipped.',
   );
 
-let admin: Redis;
-beforeAll(async () => {
-  admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
-  admin.on('error', () => undefined);
-  try {
-    await admin.connect();
-    await admin.ping();
-  } catch (err) {
-    throw unreachable(err);
-  }
-});
-afterAll(async () => {
-  await admin?.quit().catch(() => undefined);
-});
-
-const newPrefix = () => `hall-test:${randomBytes(6).toString('hex')}:`;
+const shared = useRedis();
+const admin = () => shared.redis();
+const keysUnder = (prefix: string) => keysOf(admin(), prefix);
 
 async function open(prefix: string): Promise<RedisStore> {
   try {
@@ -45,27 +30,11 @@ async function open(prefix: string): Promise<RedisStore> {
   }
 }
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const found = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const k of keys) found.add(k);
-  } while (cursor !== '0');
-  return [...found].sort();
-}
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const keys = await keysUnder(prefix);
-  for (let i = 0; i < keys.length; i += 500) await admin.unlink(...keys.slice(i, i + 500));
-}
-
 /** Rewrites the journal stream with record `seq`'s event changed (older ids cannot be re-added in place). */
 async function tamperRedis(prefix: string, sessionId: string, seq: number): Promise<void> {
   const key = redisKeys(prefix).journal(sessionId);
-  const entries = await admin.xrange(key, '-', '+');
-  const multi = admin.multi().del(key);
+  const entries = await admin().xrange(key, '-', '+');
+  const multi = admin().multi().del(key);
   for (const [id, fields] of entries) {
     let line = fields[1] as string;
     if (id === `${seq}-1`) {
@@ -81,7 +50,7 @@ async function tamperRedis(prefix: string, sessionId: string, seq: number): Prom
 describeStoreContract(
   'redis',
   async () => {
-    const prefix = newPrefix();
+    const prefix = newRedisPrefix();
     let current = await open(prefix);
     return {
       store: current,
@@ -92,7 +61,7 @@ describeStoreContract(
       },
       async cleanup() {
         await current.close();
-        await dropPrefix(prefix);
+        await dropRedisPrefix(prefix, admin());
       },
       tamper: (sessionId, seq) => tamperRedis(prefix, sessionId, seq),
     };
@@ -114,29 +83,28 @@ describe('redis store: adapter specifics', () => {
 
   afterEach(async () => {
     for (const s of opened.splice(0)) await s.close();
-    await dropPrefix(prefix);
   });
 
   it('[REDIS-1] key layout: a stream with ids <seq>-1 holding canonical lines, a tail hash, hashes per collection', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const store = await openHere();
     await store.journal.append('s1', [ev(1), ev(2)]);
     await store.journal.saveSnapshot('s1', { machineVersion: 1, seq: 2, snapshot: {} });
     await store.catalog.putAccount({ id: 'a1', role: 'admin', displayName: 'A', councilIds: [], secretHash: 'x' });
     await store.ballots.save('s1.p1', { wrappedKey: 'w', sealed: ['x'] });
     expect(await keysUnder(prefix)).toEqual([k().ballot('s1.p1'), k().collection('accounts'), k().journal('s1'), k().journalMeta('s1'), k().snapshot('s1')].sort());
-    const entries = await admin.xrange(k().journal('s1'), '-', '+');
+    const entries = await admin().xrange(k().journal('s1'), '-', '+');
     expect(entries.map(([id]) => id)).toEqual(['1-1', '2-1']);
     const records = await store.journal.read('s1');
     // The stored line is the canonical JSON the embedded adapter writes: the journal moves between adapters as is.
     expect(entries[1]![1]).toEqual(['r', canonicalJson(records[1])]);
-    expect(await admin.hgetall(k().journalMeta('s1'))).toEqual({ lastSeq: '2', lastHash: records[1]!.hash });
+    expect(await admin().hgetall(k().journalMeta('s1'))).toEqual({ lastSeq: '2', lastHash: records[1]!.hash });
     await store.ballots.destroy('s1.p1');
-    expect(await admin.exists(k().ballot('s1.p1'))).toBe(0);
+    expect(await admin().exists(k().ballot('s1.p1'))).toBe(0);
   });
 
   it('[REDIS-9] a QR login link issued on one node is redeemed on another, once, and expires in Redis with the link', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const a = await openHere();
     const b = await openHere();
     const account = { id: 'bn-d001', role: 'delegate' as const, displayName: 'Đại biểu 1', councilIds: ['bac-ninh'], delegateId: 'bn-d001', secretHash: 'x' };
@@ -148,7 +116,7 @@ describe('redis store: adapter specifics', () => {
     expect(linkKey).toBeDefined();
     // The key is the token's hash (a dump of Redis hands out no working link), and it expires with the link.
     expect(linkKey).not.toContain(token);
-    const ttl = await admin.pttl(linkKey!);
+    const ttl = await admin().pttl(linkKey!);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(LOGIN_LINK_TTL_MS);
     expect(await redeemer.redeemLoginLink(token)).toMatchObject({ ok: true });
@@ -156,7 +124,7 @@ describe('redis store: adapter specifics', () => {
   });
 
   it('[REDIS-2] two stores (two nodes) racing on one journal with the same expectedSeq: one wins, the chain never forks', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const a = await openHere();
     const b = await openHere();
     await a.journal.append('s1', [ev(0)]);
@@ -172,7 +140,7 @@ describe('redis store: adapter specifics', () => {
   });
 
   it('[REDIS-3] appends without expectedSeq from two stores interleave on the real tail (stale cached tails are re-chained)', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const a = await openHere();
     const b = await openHere();
     const all = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).journal.append('s1', [ev(i), ev(i + 100)])));
@@ -184,11 +152,11 @@ describe('redis store: adapter specifics', () => {
   });
 
   it('[REDIS-4] damage found on first touch: read, lastSeq and append refuse naming the seq; nothing is written', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const writer = await openHere();
     for (let n = 1; n <= 6; n++) await writer.journal.append('s1', [ev(n)]);
     await tamperRedis(prefix, 's1', 4);
-    const before = await admin.xrange(k().journal('s1'), '-', '+');
+    const before = await admin().xrange(k().journal('s1'), '-', '+');
     const store = await openHere();
     const err = await store.journal.read('s1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JournalCorruptError);
@@ -198,23 +166,23 @@ describe('redis store: adapter specifics', () => {
     expect(await store.journal.verify('s1')).toEqual({ ok: false, records: 6, firstBadSeq: 4 });
     const third = await openHere();
     await expect(third.journal.append('s1', [ev(7)], 6)).rejects.toBeInstanceOf(JournalCorruptError);
-    expect(await admin.xrange(k().journal('s1'), '-', '+')).toEqual(before);
+    expect(await admin().xrange(k().journal('s1'), '-', '+')).toEqual(before);
   });
 
   it('[REDIS-5] a deleted record is caught by verify and by the append script, even in a store that checked the journal before', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const store = await openHere();
     await store.journal.append('s1', [ev(1), ev(2), ev(3)]);
-    await admin.xdel(k().journal('s1'), '3-1');
+    await admin().xdel(k().journal('s1'), '3-1');
     expect(await store.journal.verify('s1')).toEqual({ ok: false, records: 2, firstBadSeq: 3 });
     await expect(store.journal.append('s1', [ev(4)])).rejects.toThrow(/seq 3\b/);
-    await admin.xdel(k().journal('s1'), '1-1');
+    await admin().xdel(k().journal('s1'), '1-1');
     expect(await store.journal.verify('s1')).toMatchObject({ ok: false, firstBadSeq: 1 });
-    expect(await admin.xlen(k().journal('s1'))).toBe(1);
+    expect(await admin().xlen(k().journal('s1'))).toBe(1);
   });
 
   it('[REDIS-6] read(fromSeq) pages through long journals and checks the link to the record before the range', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const store = await openHere();
     const batch = Array.from({ length: 500 }, (_, i) => ev(i));
     for (let i = 0; i < 5; i++) await store.journal.append('s1', batch);
@@ -233,14 +201,14 @@ describe('redis store: adapter specifics', () => {
   });
 
   it('[REDIS-7] an unreachable Redis makes open fail with a clear error within its timeout', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const started = Date.now();
     await expect(openRedisStore('redis://127.0.0.1:1', { prefix, log: () => undefined, connectTimeoutMs: 500 })).rejects.toThrow(/unreachable/);
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('[REDIS-8] waitReplicas: with no replica the append is refused after the WAIT, yet the record is on the primary', async () => {
-    prefix = newPrefix();
+    prefix = redisPrefixForTest();
     const store = await openRedisStore(REDIS_URL, { prefix, log: () => undefined, waitReplicas: 1 });
     opened.push(store);
     await expect(store.journal.append('s1', [ev(1)])).rejects.toThrow(/0 of 1 replicas/);

@@ -8,14 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type BuildOptions, type Hall } from '../../src/app.ts';
 import { DEFAULT_LIMITS, type Config } from '../../src/config.ts';
 import { hashSecret } from '../../src/auth/secrets.ts';
 import type { Account } from '../../src/store/types.ts';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// The Redis helpers live in ./redis.ts (store tests need them without building an app); re-exported for the app's tests.
+export { REDIS_URL, dropRedisPrefix, newRedisPrefix, testRedis, useRedis } from './redis.ts';
+
 export const PASSWORD = 'test-pass-123';
 export const CODE = '424242';
 
@@ -86,63 +86,7 @@ export async function startTestApp(over: Partial<Config> = {}, options: BuildOpt
   };
 }
 
-export const newRedisPrefix = () => `hall-sec:${randomBytes(6).toString('hex')}:`;
-
-export async function dropRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** A Redis connection for tests, failing loudly (never skipping) when none answers at REDIS_URL. */
-export async function testRedis(): Promise<Redis> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (err) {
-    throw new Error(`These tests need a Redis at REDIS_URL=${REDIS_URL} (${(err as Error).message}); start redis-server. They are never skipped.`);
-  }
-  return redis;
-}
-
 export async function loginHttp(baseUrl: string, kind: 'password' | 'code', id: string, secret: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ kind, id, secret }) });
   return { status: res.status, headers: res.headers, body: (await res.json()) as { ok: boolean; token?: string; code?: string; message?: string; retryAfterSec?: number; claims?: Record<string, unknown> } };
-}
-
-/**
- * For a test file on the shared Redis: a connection opened before the tests, and fresh key prefixes whose keys are
- * all deleted after them.
- */
-export function useRedis(): { redis: () => Redis; prefix: () => string } {
-  let redis: Redis | undefined;
-  const prefixes: string[] = [];
-  beforeAll(async () => {
-    redis = await testRedis();
-  });
-  afterAll(async () => {
-    for (const p of prefixes) await dropRedisPrefix(p);
-    redis?.disconnect();
-  });
-  return {
-    redis: () => {
-      if (!redis) throw new Error('useRedis: Redis is not connected yet (call it inside a test)');
-      return redis;
-    },
-    prefix: () => {
-      const p = newRedisPrefix();
-      prefixes.push(p);
-      return p;
-    },
-  };
 }
