@@ -132,6 +132,42 @@ export function castEncrypted(client: CommandSender, poll: PollView, board: Pick
   return { receipt, commandId };
 }
 
+/** The caller of `castCommittee`: a `HallClient`, joined to the session, signed in as the voter. */
+export interface CommitteeVoter extends CommandSender {
+  readonly sessionId: string | null;
+  readonly actor: { id: string } | null;
+}
+
+/**
+ * A voter's committee ballot in one call: fetches the poll's board, encrypts the choice on this device to the key
+ * computed from the committee's commitments, sends `ballot.castEncrypted`, and keeps the receipt (which shows nothing
+ * of the choice) in `receipts` — the tablet's localStorage unless another store is given — for the check on the
+ * public board after the announcement. A store that cannot be written does not stop the vote.
+ */
+export async function castCommittee(
+  client: CommitteeVoter,
+  poll: PollView,
+  choice: BallotChoice,
+  opts: { receipts?: Pick<SecretStore, 'setItem'>; baseUrl?: string; random?: RandomBytes } = {},
+): Promise<{ receipt: string; commandId: string }> {
+  const sessionId = client.sessionId;
+  const me = client.actor?.id;
+  const board = sessionId ? await fetchBoard(sessionId, poll.pollId, opts.baseUrl === undefined ? {} : { baseUrl: opts.baseUrl }) : null;
+  if (!board) throw new Error('no board');
+  globalThis.performance?.mark('hall:encrypt:start');
+  const cast = castEncrypted(client, poll, board, choice, opts.random);
+  // Measured for the tablet test's figure (encryption and proofs only); the mark carries no content of the ballot.
+  globalThis.performance?.measure('hall:encrypt', 'hall:encrypt:start');
+  if (me) {
+    try {
+      (opts.receipts ?? globalThis.localStorage)?.setItem(receiptKey(poll, me), cast.receipt);
+    } catch {
+      // A tablet with no storage still votes; only the later check on the board needs the receipt.
+    }
+  }
+  return cast;
+}
+
 /** Whether the board lists a ballot with this receipt — recomputed from the ballot itself, not read off the board. */
 export function receiptOnBoard(board: Pick<CommitteeBoard, 'ballots'>, receipt: string): boolean {
   return board.ballots.some((b) => b.receipt === receipt && ballotReceipt(b.ballot) === receipt);
@@ -151,6 +187,15 @@ export const shortReceipt = (receipt: string): string => `${receipt.slice(0, 8)}
 
 /** Where this tablet keeps a voter's receipt for a poll (the poll context names council, session and poll). */
 export const receiptKey = (poll: PollView, delegateId: string): string => `hall.receipt:${poll.committee?.context ?? poll.pollId}:${delegateId}`;
+
+/** The receipt `castCommittee` kept for this voter and poll (localStorage unless another store is given), if any. */
+export function storedReceipt(poll: PollView, delegateId: string, receipts?: Pick<SecretStore, 'getItem'>): string | null {
+  try {
+    return (receipts ?? globalThis.localStorage)?.getItem(receiptKey(poll, delegateId)) ?? null;
+  } catch {
+    return null;
+  }
+}
 
 // ——— a committee member's device ———
 

@@ -1,8 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CommandPayload, PollView } from '@hall/core';
-import { aggregate, checkComplaint, combine, committeeKey, decodePoint, encodePoint, verifyBoard, verifyPartial, type BulletinBoard, type EncryptedBallot } from '@hall/core/ballot-crypto';
+import { aggregate, ballotReceipt, checkComplaint, combine, committeeKey, decodePoint, encodePoint, verifyBoard, verifyPartial, type BulletinBoard, type EncryptedBallot } from '@hall/core/ballot-crypto';
 import type { HallClient } from '../src/client.ts';
-import { advanceMember, forgetFinished, castEncrypted, memberKey, receiptOnBoard, shortReceipt, type CommandSender, type CommitteeBoard, type MemberCommand, type SecretStore } from '../src/committee.ts';
+import {
+  advanceMember,
+  castCommittee,
+  castEncrypted,
+  forgetFinished,
+  memberKey,
+  receiptKey,
+  receiptOnBoard,
+  shortReceipt,
+  storedReceipt,
+  type CommandSender,
+  type CommitteeBoard,
+  type CommitteeVoter,
+  type MemberCommand,
+  type SecretStore,
+} from '../src/committee.ts';
 
 /** localStorage as a Map, so a test can see every byte a member's device keeps. */
 class MemoryStore implements SecretStore {
@@ -225,7 +240,58 @@ describe('[KIT-CMTE] a committee member\'s device and a voter\'s tablet', () => 
     f.board.ballots = [f.board.ballots[0]!, f.board.ballots[0]!];
     expect(() => advanceMember({ poll: f.poll, delegateId: 'd1', storage: stores.get('d1')!, board: f.board, confirmDecrypt: true })).toThrow(/distinct/);
   }, 60_000);
+
+  describe('castCommittee', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+    /** The server's board endpoint for session td-kh1 on http://h; any other address is a 404. */
+    const serveBoard = (f: Fake) => {
+      const fetchMock = vi.fn(async (url: string) =>
+        url === 'http://h/api/sessions/td-kh1/polls/p1/board' ? new Response(JSON.stringify({ ok: true, board: f.board }), { status: 200 }) : new Response('{}', { status: 404 }),
+      );
+      vi.stubGlobal('fetch', fetchMock);
+      return fetchMock;
+    };
+
+    it('[KIT-CMTE-5] one call fetches the board, encrypts, sends and keeps only the receipt in the store it is given; a store that fails does not stop the vote; no board, no cast', async () => {
+      const f = fakePoll();
+      runCeremony(f, new Map(MEMBERS.map((id) => [id, new MemoryStore()])));
+      const fetchMock = serveBoard(f);
+      const voter = Object.assign(sender(f), { sessionId: 'td-kh1' as string | null, actor: { id: 'd7' } as { id: string } | null });
+      const receipts = new MemoryStore();
+      const measured = performance.getEntriesByName('hall:encrypt').length;
+
+      const cast = await castCommittee(voter, f.poll, 'no', { receipts, baseUrl: 'http://h' });
+      expect(fetchMock).toHaveBeenCalledTimes(1);
+      expect(voter.sent).toEqual([{ type: 'ballot.castEncrypted', payload: { pollId: 'p1', ballot: f.ballots[0] } }]);
+      expect(cast).toEqual({ commandId: 'c1', receipt: ballotReceipt(f.ballots[0]!) });
+      // The receipt, under the voter's key for this poll, is all the store holds: nothing of the choice.
+      expect([...receipts.items]).toEqual([[receiptKey(f.poll, 'd7'), cast.receipt]]);
+      expect(storedReceipt(f.poll, 'd7', receipts)).toBe(cast.receipt);
+      expect(storedReceipt(f.poll, 'd8', receipts)).toBeNull();
+      expect(performance.getEntriesByName('hall:encrypt').length).toBe(measured + 1);
+
+      // A tablet whose storage refuses the write still votes.
+      const full: Pick<SecretStore, 'setItem'> = {
+        setItem: () => {
+          throw new Error('QuotaExceededError');
+        },
+      };
+      const second = await castCommittee(voter, f.poll, 'yes', { receipts: full, baseUrl: 'http://h' });
+      expect(voter.sent).toHaveLength(2);
+      expect(second.receipt).toBe(ballotReceipt(f.ballots[1]!));
+
+      // Not joined to a session, or a poll with no board: refused before anything is encrypted or sent.
+      await expect(castCommittee({ ...voter, sessionId: null }, f.poll, 'yes', { receipts, baseUrl: 'http://h' })).rejects.toThrow('no board');
+      await expect(castCommittee(voter, { ...f.poll, pollId: 'p-none' }, 'yes', { receipts, baseUrl: 'http://h' })).rejects.toThrow('no board');
+      expect(voter.sent).toHaveLength(2);
+      expect(receipts.items.size).toBe(1);
+    }, 60_000);
+  });
 });
 
 // HallClient is a CommandSender (compile-time check).
 export const _clientSends = (c: HallClient): CommandSender => c;
+// …and a CommitteeVoter, so castCommittee takes it as it is.
+export const _clientVotes = (c: HallClient): CommitteeVoter => c;

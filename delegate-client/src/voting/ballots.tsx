@@ -7,7 +7,7 @@
  * pending (it must, to resend it); once the ack arrives nothing on this tablet remembers what was chosen.
  */
 import type { BallotChoice, CommandPayload, PollView } from '@hall/core';
-import { castEncrypted, fetchBoard, forgetFinished, receiptKey, type CommandStatus, type PendingCommand } from '@hall/client-kit';
+import { castCommittee as castCommitteeBallot, forgetFinished, type CommandStatus, type PendingCommand } from '@hall/client-kit';
 import { useHall, useView } from '@hall/client-kit/react';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
@@ -41,15 +41,6 @@ type Tracks = Record<string, BallotTrack>;
 
 const pollOf = (cmd: PendingCommand) => (cmd.payload as CommandPayload<'ballot.cast'>).pollId;
 const isBallot = (cmd: PendingCommand) => cmd.type === 'ballot.cast' || cmd.type === 'ballot.castEncrypted';
-
-/** The receipts of this tablet's committee ballots: localStorage, so the check after the announcement survives a reload. */
-export function storedReceipt(poll: PollView, delegateId: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(receiptKey(poll, delegateId)) ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** Lets the "encrypting" line paint before the tablet is busy for a second or two. */
 const nextFrame = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
@@ -109,25 +100,11 @@ export function BallotProvider({ children }: { children: ReactNode }) {
   const castCommittee = useCallback(
     (poll: PollView, choice: BallotChoice) => {
       const pollId = poll.pollId;
-      const sessionId = client.sessionId;
-      const me = client.actor?.id;
       setTracks((prev) => ({ ...prev, [pollId]: { commandId: '', status: { state: 'sending' }, attempts: 1, encrypting: true } }));
       void (async () => {
         try {
           await nextFrame();
-          const board = sessionId ? await fetchBoard(sessionId, pollId) : null;
-          if (!board) throw new Error('no board');
-          performance.mark('hall:encrypt:start');
-          const { receipt, commandId } = castEncrypted(client, poll, board, choice);
-          // Measured for the tablet test's figure; the mark carries no content of the ballot.
-          performance.measure('hall:encrypt', 'hall:encrypt:start');
-          if (me) {
-            try {
-              localStorage.setItem(receiptKey(poll, me), receipt);
-            } catch {
-              // A tablet with no storage still votes; only the later check on the board needs the receipt.
-            }
-          }
+          const { commandId } = await castCommitteeBallot(client, poll, choice);
           setTracks((prev) => {
             // The kit may already have answered (onCommand fired before this line): keep its newer status.
             const cur = prev[pollId];

@@ -6,12 +6,12 @@
  * and says where they are.
  */
 import type { PollView } from '@hall/core';
-import { advanceMember, fetchBoard, receiptOnBoard, shortReceipt, type CommitteeBoard, type MemberCommand, type MemberStep } from '@hall/client-kit';
+import { advanceMember, fetchBoard, receiptOnBoard, shortReceipt, storedReceipt, type CommitteeBoard, type MemberCommand, type MemberStep } from '@hall/client-kit';
 import { useHall } from '@hall/client-kit/react';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useT } from '../i18n.ts';
 import { IconCheck, IconLock, IconWarning } from '../ui/icons.tsx';
-import { storedReceipt, useBallots } from './ballots.tsx';
+import { useBallots } from './ballots.tsx';
 
 const RETRY_MS = 3000;
 
