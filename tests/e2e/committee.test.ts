@@ -5,7 +5,7 @@
  * confirmed, two members confirming decryption at close, the counts, the announcement, a voter finding their receipt
  * on the public board, and the board passing `pnpm verify --poll`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { PollView } from '@hall/core';
 import { verifyBoard, type BulletinBoard } from '@hall/core/ballot-crypto';
@@ -20,22 +20,19 @@ import {
   chairPollCard,
   chairTab,
   checkInAll,
-  closeSitting,
   delegateCheckIn,
   delegateId,
-  delegateLogin,
-  dumpPages,
+  delegateTablet,
   escapeRe,
   gone,
   motionButton,
   newPage,
   range,
   SESSION,
-  startSitting,
   STATE_TIMEOUT,
   textMatches,
+  useSitting,
   visible,
-  type Sitting,
 } from '../support/e2e.ts';
 
 /** The counting committee's three members, each on a tablet; 54 bots make the quorum (57 of 85 present). */
@@ -53,21 +50,19 @@ const BOT_VOTES: [number, 'yes' | 'no' | 'abstain'][] = [
 const POLL = 'cmte-1';
 const SUBJECT = 'Miễn nhiệm thành viên Ủy ban nhân dân tỉnh';
 
-let s: Sitting;
 const tablets = new Map<number, Page>();
 let chairPage: Page;
+const s = useSitting(BOTS, () => ({ chair: chairPage, ...Object.fromEntries([...tablets].map(([n, p]) => [`member-${n}`, p])) }));
 
 const panel = (page: Page) => page.getByRole('region', { name: 'Ban kiểm phiếu' });
 const pollOf2 = (v: { polls: PollView[] } | null, pollId: string) => v?.polls.find((p) => p.pollId === pollId);
 const pollOf = (v: { polls: PollView[] } | null) => pollOf2(v, POLL);
 
 beforeAll(async () => {
-  s = await startSitting(BOTS);
   await s.observer.must('session.openCheckIn', {});
   await checkInAll(s.bots.values());
   for (const n of MEMBERS) {
-    const page = await newPage(s.browser, 'portrait');
-    await delegateLogin(page, s.h.baseUrl, n);
+    const page = await delegateTablet(s, n);
     await delegateCheckIn(page);
     tablets.set(n, page);
   }
@@ -76,14 +71,6 @@ beforeAll(async () => {
   chairPage = await newPage(s.browser, 'chair');
   await chairLogin(chairPage, s.h.baseUrl);
   await chairPickSession(chairPage);
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await dumpPages({ chair: chairPage, ...Object.fromEntries([...tablets].map(([n, p]) => [`member-${n}`, p])) });
-});
-
-afterAll(async () => {
-  await closeSitting(s);
 });
 
 describe('[E2E-CMTE] a secret ballot nobody can open alone, on three members\' tablets', () => {

@@ -7,30 +7,28 @@
  * another locale and zone. The chair and the other delegates act through the protocol (TestClient); the tablet is
  * driven by its accessible names.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import type { RunningHall, TestClient } from '../../server/test/support/hall.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import { demoSessions } from '../../server/src/seed/demo.ts';
 import { screenshot } from '../support/browser.ts';
 import AxeBuilder from '@axe-core/playwright';
 import {
   axeSerious,
   checkInAll,
-  closeSitting,
   connectDelegates,
   delegateCheckIn,
   delegateId,
   delegateLogin,
-  dumpPages,
+  delegateTablet,
   escapeRe,
   gone,
   mapLimit,
   newPage,
   range,
   SESSION,
-  startSitting,
   STATE_TIMEOUT,
   textMatches,
+  useSitting,
   visible,
 } from '../support/e2e.ts';
 
@@ -41,28 +39,15 @@ const PRESENT = 1 + BOTS.length;
 /** A second tablet, set up abroad (another locale and time zone), that is not a bot. */
 const ABROAD = 60;
 
-let h: RunningHall;
-let browser: Browser;
-let chair: TestClient;
-let bots: Map<number, TestClient>;
 let tablet: Page;
 let abroad: Page | undefined;
+const s = useSitting(BOTS, () => ({ tablet, abroad }));
 
 type Officials = { id: string; fullName: string; post: string; ratable: boolean; respondent: boolean }[];
-const officials = () => (chair.view!.snapshot as { context: { council: { officials: Officials } } }).context.council.officials;
+const officials = () => (s.observer.view!.snapshot as { context: { council: { officials: Officials } } }).context.council.officials;
 
 beforeAll(async () => {
-  ({ h, browser, observer: chair, bots } = await startSitting(BOTS));
-  tablet = await newPage(browser, 'portrait');
-  await delegateLogin(tablet, h.baseUrl, ME);
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await dumpPages({ tablet, abroad });
-});
-
-afterAll(async () => {
-  await closeSitting({ h, browser, observer: chair, bots });
+  tablet = await delegateTablet(s, ME);
 });
 
 /**
@@ -127,7 +112,7 @@ async function endMySpeech(page: Page) {
   const confirm = page.getByRole('dialog', { name: 'Kết thúc lượt phát biểu của bạn?' });
   await visible(confirm);
   await confirm.getByRole('button', { name: 'Kết thúc phát biểu', exact: true }).click();
-  await chair.until((v) => v.speaker === null, 'floor free after the delegate ended');
+  await s.observer.until((v) => v.speaker === null, 'floor free after the delegate ended');
   await gone(floorBanner(page));
 }
 
@@ -163,19 +148,19 @@ describe('the delegate tablet at 768×1024', () => {
   });
 
   it('[TAB-2] given the floor, the banner with the time left and "Kết thúc phát biểu" is in plain sight on every tab and in the viewer, never under the tab bar', async () => {
-    await chair.must('session.openCheckIn', {});
+    await s.observer.must('session.openCheckIn', {});
     await tab(tablet, 'Phiên họp').click();
     await delegateCheckIn(tablet);
-    await checkInAll(bots.values());
-    await chair.must('session.start', {});
+    await checkInAll(s.bots.values());
+    await s.observer.must('session.start', {});
     await visible(tablet.getByText('Phiên họp đang diễn ra.'));
 
     await tablet.getByRole('button', { name: /Đăng ký phát biểu/ }).click();
     await visible(tablet.getByText('Thứ tự của bạn: 1'));
     // The delegate has scrolled down the sitting tab when the chair gives the floor.
     expect(await scrollToBottom(tablet), 'the sitting tab scrolls at 768×1024').toBeGreaterThan(100);
-    const request = await chair.until((v) => v.queue.some((q) => q.delegateId === delegateId(ME)), 'request queued');
-    await chair.must('floor.grant', { requestId: request.queue.find((q) => q.delegateId === delegateId(ME))!.requestId, speechId: 'sp-tab-1' });
+    const request = await s.observer.until((v) => v.queue.some((q) => q.delegateId === delegateId(ME)), 'request queued');
+    await s.observer.must('floor.grant', { requestId: request.queue.find((q) => q.delegateId === delegateId(ME))!.requestId, speechId: 'sp-tab-1' });
     await expectBanner(tablet, 'sitting tab, scrolled down');
     await screenshot(tablet, 'tablet-768-floor');
     await expectAccessible(tablet, 'floor banner');
@@ -204,13 +189,13 @@ describe('the delegate tablet at 768×1024', () => {
   });
 
   it('[TAB-3] questioning: the form defaults to the open group and its respondents; "Mời hỏi" puts the banner on the Chất vấn tab', async () => {
-    await chair.must('agenda.goTo', { itemId: 'bn-kh12-05' });
+    await s.observer.must('agenda.goTo', { itemId: 'bn-kh12-05' });
     const byPost = (post: string) => officials().find((o) => o.post === post)!;
     const budget = [byPost('Chủ tịch UBND tỉnh'), byPost('Giám đốc Sở Tài chính')];
     const health = byPost('Giám đốc Sở Y tế');
-    await chair.must('questioning.addGroup', { groupId: 'g-ngan-sach', topic: 'Ngân sách và đầu tư công', respondentIds: budget.map((o) => o.id) });
-    await chair.must('questioning.addGroup', { groupId: 'g-y-te', topic: 'Y tế cơ sở', respondentIds: [health.id] });
-    await chair.must('questioning.openGroup', { groupId: 'g-ngan-sach' });
+    await s.observer.must('questioning.addGroup', { groupId: 'g-ngan-sach', topic: 'Ngân sách và đầu tư công', respondentIds: budget.map((o) => o.id) });
+    await s.observer.must('questioning.addGroup', { groupId: 'g-y-te', topic: 'Y tế cơ sở', respondentIds: [health.id] });
+    await s.observer.must('questioning.openGroup', { groupId: 'g-ngan-sach' });
 
     await tab(tablet, 'Chất vấn').click();
     await visible(tablet.getByText('Đang chất vấn nhóm vấn đề: Ngân sách và đầu tư công'));
@@ -236,7 +221,7 @@ describe('the delegate tablet at 768×1024', () => {
     const confirm = tablet.getByRole('dialog', { name: /^Gửi phiếu chất vấn tới / });
     await visible(confirm);
     await confirm.getByRole('button', { name: 'Gửi phiếu chất vấn', exact: true }).click();
-    const asked = await chair.until((v) => (v.questions ?? []).some((q) => q.delegateId === delegateId(ME) && q.status === 'queued'), 'question queued');
+    const asked = await s.observer.until((v) => (v.questions ?? []).some((q) => q.delegateId === delegateId(ME) && q.status === 'queued'), 'question queued');
     const question = asked.questions!.find((q) => q.delegateId === delegateId(ME) && q.status === 'queued')!;
     expect(question).toMatchObject({ groupId: 'g-ngan-sach', respondentId: budget[1]!.id });
     // After sending, the form is back on the open group.
@@ -244,7 +229,7 @@ describe('the delegate tablet at 768×1024', () => {
 
     // "Mời hỏi": the delegate is on the Chất vấn tab, scrolled down to their questions.
     await scrollToBottom(tablet);
-    await chair.must('questioning.call', { questionId: question.questionId, speechId: 'sp-tab-q1' });
+    await s.observer.must('questioning.call', { questionId: question.questionId, speechId: 'sp-tab-q1' });
     await expectBanner(tablet, 'Chất vấn tab after "Mời hỏi"');
     await screenshot(tablet, 'tablet-768-asked');
     await expectAccessible(tablet, 'questions with the floor banner');
@@ -252,12 +237,12 @@ describe('the delegate tablet at 768×1024', () => {
   });
 
   it('[TAB-4] a 15-official confidence rating: the time left and "Đã bỏ phiếu" stay in sight while the delegate scrolls the ballot', async () => {
-    await chair.must('questioning.closeGroup', {});
-    await chair.must('agenda.goTo', { itemId: 'bn-kh12-06' });
+    await s.observer.must('questioning.closeGroup', {});
+    await s.observer.must('agenda.goTo', { itemId: 'bn-kh12-06' });
     const rated = officials().filter((o) => o.ratable);
     expect(rated).toHaveLength(15);
     const subject = 'Lấy phiếu tín nhiệm đối với người giữ chức vụ do HĐND tỉnh bầu';
-    await chair.must('poll.open', { pollId: 'p-tab-rating', itemId: 'bn-kh12-06', subject, kind: 'confidenceRating', mode: 'secret', durationSec: 1800, officialIds: rated.map((o) => o.id) });
+    await s.observer.must('poll.open', { pollId: 'p-tab-rating', itemId: 'bn-kh12-06', subject, kind: 'confidenceRating', mode: 'secret', durationSec: 1800, officialIds: rated.map((o) => o.id) });
     await visible(tablet.getByRole('heading', { level: 2, name: subject }));
 
     const clock = tablet.getByRole('timer', { name: /^Thời gian còn lại \d{2}:\d{2}$/ });
@@ -273,7 +258,7 @@ describe('the delegate tablet at 768×1024', () => {
     }
     // The delegate is at the bottom of the ballot: the count moves as others vote, still in sight.
     expect(await scrollToBottom(tablet)).toBeGreaterThan(500);
-    const voters = [...bots.values()].slice(0, 10);
+    const voters = [...s.bots.values()].slice(0, 10);
     await mapLimit(voters, 5, (b) => b.must('ballot.cast', { pollId: 'p-tab-rating', choice: Object.fromEntries(rated.map((o) => [o.id, 'confidence'])) }));
     await textMatches(count, `Đã bỏ phiếu: 10/${PRESENT} đại biểu có mặt`);
     await expectInSight(count, 'ballots cast after ten votes, at the bottom');
@@ -281,17 +266,17 @@ describe('the delegate tablet at 768×1024', () => {
     await expectInSight(tablet.getByRole('button', { name: 'Gửi phiếu', exact: true }), 'the send button');
     await screenshot(tablet, 'tablet-768-rating-bottom');
     await expectAccessible(tablet, 'rating ballot, scrolled');
-    await chair.must('poll.cancel', { pollId: 'p-tab-rating', reason: 'Kết thúc kiểm thử' });
+    await s.observer.must('poll.cancel', { pollId: 'p-tab-rating', reason: 'Kết thúc kiểm thử' });
     await gone(tablet.getByRole('heading', { level: 2, name: subject }));
   });
 
   it('[TAB-5] a written-answer due date reads dd/mm/yyyy in the hall\'s time zone on a tablet set to en-US and a far time zone', async () => {
-    const [client] = [...(await connectDelegates(h.baseUrl, [ABROAD])).values()];
+    const [client] = [...(await connectDelegates(s.h.baseUrl, [ABROAD])).values()];
     try {
       const health = officials().find((o) => o.post === 'Giám đốc Sở Y tế')!;
       await client!.must('question.submit', { questionId: 'q-tab-written', respondentId: health.id, text: 'Đề nghị trả lời bằng văn bản về trạm y tế xã.' });
-      await chair.must('question.markWritten', { questionId: 'q-tab-written' });
-      const due = (await chair.until((v) => (v.questions ?? []).some((q) => q.questionId === 'q-tab-written' && q.writtenDueAt !== null), 'written due date')).questions!.find(
+      await s.observer.must('question.markWritten', { questionId: 'q-tab-written' });
+      const due = (await s.observer.until((v) => (v.questions ?? []).some((q) => q.questionId === 'q-tab-written' && q.writtenDueAt !== null), 'written due date')).questions!.find(
         (q) => q.questionId === 'q-tab-written',
       )!.writtenDueAt!;
       // Việt Nam is UTC+7 all year. Pick the zone whose calendar day differs from the hall's at that instant, so a
@@ -299,10 +284,10 @@ describe('the delegate tablet at 768×1024', () => {
       const hall = new Date(due + 7 * 3_600_000);
       const zone = hall.getUTCHours() < 17 ? 'Pacific/Pago_Pago' : 'Pacific/Kiritimati';
       const expected = `${String(hall.getUTCDate()).padStart(2, '0')}/${String(hall.getUTCMonth() + 1).padStart(2, '0')}/${hall.getUTCFullYear()}`;
-      abroad = await newPage(browser, 'portrait', { locale: 'en-US', timezoneId: zone });
+      abroad = await newPage(s.browser, 'portrait', { locale: 'en-US', timezoneId: zone });
       const localDay = await abroad.evaluate((ms) => new Date(ms).getDate(), due);
       expect(localDay, "the browser's own calendar day differs from the hall's").not.toBe(hall.getUTCDate());
-      await delegateLogin(abroad, h.baseUrl, ABROAD);
+      await delegateLogin(abroad, s.h.baseUrl, ABROAD);
       await tab(abroad, 'Chất vấn').click();
       await visible(abroad.getByText(`Trả lời bằng văn bản, hạn ${expected}`, { exact: true }));
     } finally {

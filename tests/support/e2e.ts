@@ -4,7 +4,7 @@
  * an ack gate on a page's WebSocket, waits on states (never on time), expected result lines computed independently
  * of core, and axe-core checks.
  */
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
 import { DEMO_DEVICE_TOKEN, DEMO_STAFF_PASSWORD, demoDelegateCode } from '../../server/src/seed/demo.ts';
@@ -247,6 +247,31 @@ export async function closeSitting(s: Partial<Sitting> | undefined) {
   s?.observer?.close();
   await s?.browser?.close();
   await s?.h?.close();
+}
+
+/**
+ * A test file's sitting, started before its tests and closed after them; when a test fails, the pages `pages()`
+ * names are dumped. The object returned is filled in before the file's own beforeAll hooks run.
+ */
+export function useSitting(botNumbers: readonly number[], pages: () => Record<string, Page | undefined>): Sitting {
+  const s = {} as Sitting;
+  beforeAll(async () => {
+    Object.assign(s, await startSitting(botNumbers));
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await dumpPages(pages());
+  });
+  afterAll(async () => {
+    await closeSitting(s);
+  });
+  return s;
+}
+
+/** Delegate `n`'s tablet, 768×1024 portrait as the councils hand them out, signed in with the delegate's code. */
+export async function delegateTablet(s: Sitting, n: number, where: { locale?: string; timezoneId?: string } = {}): Promise<Page> {
+  const page = await newPage(s.browser, 'portrait', where);
+  await delegateLogin(page, s.h.baseUrl, n);
+  return page;
 }
 
 export async function checkInAll(bots: Iterable<TestClient>) {
