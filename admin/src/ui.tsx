@@ -1,11 +1,7 @@
 /** Small pieces the pages share. */
 import { useState } from 'react';
-import { vnHhmm, vnShortDate } from '@hall/core';
 import { errorText } from './api.ts';
 import { useStrings } from './i18n.ts';
-
-/** "14:05 06/12/2026": an instant in the hall's time zone, whatever the administrator's browser is set to. */
-export const hallDateTime = (ms: number) => `${vnHhmm(ms)} ${vnShortDate(ms)}`;
 
 /** A loading / error line. */
 export function Status({ loaded }: { loaded: { state: string; message?: string } }) {

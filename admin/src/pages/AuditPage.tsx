@@ -1,7 +1,8 @@
 /** Who did what, when: the audit log the server keeps (admin changes, QR logins issued, devices signed out). */
+import { vnDateTime } from '@hall/core';
 import { useApi } from '../api.ts';
 import { useStrings } from '../i18n.ts';
-import { hallDateTime, Status } from '../ui.tsx';
+import { Status } from '../ui.tsx';
 
 interface Entry {
   id: string;
@@ -37,7 +38,7 @@ export function AuditPage() {
           <tbody>
             {loaded.data.entries.map((e) => (
               <tr key={e.id}>
-                <td>{hallDateTime(e.at)}</td>
+                <td>{vnDateTime(e.at)}</td>
                 <td>
                   {e.actor.sub} ({a(`roles.${e.actor.role}`)})
                 </td>

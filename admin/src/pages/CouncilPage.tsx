@@ -4,11 +4,11 @@
  */
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
-import { defaultProfile, type Council, type Delegate, type Official, type RulesProfile } from '@hall/core';
+import { defaultProfile, vnDateTime, type Council, type Delegate, type Official, type RulesProfile } from '@hall/core';
 import { saveBlob } from '@hall/client-kit';
 import { api, fetchAdminFile, fileToBase64, useApi, type ApiError } from '../api.ts';
 import { useStrings } from '../i18n.ts';
-import { hallDateTime, Status, useAction } from '../ui.tsx';
+import { Status, useAction } from '../ui.tsx';
 
 interface SessionRow {
   id: string;
@@ -483,7 +483,7 @@ function AccountsTab({ council }: { council: Council }) {
           <ul>
             {devices.list.map((d) => (
               <li key={d.jti}>
-                {a('accounts.deviceLine', { via: d.via, at: hallDateTime(d.at), ua: d.userAgent ?? '' })}{' '}
+                {a('accounts.deviceLine', { via: d.via, at: vnDateTime(d.at), ua: d.userAgent ?? '' })}{' '}
                 <button type="button" onClick={() => revoke(d.jti)}>
                   {a('accounts.revoke')}
                 </button>

@@ -49,6 +49,11 @@ export function vnShortDate(msOrIso: number | string): string {
   return `${d}/${m}/${y}`;
 }
 
+/** `14:05 06/12/2026`: a moment in lists and logs (an audit line, a saved draft), time first, in Vietnam's time. */
+export function vnDateTime(ms: number): string {
+  return `${vnHhmm(ms)} ${vnShortDate(ms)}`;
+}
+
 /** `7 phút 05 giây`, `45 giây`: a duration in whole seconds. */
 export function vnDuration(sec: number): string {
   const s = Math.max(0, Math.round(sec));

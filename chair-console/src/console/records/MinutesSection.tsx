@@ -3,11 +3,10 @@
  * with their hashes, and the files. What is not free text (attendance, speeches, results…) is the journal's and is
  * only seen in the files: the editor never shows it as editable.
  */
-import type { MinutesDraftText } from '@hall/core';
+import { vnDateTime as when, type MinutesDraftText } from '@hall/core';
 import { useView } from '@hall/client-kit/react';
 import { useEffect, useId, useState } from 'react';
 import { useT } from '../../i18n.ts';
-import { formatDate, formatTime } from '../data.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { useNotify } from '../ui/notices.tsx';
 import { errorText, minutesFileUrl, recordsApi, type SessionRecords } from './api.ts';
@@ -19,8 +18,6 @@ type Line = 'number' | 'place' | 'venue' | 'chairName' | 'secretaryName';
 const LINES: Line[] = ['number', 'place', 'venue', 'chairName', 'secretaryName'];
 /** The server's limits (core `MinutesDraftText`), so the field stops where the server would refuse. */
 const MAX: Record<Line, number> = { number: 60, place: 100, venue: 300, chairName: 200, secretaryName: 200 };
-
-const when = (ms: number) => `${formatTime(ms)} ${formatDate(ms)}`;
 
 export function MinutesSection({ access, data, onChanged }: { access: RecordsAccess; data: SessionRecords; onChanged: () => Promise<void> }) {
   const view = useView();
