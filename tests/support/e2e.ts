@@ -211,8 +211,15 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 export async function connectDelegates(baseUrl: string, numbers: readonly number[]): Promise<Map<number, TestClient>> {
-  const clients = await mapLimit(numbers, 8, async (n) => [n, await TestClient.connect(baseUrl, await login(baseUrl, 'code', delegateId(n), delegateCode(n)), SESSION)] as const);
-  return new Map(clients);
+  const connected = new Map<number, TestClient>();
+  try {
+    await mapLimit(numbers, 8, async (n) => void connected.set(n, await TestClient.connect(baseUrl, await login(baseUrl, 'code', delegateId(n), delegateCode(n)), SESSION)));
+  } catch (e) {
+    // The caller gets no map to close: the bots connected before the failure are closed here.
+    for (const b of connected.values()) b.close();
+    throw e;
+  }
+  return new Map(numbers.map((n) => [n, connected.get(n)!]));
 }
 
 export async function connectChair(baseUrl: string): Promise<TestClient> {

@@ -61,36 +61,54 @@ export interface OnAirSitting {
  * Hall before any session room opens (e.g. to change a council's rules profile).
  */
 export async function startMediaSitting(prepare?: (h: MediaHall) => Promise<void>): Promise<OnAirSitting> {
-  const udpBefore = new Set(ownUdpSockets().map((s) => s.inode));
-  ensureMediaPages();
-  const h = await startMediaHall();
-  await prepare?.(h);
-  const browser = await launch();
-  const chairBot = await connectChair(h.baseUrl);
-  await chairBot.must('session.openCheckIn', {});
-  // Over the 2/3 quorum of 85, to open the sitting.
-  const bots = await connectDelegates(h.baseUrl, range(1, 60));
-  await checkInAll(bots.values());
-  await chairBot.must('session.start', {});
-  return { h, browser, chairBot, bots, udpBefore };
+  const s: Partial<OnAirSitting> = { udpBefore: new Set(ownUdpSockets().map((x) => x.inode)) };
+  try {
+    ensureMediaPages();
+    const h = (s.h = await startMediaHall());
+    await prepare?.(h);
+    s.browser = await launch();
+    const chairBot = (s.chairBot = await connectChair(h.baseUrl));
+    await chairBot.must('session.openCheckIn', {});
+    // Over the 2/3 quorum of 85, to open the sitting.
+    s.bots = await connectDelegates(h.baseUrl, range(1, 60));
+    await checkInAll(s.bots.values());
+    await chairBot.must('session.start', {});
+    return s as OnAirSitting;
+  } catch (e) {
+    // The caller never gets the parts of a failed start to close: release them here, and report the start's error.
+    await releaseOnAirSitting(s).catch(() => undefined);
+    throw e;
+  }
 }
 
 export async function startOnAirSitting(prepare?: (h: MediaHall) => Promise<void>): Promise<OnAirSitting> {
   const s = await startMediaSitting(prepare);
-  await s.chairBot.must('broadcast.start', {});
+  try {
+    await s.chairBot.must('broadcast.start', {});
+  } catch (e) {
+    await releaseOnAirSitting(s).catch(() => undefined);
+    throw e;
+  }
   return s;
 }
 
-/** Closes what `startOnAirSitting` opened; then no ffmpeg and no UDP socket of this process may be left. */
-export async function closeOnAirSitting(s: Partial<OnAirSitting>) {
+/** Closes whatever part of a sitting was opened, then stops any ffmpeg left; returns how many had to be stopped. */
+async function releaseOnAirSitting(s: Partial<OnAirSitting>): Promise<number> {
+  let stray = 0;
   try {
     for (const b of s.bots?.values() ?? []) b.close();
     s.chairBot?.close();
     await s.browser?.close();
     await s.h?.close();
   } finally {
-    expect(await stopStrayFfmpeg()).toBe(0);
+    stray = await stopStrayFfmpeg();
   }
+  return stray;
+}
+
+/** Closes what `startOnAirSitting` opened; then no ffmpeg and no UDP socket of this process may be left. */
+export async function closeOnAirSitting(s: Partial<OnAirSitting>) {
+  expect(await releaseOnAirSitting(s)).toBe(0);
   const udpLeft = () => ownUdpSockets().filter((x) => !s.udpBefore?.has(x.inode));
   for (const end = Date.now() + 15_000; udpLeft().length > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
   expect(udpLeft()).toEqual([]);

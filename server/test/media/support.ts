@@ -24,15 +24,23 @@ export type LogLine = { msg: string; time: number } & Record<string, unknown>;
 
 export async function startMediaHall(env: Record<string, string> = {}, logLines?: LogLine[]): Promise<MediaHall> {
   const dir = await mkdtemp(path.join(tmpdir(), 'hall-media-test-'));
-  const config = await loadConfig({ DATA_DIR: path.join(dir, 'data'), HALL_DEMO: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MEDIA_BACKEND: 'werift', ...TEST_SECRETS });
-  const hall = await buildApp(config, {
-    // The broadcast tests read the follower's log lines (the order of what it did) from this stream.
-    logger: logLines ? { level: 'info', stream: { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) } } : false,
-    mediaEnv: { MEDIA_BACKEND: 'werift', MEDIA_HLS_PRESET: 'ultrafast', MEDIA_DIR: path.join(dir, 'media'), ...env },
-  });
+  let hall: Hall | undefined;
+  try {
+    const config = await loadConfig({ DATA_DIR: path.join(dir, 'data'), HALL_DEMO: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MEDIA_BACKEND: 'werift', ...TEST_SECRETS });
+    hall = await buildApp(config, {
+      // The broadcast tests read the follower's log lines (the order of what it did) from this stream.
+      logger: logLines ? { level: 'info', stream: { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) } } : false,
+      mediaEnv: { MEDIA_BACKEND: 'werift', MEDIA_HLS_PRESET: 'ultrafast', MEDIA_DIR: path.join(dir, 'media'), ...env },
+    });
+    await seedDemo(hall.store);
+    await hall.app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (e) {
+    // Half started (no seed, no port): the caller gets nothing to close, so the app and the temp dir go here.
+    await hall?.app.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   const media = hall.media;
-  await seedDemo(hall.store);
-  await hall.app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(hall.app.server.address() as AddressInfo).port}`;
   return {
     hall,
