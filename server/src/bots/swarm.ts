@@ -6,7 +6,7 @@
  *
  * Logs never show a secret ballot's content (docs/architecture.md): an acked secret ballot is logged as `(secret)`.
  */
-import type { BallotChoice, PollKind, PollMode, SessionView } from '@hall/core';
+import { RETRYABLE_CODES, type BallotChoice, type PollKind, type PollMode, type SessionView } from '@hall/core';
 import {
   BotDelegate,
   CommandTimeoutError,
@@ -86,6 +86,7 @@ export interface SwarmSummary {
   checkedIn: number;
   floorRequested: number;
   ballotsAcked: number;
+  /** Ballots without an ok ack: refused, or (`errors` says "outcome unknown") no definitive answer in the bot's patience. */
   ballotsFailed: number;
   /** Logins, connections and joins tried again after a transient failure. */
   joinRetries: number;
@@ -298,11 +299,14 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
           log(`ballot acked: ${id} poll=${pollId} seq=${ack.seq} in ${Math.round(ms)} ms ${shown}${ack.duplicate ? ' (retried)' : ''}`);
         } else {
           s.failed++;
-          fail(`ballot failed: ${id} poll=${pollId} ${ack.code}${ack.reason ? `/${ack.reason}` : ''} — ${ack.message}`);
+          // A "not yet" answer at the end of the bot's patience is no refusal: the ballot may still have been recorded.
+          const outcome = RETRYABLE_CODES.has(ack.code) ? 'ballot outcome unknown' : 'ballot failed';
+          fail(`${outcome}: ${id} poll=${pollId} ${ack.code}${ack.reason ? `/${ack.reason}` : ''} — ${ack.message}`);
         }
       } catch (err) {
         s.failed++;
-        fail(`ballot failed: ${id} poll=${pollId} ${err instanceof CommandTimeoutError ? 'NO_ANSWER' : 'ERROR'} — ${describe(err)}`);
+        const unknown = err instanceof CommandTimeoutError;
+        fail(`${unknown ? 'ballot outcome unknown' : 'ballot failed'}: ${id} poll=${pollId} ${unknown ? 'NO_ANSWER' : 'ERROR'} — ${describe(err)}`);
       } finally {
         settle(pollId, id);
       }
