@@ -188,14 +188,14 @@ export class LoginError extends Error {
   }
 }
 
-/** No ack arrived for a command after every attempt (the command may or may not have been applied). */
+/** No definitive answer came for a command before the bot's patience ran out: it may or may not have been applied. */
 export class CommandTimeoutError extends Error {
   constructor(
     readonly type: string,
     readonly commandId: string,
     readonly attempts: number,
   ) {
-    super(`${type} ${commandId}: no ack after ${attempts} attempt(s)`);
+    super(`${type} ${commandId}: no definitive answer after ${attempts} attempt(s); it may or may not have been recorded`);
     this.name = 'CommandTimeoutError';
   }
 }
@@ -258,14 +258,23 @@ export const networkCause = (err: unknown): string => {
 /** A command id the envelope accepts: 16 random bytes as base64url (22 characters of [A-Za-z0-9_-]). */
 export const newCommandId = () => randomBytes(16).toString('base64url');
 
+/** How long `send` keeps trying for a definitive answer unless told otherwise (see SendOptions.patienceMs). */
+export const DEFAULT_PATIENCE_MS = 120_000;
+
 // ---------------------------------------------------------------------------------------------------------------
 // The bot
 
 export interface SendOptions {
   /** How long to wait for each attempt's ack (default 5000 ms). */
   timeoutMs?: number;
-  /** Attempts in all, the first included (default 4). */
+  /** Attempts in all, the first included (default: no limit but `patienceMs`). */
   attempts?: number;
+  /**
+   * How long to keep trying for a definitive answer, all attempts together (default 120 s): a failover on a loaded
+   * machine — the owner's lease lapsing, the session reopened from its journal, sockets coming back — takes tens of
+   * seconds there, and a tablet never gives up at all.
+   */
+  patienceMs?: number;
   /** Reuse a command id (for a caller that retries across calls). */
   commandId?: string;
   /** Sees every attempt's answer (null: timed out), e.g. to check that an UNAVAILABLE was never recorded after all. */
@@ -436,41 +445,60 @@ export class BotDelegate {
   }
 
   /**
-   * Sends one command and resolves with its ack. An attempt that times out (or is answered RATE_LIMITED, UNAVAILABLE or
-   * OUTCOME_UNKNOWN) is repeated with the
-   * same commandId; the server answers a repeat with the original ack. Rejects with CommandTimeoutError when every
-   * attempt timed out.
+   * Sends one command and resolves with its definitive ack, as a tablet does (client-kit): an attempt that times out,
+   * is cut off by a lost connection, or is answered RATE_LIMITED, UNAVAILABLE or OUTCOME_UNKNOWN is sent again with the
+   * SAME commandId (the server dedupes it and answers a repeat with the original ack) until an answer says what
+   * happened. Only `patienceMs` (or `attempts`, when given) ends that: with the last retryable answer, or with
+   * CommandTimeoutError when the last attempt had none. Either way the outcome is unknown — an earlier attempt may have
+   * been recorded.
    */
   async send<T extends CommandType>(type: T, payload: CommandPayload<T>, opts: SendOptions = {}): Promise<CommandAck> {
     const socket = this.requireSocket();
     const sessionId = this.sessionId;
     if (!sessionId) throw new Error('send: join a session first');
     const timeoutMs = opts.timeoutMs ?? 5000;
-    const attempts = Math.max(1, opts.attempts ?? 4);
+    const attempts = Math.max(1, opts.attempts ?? Number.POSITIVE_INFINITY);
+    // A caller that counts its attempts keeps its own bound; otherwise the patience is the bound.
+    const patienceMs = opts.patienceMs ?? (opts.attempts === undefined ? DEFAULT_PATIENCE_MS : Number.POSITIVE_INFINITY);
+    const giveUpAt = performance.now() + Math.max(timeoutMs, patienceMs);
     const commandId = opts.commandId ?? newCommandId();
     const command = { sessionId, commandId, type, payload };
     this.stats.commands++;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    let attempt = 0;
+    let answered = 0;
+    let lastAnswer: CommandAck | null = null;
+    while (attempt < attempts && performance.now() < giveUpAt && !this.closed) {
+      attempt++;
       if (attempt > 1) this.stats.retries++;
+      const started = performance.now();
       let ack: CommandAck;
       try {
         ack = (await socket.timeout(timeoutMs).emitWithAck('session:command', command)) as CommandAck;
       } catch {
         if (this.closed) break;
         opts.onAttempt?.(null);
-        continue; // timed out: send the same command again
+        lastAnswer = null;
+        // No answer in time, or the connection dropped (Socket.IO rejects at once then): send the same command again.
+        // A drop must not use the attempts up in a burst, so a quick failure waits a little before the next one.
+        if (performance.now() - started < 250) await sleep(250);
+        continue;
       }
       opts.onAttempt?.(ack);
-      if (!ack.ok && RETRYABLE_CODES.has(ack.code) && attempt < attempts) {
+      if (!ack.ok && RETRYABLE_CODES.has(ack.code)) {
         // Nothing was applied, or the server cannot tell yet: back off and send the same command again. An outage's
         // back-off stops growing at a second, as client-kit's does: the session's new owner serves within two leases.
-        await sleep(ack.code === 'RATE_LIMITED' ? 250 * attempt : Math.min(1000, 250 * attempt));
+        answered++;
+        lastAnswer = ack;
+        if (attempt >= attempts || performance.now() >= giveUpAt) break;
+        await sleep(ack.code === 'RATE_LIMITED' ? Math.min(4000, 250 * answered) : Math.min(1000, 250 * answered));
         continue;
       }
       if (ack.ok && ack.duplicate) this.stats.duplicates++;
       return ack;
     }
-    throw new CommandTimeoutError(type, commandId, attempts);
+    // The last answer, if the last attempt had one, says "not yet" in its own code; silence says nothing at all.
+    if (lastAnswer) return lastAnswer;
+    throw new CommandTimeoutError(type, commandId, attempt);
   }
 
   /** Checks this delegate in (in the hall unless `channel` says remote). */

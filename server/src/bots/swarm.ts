@@ -6,7 +6,7 @@
  *
  * Logs never show a secret ballot's content (docs/architecture.md): an acked secret ballot is logged as `(secret)`.
  */
-import type { BallotChoice, PollKind, PollMode, SessionView } from '@hall/core';
+import { RETRYABLE_CODES, type BallotChoice, type PollKind, type PollMode, type SessionView } from '@hall/core';
 import {
   BotDelegate,
   CommandTimeoutError,
@@ -41,10 +41,15 @@ export interface SwarmOptions {
   /** Attempts for each login and join when the server is busy or briefly away (default 6, backing off to 8 s). */
   joinAttempts?: number;
   /**
-   * Per-attempt ack timeout for commands (default 10 000 ms; 4 attempts). A retry reuses the commandId, so a slow
-   * server costs extra (deduped) sends, never a second ballot.
+   * Per-attempt ack timeout for commands (default 10 000 ms). A retry reuses the commandId, so a slow server costs
+   * extra (deduped) sends, never a second ballot.
    */
   commandTimeoutMs?: number;
+  /**
+   * How long each command keeps being retried for a definitive answer (default 120 s, BotDelegate.send): a tablet
+   * never gives up on a ballot, and a failover on a loaded machine outlasts a handful of attempts.
+   */
+  commandPatienceMs?: number;
   /** Stops the swarm (the summary is still returned). */
   signal?: AbortSignal;
   /** Called when every bot that signed in has joined (before any check-in). */
@@ -81,6 +86,7 @@ export interface SwarmSummary {
   checkedIn: number;
   floorRequested: number;
   ballotsAcked: number;
+  /** Ballots without an ok ack: refused, or (`errors` says "outcome unknown") no definitive answer in the bot's patience. */
   ballotsFailed: number;
   /** Logins, connections and joins tried again after a transient failure. */
   joinRetries: number;
@@ -155,6 +161,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
   const { log, sessionId, seed } = opts;
   const delayMs = Math.max(0, opts.delayMs ?? 2000);
   const timeoutMs = opts.commandTimeoutMs ?? 10_000;
+  const sendOpts = { timeoutMs, ...(opts.commandPatienceMs === undefined ? {} : { patienceMs: opts.commandPatienceMs }) };
   const errors: string[] = [];
   const fail = (line: string) => {
     errors.push(line);
@@ -277,7 +284,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
       try {
         const choice = choiceFor(poll, opts.vote, mulberry32(deriveSeed(seed, id, pollId)));
         const t0 = performance.now();
-        const ack = await bot.vote(pollId, choice, { timeoutMs });
+        const ack = await bot.vote(pollId, choice, sendOpts);
         const ms = performance.now() - t0;
         if (ack.ok) {
           acked = { choice, seq: ack.seq, ms };
@@ -292,11 +299,14 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
           log(`ballot acked: ${id} poll=${pollId} seq=${ack.seq} in ${Math.round(ms)} ms ${shown}${ack.duplicate ? ' (retried)' : ''}`);
         } else {
           s.failed++;
-          fail(`ballot failed: ${id} poll=${pollId} ${ack.code}${ack.reason ? `/${ack.reason}` : ''} — ${ack.message}`);
+          // A "not yet" answer at the end of the bot's patience is no refusal: the ballot may still have been recorded.
+          const outcome = RETRYABLE_CODES.has(ack.code) ? 'ballot outcome unknown' : 'ballot failed';
+          fail(`${outcome}: ${id} poll=${pollId} ${ack.code}${ack.reason ? `/${ack.reason}` : ''} — ${ack.message}`);
         }
       } catch (err) {
         s.failed++;
-        fail(`ballot failed: ${id} poll=${pollId} ${err instanceof CommandTimeoutError ? 'TIMEOUT' : 'ERROR'} — ${describe(err)}`);
+        const unknown = err instanceof CommandTimeoutError;
+        fail(`${unknown ? 'ballot outcome unknown' : 'ballot failed'}: ${id} poll=${pollId} ${unknown ? 'NO_ANSWER' : 'ERROR'} — ${describe(err)}`);
       } finally {
         settle(pollId, id);
       }
@@ -310,7 +320,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
         const phase = view.phase;
         track(
           bot
-            .checkIn('hall', { timeoutMs })
+            .checkIn('hall', sendOpts)
             .then((ack) => {
               checkInDonePhase = phase;
               if (ack.ok) checkedIn++;
@@ -324,7 +334,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
         floorDone = true;
         track(
           bot
-            .requestFloor('speech', undefined, { timeoutMs })
+            .requestFloor('speech', undefined, sendOpts)
             .then((ack) => {
               if (ack.ok) {
                 floorRequested++;

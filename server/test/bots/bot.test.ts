@@ -21,6 +21,10 @@ interface Fake {
   /** How many times to ignore a commandId before acking it. */
   drop: Map<string, number>;
   dropNext: number;
+  /** Answers to give the next commands instead of handling them (a retryable code: nothing applied). */
+  answerNext: CommandAck[];
+  /** How many of the next commands cut the connection instead of answering (the command is not applied). */
+  cutNext: number;
   /** Logins to answer 429 (a busy server) before accepting them, and joins to answer UNAVAILABLE. */
   busyLogins: number;
   busyJoins: number;
@@ -49,7 +53,7 @@ beforeEach(async () => {
     });
   });
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io' });
-  const f: Fake = { url: '', io, http, commands: [], drop: new Map(), dropNext: 0, busyLogins: 0, busyJoins: 0 };
+  const f: Fake = { url: '', io, http, commands: [], drop: new Map(), dropNext: 0, answerNext: [], cutNext: 0, busyLogins: 0, busyJoins: 0 };
   const acks = new Map<string, CommandAck>();
   let seq = 10;
   io.use((socket, next) => (String(socket.handshake.auth.token).startsWith('tok-') ? next() : next(Object.assign(new Error('no'), { data: { code: 'UNAUTHENTICATED' } }))));
@@ -69,6 +73,12 @@ beforeEach(async () => {
       if (f.dropNext > 0) {
         f.dropNext--;
         return; // the ack is "lost"
+      }
+      const answer = f.answerNext.shift();
+      if (answer) return ack(answer);
+      if (f.cutNext > 0) {
+        f.cutNext--;
+        return void socket.disconnect(); // "io server disconnect": the bot connects again, as a tablet does
       }
       const known = acks.get(c.commandId);
       if (known) return ack({ ...known, duplicate: true } as CommandAck);
@@ -149,6 +159,30 @@ describe('BotDelegate', () => {
     // Every attempt lost: a timeout error naming the command id.
     fake.dropNext = 3;
     await expect(bot.requestFloor('speech', 'rq-1', { timeoutMs: 50, attempts: 3 })).rejects.toBeInstanceOf(CommandTimeoutError);
+    bot.close();
+  });
+
+  it('[BOT-28] keeps retrying the same commandId past a handful of attempts until the answer is definitive', async () => {
+    const bot = await BotDelegate.login(fake.url, 'bn-d005', 'code-bn-d005');
+    await bot.connect({ reconnectionDelayMs: 20, reconnectionDelayMaxMs: 50 });
+    await bot.join('s1');
+    // A failover on a loaded machine: lost acks, "not yet" answers and dropped connections, more of them than the four
+    // attempts the bot used to allow. None of them is an answer about the ballot; the bot must not report one.
+    fake.dropNext = 3;
+    const unknown = { ok: false, code: 'OUTCOME_UNKNOWN', message: 'Chưa rõ kết quả' } as CommandAck;
+    const unavailable = { ok: false, code: 'UNAVAILABLE', message: 'Máy chủ đang bận' } as CommandAck;
+    fake.answerNext = [unknown, unavailable, unknown];
+    fake.cutNext = 2;
+    const ack = await bot.vote('p1', 'yes', { timeoutMs: 100 });
+    expect(ack).toMatchObject({ ok: true });
+    expect(fake.commands).toHaveLength(9);
+    expect(new Set(fake.commands.map((c) => c.commandId)).size).toBe(1);
+
+    // The patience is the bound: past it, no definitive answer is an unknown outcome, never a refusal.
+    fake.commands.length = 0;
+    fake.dropNext = 1_000;
+    await expect(bot.requestFloor('speech', 'rq-2', { timeoutMs: 50, patienceMs: 400 })).rejects.toThrow(/may or may not have been recorded/);
+    expect(fake.commands.length).toBeGreaterThan(1);
     bot.close();
   });
 

@@ -45,7 +45,7 @@ describe('crash recovery', () => {
       waitForPolls: 1,
       seed: 7,
       delayMs: 4000,
-      // Four attempts of 5 s: enough to outlast a restart on a loaded 2-core machine.
+      // 5 s an attempt; the bots go on retrying (two minutes) until a restart on a loaded 2-core machine is over.
       commandTimeoutMs: 5000,
       log: () => undefined,
       onBallot: (b) => acked.push({ delegateId: b.delegateId, choice: b.choice, at: performance.now(), seq: b.seq }),
