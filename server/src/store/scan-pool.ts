@@ -12,6 +12,8 @@
  *
  * One worker per process, shared by every store opened in it; it stops when idle and starts again on demand.
  */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { scanBuffer, verifiedRecords, type BufferScan } from './journal-lines.ts';
 import type { ScanReply, ScanRequest, WorkerMessage } from './scan-worker.ts';
@@ -147,3 +149,14 @@ class ScanPool {
 }
 
 export const journalScanPool = new ScanPool();
+
+/**
+ * Starts the verification thread now if the data directory holds journals, so that it has loaded by the time the
+ * restore reads them: loading it takes long enough (hundreds of ms, seconds on a busy machine) that the first
+ * journals of a restore used to be verified on the main thread, beside the replay. Never throws; without journals
+ * (a fresh hall) no thread is started.
+ */
+export async function warmJournalScans(dataDir: string): Promise<void> {
+  const names = await readdir(join(dataDir, 'journal')).catch(() => [] as string[]);
+  if (names.some((n) => n.endsWith('.jsonl'))) await journalScanPool.whenReady();
+}
