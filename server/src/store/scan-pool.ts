@@ -63,6 +63,11 @@ class ScanPool {
     return { ...reply.verdict, records: verifiedRecords(bytes, reply.verdict.count) };
   }
 
+  /** A worker is loading or loaded (tests ask). */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
   /** Starts the worker if needed; resolves true once it takes scans, false if it cannot (tests wait on this). */
   whenReady(): Promise<boolean> {
     if (this.ready) return Promise.resolve(true);
