@@ -237,6 +237,12 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
       });
       // Every later connect is a reconnection (the Manager's 'reconnect' fires before the namespace is connected).
       socket.on('connect', () => void rejoin(bot));
+      // A profiling run stops the server gracefully (BENCH_PROFILE_DIR, proc.ts), which disconnects every socket "on
+      // purpose": socket.io-client never reconnects from that by itself, so no bot would come back. A kill -9 (every
+      // measured run) closes the transport instead and the client reconnects on its own; this line does nothing there.
+      socket.on('disconnect', (reason) => {
+        if (reason === 'io server disconnect' && bots.get(item.key) === bot) socket.connect();
+      });
       await rejoin(bot);
     });
     return { bots: bots.size, seqs: [...bots.values()].map((b) => b.seq) };

@@ -803,13 +803,23 @@ export class SessionRoom {
     const timers = this.deps.timers ?? { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
     for (const [key, t] of this.timers) {
       if (wanted.get(key)?.at !== t.at) {
-        timers.clear(t.handle);
+        if (t.handle !== null) timers.clear(t.handle);
         this.timers.delete(key);
       }
     }
     for (const [key, d] of wanted) {
       if (this.timers.has(key)) continue;
       const delay = Math.max(0, d.at - this.deps.now());
+      if (delay === 0) {
+        // Already due (it passed while the session was closed, e.g. during a restart): queued now, ahead of any command
+        // sent from here on. The server listens while it restores, and a timer would let a reconnecting tablet's ballot
+        // in before the deadline that closes its poll. The entry (no handle) keeps it from being queued twice.
+        this.timers.set(key, { at: d.at, handle: null });
+        void this.fireDeadline(d).finally(() => {
+          if (this.timers.get(key)?.handle === null) this.timers.delete(key);
+        });
+        continue;
+      }
       const handle = timers.set(() => {
         this.timers.delete(key);
         void this.fireDeadline(d);
@@ -839,7 +849,7 @@ export class SessionRoom {
     await this.snapshotting;
     this.closed = true;
     const timers = this.deps.timers ?? { clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
-    for (const t of this.timers.values()) timers.clear(t.handle);
+    for (const t of this.timers.values()) if (t.handle !== null) timers.clear(t.handle);
     this.timers.clear();
     this.actor.stop();
   }

@@ -12,6 +12,8 @@
  *
  * One worker per process, shared by every store opened in it; it stops when idle and starts again on demand.
  */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { scanBuffer, verifiedRecords, type BufferScan } from './journal-lines.ts';
 import type { ScanReply, ScanRequest, WorkerMessage } from './scan-worker.ts';
@@ -59,6 +61,11 @@ class ScanPool {
     // The scan itself threw in the worker: let it throw here, where the caller sees it.
     if ('error' in reply) return scanBuffer(bytes);
     return { ...reply.verdict, records: verifiedRecords(bytes, reply.verdict.count) };
+  }
+
+  /** A worker is loading or loaded (tests ask). */
+  get started(): boolean {
+    return this.worker !== null;
   }
 
   /** Starts the worker if needed; resolves true once it takes scans, false if it cannot (tests wait on this). */
@@ -147,3 +154,14 @@ class ScanPool {
 }
 
 export const journalScanPool = new ScanPool();
+
+/**
+ * Starts the verification thread now if the data directory holds journals, so that it has loaded by the time the
+ * restore reads them: loading it takes long enough (hundreds of ms, seconds on a busy machine) that the first
+ * journals of a restore used to be verified on the main thread, beside the replay. Never throws; without journals
+ * (a fresh hall) no thread is started.
+ */
+export async function warmJournalScans(dataDir: string): Promise<void> {
+  const names = await readdir(join(dataDir, 'journal')).catch(() => [] as string[]);
+  if (names.some((n) => n.endsWith('.jsonl'))) await journalScanPool.whenReady();
+}

@@ -1,11 +1,13 @@
 /**
  * Restoring live sessions on boot (registry.restoreAll → SessionRoom.open) from the embedded store: every journal is
- * verified and replayed before the room serves, several sessions at a time, a damaged journal fails alone, and a
- * session restored from a long tail writes a fresh snapshot afterwards so that the next restart replays little.
+ * verified and replayed before the room serves, several sessions at a time, a damaged journal fails alone, a client
+ * asking for a session while the boot restore runs (the server listens before it restores) gets the same replayed
+ * room, and a session restored from a long tail writes a fresh snapshot afterwards so that the next restart replays
+ * little.
  */
 import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SessionSetup, persist, startSession, type Command } from '@hall/core';
+import { SessionSetup, persist, replay, restoreSession, startSession, type Command, type PersistedSession } from '@hall/core';
 import { openEmbeddedStore, type EmbeddedStore } from '../../src/store/embedded.ts';
 import { SessionRegistry } from '../../src/runtime/registry.ts';
 import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
@@ -108,5 +110,27 @@ describe('restoring sessions on boot', () => {
     const room = await registry.get('s-long');
     expect(room.seq).toBe(3 * SNAPSHOT_EVERY);
     expect(room.persisted()).toEqual(before);
+  });
+
+  it('[RESTORE-3] a join while the boot restore runs waits for its session: one room, the journal’s replay, a forged snapshot still ignored', async () => {
+    // s-short's latest snapshot claims its last seq but holds the seq-0 state, under a hash the journal does not have.
+    const genesis = (await store.journal.loadGenesis('s-short'))!;
+    await store.journal.saveSnapshot('s-short', { ...genesis, seq: 5, hash: 'f'.repeat(64) } as never);
+    const registry = await reopen();
+    // One session at a time, s-short last: the join (registry.get, as session:join does) asks before its turn.
+    const boot = registry.restoreAll(['s-long', 's-bad', 's-short'], 1);
+    const joined = await registry.get('s-short');
+    const { restored, replayed } = await boot;
+    expect(restored).toEqual(['s-long', 's-bad', 's-short']);
+    // Opened once, whoever asked first: the boot restore counted the same room's replay.
+    expect(await registry.get('s-short')).toBe(joined);
+    expect(joined.replayedAtOpen).toBe(5);
+    expect(replayed).toBe(3 * SNAPSHOT_EVERY + 10);
+    // The room is the pure machine's replay of the whole journal onto the genesis snapshot.
+    const records = await store.journal.read('s-short');
+    const pure = replay(restoreSession(JSON.parse(JSON.stringify(genesis)) as PersistedSession), records.map((r) => r.event));
+    expect(joined.seq).toBe(5);
+    expect(joined.persisted()).toEqual(persist(pure, 5));
+    pure.stop();
   });
 });

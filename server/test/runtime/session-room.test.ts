@@ -696,3 +696,28 @@ describe('[SNAP] a restore trusts a snapshot only when the journal vouches for i
     expect(room.snapshot.context.attendance[delegateIds[19]!]?.status).toBe('present');
   });
 });
+
+describe('[DUE] a deadline that passed while the session was closed', () => {
+  it('[DUE-1] is applied when the room opens, before a command sent as soon as the room is handed out: a late ballot is refused', async () => {
+    const store = createMemoryStore();
+    let now = 1_780_000_000_000;
+    const setup = async () => SessionSetup.parse({ sessionId: SESSION, title: template.title, council, agenda: template.agenda });
+    const deps: RoomDeps = { journal: store.journal, ballots: new SecretBallots(store.ballots, SECRET), now: () => (now += 1), snapshotEvery: 1000, onChange: () => undefined, log: quiet };
+    const first = await SessionRoom.open(SESSION, setup, deps);
+    rooms.push(first);
+    await ok(first, cmd('session.openCheckIn', {}), CHAIR);
+    for (let i = 0; i < 20; i++) await ok(first, cmd('attendance.checkIn', { delegateId: delegateIds[i] }), D(i));
+    await ok(first, cmd('session.start', {}), CHAIR);
+    await ok(first, cmd('poll.open', { pollId: 'due', subject: 'NQ', kind: 'motion', mode: 'electronic', durationSec: 10 }), CHAIR);
+    await first.close();
+    // The server was down past the poll's deadline; it listens while it restores, so a tablet's resent ballot can
+    // reach the room the moment it is opened.
+    now += 60_000;
+    const room = await SessionRoom.open(SESSION, setup, deps);
+    rooms.push(room);
+    const late = await room.submit(cmd('ballot.cast', { pollId: 'due', choice: 'yes' }), D(0));
+    expect(late.ok).toBe(false);
+    expect(room.snapshot.context.polls[0]!.status).toBe('counted');
+    expect(room.snapshot.context.polls[0]!.castBy).toEqual([]);
+  });
+});

@@ -40,7 +40,7 @@ export interface S3Result {
   recoveryMs: number;
   /** kill -9 → all bots resynced. */
   killToResyncMs: number;
-  /** Restart (spawn) → /healthz answers (the server restores every session before it listens). */
+  /** Restart (spawn) → /healthz answers (the server listens before it restores the sessions). */
   bootToHealthMs: number;
   /** The server's own restore time (read + replay of every journal), from its log. */
   serverRestoreMs: number;
