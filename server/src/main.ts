@@ -10,14 +10,16 @@ import { setupWorker } from '@socket.io/sticky';
 import { loadConfig } from './config.ts';
 import { buildApp } from './app.ts';
 import { ClusterSessions } from './runtime/cluster.ts';
-import { runPrimary, seedOnce, WORKER_READY } from './cores.ts';
+import { runPrimary, seedOnce, WORKER_LEASE, WORKER_READY, type LeaseMessage } from './cores.ts';
 import { startupBanner } from './banner.ts';
 
 async function main() {
   const config = await loadConfig();
   if (cluster.isPrimary && config.cores > 1) return runPrimary(config);
   const worker = cluster.isWorker;
-  const { app, io, store, registry, sessions } = await buildApp(config);
+  // A worker tells its primary which sessions it runs, so their connections are handed to it (balancer.ts).
+  const onLeaseHeld = worker ? (sessionId: string, held: boolean) => process.send?.({ type: WORKER_LEASE, sessionId, held } satisfies LeaseMessage, undefined, undefined, () => undefined) : undefined;
+  const { app, io, store, registry, sessions } = await buildApp(config, { onLeaseHeld });
   for (const w of config.warnings) if (!worker) app.log.warn(w);
   await seedOnce(config, store, (line) => app.log.info(line));
   const started = performance.now();
