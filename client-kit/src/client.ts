@@ -198,6 +198,12 @@ export class HallClient {
   private readonly reconnectionDelayMaxMs: number;
   private readonly rateLimitBackoffMs: number;
   private readonly socketOptions: Partial<ManagerOptions & SocketOptions>;
+  /**
+   * The handshake's query, one object the socket's manager keeps: `session` names the session this client is for, so
+   * a server of several processes hands the connection to the one running it. Changed in place by `join`, so every
+   * reconnection after it says the new session (a connection made before knowing it is served all the same).
+   */
+  private readonly handshakeQuery: Record<string, string> = {};
 
   private socket: HallSocket | null = null;
   /** Incremented on every connect: answers and timeouts of an older connection are recognised as stale. */
@@ -334,6 +340,7 @@ export class HallClient {
     const socket = this.socketFactory(this.baseUrl, {
       path: '/socket.io',
       ...this.socketOptions,
+      query: Object.assign(this.handshakeQuery, this.socketOptions.query as Record<string, string> | undefined),
       autoConnect: false,
       // Each client is one person: never share a manager (and its auth) with another client in the same page.
       forceNew: true,
@@ -470,6 +477,7 @@ export class HallClient {
       if (this.session && this.socket?.connected) this.socket.emit('session:leave', { sessionId: this.session });
       this.rejectJoin(new Error(`HallClient: joined ${sessionId} instead`));
       this.session = sessionId;
+      this.handshakeQuery.session = sessionId;
       if (this.current && this.current.sessionId !== sessionId) this.setView(null);
     }
     const promise = new Promise<SessionView>((resolve, reject) => this.joinWaiters.push({ resolve, reject }));
@@ -482,6 +490,7 @@ export class HallClient {
     if (this.session && this.socket?.connected) this.socket.emit('session:leave', { sessionId: this.session });
     this.rejectJoin(new Error('HallClient: left the session'));
     this.session = null;
+    delete this.handshakeQuery.session;
     this.setView(null);
   }
 

@@ -29,6 +29,23 @@ async function joined(options: Parameters<typeof makeClient>[0] = {}, hall?: Fak
   return { ...made, view };
 }
 
+describe('[KIT-ROUTE] the handshake names the session', () => {
+  it('[KIT-ROUTE-1] joined before connecting, the first handshake names the session; a later join renames it for reconnections; leaving drops it', async () => {
+    const { client, socket } = started();
+    const joining = client.join(SESSION);
+    client.connect();
+    const query = socket().opts.query as Record<string, string>;
+    expect(query).toEqual({ session: SESSION });
+    await joining;
+    client.join('other-session').catch(() => undefined);
+    // The manager keeps this very object: its next handshake (a reconnection) says the new session.
+    expect(socket().opts.query).toBe(query);
+    expect(query).toEqual({ session: 'other-session' });
+    client.leave();
+    expect(query).toEqual({});
+  });
+});
+
 describe('[KIT-VIEW] views and resync', () => {
   it('[KIT-VIEW-1] join resolves with the server view; the snapshot is stable until a newer view arrives', async () => {
     const { client, hall, socket, view } = await joined();

@@ -107,6 +107,8 @@ export interface BuildOptions {
   mediaEnv?: NodeJS.ProcessEnv;
   /** Throttle, devices and audit log (tests); by default they follow the store (embedded files or Redis). */
   authState?: AuthState;
+  /** In a cluster: told when this node takes a session's lease or stops holding it (a HALL_CORES worker tells its primary). */
+  onLeaseHeld?: (sessionId: string, held: boolean) => void;
 }
 
 /** Fastify's rule for the client address (`request.ip`), for Socket.IO handshakes too: TRUST_PROXY or the TCP peer. */
@@ -242,6 +244,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // back together after a Redis restart; subscribing needs a connection of its own.
     const client = (store as RedisStore).client;
     lease = new LeaseManager(client, config.redisPrefix, config.nodeId, config.leaseMs, (id, token) => void registryRef?.drop(id, token), app.log);
+    lease.onHeld = options.onLeaseHeld ?? null;
     rpcSubscriber = client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
     rpcSubscriber.on('error', () => undefined); // reported through /readyz and failed commands, not as a crash
     const { installationId, key } = clusterIdentity(config.redisPrefix, config.tokenSecret, config.ballotSecret);

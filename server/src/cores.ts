@@ -1,32 +1,33 @@
 /**
  * HALL_CORES: one machine, several server processes (docs/cluster.md, "Every core of one machine"). The primary
  * process owns the port and nothing else: it seeds once, then forks one worker per core, each a full cluster node on
- * REDIS_URL (its own NODE_ID, leases, fencing and forwarding exactly as between machines). Connections are handed to
- * the workers by @socket.io/sticky: a Socket.IO connection that started on a worker keeps reaching it (long-polling
- * carries its sid), new ones go to the worker with the fewest clients. Sessions spread over the workers by
- * rendezvous placement (cluster.ts); a worker that dies is forked again, and its sessions move by their leases.
+ * REDIS_URL (its own NODE_ID, leases, fencing and forwarding exactly as between machines). Sessions spread over the
+ * workers by rendezvous placement (cluster.ts); a worker that dies is forked again, and its sessions move by their
+ * leases. Connections are handed to the workers by balancer.ts: a Socket.IO connection that started on a worker keeps
+ * reaching it (long-polling carries its sid), one that names its session goes to the worker running that session
+ * (as its lease was last reported here) or placed to run it, others to the worker with the fewest clients.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:http';
-import { setupMaster } from '@socket.io/sticky';
 import type { Config } from './config.ts';
 import { openStore } from './store/open.ts';
 import { seedDemo } from './seed/demo.ts';
 import { seedProvince } from './seed/province.ts';
 import { startupBanner } from './banner.ts';
 import type { Store } from './store/types.ts';
+import { setupBalancer } from './balancer.ts';
+import { preferredNode } from './runtime/cluster.ts';
 
-/** Messages a worker sends the primary. */
+/** Messages a worker sends the primary: it takes connections now; it took or gave up a session's lease. */
 export const WORKER_READY = 'hall:ready';
+export const WORKER_LEASE = 'hall:lease';
+export type LeaseMessage = { type: typeof WORKER_LEASE; sessionId: string; held: boolean };
 
 /** A worker that dies sooner than this after its start counts as a crash loop: its next start waits longer. */
 const STEADY_MS = 30_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 /** How long shutdown waits for the workers to close their sessions before killing them. */
 const SHUTDOWN_GRACE_MS = 20_000;
-
-type StickyWorker = Worker & { clientsCount?: number };
-const busy = (worker: Worker) => ((worker as StickyWorker).clientsCount = Number.MAX_SAFE_INTEGER);
 
 const say = (line: string) => console.log(`[hall primary ${process.pid}] ${line}`);
 
@@ -56,8 +57,21 @@ export async function runPrimary(config: Config): Promise<void> {
     await store.close();
   }
 
+  // Workers that said they are ready, by index: a worker still booting cannot take a connection (it would be dropped).
+  const ready = new Map<number, Worker>();
+  /** Which worker holds each session's lease, as the workers tell: a session that moved stays found after a restart. */
+  const owners = new Map<string, number>();
   const server = createServer();
-  setupMaster(server, { loadBalancingMethod: 'least-connection' });
+  setupBalancer(server, {
+    ready: () => [...ready.values()],
+    forSession: (sessionId) => {
+      const owner = owners.get(sessionId);
+      if (owner !== undefined && ready.has(owner)) return ready.get(owner)!;
+      // The same placement the workers use (cluster.ts) over the same names: the worker that will open the session.
+      const byNode = new Map([...ready].map(([index, worker]) => [workerNodeId(config.nodeId, index), worker]));
+      return byNode.get(preferredNode([...byNode.keys()], sessionId) ?? '') ?? null;
+    },
+  });
 
   // The first chunk of each connection travels to its worker as a Buffer, which JSON serialization would mangle.
   cluster.setupPrimary({ serialization: 'advanced' });
@@ -68,9 +82,6 @@ export async function runPrimary(config: Config): Promise<void> {
   const fork = (index: number) => {
     // The primary seeded already; each worker is one cluster node with a stable name.
     const worker = cluster.fork({ NODE_ID: workerNodeId(config.nodeId, index), HALL_SEED: '0', HALL_CORE_INDEX: String(index) });
-    // @socket.io/sticky (2.0.1, pinned) gives a new connection to the worker with the lowest clientsCount. A worker
-    // still booting cannot take one (it would be dropped), so it counts as full until it says it is ready.
-    busy(worker);
     indexOf.set(worker, index);
     startedAt.set(index, Date.now());
     say(`worker ${index} (${workerNodeId(config.nodeId, index)}) started, pid ${worker.process.pid}`);
@@ -80,6 +91,10 @@ export async function runPrimary(config: Config): Promise<void> {
   cluster.on('exit', (worker, code, signal) => {
     const index = indexOf.get(worker);
     indexOf.delete(worker);
+    if (index !== undefined && ready.get(index) === worker) {
+      ready.delete(index);
+      for (const [sessionId, owner] of owners) if (owner === index) owners.delete(sessionId);
+    }
     if (shuttingDown || index === undefined) return;
     const lived = Date.now() - (startedAt.get(index) ?? 0);
     const deaths = lived < STEADY_MS ? (quickDeaths.get(index) ?? 0) + 1 : 0;
@@ -91,13 +106,21 @@ export async function runPrimary(config: Config): Promise<void> {
     }, delay).unref();
   });
 
-  const ready = new Set<number>();
   const allReady = new Promise<void>((resolve) => {
     cluster.on('message', (worker, message: unknown) => {
-      if ((message as { type?: string })?.type !== WORKER_READY) return;
       const index = indexOf.get(worker);
-      (worker as StickyWorker).clientsCount = 0;
-      if (index !== undefined) ready.add(index);
+      if (index === undefined) return;
+      const type = (message as { type?: string })?.type;
+      if (type === WORKER_LEASE) {
+        const { sessionId, held } = message as LeaseMessage;
+        if (typeof sessionId !== 'string') return;
+        if (held) owners.set(sessionId, index);
+        // A release arriving after the next holder's news (two processes, two pipes) must not erase that news.
+        else if (owners.get(sessionId) === index) owners.delete(sessionId);
+        return;
+      }
+      if (type !== WORKER_READY) return;
+      ready.set(index, worker);
       if (ready.size === config.cores) resolve();
     });
   });

@@ -10,7 +10,7 @@ import { setupWorker } from '@socket.io/sticky';
 import { loadConfig } from './config.ts';
 import { buildApp } from './app.ts';
 import { ClusterSessions } from './runtime/cluster.ts';
-import { runPrimary, seedOnce, WORKER_READY } from './cores.ts';
+import { runPrimary, seedOnce, WORKER_LEASE, WORKER_READY, type LeaseMessage } from './cores.ts';
 import { startupBanner } from './banner.ts';
 import { warmJournalScans } from './store/scan-pool.ts';
 
@@ -20,7 +20,9 @@ async function main() {
   const worker = cluster.isWorker;
   // While the app is built, the journals' verification thread loads beside it (embedded store only).
   if (!config.redisUrl) void warmJournalScans(config.dataDir);
-  const { app, io, store, registry, sessions } = await buildApp(config);
+  // A worker tells its primary which sessions it runs, so their connections are handed to it (balancer.ts).
+  const onLeaseHeld = worker ? (sessionId: string, held: boolean) => process.send?.({ type: WORKER_LEASE, sessionId, held } satisfies LeaseMessage, undefined, undefined, () => undefined) : undefined;
+  const { app, io, store, registry, sessions } = await buildApp(config, { onLeaseHeld });
   for (const w of config.warnings) if (!worker) app.log.warn(w);
   await seedOnce(config, store, (line) => app.log.info(line));
   // Listen first, restore after: a client that reconnects while the sessions are replayed waits for its own session's

@@ -53,7 +53,7 @@ const ops: Record<string, (args: any) => Promise<unknown>> = {
     await mapLimit(args.items, args.concurrency, async (item) => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const sock = await LiteSocket.connect(args.url, item.token);
+          const sock = await LiteSocket.connect(args.url, item.token, undefined, item.sessionId);
           const held: Held = { sock, sessionId: item.sessionId, lastSeq: -1, rec: [] };
           sock.onView = onView(held);
           if (item.join) {

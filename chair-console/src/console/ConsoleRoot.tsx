@@ -29,12 +29,13 @@ export function ConsoleRoot({ auth, sessionId, onSwitch, onRefused, onLogout }: 
   leave.current = onRefused;
 
   useEffect(() => {
-    client.connect();
+    // Joined before connecting: the first handshake names the session (a server of several processes routes by it).
     client.join(sessionId).catch((err: unknown) => {
       // A session that no longer exists (or another council's) sends the chair back to the list, with the reason.
       if (isHallError(err) && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) leave.current(err.message);
       else setJoinError(isHallError(err) ? err.message : String(err));
     });
+    client.connect();
     return () => client.close();
   }, [client, sessionId]);
 

@@ -286,6 +286,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   reconnectionDelayMs?: number;
   reconnectionDelayMaxMs?: number;
+  /** The session this bot is for: named in the handshake, so a server of several processes hands it to the one running it. */
+  sessionId?: string;
 }
 
 export interface BotStats {
@@ -365,6 +367,7 @@ export class BotDelegate {
       path: '/socket.io',
       auth: { token: this.token },
       transports: ['websocket'],
+      ...(opts.sessionId ? { query: { session: opts.sessionId } } : {}),
       reconnection: true,
       reconnectionDelay: opts.reconnectionDelayMs ?? 500,
       reconnectionDelayMax: opts.reconnectionDelayMaxMs ?? 5000,

@@ -208,7 +208,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmSummary> {
     signedIn.map(async (bot) => {
       try {
         await withRetries(async () => {
-          await bot.ensureConnected();
+          await bot.ensureConnected({ sessionId });
           await bot.join(sessionId);
         }, retrying(bot.delegateId, 'join'));
         return true;

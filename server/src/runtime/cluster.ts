@@ -58,6 +58,11 @@ export class LeaseManager implements Ownership {
   /** Tokens this node holds, by session. */
   private readonly held = new Map<string, { token: string; renewedAt: number }>();
   private readonly timer: NodeJS.Timeout;
+  /**
+   * Told each time this node takes a session's lease or stops holding it (released, lost). A HALL_CORES worker tells
+   * its primary, which sends the session's new connections here (cores.ts); only a hint, the lease stays the authority.
+   */
+  onHeld: ((sessionId: string, held: boolean) => void) | null = null;
 
   /**
    * `redis` is the store's own connection: lease calls and journal writes fail and recover together (a lease client
@@ -91,12 +96,16 @@ export class LeaseManager implements Ownership {
     if (set !== 'OK') return { ok: false, holder: await this.holder(sessionId) };
     this.held.set(sessionId, { token, renewedAt: Date.now() });
     this.log.info({ sessionId, token }, 'lease acquired');
+    this.onHeld?.(sessionId, true);
     return { ok: true, token };
   }
 
   /** Gives up exactly `token` (compare-and-delete): a newer lease of the same session is never touched. */
   async release(sessionId: string, token: string): Promise<void> {
-    if (this.held.get(sessionId)?.token === token) this.held.delete(sessionId);
+    if (this.held.get(sessionId)?.token === token) {
+      this.held.delete(sessionId);
+      this.onHeld?.(sessionId, false);
+    }
     await leaseCall(() => this.redis.eval(RELEASE_LUA, 1, this.key(sessionId), token));
   }
 
@@ -135,6 +144,7 @@ export class LeaseManager implements Ownership {
     if (this.held.get(sessionId)?.token !== token) return;
     this.held.delete(sessionId);
     this.log.warn({ sessionId, token, why }, 'lease lost');
+    this.onHeld?.(sessionId, false);
     this.onLost(sessionId, token);
   }
 

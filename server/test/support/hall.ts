@@ -93,9 +93,11 @@ export class TestClient {
     if (!this.view || v.seq >= this.view.seq) this.view = v;
   }
 
-  static async connect(baseUrl: string, token: string | null, sessionId: string, opts: { join?: boolean } = {}): Promise<TestClient> {
+  /** `nameSession`: say the session in the handshake, as Hall's clients do (a HALL_CORES primary routes by it). */
+  static async connect(baseUrl: string, token: string | null, sessionId: string, opts: { join?: boolean; nameSession?: boolean } = {}): Promise<TestClient> {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
       auth: token ? { token } : {},
+      ...(opts.nameSession ? { query: { session: sessionId } } : {}),
       transports: ['websocket'],
       reconnectionDelay: 100,
       reconnectionDelayMax: 500,

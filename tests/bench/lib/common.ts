@@ -135,7 +135,7 @@ export class StaffSocket {
   }
 
   static async open(baseUrl: string, token: string | null, sessionId: string): Promise<StaffSocket> {
-    const s = new StaffSocket(await LiteSocket.connect(baseUrl, token), sessionId);
+    const s = new StaffSocket(await LiteSocket.connect(baseUrl, token, undefined, sessionId), sessionId);
     await s.join();
     return s;
   }

@@ -65,8 +65,10 @@ export class LiteSocket {
 
   private constructor(private readonly ws: WsClient) {}
 
-  static connect(baseUrl: string, token: string | null, timeoutMs = 20_000): Promise<LiteSocket> {
-    const url = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
+  /** `sessionId`: the session this socket is for, named in the handshake as Hall's clients do (HALL_CORES routes by it). */
+  static connect(baseUrl: string, token: string | null, timeoutMs = 20_000, sessionId?: string): Promise<LiteSocket> {
+    const session = sessionId ? `&session=${encodeURIComponent(sessionId)}` : '';
+    const url = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket${session}`;
     const ws = new WebSocketClient(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
     const sock = new LiteSocket(ws);
     return new Promise<LiteSocket>((resolve, reject) => {

@@ -267,7 +267,7 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
     await sleep(ctx.quick ? 300 : 1000);
 
     // What a publication sends: the delegates' shared view (one encoding for the hall) and the chair's, as pushed.
-    const probe = await LiteSocket.connect(url, tokens.get(DELEGATES[0]!)!);
+    const probe = await LiteSocket.connect(url, tokens.get(DELEGATES[0]!)!, undefined, sessionIds[0]);
     const probeAck = await probe.emitWithAck<{ view: SessionView }>('session:join', { sessionId: sessionIds[0] }, 300_000);
     const delegateViewBytes = pushedBytes(sharedPart(probeAck.view));
     const chairViewBytes = pushedBytes(await chairs[0]!.join());
