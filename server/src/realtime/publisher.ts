@@ -117,7 +117,7 @@ export class ViewPublisher {
   private readonly personalBase = new Map<string, SessionContext>();
   /** Per session: when its tablets' shared view was last pushed (Date.now()) and the state it was projected from. */
   private readonly tabletsSent = new Map<string, { at: number; snapshot: SessionSnapshot }>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: { cancel: () => void } | null = null;
   private armedFor = 0;
   private publishing = false;
   private closed = false;
@@ -209,9 +209,19 @@ export class ViewPublisher {
     const at = Math.max(next, this.coolUntil);
     // A session that became due sooner than the one the timer waits for must not wait behind it.
     if (this.timer && this.armedFor <= at) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.armedFor = at;
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, at - Date.now()));
+    const run = () => void this.tick();
+    // Due now: the next turn of the event loop (after the I/O waiting, so commands still go first), not the next timers
+    // phase a millisecond or more away. With a hundred halls voting, one publication per timers phase was what held
+    // every chair's tally back.
+    if (at - Date.now() < 1) {
+      const handle = setImmediate(run);
+      this.timer = { cancel: () => clearImmediate(handle) };
+    } else {
+      const handle = setTimeout(run, at - Date.now());
+      this.timer = { cancel: () => clearTimeout(handle) };
+    }
   }
 
   private async tick() {
@@ -388,7 +398,7 @@ export class ViewPublisher {
 
   close() {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.queue.clear();
   }
