@@ -290,8 +290,22 @@ function attendanceView(ctx: SessionContext): AttendanceView {
   };
 }
 
-/** The roll of the current sitting by name (the records read it at the end of every sitting). */
+/** Per attendance record: the roll made of it, with the delegates it was made with (a council changes only at restore). */
+const rollCache = new WeakMap<SessionContext['attendance'], { delegates: Council['delegates']; roll: AttendanceRow[] }>();
+
+/**
+ * The roll of the current sitting by name (the records read it at the end of every sitting). The same attendance gives
+ * the same roll object, so a staff view's patch skips it without a look at its 85 rows. Shared: never changed in place.
+ */
 export function rollView(ctx: SessionContext): AttendanceRow[] {
+  const cached = rollCache.get(ctx.attendance);
+  if (cached?.delegates === ctx.council.delegates) return cached.roll;
+  const roll = makeRoll(ctx);
+  rollCache.set(ctx.attendance, { delegates: ctx.council.delegates, roll });
+  return roll;
+}
+
+function makeRoll(ctx: SessionContext): AttendanceRow[] {
   return ctx.council.delegates
     .filter((d) => d.status === 'sitting')
     .map((d) => {
@@ -488,8 +502,21 @@ type Persisted = { context: SessionContext } & Record<string, unknown>;
 const persistedCache = new WeakMap<SessionSnapshot, Persisted>();
 function persistedOf(snapshot: SessionSnapshot): Persisted {
   let persisted = persistedCache.get(snapshot);
-  if (!persisted) persistedCache.set(snapshot, (persisted = snapshot.machine.getPersistedSnapshot(snapshot) as unknown as Persisted));
+  if (!persisted) persistedCache.set(snapshot, (persisted = persist(snapshot)));
   return persisted;
+}
+
+const NO_CONTEXT = {};
+/**
+ * XState walks the whole context to replace the actor references in it by their ids; a machine without children
+ * holds none (the context is journaled plain data), and that walk was most of what a view of a new state cost. So the
+ * context is put back as it is, everything else persisted by XState.
+ */
+function persist(snapshot: SessionSnapshot): Persisted {
+  const withActors = Object.keys(snapshot.children).length > 0;
+  if (withActors) return snapshot.machine.getPersistedSnapshot(snapshot) as unknown as Persisted;
+  const rest = snapshot.machine.getPersistedSnapshot({ ...snapshot, context: NO_CONTEXT } as unknown as SessionSnapshot) as unknown as Persisted;
+  return { ...rest, context: snapshot.context };
 }
 
 /**
@@ -643,6 +670,47 @@ export function personalParts(snapshot: SessionSnapshot, seq: number, delegateId
 }
 
 export const personalOf = (snapshot: SessionSnapshot, seq: number, delegateId: string): PersonalView => personalParts(snapshot, seq, [delegateId]).get(delegateId)!;
+
+/**
+ * The delegates whose own part may differ between two states of a session, or null when anyone's may (then compute
+ * everyone's). A superset is fine, a missing delegate is not: it reads everything `meOf` and `mineOf` read. In a vote
+ * storm it is the few voters since the last publication instead of the whole hall, which a publication then need not
+ * build and compare 85 parts for. The context is never changed in place (apply.ts), so an unchanged part of it is
+ * the same object.
+ */
+export function ownPartsTouched(before: SessionContext, after: SessionContext): Set<string> | null {
+  const touched = new Set<string>();
+  if (before === after) return touched;
+  if (
+    before.council !== after.council ||
+    before.floor.queue !== after.floor.queue ||
+    before.questioning.questions !== after.questioning.questions ||
+    before.polls.length !== after.polls.length
+  ) {
+    return null;
+  }
+  if (before.attendance !== after.attendance) {
+    for (const id in after.attendance) if (before.attendance[id]?.status !== after.attendance[id]?.status) touched.add(id);
+    for (const id in before.attendance) if (!(id in after.attendance)) touched.add(id);
+  }
+  for (let i = 0; i < after.polls.length; i++) {
+    const a = before.polls[i]!;
+    const b = after.polls[i]!;
+    if (a === b) continue;
+    if (a.pollId !== b.pollId || a.mode !== b.mode) return null;
+    if (a.castBy !== b.castBy) {
+      const was = new Set(a.castBy);
+      const is = new Set(b.castBy);
+      for (const id of is) if (!was.has(id)) touched.add(id);
+      for (const id of was) if (!is.has(id)) touched.add(id);
+    }
+    if (a.choices !== b.choices) {
+      for (const id in b.choices) if (a.choices[id] !== b.choices[id]) touched.add(id);
+      for (const id in a.choices) if (!(id in b.choices)) touched.add(id);
+    }
+  }
+  return touched;
+}
 
 /** A tablet's view: the delegates' shared view completed with one delegate's own part. */
 export function personalise(shared: SessionView, personal: PersonalView): SessionView {

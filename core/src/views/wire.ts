@@ -24,6 +24,7 @@
  */
 import { applyPatch, diff, type PatchOp } from './patch.ts';
 import { personalise, type Audience, type PersonalView, type SessionView } from './project.ts';
+import type { SessionSnapshot } from '../machine/engine.ts';
 
 /** What changed in a room's view from seq `from` to seq `seq` (`seq` first: the bench reads it from a frame's first bytes). */
 export interface ViewPatch {
@@ -182,3 +183,50 @@ function isVoteProgress(path: readonly (string | number)[]): boolean {
       return false;
   }
 }
+
+/**
+ * Whether the delegates' shared view of `after` can differ from that of `before` by vote progress only (what
+ * `onlyVoteProgress` says of their patch), told from the two states without projecting either: while the tablets'
+ * progress is held back, a publication in a vote storm need not build and diff a view it will not send. False when
+ * unsure (the caller then projects and diffs): every other part of the state must be the same object — the context
+ * is never changed in place (apply.ts) — and a poll may differ only in who has cast and what they chose while it is
+ * open, which the shared view shows as a count (and a named poll's voters in the snapshot), never as choices.
+ */
+export function onlyVoteProgressBetween(before: SessionSnapshot, after: SessionSnapshot): boolean {
+  if (before === after) return true;
+  if (before.machine !== after.machine || before.status !== after.status || before.output !== after.output || before.error !== after.error) return false;
+  if (!sameJson(before.value, after.value) || !sameShallow(before.historyValue, after.historyValue) || !sameShallow(before.children, after.children)) return false;
+  const a = before.context as unknown as Record<string, unknown>;
+  const b = after.context as unknown as Record<string, unknown>;
+  if (!sameShallow(a, b, PROGRESS_KEYS)) return false;
+  const pa = before.context.polls;
+  const pb = after.context.polls;
+  if (pa === pb) return true;
+  if (pa.length !== pb.length) return false;
+  for (let i = 0; i < pb.length; i++) {
+    if (pa[i] === pb[i]) continue;
+    if (pb[i]!.status !== 'open' || !sameShallow(pa[i] as unknown as Record<string, unknown>, pb[i] as unknown as Record<string, unknown>, BALLOT_KEYS)) return false;
+  }
+  return true;
+}
+
+const PROGRESS_KEYS = new Set(['polls', 'lastEventAt']);
+const BALLOT_KEYS = new Set(['castBy', 'choices']);
+
+/** The same keys holding the same objects (or equal primitives), `except` those keys. */
+function sameShallow(a: unknown, b: unknown, except?: ReadonlySet<string>): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in y) {
+    keys++;
+    if (!except?.has(k) && (!(k in x) || x[k] !== y[k])) return false;
+  }
+  for (const _ in x) keys--;
+  return keys === 0;
+}
+
+/** A machine's state value: a small tree of strings, rebuilt with every snapshot. */
+const sameJson = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);

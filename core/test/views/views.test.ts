@@ -395,6 +395,22 @@ describe('[VIEW] redacted snapshots for clients', () => {
     expect((redactedSnapshot(s.snapshot(), 'delegate') as Redacted).context.polls[0]!.choices).toEqual({ d1: 'yes', d2: 'no' });
   });
 
+  it('[VIEW-23] a staff snapshot is what XState persists (the context not walked for actors is the same data); the roll is one object per attendance', () => {
+    const s = startedSession();
+    s.ok(open('p1'));
+    s.castAll('p1', ['yes', 'no']);
+    const snap = s.snapshot();
+    const persisted = JSON.parse(JSON.stringify(snap.machine.getPersistedSnapshot(snap))) as { context: { polls: unknown[] } };
+    const redacted = JSON.parse(JSON.stringify(redactedSnapshot(snap, 'chair'))) as typeof persisted;
+    expect({ ...redacted, context: { ...redacted.context, polls: [] } }).toEqual({ ...persisted, context: { ...persisted.context, polls: [] } });
+    // The roll is shared between views of states with the same attendance (a patch skips it), and follows a change.
+    expect(chairView(snap, 1).roll).toBe(secretaryView(s.snapshot(), 2).roll);
+    s.ok({ type: 'attendance.set', delegateId: 'd3', status: 'absentExcused', note: 'Ốm', by: secretary });
+    const roll = chairView(s.snapshot(), 3).roll!;
+    expect(roll).not.toBe(chairView(snap, 1).roll);
+    expect(roll.find((r) => r.delegateId === 'd3')).toMatchObject({ status: 'absentExcused', note: 'Ốm' });
+  });
+
   it('[VIEW-18] projectDelegates gives every tablet the same view as delegateView', () => {
     const s = startedSession();
     s.ok(open('p1'));

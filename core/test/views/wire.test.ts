@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionSnapshot } from '../../src/machine/engine.ts';
-import { delegateView, personalOf, project, sharedDelegateView, type PersonalView, type SessionView } from '../../src/views/project.ts';
-import { onlyVoteProgress, viewPatch, ViewAssembler, withoutCouncil } from '../../src/views/wire.ts';
+import { delegateView, ownPartsTouched, personalOf, project, sharedDelegateView, type PersonalView, type SessionView } from '../../src/views/project.ts';
+import { onlyVoteProgress, onlyVoteProgressBetween, viewPatch, ViewAssembler, withoutCouncil } from '../../src/views/wire.ts';
 import { chair, delegate, secretary, startedSession, type SessionDriver } from '../helpers.ts';
 
 /** What the server's publisher sends one tablet for one state: its part only when it changed, then the shared view. */
@@ -117,6 +117,68 @@ describe('[WIRE] pushed views are completed on the client (views/wire.ts)', () =
     expect(onlyVoteProgress([['s', ['poll', 'status'], 'closed']])).toBe(false);
     expect(onlyVoteProgress([['s', ['polls', 0, 'result'], {}]])).toBe(false);
     expect(onlyVoteProgress([])).toBe(true);
+  });
+
+  it('[WIRE-6] told from two states without views: progress only where the patch is, and never where it is not', () => {
+    const s = startedSession({ delegates: 15, present: 12 });
+    const steps: [string, () => unknown, boolean][] = [
+      ['open', () => s.ok({ type: 'poll.open', pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600, by: chair } as never), false],
+      ['ballot', () => s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'yes' }), true],
+      ['ballot', () => s.command(delegate(2), 'ballot.cast', { pollId: 'p1', choice: 'no' }), true],
+      ['change of mind', () => s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'abstain' }), true],
+      ['floor', () => s.ok({ type: 'floor.request', requestId: 'r1', purpose: 'speech', by: delegate(3) }), false],
+      ['check-in', () => s.ok({ type: 'attendance.checkIn', delegateId: 'd13', channel: 'hall', by: delegate(13) } as never), false],
+      ['close', () => s.ok({ type: 'poll.close', pollId: 'p1', by: chair } as never), false],
+      ['announce', () => s.ok({ type: 'poll.announce', pollId: 'p1', by: chair } as never), false],
+      ['secret open', () => s.ok({ type: 'poll.open', pollId: 'p2', subject: 'Kín', kind: 'motion', mode: 'secret', by: chair } as never), false],
+      ['secret ballot', () => s.command(delegate(4), 'ballot.cast', { pollId: 'p2', choice: 'no' }), true],
+      ['attendance note', () => s.ok({ type: 'attendance.set', delegateId: 'd3', status: 'absentExcused', note: 'Ốm', by: secretary }), false],
+    ];
+    let base = s.snapshot();
+    let baseView = withoutCouncil(sharedDelegateView(base, s.log.length));
+    for (const [name, step, expected] of steps) {
+      step();
+      const now = s.snapshot();
+      const view = withoutCouncil(sharedDelegateView(now, s.log.length));
+      const told = onlyVoteProgressBetween(base, now);
+      expect(told, name).toBe(expected);
+      // Never "progress" for a change the patch says is more than progress.
+      if (told) expect(onlyVoteProgress(viewPatch(baseView, view).ops), name).toBe(true);
+      // Progress piles up: from a base several ballots back it is still progress only.
+      if (!expected) [base, baseView] = [now, view];
+    }
+    expect(onlyVoteProgressBetween(base, base)).toBe(true);
+  });
+
+  it('[WIRE-7] the delegates whose own part may have changed: every part that did is among them, a ballot names only its voter', () => {
+    const s = startedSession({ delegates: 15, present: 12 });
+    const everyone = Array.from({ length: 15 }, (_, i) => `d${i + 1}`);
+    const own = (id: string) => {
+      const { me, mine } = personalOf(s.snapshot(), 0, id);
+      return JSON.stringify([me, mine]);
+    };
+    const steps: [string, () => unknown][] = [
+      ['open', () => s.ok({ type: 'poll.open', pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600, by: chair } as never)],
+      ['ballot', () => s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'yes' })],
+      ['change of mind', () => s.command(delegate(1), 'ballot.cast', { pollId: 'p1', choice: 'no' })],
+      ['floor', () => s.ok({ type: 'floor.request', requestId: 'r1', purpose: 'speech', by: delegate(3) })],
+      ['check-in', () => s.ok({ type: 'attendance.checkIn', delegateId: 'd13', channel: 'hall', by: delegate(13) } as never)],
+      ['attendance', () => s.ok({ type: 'attendance.set', delegateId: 'd3', status: 'absentExcused', note: 'Ốm', by: secretary })],
+      ['close', () => s.ok({ type: 'poll.close', pollId: 'p1', by: chair } as never)],
+      ['announce', () => s.ok({ type: 'poll.announce', pollId: 'p1', by: chair } as never)],
+      ['secret open', () => s.ok({ type: 'poll.open', pollId: 'p2', subject: 'Kín', kind: 'motion', mode: 'secret', by: chair } as never)],
+      ['secret ballot', () => s.command(delegate(4), 'ballot.cast', { pollId: 'p2', choice: 'no' })],
+    ];
+    for (const [name, step] of steps) {
+      const before = s.snapshot().context;
+      const was = new Map(everyone.map((id) => [id, own(id)]));
+      step();
+      const touched = ownPartsTouched(before, s.snapshot().context);
+      const changed = everyone.filter((id) => own(id) !== was.get(id));
+      for (const id of changed) expect(touched === null || touched.has(id), `${name}: ${id}`).toBe(true);
+      if (name.includes('ballot') || name === 'change of mind') expect(touched, name).toEqual(new Set(changed));
+    }
+    expect(ownPartsTouched(s.snapshot().context, s.snapshot().context)).toEqual(new Set());
   });
 
   it('[WIRE-5] an own part arriving alone completes the shared view held, so the voter sees their choice before the tablets\' next shared view', () => {

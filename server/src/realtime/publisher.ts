@@ -13,7 +13,22 @@
  * that comes 100 ms later costs nobody anything, a late ack makes a tablet resend. In a cluster, replicated states of
  * other nodes' sessions go through the same queue.
  */
-import { glanceOf, onlyVoteProgress, personalParts, project, sharedDelegateView, viewPatch, withoutCouncil, type Audience, type SessionSnapshot, type SessionView, type ViewPatch } from '@hall/core';
+import {
+  glanceOf,
+  onlyVoteProgress,
+  onlyVoteProgressBetween,
+  ownPartsTouched,
+  personalParts,
+  project,
+  sharedDelegateView,
+  viewPatch,
+  withoutCouncil,
+  type Audience,
+  type SessionContext,
+  type SessionSnapshot,
+  type SessionView,
+  type ViewPatch,
+} from '@hall/core';
 import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
@@ -79,6 +94,12 @@ interface Send {
   except?: ReadonlySet<string>;
 }
 
+/** What one state sends on this node, and when the tablets' vote progress held back from it may go (if it was). */
+interface Publication {
+  sends: Send[];
+  heldUntil?: number;
+}
+
 /** Sockets written to between two turns of the event loop: about a millisecond of work, so an ack never waits long. */
 const SLICE_SOCKETS = 64;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -92,11 +113,11 @@ export class ViewPublisher {
   private readonly sentViews = new Map<string, SessionView>();
   /** Per view room: sockets that joined since its last publication, which get the whole view. */
   private readonly joiners = new Map<string, Set<string>>();
-  /** Per session: when its tablets' shared view was last pushed (Date.now()). */
-  private readonly tabletsSentAt = new Map<string, number>();
-  /** Sessions whose tablets were held back from vote progress by the last `sendsFor`, with when it may go. */
-  private readonly heldProgress = new Map<string, number>();
-  private timer: NodeJS.Timeout | null = null;
+  /** Per session: the context whose own parts `sentPersonal` holds; the next publication computes only the ones that differ. */
+  private readonly personalBase = new Map<string, SessionContext>();
+  /** Per session: when its tablets' shared view was last pushed (Date.now()) and the state it was projected from. */
+  private readonly tabletsSent = new Map<string, { at: number; snapshot: SessionSnapshot }>();
+  private timer: { cancel: () => void } | null = null;
   private armedFor = 0;
   private publishing = false;
   private closed = false;
@@ -188,9 +209,19 @@ export class ViewPublisher {
     const at = Math.max(next, this.coolUntil);
     // A session that became due sooner than the one the timer waits for must not wait behind it.
     if (this.timer && this.armedFor <= at) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.armedFor = at;
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, at - Date.now()));
+    const run = () => void this.tick();
+    // Due now: the next turn of the event loop (after the I/O waiting, so commands still go first), not the next timers
+    // phase a millisecond or more away. With a hundred halls voting, one publication per timers phase was what held
+    // every chair's tally back.
+    if (at - Date.now() < 1) {
+      const handle = setImmediate(run);
+      this.timer = { cancel: () => clearImmediate(handle) };
+    } else {
+      const handle = setTimeout(run, at - Date.now());
+      this.timer = { cancel: () => clearTimeout(handle) };
+    }
   }
 
   private async tick() {
@@ -232,12 +263,8 @@ export class ViewPublisher {
       const { sessionId, snapshot, seq } = source;
       // A state published again for the tablets' held progress: every other room and every own part already has it,
       // and the other nodes too.
-      const sends = progressOnly ? this.tabletsOnly(sessionId, snapshot, seq) : this.sendsFor(sessionId, snapshot, seq);
-      const heldUntil = this.heldProgress.get(sessionId);
-      if (heldUntil !== undefined) {
-        this.heldProgress.delete(sessionId);
-        this.progressPending(source, local, heldUntil);
-      }
+      const { sends, heldUntil } = progressOnly ? this.tabletsOnly(sessionId, snapshot, seq) : this.sendsFor(sessionId, snapshot, seq);
+      if (heldUntil !== undefined) this.progressPending(source, local, heldUntil);
       if (local && !progressOnly) this.onPublished?.(source as SessionRoom);
       let written = 0;
       for (const send of sends) {
@@ -267,8 +294,11 @@ export class ViewPublisher {
     return cost + (this.clock() - started);
   }
 
-  /** Everything one state sends on this node, in order: staff/wall/public views, delegates' own parts, the shared view. */
-  private sendsFor(sessionId: string, snapshot: SessionSnapshot, seq: number): Send[] {
+  /**
+   * Everything one state sends on this node, in order: staff/wall/public views, delegates' own parts, the shared view;
+   * and, when the tablets' vote progress was held back, when it may go.
+   */
+  private sendsFor(sessionId: string, snapshot: SessionSnapshot, seq: number): Publication {
     const sends: Send[] = [];
     for (const audience of ['chair', 'secretary', 'wall', 'public'] as const) {
       const room = audienceRoom(sessionId, audience);
@@ -283,48 +313,64 @@ export class ViewPublisher {
     }
     if (!this.occupied(delegatesRoom(sessionId))) {
       this.forget(delegatesRoom(sessionId));
-      this.tabletsSentAt.delete(sessionId);
-      return sends;
+      this.tabletsSent.delete(sessionId);
+      this.personalBase.delete(sessionId);
+      return { sends };
     }
-    // Own parts first: a tablet completes the shared view that follows with the newest part it holds.
+    this.personalSends(sessionId, snapshot, seq, sends);
+    return { sends, heldUntil: this.tabletSends(sessionId, snapshot, seq, sends) };
+  }
+
+  /**
+   * Own parts go first: a tablet completes the shared view that follows with the newest part it holds. Only the parts
+   * that may have changed since the last publication are built (the voters of a storm, not the hall), and of those
+   * only the ones that did are sent; a delegate who (re)joined since gets theirs anyway.
+   */
+  private personalSends(sessionId: string, snapshot: SessionSnapshot, seq: number, sends: Send[]) {
     let sent = this.sentPersonal.get(sessionId);
     if (!sent) this.sentPersonal.set(sessionId, (sent = new Map()));
-    const listening: string[] = [];
+    const base = this.personalBase.get(sessionId);
+    const touched = base ? ownPartsTouched(base, snapshot.context) : null;
+    this.personalBase.set(sessionId, snapshot.context);
+    const due: string[] = [];
     for (const d of snapshot.context.council.delegates) {
-      if (this.occupied(delegateRoom(sessionId, d.id))) listening.push(d.id);
-      else sent.delete(d.id);
+      if (!this.occupied(delegateRoom(sessionId, d.id))) sent.delete(d.id);
+      else if (!touched || touched.has(d.id) || !sent.has(d.id)) due.push(d.id);
     }
-    for (const [id, part] of personalParts(snapshot, seq, listening)) {
+    for (const [id, part] of personalParts(snapshot, seq, due)) {
       // Compare without the seq: an unchanged part stays valid for every later state.
       const key = JSON.stringify([part.me, part.mine]);
       if (sent.get(id) === key) continue;
       sent.set(id, key);
       sends.push({ room: delegateRoom(sessionId, id), event: 'session:personal', payload: part });
     }
-    this.tabletSends(sessionId, withoutCouncil(sharedDelegateView(snapshot, seq)), sends);
-    return sends;
   }
 
-  private tabletsOnly(sessionId: string, snapshot: SessionSnapshot, seq: number): Send[] {
+  private tabletsOnly(sessionId: string, snapshot: SessionSnapshot, seq: number): Publication {
     const sends: Send[] = [];
-    if (this.occupied(delegatesRoom(sessionId))) this.tabletSends(sessionId, withoutCouncil(sharedDelegateView(snapshot, seq)), sends);
-    return sends;
+    if (!this.occupied(delegatesRoom(sessionId))) return { sends };
+    return { sends, heldUntil: this.tabletSends(sessionId, snapshot, seq, sends) };
   }
 
-  /** The tablets' shared view, except vote progress that comes sooner than its gap after their last push. */
-  private tabletSends(sessionId: string, view: SessionView, sends: Send[]) {
+  /**
+   * The tablets' shared view, except vote progress that comes sooner than its gap after their last push: then it
+   * returns when that progress may go. Whether a change is only progress is told from the states when it can be (no
+   * view built), else from the patch.
+   */
+  private tabletSends(sessionId: string, snapshot: SessionSnapshot, seq: number, sends: Send[]): number | undefined {
     const room = delegatesRoom(sessionId);
-    const base = this.sentViews.get(room);
-    const sentAt = this.tabletsSentAt.get(sessionId) ?? Number.NEGATIVE_INFINITY;
+    const last = this.tabletsSent.get(sessionId);
     const now = Date.now();
+    const holding = last !== undefined && now - last.at < this.progressGapMs && !this.joiners.get(room)?.size;
+    const base = this.sentViews.get(room);
+    if (holding && base && seq > base.seq && onlyVoteProgressBetween(last.snapshot, snapshot)) return last.at + this.progressGapMs;
+    const view = withoutCouncil(sharedDelegateView(snapshot, seq));
     const patch = base && view.seq > base.seq ? viewPatch(base, view) : undefined;
-    if (patch && now - sentAt < this.progressGapMs && !this.joiners.get(room)?.size && onlyVoteProgress(patch.ops)) {
-      this.heldProgress.set(sessionId, sentAt + this.progressGapMs);
-      return;
-    }
+    if (holding && patch && onlyVoteProgress(patch.ops)) return last.at + this.progressGapMs;
     const before = sends.length;
     this.viewSends(room, view, sends, patch);
-    if (sends.length > before) this.tabletsSentAt.set(sessionId, now);
+    if (sends.length > before) this.tabletsSent.set(sessionId, { at: now, snapshot });
+    return undefined;
   }
 
   /** A room's view: whole to its joiners (and to all when it has no earlier one), a patch to everyone else. */
@@ -352,7 +398,7 @@ export class ViewPublisher {
 
   close() {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.queue.clear();
   }

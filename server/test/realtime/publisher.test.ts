@@ -201,6 +201,82 @@ describe('[PUB] view publisher', () => {
     pub.close();
   });
 
+  it('[PUB-7] own parts: a tablet that starts listening gets its part, and a delegate moved up the floor queue by someone else\'s withdrawal gets the new place', async () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
+    const hall = new Hall('s1');
+    join(delegatesRoom('s1'));
+    for (const n of [1, 2]) join(delegateRoom('s1', d(n).id));
+    hall.do(chair, 'session.openCheckIn');
+    for (let k = 1; k <= 60; k++) hall.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
+    hall.do(chair, 'session.start');
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    const parts = () => sent.filter((s) => s.event === 'session:personal').map((s) => s.payload as PersonalView);
+    expect(parts().map((p) => p.me.delegateId)).toEqual([d(1).id, d(2).id]);
+    sent.length = 0;
+
+    // Delegate 3's tablet joins; nothing of theirs changes, yet their part goes with the next publication.
+    join(delegateRoom('s1', d(3).id));
+    hall.do(d(1), 'floor.request', { requestId: 'r1', purpose: 'speech' });
+    hall.do(d(2), 'floor.request', { requestId: 'r2', purpose: 'speech' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(parts().map((p) => [p.me.delegateId, p.me.queuePosition])).toEqual([
+      [d(1).id, 1],
+      [d(2).id, 2],
+      [d(3).id, null],
+    ]);
+    sent.length = 0;
+
+    // Delegate 1 withdraws: delegate 2 did nothing, but is first now.
+    hall.do(d(1), 'floor.withdraw', { requestId: 'r1' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(parts().map((p) => [p.me.delegateId, p.me.queuePosition])).toEqual([
+      [d(1).id, null],
+      [d(2).id, 1],
+    ]);
+    pub.close();
+  });
+
+  it('[PUB-8] many halls voting at once: every chair ends with its hall\'s full count, and rooms nobody is in get nothing', async () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100, progressGapMs: 1000 });
+    const halls = ['h1', 'h2', 'h3', 'h4'].map((id) => new Hall(id));
+    for (const h of halls) {
+      join(audienceRoom(h.sessionId, 'chair'));
+      join(delegatesRoom(h.sessionId));
+      h.do(chair, 'session.openCheckIn');
+      for (let k = 1; k <= 60; k++) h.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
+      h.do(chair, 'session.start');
+      h.do(chair, 'poll.open', { pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600 });
+      pub.changed(h.room);
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    const chairViews = new Map(halls.map((h) => [h.sessionId, sent.find((s) => s.room === audienceRoom(h.sessionId, 'chair'))!.payload as SessionView]));
+    const seen = sent.length;
+    for (let k = 1; k <= 60; k++) {
+      for (const h of halls) {
+        h.do(d(k), 'ballot.cast', { pollId: 'p1', choice: k % 3 ? 'yes' : 'no' });
+        pub.changed(h.room);
+      }
+      await vi.advanceTimersByTimeAsync(20);
+    }
+    await vi.advanceTimersByTimeAsync(2000);
+    for (const h of halls) {
+      let view = chairViews.get(h.sessionId)!;
+      for (const s of sent.slice(seen).filter((x) => x.room === audienceRoom(h.sessionId, 'chair'))) view = applyPatch(view, (s.payload as ViewPatch).ops);
+      expect(view.seq, h.sessionId).toBe(h.seq);
+      expect(view.poll?.castCount, h.sessionId).toBe(60);
+      expect(view.poll?.notVoted, h.sessionId).toEqual([]);
+    }
+    const rooms = new Set(sent.map((s) => s.room as string));
+    expect([...rooms].filter((r) => /:(wall|public|secretary)$/.test(r) || r.startsWith('o:'))).toEqual([]);
+    expect([...rooms].filter((r) => r.includes(':d:'))).toEqual([]);
+    pub.close();
+  });
+
   it('[PUB-2] a session publishes at most once per gap; the session waiting longest goes first', async () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 200 });
