@@ -6,10 +6,6 @@
  * session over by its lease, and every acknowledged ballot is counted exactly once. SIGTERM to the primary stops every
  * worker, each releasing its leases.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BallotChoice, CommandAck } from '@hall/core';
@@ -17,49 +13,18 @@ import { DEMO_STAFF_PASSWORD, demoCouncils, demoDelegateCode } from '../../src/s
 import { runSwarm } from '../../src/bots/swarm.ts';
 import { newCommandId, tallyChoices } from '../../src/bots/bot.ts';
 import { preferredNode } from '../../src/runtime/cluster.ts';
-import { workerNodeId } from '../../src/cores.ts';
-import { freePort, isAlive, login, ServerProcess, TestClient } from '../support/hall.ts';
-import { RedisProcess } from '../support/redis-process.ts';
+import { isAlive, login, TestClient } from '../support/hall.ts';
+import { CORES_WORKERS, startCoresHall, workerPids, type CoresHall } from '../support/cores.ts';
 
 const PREFIX = 'hall:';
-/** With this machine name the two demo sessions are placed on different workers (rendezvous hashing of their ids). */
-const MACHINE = 'multi';
-const WORKERS = [workerNodeId(MACHINE, 1), workerNodeId(MACHINE, 2)];
-const BOOT_MS = 240_000;
 
-let redis: RedisProcess | null = null;
-let server: ServerProcess | null = null;
-const dirs: string[] = [];
-
-afterAll(async () => {
-  await server?.stop();
-  await redis?.destroy();
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-/** The pid of each worker as the primary announced it (the latest start of each). */
-function workerPids(output: string): Map<string, number> {
-  const pids = new Map<string, number>();
-  for (const m of output.matchAll(/worker \d+ \(([^)]+)\) started, pid (\d+)/g)) pids.set(m[1]!, Number(m[2]));
-  return pids;
-}
+let hall: CoresHall | null = null;
+afterAll(() => hall?.stop());
 
 describe('HALL_CORES: several processes on one port', () => {
   it('[CORES-1] sessions spread over workers; long-polling works; a worker killed mid-poll loses no acked ballot; SIGTERM stops all', async () => {
-    redis = await RedisProcess.create();
-    await redis.start();
-    const admin = new Redis(redis.url);
-    const holderOf = async (sessionId: string) => (await admin.get(`${PREFIX}lease:${sessionId}`))?.split(':')[0] ?? null;
-    const dir = await mkdtemp(path.join(tmpdir(), 'hall-cores-'));
-    dirs.push(dir);
-    server = new ServerProcess(path.join(dir, 'data'), await freePort(), {
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: PREFIX,
-      HALL_CORES: '2',
-      NODE_ID: MACHINE,
-      HALL_LEASE_MS: '2000',
-    });
-    await server.start(BOOT_MS);
+    hall = await startCoresHall(PREFIX);
+    const { server, holderOf, admin } = hall;
     expect(server.output).toContain('store: redis, 2 processes');
     const url = server.baseUrl;
 
@@ -69,8 +34,8 @@ describe('HALL_CORES: several processes on one port', () => {
     const chairTd = await TestClient.connect(url, await login(url, 'password', 'chutoa.td', DEMO_STAFF_PASSWORD), 'td-kh10');
     await chairTd.must('session.openCheckIn', {});
     const owner = await holderOf('bn-kh12');
-    expect(owner).toBe(preferredNode(WORKERS, 'bn-kh12'));
-    expect(await holderOf('td-kh10')).toBe(preferredNode(WORKERS, 'td-kh10'));
+    expect(owner).toBe(preferredNode(CORES_WORKERS, 'bn-kh12'));
+    expect(await holderOf('td-kh10')).toBe(preferredNode(CORES_WORKERS, 'td-kh10'));
     expect(new Set([owner, await holderOf('td-kh10')]).size).toBe(2);
     chairTd.close();
 
@@ -121,9 +86,9 @@ describe('HALL_CORES: several processes on one port', () => {
     expect(ackedBeforeKill.length).toBeLessThan(85);
 
     // The other worker takes the session over by its lease; the primary starts the killed one again under its name.
-    const other = WORKERS.find((w) => w !== owner)!;
+    const other = CORES_WORKERS.find((w) => w !== owner)!;
     await expect.poll(() => holderOf('bn-kh12'), { timeout: 90_000, interval: 100 }).toBe(other);
-    await expect.poll(() => workerPids(server!.output).get(owner!), { timeout: 90_000, interval: 200 }).not.toBe(ownerPid);
+    await expect.poll(() => workerPids(server.output).get(owner!), { timeout: 90_000, interval: 200 }).not.toBe(ownerPid);
 
     // The chair's socket was on one of the workers: a fresh one reads the outcome whichever worker it reaches.
     const chair2 = await TestClient.connect(url, await login(url, 'password', 'chutoa.bn', DEMO_STAFF_PASSWORD), 'bn-kh12');

@@ -5,33 +5,17 @@
  * (by lease) gets the connections, even once the killed worker is back under the name placement prefers.
  */
 import { connect as tcpConnect } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_STAFF_PASSWORD } from '../../src/seed/demo.ts';
 import { sessionOfRequest } from '../../src/balancer.ts';
 import { preferredNode } from '../../src/runtime/cluster.ts';
-import { workerNodeId } from '../../src/cores.ts';
-import { freePort, isAlive, login, ServerProcess, TestClient } from '../support/hall.ts';
-import { RedisProcess } from '../support/redis-process.ts';
+import { isAlive, login, TestClient } from '../support/hall.ts';
+import { CORES_WORKERS, startCoresHall, workerPids, type CoresHall } from '../support/cores.ts';
 
 const PREFIX = 'route:';
-/** With this machine name the two demo sessions are placed on different workers (as in cores.test.ts). */
-const MACHINE = 'multi';
-const WORKERS = [workerNodeId(MACHINE, 1), workerNodeId(MACHINE, 2)];
-const BOOT_MS = 240_000;
 
-let redis: RedisProcess | null = null;
-let server: ServerProcess | null = null;
-const dirs: string[] = [];
-
-afterAll(async () => {
-  await server?.stop();
-  await redis?.destroy();
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+let hall: CoresHall | null = null;
+afterAll(() => hall?.stop());
 
 /** Which worker (node id) answered: /healthz names its node; each request is a new connection the primary hands over. */
 async function nodeFor(url: string, query = ''): Promise<string> {
@@ -66,12 +50,6 @@ function rawExchange(port: number, chunks: (string | Buffer)[], waitMs = 5000): 
   });
 }
 
-function workerPids(output: string): Map<string, number> {
-  const pids = new Map<string, number>();
-  for (const m of output.matchAll(/worker \d+ \(([^)]+)\) started, pid (\d+)/g)) pids.set(m[1]!, Number(m[2]));
-  return pids;
-}
-
 describe('HALL_CORES: connections routed to their session', () => {
   it('[ROUTE-1] the session named in a request line is read only when it is a valid id', () => {
     expect(sessionOfRequest('GET /socket.io/?EIO=4&transport=websocket&session=bn-kh12 HTTP/1.1\r\nHost: x')).toBe('bn-kh12');
@@ -92,24 +70,11 @@ describe('HALL_CORES: connections routed to their session', () => {
   });
 
   it('[ROUTE-2] a connection for a session lands on its worker; hostile first chunks leave the primary serving; a moved session is found after a restart', async () => {
-    redis = await RedisProcess.create();
-    await redis.start();
-    const admin = new Redis(redis.url);
-    const holderOf = async (sessionId: string) => (await admin.get(`${PREFIX}lease:${sessionId}`))?.split(':')[0] ?? null;
-    const dir = await mkdtemp(path.join(tmpdir(), 'hall-route-'));
-    dirs.push(dir);
-    const port = await freePort();
-    server = new ServerProcess(path.join(dir, 'data'), port, {
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: PREFIX,
-      HALL_CORES: '2',
-      NODE_ID: MACHINE,
-      HALL_LEASE_MS: '2000',
-      LOG_LEVEL: 'warn',
-    });
-    await server.start(BOOT_MS);
+    hall = await startCoresHall(PREFIX, { LOG_LEVEL: 'warn' });
+    const { server, holderOf, admin } = hall;
+    const port = server.port;
     const url = server.baseUrl;
-    const placed = (s: string) => preferredNode(WORKERS, s)!;
+    const placed = (s: string) => preferredNode(CORES_WORKERS, s)!;
     expect(placed('bn-kh12')).not.toBe(placed('td-kh10'));
 
     // Plain requests that name a session reach its worker, every time (each is a connection of its own).
@@ -150,11 +115,11 @@ describe('HALL_CORES: connections routed to their session', () => {
     // The owning worker killed: its session moves to the other worker by the lease, and stays there when the killed
     // worker is back. Connections naming the session follow the lease (as the workers told the primary), not placement.
     const owner = placed('bn-kh12');
-    const other = WORKERS.find((w) => w !== owner)!;
+    const other = CORES_WORKERS.find((w) => w !== owner)!;
     const ownerPid = workerPids(server.output).get(owner)!;
     process.kill(ownerPid, 'SIGKILL');
     await expect.poll(() => holderOf('bn-kh12'), { timeout: 90_000, interval: 100 }).toBe(other);
-    await expect.poll(() => workerPids(server!.output).get(owner), { timeout: 90_000, interval: 200 }).not.toBe(ownerPid);
+    await expect.poll(() => workerPids(server.output).get(owner), { timeout: 90_000, interval: 200 }).not.toBe(ownerPid);
     // Back and ready: a request naming no session goes to the least-loaded worker, the restarted one (no sockets).
     await expect.poll(() => nodeFor(url).catch(() => null), { timeout: 120_000, interval: 200 }).toBe(owner);
     for (let i = 0; i < 4; i++) expect(await nodeFor(url, '?session=bn-kh12')).toBe(other);
