@@ -45,6 +45,17 @@ class Hall {
     this.actor.send(prepared.event);
     this.seq++;
   }
+  /** Check-in opened and `present` delegates checked in, as most of these halls begin. */
+  seated(present = 60) {
+    this.do(chair, 'session.openCheckIn');
+    for (let k = 1; k <= present; k++) this.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
+  }
+  /** Seated, the sitting started and poll p1 open: a hall ready for a vote storm. */
+  voting() {
+    this.seated();
+    this.do(chair, 'session.start');
+    this.do(chair, 'poll.open', { pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600 });
+  }
   get room(): SessionRoom {
     return { sessionId: this.sessionId, snapshot: this.actor.getSnapshot(), seq: this.seq } as unknown as SessionRoom;
   }
@@ -115,8 +126,7 @@ describe('[PUB] view publisher', () => {
     const hall = new Hall('s1');
     join(delegatesRoom('s1'));
     join(delegateRoom('s1', d(1).id));
-    hall.do(chair, 'session.openCheckIn');
-    for (let k = 1; k <= 60; k++) hall.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
+    hall.seated();
     pub.changed(hall.room);
     await vi.advanceTimersByTimeAsync(15);
     const first = sent.find((s) => s.event === 'session:view')!.payload as SessionView;
@@ -155,10 +165,7 @@ describe('[PUB] view publisher', () => {
     const hall = new Hall('s1');
     for (const room of [audienceRoom('s1', 'chair'), delegatesRoom('s1')]) join(room);
     for (const n of [1, 2, 3]) join(delegateRoom('s1', d(n).id));
-    hall.do(chair, 'session.openCheckIn');
-    for (let k = 1; k <= 60; k++) hall.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
-    hall.do(chair, 'session.start');
-    hall.do(chair, 'poll.open', { pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600 });
+    hall.voting();
     pub.changed(hall.room);
     await vi.advanceTimersByTimeAsync(1000);
     const opened = sent.find((s) => s.room === delegatesRoom('s1') && s.event === 'session:view')!.payload as SessionView;
@@ -207,8 +214,7 @@ describe('[PUB] view publisher', () => {
     const hall = new Hall('s1');
     join(delegatesRoom('s1'));
     for (const n of [1, 2]) join(delegateRoom('s1', d(n).id));
-    hall.do(chair, 'session.openCheckIn');
-    for (let k = 1; k <= 60; k++) hall.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
+    hall.seated();
     hall.do(chair, 'session.start');
     pub.changed(hall.room);
     await vi.advanceTimersByTimeAsync(200);
@@ -247,10 +253,7 @@ describe('[PUB] view publisher', () => {
     for (const h of halls) {
       join(audienceRoom(h.sessionId, 'chair'));
       join(delegatesRoom(h.sessionId));
-      h.do(chair, 'session.openCheckIn');
-      for (let k = 1; k <= 60; k++) h.do(d(k), 'attendance.checkIn', { delegateId: d(k).id, channel: 'hall' });
-      h.do(chair, 'session.start');
-      h.do(chair, 'poll.open', { pollId: 'p1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600 });
+      h.voting();
       pub.changed(h.room);
     }
     await vi.advanceTimersByTimeAsync(1000);
