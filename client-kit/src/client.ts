@@ -18,8 +18,8 @@
 import {
   errorMessages,
   parseCommand,
-  RETRYABLE_CODES,
   PROTOCOL_VERSION,
+  retryDelayMs,
   ViewAssembler,
   type Actor,
   type ClientToServerEvents,
@@ -109,7 +109,8 @@ interface Entry {
   resolve: (status: CommandStatus) => void;
   /** Connection generation of the attempt in flight, or null. */
   inflight: number | null;
-  rateLimited: number;
+  /** Back-offs so far (after RATE_LIMITED, UNAVAILABLE or OUTCOME_UNKNOWN): the next one waits longer. */
+  retries: number;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -123,12 +124,6 @@ interface StoredCommand {
 }
 
 const STORAGE_KEY = 'hall.pendingCommands.v1';
-const RATE_LIMIT_MAX_MS = 4000;
-/**
- * An outage (UNAVAILABLE, OUTCOME_UNKNOWN) is over when the session's new owner serves, within two leases of the old
- * one's death: a back-off growing past a second would keep the delegate waiting well after the service is back.
- */
-const OUTAGE_RETRY_MAX_MS = 1000;
 const CLOCK_ROUNDS = 3;
 
 /**
@@ -687,7 +682,7 @@ export class HallClient {
       createdAt: stored.createdAt,
       done,
     };
-    const entry: Entry = { cmd, resolve, inflight: null, rateLimited: 0, timer: null };
+    const entry: Entry = { cmd, resolve, inflight: null, retries: 0, timer: null };
     this.entries.set(cmd.commandId, entry);
     this.pendingCache = null;
     return entry;
@@ -723,14 +718,18 @@ export class HallClient {
     if (entry.inflight === gen) entry.inflight = null;
     // Any answer is the answer, even for an older attempt: the server returns the same ack for every repeat.
     if (entry.cmd.status.state !== 'sending' || !this.entries.has(entry.cmd.commandId)) return;
-    if (!ack || typeof ack !== 'object') return this.backOff(entry, OUTAGE_RETRY_MAX_MS);
+    // A garbled answer says nothing of what happened: the same as OUTCOME_UNKNOWN.
+    if (!ack || typeof ack !== 'object') {
+      this.backOff(entry, 'OUTCOME_UNKNOWN');
+      return;
+    }
     if (ack.ok) {
       return this.settle(entry, { state: 'recorded', seq: ack.seq, ...(ack.duplicate ? { duplicate: true } : {}) });
     }
     // Nothing was applied (RATE_LIMITED, UNAVAILABLE), or the server cannot yet tell whether it was (OUTCOME_UNKNOWN):
     // the same command goes again, same commandId, until the answer is definitive — the server's dedupe returns the
     // original ack if it was recorded after all, so a retry can never record it twice.
-    if (RETRYABLE_CODES.has(ack.code)) return this.backOff(entry, ack.code === 'RATE_LIMITED' ? RATE_LIMIT_MAX_MS : OUTAGE_RETRY_MAX_MS);
+    if (this.backOff(entry, ack.code)) return;
     if (ack.code === 'UNAUTHENTICATED') this.setConnection('unauthorized');
     this.settle(entry, {
       state: 'refused',
@@ -741,14 +740,17 @@ export class HallClient {
     });
   }
 
-  private backOff(entry: Entry, ceilingMs: number) {
-    if (this.closed) return;
-    const delay = jitter(Math.min(ceilingMs, this.rateLimitBackoffMs * 2 ** entry.rateLimited));
-    entry.rateLimited++;
+  /** Schedules the same command again after a retryable answer; false when `code` is definitive. */
+  private backOff(entry: Entry, code: string): boolean {
+    const delay = retryDelayMs(code, entry.retries + 1, { baseMs: this.rateLimitBackoffMs });
+    if (delay === null) return false;
+    if (this.closed) return true;
+    entry.retries++;
     entry.timer = setTimeout(() => {
       entry.timer = null;
       this.attempt(entry);
     }, delay);
+    return true;
   }
 
   private settle(entry: Entry, status: Exclude<CommandStatus, { state: 'sending' }>) {

@@ -1,6 +1,7 @@
 export * from './model.ts';
 export * from './rules/index.ts';
 export * from './protocol/errors.ts';
+export * from './protocol/retry.ts';
 export * from './protocol/commands.ts';
 export * from './machine/context.ts';
 export * from './machine/session.machine.ts';

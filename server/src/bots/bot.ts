@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import { RETRYABLE_CODES, ViewAssembler } from '@hall/core';
+import { backoffDelayMs, RETRYABLE_CODES, retryDelayMs, ViewAssembler } from '@hall/core';
 import type {
   BallotChoice,
   ClientToServerEvents,
@@ -242,9 +242,7 @@ export async function withRetries<T>(fn: () => Promise<T>, opts: RetryOptions): 
     } catch (err) {
       if (attempt >= opts.attempts || !isTransientFailure(err) || opts.signal?.aborted) throw err;
       opts.onRetry?.(err, attempt);
-      const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
-      // Jitter (half to all of the ceiling): 85 tablets refused together must not come back together.
-      await new Promise((r) => setTimeout(r, Math.floor(ceiling * (0.5 + opts.random() / 2))));
+      await sleep(backoffDelayMs(attempt, { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs, random: opts.random }));
     }
   }
 }
@@ -487,13 +485,14 @@ export class BotDelegate {
         continue;
       }
       opts.onAttempt?.(ack);
-      if (!ack.ok && RETRYABLE_CODES.has(ack.code)) {
-        // Nothing was applied, or the server cannot tell yet: back off and send the same command again. An outage's
-        // back-off stops growing at a second, as client-kit's does: the session's new owner serves within two leases.
+      // Nothing was applied, or the server cannot tell yet: back off and send the same command again, waiting as
+      // client-kit's tablets do (retryDelayMs), so a swarm loads a server in failover the way a hall would.
+      const delay = ack.ok ? null : retryDelayMs(ack.code, answered + 1);
+      if (delay !== null) {
         answered++;
         lastAnswer = ack;
         if (attempt >= attempts || performance.now() >= giveUpAt) break;
-        await sleep(ack.code === 'RATE_LIMITED' ? Math.min(4000, 250 * answered) : Math.min(1000, 250 * answered));
+        await sleep(delay);
         continue;
       }
       if (ack.ok && ack.duplicate) this.stats.duplicates++;
