@@ -120,9 +120,12 @@ export function encryptChoice(poll: PollView, commitments: readonly MemberCommit
   return { ballot, receipt: ballotReceipt(ballot) };
 }
 
-/** What sends a command: `HallClient.send` (which gives it a command id and resends it until answered). */
+/**
+ * What sends a command: `HallClient.send` (which gives it a command id and resends it until answered). `done`, when
+ * the sender has it, settles once the answer is definitive: recorded, or refused (nothing recorded).
+ */
 export interface CommandSender {
-  send(type: 'ballot.castEncrypted', payload: CommandPayload<'ballot.castEncrypted'>): { commandId: string };
+  send(type: 'ballot.castEncrypted', payload: CommandPayload<'ballot.castEncrypted'>): { commandId: string; done?: PromiseLike<{ state: string }> };
 }
 
 /** Encrypts on this device, sends `ballot.castEncrypted`, and returns the receipt with the command's id. */
@@ -140,32 +143,64 @@ export interface CommitteeVoter extends CommandSender {
 
 /**
  * A voter's committee ballot in one call: fetches the poll's board, encrypts the choice on this device to the key
- * computed from the committee's commitments, sends `ballot.castEncrypted`, and keeps the receipt (which shows nothing
- * of the choice) in `receipts` — the tablet's localStorage unless another store is given — for the check on the
- * public board after the announcement. A store that cannot be written does not stop the vote.
+ * computed from the committee's commitments, keeps the receipt (which shows nothing of the choice) in `receipts` — the
+ * tablet's localStorage unless another store is given — for the check on the public board after the announcement,
+ * then sends `ballot.castEncrypted`. The receipt is kept before the ballot leaves, so a tablet that dies once it is
+ * sent (the kit resends it after a reload) can still check the board; a definitive refusal takes it back, so the
+ * tablet never claims a ballot that was not recorded. OUTCOME_UNKNOWN keeps it: the kit sends the same commandId
+ * again until the answer is definitive. A store that cannot be written does not stop the vote.
  */
 export async function castCommittee(
   client: CommitteeVoter,
   poll: PollView,
   choice: BallotChoice,
-  opts: { receipts?: Pick<SecretStore, 'setItem'>; baseUrl?: string; random?: RandomBytes } = {},
+  opts: { receipts?: SecretStore; baseUrl?: string; random?: RandomBytes } = {},
 ): Promise<{ receipt: string; commandId: string }> {
   const sessionId = client.sessionId;
   const me = client.actor?.id;
   const board = sessionId ? await fetchBoard(sessionId, poll.pollId, opts.baseUrl === undefined ? {} : { baseUrl: opts.baseUrl }) : null;
   if (!board) throw new Error('no board');
   globalThis.performance?.mark('hall:encrypt:start');
-  const cast = castEncrypted(client, poll, board, choice, opts.random);
+  const { ballot, receipt } = encryptChoice(poll, board.commitments, choice, opts.random);
   // Measured for the tablet test's figure (encryption and proofs only); the mark carries no content of the ballot.
   globalThis.performance?.measure('hall:encrypt', 'hall:encrypt:start');
-  if (me) {
-    try {
-      (opts.receipts ?? globalThis.localStorage)?.setItem(receiptKey(poll, me), cast.receipt);
-    } catch {
-      // A tablet with no storage still votes; only the later check on the board needs the receipt.
-    }
+  const kept = me ? keepReceipt(opts.receipts ?? globalThis.localStorage, receiptKey(poll, me), receipt) : null;
+  let sent: ReturnType<CommandSender['send']>;
+  try {
+    sent = client.send('ballot.castEncrypted', { pollId: poll.pollId, ballot });
+  } catch (err) {
+    kept?.takeBack();
+    throw err;
   }
-  return cast;
+  sent.done?.then((status) => {
+    if (status.state === 'refused') kept?.takeBack();
+  });
+  return { receipt, commandId: sent.commandId };
+}
+
+/**
+ * Writes a receipt under `key`; `takeBack` puts back what the key held before (a receipt already recorded for this
+ * voter must outlive a second cast that is refused), unless a later cast has written its own since.
+ */
+function keepReceipt(store: SecretStore | undefined, key: string, receipt: string): { takeBack(): void } {
+  let before: string | null = null;
+  try {
+    before = store?.getItem(key) ?? null;
+    store?.setItem(key, receipt);
+  } catch {
+    // A tablet with no storage still votes; only the later check on the board needs the receipt.
+  }
+  return {
+    takeBack() {
+      try {
+        if (!store || store.getItem(key) !== receipt) return;
+        if (before === null) store.removeItem(key);
+        else store.setItem(key, before);
+      } catch {
+        // Nothing to take back from a store that cannot be read.
+      }
+    },
+  };
 }
 
 /** Whether the board lists a ballot with this receipt — recomputed from the ballot itself, not read off the board. */

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CommandPayload, PollView } from '@hall/core';
+import type { CommandAck, CommandPayload, PollView } from '@hall/core';
 import { aggregate, ballotReceipt, checkComplaint, combine, committeeKey, decodePoint, encodePoint, verifyBoard, verifyPartial, type BulletinBoard, type EncryptedBallot } from '@hall/core/ballot-crypto';
 import type { HallClient } from '../src/client.ts';
+import { makeClient, SESSION, until } from './support/fake-hall.ts';
 import {
   advanceMember,
   castCommittee,
@@ -245,10 +246,10 @@ describe('[KIT-CMTE] a committee member\'s device and a voter\'s tablet', () => 
     afterEach(() => {
       vi.unstubAllGlobals();
     });
-    /** The server's board endpoint for session td-kh1 on http://h; any other address is a 404. */
-    const serveBoard = (f: Fake) => {
+    /** The server's board endpoint for the session (td-kh1 unless named) on http://h; any other address is a 404. */
+    const serveBoard = (f: Fake, sessionId = 'td-kh1') => {
       const fetchMock = vi.fn(async (url: string) =>
-        url === 'http://h/api/sessions/td-kh1/polls/p1/board' ? new Response(JSON.stringify({ ok: true, board: f.board }), { status: 200 }) : new Response('{}', { status: 404 }),
+        url === `http://h/api/sessions/${sessionId}/polls/p1/board` ? new Response(JSON.stringify({ ok: true, board: f.board }), { status: 200 }) : new Response('{}', { status: 404 }),
       );
       vi.stubGlobal('fetch', fetchMock);
       return fetchMock;
@@ -273,10 +274,12 @@ describe('[KIT-CMTE] a committee member\'s device and a voter\'s tablet', () => 
       expect(performance.getEntriesByName('hall:encrypt').length).toBe(measured + 1);
 
       // A tablet whose storage refuses the write still votes.
-      const full: Pick<SecretStore, 'setItem'> = {
+      const full: SecretStore = {
+        getItem: () => null,
         setItem: () => {
           throw new Error('QuotaExceededError');
         },
+        removeItem: () => undefined,
       };
       const second = await castCommittee(voter, f.poll, 'yes', { receipts: full, baseUrl: 'http://h' });
       expect(voter.sent).toHaveLength(2);
@@ -287,6 +290,78 @@ describe('[KIT-CMTE] a committee member\'s device and a voter\'s tablet', () => 
       await expect(castCommittee(voter, { ...f.poll, pollId: 'p-none' }, 'yes', { receipts, baseUrl: 'http://h' })).rejects.toThrow('no board');
       expect(voter.sent).toHaveLength(2);
       expect(receipts.items.size).toBe(1);
+    }, 60_000);
+
+    it('[KIT-CMTE-6] the receipt is kept before the ballot leaves and stays while no answer comes; a send that throws takes it back', async () => {
+      const f = fakePoll();
+      runCeremony(f, new Map(MEMBERS.map((id) => [id, new MemoryStore()])));
+      serveBoard(f);
+      const receipts = new MemoryStore();
+      // A tablet that dies in the middle of sending: the send is called, and its answer never comes.
+      const heldAtSend: (string | null)[] = [];
+      const silent: CommitteeVoter = {
+        sessionId: 'td-kh1',
+        actor: { id: 'd7' },
+        send: () => {
+          heldAtSend.push(storedReceipt(f.poll, 'd7', receipts));
+          return { commandId: 'c-silent', done: new Promise<never>(() => undefined) };
+        },
+      };
+      const cast = await castCommittee(silent, f.poll, 'no', { receipts, baseUrl: 'http://h' });
+      expect(heldAtSend).toEqual([cast.receipt]);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(storedReceipt(f.poll, 'd7', receipts)).toBe(cast.receipt);
+
+      // A send that throws (not joined after all) cast nothing: the store holds what it held before.
+      const throwing: CommitteeVoter = {
+        ...silent,
+        send: () => {
+          throw new Error('HallClient.send: join a session first');
+        },
+      };
+      await expect(castCommittee(throwing, f.poll, 'yes', { receipts, baseUrl: 'http://h' })).rejects.toThrow('join a session first');
+      expect(storedReceipt(f.poll, 'd7', receipts)).toBe(cast.receipt);
+    }, 60_000);
+
+    it('[KIT-CMTE-7] through HallClient: OUTCOME_UNKNOWN keeps the receipt while the same commandId goes again; a definitive refusal leaves none (or the receipt kept before)', async () => {
+      const f = fakePoll();
+      runCeremony(f, new Map(MEMBERS.map((id) => [id, new MemoryStore()])));
+      serveBoard(f, SESSION);
+      const { client, hall } = makeClient();
+      try {
+        client.connect();
+        await client.join(SESSION);
+        const receipts = new MemoryStore();
+        const unknown: CommandAck = { ok: false, code: 'OUTCOME_UNKNOWN', message: 'Chưa xác nhận được' };
+        const refused: CommandAck = { ok: false, code: 'REJECTED', reason: 'WRONG_STATE', message: 'Không thể thực hiện ở giai đoạn hiện tại của kỳ họp' };
+        const heldWhileUnknown: (string | null)[] = [];
+        hall.commandHook = (_cmd, attempt) => {
+          heldWhileUnknown.push(storedReceipt(f.poll, 'd7', receipts));
+          return attempt <= 2 ? unknown : refused;
+        };
+        const first = await castCommittee(client, f.poll, 'no', { receipts, baseUrl: 'http://h' });
+        const pending = client.pending().find((c) => c.commandId === first.commandId)!;
+        await expect(pending.done).resolves.toMatchObject({ state: 'refused', code: 'REJECTED' });
+        expect(hall.attempts.get(first.commandId)).toBe(3);
+        expect(heldWhileUnknown).toEqual([first.receipt, first.receipt, first.receipt]);
+        await until(() => storedReceipt(f.poll, 'd7', receipts) === null, 'the refused receipt to be taken back');
+        expect(receipts.items.size).toBe(0);
+
+        // Recorded after an OUTCOME_UNKNOWN: the receipt stays.
+        hall.commandHook = (_cmd, attempt) => (attempt === 1 ? unknown : undefined);
+        const recorded = await castCommittee(client, f.poll, 'yes', { receipts, baseUrl: 'http://h' });
+        await until(() => hall.applied.some((c) => c.commandId === recorded.commandId), 'the second ballot to be recorded');
+        await until(() => client.pending().length === 0, 'the kit to settle it');
+        expect(storedReceipt(f.poll, 'd7', receipts)).toBe(recorded.receipt);
+
+        // A second cast the server refuses (the voter has voted) takes back only its own receipt: the recorded one stays.
+        hall.commandHook = () => refused;
+        const again = await castCommittee(client, f.poll, 'abstain', { receipts, baseUrl: 'http://h' });
+        expect(storedReceipt(f.poll, 'd7', receipts)).toBe(again.receipt);
+        await until(() => storedReceipt(f.poll, 'd7', receipts) === recorded.receipt, 'the recorded receipt to be put back');
+      } finally {
+        client.close();
+      }
     }, 60_000);
   });
 });
