@@ -4,9 +4,8 @@
  * The session is driven through the protocol (TestClient) so each screen is reached quickly; the pages only watch,
  * except where the screen is the result of a press (check-in, a ballot).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { RunningHall, TestClient } from '../../server/test/support/hall.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   ballotRecorded,
   chairPickSession,
@@ -16,7 +15,6 @@ import {
   delegateCheckIn,
   delegateCode,
   delegateId,
-  dumpPages,
   mapLimit,
   motionButton,
   newPage,
@@ -25,10 +23,9 @@ import {
   ScreenLog,
   SESSION,
   SESSION_TITLE,
+  useSitting,
   visible,
   wallLogin,
-  closeSitting,
-  startSitting,
 } from '../support/e2e.ts';
 import { DEMO_STAFF_PASSWORD } from '../../server/src/seed/demo.ts';
 
@@ -36,35 +33,20 @@ const BOTS = range(2, 61);
 const MOTION = 'Nghị quyết về dự toán thu, chi ngân sách nhà nước năm 2029';
 const RATING = 'Lấy phiếu tín nhiệm đối với người giữ chức vụ do HĐND tỉnh bầu';
 
-let h: RunningHall;
-let browser: Browser;
-let observer: TestClient;
-let bots: Map<number, TestClient>;
 let chair: Page;
 let tablet: Page;
 let wall: Page;
 let liveDesktop: Page;
 let livePhone: Page;
-
-beforeAll(async () => {
-  ({ h, browser, observer, bots } = await startSitting(BOTS));
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await dumpPages({ chair, tablet, wall, liveDesktop, livePhone });
-});
-
-afterAll(async () => {
-  await closeSitting({ h, browser, observer, bots });
-});
+const s = useSitting(BOTS, () => ({ chair, tablet, wall, liveDesktop, livePhone }));
 
 describe('screens', () => {
   it('[E2E-5] screenshots of every main screen, and no serious or critical axe violation on any of them', async () => {
     const log = new ScreenLog();
-    const base = h.baseUrl;
+    const base = s.h.baseUrl;
 
     // Sign-in screens and the session picker.
-    chair = await newPage(browser, 'chair');
+    chair = await newPage(s.browser, 'chair');
     await chair.goto(`${base}/chair/`);
     await visible(chair.getByRole('heading', { name: 'Bàn điều hành chủ tọa' }));
     await log.capture(chair, 'chair-login');
@@ -76,7 +58,7 @@ describe('screens', () => {
     await log.capture(chair, 'chair-sessions');
     await chairPickSession(chair);
 
-    tablet = await newPage(browser, 'tablet');
+    tablet = await newPage(s.browser, 'tablet');
     await tablet.goto(`${base}/delegate/`);
     await visible(tablet.getByRole('form', { name: 'Đăng nhập' }));
     await log.capture(tablet, 'delegate-login');
@@ -85,14 +67,14 @@ describe('screens', () => {
     await tablet.getByRole('button', { name: 'Đăng nhập' }).click();
     await visible(tablet.getByRole('heading', { level: 1, name: SESSION_TITLE }));
 
-    wall = await newPage(browser, 'wall');
+    wall = await newPage(s.browser, 'wall');
     await wall.goto(`${base}/wall/?session=${SESSION}`);
     await visible(wall.getByRole('heading', { name: 'Đăng nhập màn hình hội trường' }));
     await log.capture(wall, 'wall-login');
     await wallLogin(wall, base);
 
-    liveDesktop = await newPage(browser, 'desktop');
-    livePhone = await newPage(browser, 'phone');
+    liveDesktop = await newPage(s.browser, 'desktop');
+    livePhone = await newPage(s.browser, 'phone');
     for (const p of [liveDesktop, livePhone]) await p.goto(`${base}/live/?session=${SESSION}`);
 
     // Roll call.
@@ -102,7 +84,7 @@ describe('screens', () => {
     await visible(tablet.getByRole('button', { name: /^Điểm danh — Có mặt/ }));
     await log.capture(tablet, 'delegate-home-checkin');
     await delegateCheckIn(tablet);
-    await checkInAll(bots.values());
+    await checkInAll(s.bots.values());
     const present = 1 + BOTS.length;
     await visible(chair.getByText(`Có mặt ${present}/85 đại biểu`, { exact: false }).first());
     await visible(wall.getByText(`Có mặt ${present}/85`, { exact: true }));
@@ -110,16 +92,16 @@ describe('screens', () => {
     await log.capture(wall, 'wall-checkin');
 
     // In progress: the sitting opened, item 3, a delegate speaking.
-    await observer.must('session.start', {});
-    const item3 = observer.view!.agenda[2]!.id;
-    await observer.must('agenda.goTo', { itemId: item3 });
+    await s.observer.must('session.start', {});
+    const item3 = s.observer.view!.agenda[2]!.id;
+    await s.observer.must('agenda.goTo', { itemId: item3 });
     await visible(chair.getByRole('banner').getByText(/Đang họp$/));
     await visible(tablet.getByText('Phiên họp đang diễn ra.'));
-    const speakerBot = bots.get(10)!;
+    const speakerBot = s.bots.get(10)!;
     await speakerBot.must('floor.request', { requestId: 'e2e5-rq-1', purpose: 'speech' });
-    await bots.get(11)!.must('floor.request', { requestId: 'e2e5-rq-2', purpose: 'debate' });
-    await observer.must('floor.grant', { requestId: 'e2e5-rq-1', speechId: 'e2e5-sp-1' });
-    const speakerName = observer.view!.roll!.find((r) => r.delegateId === delegateId(10))!.name;
+    await s.bots.get(11)!.must('floor.request', { requestId: 'e2e5-rq-2', purpose: 'debate' });
+    await s.observer.must('floor.grant', { requestId: 'e2e5-rq-1', speechId: 'e2e5-sp-1' });
+    const speakerName = s.observer.view!.roll!.find((r) => r.delegateId === delegateId(10))!.name;
     await visible(chair.getByRole('region', { name: 'Người đang phát biểu' }).getByRole('heading', { name: speakerName }));
     await log.capture(chair, 'chair-in-progress');
     await visible(wall.getByRole('region', { name: /^Đang phát biểu/ }).getByText(speakerName, { exact: true }));
@@ -133,10 +115,10 @@ describe('screens', () => {
       await visible(p.getByRole('region', { name: 'Thông tin đang diễn ra tại hội trường' }).getByText(speakerName, { exact: true }));
       await log.capture(p, name);
     }
-    await observer.must('floor.stop', {});
+    await s.observer.must('floor.stop', {});
 
     // An electronic vote: open, a ballot recorded, the result announced.
-    await observer.must('poll.open', { pollId: 'e2e5-motion', subject: MOTION, kind: 'motion', mode: 'electronic', durationSec: 600, itemId: item3 });
+    await s.observer.must('poll.open', { pollId: 'e2e5-motion', subject: MOTION, kind: 'motion', mode: 'electronic', durationSec: 600, itemId: item3 });
     await chairTab(chair, 'Biểu quyết');
     await visible(chairPollCard(chair).getByText('Đang biểu quyết', { exact: true }));
     await log.capture(chair, 'chair-poll-open');
@@ -148,9 +130,9 @@ describe('screens', () => {
     await visible(ballotRecorded(tablet));
     await log.capture(tablet, 'delegate-recorded');
     const choices = ['yes', 'yes', 'no', 'yes', 'abstain'] as const;
-    await mapLimit([...bots.values()].slice(0, 55), 10, (b) => b.must('ballot.cast', { pollId: 'e2e5-motion', choice: choices[Number(b.view!.me!.delegateId.slice(-3)) % 5]! }));
-    await observer.must('poll.close', { pollId: 'e2e5-motion' });
-    await observer.must('poll.announce', { pollId: 'e2e5-motion' });
+    await mapLimit([...s.bots.values()].slice(0, 55), 10, (b) => b.must('ballot.cast', { pollId: 'e2e5-motion', choice: choices[Number(b.view!.me!.delegateId.slice(-3)) % 5]! }));
+    await s.observer.must('poll.close', { pollId: 'e2e5-motion' });
+    await s.observer.must('poll.announce', { pollId: 'e2e5-motion' });
     await visible(resultPanel(chair.getByRole('tabpanel'), MOTION));
     await log.capture(chair, 'chair-result');
     await visible(resultPanel(wall, MOTION));
@@ -166,10 +148,10 @@ describe('screens', () => {
     }
 
     // The confidence-rating grid on the tablet.
-    const officials = (observer.view!.snapshot as { context: { council: { officials: { id: string; ratable: boolean }[] } } }).context.council.officials;
-    const item6 = observer.view!.agenda[5]!.id;
-    await observer.must('agenda.goTo', { itemId: item6 });
-    await observer.must('poll.open', {
+    const officials = (s.observer.view!.snapshot as { context: { council: { officials: { id: string; ratable: boolean }[] } } }).context.council.officials;
+    const item6 = s.observer.view!.agenda[5]!.id;
+    await s.observer.must('agenda.goTo', { itemId: item6 });
+    await s.observer.must('poll.open', {
       pollId: 'e2e5-rating',
       subject: RATING,
       kind: 'confidenceRating',
@@ -181,10 +163,10 @@ describe('screens', () => {
     await visible(tablet.getByRole('heading', { level: 2, name: RATING }));
     await visible(tablet.getByRole('radio').first());
     await log.capture(tablet, 'delegate-confidence-grid');
-    await observer.must('poll.cancel', { pollId: 'e2e5-rating', reason: 'Chụp màn hình kiểm thử' });
+    await s.observer.must('poll.cancel', { pollId: 'e2e5-rating', reason: 'Chụp màn hình kiểm thử' });
 
     // A closed sitting: the wall keeps only the title.
-    await observer.must('sitting.setClosed', { closed: true });
+    await s.observer.must('sitting.setClosed', { closed: true });
     await visible(wall.getByRole('heading', { name: 'PHIÊN HỌP KÍN' }));
     await log.capture(wall, 'wall-closed');
     await visible(liveDesktop.getByText('Phiên họp kín — không truyền hình'));

@@ -4,10 +4,9 @@
  * The tests run in order on the same session: [E2E-1] roll call and an electronic vote, [E2E-2] a speech, [E2E-4] a
  * secret confidence rating.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import type { SessionView } from '@hall/core';
-import type { RunningHall, TestClient } from '../../server/test/support/hall.ts';
 import { screenshot } from '../support/browser.ts';
 import {
   AckGate,
@@ -23,7 +22,6 @@ import {
   chairToolbar,
   checkInAll,
   countPercent,
-  dumpPages,
   delegateCheckIn,
   delegateId,
   delegateLogin,
@@ -41,9 +39,8 @@ import {
   timerSeconds,
   TOTAL_DELEGATES,
   visible,
+  useSitting,
   wallLogin,
-  closeSitting,
-  startSitting,
   STATE_TIMEOUT,
 } from '../support/e2e.ts';
 
@@ -52,42 +49,28 @@ const TABLETS = range(1, 5);
 const BOTS = range(6, 80);
 const PRESENT = TABLETS.length + BOTS.length;
 
-let h: RunningHall;
-let browser: Browser;
-let observer: TestClient; // the chair's view over the protocol, to read what the server holds
-let bots: Map<number, TestClient>;
 let chair: Page;
 let wall: Page;
 let live: Page;
 const tablets = new Map<number, Page>();
 const gates = new Map<number, AckGate>();
+/** `s.observer` is the chair's view over the protocol, to read what the server holds. */
+const s = useSitting(BOTS, () => ({ chair, wall, live, ...Object.fromEntries([...tablets].map(([n, p]) => [`tablet ${n}`, p])) }));
 
-const nameOf = (n: number) => observer.view!.roll!.find((r) => r.delegateId === delegateId(n))!.name;
+const nameOf = (n: number) => s.observer.view!.roll!.find((r) => r.delegateId === delegateId(n))!.name;
 const pollOf = (v: SessionView | null) => v?.poll ?? null;
-
-beforeAll(async () => {
-  ({ h, browser, observer, bots } = await startSitting(BOTS));
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await dumpPages({ chair, wall, live, ...Object.fromEntries([...tablets].map(([n, p]) => [`tablet ${n}`, p])) });
-});
-
-afterAll(async () => {
-  await closeSitting({ h, browser, observer, bots });
-});
 
 describe('a sitting in the browser', () => {
   it('[E2E-1] roll call on five tablets, an electronic vote recorded only on the ack, the result panel on the wall and the public page', async () => {
     // The chair signs in, picks the session and opens the roll call.
-    chair = await newPage(browser, 'chair');
-    await chairLogin(chair, h.baseUrl);
+    chair = await newPage(s.browser, 'chair');
+    await chairLogin(chair, s.h.baseUrl);
     await chairPickSession(chair);
-    wall = await newPage(browser, 'wall');
-    await wallLogin(wall, h.baseUrl);
+    wall = await newPage(s.browser, 'wall');
+    await wallLogin(wall, s.h.baseUrl);
     await visible(wall.getByRole('heading', { name: 'Kỳ họp chưa khai mạc' }));
-    live = await newPage(browser, 'desktop');
-    await openLive(live, h.baseUrl);
+    live = await newPage(s.browser, 'desktop');
+    await openLive(live, s.h.baseUrl);
 
     await chairPress(chairToolbar(chair), 'Mở điểm danh');
     await visible(chair.getByText('Đang điểm danh. Khai mạc phiên họp khi đủ số đại biểu theo quy định.'));
@@ -96,9 +79,9 @@ describe('a sitting in the browser', () => {
     // Five tablets, each in its own browser context, sign in with their codes and check in.
     await Promise.all(
       TABLETS.map(async (n) => {
-        const page = await newPage(browser, 'tablet');
+        const page = await newPage(s.browser, 'tablet');
         gates.set(n, await AckGate.install(page.context()));
-        await delegateLogin(page, h.baseUrl, n);
+        await delegateLogin(page, s.h.baseUrl, n);
         await delegateCheckIn(page);
         tablets.set(n, page);
       }),
@@ -107,21 +90,21 @@ describe('a sitting in the browser', () => {
     await visible(summary.getByText(`Có mặt ${TABLETS.length}/${TOTAL_DELEGATES} đại biểu (${percent(TABLETS.length, TOTAL_DELEGATES)})`));
 
     // The rest of the quorum checks in through the protocol.
-    await checkInAll(bots.values());
+    await checkInAll(s.bots.values());
     await visible(summary.getByText(`Có mặt ${PRESENT}/${TOTAL_DELEGATES} đại biểu (${percent(PRESENT, TOTAL_DELEGATES)})`));
     await visible(summary.getByText(/(^|\s)Đủ số đại biểu theo quy định$/));
     await visible(wall.getByText(`Có mặt ${PRESENT}/${TOTAL_DELEGATES}`, { exact: true }));
     await visible(wall.getByText(/^. Đủ túc số$/));
 
     await chairPress(chairToolbar(chair), 'Khai mạc phiên họp', { title: 'Khai mạc phiên họp?', submit: 'Khai mạc phiên họp' });
-    await observer.until((v) => v.phase === 'inProgress', 'sitting opened');
+    await s.observer.until((v) => v.phase === 'inProgress', 'sitting opened');
     for (const page of tablets.values()) await visible(page.getByText('Phiên họp đang diễn ra.'));
 
     // An electronic motion on item 3.
     const subject = 'Nghị quyết về dự toán thu, chi ngân sách nhà nước năm 2029';
     await chairGoToItem(chair, 3);
     await chairOpenPoll(chair, { subject, durationSec: 600 });
-    const poll = await observer.until((v) => pollOf(v)?.status === 'open', 'poll open');
+    const poll = await s.observer.until((v) => pollOf(v)?.status === 'open', 'poll open');
     const pollId = poll.poll!.pollId;
     await visible(wall.getByText(subject, { exact: true }));
 
@@ -143,7 +126,7 @@ describe('a sitting in the browser', () => {
       await motionButton(page, choice).click();
       await expect.poll(() => gate.heldCount, { timeout: STATE_TIMEOUT }).toBeGreaterThan(0);
       // The server counted it (the chair sees the count move)…
-      await observer.until((v) => pollOf(v)?.castCount === i + 1, `ballot ${i + 1} counted`);
+      await s.observer.until((v) => pollOf(v)?.castCount === i + 1, `ballot ${i + 1} counted`);
       // …but without the ack the tablet says only that it is sending (or, past the kit's ack timeout, resending).
       await visible(page.getByText(`Đang gửi: ${choice}`, { exact: true }).or(ballotResending(page)));
       expect(await ballotRecorded(page).count()).toBe(0);
@@ -155,13 +138,13 @@ describe('a sitting in the browser', () => {
 
     // The other delegates vote through the protocol: 62 yes, 8 no, 3 abstain, 2 present but not voting.
     const botChoice = (k: number) => (k < 62 ? 'yes' : k < 70 ? 'no' : k < 73 ? 'abstain' : null);
-    const voters = [...bots.values()].map((b, k) => [b, botChoice(k)] as const).filter(([, c]) => c !== null);
+    const voters = [...s.bots.values()].map((b, k) => [b, botChoice(k)] as const).filter(([, c]) => c !== null);
     await mapLimit(voters, 10, ([b, choice]) => b.must('ballot.cast', { pollId, choice: choice! }));
     const yes = 3 + 62;
     const no = 1 + 8;
     const abstain = 1 + 3;
     const tookPart = yes + no + abstain;
-    await observer.until((v) => pollOf(v)?.castCount === tookPart, 'all ballots');
+    await s.observer.until((v) => pollOf(v)?.castCount === tookPart, 'all ballots');
     // While open the wall shows how many voted, never a choice.
     const spoken = `Đã biểu quyết ${tookPart} trên ${PRESENT} đại biểu có mặt`;
     await visible(wall.getByLabel(spoken).or(wall.getByText(spoken)));
@@ -196,7 +179,7 @@ describe('a sitting in the browser', () => {
     await expectPanel(resultPanel(live.getByRole('region', { name: 'Kết quả biểu quyết đã công bố' }), subject));
     await expectPanel(resultPanel(tablets.get(1)!, subject));
 
-    const result = pollOf(observer.view)!.result!;
+    const result = pollOf(s.observer.view)!.result!;
     expect(result).toMatchObject({ kind: 'motion', yes, no, abstain, tookPart, total: TOTAL_DELEGATES, adopted: true });
   });
 
@@ -209,7 +192,7 @@ describe('a sitting in the browser', () => {
 
     await chairTab(chair, 'Phát biểu');
     await chair.getByRole('button', { name: `Mời ${name} phát biểu`, exact: true }).click();
-    await observer.until((v) => v.speaker?.id === delegateId(n), 'speaker on the floor');
+    await s.observer.until((v) => v.speaker?.id === delegateId(n), 'speaker on the floor');
 
     const speaker = wall.getByRole('region', { name: /^Đang phát biểu/ });
     await visible(speaker.getByText(name, { exact: true }));
@@ -232,7 +215,7 @@ describe('a sitting in the browser', () => {
     await visible(live.getByRole('region', { name: 'Thông tin đang diễn ra tại hội trường' }).getByText(name, { exact: true }));
 
     await chairPress(chair.getByRole('region', { name: 'Người đang phát biểu' }), 'Dừng phát biểu');
-    await observer.until((v) => v.speaker === null, 'floor free');
+    await s.observer.until((v) => v.speaker === null, 'floor free');
     await gone(speaker);
     await gone(tablet.getByRole('heading', { name: 'Bạn đang phát biểu' }));
   });
@@ -241,7 +224,7 @@ describe('a sitting in the browser', () => {
     const subject = 'Lấy phiếu tín nhiệm đối với người giữ chức vụ do HĐND tỉnh bầu';
     await chairGoToItem(chair, 6);
     await chairOpenPoll(chair, { subject, kind: 'Lấy phiếu tín nhiệm', durationSec: 600 });
-    const opened = await observer.until((v) => pollOf(v)?.status === 'open' && pollOf(v)?.kind === 'confidenceRating', 'rating open');
+    const opened = await s.observer.until((v) => pollOf(v)?.status === 'open' && pollOf(v)?.kind === 'confidenceRating', 'rating open');
     const { pollId, officials } = opened.poll!;
     expect(opened.poll!.mode).toBe('secret');
     // The dialog offers every ratable official by default.
@@ -282,18 +265,18 @@ describe('a sitting in the browser', () => {
       expect(await page.getByRole('radio').count()).toBe(0);
     }
 
-    const botList = [...bots.values()].map((b, k) => [b, raters.length + k] as const);
+    const botList = [...s.bots.values()].map((b, k) => [b, raters.length + k] as const);
     await mapLimit(botList, 10, ([b, v]) => b.must('ballot.cast', { pollId, choice: ballot(v) }));
     const collected = raters.length + botList.length;
-    await observer.until((v) => pollOf(v)?.castCount === collected, 'all rating ballots');
+    await s.observer.until((v) => pollOf(v)?.castCount === collected, 'all rating ballots');
 
     // A second wall with a controllable clock, to turn the pages of the table without waiting 12 s a page.
-    const wall2 = await newPage(browser, 'wall');
+    const wall2 = await newPage(s.browser, 'wall');
     await wall2.clock.install();
-    await wallLogin(wall2, h.baseUrl);
+    await wallLogin(wall2, s.h.baseUrl);
 
     await chairPress(chairPollCard(chair), 'Kết thúc biểu quyết', { title: 'Kết thúc biểu quyết', submit: 'Kết thúc biểu quyết' });
-    await observer.until((v) => pollOf(v)?.status === 'counted', 'rating counted');
+    await s.observer.until((v) => pollOf(v)?.status === 'counted', 'rating counted');
     await chairPress(chairPollCard(chair), 'Công bố kết quả', { title: 'Công bố kết quả biểu quyết?', submit: 'Công bố kết quả' });
 
     // Expected per official, from what was cast; percentages of the ballots collected (the council's base).

@@ -6,13 +6,13 @@
  * must show, and saves a screenshot of each audience: to artifacts/screenshots/walk-*.png, or — with `pnpm screens`
  * (HALL_SCREENS_DIR) — to docs/screens/, the pictures the documentation shows.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { CommandPayload, CommandType, SessionView } from '@hall/core';
 import { newCommandId } from '../../server/src/bots/bot.ts';
-import type { RunningHall, TestClient } from '../../server/test/support/hall.ts';
+import type { TestClient } from '../../server/test/support/hall.ts';
 import { ARTIFACTS } from '../support/browser.ts';
 import {
   chairLogin,
@@ -20,8 +20,7 @@ import {
   chairToolbar,
   checkInAll,
   delegateCheckIn,
-  delegateLogin,
-  dumpPages,
+  delegateTablet,
   escapeRe,
   gone,
   mapLimit,
@@ -30,10 +29,9 @@ import {
   openLive,
   range,
   textMatches,
+  useSitting,
   visible,
   wallLogin,
-  closeSitting,
-  startSitting,
   STATE_TIMEOUT,
 } from '../support/e2e.ts';
 
@@ -49,10 +47,6 @@ const PLEDGE = 'Hoàn thành giải phóng mặt bằng đường vành đai 4 t
 const SHOTS = process.env.HALL_SCREENS_DIR ? path.resolve(process.env.HALL_SCREENS_DIR) : ARTIFACTS;
 const PREFIX = process.env.HALL_SCREENS_DIR ? '' : 'walk-';
 
-let h: RunningHall;
-let browser: Browser;
-let observer: TestClient;
-let bots: Map<number, TestClient>;
 let chair: Page;
 let tablet: Page;
 let wall: Page;
@@ -60,6 +54,7 @@ let liveLaptop: Page;
 let livePhone: Page;
 let liveTv: Page;
 const shots: string[] = [];
+const s = useSitting(BOTS, () => ({ chair, tablet, wall, liveLaptop, livePhone, liveTv }));
 
 async function shot(page: Page, name: string) {
   await mkdir(SHOTS, { recursive: true });
@@ -125,47 +120,37 @@ async function expectFits(panel: Locator, what: string) {
   expect(m.maxLines, `${what}: lines of the longest name`).toBeLessThanOrEqual(2);
 }
 
-beforeAll(async () => {
-  ({ h, browser, observer, bots } = await startSitting(BOTS));
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await dumpPages({ chair, tablet, wall, liveLaptop, livePhone, liveTv });
-});
-
-afterAll(async () => {
+afterAll(() => {
   if (shots.length) console.log(`[WALK] ${shots.length} screenshots in ${SHOTS}`);
-  await closeSitting({ h, browser, observer, bots });
 });
 
 describe('a sitting walked screen by screen', () => {
   it('[WALK-1] roll call, then the sitting: off air the public page is a compact card with the results on the first screen', async () => {
-    chair = await newPage(browser, 'chair');
-    await chairLogin(chair, h.baseUrl);
+    chair = await newPage(s.browser, 'chair');
+    await chairLogin(chair, s.h.baseUrl);
     await chairPickSession(chair);
-    wall = await newPage(browser, 'wall');
-    await wallLogin(wall, h.baseUrl);
-    tablet = await newPage(browser, 'portrait');
-    liveLaptop = await newPage(browser, 'laptop');
-    livePhone = await newPage(browser, 'phoneSmall');
-    liveTv = await newPage(browser, 'wall');
-    for (const p of [liveLaptop, livePhone, liveTv]) await openLive(p, h.baseUrl);
+    wall = await newPage(s.browser, 'wall');
+    await wallLogin(wall, s.h.baseUrl);
+    liveLaptop = await newPage(s.browser, 'laptop');
+    livePhone = await newPage(s.browser, 'phoneSmall');
+    liveTv = await newPage(s.browser, 'wall');
+    for (const p of [liveLaptop, livePhone, liveTv]) await openLive(p, s.h.baseUrl);
 
-    await observer.must('session.openCheckIn', {});
-    await delegateLogin(tablet, h.baseUrl, 1);
+    await s.observer.must('session.openCheckIn', {});
+    tablet = await delegateTablet(s, 1);
     await delegateCheckIn(tablet);
-    await checkInAll(bots.values());
+    await checkInAll(s.bots.values());
     await visible(wall.getByText(`Có mặt ${PRESENT}/85`, { exact: true }));
     await shot(chair, 'chair-checkin');
     await shot(tablet, 'tablet-checkin');
     await shot(wall, 'wall-checkin');
 
-    await observer.must('session.start', {});
-    await observer.must('agenda.goTo', { itemId: observer.view!.agenda[1]!.id });
-    await bots.get(10)!.must('floor.request', { requestId: 'walk-rq-1', purpose: 'speech' });
-    await bots.get(11)!.must('floor.request', { requestId: 'walk-rq-2', purpose: 'speech' });
-    await observer.must('floor.grant', { requestId: 'walk-rq-1', speechId: 'walk-sp-1' });
-    const speaker = (await observer.until((v) => v.speaker?.speechId === 'walk-sp-1', 'speaker on the floor')).speaker!.name;
+    await s.observer.must('session.start', {});
+    await s.observer.must('agenda.goTo', { itemId: s.observer.view!.agenda[1]!.id });
+    await s.bots.get(10)!.must('floor.request', { requestId: 'walk-rq-1', purpose: 'speech' });
+    await s.bots.get(11)!.must('floor.request', { requestId: 'walk-rq-2', purpose: 'speech' });
+    await s.observer.must('floor.grant', { requestId: 'walk-rq-1', speechId: 'walk-sp-1' });
+    const speaker = (await s.observer.until((v) => v.speaker?.speechId === 'walk-sp-1', 'speaker on the floor')).speaker!.name;
     await visible(wall.getByRole('region', { name: /^Đang phát biểu/ }).getByText(speaker, { exact: true }));
     await visible(chair.getByRole('region', { name: 'Người đang phát biểu' }).getByRole('heading', { name: speaker }));
     await shot(chair, 'chair-speaker');
@@ -185,21 +170,21 @@ describe('a sitting walked screen by screen', () => {
       expect(heading.y + heading.height, `${name}: results heading above the fold`).toBeLessThanOrEqual(page.viewportSize()!.height);
       await shot(page, 'live-offair');
     }
-    await observer.must('floor.stop', {});
-    await observer.until((x) => x.speaker === null, 'floor free');
+    await s.observer.must('floor.stop', {});
+    await s.observer.until((x) => x.speaker === null, 'floor free');
   });
 
   it('[WALK-2] questioning: the wall and the public page say who is asked, and show a commitment as soon as it is recorded', async () => {
-    const v = observer.view!;
-    await observer.must('agenda.goTo', { itemId: v.agenda[4]!.id });
+    const v = s.observer.view!;
+    await s.observer.must('agenda.goTo', { itemId: v.agenda[4]!.id });
     const chairman = official(v, 'Chủ tịch UBND tỉnh');
     const builder = official(v, 'Giám đốc Sở Xây dựng');
-    await observer.must('questioning.addGroup', { groupId: 'walk-g1', topic: TOPIC, respondentIds: [chairman.id, builder.id] });
-    await observer.must('questioning.openGroup', { groupId: 'walk-g1' });
-    await bots.get(20)!.must('question.submit', { questionId: 'walk-q1', respondentId: builder.id, groupId: 'walk-g1', text: 'Khi nào bàn giao mặt bằng?' });
-    await bots.get(21)!.must('question.submit', { questionId: 'walk-q2', respondentId: chairman.id, groupId: 'walk-g1', text: '' });
-    await observer.must('questioning.call', { questionId: 'walk-q1', speechId: 'walk-sp-q1' });
-    const asker = (await observer.until((x) => x.speaker?.speechId === 'walk-sp-q1', 'question on the floor')).speaker!.name;
+    await s.observer.must('questioning.addGroup', { groupId: 'walk-g1', topic: TOPIC, respondentIds: [chairman.id, builder.id] });
+    await s.observer.must('questioning.openGroup', { groupId: 'walk-g1' });
+    await s.bots.get(20)!.must('question.submit', { questionId: 'walk-q1', respondentId: builder.id, groupId: 'walk-g1', text: 'Khi nào bàn giao mặt bằng?' });
+    await s.bots.get(21)!.must('question.submit', { questionId: 'walk-q2', respondentId: chairman.id, groupId: 'walk-g1', text: '' });
+    await s.observer.must('questioning.call', { questionId: 'walk-q1', speechId: 'walk-sp-q1' });
+    const asker = (await s.observer.until((x) => x.speaker?.speechId === 'walk-sp-q1', 'question on the floor')).speaker!.name;
 
     const wallQ = wall.getByRole('region', { name: /^CHẤT VẤN/ });
     await visible(wallQ.getByText(asker, { exact: true }));
@@ -208,11 +193,11 @@ describe('a sitting walked screen by screen', () => {
     await textMatches(overlay(liveLaptop).locator('.overlay__asked'), `Chất vấn đối với: ${builder.fullName} (${builder.post})`);
     await shot(wall, 'wall-questioning');
     await shot(liveLaptop, 'live-questioning');
-    await observer.must('floor.stop', {});
-    await observer.must('questioning.answer', { respondentId: builder.id, speechId: 'walk-sp-a1' });
-    await observer.must('floor.stop', {});
+    await s.observer.must('floor.stop', {});
+    await s.observer.must('questioning.answer', { respondentId: builder.id, speechId: 'walk-sp-a1' });
+    await s.observer.must('floor.stop', {});
 
-    await observer.must('commitment.record', { commitmentId: 'walk-c1', respondentId: builder.id, questionId: 'walk-q1', content: PLEDGE, deadline: '2029-12-31' });
+    await s.observer.must('commitment.record', { commitmentId: 'walk-c1', respondentId: builder.id, questionId: 'walk-q1', content: PLEDGE, deadline: '2029-12-31' });
     const pledge = wallQ.getByRole('note', { name: 'Cam kết' });
     await visible(pledge.getByText(PLEDGE, { exact: true }));
     await visible(pledge.getByText(`Cam kết: ${builder.fullName}`, { exact: true }));
@@ -223,28 +208,28 @@ describe('a sitting walked screen by screen', () => {
     await visible(livePhone.getByRole('region', { name: 'Cam kết của người trả lời chất vấn' }).getByText(PLEDGE, { exact: true }));
     await shot(wall, 'wall-commitment');
     await shot(chair, 'chair-questioning');
-    await observer.must('questioning.closeGroup', {});
-    await observer.until((x) => x.questioning?.activeGroup === null, 'group closed');
+    await s.observer.must('questioning.closeGroup', {});
+    await s.observer.until((x) => x.questioning?.activeGroup === null, 'group closed');
   });
 
   it('[WALK-3] a re-vote: every screen marks the rounds, says why, and shows the official result first', async () => {
-    const item = observer.view!.agenda[3]!.id;
-    await observer.must('agenda.goTo', { itemId: item });
-    await observer.must('poll.open', { pollId: 'walk-m1', subject: MOTION, kind: 'motion', mode: 'electronic', durationSec: 600, itemId: item });
-    const all = [...bots.values()];
+    const item = s.observer.view!.agenda[3]!.id;
+    await s.observer.must('agenda.goTo', { itemId: item });
+    await s.observer.must('poll.open', { pollId: 'walk-m1', subject: MOTION, kind: 'motion', mode: 'electronic', durationSec: 600, itemId: item });
+    const all = [...s.bots.values()];
     await mapLimit(all, 10, (b) => must(b, 'ballot.cast', { pollId: 'walk-m1', choice: Number(b.view!.me!.delegateId.slice(-3)) % 3 === 0 ? 'yes' : 'no' }));
-    await observer.must('poll.close', { pollId: 'walk-m1' });
-    await observer.must('poll.announce', { pollId: 'walk-m1' });
-    expect((await observer.until((x) => x.poll?.pollId === 'walk-m1' && x.poll.status === 'announced', 'round 1 announced')).poll!.result).toMatchObject({ kind: 'motion', adopted: false });
+    await s.observer.must('poll.close', { pollId: 'walk-m1' });
+    await s.observer.must('poll.announce', { pollId: 'walk-m1' });
+    expect((await s.observer.until((x) => x.poll?.pollId === 'walk-m1' && x.poll.status === 'announced', 'round 1 announced')).poll!.result).toMatchObject({ kind: 'motion', adopted: false });
 
-    await observer.must('poll.revote', { pollId: 'walk-m1', newPollId: 'walk-m2', reason: REVOTE_REASON, durationSec: 600 });
+    await s.observer.must('poll.revote', { pollId: 'walk-m1', newPollId: 'walk-m2', reason: REVOTE_REASON, durationSec: 600 });
     await visible(wall.getByText('Biểu quyết lại — lần thứ 2'));
     await visible(wall.getByText(`Lý do biểu quyết lại: ${REVOTE_REASON}`, { exact: true }));
     await shot(wall, 'wall-revote');
     await mapLimit(all, 10, (b) => must(b, 'ballot.cast', { pollId: 'walk-m2', choice: Number(b.view!.me!.delegateId.slice(-3)) % 7 === 0 ? 'no' : 'yes' }));
-    await observer.must('poll.close', { pollId: 'walk-m2' });
-    await observer.must('poll.announce', { pollId: 'walk-m2' });
-    expect((await observer.until((x) => x.poll?.pollId === 'walk-m2' && x.poll.status === 'announced', 'round 2 announced')).poll!.result).toMatchObject({ kind: 'motion', adopted: true });
+    await s.observer.must('poll.close', { pollId: 'walk-m2' });
+    await s.observer.must('poll.announce', { pollId: 'walk-m2' });
+    expect((await s.observer.until((x) => x.poll?.pollId === 'walk-m2' && x.poll.status === 'announced', 'round 2 announced')).poll!.result).toMatchObject({ kind: 'motion', adopted: true });
 
     // The public page and the tablet's results: round 2 (official) first, then round 1 marked as voted again.
     const expectRounds = async (scope: Locator, what: string) => {
@@ -274,12 +259,12 @@ describe('a sitting walked screen by screen', () => {
   });
 
   it('[WALK-4] a confidence rating: "ĐANG LẤY PHIẾU" on the wall; the table sized for the back row; readable on a phone, a laptop, a TV and a tablet', async () => {
-    const v = observer.view!;
+    const v = s.observer.view!;
     const item = v.agenda[5]!.id;
-    await observer.must('agenda.goTo', { itemId: item });
+    await s.observer.must('agenda.goTo', { itemId: item });
     const ratable = (v.snapshot as { context: { council: { officials: { id: string; ratable: boolean }[] } } }).context.council.officials.filter((o) => o.ratable).map((o) => o.id);
     expect(ratable).toHaveLength(15);
-    await observer.must('poll.open', { pollId: 'walk-r1', subject: RATING, kind: 'confidenceRating', mode: 'secret', durationSec: 900, itemId: item, officialIds: ratable });
+    await s.observer.must('poll.open', { pollId: 'walk-r1', subject: RATING, kind: 'confidenceRating', mode: 'secret', durationSec: 900, itemId: item, officialIds: ratable });
     const eyebrow = wall.locator('#wall-poll-h');
     await textMatches(eyebrow, /^ĐANG LẤY PHIẾU TÍN NHIỆM/);
     expect(normalize(await eyebrow.innerText())).not.toMatch(/biểu quyết/i);
@@ -291,9 +276,9 @@ describe('a sitting walked screen by screen', () => {
 
     // Official j: 0 mostly low (dismissal proposal), 1 more than half low (may resign), the rest spread.
     const level = (k: number, j: number) => (j === 0 ? (k < 50 ? 'low' : 'confidence') : j === 1 ? (k < 40 ? 'low' : 'high') : (['high', 'confidence', 'low'] as const)[(k + j) % 3]!);
-    await mapLimit([...bots.values()].map((b, k) => [b, k] as const), 4, ([b, k]) => must(b, 'ballot.cast', { pollId: 'walk-r1', choice: Object.fromEntries(ratable.map((id, j) => [id, level(k, j)])) }));
-    await observer.must('poll.close', { pollId: 'walk-r1' });
-    await observer.must('poll.announce', { pollId: 'walk-r1' });
+    await mapLimit([...s.bots.values()].map((b, k) => [b, k] as const), 4, ([b, k]) => must(b, 'ballot.cast', { pollId: 'walk-r1', choice: Object.fromEntries(ratable.map((id, j) => [id, level(k, j)])) }));
+    await s.observer.must('poll.close', { pollId: 'walk-r1' });
+    await s.observer.must('poll.announce', { pollId: 'walk-r1' });
 
     // The wall: eight rows fill a page (two pages for 15), sizes for the back row, nothing spills off the screen.
     const board = wall.getByRole('region', { name: 'KẾT QUẢ LẤY PHIẾU TÍN NHIỆM' });
@@ -351,7 +336,7 @@ describe('a sitting walked screen by screen', () => {
     await shot(chair, 'chair-recess-dialog');
     await dialog.getByRole('button', { name: 'Tạm nghỉ', exact: true }).click();
     await gone(dialog);
-    const v = await observer.until((x) => x.phase === 'recess', 'recess');
+    const v = await s.observer.until((x) => x.phase === 'recess', 'recess');
     expect(v.recess).not.toBeNull();
     const resumeAt = v.recess!.resumeAt!;
     expect(resumeAt - v.recess!.since).toBe(20 * 60_000);
@@ -368,7 +353,7 @@ describe('a sitting walked screen by screen', () => {
     await shot(chair, 'chair-recess');
 
     // Resuming clears it everywhere.
-    await observer.must('session.resume', {});
+    await s.observer.must('session.resume', {});
     await gone(wall.getByText(`TIẾP TỤC LÚC ${time}`, { exact: true }));
     await gone(tablet.getByText(new RegExp(`Phiên họp tiếp tục lúc ${escapeRe(time)}$`)));
     console.log(`[WALK] ${shots.length} screenshots`);
