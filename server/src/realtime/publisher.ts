@@ -126,6 +126,8 @@ export class ViewPublisher {
   private readonly joiners = new Map<string, Set<string>>();
   /** Per session: the context whose own parts `sentPersonal` holds; the next publication computes only the ones that differ. */
   private readonly personalBase = new Map<string, SessionContext>();
+  /** Per session: delegates who (re)joined since its last publication, whose own part goes out whatever changed. */
+  private readonly rejoiners = new Map<string, Set<string>>();
   /** Per session: when its tablets' shared view was last pushed (Date.now()) and the state it was projected from. */
   private readonly tabletsSent = new Map<string, { at: number; snapshot: SessionSnapshot }>();
   private timer: { cancel: () => void } | null = null;
@@ -198,6 +200,9 @@ export class ViewPublisher {
   /** A delegate socket (re)joined with a complete view: whatever we pushed before, send their part again next time. */
   rejoined(sessionId: string, delegateId: string) {
     this.sentPersonal.get(sessionId)?.delete(delegateId);
+    let fresh = this.rejoiners.get(sessionId);
+    if (!fresh) this.rejoiners.set(sessionId, (fresh = new Set()));
+    fresh.add(delegateId);
   }
 
   /**
@@ -341,6 +346,7 @@ export class ViewPublisher {
       this.forget(delegatesRoom(sessionId));
       this.tabletsSent.delete(sessionId);
       this.personalBase.delete(sessionId);
+      this.rejoiners.delete(sessionId);
       return { sends };
     }
     this.personalSends(sessionId, snapshot, seq, sends);
@@ -358,10 +364,15 @@ export class ViewPublisher {
     const base = this.personalBase.get(sessionId);
     const touched = base ? ownPartsTouched(base, snapshot.context) : null;
     this.personalBase.set(sessionId, snapshot.context);
+    const rejoiners = this.rejoiners.get(sessionId);
+    this.rejoiners.delete(sessionId);
+    // Whoever is neither touched nor rejoined holds a part that is still right: only the others are looked at (a room
+    // lookup per delegate of the hall, per publication, was a measurable part of a storm).
+    const candidates: Iterable<string> = touched ? new Set([...touched, ...(rejoiners ?? [])]) : snapshot.context.council.delegates.map((d) => d.id);
     const due: string[] = [];
-    for (const d of snapshot.context.council.delegates) {
-      if (!this.occupied(delegateRoom(sessionId, d.id))) sent.delete(d.id);
-      else if (!touched || touched.has(d.id) || !sent.has(d.id)) due.push(d.id);
+    for (const id of candidates) {
+      if (!this.occupied(delegateRoom(sessionId, id))) sent.delete(id);
+      else if (!touched || touched.has(id) || !sent.has(id)) due.push(id);
     }
     for (const [id, part] of personalParts(snapshot, seq, due)) {
       // Compare without the seq: an unchanged part stays valid for every later state.
