@@ -17,8 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import cluster, { type Worker } from 'node:cluster';
-import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { Id } from '@hall/core';
 
 export interface Route {
@@ -44,6 +43,19 @@ export function sessionOfRequest(head: string): string | null {
   // URLSearchParams never throws: a malformed escape stays as typed, and then fails the id rule.
   const value = new URLSearchParams(line.slice(q + 1, space < 0 ? undefined : space)).get('session');
   return value !== null && Id.safeParse(value).success ? value : null;
+}
+
+/**
+ * Stops the primary reading a connection it hands to a worker. Until the IPC message carrying it is out (behind others
+ * in a burst of connections), the primary's copy of the descriptor stays open; whatever it read meanwhile — the
+ * client's first Socket.IO packet, sent as soon as the worker answered the upgrade — was swallowed, and the connection
+ * opened, then hung (1 to 19 in bursts of 8,500). `pause()` does not stop libuv reading into the stream's buffer, and
+ * the stream's read-ahead starts the handle again unless it believes it still reads: so the handle is stopped and its
+ * `reading` flag left set. What the client sends next waits in the kernel for the worker.
+ */
+export function stopReading(socket: Socket) {
+  (socket as unknown as { _handle?: { readStop?: () => number } | null })._handle?.readStop?.();
+  socket.pause();
 }
 
 const unavailable = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
@@ -75,8 +87,6 @@ export function setupBalancer(server: Server, route: Route): void {
     const failed = (err: Error | null) => {
       if (err) socket.destroy();
     };
-    // The primary never parses HTTP itself: the worker does, from the bytes relayed to it.
-    socket.removeAllListeners('data');
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       if (worker && connectionId) {
@@ -96,6 +106,7 @@ export function setupBalancer(server: Server, route: Route): void {
       const lower = head.toLowerCase();
       if (!lower.includes('content-length:') && !lower.includes('transfer-encoding:')) {
         // The whole request is here: the worker takes the socket itself.
+        stopReading(socket);
         worker.send({ type: 'sticky:connection', data: chunk }, socket, failed);
         return;
       }

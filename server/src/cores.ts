@@ -8,7 +8,7 @@
  * (as its lease was last reported here) or placed to run it, others to the worker with the fewest clients.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { createServer } from 'node:http';
+import { createServer } from 'node:net';
 import type { Config } from './config.ts';
 import { openStore } from './store/open.ts';
 import { seedDemo } from './seed/demo.ts';

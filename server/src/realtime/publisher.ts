@@ -102,6 +102,17 @@ interface Publication {
 
 /** Sockets written to between two turns of the event loop: about a millisecond of work, so an ack never waits long. */
 const SLICE_SOCKETS = 64;
+/** Publishing work (projecting, encoding) in one turn of the event loop before commands get theirs, ms. */
+const TURN_BUDGET_MS = 2;
+/** Publishing work one tick takes on before the share's pause, ms. */
+const TICK_BUDGET_MS = 20;
+
+/** One turn of the event loop's publishing: when it began (the cost clock), sockets written, work of earlier turns. */
+interface Turn {
+  started: number;
+  written: number;
+  cost: number;
+}
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ViewPublisher {
@@ -115,6 +126,8 @@ export class ViewPublisher {
   private readonly joiners = new Map<string, Set<string>>();
   /** Per session: the context whose own parts `sentPersonal` holds; the next publication computes only the ones that differ. */
   private readonly personalBase = new Map<string, SessionContext>();
+  /** Per session: delegates who (re)joined since its last publication, whose own part goes out whatever changed. */
+  private readonly rejoiners = new Map<string, Set<string>>();
   /** Per session: when its tablets' shared view was last pushed (Date.now()) and the state it was projected from. */
   private readonly tabletsSent = new Map<string, { at: number; snapshot: SessionSnapshot }>();
   private timer: { cancel: () => void } | null = null;
@@ -187,6 +200,9 @@ export class ViewPublisher {
   /** A delegate socket (re)joined with a complete view: whatever we pushed before, send their part again next time. */
   rejoined(sessionId: string, delegateId: string) {
     this.sentPersonal.get(sessionId)?.delete(delegateId);
+    let fresh = this.rejoiners.get(sessionId);
+    if (!fresh) this.rejoiners.set(sessionId, (fresh = new Set()));
+    fresh.add(delegateId);
   }
 
   /**
@@ -226,47 +242,68 @@ export class ViewPublisher {
 
   private async tick() {
     this.timer = null;
-    const now = Date.now();
-    // The session waiting longest goes first, so a storm in one hall does not starve the others' views.
-    let pick: [string, Queued] | null = null;
-    for (const entry of this.queue) if (entry[1].due <= now && (!pick || entry[1].due < pick[1].due)) pick = entry;
-    if (pick) {
-      const [sessionId, { source, local, progressOnly }] = pick;
-      this.queue.delete(sessionId);
-      this.lastPublished.set(sessionId, now);
-      this.publishing = true;
-      const commandsBefore = this.commands;
-      const startedAt = this.clock();
-      let cost = 0;
-      try {
-        cost = await this.publish(source, local, progressOnly);
-      } finally {
-        this.publishing = false;
+    // Every session due when the tick starts is published in it, several in one turn of the event loop while they are
+    // small (a storm's publications are mostly a chair's patch and a voter's own part, a few sockets each): one turn
+    // per publication was what kept a hundred chairs' tallies waiting in line. A tick stops taking more after
+    // TICK_BUDGET_MS of work, so the share below still leaves commands their part of the loop.
+    const horizon = Date.now();
+    const turn: Turn = { started: this.clock(), written: 0, cost: 0 };
+    const commandsBefore = this.commands;
+    const startedAt = this.clock();
+    this.publishing = true;
+    try {
+      for (let pick = this.dueBy(horizon); pick && !this.closed && this.spent(turn) < TICK_BUDGET_MS; pick = this.dueBy(horizon)) {
+        const [sessionId, { source, local, progressOnly }] = pick;
+        this.queue.delete(sessionId);
+        this.lastPublished.set(sessionId, Date.now());
+        await this.publish(source, local, progressOnly, turn);
       }
-      this.busyMs += cost;
-      const elapsed = Math.max(1, this.clock() - startedAt);
-      const storm = ((this.commands - commandsBefore) * 1000) / elapsed >= this.stormRate;
-      this.coolUntil = storm ? Date.now() + (cost * (1 - this.share)) / this.share : 0;
+    } finally {
+      this.publishing = false;
     }
+    const cost = this.spent(turn);
+    this.busyMs += cost;
+    const elapsed = Math.max(1, this.clock() - startedAt);
+    const storm = ((this.commands - commandsBefore) * 1000) / elapsed >= this.stormRate;
+    this.coolUntil = storm ? Date.now() + (cost * (1 - this.share)) / this.share : 0;
     this.arm();
+  }
+
+  /** The session waiting longest of those due by `horizon`, so a storm in one hall does not starve the others' views. */
+  private dueBy(horizon: number): [string, Queued] | null {
+    let pick: [string, Queued] | null = null;
+    for (const entry of this.queue) if (entry[1].due <= horizon && (!pick || entry[1].due < pick[1].due)) pick = entry;
+    return pick;
+  }
+
+  /** Publishing work of this tick so far, ms. */
+  private spent(turn: Turn) {
+    return turn.cost + (this.clock() - turn.started);
+  }
+
+  /** Ends this turn of the event loop (commands that arrived meanwhile run) once it has written or worked enough. */
+  private async yieldIfSpent(turn: Turn) {
+    const spent = this.clock() - turn.started;
+    if (turn.written < SLICE_SOCKETS && spent < TURN_BUDGET_MS) return;
+    turn.cost += spent;
+    await nextTurn();
+    turn.started = this.clock();
+    turn.written = 0;
   }
 
   /**
    * One publication: every view projected at once (one consistent state), then written a slice of sockets at a time
    * with a turn of the event loop between slices, so commands arriving meanwhile are handled (and acked) in between.
-   * Resolves with the CPU time it took, ms.
    */
-  private async publish(source: ViewSource, local: boolean, progressOnly = false): Promise<number> {
-    let started = this.clock();
-    let cost = 0;
+  private async publish(source: ViewSource, local: boolean, progressOnly: boolean, turn: Turn) {
     try {
+      await this.yieldIfSpent(turn);
       const { sessionId, snapshot, seq } = source;
       // A state published again for the tablets' held progress: every other room and every own part already has it,
       // and the other nodes too.
       const { sends, heldUntil } = progressOnly ? this.tabletsOnly(sessionId, snapshot, seq) : this.sendsFor(sessionId, snapshot, seq);
       if (heldUntil !== undefined) this.progressPending(source, local, heldUntil);
       if (local && !progressOnly) this.onPublished?.(source as SessionRoom);
-      let written = 0;
       for (const send of sends) {
         const members = this.io.of('/').adapter.rooms.get(send.room);
         if (!members?.size) continue;
@@ -274,24 +311,18 @@ export class ViewPublisher {
         const ids = filter || members.size > SLICE_SOCKETS ? [...members].filter((id) => (send.only ? send.only.has(id) : !filter?.has(id))) : null;
         if (ids?.length === 0) continue;
         for (let from = 0; from < (ids?.length ?? 1); from += SLICE_SOCKETS) {
-          if (written >= SLICE_SOCKETS) {
-            cost += this.clock() - started;
-            await nextTurn();
-            started = this.clock();
-            written = 0;
-          }
+          await this.yieldIfSpent(turn);
           // Local only: with a cluster adapter a plain `to()` would also reach other nodes, which publish for themselves.
           const target = ids ? ids.slice(from, from + SLICE_SOCKETS) : send.room;
           this.io.local.to(target).emit(send.event, send.payload);
           this.views++;
-          written += ids ? target.length : members.size;
+          turn.written += ids ? target.length : members.size;
         }
       }
     } catch (err) {
       // One session's projection failing must not stop the others' views.
       console.error('view projection failed', source.sessionId, err);
     }
-    return cost + (this.clock() - started);
   }
 
   /**
@@ -315,6 +346,7 @@ export class ViewPublisher {
       this.forget(delegatesRoom(sessionId));
       this.tabletsSent.delete(sessionId);
       this.personalBase.delete(sessionId);
+      this.rejoiners.delete(sessionId);
       return { sends };
     }
     this.personalSends(sessionId, snapshot, seq, sends);
@@ -332,10 +364,15 @@ export class ViewPublisher {
     const base = this.personalBase.get(sessionId);
     const touched = base ? ownPartsTouched(base, snapshot.context) : null;
     this.personalBase.set(sessionId, snapshot.context);
+    const rejoiners = this.rejoiners.get(sessionId);
+    this.rejoiners.delete(sessionId);
+    // Whoever is neither touched nor rejoined holds a part that is still right: only the others are looked at (a room
+    // lookup per delegate of the hall, per publication, was a measurable part of a storm).
+    const candidates: Iterable<string> = touched ? new Set([...touched, ...(rejoiners ?? [])]) : snapshot.context.council.delegates.map((d) => d.id);
     const due: string[] = [];
-    for (const d of snapshot.context.council.delegates) {
-      if (!this.occupied(delegateRoom(sessionId, d.id))) sent.delete(d.id);
-      else if (!touched || touched.has(d.id) || !sent.has(d.id)) due.push(d.id);
+    for (const id of candidates) {
+      if (!this.occupied(delegateRoom(sessionId, id))) sent.delete(id);
+      else if (!touched || touched.has(id) || !sent.has(id)) due.push(id);
     }
     for (const [id, part] of personalParts(snapshot, seq, due)) {
       // Compare without the seq: an unchanged part stays valid for every later state.

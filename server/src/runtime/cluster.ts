@@ -602,6 +602,10 @@ export class ClusterSessions implements Sessions {
     }
   }
 
+  councilOf(sessionId: string) {
+    return this.registry.councilOf(sessionId);
+  }
+
   async localCount() {
     return (await this.registry.openRooms()).length;
   }

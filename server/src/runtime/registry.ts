@@ -36,6 +36,8 @@ const RESTORE_CONCURRENCY = 8;
 
 export class SessionRegistry {
   private readonly rooms = new Map<string, Promise<SessionRoom>>();
+  /** Each pending room once it has opened, so a caller can read an open room without awaiting (`councilOf`). */
+  private readonly opened = new WeakMap<Promise<SessionRoom>, SessionRoom>();
   private closing = false;
 
   private readonly deps: RoomDeps;
@@ -72,12 +74,15 @@ export class SessionRegistry {
     }
   }
 
-  /** The catalog's session changed: a room that has not frozen its setup yet is rebuilt on next use. */
+  /**
+   * The catalog's session changed: a room that has not frozen its setup yet is rebuilt on next use, and the room of a
+   * session that was deleted is closed (`councilOf` must not answer for it).
+   */
   async invalidate(sessionId: string) {
     const pending = this.rooms.get(sessionId);
     if (!pending) return;
     const room = await pending.catch(() => null);
-    if (room && !room.frozen) {
+    if (room && (!room.frozen || !(await this.catalog.getSession(sessionId)))) {
       this.rooms.delete(sessionId);
       await room.close();
     }
@@ -86,12 +91,26 @@ export class SessionRegistry {
   get(sessionId: string): Promise<SessionRoom> {
     let room = this.rooms.get(sessionId);
     if (!room) {
-      room = this.open(sessionId);
+      const pending = (room = this.open(sessionId));
       this.rooms.set(sessionId, room);
       // A failed open is not cached: the next request tries again (the cause may have been a store blip).
-      room.catch(() => this.rooms.delete(sessionId));
+      room.then(
+        (opened) => this.opened.set(pending, opened),
+        () => this.rooms.delete(sessionId),
+      );
     }
     return room;
+  }
+
+  /**
+   * The council of the session's room open on this node once its setup is frozen (its first command fixed the council
+   * for good: the catalog refuses to move a started session), without awaiting or opening anything; null otherwise. So
+   * a storm's commands are authorized without reading the catalog — a store round trip per ballot in a cluster.
+   */
+  councilOf(sessionId: string): string | null {
+    const pending = this.rooms.get(sessionId);
+    const room = pending && this.opened.get(pending);
+    return room && room.frozen && !room.lostLease && !room.needsReopen ? room.snapshot.context.council.id : null;
   }
 
   /** Rooms already open, without opening any. */

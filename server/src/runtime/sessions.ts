@@ -10,6 +10,11 @@ import type { CommitteeBoard } from '../ballots/committee.ts';
 export interface Sessions {
   submit(command: Command, actor: Actor): Promise<CommandAck>;
   view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView>;
+  /**
+   * The council of a session whose room is open on this node (null when it is not): what a command is authorized
+   * against without reading the catalog.
+   */
+  councilOf(sessionId: string): string | null;
   /** Sessions whose actor runs on this node. */
   localCount(): Promise<number>;
   /** A committee poll's public bulletin board; null when the poll is not a committee poll. */
@@ -31,6 +36,10 @@ export class LocalSessions implements Sessions {
 
   async board(sessionId: string, pollId: string): Promise<CommitteeBoard | null> {
     return (await this.registry.get(sessionId)).board(pollId);
+  }
+
+  councilOf(sessionId: string) {
+    return this.registry.councilOf(sessionId);
   }
 
   async localCount() {

@@ -63,6 +63,24 @@ describe('authorization', () => {
     other.close();
   });
 
+  it('[GW-12] commands to a started session are authorized from its open room, with no catalog read; other councils still get FORBIDDEN', async () => {
+    const catalog = h.hall.store.catalog;
+    const read = catalog.getSession.bind(catalog);
+    let reads = 0;
+    catalog.getSession = (id: string) => (reads++, read(id));
+    try {
+      await chair.must('poll.open', { pollId: 'gw12', subject: 'Biểu quyết thử', kind: 'motion', mode: 'electronic' });
+      for (const d of delegates.slice(0, 5)) expect((await d.send('ballot.cast', { pollId: 'gw12', choice: 'yes' })).ok).toBe(true);
+      const other = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'password', 'chutoa.td', DEMO_STAFF_PASSWORD), SESSION, { join: false });
+      expect(await other.send('poll.close', { pollId: 'gw12' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+      other.close();
+      expect(reads).toBe(0);
+      await chair.must('poll.cancel', { pollId: 'gw12', reason: 'Thử nghiệm' });
+    } finally {
+      catalog.getSession = read;
+    }
+  });
+
   it('[GW-5] an admin watches with the chair view but cannot act as the chair', async () => {
     const admin = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'password', 'admin', DEMO_ADMIN_PASSWORD), SESSION);
     expect(admin.view!.audience).toBe('chair');

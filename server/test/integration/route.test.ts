@@ -4,10 +4,10 @@
  * process. Hostile first chunks never bring the primary down. After a worker is killed, its session's new owner
  * (by lease) gets the connections, even once the killed worker is back under the name placement prefers.
  */
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_STAFF_PASSWORD } from '../../src/seed/demo.ts';
-import { sessionOfRequest } from '../../src/balancer.ts';
+import { sessionOfRequest, stopReading } from '../../src/balancer.ts';
 import { preferredNode } from '../../src/runtime/cluster.ts';
 import { isAlive, login, TestClient } from '../support/hall.ts';
 import { CORES_WORKERS, startCoresHall, workerPids, type CoresHall } from '../support/cores.ts';
@@ -66,6 +66,37 @@ describe('HALL_CORES: connections routed to their session', () => {
       '',
     ]) {
       expect(sessionOfRequest(bad), bad.slice(0, 60)).toBeNull();
+    }
+  });
+
+  it('[ROUTE-3] a connection the primary hands over is no longer read by it: what the client sends next waits for the worker', async () => {
+    const server = createTcpServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const accepted = new Promise<{ socket: Socket; first: string }>((resolve) =>
+      server.once('connection', (socket) => socket.once('data', (chunk) => (stopReading(socket), resolve({ socket, first: chunk.toString() })))),
+    );
+    const client = tcpConnect((server.address() as AddressInfo).port, '127.0.0.1');
+    let serverSide: Socket | null = null;
+    try {
+      client.write('GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n\r\n');
+      const { socket, first } = await accepted;
+      serverSide = socket;
+      expect(first).toContain('GET /socket.io/');
+      const late: string[] = [];
+      socket.on('data', (chunk) => late.push(chunk.toString()));
+      // The client's first packet after the upgrade, in the server's kernel before the primary's next turns.
+      await new Promise<void>((resolve) => client.write('40{"token":"t"}', () => resolve()));
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(socket.readableLength).toBe(0);
+      expect(late).toEqual([]);
+      // It is still there for whoever reads the descriptor next (the worker, in the cluster).
+      (socket as unknown as { _handle: { readStart: () => number } })._handle.readStart();
+      socket.resume();
+      await expect.poll(() => late.join(''), { timeout: 30_000 }).toBe('40{"token":"t"}');
+    } finally {
+      serverSide?.destroy();
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

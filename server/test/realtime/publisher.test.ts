@@ -347,6 +347,32 @@ describe('[PUB] view publisher', () => {
     pub.close();
   });
 
+  it('[PUB-9] small publications due together go out in one turn of the event loop, then commands run', async () => {
+    const marks: string[] = [];
+    const rooms = new Map<string, Set<string>>();
+    const io = {
+      of: () => ({ adapter: { rooms } }),
+      local: {
+        to: (target: string | string[]) => ({
+          emit: () => {
+            if (marks.length === 0) setImmediate(() => marks.push('command'));
+            marks.push(`emit ${String(target)}`);
+          },
+        }),
+      },
+    } as unknown as Server;
+    const pub = new ViewPublisher(io, { flushMs: 1 });
+    const halls = ['a', 'b', 'c'].map((id) => new Hall(id));
+    for (const h of halls) {
+      rooms.set(audienceRoom(h.sessionId, 'chair'), new Set([`chair-${h.sessionId}`]));
+      h.do(chair, 'session.openCheckIn');
+      pub.changed(h.room);
+    }
+    await vi.advanceTimersByTimeAsync(5);
+    expect(marks).toEqual([...halls.map((h) => `emit ${audienceRoom(h.sessionId, 'chair')}`), 'command']);
+    pub.close();
+  });
+
   it('[PUB-4] a big room is written a slice of sockets at a time, and work that arrives meanwhile runs between slices', async () => {
     const marks: string[] = [];
     const rooms = new Map<string, Set<string>>();
