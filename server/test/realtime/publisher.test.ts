@@ -63,6 +63,11 @@ class Hall {
 }
 
 const chair = { role: 'chair', id: 'chutoa.bn' } as const;
+/** Delegates `ns` of session s1 listening, each with one tablet. */
+const tablets = (join: (room: string) => void, ...ns: number[]) => {
+  join(delegatesRoom('s1'));
+  for (const n of ns) join(delegateRoom('s1', d(n).id));
+};
 const d = (n: number) => ({ role: 'delegate', id: `bn-d${String(n).padStart(3, '0')}` }) as const;
 
 beforeEach(() => vi.useFakeTimers());
@@ -213,8 +218,7 @@ describe('[PUB] view publisher', () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
     const hall = new Hall('s1');
-    join(delegatesRoom('s1'));
-    for (const n of [1, 2]) join(delegateRoom('s1', d(n).id));
+    tablets(join, 1, 2);
     hall.seated();
     hall.do(chair, 'session.start');
     pub.changed(hall.room);
@@ -251,8 +255,7 @@ describe('[PUB] view publisher', () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
     const hall = new Hall('s1');
-    join(delegatesRoom('s1'));
-    for (const n of [1, 2]) join(delegateRoom('s1', d(n).id));
+    tablets(join, 1, 2);
     hall.voting();
     pub.changed(hall.room);
     await vi.advanceTimersByTimeAsync(200);
