@@ -716,6 +716,10 @@ export class HallClient {
 
   private onAck(entry: Entry, ack: CommandAck, gen: number) {
     if (entry.inflight === gen) entry.inflight = null;
+    // A delegate's ack carries their own part of the state it left, which the server then does not push again: taken
+    // like a pushed part (an older one is dropped), before the command resolves, so the voter sees their choice at once
+    // — also from a late answer to an earlier attempt.
+    if (ack && typeof ack === 'object' && ack.ok && ack.personal) this.takePersonal(ack.personal);
     // Any answer is the answer, even for an older attempt: the server returns the same ack for every repeat.
     if (entry.cmd.status.state !== 'sending' || !this.entries.has(entry.cmd.commandId)) return;
     // A garbled answer says nothing of what happened: the same as OUTCOME_UNKNOWN.

@@ -372,6 +372,29 @@ describe('[KIT-CMD] commands', () => {
     expect(hall.applied.map((c) => c.commandId)).toEqual([cmd.commandId]);
     await until(() => storage.getItem('hall.pendingCommands.v1') === null, 'storage cleared');
   });
+
+  it('[KIT-CMD-11] a ballot ack carrying the voter\'s own part shows their choice before the command resolves, with no push', async () => {
+    const live = startedSession(12, 10);
+    live.must(chair, 'poll.open', { pollId: 'p1', subject: 'Nghị quyết', kind: 'motion', mode: 'electronic' });
+    const hall = new FakeHall();
+    hall.current = live.view('delegate', 'd7');
+    const { client, socket } = await joined({}, hall);
+    socket().push('session:view', withoutCouncil(sharedDelegateView(live.snapshot, live.seq)));
+    expect(client.view?.poll?.mine).toEqual({ cast: false });
+    // The server applies the ballot and answers with d7's part of the state it left; it pushes no part (the ack had it).
+    hall.commandHook = () => {
+      live.must(delegate(7), 'ballot.cast', { pollId: 'p1', choice: 'yes' });
+      return { ok: true, seq: live.seq, personal: personalOf(live.snapshot, live.seq, 'd7') } satisfies CommandAck;
+    };
+    let shownWhenDone: unknown;
+    const cmd = client.send('ballot.cast', { pollId: 'p1', choice: 'yes' });
+    void cmd.done.then(() => (shownWhenDone = client.view?.poll?.mine));
+    await expect(cmd.done).resolves.toEqual({ state: 'recorded', seq: live.seq });
+    expect(shownWhenDone).toEqual({ cast: true, choice: 'yes' });
+    // The shared view it completes is still the one pushed before the ballot (its count comes with the next push).
+    expect(client.view?.poll?.castCount).toBe(0);
+    expect(client.view?.me?.delegateId).toBe('d7');
+  });
 });
 
 describe('[KIT-CLOCK] server clock', () => {

@@ -300,6 +300,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     limits: config.limits,
     clientIp: clientAddress(config.trustProxy),
     onDelegateJoined: (sessionId, delegateId) => publisher.rejoined(sessionId, delegateId),
+    onPersonalDelivered: (sessionId, delegateId, part, socketId) => publisher.personalDelivered(sessionId, delegateId, part, socketId),
     onJoinedRoom: (room, socketId) => publisher.joinedRoom(room, socketId),
     onCommand: () => publisher.commandArrived(),
   });

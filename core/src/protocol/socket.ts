@@ -9,7 +9,19 @@ import type { ErrorCode } from './errors.ts';
 import type { RefusalReason } from './errors.ts';
 
 export type CommandAck =
-  | { ok: true; seq: number; duplicate?: boolean }
+  | {
+      ok: true;
+      seq: number;
+      duplicate?: boolean;
+      /**
+       * A delegate's own part of the state this command left (projected after it was journaled and applied), carried
+       * in the ack so the tablet shows its own choice at once. When the ack brought it, the server does not push the
+       * same part again as `session:personal` (unless the delegate has another socket in the session), so a client
+       * should take it like a pushed part (`ViewAssembler.personal`); one that ignores it gets its part again when it
+       * next changes or at its next join. A secret poll's part says only that the delegate cast.
+       */
+      personal?: PersonalView;
+    }
   | { ok: false; code: ErrorCode; message: string; reason?: RefusalReason; issues?: string[] };
 
 export type JoinAck = { ok: true; view: SessionView; serverTime: number } | { ok: false; code: ErrorCode; message: string };

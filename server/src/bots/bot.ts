@@ -18,6 +18,7 @@ import type {
   ConfidenceChoice,
   FloorPurpose,
   JoinAck,
+  PersonalView,
   PollKind,
   RatingLevel,
   ServerToClientEvents,
@@ -382,10 +383,7 @@ export class BotDelegate {
       // A missed push: ask for the whole view, as a tablet does.
       if (outcome.kind === 'resync' && this.sessionId) this.join(this.sessionId).catch(() => undefined);
     });
-    socket.on('session:personal', (part) => {
-      const complete = this.assembler.personal(part);
-      if (complete) this.take(complete);
-    });
+    socket.on('session:personal', (part) => this.takePersonal(part));
     // The server said goodbye (a graceful restart disconnects every socket): socket.io-client does not reconnect after
     // that on its own, but a tablet would, so the bot does too after the usual delay.
     socket.on('disconnect', (reason) => {
@@ -426,6 +424,11 @@ export class BotDelegate {
       socket.on('connect_error', onError);
       socket.connect();
     });
+  }
+
+  private takePersonal(part: PersonalView) {
+    const complete = this.assembler.personal(part);
+    if (complete) this.take(complete);
   }
 
   /** Joins a session's room; resolves with the current view (the latest by seq is kept from then on). */
@@ -484,6 +487,8 @@ export class BotDelegate {
         if (performance.now() - started < 250) await sleep(250);
         continue;
       }
+      // The delegate's own part of the state the command left, which the server then does not push again.
+      if (ack?.ok && ack.personal) this.takePersonal(ack.personal);
       opts.onAttempt?.(ack);
       // Nothing was applied, or the server cannot tell yet: back off and send the same command again, waiting as
       // client-kit's tablets do (retryDelayMs), so a swarm loads a server in failover the way a hall would.

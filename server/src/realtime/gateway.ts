@@ -14,6 +14,7 @@ import {
   type CommandAck,
   type ErrorCode,
   type JoinAck,
+  type PersonalView,
   type ServerToClientEvents,
   type SocketData,
 } from '@hall/core';
@@ -64,6 +65,11 @@ export interface GatewayDeps {
   onCommand?: () => void;
   /** A delegate socket joined and gets a complete view (the publisher then resends that delegate's own part). */
   onDelegateJoined?: (sessionId: string, delegateId: string) => void;
+  /**
+   * A delegate's ack carried their own part to this socket (sent right after): the publisher need not push that part
+   * again (publisher.personalDelivered decides).
+   */
+  onPersonalDelivered?: (sessionId: string, delegateId: string, part: PersonalView, socketId: string) => void;
   /** A socket joined a session's view room: the publisher pushes it a whole view next, patches after that. */
   onJoinedRoom?: (room: string, socketId: string) => void;
   metrics?: { command: (type: string, outcome: string, ms: number) => void; connections: (delta: number) => void };
@@ -251,7 +257,12 @@ export function attachGateway(deps: GatewayDeps) {
         const councilId = sessions.councilOf(command.sessionId) ?? (await catalog.getSession(command.sessionId))?.councilId;
         if (councilId === undefined) return done(failure('NOT_FOUND'));
         if (!can(claims, councilId)) return done(failure('FORBIDDEN'));
-        done(await sessions.submit(command, actor));
+        // A delegate's ack carries their own part, which then need not be pushed separately: one write per ballot. Not
+        // for a client that asked for no answer — it would never see the part.
+        const ownPart = actor.role === 'delegate' && typeof ack === 'function';
+        const result = await sessions.submit(command, actor, { ownPart });
+        if (result.ok && result.personal) deps.onPersonalDelivered?.(command.sessionId, actor.id, result.personal, socket.id);
+        done(result);
       } catch (err) {
         const code = await unexpected(err);
         if (code === 'INTERNAL') log.error({ err, socket: socket.id, type }, 'session:command failed');

@@ -7,6 +7,9 @@
  * since the view it was last sent — one patch, computed and encoded once for the room — except the sockets that joined
  * since, which get the whole view once (their join answer may be newer than the room's last view, so no patch fits it).
  *
+ * A delegate's own command's ack carries their own part (CommandAck.personal): when the ack reached the delegate's only
+ * socket here, that part counts as sent (`personalDelivered`) and is not pushed again — one write per ballot, not two.
+ *
  * Commands come before views: publications run one at a time, write a slice of sockets per turn of the event loop
  * (commands that arrived meanwhile are handled between slices) and, while commands pour in (a vote storm), together
  * use at most `share` of the event loop — after a publication that took c ms the next waits c·(1−share)/share ms. Acks are what make a ballot count; a view
@@ -24,6 +27,7 @@ import {
   viewPatch,
   withoutCouncil,
   type Audience,
+  type PersonalView,
   type SessionContext,
   type SessionSnapshot,
   type SessionView,
@@ -100,6 +104,9 @@ interface Publication {
   heldUntil?: number;
 }
 
+/** What `sentPersonal` compares: a part without its seq, since an unchanged part stays valid for every later state. */
+const partKey = (part: PersonalView) => JSON.stringify([part.me, part.mine]);
+
 /** Sockets written to between two turns of the event loop: about a millisecond of work, so an ack never waits long. */
 const SLICE_SOCKETS = 64;
 /** Publishing work (projecting, encoding) in one turn of the event loop before commands get theirs, ms. */
@@ -124,8 +131,17 @@ export class ViewPublisher {
   private readonly sentViews = new Map<string, SessionView>();
   /** Per view room: sockets that joined since its last publication, which get the whole view. */
   private readonly joiners = new Map<string, Set<string>>();
-  /** Per session: the context whose own parts `sentPersonal` holds; the next publication computes only the ones that differ. */
-  private readonly personalBase = new Map<string, SessionContext>();
+  /**
+   * Per session: the state (context and seq) whose own parts `sentPersonal` holds; the next publication computes only
+   * the ones that differ.
+   */
+  private readonly personalBase = new Map<string, { context: SessionContext; seq: number }>();
+  /**
+   * Per session: delegates whose part an ack delivered since the last publication. The next one builds their parts
+   * whatever changed since its base: the part acked may be newer than that base, and a later change may have brought
+   * the state back to the base's while the tablet holds the acked part.
+   */
+  private readonly ackedParts = new Map<string, Set<string>>();
   /** Per session: delegates who (re)joined since its last publication, whose own part goes out whatever changed. */
   private readonly rejoiners = new Map<string, Set<string>>();
   /** Per session: when its tablets' shared view was last pushed (Date.now()) and the state it was projected from. */
@@ -203,6 +219,26 @@ export class ViewPublisher {
     let fresh = this.rejoiners.get(sessionId);
     if (!fresh) this.rejoiners.set(sessionId, (fresh = new Set()));
     fresh.add(delegateId);
+  }
+
+  /**
+   * A command's ack carried `part` to the delegate's socket `socketId`. It counts as pushed — the next publication
+   * sends that delegate a part only if theirs differs from it — when that socket is the delegate's only one on this
+   * node (a phone beside the tablet still needs the push) and no publication has built parts from a newer state
+   * already (what it recorded stands; the tablet drops the older part). Returns whether it was recorded.
+   */
+  personalDelivered(sessionId: string, delegateId: string, part: PersonalView, socketId: string): boolean {
+    const sockets = this.io.of('/').adapter.rooms.get(delegateRoom(sessionId, delegateId));
+    if (sockets?.size !== 1 || !sockets.has(socketId)) return false;
+    const base = this.personalBase.get(sessionId);
+    if (base && part.seq < base.seq) return false;
+    let sent = this.sentPersonal.get(sessionId);
+    if (!sent) this.sentPersonal.set(sessionId, (sent = new Map()));
+    sent.set(delegateId, partKey(part));
+    let acked = this.ackedParts.get(sessionId);
+    if (!acked) this.ackedParts.set(sessionId, (acked = new Set()));
+    acked.add(delegateId);
+    return true;
   }
 
   /**
@@ -347,6 +383,7 @@ export class ViewPublisher {
       this.tabletsSent.delete(sessionId);
       this.personalBase.delete(sessionId);
       this.rejoiners.delete(sessionId);
+      this.ackedParts.delete(sessionId);
       return { sends };
     }
     this.personalSends(sessionId, snapshot, seq, sends);
@@ -362,21 +399,22 @@ export class ViewPublisher {
     let sent = this.sentPersonal.get(sessionId);
     if (!sent) this.sentPersonal.set(sessionId, (sent = new Map()));
     const base = this.personalBase.get(sessionId);
-    const touched = base ? ownPartsTouched(base, snapshot.context) : null;
-    this.personalBase.set(sessionId, snapshot.context);
+    const touched = base ? ownPartsTouched(base.context, snapshot.context) : null;
+    this.personalBase.set(sessionId, { context: snapshot.context, seq });
+    const acked = this.ackedParts.get(sessionId);
+    this.ackedParts.delete(sessionId);
     const rejoiners = this.rejoiners.get(sessionId);
     this.rejoiners.delete(sessionId);
-    // Whoever is neither touched nor rejoined holds a part that is still right: only the others are looked at (a room
-    // lookup per delegate of the hall, per publication, was a measurable part of a storm).
-    const candidates: Iterable<string> = touched ? new Set([...touched, ...(rejoiners ?? [])]) : snapshot.context.council.delegates.map((d) => d.id);
+    // Whoever is neither touched, acked nor rejoined holds a part that is still right: only the others are looked at
+    // (a room lookup per delegate of the hall, per publication, was a measurable part of a storm).
+    const candidates: Iterable<string> = touched ? new Set([...touched, ...(acked ?? []), ...(rejoiners ?? [])]) : snapshot.context.council.delegates.map((d) => d.id);
     const due: string[] = [];
     for (const id of candidates) {
       if (!this.occupied(delegateRoom(sessionId, id))) sent.delete(id);
-      else if (!touched || touched.has(id) || !sent.has(id)) due.push(id);
+      else if (!touched || touched.has(id) || !sent.has(id) || acked?.has(id)) due.push(id);
     }
     for (const [id, part] of personalParts(snapshot, seq, due)) {
-      // Compare without the seq: an unchanged part stays valid for every later state.
-      const key = JSON.stringify([part.me, part.mine]);
+      const key = partKey(part);
       if (sent.get(id) === key) continue;
       sent.set(id, key);
       sends.push({ room: delegateRoom(sessionId, id), event: 'session:personal', payload: part });

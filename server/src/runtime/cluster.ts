@@ -29,7 +29,7 @@ import {
   type SessionView,
 } from '@hall/core';
 import { NotOwnerError, SessionNotFoundError, type Ownership, type SessionRegistry } from './registry.ts';
-import type { Sessions } from './sessions.ts';
+import type { Sessions, SubmitOptions } from './sessions.ts';
 import type { ViewPublisher } from '../realtime/publisher.ts';
 import { StoreUnavailableError, type Catalog } from '../store/types.ts';
 import { newRequestId, type ClusterRpc } from './cluster-rpc.ts';
@@ -403,10 +403,10 @@ export class ClusterSessions implements Sessions {
    * no later failure may say "not recorded": the answer is OUTCOME_UNKNOWN, and the client's retry (same commandId)
    * gets the owner's definitive answer.
    */
-  async submit(command: Command, actor: Actor): Promise<CommandAck> {
+  async submit(command: Command, actor: Actor, options: SubmitOptions = {}): Promise<CommandAck> {
     const state = { sentUnanswered: false };
     try {
-      return await this.routeCommand(command, actor, state);
+      return await this.routeCommand(command, actor, state, options.ownPart ?? false);
     } catch (err) {
       if (state.sentUnanswered) {
         this.log.warn({ sessionId: command.sessionId, err: (err as Error).message }, 'a forwarded command went unanswered, then routing failed: outcome unknown');
@@ -416,13 +416,15 @@ export class ClusterSessions implements Sessions {
     }
   }
 
-  private routeCommand(command: Command, actor: Actor, state: { sentUnanswered: boolean }): Promise<CommandAck> {
+  private routeCommand(command: Command, actor: Actor, state: { sentUnanswered: boolean }, ownPart: boolean): Promise<CommandAck> {
     // Every forward of this command carries one request id: the owner's answer to any copy answers them all.
     const requestId = newRequestId();
     return this.route<CommandAck>(
       command.sessionId,
       async (room) => {
-        const ack = await room.submit(command, actor);
+        // Our own room: its state is what this node's publisher pushes, so the ack may carry the delegate's part. A
+        // forwarded command's ack (below) carries none: the owner's room is not what this node publishes from.
+        const ack = await room.submit(command, actor, ownPart);
         if (room.lostLease || room.needsReopen) {
           await this.registry.drop(command.sessionId, room);
           // Refused before writing: route it again (another node owns it now, or a fresh room will).

@@ -24,6 +24,8 @@ import { createHash } from 'node:crypto';
 import {
   explain,
   findPoll,
+  personalOf,
+  personalParts,
   isVerdict,
   pendingDeadlines,
   persist,
@@ -87,6 +89,7 @@ interface Remembered {
 interface PendingBallot {
   command: Command;
   by: Actor;
+  ownPart: boolean;
   resolve: (ack: CommandAck) => void;
   reject: (err: unknown) => void;
 }
@@ -233,10 +236,20 @@ export class SessionRoom {
     return persist(this.actor, this.lastSeq);
   }
 
-  /** Submits a validated, authorized command. Resolves with the ack to send. */
-  submit(command: Command, by: Actor): Promise<CommandAck> {
-    if (command.type === 'ballot.cast' || command.type === 'ballot.castEncrypted') return this.submitBallot(command, by);
-    return this.enqueue(() => this.processCommand(command, by));
+  /**
+   * Submits a validated, authorized command. Resolves with the ack to send. `ownPart`: a delegate's ok ack carries
+   * their own part of the state it left (CommandAck.personal), projected here, in the command's turn, so no later
+   * command can slip in between the state acknowledged and the part.
+   */
+  submit(command: Command, by: Actor, ownPart = false): Promise<CommandAck> {
+    if (command.type === 'ballot.cast' || command.type === 'ballot.castEncrypted') return this.submitBallot(command, by, ownPart);
+    return this.enqueue(async () => this.withOwnPart(await this.processCommand(command, by), by, ownPart));
+  }
+
+  /** The ack with the delegate's own part of the current state, when asked for and the command was accepted. */
+  private withOwnPart(ack: CommandAck, by: Actor, ownPart: boolean): CommandAck {
+    if (!ownPart || !ack.ok || by.role !== 'delegate') return ack;
+    return { ...ack, personal: personalOf(this.snapshot, this.lastSeq, by.id) };
   }
 
   /** A client's command, prepared by the machine's own rules (one at a time: submit, and a ballot that goes alone). */
@@ -249,9 +262,9 @@ export class SessionRoom {
    * and the group is journaled with as few appends as it allows (processBallots). A backlog — after a failover, 85
    * delegates' ballots at once — then costs a few round trips and fsyncs instead of one per ballot.
    */
-  private submitBallot(command: Command, by: Actor): Promise<CommandAck> {
+  private submitBallot(command: Command, by: Actor, ownPart: boolean): Promise<CommandAck> {
     return new Promise<CommandAck>((resolve, reject) => {
-      const pending: PendingBallot = { command, by, resolve, reject };
+      const pending: PendingBallot = { command, by, ownPart, resolve, reject };
       if (this.ballotGroup) {
         this.ballotGroup.push(pending);
         return;
@@ -280,8 +293,8 @@ export class SessionRoom {
     while (i < group.length) {
       const run = this.runFrom(group, i);
       if (run.length === 1) {
-        const { command, by, resolve } = group[i]!;
-        resolve(await this.processCommand(command, by));
+        const { command, by, ownPart, resolve } = group[i]!;
+        resolve(this.withOwnPart(await this.processCommand(command, by), by, ownPart));
       } else {
         await this.processRun(run);
       }
@@ -325,7 +338,7 @@ export class SessionRoom {
       const digest = commandDigest(command.type, command.payload, secret);
       const repeat = this.repeatOf(ackKey, digest);
       if (repeat) {
-        pending.resolve(repeat);
+        pending.resolve(this.withOwnPart(repeat, by, pending.ownPart));
         continue;
       }
       const prepared = prepareCommand(this.snapshot, command, by, at);
@@ -366,7 +379,16 @@ export class SessionRoom {
     }
     casts.forEach(({ ackKey, ack, digest }) => this.rememberAck(ackKey, ack, digest));
     for (const { event } of accepted) await this.afterApply(event);
-    accepted.forEach(({ pending }, k) => pending.resolve({ ok: true, seq: firstSeq + k }));
+    // The voters' own parts of the state the run left, built together (one set of lookups for the whole run).
+    const parts = personalParts(
+      this.snapshot,
+      this.lastSeq,
+      accepted.filter(({ pending }) => pending.ownPart && pending.by.role === 'delegate').map(({ pending }) => pending.by.id),
+    );
+    accepted.forEach(({ pending }, k) => {
+      const personal = parts.get(pending.by.id);
+      pending.resolve({ ok: true, seq: firstSeq + k, ...(personal ? { personal } : {}) });
+    });
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {

@@ -7,8 +7,16 @@ import { project, type Actor, type Audience, type Command, type CommandAck, type
 import type { SessionRegistry } from './registry.ts';
 import type { CommitteeBoard } from '../ballots/committee.ts';
 
+export interface SubmitOptions {
+  /**
+   * A delegate's ok ack carries their own part of the state it left (CommandAck.personal) — only when this node ran
+   * the command in its own room; an ack forwarded from another node carries none, as before.
+   */
+  ownPart?: boolean;
+}
+
 export interface Sessions {
-  submit(command: Command, actor: Actor): Promise<CommandAck>;
+  submit(command: Command, actor: Actor, options?: SubmitOptions): Promise<CommandAck>;
   view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView>;
   /**
    * The council of a session whose room is open on this node (null when it is not): what a command is authorized
@@ -24,9 +32,9 @@ export interface Sessions {
 export class LocalSessions implements Sessions {
   constructor(private readonly registry: SessionRegistry) {}
 
-  async submit(command: Command, actor: Actor): Promise<CommandAck> {
+  async submit(command: Command, actor: Actor, options: SubmitOptions = {}): Promise<CommandAck> {
     // A room unsure of the journal reopens itself from it (registry); the client's retry gets the true answer.
-    return (await this.registry.get(command.sessionId)).submit(command, actor);
+    return (await this.registry.get(command.sessionId)).submit(command, actor, options.ownPart);
   }
 
   async view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView> {

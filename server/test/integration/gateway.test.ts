@@ -63,19 +63,19 @@ describe('authorization', () => {
     other.close();
   });
 
-  it('[GW-12] commands to a started session are authorized from its open room, with no catalog read; other councils still get FORBIDDEN', async () => {
+  it('[GW-14] commands to a started session are authorized from its open room, with no catalog read; other councils still get FORBIDDEN', async () => {
     const catalog = h.hall.store.catalog;
     const read = catalog.getSession.bind(catalog);
     let reads = 0;
     catalog.getSession = (id: string) => (reads++, read(id));
     try {
-      await chair.must('poll.open', { pollId: 'gw12', subject: 'Biểu quyết thử', kind: 'motion', mode: 'electronic' });
-      for (const d of delegates.slice(0, 5)) expect((await d.send('ballot.cast', { pollId: 'gw12', choice: 'yes' })).ok).toBe(true);
+      await chair.must('poll.open', { pollId: 'gw14', subject: 'Biểu quyết thử', kind: 'motion', mode: 'electronic' });
+      for (const d of delegates.slice(0, 5)) expect((await d.send('ballot.cast', { pollId: 'gw14', choice: 'yes' })).ok).toBe(true);
       const other = await TestClient.connect(h.baseUrl, await login(h.baseUrl, 'password', 'chutoa.td', DEMO_STAFF_PASSWORD), SESSION, { join: false });
-      expect(await other.send('poll.close', { pollId: 'gw12' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+      expect(await other.send('poll.close', { pollId: 'gw14' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
       other.close();
       expect(reads).toBe(0);
-      await chair.must('poll.cancel', { pollId: 'gw12', reason: 'Thử nghiệm' });
+      await chair.must('poll.cancel', { pollId: 'gw14', reason: 'Thử nghiệm' });
     } finally {
       catalog.getSession = read;
     }
@@ -153,7 +153,10 @@ describe('views per audience', () => {
     const cast = { yes: 0, no: 0, abstain: 0 };
     for (const [i, d] of delegates.entries()) {
       const choice = choices[i % 3]!;
-      expect((await d.send('ballot.cast', { pollId: 'gw10', choice })).ok).toBe(true);
+      const ack = await d.send('ballot.cast', { pollId: 'gw10', choice });
+      expect(ack.ok).toBe(true);
+      // The voter's own part rides on the ack, and of a secret poll it says only that the ballot was cast (no choice).
+      if (ack.ok) expect(ack.personal?.mine.gw10).toEqual({ cast: true });
       cast[choice]++;
     }
     await chair.until((v) => v.poll?.pollId === 'gw10' && v.poll.castCount === 60, '60 secret ballots');
@@ -214,12 +217,52 @@ describe('views per audience', () => {
       expect(joined.view.seq).toBe(assembled.seq);
       expect(assembled, assembled.me!.delegateId).toEqual(joined.view);
     }
-    // Checking in changes the watcher's own part: it comes, and the view shows it.
-    const checkedIn = await watcher.must('attendance.checkIn', { delegateId: 'bn-d061', channel: 'hall' });
+    // The chair checking the watcher in changes the watcher's own part: it comes, and the view shows it.
+    const checkedIn = await chair.must('attendance.checkIn', { delegateId: 'bn-d061', channel: 'hall' });
     await watcher.until((v) => v.seq >= checkedIn && v.me?.attendance === 'present', 'watcher present');
     expect(parts.map((p) => p.me.attendance)).toContain('present');
     await asker.must('floor.withdraw', { requestId: 'gw11' });
     await other.must('floor.withdraw', { requestId: 'gw11b' });
     watcher.close();
+  });
+
+  it('[GW-12] a delegate with one socket gets their own part in the ballot ack, and no separate session:personal for that state', async () => {
+    const voter = delegates[20]!;
+    const parts: PersonalView[] = [];
+    voter.socket.on('session:personal', (p) => parts.push(p));
+    await chair.must('poll.open', { pollId: 'gw12', subject: 'Biểu quyết công khai', kind: 'motion', mode: 'electronic', durationSec: 600 });
+    await voter.until((v) => v.poll?.pollId === 'gw12', 'the voter sees the poll');
+    parts.length = 0;
+    const ack = await voter.send('ballot.cast', { pollId: 'gw12', choice: 'no' });
+    if (!ack.ok) throw new Error(`ballot refused: ${ack.code}`);
+    expect(ack.personal).toMatchObject({ sessionId: SESSION, me: { delegateId: voter.view!.me!.delegateId } });
+    expect(ack.personal!.seq).toBeGreaterThanOrEqual(ack.seq);
+    expect(ack.personal!.mine.gw12).toEqual({ cast: true, choice: 'no' });
+    // Shown as soon as the ack came: the part completes the shared view the tablet holds.
+    expect(voter.view!.poll!.mine).toEqual({ cast: true, choice: 'no' });
+    // A publication of that state (or a later one) reaches the tablets; it repeats no part the ack delivered.
+    await voter.until((v) => v.seq >= ack.seq && v.poll?.castCount === 1, 'the shared view counts the ballot');
+    const echoed = await chair.until((v) => v.seq >= ack.seq, 'the chair sees the ballot');
+    expect(echoed.poll!.castCount).toBe(1);
+    expect(parts).toEqual([]);
+    await chair.must('poll.cancel', { pollId: 'gw12', reason: 'Thử nghiệm' });
+    voter.socket.off('session:personal');
+  });
+
+  it('[GW-13] a delegate with a tablet and a phone: the ack answers the tablet, and the phone still gets the part pushed', async () => {
+    const tablet = delegates[21]!;
+    const phone = await TestClient.connect(h.baseUrl, await delegateToken(22), SESSION);
+    const pushed: PersonalView[] = [];
+    phone.socket.on('session:personal', (p) => pushed.push(p));
+    await chair.must('poll.open', { pollId: 'gw13', subject: 'Biểu quyết công khai', kind: 'motion', mode: 'electronic', durationSec: 600 });
+    await phone.until((v) => v.poll?.pollId === 'gw13', 'the phone sees the poll');
+    const ack = await tablet.send('ballot.cast', { pollId: 'gw13', choice: 'abstain' });
+    if (!ack.ok) throw new Error(`ballot refused: ${ack.code}`);
+    expect(ack.personal!.mine.gw13).toEqual({ cast: true, choice: 'abstain' });
+    const seen = await phone.until((v) => v.poll?.pollId === 'gw13' && v.poll.mine?.cast === true, 'the phone sees its own ballot');
+    expect(seen.poll!.mine).toEqual({ cast: true, choice: 'abstain' });
+    expect(pushed.some((p) => p.seq >= ack.seq && p.mine.gw13?.choice === 'abstain')).toBe(true);
+    await chair.must('poll.cancel', { pollId: 'gw13', reason: 'Thử nghiệm' });
+    phone.close();
   });
 });

@@ -2,7 +2,7 @@
  * The view publisher on its own (fake Socket.IO, fake timers): what a publication sends to whom, coalescing, the
  * per-session gap, fairness between sessions, and the share of the event loop publishing may take.
  */
-import { applyPatch, parseCommand, prepareCommand, isVerdict, startSession, type SessionActor, type SessionView, type PersonalView, type ViewPatch } from '@hall/core';
+import { applyPatch, parseCommand, personalOf, prepareCommand, isVerdict, startSession, type SessionActor, type SessionView, type PersonalView, type ViewPatch } from '@hall/core';
 import type { Server } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { audienceRoom, delegateRoom, delegatesRoom, ViewPublisher } from '../../src/realtime/publisher.ts';
@@ -23,7 +23,8 @@ function fakeIo(onEmit: () => void = () => undefined) {
     of: () => ({ adapter: { rooms } }),
     local: { to: (room: string | string[]) => ({ emit: (event: string, payload: Sent['payload']) => (onEmit(), sent.push({ room, event, payload })) }) },
   } as unknown as Server;
-  const join = (room: string) => rooms.set(room, new Set([...(rooms.get(room) ?? []), `sock-${room}`]));
+  /** The room's own socket unless another is named (a delegate's phone beside the tablet). */
+  const join = (room: string, socketId = `sock-${room}`) => rooms.set(room, new Set([...(rooms.get(room) ?? []), socketId]));
   return { io, sent, join };
 }
 
@@ -62,6 +63,11 @@ class Hall {
 }
 
 const chair = { role: 'chair', id: 'chutoa.bn' } as const;
+/** Delegates `ns` of session s1 listening, each with one tablet. */
+const tablets = (join: (room: string) => void, ...ns: number[]) => {
+  join(delegatesRoom('s1'));
+  for (const n of ns) join(delegateRoom('s1', d(n).id));
+};
 const d = (n: number) => ({ role: 'delegate', id: `bn-d${String(n).padStart(3, '0')}` }) as const;
 
 beforeEach(() => vi.useFakeTimers());
@@ -212,8 +218,7 @@ describe('[PUB] view publisher', () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
     const hall = new Hall('s1');
-    join(delegatesRoom('s1'));
-    for (const n of [1, 2]) join(delegateRoom('s1', d(n).id));
+    tablets(join, 1, 2);
     hall.seated();
     hall.do(chair, 'session.start');
     pub.changed(hall.room);
@@ -243,6 +248,74 @@ describe('[PUB] view publisher', () => {
       [d(1).id, null],
       [d(2).id, 1],
     ]);
+    pub.close();
+  });
+
+  it('[PUB-9] a part an ack delivered to the delegate\'s only socket is not pushed again; a change after it is, even one back to the last pushed part', async () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
+    const hall = new Hall('s1');
+    tablets(join, 1, 2);
+    hall.voting();
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    const parts = () => sent.filter((s) => s.event === 'session:personal').map((s) => s.payload as PersonalView);
+    expect(parts().map((p) => p.me.delegateId)).toEqual([d(1).id, d(2).id]);
+    sent.length = 0;
+
+    // Both vote; delegate 1's ack carried their part, delegate 2's client sent no callback (nothing recorded).
+    hall.do(d(1), 'ballot.cast', { pollId: 'p1', choice: 'yes' });
+    const acked = personalOf(hall.room.snapshot, hall.seq, d(1).id);
+    expect(pub.personalDelivered('s1', d(1).id, acked, `sock-${delegateRoom('s1', d(1).id)}`)).toBe(true);
+    hall.do(d(2), 'ballot.cast', { pollId: 'p1', choice: 'no' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(parts().map((p) => [p.me.delegateId, p.mine.p1])).toEqual([[d(2).id, { cast: true, choice: 'no' }]]);
+    sent.length = 0;
+
+    // An ack names the socket that sent the command: another socket's ack says nothing of this one.
+    expect(pub.personalDelivered('s1', d(2).id, personalOf(hall.room.snapshot, hall.seq, d(2).id), 'sock-elsewhere')).toBe(false);
+
+    // The chair marks delegate 1 absent (acked to that tablet, say), then present again before the next publication:
+    // their part is back to the one last pushed, but the tablet holds the acked one, so the part goes out.
+    hall.do(chair, 'attendance.set', { delegateId: d(1).id, status: 'absentExcused' });
+    expect(pub.personalDelivered('s1', d(1).id, personalOf(hall.room.snapshot, hall.seq, d(1).id), `sock-${delegateRoom('s1', d(1).id)}`)).toBe(true);
+    hall.do(chair, 'attendance.set', { delegateId: d(1).id, status: 'present' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(parts().map((p) => [p.me.delegateId, p.me.attendance])).toEqual([[d(1).id, 'present']]);
+    sent.length = 0;
+
+    // A part older than what a publication already built from is not recorded: that publication's part stands.
+    const stale = personalOf(hall.room.snapshot, hall.seq - 1, d(1).id);
+    hall.do(chair, 'attendance.set', { delegateId: d(1).id, status: 'absentUnexcused' });
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(parts().map((p) => p.me.attendance)).toEqual(['absentUnexcused']);
+    expect(pub.personalDelivered('s1', d(1).id, { ...stale, me: { ...stale.me, attendance: 'present' } }, `sock-${delegateRoom('s1', d(1).id)}`)).toBe(false);
+    pub.close();
+  });
+
+  it('[PUB-10] a delegate with a tablet and a phone: the ack reached one of them, so the part is still pushed to both', async () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
+    const hall = new Hall('s1');
+    const tablet = 'tablet-d1';
+    join(delegatesRoom('s1'), tablet);
+    join(delegateRoom('s1', d(1).id), tablet);
+    join(delegatesRoom('s1'), 'phone-d1');
+    join(delegateRoom('s1', d(1).id), 'phone-d1');
+    hall.voting();
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    sent.length = 0;
+
+    hall.do(d(1), 'ballot.cast', { pollId: 'p1', choice: 'abstain' });
+    expect(pub.personalDelivered('s1', d(1).id, personalOf(hall.room.snapshot, hall.seq, d(1).id), tablet)).toBe(false);
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    const pushed = sent.filter((s) => s.event === 'session:personal');
+    expect(pushed.map((s) => [s.room, (s.payload as PersonalView).mine.p1])).toEqual([[delegateRoom('s1', d(1).id), { cast: true, choice: 'abstain' }]]);
     pub.close();
   });
 
@@ -347,7 +420,7 @@ describe('[PUB] view publisher', () => {
     pub.close();
   });
 
-  it('[PUB-9] small publications due together go out in one turn of the event loop, then commands run', async () => {
+  it('[PUB-11] small publications due together go out in one turn of the event loop, then commands run', async () => {
     const marks: string[] = [];
     const rooms = new Map<string, Set<string>>();
     const io = {

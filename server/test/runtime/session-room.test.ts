@@ -350,6 +350,41 @@ describe('[GROUP] ballots waiting together share an append, and each ack still n
     expect(await room.submit(first[5]!.command, first[5]!.by)).toEqual({ ...acks[5], duplicate: true });
   });
 
+  it('[GROUP-10] asked for, each ack of a grouped run carries its voter\'s own part of the state the run left; a secret poll\'s names no choice', async () => {
+    const store = createMemoryStore();
+    const counting = countingJournal(store.journal);
+    const h = await harness({ journal: counting.journal });
+    await started(h);
+    await ok(h.room, cmd('poll.open', { pollId: 'g1', subject: 'Thông qua', kind: 'motion', mode: 'electronic', durationSec: 600 }), CHAIR);
+    const { done: busy } = await busyRoom(h, counting);
+    const choices = ['yes', 'no', 'abstain'] as const;
+    const voters = Array.from({ length: 6 }, (_, i) => ({ by: D(i), choice: choices[i % 3]!, command: cmd('ballot.cast', { pollId: 'g1', choice: choices[i % 3] }) }));
+    // The last voter's client asked for no part (an ack forwarded from another node, say): theirs has none.
+    const sent = voters.map((v, i) => h.room.submit(v.command, v.by, i < 5));
+    counting.release();
+    await busy;
+    const acks = await Promise.all(sent);
+    expect(Math.max(...counting.calls)).toBe(6);
+    acks.forEach((ack, i) => {
+      if (!ack.ok) throw new Error(`ballot ${i} refused: ${ack.code}`);
+      if (i === 5) return expect(ack.personal).toBeUndefined();
+      expect(ack.personal).toMatchObject({ sessionId: SESSION, seq: h.room.seq, me: { delegateId: delegateIds[i] } });
+      expect(ack.personal!.mine.g1).toEqual({ cast: true, choice: voters[i]!.choice });
+    });
+    // A chair's ack never carries one; a retry's carries the part of the state it is answered in.
+    const close = await h.room.submit(cmd('poll.close', { pollId: 'g1' }), CHAIR, true);
+    expect(close).toMatchObject({ ok: true });
+    expect(close).not.toHaveProperty('personal');
+    const again = await h.room.submit(voters[0]!.command, voters[0]!.by, true);
+    expect(again).toMatchObject({ ok: true, duplicate: true, personal: { seq: h.room.seq, mine: { g1: { cast: true, choice: 'yes' } } } });
+
+    await ok(h.room, cmd('poll.announce', { pollId: 'g1' }), CHAIR);
+    await ok(h.room, cmd('poll.open', { pollId: 'k1', subject: 'Miễn nhiệm', kind: 'motion', mode: 'secret', durationSec: 600 }), CHAIR);
+    const secret = await h.room.submit(cmd('ballot.cast', { pollId: 'k1', choice: 'no' }), D(7), true);
+    if (!secret.ok) throw new Error(`secret ballot refused: ${secret.code}`);
+    expect(secret.personal!.mine.k1).toEqual({ cast: true });
+  });
+
   /** Ballots from `count` delegates pile up behind a busy room, and their grouped append meets `misbehaviour`. */
   async function groupMeeting(misbehaviour: 'landThenThrow' | 'throwAfterForeignWrite', count: number) {
     const store = createMemoryStore();

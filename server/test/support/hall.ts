@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ViewAssembler, type ClientToServerEvents, type CommandAck, type CommandPayload, type CommandType, type JoinAck, type ServerToClientEvents, type SessionView } from '@hall/core';
+import { ViewAssembler, type ClientToServerEvents, type CommandAck, type CommandPayload, type CommandType, type JoinAck, type PersonalView, type ServerToClientEvents, type SessionView } from '@hall/core';
 import { io, type Socket } from 'socket.io-client';
 import { buildApp, type Hall } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -71,10 +71,7 @@ export class TestClient {
         void this.join().catch(() => undefined);
       }
     });
-    socket.on('session:personal', (part) => {
-      const complete = this.assembler.personal(part);
-      if (complete) this.take(complete);
-    });
+    socket.on('session:personal', (part) => this.takePersonal(part));
     // After a reconnect the server has forgotten our rooms: join again and take the current view (resync by seq).
     socket.io.on('reconnect', () => {
       this.reconnects++;
@@ -120,9 +117,16 @@ export class TestClient {
     return ack;
   }
 
-  /** Sends a command and returns the ack as it came (ok or not). */
+  /** Sends a command and returns the ack as it came (ok or not); a delegate's own part in it is taken as a tablet does. */
   async send<T extends CommandType>(type: T, payload: CommandPayload<T>, commandId = newCommandId()): Promise<CommandAck> {
-    return (await this.socket.timeout(10_000).emitWithAck('session:command', { sessionId: this.sessionId, commandId, type, payload })) as CommandAck;
+    const ack = (await this.socket.timeout(10_000).emitWithAck('session:command', { sessionId: this.sessionId, commandId, type, payload })) as CommandAck;
+    if (ack.ok && ack.personal) this.takePersonal(ack.personal);
+    return ack;
+  }
+
+  private takePersonal(part: PersonalView) {
+    const complete = this.assembler.personal(part);
+    if (complete) this.take(complete);
   }
 
   /** Sends anything at all (malformed input tests). */
