@@ -214,6 +214,38 @@ describe('[PUB] view publisher', () => {
     pub.close();
   });
 
+  it('[PUB-12] with many halls voting on one node, each hall\'s progress gap grows so all tablets together get at most the node\'s progress budget', async () => {
+    const { io, sent } = fakeIo();
+    const rooms = io.of('/').adapter.rooms;
+    // Two halls of 60 tablets at a budget of 60 pushes a second: each hall's tablets every 2 s, not every 1 s.
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100, progressGapMs: 1000, progressPushesPerSec: 60 });
+    const halls = ['h1', 'h2'].map((id) => new Hall(id));
+    for (const h of halls) {
+      rooms.set(delegatesRoom(h.sessionId), new Set(Array.from({ length: 60 }, (_, i) => `${h.sessionId}-tablet-${i}`)));
+      h.voting();
+      pub.changed(h.room);
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    sent.length = 0;
+    const pushes = new Map<string, number[]>(halls.map((h) => [h.sessionId, []]));
+    const started = Date.now();
+    for (let k = 1; k <= 50; k++) {
+      for (const h of halls) {
+        h.do(d(k), 'ballot.cast', { pollId: 'p1', choice: 'yes' });
+        pub.changed(h.room);
+      }
+      const before = sent.length;
+      await vi.advanceTimersByTimeAsync(100);
+      for (const s of sent.slice(before)) for (const h of halls) if (s.room === delegatesRoom(h.sessionId) || (Array.isArray(s.room) && s.room[0]?.startsWith(`${h.sessionId}-tablet-`))) pushes.get(h.sessionId)!.push(Date.now() - started);
+    }
+    for (const [, at] of pushes) {
+      const publications = [...new Set(at)];
+      expect(publications.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < publications.length; i++) expect(publications[i]! - publications[i - 1]!).toBeGreaterThanOrEqual(2000);
+    }
+    pub.close();
+  });
+
   it('[PUB-7] own parts: a tablet that starts listening gets its part, and a delegate moved up the floor queue by someone else\'s withdrawal gets the new place', async () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
