@@ -28,6 +28,27 @@ function fakeIo(onEmit: () => void = () => undefined) {
   return { io, sent, join };
 }
 
+/**
+ * A fake Socket.IO that marks each emit (`emit <label>`) and, queued on the first emit's turn, a command ('command'):
+ * where the command lands among the emits tells where the publisher gave the event loop back.
+ */
+function markingIo(label: (target: string | string[]) => unknown) {
+  const marks: string[] = [];
+  const rooms = new Map<string, Set<string>>();
+  const io = {
+    of: () => ({ adapter: { rooms } }),
+    local: {
+      to: (target: string | string[]) => ({
+        emit: () => {
+          if (marks.length === 0) setImmediate(() => marks.push('command'));
+          marks.push(`emit ${String(label(target))}`);
+        },
+      }),
+    },
+  } as unknown as Server;
+  return { io, rooms, marks };
+}
+
 /** A live session of the demo province council, driven through the same command path as the server. */
 class Hall {
   readonly actor: SessionActor;
@@ -453,19 +474,7 @@ describe('[PUB] view publisher', () => {
   });
 
   it('[PUB-11] small publications due together go out in one turn of the event loop, then commands run', async () => {
-    const marks: string[] = [];
-    const rooms = new Map<string, Set<string>>();
-    const io = {
-      of: () => ({ adapter: { rooms } }),
-      local: {
-        to: (target: string | string[]) => ({
-          emit: () => {
-            if (marks.length === 0) setImmediate(() => marks.push('command'));
-            marks.push(`emit ${String(target)}`);
-          },
-        }),
-      },
-    } as unknown as Server;
+    const { io, rooms, marks } = markingIo(String);
     const pub = new ViewPublisher(io, { flushMs: 1 });
     const halls = ['a', 'b', 'c'].map((id) => new Hall(id));
     for (const h of halls) {
@@ -479,19 +488,7 @@ describe('[PUB] view publisher', () => {
   });
 
   it('[PUB-4] a big room is written a slice of sockets at a time, and work that arrives meanwhile runs between slices', async () => {
-    const marks: string[] = [];
-    const rooms = new Map<string, Set<string>>();
-    const io = {
-      of: () => ({ adapter: { rooms } }),
-      local: {
-        to: (target: string | string[]) => ({
-          emit: () => {
-            if (marks.length === 0) setImmediate(() => marks.push('command'));
-            marks.push(`emit ${Array.isArray(target) ? target.length : target}`);
-          },
-        }),
-      },
-    } as unknown as Server;
+    const { io, rooms, marks } = markingIo((target) => (Array.isArray(target) ? target.length : target));
     rooms.set(audienceRoom('big', 'public'), new Set(Array.from({ length: 150 }, (_, i) => `viewer-${i}`)));
     const pub = new ViewPublisher(io, { flushMs: 1 });
     const hall = new Hall('big');
