@@ -256,8 +256,9 @@ export function hubContract(name: string, makeHub: () => Promise<MediaHub>) {
           const switchAt = log.length;
           await hub.setProgram('src1', ingest.sourceId);
           await waitUntil('viewer switched', () => log.slice(switchAt).some((x) => x.width === 320), (v) => v, 120_000);
+          // The switch may land before any camera packet after `switchAt` was logged (a loaded machine: the encoder's
+          // keyframe first); the seamless follow-on is checked below, in sequence-number space over the whole log.
           const first = log.findIndex((x, i) => i >= switchAt && x.width === 320);
-          expect(first).toBeGreaterThan(switchAt);
           await waitUntil('encoder flowing', () => log.length, (n) => n > first + 100, 120_000);
           // In sequence-number space (packets may arrive reordered, a lost one comes again after a NACK): no number
           // missing around the switch, camera keyframes only before the encoder's first keyframe, encoder ones after.
