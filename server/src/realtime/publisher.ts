@@ -143,13 +143,11 @@ export class ViewPublisher {
    */
   private readonly personalBase = new Map<string, { context: SessionContext; seq: number }>();
   /**
-   * Per session: delegates whose part an ack delivered since the last publication. The next one builds their parts
-   * whatever changed since its base: the part acked may be newer than that base, and a later change may have brought
-   * the state back to the base's while the tablet holds the acked part.
+   * Per session: delegates whose part the next publication builds and compares whatever changed since its base — who
+   * (re)joined since (their part goes out), and whose part an ack delivered (it may be newer than that base, and a
+   * later change may have brought the state back to the base's while the tablet holds the acked part).
    */
-  private readonly ackedParts = new Map<string, Set<string>>();
-  /** Per session: delegates who (re)joined since its last publication, whose own part goes out whatever changed. */
-  private readonly rejoiners = new Map<string, Set<string>>();
+  private readonly recheck = new Map<string, Set<string>>();
   /** Per session: when its tablets' shared view was last pushed (Date.now()) and the state it was projected from. */
   private readonly tabletsSent = new Map<string, { at: number; snapshot: SessionSnapshot }>();
   private timer: { cancel: () => void } | null = null;
@@ -227,9 +225,13 @@ export class ViewPublisher {
   /** A delegate socket (re)joined with a complete view: whatever we pushed before, send their part again next time. */
   rejoined(sessionId: string, delegateId: string) {
     this.sentPersonal.get(sessionId)?.delete(delegateId);
-    let fresh = this.rejoiners.get(sessionId);
-    if (!fresh) this.rejoiners.set(sessionId, (fresh = new Set()));
-    fresh.add(delegateId);
+    this.recheckPart(sessionId, delegateId);
+  }
+
+  private recheckPart(sessionId: string, delegateId: string) {
+    let ids = this.recheck.get(sessionId);
+    if (!ids) this.recheck.set(sessionId, (ids = new Set()));
+    ids.add(delegateId);
   }
 
   /**
@@ -246,9 +248,7 @@ export class ViewPublisher {
     let sent = this.sentPersonal.get(sessionId);
     if (!sent) this.sentPersonal.set(sessionId, (sent = new Map()));
     sent.set(delegateId, partKey(part));
-    let acked = this.ackedParts.get(sessionId);
-    if (!acked) this.ackedParts.set(sessionId, (acked = new Set()));
-    acked.add(delegateId);
+    this.recheckPart(sessionId, delegateId);
     return true;
   }
 
@@ -394,8 +394,7 @@ export class ViewPublisher {
       this.tabletsSent.delete(sessionId);
       this.progressGap(sessionId, 0);
       this.personalBase.delete(sessionId);
-      this.rejoiners.delete(sessionId);
-      this.ackedParts.delete(sessionId);
+      this.recheck.delete(sessionId);
       return { sends };
     }
     this.personalSends(sessionId, snapshot, seq, sends);
@@ -413,17 +412,15 @@ export class ViewPublisher {
     const base = this.personalBase.get(sessionId);
     const touched = base ? ownPartsTouched(base.context, snapshot.context) : null;
     this.personalBase.set(sessionId, { context: snapshot.context, seq });
-    const acked = this.ackedParts.get(sessionId);
-    this.ackedParts.delete(sessionId);
-    const rejoiners = this.rejoiners.get(sessionId);
-    this.rejoiners.delete(sessionId);
-    // Whoever is neither touched, acked nor rejoined holds a part that is still right: only the others are looked at
-    // (a room lookup per delegate of the hall, per publication, was a measurable part of a storm).
-    const candidates: Iterable<string> = touched ? new Set([...touched, ...(acked ?? []), ...(rejoiners ?? [])]) : snapshot.context.council.delegates.map((d) => d.id);
+    const recheck = this.recheck.get(sessionId);
+    this.recheck.delete(sessionId);
+    // Whoever is neither touched nor to be rechecked holds a part that is still right: only the others are built (a
+    // room lookup per delegate of the hall, per publication, was a measurable part of a storm).
+    const candidates = touched ? new Set([...touched, ...(recheck ?? [])]) : snapshot.context.council.delegates.map((d) => d.id);
     const due: string[] = [];
     for (const id of candidates) {
-      if (!this.occupied(delegateRoom(sessionId, id))) sent.delete(id);
-      else if (!touched || touched.has(id) || !sent.has(id) || acked?.has(id)) due.push(id);
+      if (this.occupied(delegateRoom(sessionId, id))) due.push(id);
+      else sent.delete(id);
     }
     for (const [id, part] of personalParts(snapshot, seq, due)) {
       const key = partKey(part);

@@ -86,6 +86,9 @@ interface Remembered {
   digest: string | undefined;
 }
 
+/** Only a delegate has an own part, and only a caller that asked gets it in the ack. */
+const wantsOwnPart = (ownPart: boolean, by: Actor) => ownPart && by.role === 'delegate';
+
 interface PendingBallot {
   command: Command;
   by: Actor;
@@ -248,7 +251,7 @@ export class SessionRoom {
 
   /** The ack with the delegate's own part of the current state, when asked for and the command was accepted. */
   private withOwnPart(ack: CommandAck, by: Actor, ownPart: boolean): CommandAck {
-    if (!ownPart || !ack.ok || by.role !== 'delegate') return ack;
+    if (!ack.ok || !wantsOwnPart(ownPart, by)) return ack;
     return { ...ack, personal: personalOf(this.snapshot, this.lastSeq, by.id) };
   }
 
@@ -383,7 +386,7 @@ export class SessionRoom {
     const parts = personalParts(
       this.snapshot,
       this.lastSeq,
-      accepted.filter(({ pending }) => pending.ownPart && pending.by.role === 'delegate').map(({ pending }) => pending.by.id),
+      accepted.filter(({ pending }) => wantsOwnPart(pending.ownPart, pending.by)).map(({ pending }) => pending.by.id),
     );
     accepted.forEach(({ pending }, k) => {
       const personal = parts.get(pending.by.id);
