@@ -27,6 +27,7 @@ import {
   type CommandPayload,
   type CommandType,
   type ErrorCode,
+  type HandshakeAuth,
   type JoinAck,
   type PersonalView,
   type RefusalReason,
@@ -344,7 +345,8 @@ export class HallClient {
       reconnectionDelayMax: this.reconnectionDelayMaxMs,
       randomizationFactor: 0.5,
       // A function, so a reconnection after `setToken` presents the new token.
-      auth: (cb: (data: object) => void) => cb(this.tokenValue ? { token: this.tokenValue } : {}),
+      // It applies an ack's own part (applyAck), so the server need not push that part again.
+      auth: (cb: (data: HandshakeAuth) => void) => cb(this.tokenValue ? { token: this.tokenValue, ownPartInAck: true } : {}),
     });
     socket.on('connect', () => this.onConnect());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));

@@ -15,14 +15,26 @@ export type CommandAck =
       duplicate?: boolean;
       /**
        * A delegate's own part of the state this command left (projected after it was journaled and applied), carried
-       * in the ack so the tablet shows its own choice at once. When the ack brought it, the server does not push the
-       * same part again as `session:personal` (unless the delegate has another socket in the session), so a client
-       * should take it like a pushed part (`ViewAssembler.personal`); one that ignores it gets its part again when it
-       * next changes or at its next join. A secret poll's part says only that the delegate cast.
+       * in the ack so the tablet shows its own choice at once. Only for a socket that said in its handshake that it
+       * takes it (`HandshakeAuth.ownPartInAck`): the server then does not push the same part again as
+       * `session:personal` (unless the delegate has another socket in the session), so such a client must take it
+       * like a pushed part (`ViewAssembler.personal`). A secret poll's part says only that the delegate cast.
        */
       personal?: PersonalView;
     }
   | { ok: false; code: ErrorCode; message: string; reason?: RefusalReason; issues?: string[] };
+
+/** What a client sends as Socket.IO's handshake `auth`. */
+export interface HandshakeAuth {
+  /** An access token; none: a public viewer. */
+  token?: string;
+  /**
+   * This client applies `CommandAck.personal`, so the server may leave out the separate `session:personal` push the
+   * ack made redundant (one write per ballot instead of two). Without it — a tablet page loaded before the ack carried
+   * parts and left open across an upgrade — acks carry no part and every part is pushed, as before.
+   */
+  ownPartInAck?: boolean;
+}
 
 export type JoinAck = { ok: true; view: SessionView; serverTime: number } | { ok: false; code: ErrorCode; message: string };
 

@@ -364,7 +364,8 @@ export class BotDelegate {
     if (this.socket) throw new Error('connect: already connected');
     const socket: BotSocket = io(this.baseUrl, {
       path: '/socket.io',
-      auth: { token: this.token },
+      // It applies an ack's own part (takePersonal), so the server need not push that part again.
+      auth: { token: this.token, ownPartInAck: true },
       transports: ['websocket'],
       ...(opts.sessionId ? { query: { session: opts.sessionId } } : {}),
       reconnection: true,

@@ -29,7 +29,8 @@ import type { Sessions } from '../runtime/sessions.ts';
 import { OVERSIGHT_ALL_ROOM, audienceRoom, delegateRoom, delegatesRoom, oversightCouncilRoom } from './publisher.ts';
 import { ConnectionLimits, tokenKeyOf, type CapScope, type TokenBucket } from './connection-limits.ts';
 
-type Data = SocketData & { claims: Claims; bucket: TokenBucket };
+/** `ownPartInAck`: the client said in its handshake that it applies a command ack's own part (HandshakeAuth). */
+type Data = SocketData & { claims: Claims; bucket: TokenBucket; ownPartInAck: boolean };
 export type HallServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Data>;
 type HallSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, Data>;
 
@@ -129,7 +130,8 @@ export function attachGateway(deps: GatewayDeps) {
 
   io.use(async (socket, next) => {
     try {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const handshake = socket.handshake.auth as { token?: unknown; ownPartInAck?: unknown } | undefined;
+      const token = handshake?.token;
       let claims: Claims | null;
       let tokenKey: string | null = null;
       if (token === undefined || token === null || token === '') {
@@ -147,6 +149,7 @@ export function attachGateway(deps: GatewayDeps) {
       }
       socket.data.claims = claims;
       socket.data.bucket = admission.bucket;
+      socket.data.ownPartInAck = handshake?.ownPartInAck === true;
       // Whichever comes first: the namespace disconnect, or the transport closing before the connection completed.
       socket.once('disconnect', admission.release);
       socket.conn.once('close', admission.release);
@@ -257,9 +260,9 @@ export function attachGateway(deps: GatewayDeps) {
         const councilId = sessions.councilOf(command.sessionId) ?? (await catalog.getSession(command.sessionId))?.councilId;
         if (councilId === undefined) return done(failure('NOT_FOUND'));
         if (!can(claims, councilId)) return done(failure('FORBIDDEN'));
-        // A delegate's ack carries their own part, which then need not be pushed separately: one write per ballot. Not
-        // for a client that asked for no answer — it would never see the part.
-        const ownPart = actor.role === 'delegate' && typeof ack === 'function';
+        // A delegate's ack carries their own part, which then need not be pushed separately: one write per ballot. Only
+        // for a client that said it takes the part, and not when it asked for no answer — it would never see it.
+        const ownPart = actor.role === 'delegate' && socket.data.ownPartInAck && typeof ack === 'function';
         const result = await sessions.submit(command, actor, { ownPart });
         if (result.ok && result.personal) deps.onPersonalDelivered?.(command.sessionId, actor.id, result.personal, socket.id);
         done(result);

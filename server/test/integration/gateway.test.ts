@@ -265,4 +265,23 @@ describe('views per audience', () => {
     await chair.must('poll.cancel', { pollId: 'gw13', reason: 'Thử nghiệm' });
     phone.close();
   });
+
+  it('[GW-15] a client that did not say it takes its own part in the ack (a page older than that) gets no part in the ack, and the part pushed', async () => {
+    // A delegate with no other socket: with the opt-in, the ack would have stood for the push.
+    const old = await TestClient.connect(h.baseUrl, await delegateToken(65), SESSION, { ownPartInAck: false });
+    await chair.must('attendance.checkIn', { delegateId: 'bn-d065', channel: 'hall' });
+    const pushed: PersonalView[] = [];
+    old.socket.on('session:personal', (p) => pushed.push(p));
+    await chair.must('poll.open', { pollId: 'gw15', subject: 'Biểu quyết công khai', kind: 'motion', mode: 'electronic', durationSec: 600 });
+    await old.until((v) => v.poll?.pollId === 'gw15', 'the old page sees the poll');
+    const ack = await old.send('ballot.cast', { pollId: 'gw15', choice: 'yes' });
+    if (!ack.ok) throw new Error(`ballot refused: ${ack.code}`);
+    expect(ack.personal).toBeUndefined();
+    // Its own choice reaches it the old way, as a pushed part of that state or a later one.
+    const seen = await old.until((v) => v.seq >= ack.seq && v.poll?.mine?.cast === true, 'the old page sees its own ballot');
+    expect(seen.poll!.mine).toEqual({ cast: true, choice: 'yes' });
+    expect(pushed.some((p) => p.seq >= ack.seq && p.mine.gw15?.choice === 'yes')).toBe(true);
+    await chair.must('poll.cancel', { pollId: 'gw15', reason: 'Thử nghiệm' });
+    old.close();
+  });
 });

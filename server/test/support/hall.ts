@@ -91,9 +91,10 @@ export class TestClient {
   }
 
   /** `nameSession`: say the session in the handshake, as Hall's clients do (a HALL_CORES primary routes by it). */
-  static async connect(baseUrl: string, token: string | null, sessionId: string, opts: { join?: boolean; nameSession?: boolean } = {}): Promise<TestClient> {
+  /** `ownPartInAck: false`: a client that does not apply an ack's own part (a tablet page older than the field). */
+  static async connect(baseUrl: string, token: string | null, sessionId: string, opts: { join?: boolean; nameSession?: boolean; ownPartInAck?: boolean } = {}): Promise<TestClient> {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
-      auth: token ? { token } : {},
+      auth: token ? { token, ownPartInAck: opts.ownPartInAck ?? true } : {},
       ...(opts.nameSession ? { query: { session: sessionId } } : {}),
       transports: ['websocket'],
       reconnectionDelay: 100,

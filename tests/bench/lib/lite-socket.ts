@@ -104,7 +104,7 @@ export class LiteSocket {
           return;
         }
         if (t === 0x32 /* 2 ping */) return ws.send('3');
-        if (t === 0x30 /* 0 open */) return ws.send(token ? `40${JSON.stringify({ token })}` : '40');
+        if (t === 0x30 /* 0 open */) return ws.send(token ? `40${JSON.stringify({ token, ownPartInAck: true })}` : '40');
         if (t === 0x31 /* 1 close */) ws.close();
       });
     });
