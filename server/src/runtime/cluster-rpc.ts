@@ -152,6 +152,9 @@ export class ClusterRpc {
     }
     // Another installation on the same Redis (or garbage): ignored before any decryption is attempted.
     if (envelope?.v !== 1 || envelope.inst !== this.installationId || typeof envelope.body !== 'string') return null;
+    // Our own broadcast, back from the channel every node listens on: nothing to do with it, so nothing to decrypt (the
+    // owner of a busy session sends several a second). A forged sender can only get its message ignored.
+    if (envelope.kind === 'all' && envelope.from === this.nodeId) return { envelope, body: null };
     try {
       const sealed = Buffer.from(envelope.body, 'base64');
       const decipher = createDecipheriv('aes-256-gcm', this.key, sealed.subarray(0, NONCE), { authTagLength: TAG });

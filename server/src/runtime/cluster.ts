@@ -19,13 +19,11 @@ import { Redis } from 'ioredis';
 import {
   errorMessages,
   project,
-  restoreSession,
   type Actor,
   type Audience,
   type Command,
   type CommandAck,
   type PersistedSession,
-  type SessionSnapshot,
   type SessionView,
 } from '@hall/core';
 import { NotOwnerError, SessionNotFoundError, type Ownership, type SessionRegistry } from './registry.ts';
@@ -35,6 +33,7 @@ import { StoreUnavailableError, type Catalog } from '../store/types.ts';
 import { newRequestId, type ClusterRpc } from './cluster-rpc.ts';
 import type { CommitteeBoard } from '../ballots/committee.ts';
 import type { SessionRoom } from './session-room.ts';
+import { Replicas, type ReplicaMessage } from './replicas.ts';
 
 type Log = { info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
 
@@ -266,16 +265,10 @@ interface OpenRequest {
 /** `opened`: the session runs somewhere now (here, or a node that was quicker); route again to find it. */
 type OpenReply = { opened: boolean };
 
-interface ReplicaMessage {
-  sessionId: string;
-  seq: number;
-  persisted: PersistedSession;
-}
-
 const failure = (code: 'UNAVAILABLE' | 'OUTCOME_UNKNOWN'): CommandAck => ({ ok: false, code, message: errorMessages[code].vi });
 
 export class ClusterSessions implements Sessions {
-  private readonly replicas = new Map<string, { seq: number; snapshot: SessionSnapshot }>();
+  private readonly replicas: Replicas;
   private readonly sweeper: NodeJS.Timeout;
   /** Live sessions nobody held at the last sweep: their preferred node did not take them, so any node may. */
   private unheldAtLastSweep = new Set<string>();
@@ -296,10 +289,23 @@ export class ClusterSessions implements Sessions {
     rpc.handle('state', (body) => this.onStateRequest(body as StateRequest));
     rpc.handle('open', (body) => this.onOpen(body as OpenRequest));
     rpc.handle('board', (body) => this.onBoardRequest(body as BoardRequest));
-    rpc.onBroadcast('replica', (body) => this.onReplica(body as ReplicaMessage));
+    this.replicas = new Replicas({
+      fetchState: async (node, sessionId, haveSeq) => {
+        const outcome = await rpc.request<StateReply>(node, 'state', { sessionId, haveSeq } satisfies StateRequest, lease.ttlMs);
+        return outcome.ok && outcome.reply && !('notOwner' in outcome.reply) ? outcome.reply : null;
+      },
+      changed: (sessionId, snapshot, seq) => publisher.replicaChanged(sessionId, snapshot, seq),
+      log,
+    });
+    rpc.onBroadcast('replica', (body, from) => this.replicas.take(body as ReplicaMessage, from));
     publisher.onPublished = (room) => {
       if (!room.fence || !this.lease.holds(room.sessionId, room.fence)) return;
-      const msg: ReplicaMessage = { sessionId: room.sessionId, seq: room.seq, persisted: room.persisted() };
+      // What was journaled since the last message, when the room can say it; else the whole state.
+      const tail = room.takeReplicaTail();
+      if (tail?.events.length === 0) return;
+      const msg: ReplicaMessage = tail
+        ? { sessionId: room.sessionId, seq: room.seq, fromSeq: tail.fromSeq, events: tail.events }
+        : { sessionId: room.sessionId, seq: room.seq, persisted: room.persisted() };
       rpc.broadcast('replica', msg).catch(() => undefined);
     };
     // Sessions whose owner died with nobody talking to them still need their deadlines: take them over.
@@ -499,24 +505,6 @@ export class ClusterSessions implements Sessions {
     return room.seq === req.haveSeq ? { seq: room.seq } : { seq: room.seq, persisted: room.persisted() };
   }
 
-  private onReplica(msg: ReplicaMessage) {
-    try {
-      const current = this.replicas.get(msg.sessionId);
-      if (current && current.seq >= msg.seq) return;
-      const snapshot = this.restore(msg.persisted);
-      this.replicas.set(msg.sessionId, { seq: msg.seq, snapshot });
-      this.publisher.replicaChanged(msg.sessionId, snapshot, msg.seq);
-    } catch (err) {
-      this.log.error({ err, sessionId: msg?.sessionId }, 'replica update failed');
-    }
-  }
-
-  private restore(persisted: PersistedSession): SessionSnapshot {
-    const actor = restoreSession(persisted);
-    const snapshot = actor.getSnapshot();
-    actor.stop();
-    return snapshot;
-  }
 
   /** A join's view: from the owner's current state (asked each time), never from a replica that may lag behind it. */
   /**
@@ -559,7 +547,7 @@ export class ClusterSessions implements Sessions {
       sessionId,
       async (room) => project(room.snapshot, room.seq, audience, delegateId),
       async (node, _holder, until) => {
-        const replica = this.replicas.get(sessionId) ?? null;
+        const replica = this.replicas.get(sessionId);
         const outcome = await this.rpc
           .request<StateReply>(node, 'state', { sessionId, haveSeq: replica?.seq ?? null } satisfies StateRequest, this.lease.ttlMs, until)
           .catch(() => {
@@ -570,11 +558,8 @@ export class ClusterSessions implements Sessions {
           return 'retry';
         }
         const reply = outcome.reply;
-        let current = replica;
-        if (reply.persisted) {
-          current = { seq: reply.seq, snapshot: this.restore(reply.persisted) };
-          if ((this.replicas.get(sessionId)?.seq ?? -1) < reply.seq) this.replicas.set(sessionId, current);
-        }
+        // The owner's state also becomes this node's replica when it is newer (published by the next message).
+        const current = reply.persisted ? { seq: reply.seq, snapshot: this.replicas.adopt(sessionId, reply.seq, reply.persisted, false) } : replica;
         if (!current || current.seq !== reply.seq) return 'retry';
         return project(current.snapshot, current.seq, audience, delegateId);
       },

@@ -97,6 +97,14 @@ interface PendingBallot {
   reject: (err: unknown) => void;
 }
 
+/** Events journaled in order from `fromSeq`, as the journal holds them (a secret ballot's without its choice). */
+export interface ReplicaTail {
+  fromSeq: number;
+  events: unknown[];
+}
+/** More events than this between two publications (a long stall) go to the other nodes as a whole state instead. */
+const REPLICA_TAIL_MAX = 2000;
+
 /** Secret casts journaled (one append) whose contents' box write failed: settled before the poll is touched again. */
 interface UnsettledCasts {
   /** How many of the poll's last journaled casts the box may lack: the last append's (see reconcileBallotBoxes). */
@@ -145,6 +153,8 @@ export class SessionRoom {
   needsReopen = false;
   /** Ballots waiting for their turn together (submitBallot); null once that group's turn has come. */
   private ballotGroup: PendingBallot[] | null = null;
+  /** Events journaled since the owner last told the other nodes (takeReplicaTail); null: they need the whole state. */
+  private replicaTail: ReplicaTail | null = null;
   /** Set while the session has never accepted a command: its setup is re-read from the catalog until then. */
   private unfrozenSetup: (() => Promise<SessionSetup>) | null = null;
 
@@ -237,6 +247,18 @@ export class SessionRoom {
   /** The current state as a versioned persisted snapshot (what other nodes restore their read-only replicas from). */
   persisted(): PersistedSession {
     return persist(this.actor, this.lastSeq);
+  }
+
+  /**
+   * The events this room journaled since the last call, for the other nodes' replicas (they replay them, as a reopen
+   * replays the journal): a few hundred bytes a ballot instead of the whole state. Null when they cannot be told
+   * that way — the first call after this room opened, or after more than REPLICA_TAIL_MAX events — and the other
+   * nodes need `persisted()`.
+   */
+  takeReplicaTail(): ReplicaTail | null {
+    const tail = this.replicaTail;
+    this.replicaTail = { fromSeq: this.lastSeq + 1, events: [] };
+    return tail;
   }
 
   /**
@@ -437,6 +459,8 @@ export class SessionRoom {
     if (this.unfrozenSetup) {
       try {
         this.actor = startSession(await this.unfrozenSetup());
+        // The setup may have changed since a replica was told the seq-0 state: it gets the whole state again.
+        this.replicaTail = null;
       } catch (err) {
         this.deps.log.error({ err, sessionId: this.sessionId }, 'reading the session setup failed');
         return fail('UNAVAILABLE');
@@ -527,6 +551,10 @@ export class SessionRoom {
       this.lastHash = chainHash(this.lastHash, { seq: firstSeq + k, at: record.at, commandId: record.commandId, digest: record.digest, event: record.event });
       this.actor.send(record.event as unknown as MachineEvent);
     });
+    if (this.replicaTail) {
+      if (this.replicaTail.events.length + records.length > REPLICA_TAIL_MAX) this.replicaTail = null;
+      else for (const record of records) this.replicaTail.events.push(record.event);
+    }
     return 'written';
   }
 
