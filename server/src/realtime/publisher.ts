@@ -90,8 +90,12 @@ interface Queued {
   /** A local room (its owner tells the other nodes once published); false for a replica of another node's room. */
   local: boolean;
   due: number;
-  /** Only the tablets' vote progress is waiting (for its gap): a real change of the session is due sooner. */
-  progressOnly: boolean;
+}
+
+/** A session's tablets wait for vote progress, from its newest state, from `due` on (the progress lane). */
+interface ProgressDue {
+  source: ViewSource;
+  due: number;
 }
 
 interface Send {
@@ -109,6 +113,13 @@ interface Publication {
   sends: Send[];
   heldUntil?: number;
 }
+
+/**
+ * How much longer the tablets' vote progress waits than any other publication due at the same time: the chairs' tallies,
+ * the walls and every other change go first, and progress — the push that costs most, 85 tablets a hall — takes what
+ * time is left, but never waits longer than this behind them.
+ */
+const PROGRESS_YIELD_MS = 3000;
 
 /** What `sentPersonal` compares: a part without its seq, since an unchanged part stays valid for every later state. */
 const partKey = (part: PersonalView) => JSON.stringify([part.me, part.mine]);
@@ -130,6 +141,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ViewPublisher {
   private readonly queue = new Map<string, Queued>();
+  /** Sessions whose tablets' vote progress was held back (for its gap, and behind other publications). */
+  private readonly progressLane = new Map<string, ProgressDue>();
   private readonly lastPublished = new Map<string, number>();
   /** Per session, per delegate: the personal part last pushed (JSON), so an unchanged one is not sent again. */
   private readonly sentPersonal = new Map<string, Map<string, string>>();
@@ -196,25 +209,25 @@ export class ViewPublisher {
 
   private enqueue(source: ViewSource, local: boolean) {
     const queued = this.queue.get(source.sessionId);
-    const due = Math.max(Date.now() + this.flushMs, (this.lastPublished.get(source.sessionId) ?? 0) + this.minGapMs);
     if (queued) {
       queued.source = source;
       queued.local = local;
-      if (!queued.progressOnly) return;
-      // A new state while only the tablets' progress waited: publish it at the usual pace, not at the progress gap.
-      queued.progressOnly = false;
-      queued.due = Math.min(queued.due, due);
-      this.arm();
       return;
     }
-    this.queue.set(source.sessionId, { source, local, due, progressOnly: false });
+    const due = Math.max(Date.now() + this.flushMs, (this.lastPublished.get(source.sessionId) ?? 0) + this.minGapMs);
+    this.queue.set(source.sessionId, { source, local, due });
     this.arm();
   }
 
-  /** The tablets were not sent this state's vote progress yet: publish it again once their gap has passed. */
-  private progressPending(source: ViewSource, local: boolean, due: number) {
-    if (this.closed || this.queue.has(source.sessionId)) return;
-    this.queue.set(source.sessionId, { source, local, due, progressOnly: true });
+  /**
+   * The tablets were not sent this state's vote progress: it goes from `due` on, in the progress lane, from the
+   * session's newest state then. A wait already running keeps its place — later states only bring newer progress.
+   */
+  private progressPending(source: ViewSource, due: number) {
+    if (this.closed) return;
+    const waiting = this.progressLane.get(source.sessionId);
+    if (waiting) waiting.source = source;
+    else this.progressLane.set(source.sessionId, { source, due });
   }
 
   /** A command arrived (the gateway tells): how busy with commands the node is decides whether publishing yields. */
@@ -266,9 +279,10 @@ export class ViewPublisher {
   onPublished: ((room: SessionRoom) => void) | null = null;
 
   private arm() {
-    if (this.publishing || this.closed || this.queue.size === 0) return;
+    if (this.publishing || this.closed || this.queue.size + this.progressLane.size === 0) return;
     let next = Number.POSITIVE_INFINITY;
     for (const q of this.queue.values()) next = Math.min(next, q.due);
+    for (const p of this.progressLane.values()) next = Math.min(next, p.due);
     const at = Math.max(next, this.coolUntil);
     // A session that became due sooner than the one the timer waits for must not wait behind it.
     if (this.timer && this.armedFor <= at) return;
@@ -300,9 +314,13 @@ export class ViewPublisher {
     this.publishing = true;
     try {
       for (let pick = this.dueBy(horizon); pick && !this.closed && this.spent(turn) < TICK_BUDGET_MS; pick = this.dueBy(horizon)) {
-        const [sessionId, { source, local, progressOnly }] = pick;
-        this.queue.delete(sessionId);
-        this.lastPublished.set(sessionId, Date.now());
+        const { sessionId, source, local, progressOnly } = pick;
+        if (progressOnly) {
+          this.progressLane.delete(sessionId);
+        } else {
+          this.queue.delete(sessionId);
+          this.lastPublished.set(sessionId, Date.now());
+        }
         await this.publish(source, local, progressOnly, turn);
       }
     } finally {
@@ -316,10 +334,20 @@ export class ViewPublisher {
     this.arm();
   }
 
-  /** The session waiting longest of those due by `horizon`, so a storm in one hall does not starve the others' views. */
-  private dueBy(horizon: number): [string, Queued] | null {
-    let pick: [string, Queued] | null = null;
-    for (const entry of this.queue) if (entry[1].due <= horizon && (!pick || entry[1].due < pick[1].due)) pick = entry;
+  /**
+   * The publication waiting longest of those due by `horizon`, so a storm in one hall does not starve the others'
+   * views — the tablets' vote progress counted as PROGRESS_YIELD_MS younger than it is, so it goes after the rest.
+   */
+  private dueBy(horizon: number): { sessionId: string; source: ViewSource; local: boolean; progressOnly: boolean } | null {
+    let pick: { sessionId: string; source: ViewSource; local: boolean; progressOnly: boolean } | null = null;
+    let rank = Number.POSITIVE_INFINITY;
+    for (const [sessionId, q] of this.queue) {
+      if (q.due <= horizon && q.due < rank) [pick, rank] = [{ sessionId, source: q.source, local: q.local, progressOnly: false }, q.due];
+    }
+    for (const [sessionId, p] of this.progressLane) {
+      const ranked = p.due + PROGRESS_YIELD_MS;
+      if (p.due <= horizon && ranked < rank) [pick, rank] = [{ sessionId, source: p.source, local: false, progressOnly: true }, ranked];
+    }
     return pick;
   }
 
@@ -349,7 +377,7 @@ export class ViewPublisher {
       // A state published again for the tablets' held progress: every other room and every own part already has it,
       // and the other nodes too.
       const { sends, heldUntil } = progressOnly ? this.tabletsOnly(sessionId, snapshot, seq) : this.sendsFor(sessionId, snapshot, seq);
-      if (heldUntil !== undefined) this.progressPending(source, local, heldUntil);
+      if (heldUntil !== undefined) this.progressPending(source, heldUntil);
       if (local && !progressOnly) this.onPublished?.(source as SessionRoom);
       for (const send of sends) {
         const members = this.io.of('/').adapter.rooms.get(send.room);
@@ -392,13 +420,14 @@ export class ViewPublisher {
     if (!this.occupied(delegatesRoom(sessionId))) {
       this.forget(delegatesRoom(sessionId));
       this.tabletsSent.delete(sessionId);
+      this.progressLane.delete(sessionId);
       this.progressGap(sessionId, 0);
       this.personalBase.delete(sessionId);
       this.recheck.delete(sessionId);
       return { sends };
     }
     this.personalSends(sessionId, snapshot, seq, sends);
-    return { sends, heldUntil: this.tabletSends(sessionId, snapshot, seq, sends) };
+    return { sends, heldUntil: this.tabletSends(sessionId, snapshot, seq, sends, false) };
   }
 
   /**
@@ -433,28 +462,39 @@ export class ViewPublisher {
   private tabletsOnly(sessionId: string, snapshot: SessionSnapshot, seq: number): Publication {
     const sends: Send[] = [];
     if (!this.occupied(delegatesRoom(sessionId))) return { sends };
-    return { sends, heldUntil: this.tabletSends(sessionId, snapshot, seq, sends) };
+    return { sends, heldUntil: this.tabletSends(sessionId, snapshot, seq, sends, true) };
   }
 
   /**
-   * The tablets' shared view, except vote progress that comes sooner than its gap after their last push: then it
-   * returns when that progress may go. Whether a change is only progress is told from the states when it can be (no
-   * view built), else from the patch.
+   * The tablets' shared view, except a change that is only vote progress: that goes from the progress lane (`inLane`),
+   * once its gap after the tablets' last push has passed, and the method returns when it may go. Whether a change is
+   * only progress is told from the states when it can be (no view built), else from the patch. Sockets that joined
+   * since get the whole view at once.
    */
-  private tabletSends(sessionId: string, snapshot: SessionSnapshot, seq: number, sends: Send[]): number | undefined {
+  private tabletSends(sessionId: string, snapshot: SessionSnapshot, seq: number, sends: Send[], inLane: boolean): number | undefined {
     const room = delegatesRoom(sessionId);
     const last = this.tabletsSent.get(sessionId);
     const now = Date.now();
     const gap = this.progressGap(sessionId, this.io.of('/').adapter.rooms.get(room)?.size ?? 0);
-    const holding = last !== undefined && now - last.at < gap && !this.joiners.get(room)?.size;
+    // When progress alone may go, or undefined: now (the lane's turn came after the gap), or nothing was pushed yet.
+    let progressAt: number | undefined;
+    if (last !== undefined && !this.joiners.get(room)?.size) {
+      const afterGap = last.at + gap;
+      if (!inLane) progressAt = Math.max(now, afterGap);
+      else if (now < afterGap) progressAt = afterGap;
+    }
     const base = this.sentViews.get(room);
-    if (holding && base && seq > base.seq && onlyVoteProgressBetween(last.snapshot, snapshot)) return last.at + gap;
+    if (progressAt !== undefined && base && seq > base.seq && onlyVoteProgressBetween(last!.snapshot, snapshot)) return progressAt;
     const view = withoutCouncil(sharedDelegateView(snapshot, seq));
     const patch = base && view.seq > base.seq ? viewPatch(base, view) : undefined;
-    if (holding && patch && onlyVoteProgress(patch.ops)) return last.at + gap;
+    if (progressAt !== undefined && patch && onlyVoteProgress(patch.ops)) return progressAt;
     const before = sends.length;
     this.viewSends(room, view, sends, patch);
-    if (sends.length > before) this.tabletsSent.set(sessionId, { at: now, snapshot });
+    if (sends.length > before) {
+      this.tabletsSent.set(sessionId, { at: now, snapshot });
+      // The tablets have this state now, progress and all.
+      this.progressLane.delete(sessionId);
+    }
     return undefined;
   }
 
@@ -497,5 +537,6 @@ export class ViewPublisher {
     this.timer?.cancel();
     this.timer = null;
     this.queue.clear();
+    this.progressLane.clear();
   }
 }

@@ -267,6 +267,49 @@ describe('[PUB] view publisher', () => {
     pub.close();
   });
 
+  it('[PUB-13] the tablets\' vote progress goes after other halls\' chairs due at the same time, then with the newest count', async () => {
+    // Each emit costs 40 ms on the publisher's clock and comes with a burst of commands: a storm, so publishing pauses.
+    let cost = 0;
+    let clockMs = 0;
+    let pub: ViewPublisher | null = null;
+    const { io, sent, join } = fakeIo(() => {
+      clockMs += cost;
+      for (let i = 0; i < 50 && cost > 0; i++) pub?.commandArrived();
+    });
+    pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100, progressGapMs: 1000, clock: () => clockMs });
+    const [h1, h2] = ['h1', 'h2'].map((id) => new Hall(id)) as [Hall, Hall];
+    for (const room of [delegatesRoom('h1'), audienceRoom('h1', 'chair'), audienceRoom('h2', 'chair')]) join(room);
+    for (const h of [h1, h2]) {
+      h.voting();
+      pub.changed(h.room);
+    }
+    await vi.advanceTimersByTimeAsync(2000);
+    const opened = sent.find((s) => s.room === delegatesRoom('h1') && s.event === 'session:view')!.payload as SessionView;
+    sent.length = 0;
+
+    // A ballot in h1, its gap long past: its chair's patch goes, and the progress is due at once, behind the pause the
+    // storm's cost imposes. A ballot in h2 lands meanwhile, so both are due when publishing resumes.
+    cost = 40;
+    h1.do(d(1), 'ballot.cast', { pollId: 'p1', choice: 'yes' });
+    pub.changed(h1.room);
+    await vi.advanceTimersByTimeAsync(16);
+    expect(sent.map((s) => s.room)).toEqual([audienceRoom('h1', 'chair')]);
+    h2.do(d(1), 'ballot.cast', { pollId: 'p1', choice: 'no' });
+    pub.changed(h2.room);
+    cost = 0;
+    await vi.advanceTimersByTimeAsync(1000);
+    const order = sent.map((s) => s.room);
+    expect(order).toContain(delegatesRoom('h1'));
+    expect(order.indexOf(audienceRoom('h2', 'chair'))).toBeGreaterThan(-1);
+    expect(order.indexOf(audienceRoom('h2', 'chair'))).toBeLessThan(order.indexOf(delegatesRoom('h1')));
+    const progress = sent.filter((s) => s.room === delegatesRoom('h1'));
+    let tabletView = opened;
+    for (const s of progress) tabletView = applyPatch(tabletView, (s.payload as ViewPatch).ops);
+    expect(tabletView.seq).toBe(h1.seq);
+    expect(tabletView.poll?.castCount).toBe(1);
+    pub.close();
+  });
+
   it('[PUB-7] own parts: a tablet that starts listening gets its part, and a delegate moved up the floor queue by someone else\'s withdrawal gets the new place', async () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
