@@ -273,7 +273,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     );
   }
   ioRef = io;
-  const publisher = new ViewPublisher(io);
+  const publisher = new ViewPublisher(io, { progressGapMs: config.tabletProgressMs, progressPushesPerSec: config.progressPushesPerSec });
   const changeListeners = new Set<(sessionId: string) => void>();
   const registry = new SessionRegistry(store.catalog, {
     journal: store.journal,

@@ -41,6 +41,10 @@ export interface Config {
   seed: boolean | 'province';
   /** Journal events between session snapshots. */
   snapshotEvery: number;
+  /** Least time between two vote-progress pushes to one hall's tablets, ms (HALL_TABLET_PROGRESS_MS). */
+  tabletProgressMs: number;
+  /** Vote-progress pushes to tablets per second this process makes at most, over all its halls (HALL_PROGRESS_PUSHES). */
+  progressPushesPerSec: number;
   logLevel: LogLevel;
   /** Base URL people reach the server at, without a trailing slash (printed URLs, QR login links). */
   publicUrl: string | undefined;
@@ -171,6 +175,8 @@ const EnvSchema = z.object({
     .transform((v): boolean | 'province' => (v === 'province' ? 'province' : TRUE.includes(v)))
     .optional(),
   HALL_SNAPSHOT_EVERY: int(1, 1_000_000).optional(),
+  HALL_TABLET_PROGRESS_MS: int(0, 60_000).optional(),
+  HALL_PROGRESS_PUSHES: int(100, 1_000_000).optional(),
   NODE_ID: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - (at most 40)').optional(),
   HALL_LEASE_MS: int(1000, 60_000).optional(),
   HALL_CORES: z
@@ -387,6 +393,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     demo,
     seed: e.HALL_SEED ?? demo,
     snapshotEvery: e.HALL_SNAPSHOT_EVERY ?? 100,
+    tabletProgressMs: e.HALL_TABLET_PROGRESS_MS ?? 1000,
+    progressPushesPerSec: e.HALL_PROGRESS_PUSHES ?? 5000,
     logLevel: e.LOG_LEVEL ?? 'info',
     publicUrl: e.PUBLIC_URL,
     mediaBackend: e.MEDIA_BACKEND ?? 'auto',

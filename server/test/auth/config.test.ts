@@ -213,4 +213,12 @@ describe('loadConfig', () => {
     expect(c.limits).toEqual({ socketsPerToken: 3, socketsPerIp: 1000, commandRate: 50, httpPerMinute: 600 });
     await expect(loadConfig({ DATA_DIR: dataDir, HALL_MAX_SOCKETS_PER_TOKEN: '0' })).rejects.toThrow(/HALL_MAX_SOCKETS_PER_TOKEN/);
   });
+
+  it('[CFG-17] the tablets\' vote-progress pace: 1 s and 5,000 pushes a second by default, settable, nonsense refused with the variable named', async () => {
+    expect(await loadConfig({ DATA_DIR: dataDir })).toMatchObject({ tabletProgressMs: 1000, progressPushesPerSec: 5000 });
+    expect(await loadConfig({ DATA_DIR: dataDir, HALL_TABLET_PROGRESS_MS: '2500', HALL_PROGRESS_PUSHES: '1500' })).toMatchObject({ tabletProgressMs: 2500, progressPushesPerSec: 1500 });
+    const err = (await loadConfig({ DATA_DIR: dataDir, HALL_TABLET_PROGRESS_MS: '-1', HALL_PROGRESS_PUSHES: 'many' }).catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems.map((p) => p.split(':')[0]).sort()).toEqual(['HALL_PROGRESS_PUSHES', 'HALL_TABLET_PROGRESS_MS']);
+  });
 });

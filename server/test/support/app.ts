@@ -33,6 +33,8 @@ export function testConfig(dataDir: string, over: Partial<Config> = {}): Config 
     demo: false,
     seed: false,
     snapshotEvery: 50,
+    tabletProgressMs: 1000,
+    progressPushesPerSec: 5000,
     logLevel: 'silent',
     publicUrl: undefined,
     mediaBackend: 'werift',
