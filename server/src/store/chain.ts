@@ -21,39 +21,77 @@ const DIGEST = /^[A-Za-z0-9_-]{43}$/;
  * optional TypeScript fields produce them. Error messages name the path, never the value (it may be a ballot).
  */
 export function canonicalJson(value: unknown): string {
-  return encode(value, '$');
+  try {
+    return encode(value);
+  } catch (err) {
+    if (err instanceof Unrepresentable) throw new TypeError(`canonicalJson: ${err.what} at $${err.path.join('')}`);
+    throw err;
+  }
 }
 
-function encode(value: unknown, path: string): string {
+/**
+ * Thrown from deep inside `encode`; each enclosing level puts its own step in front on the way out, so the path is
+ * built only for a value that fails (three records a ballot are encoded, and building every path made them slow).
+ */
+class Unrepresentable extends Error {
+  readonly path: string[] = [];
+  constructor(readonly what: string) {
+    super(what);
+  }
+}
+
+/** `err` with `step` put in front of its path, when it is ours. */
+function stepped(err: unknown, step: string): unknown {
+  if (err instanceof Unrepresentable) err.path.unshift(step);
+  return err;
+}
+
+function encode(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${path}`);
+      if (!Number.isFinite(value)) throw new Unrepresentable('non-finite number');
       return JSON.stringify(value);
     case 'string':
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) {
-        const parts: string[] = [];
+        let out = '[';
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          if (item === undefined) throw new TypeError(`canonicalJson: undefined array element at ${path}[${i}]`);
-          parts.push(encode(item, `${path}[${i}]`));
+          let encoded: string;
+          try {
+            if (item === undefined) throw new Unrepresentable('undefined array element');
+            encoded = encode(item);
+          } catch (err) {
+            throw stepped(err, `[${i}]`);
+          }
+          out += i ? `,${encoded}` : encoded;
         }
-        return `[${parts.join(',')}]`;
+        return `${out}]`;
       }
       const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new TypeError(`canonicalJson: not a plain object at ${path}`);
+      if (proto !== Object.prototype && proto !== null) throw new Unrepresentable('not a plain object');
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${encode(obj[k], `${path}.${k}`)}`).join(',')}}`;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      for (const key of keys) {
+        const item = obj[key];
+        if (item === undefined) continue;
+        let encoded: string;
+        try {
+          encoded = encode(item);
+        } catch (err) {
+          throw stepped(err, `.${key}`);
+        }
+        out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${encoded}`;
+      }
+      return `${out}}`;
     }
     default:
-      throw new TypeError(`canonicalJson: unsupported ${typeof value} at ${path}`);
+      throw new Unrepresentable(`unsupported ${typeof value}`);
   }
 }
 
