@@ -2,11 +2,13 @@
  * Preloaded into the server under test by the soak (`NODE_OPTIONS=--import=<this file>`, BENCH_LAG_FILE=<path>): the
  * server's own event-loop lag, which no outside probe can see without adding its own. Every interval it appends one
  * JSON line `{at, p50, p99, max}` (ms of lag beyond the 10 ms sampling resolution, host clock) and starts afresh, so
- * the bench can cut the run into windows. Plain JavaScript: it loads before tsx does. The timer is unref'd, so it
+ * the bench can cut the run into windows. Each line also carries `heapMB`: the heap in use right after the interval's
+ * last major (mark-sweep) garbage collection, or null when none ran — what the program really keeps, which RSS (that
+ * includes whatever room V8 chose to keep for later) does not tell. Plain JavaScript: it loads before tsx does. The timer is unref'd, so it
  * never keeps the server alive.
  */
 import { appendFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 const file = process.env.BENCH_LAG_FILE;
 if (file) {
@@ -15,8 +17,15 @@ if (file) {
   const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   h.enable();
   const ms = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+  let heapAfterMajorGc = null;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) heapAfterMajorGc = process.memoryUsage().heapUsed / 2 ** 20;
+    }
+  }).observe({ entryTypes: ['gc'] });
   setInterval(() => {
-    const line = { at: performance.timeOrigin + performance.now(), p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+    const line = { at: performance.timeOrigin + performance.now(), p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), heapMB: heapAfterMajorGc };
+    heapAfterMajorGc = null;
     h.reset();
     try {
       appendFileSync(file, `${JSON.stringify(line)}\n`);

@@ -128,6 +128,11 @@ export interface SoakResult {
     errors: string[];
   };
   rss: { samples: [number, number][]; warmupMin: number; slopeMBPerMin: number; startMB: number; endMB: number; peakMB: number };
+  /**
+   * The heap in use right after major garbage collections (the probe's samples, minutes since the start and MB) and its
+   * slope after warm-up: what the server really keeps. RSS also grows when V8 keeps more room for later.
+   */
+  liveHeap: { samples: [number, number][]; slopeMBPerMin: number; endMB: number };
   serverLag: { p99: number; max: number };
   generator: GeneratorHealth;
 }
@@ -390,7 +395,7 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
     const lagLines = (await readFile(lagFile, 'utf8').catch(() => ''))
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { at: number; p50: number; p99: number; max: number });
+      .map((l) => JSON.parse(l) as { at: number; p50: number; p99: number; max: number; heapMB?: number | null });
     const chairOf = new Map(plans.map((p) => [p.id, p.chair!]));
     const tallyOf = (rec: CommandRecord) => chairOf.get(rec.sessionId)!.firstViewAtOrAfter(rec.seq) - rec.intended;
     const W = opts.windowMinutes * 60_000;
@@ -466,6 +471,7 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
         endMB: mbs[mbs.length - 1] ?? Number.NaN,
         peakMB: mbs.length ? Math.max(...mbs) : Number.NaN,
       },
+      liveHeap: liveHeapOf(lagLines, start, warmupMin),
       serverLag: soakLag(windows),
       generator: health,
     };
@@ -475,7 +481,7 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
           `ack p99 ${round(w.ackMs.p99)} ms, tally p99 ${round(w.tallyMs.p99)} ms, RSS ${round(w.rssMB)} MB, server lag p99 ${round(w.serverLagP99)} ms, load ${round(w.loadAvg1)}`,
       );
     }
-    ctx.log(`  RSS slope after ${round(warmupMin)} min warm-up: ${round(result.rss.slopeMBPerMin, 2)} MB/min; errors: ${result.totals.errors.join('; ') || 'none'}`);
+    ctx.log(`  RSS slope after ${round(warmupMin)} min warm-up: ${round(result.rss.slopeMBPerMin, 2)} MB/min; heap after major GCs: ${round(result.liveHeap.slopeMBPerMin, 2)} MB/min, ${round(result.liveHeap.endMB)} MB at the end; errors: ${result.totals.errors.join("; ") || "none"}`);
     return result;
   } finally {
     if (sampler) clearInterval(sampler);
@@ -483,6 +489,15 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
     await pool.all('closeAll').catch(() => undefined);
     await server.proc.kill9();
   }
+}
+
+/** The probe's heap-after-major-GC samples since `start`, in minutes and MB, and their slope after the warm-up. */
+function liveHeapOf(lines: { at: number; heapMB?: number | null }[], start: number, warmupMin: number): SoakResult['liveHeap'] {
+  const samples = lines
+    .filter((l) => typeof l.heapMB === 'number' && l.at >= start)
+    .map((l): [number, number] => [round((l.at - start) / 60_000, 2), round(l.heapMB!, 1)]);
+  const afterWarmup = samples.filter(([min]) => min >= warmupMin);
+  return { samples, slopeMBPerMin: afterWarmup.length >= 2 ? slope(afterWarmup) : Number.NaN, endMB: samples.at(-1)?.[1] ?? Number.NaN };
 }
 
 /** The server's worst event-loop lag over the soak's windows (setup before the first window is not counted). */
@@ -523,7 +538,8 @@ ${rows.join('\n')}
 polls whose count differed from the acked ballots); delegate ack p99 ${fmt(t.ackMs.p99, 1)} ms, tally p99
 ${fmt(t.tallyMs.p99, 1)} ms. **RSS** ${fmt(r.rss.startMB)} MB at the start, ${fmt(r.rss.peakMB)} MB at the peak,
 ${fmt(r.rss.endMB)} MB at the end; after ${fmt(r.rss.warmupMin, 1)} min of warm-up it grew **${fmt(r.rss.slopeMBPerMin, 2)} MB per
-minute** (least-squares slope of 5-second samples). Server event-loop lag: worst 5-second p99 ${fmt(lag.p99, 1)} ms, max
+minute** (least-squares slope of 5-second samples); the heap in use right after major garbage collections — what the
+server really keeps — grew ${fmt(r.liveHeap?.slopeMBPerMin ?? Number.NaN, 2)} MB per minute after warm-up and was ${fmt(r.liveHeap?.endMB ?? Number.NaN, 1)} MB at the end. Server event-loop lag: worst 5-second p99 ${fmt(lag.p99, 1)} ms, max
 ${fmt(lag.max)} ms. Generators: event-loop lag p99 ${fmt(g.lagP99, 1)} ms${g.saturated ? ' (SATURATED: latencies include generator delay)' : ''};
 CPU, as shares of the whole machine: generators ${fmt(g.generatorCpuPct ?? Number.NaN)}%, server ${fmt(g.serverCpuPct ?? Number.NaN)}%,
 other processes ${fmt(g.foreignCpuPct)}%${(g.foreignCpuPct ?? 0) > 50 ? ' — other work had most of the machine, so the latencies above are those of a starved server, not a measure of its capacity' : ''}.${t.errors.length ? ` Refusals and failures: ${t.errors.join('; ')}.` : ''}
