@@ -526,7 +526,7 @@ ${r.sessions} sessions at once (the \`HALL_SEED=province\` sizes: Bắc Ninh's 8
 processes, ${r.options.minutes} minutes of scripted sittings (check-in, then every ${r.options.cycleSec} s per session
 three speeches, a questioning round of two questions and a vote; once per session a secret confidence rating, or a
 secret motion in communes), one server process, ${r.cpus} CPUs. Load average (1 min) ${r.loadAvgStart[0]?.toFixed(1)} at
-the start, ${r.loadAvgEnd[0]?.toFixed(1)} at the end${(r.loadAvgStart[0] ?? 0) > r.cpus ? ': the machine was shared with other work, so latencies are noisier and slower than on a quiet one' : ''}.
+the start, ${r.loadAvgEnd[0]?.toFixed(1)} at the end${(r.generator.foreignCpuPct ?? 0) > 25 ? ': the machine was shared with other work, so latencies are noisier and slower than on a quiet one' : ' (the bench\'s own processes: other work took ' + fmt(r.generator.foreignCpuPct ?? Number.NaN) + '% of the machine)'}.
 
 | Window | Minutes | Acked / sent | Refused | Unanswered | Lost | Ballots | Ack p99 (ms) | Chair ack p99 (ms) | Tally p99 (ms) | RSS end (MB) | Server loop lag, worst 5-s p99 / max (ms) | Load avg (1 min) |
 |---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
