@@ -291,7 +291,7 @@ export class ClusterSessions implements Sessions {
     rpc.handle('board', (body) => this.onBoardRequest(body as BoardRequest));
     this.replicas = new Replicas({
       fetchState: async (node, sessionId, haveSeq) => {
-        const outcome = await rpc.request<StateReply>(node, 'state', { sessionId, haveSeq } satisfies StateRequest, lease.ttlMs);
+        const outcome = await this.askState(node, sessionId, haveSeq);
         return outcome.ok && outcome.reply && !('notOwner' in outcome.reply) ? outcome.reply : null;
       },
       changed: (sessionId, snapshot, seq) => publisher.replicaChanged(sessionId, snapshot, seq),
@@ -505,6 +505,10 @@ export class ClusterSessions implements Sessions {
     return room.seq === req.haveSeq ? { seq: room.seq } : { seq: room.seq, persisted: room.persisted() };
   }
 
+  /** The owner `node`'s seq for the session, and its whole state unless it is still `haveSeq` (joins, replica catch-up). */
+  private askState(node: string, sessionId: string, haveSeq: number | null, until?: Promise<unknown>) {
+    return this.rpc.request<StateReply>(node, 'state', { sessionId, haveSeq } satisfies StateRequest, this.lease.ttlMs, until);
+  }
 
   /** A join's view: from the owner's current state (asked each time), never from a replica that may lag behind it. */
   /**
@@ -548,11 +552,9 @@ export class ClusterSessions implements Sessions {
       async (room) => project(room.snapshot, room.seq, audience, delegateId),
       async (node, _holder, until) => {
         const replica = this.replicas.get(sessionId);
-        const outcome = await this.rpc
-          .request<StateReply>(node, 'state', { sessionId, haveSeq: replica?.seq ?? null } satisfies StateRequest, this.lease.ttlMs, until)
-          .catch(() => {
-            throw new StoreUnavailableError('cannot publish to the session owner');
-          });
+        const outcome = await this.askState(node, sessionId, replica?.seq ?? null, until).catch(() => {
+          throw new StoreUnavailableError('cannot publish to the session owner');
+        });
         if (!outcome.ok || !outcome.reply || 'notOwner' in outcome.reply) {
           if (!outcome.ok && outcome.why === 'nobody') await sleep(100);
           return 'retry';
