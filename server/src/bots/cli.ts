@@ -37,11 +37,16 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
   const onSigint = () => {
     console.error('\nĐang dừng… / stopping… (Ctrl-C again to quit now)');
     controller.abort();
-    // `pnpm bots` relays the terminal's Ctrl-C to us, so one press arrives twice within milliseconds; only a press
-    // that comes later is the person asking to quit now.
-    const firstAt = Date.now();
+    // Under `pnpm bots` one press of Ctrl-C arrives twice: from the terminal to the whole process group, and relayed
+    // by pnpm. How late the relay comes depends on how busy the machine is (seconds, on a loaded one), so no clock
+    // tells the two apart: under pnpm the first repeat is taken for the relay, and only a press after it quits now.
+    // A package manager's `run` sets npm_lifecycle_event; started by node directly, a repeat is always a new press.
+    let relayExpected = Boolean(process.env.npm_lifecycle_event);
     const onAgain = () => {
-      if (Date.now() - firstAt < SAME_PRESS_MS) return;
+      if (relayExpected) {
+        relayExpected = false;
+        return;
+      }
       process.off('SIGINT', onAgain);
       process.exit(130);
     };
@@ -92,9 +97,6 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
     process.off('SIGINT', onSigint);
   }
 }
-
-/** Two SIGINTs closer than this are one Ctrl-C delivered twice (by the terminal's process group and by pnpm). */
-const SAME_PRESS_MS = 1000;
 
 main().then(
   (code) => process.exit(code),
