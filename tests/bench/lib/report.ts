@@ -84,7 +84,7 @@ function publicationNote(app: S1Result['app']): string {
 export function rows(r: Results): Row[] {
   const out: Row[] = [];
   for (const s of r.s1) {
-    const sc = `S1 vote storm S=${s.sessions} (${s.sockets} ballots / ${s.windowMs / 1000} s)`;
+    const sc = `S1 vote storm S=${s.sessions} (${s.sockets} ballots / ${s.windowMs / 1000} s${(s.rounds ?? 1) > 1 ? `, ${s.rounds} rounds` : ''})`;
     const gen = lagNote(worst(s.app.generator, s.baseline.generator));
     out.push(
       { scenario: sc, figure: 'vote→ack p50', unit: 'ms', value: s.app.ackMs.p50, baseline: s.baseline.ackMs.p50, ratio: s.ratio.p50, target: null, met: null },
@@ -362,8 +362,11 @@ ${fl.length ? `### Flags\n\n${fl.map((x) => `- ${x}`).join('\n')}\n` : '### Flag
   Generators are lightweight clients (Engine.IO/Socket.IO over \`ws\`, reading only a view's \`seq\` from its first
   bytes instead of parsing it); both the app and the baseline are measured with the same clients, so their cost
   largely cancels out of the ratios, but not out of the absolute figures.
-- S1 with S=1 has 85 ballots per side, so its p99 is the slowest ballot: one pause (a GC, another process) decides
-  it, for the app or the baseline. Compare several runs before reading much into S=1 ratios.
+- A storm of fewer than 500 ballots (S=1: 85) would make its p99 the slowest ballot or two, decided by one pause (a
+  GC, another process) on either side. Such a storm is run in rounds, one after another on a new poll of the same
+  sessions (and replayed as often against the baseline), until each side has at least 500 ballots: S=1 is 6 rounds
+  of 85 at the rate of one hall. Each round's poll is closed and its counts checked; CPU per vote counts the storm
+  windows only. \`--quick\` runs one round.
 - Delegate tablets in S1 join their session, so the storm makes the server publish views (a session at most every
   100 ms: one view shared by the hall's tablets, the voter's own part, the chair's view), written 64 sockets per
   event-loop turn; that work is part of the app's CPU per vote and its latency. The baseline publishes nothing, so
