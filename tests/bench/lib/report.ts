@@ -365,8 +365,8 @@ ${fl.length ? `### Flags\n\n${fl.map((x) => `- ${x}`).join('\n')}\n` : '### Flag
 - A storm of fewer than 500 ballots (S=1: 85) would make its p99 the slowest ballot or two, decided by one pause (a
   GC, another process) on either side. Such a storm is run in rounds, one after another on a new poll of the same
   sessions (and replayed as often against the baseline), until each side has at least 500 ballots: S=1 is 6 rounds
-  of 85 at the rate of one hall. Each round's poll is closed and its counts checked; CPU per vote counts the storm
-  windows only. \`--quick\` runs one round.
+  of 85 at the rate of one hall. Each round's poll is closed and its counts checked; CPU per vote counts each storm
+  until its chairs have seen its last ballot, not the pauses between rounds. \`--quick\` runs one round.
 - Delegate tablets in S1 join their session, so the storm makes the server publish views (a session at most every
   100 ms: one view shared by the hall's tablets, the voter's own part, the chair's view), written 64 sockets per
   event-loop turn; that work is part of the app's CPU per vote and its latency. The baseline publishes nothing, so

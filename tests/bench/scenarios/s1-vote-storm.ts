@@ -343,11 +343,12 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
         probeFrames.counting = true;
         const cpu0 = cpu();
         const { results, health } = await storm(ctx, p, votes, (v) => ({ pollId, choice: v.choice }));
-        stormCpu += cpu() - cpu0;
-        // The storm ends when each chair has seen the view including its session's last acked ballot.
+        // The storm ends when each chair has seen the view including its session's last acked ballot: the views it
+        // caused are part of its CPU.
         const lastSeq = new Map<string, number>();
         for (const r of results) if (r.ok) lastSeq.set(r.tag.split('|')[0]!, Math.max(lastSeq.get(r.tag.split('|')[0]!) ?? 0, r.seq));
         await Promise.all([...lastSeq].map(([sid, seq]) => chairOf.get(sid)!.waitSeq(seq, 900_000)));
+        stormCpu += cpu() - cpu0;
         probeFrames.counting = false;
         chairs.forEach((c, i) => {
           chairPushes.bytes += c.patches.bytes - chairsBefore[i]!.bytes;
