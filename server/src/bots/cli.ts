@@ -34,25 +34,7 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
   }
 
   const controller = new AbortController();
-  const onSigint = () => {
-    console.error('\nĐang dừng… / stopping… (Ctrl-C again to quit now)');
-    controller.abort();
-    // Under `pnpm bots` one press of Ctrl-C arrives twice: from the terminal to the whole process group, and relayed
-    // by pnpm. How late the relay comes depends on how busy the machine is (seconds, on a loaded one), so no clock
-    // tells the two apart: under pnpm the first repeat is taken for the relay, and only a press after it quits now.
-    // A package manager's `run` sets npm_lifecycle_event; started by node directly, a repeat is always a new press.
-    let relayExpected = Boolean(process.env.npm_lifecycle_event);
-    const onAgain = () => {
-      if (relayExpected) {
-        relayExpected = false;
-        return;
-      }
-      process.off('SIGINT', onAgain);
-      process.exit(130);
-    };
-    process.on('SIGINT', onAgain);
-  };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onInterrupt(controller));
   try {
     await reachable(opts.url);
     const summary = await runSwarm({
@@ -93,9 +75,32 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
       return 3;
     }
     throw err;
-  } finally {
-    process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * Ctrl-C: the first stops the swarm, which then prints its summary; a later press quits at once (exit 130).
+ *
+ * Under `pnpm bots` one press arrives twice: from the terminal to the whole process group, and relayed by pnpm, from
+ * milliseconds to seconds later on a busy machine — no clock tells the two apart, so under a package manager (its
+ * `run` sets npm_lifecycle_event) the first repeat is taken for the relay. Started by node directly, every repeat is
+ * a new press.
+ *
+ * The handler stays installed until the process exits: with no SIGINT listener Node restores the signal's default
+ * action, and a relay arriving then (while the abort was still closing 84 sockets) killed the process by signal before
+ * its summary — pnpm reported ELIFECYCLE.
+ */
+function onInterrupt(controller: AbortController, relayed = Boolean(process.env.npm_lifecycle_event)) {
+  let presses = 0;
+  return () => {
+    presses++;
+    if (presses === 1) {
+      console.error('\nĐang dừng… / stopping… (Ctrl-C again to quit now)');
+      controller.abort();
+    } else if (!(presses === 2 && relayed)) {
+      process.exit(130);
+    }
+  };
 }
 
 main().then(
