@@ -510,7 +510,6 @@ export class ClusterSessions implements Sessions {
     return this.rpc.request<StateReply>(node, 'state', { sessionId, haveSeq } satisfies StateRequest, this.lease.ttlMs, until);
   }
 
-  /** A join's view: from the owner's current state (asked each time), never from a replica that may lag behind it. */
   /**
    * The board is built where the session runs: the owner's box cache is the one that agrees with the journal. Any
    * node answers, asking the owner for it, so `pnpm verify --poll` works whichever node the load balancer picks.
@@ -545,6 +544,7 @@ export class ClusterSessions implements Sessions {
     return { board: await room.board(req.pollId) };
   }
 
+  /** A join's view: from the owner's current state (asked each time), never from a replica that may lag behind it. */
   async view(sessionId: string, audience: Audience, delegateId: string | null): Promise<SessionView> {
     if (!(await this.catalog.getSession(sessionId))) throw new SessionNotFoundError(sessionId);
     return this.route<SessionView>(

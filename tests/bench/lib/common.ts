@@ -50,6 +50,21 @@ export interface GeneratorHealth {
   serverCpuPct?: number;
 }
 
+/**
+ * Several generator health readings as one, the worst of each: for a result measured over several windows, or for a
+ * row that stands for both sides. The CPU shares are the worst-lag reading's.
+ */
+export function worstHealth<H extends { lagP99: number; saturated: boolean; lagMax?: number; foreignCpuPct?: number }>(first: H, ...rest: H[]): H {
+  const all = [first, ...rest];
+  const worst = all.reduce((a, b) => (b.lagP99 > a.lagP99 ? b : a));
+  return {
+    ...worst,
+    saturated: all.some((h) => h.saturated),
+    ...(all.some((h) => h.lagMax !== undefined) ? { lagMax: Math.max(...all.map((h) => h.lagMax ?? 0)) } : {}),
+    ...(all.some((h) => h.foreignCpuPct !== undefined) ? { foreignCpuPct: Math.max(...all.map((h) => h.foreignCpuPct ?? 0)) } : {}),
+  };
+}
+
 /** Busy CPU time of the whole machine so far (all CPUs, /proc/stat), ms. */
 function machineBusyMs(): number {
   const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);

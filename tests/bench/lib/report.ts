@@ -4,7 +4,7 @@ import type { S2Result } from '../scenarios/s2-fanout.ts';
 import type { S3Result } from '../scenarios/s3-recovery.ts';
 import type { MemoryResult } from '../scenarios/memory.ts';
 import { round } from './stats.ts';
-import { cpuSplit } from './common.ts';
+import { cpuSplit, worstHealth } from './common.ts';
 import { variantRows } from '../scenarios/s1-cores.ts';
 
 export interface Row {
@@ -56,12 +56,6 @@ export const TARGETS = { s1P99: 1.5, s2FramesPerSec: 0.8, s3Window: 1.3 };
 const lagNote = (g: { lagP99: number; saturated: boolean; foreignCpuPct?: number }) =>
   (g.saturated ? `GENERATOR SATURATED (loop lag p99 ${round(g.lagP99)} ms)` : `gen. lag p99 ${round(g.lagP99)} ms`) +
   (g.foreignCpuPct !== undefined ? `; other processes ${Math.round(g.foreignCpuPct)}% of CPU` : '');
-const worst = (a: GeneratorHealthLike, b: GeneratorHealthLike) => ({
-  lagP99: Math.max(a.lagP99, b.lagP99),
-  saturated: a.saturated || b.saturated,
-  foreignCpuPct: Math.max(a.foreignCpuPct ?? 0, b.foreignCpuPct ?? 0),
-});
-type GeneratorHealthLike = { lagP99: number; saturated: boolean; foreignCpuPct?: number };
 
 /**
  * The rig's own limit: the machine had (nearly) no idle CPU left — generators, server and other processes together —
@@ -85,7 +79,7 @@ export function rows(r: Results): Row[] {
   const out: Row[] = [];
   for (const s of r.s1) {
     const sc = `S1 vote storm S=${s.sessions} (${s.sockets} ballots / ${s.windowMs / 1000} s${(s.rounds ?? 1) > 1 ? `, ${s.rounds} rounds` : ''})`;
-    const gen = lagNote(worst(s.app.generator, s.baseline.generator));
+    const gen = lagNote(worstHealth(s.app.generator, s.baseline.generator));
     out.push(
       { scenario: sc, figure: 'vote→ack p50', unit: 'ms', value: s.app.ackMs.p50, baseline: s.baseline.ackMs.p50, ratio: s.ratio.p50, target: null, met: null },
       {
@@ -128,7 +122,7 @@ export function rows(r: Results): Row[] {
   }
   for (const s of r.s2) {
     const sc = `S2 fan-out N=${s.subscribers} (${s.app.changes} views, ${round(s.app.viewBytes / 1024, 1)} KB)`;
-    const gen = lagNote(worst(s.app.generator, s.baseline.generator));
+    const gen = lagNote(worstHealth(s.app.generator, s.baseline.generator));
     out.push(
       { scenario: sc, figure: 'delivery p50', unit: 'ms', value: s.app.deliveryMs.p50, baseline: s.baseline.deliveryMs.p50, ratio: s.ratio.p50, target: null, met: null },
       { scenario: sc, figure: 'delivery p99', unit: 'ms', value: s.app.deliveryMs.p99, baseline: s.baseline.deliveryMs.p99, ratio: s.ratio.p99, target: null, met: null },

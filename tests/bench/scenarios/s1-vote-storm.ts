@@ -18,7 +18,7 @@ import { Proc, cpuMs, processTree, rssBytes, tempDir } from '../lib/proc.ts';
 import { isPatchFrame, LiteSocket, refusal } from '../lib/lite-socket.ts';
 import { DELEGATES, CHAIR, BENCH_ITEM, benchSessionId, freePort, login, mapLimit, prepareStore, startApp, type BenchStore, type StoreKind } from '../lib/hall.ts';
 import type { Pool } from '../lib/pool.ts';
-import { StaffSocket, generatorLag, hostNow, sleep, type Ctx, type GeneratorHealth } from '../lib/common.ts';
+import { StaffSocket, generatorLag, hostNow, sleep, worstHealth, type Ctx, type GeneratorHealth } from '../lib/common.ts';
 import { rng, summarize, round, tallyMatches, type Summary } from '../lib/stats.ts';
 import { repoRoot } from '../lib/deps.ts';
 import path from 'node:path';
@@ -29,17 +29,6 @@ const POLL = 'storm';
 const pollOf = (round: number) => (round === 0 ? POLL : `${POLL}-${round + 1}`);
 /** Ballots each side is measured on at least (small storms run in rounds): a p99 of fewer is mostly its slowest one. */
 const MIN_BALLOTS = 500;
-
-/** The health of several storm windows: the worst of each figure. */
-function worstHealth(healths: GeneratorHealth[]): GeneratorHealth {
-  const worst = healths.reduce((a, b) => (b.lagP99 > a.lagP99 ? b : a));
-  return {
-    ...worst,
-    lagMax: Math.max(...healths.map((h) => h.lagMax)),
-    saturated: healths.some((h) => h.saturated),
-    foreignCpuPct: Math.max(...healths.map((h) => h.foreignCpuPct)),
-  };
-}
 
 const pushedBytes = (view: SessionView) => Buffer.byteLength(JSON.stringify(withoutCouncil(view)));
 /** A tablet's view without what is its own: the view the server pushes once for the whole hall. */
@@ -238,7 +227,7 @@ async function baselineStorm(ctx: Ctx, sessions: number, votes: Vote[], workers:
       results.push(...storming.results);
       healths.push(storming.health);
     }
-    const health = worstHealth(healths);
+    const health = worstHealth(healths[0]!, ...healths.slice(1));
     const out = side(votes.length * rounds, results, cpu, health);
     ctx.log(`  baseline: acked ${out.acked}/${out.votes}, ack p50 ${round(out.ackMs.p50)} ms p99 ${round(out.ackMs.p99)} ms, lag p99 ${round(health.lagP99)} ms`);
     if (ctx.store === 'redis') await deleteBaselineKeys(ctx, env.BASELINE_PREFIX!);
@@ -377,7 +366,7 @@ async function appStorm(ctx: Ctx, sessions: number, votes: Vote[], workers: numb
       clearInterval(rssTimer);
       probe.close();
     }
-    const out = side(votes.length * rounds, all, stormCpu, worstHealth(healths));
+    const out = side(votes.length * rounds, all, stormCpu, worstHealth(healths[0]!, ...healths.slice(1)));
 
     const app = {
       ...out,
