@@ -344,6 +344,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
 
+  // Adjourned sittings leave memory once nobody here uses or follows them (nor streams them: an ingest still running).
+  const retireEvery = Math.max(1000, Math.min(60_000, Math.floor(config.roomIdleMs / 2)));
+  let retiring = false;
+  const retirer = setInterval(() => {
+    if (retiring) return;
+    retiring = true;
+    registry
+      .retireIdle(config.roomIdleMs, (sessionId) => publisher.watching(sessionId) || !!media.hub.stats(sessionId)?.ingest)
+      .then((retired) => {
+        for (const sessionId of retired) publisher.forgetSession(sessionId);
+        if (retired.length) app.log.info({ retired: retired.length }, 'adjourned sittings left memory');
+      })
+      .catch((err: unknown) => app.log.warn({ err }, 'retiring idle sessions failed'))
+      .finally(() => (retiring = false));
+  }, retireEvery);
+  retirer.unref();
+
   const info = { version: VERSION, protocolVersion: PROTOCOL_VERSION, machineVersion: MACHINE_VERSION };
   await app.register(healthRoutes, { store, sessions, metrics, info: { ...info, node: config.nodeId, cluster: lease !== null, media: { backend: media.hub.backend, reason: media.reason } } });
   await app.register(authRoutes, { auth, catalog: store.catalog, publicUrl: config.publicUrl });
@@ -366,6 +383,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     io.engine.close();
   });
   app.addHook('onClose', async () => {
+    clearInterval(retirer);
     sessions.close?.();
     await registry.closeAll();
     await lease?.close().catch(() => undefined);

@@ -45,6 +45,8 @@ export interface Config {
   tabletProgressMs: number;
   /** Vote-progress pushes to tablets per second this process makes at most, over all its halls (HALL_PROGRESS_PUSHES). */
   progressPushesPerSec: number;
+  /** An adjourned sitting's room closes after this long unused and unwatched on this node, ms (HALL_ROOM_IDLE_MS). */
+  roomIdleMs: number;
   logLevel: LogLevel;
   /** Base URL people reach the server at, without a trailing slash (printed URLs, QR login links). */
   publicUrl: string | undefined;
@@ -177,6 +179,7 @@ const EnvSchema = z.object({
   HALL_SNAPSHOT_EVERY: int(1, 1_000_000).optional(),
   HALL_TABLET_PROGRESS_MS: int(0, 60_000).optional(),
   HALL_PROGRESS_PUSHES: int(100, 1_000_000).optional(),
+  HALL_ROOM_IDLE_MS: int(1000, 7 * 24 * 3600 * 1000).optional(),
   NODE_ID: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - (at most 40)').optional(),
   HALL_LEASE_MS: int(1000, 60_000).optional(),
   HALL_CORES: z
@@ -395,6 +398,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     snapshotEvery: e.HALL_SNAPSHOT_EVERY ?? 100,
     tabletProgressMs: e.HALL_TABLET_PROGRESS_MS ?? 1000,
     progressPushesPerSec: e.HALL_PROGRESS_PUSHES ?? 5000,
+    roomIdleMs: e.HALL_ROOM_IDLE_MS ?? 10 * 60_000,
     logLevel: e.LOG_LEVEL ?? 'info',
     publicUrl: e.PUBLIC_URL,
     mediaBackend: e.MEDIA_BACKEND ?? 'auto',

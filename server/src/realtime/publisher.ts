@@ -37,6 +37,8 @@ import type { Server } from 'socket.io';
 import type { SessionRoom } from '../runtime/session-room.ts';
 
 export const audienceRoom = (sessionId: string, audience: Exclude<Audience, 'delegate'>) => `s:${sessionId}:${audience}`;
+/** The audiences whose sockets share one view room per session (a delegate's tablet gets the shared view and its own part). */
+const VIEW_AUDIENCES = ['chair', 'secretary', 'wall', 'public'] as const;
 /** Every delegate socket of a session: receives the shared delegate view. */
 export const delegatesRoom = (sessionId: string) => `s:${sessionId}:delegates`;
 /** One delegate's sockets (a delegate may have a tablet and a phone): receives their personal part. */
@@ -406,7 +408,7 @@ export class ViewPublisher {
    */
   private sendsFor(sessionId: string, snapshot: SessionSnapshot, seq: number): Publication {
     const sends: Send[] = [];
-    for (const audience of ['chair', 'secretary', 'wall', 'public'] as const) {
+    for (const audience of VIEW_AUDIENCES) {
       const room = audienceRoom(sessionId, audience);
       if (this.occupied(room)) this.viewSends(room, withoutCouncil(project(snapshot, seq, audience)), sends);
       else this.forget(room);
@@ -520,6 +522,27 @@ export class ViewPublisher {
     if (!base) return void sends.push({ room, event: 'session:view', payload: view });
     if (joiners.size) sends.push({ room, event: 'session:view', payload: view, only: joiners });
     if (view.seq > base.seq) sends.push({ room, event: 'session:patch', payload: patch ?? viewPatch(base, view), except: joiners });
+  }
+
+  /** Whether any socket on this node follows the session: a view room of it or its tablets' room is occupied. */
+  watching(sessionId: string): boolean {
+    return VIEW_AUDIENCES.some((audience) => this.occupied(audienceRoom(sessionId, audience))) || this.occupied(delegatesRoom(sessionId));
+  }
+
+  /**
+   * The session's room was closed while no socket here followed it (SessionRegistry.retireIdle): what was kept for
+   * its next publication goes too. Whoever joins later gets whole views, as after any empty spell.
+   */
+  forgetSession(sessionId: string) {
+    for (const audience of VIEW_AUDIENCES) this.forget(audienceRoom(sessionId, audience));
+    this.forget(delegatesRoom(sessionId));
+    this.sentPersonal.delete(sessionId);
+    this.personalBase.delete(sessionId);
+    this.recheck.delete(sessionId);
+    this.tabletsSent.delete(sessionId);
+    this.progressLane.delete(sessionId);
+    this.progressGap(sessionId, 0);
+    this.lastPublished.delete(sessionId);
   }
 
   /** Nobody is left in the room: whoever comes joins and gets a whole view. */

@@ -39,6 +39,8 @@ export class SessionRegistry {
   /** Each pending room once it has opened, so a caller can read an open room without awaiting (`councilOf`). */
   private readonly opened = new WeakMap<Promise<SessionRoom>, SessionRoom>();
   private closing = false;
+  /** Per session: when this node last asked for its room (a command, a view, a join), the clock of `retireIdle`. */
+  private readonly lastAsked = new Map<string, number>();
 
   private readonly deps: RoomDeps;
 
@@ -89,6 +91,7 @@ export class SessionRegistry {
   }
 
   get(sessionId: string): Promise<SessionRoom> {
+    this.lastAsked.set(sessionId, this.deps.now());
     let room = this.rooms.get(sessionId);
     if (!room) {
       const pending = (room = this.open(sessionId));
@@ -96,7 +99,10 @@ export class SessionRegistry {
       // A failed open is not cached: the next request tries again (the cause may have been a store blip).
       room.then(
         (opened) => this.opened.set(pending, opened),
-        () => this.rooms.delete(sessionId),
+        () => {
+          this.rooms.delete(sessionId);
+          this.lastAsked.delete(sessionId);
+        },
       );
     }
     return room;
@@ -141,6 +147,33 @@ export class SessionRegistry {
     await room?.close();
     const token = room?.fence ?? (typeof which === 'string' ? which : null);
     if (token !== null) await this.ownership?.release(sessionId, token).catch(() => undefined);
+  }
+
+  /**
+   * Closes the rooms of adjourned sittings that nobody on this node has asked for in `idleMs` and that `watched` says
+   * no socket here follows, so that a server running for weeks holds the sittings in progress, not every sitting it
+   * has served. Each goes only while it is `retirable` (nothing queued, armed or unsettled). It leaves the registry
+   * before it closes, so the next command or view opens a fresh room from the journal (acks of its commands
+   * included); in a cluster its lease is released. Returns the sessions retired.
+   */
+  async retireIdle(idleMs: number, watched: (sessionId: string) => boolean): Promise<string[]> {
+    const now = this.deps.now();
+    // Sessions whose room closed another way (dropped, invalidated): their clock has nothing left to time.
+    for (const sessionId of this.lastAsked.keys()) if (!this.rooms.has(sessionId)) this.lastAsked.delete(sessionId);
+    const retiring: SessionRoom[] = [];
+    for (const [sessionId, pending] of this.rooms) {
+      const room = this.opened.get(pending);
+      if (!room?.retirable || now - (this.lastAsked.get(sessionId) ?? 0) < idleMs || watched(sessionId)) continue;
+      // Synchronously with the checks above: no command can reach this room between them and its leaving.
+      this.rooms.delete(sessionId);
+      this.lastAsked.delete(sessionId);
+      retiring.push(room);
+    }
+    for (const room of retiring) {
+      await room.close();
+      if (room.fence !== null) await this.ownership?.release(room.sessionId, room.fence).catch(() => undefined);
+    }
+    return retiring.map((room) => room.sessionId);
   }
 
   private async open(sessionId: string): Promise<SessionRoom> {

@@ -28,6 +28,7 @@ import {
   personalParts,
   isVerdict,
   pendingDeadlines,
+  phaseOf,
   persist,
   prepareCommand,
   replay,
@@ -145,6 +146,8 @@ export class SessionRoom {
   private closed = false;
   private sinceSnapshot = 0;
   private snapshotting: Promise<boolean> | null = null;
+  /** Tasks queued or running in this room (commands, deadlines, settling): a room with any is not retirable. */
+  private inFlight = 0;
   /** Journal events replayed when the room was opened (the tail after the stored snapshot). */
   replayedAtOpen = 0;
   /** Set when a write was fenced off: another node took the session over and this room must be dropped. */
@@ -419,9 +422,27 @@ export class SessionRoom {
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
     // A ballot arriving after this task must not join a group queued before it, and so overtake it.
     this.ballotGroup = null;
+    this.inFlight++;
     const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
+    const done = () => void this.inFlight--;
+    this.queue = run.then(done, done);
     return run;
+  }
+
+  /**
+   * Whether closing this room now loses and stops nothing: its sitting is adjourned, no task is queued or running, no
+   * deadline is armed, no snapshot is being written and no secret ballot box waits to be settled. What it holds —
+   * the sitting's state, the acks of its commands — a reopen rebuilds from the journal (`open`).
+   */
+  get retirable(): boolean {
+    return (
+      !this.closed &&
+      this.inFlight === 0 &&
+      this.timers.size === 0 &&
+      this.snapshotting === null &&
+      this.unsettled.size === 0 &&
+      phaseOf(this.snapshot) === 'adjourned'
+    );
   }
 
   private fenceOf(): string | undefined {

@@ -221,4 +221,14 @@ describe('loadConfig', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.problems.map((p) => p.split(':')[0]).sort()).toEqual(['HALL_PROGRESS_PUSHES', 'HALL_TABLET_PROGRESS_MS']);
   });
+
+  it('[CFG-18] an adjourned sitting leaves memory after 10 minutes unused by default; settable from 1 s to 7 days, nonsense refused', async () => {
+    expect(await loadConfig({ DATA_DIR: dataDir })).toMatchObject({ roomIdleMs: 600_000 });
+    expect(await loadConfig({ DATA_DIR: dataDir, HALL_ROOM_IDLE_MS: '3600000' })).toMatchObject({ roomIdleMs: 3_600_000 });
+    for (const bad of ['0', '999', String(8 * 24 * 3600 * 1000), 'soon']) {
+      const err = (await loadConfig({ DATA_DIR: dataDir, HALL_ROOM_IDLE_MS: bad }).catch((e: unknown) => e)) as ConfigError;
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.problems.map((p) => p.split(':')[0])).toEqual(['HALL_ROOM_IDLE_MS']);
+    }
+  });
 });

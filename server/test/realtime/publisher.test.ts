@@ -449,6 +449,39 @@ describe('[PUB] view publisher', () => {
     pub.close();
   });
 
+  it('[PUB-14] watching says whether a socket here follows the session; forgetting a session makes the next listener start from whole views', async () => {
+    const { io, sent, join } = fakeIo();
+    const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 100 });
+    const hall = new Hall('s1');
+    expect(pub.watching('s1')).toBe(false);
+    join(audienceRoom('s1', 'wall'));
+    expect(pub.watching('s1')).toBe(true);
+    expect(pub.watching('s2')).toBe(false);
+    io.of('/').adapter.rooms.delete(audienceRoom('s1', 'wall'));
+    tablets(join, 1);
+    expect(pub.watching('s1')).toBe(true);
+    hall.seated();
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(sent.map((s) => s.event).sort()).toEqual(['session:personal', 'session:view']);
+    sent.length = 0;
+
+    // The tablets leave, the room is retired and forgotten; a tablet that comes back later gets whole views, no patch
+    // against a base it never had, and its own part again.
+    io.of('/').adapter.rooms.clear();
+    expect(pub.watching('s1')).toBe(false);
+    pub.forgetSession('s1');
+    tablets(join, 1);
+    hall.do(chair, 'session.start');
+    pub.changed(hall.room);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(sent.map((s) => [s.event, s.room]).sort()).toEqual([
+      ['session:personal', delegateRoom('s1', d(1).id)],
+      ['session:view', delegatesRoom('s1')],
+    ]);
+    pub.close();
+  });
+
   it('[PUB-2] a session publishes at most once per gap; the session waiting longest goes first', async () => {
     const { io, sent, join } = fakeIo();
     const pub = new ViewPublisher(io, { flushMs: 15, minGapMs: 200 });

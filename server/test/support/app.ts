@@ -35,6 +35,7 @@ export function testConfig(dataDir: string, over: Partial<Config> = {}): Config 
     snapshotEvery: 50,
     tabletProgressMs: 1000,
     progressPushesPerSec: 5000,
+    roomIdleMs: 10 * 60_000,
     logLevel: 'silent',
     publicUrl: undefined,
     mediaBackend: 'werift',
