@@ -350,11 +350,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const retirer = setInterval(() => {
     if (retiring) return;
     retiring = true;
+    const watched = (sessionId: string) => publisher.watching(sessionId) || !!media.hub.stats(sessionId)?.ingest;
     registry
-      .retireIdle(config.roomIdleMs, (sessionId) => publisher.watching(sessionId) || !!media.hub.stats(sessionId)?.ingest)
+      .retireIdle(config.roomIdleMs, watched)
       .then((retired) => {
-        for (const sessionId of retired) publisher.forgetSession(sessionId);
-        if (retired.length) app.log.info({ retired: retired.length }, 'adjourned sittings left memory');
+        const replicas = sessions.retireReplicas?.(watched) ?? [];
+        for (const sessionId of [...retired, ...replicas]) publisher.forgetSession(sessionId);
+        if (retired.length || replicas.length) app.log.info({ retired: retired.length, replicas: replicas.length }, 'adjourned sittings left memory');
       })
       .catch((err: unknown) => app.log.warn({ err }, 'retiring idle sessions failed'))
       .finally(() => (retiring = false));

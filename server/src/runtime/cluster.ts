@@ -595,6 +595,10 @@ export class ClusterSessions implements Sessions {
     return this.registry.councilOf(sessionId);
   }
 
+  retireReplicas(watched: (sessionId: string) => boolean): string[] {
+    return this.replicas.retireIdle(watched);
+  }
+
   async localCount() {
     return (await this.registry.openRooms()).length;
   }

@@ -12,7 +12,7 @@
  * owner for its whole state and takes the next messages from there. Events are the journal's own records, so what
  * they carry between nodes is what the journal holds: a secret ballot's cast without its choice.
  */
-import { replay, restoreSession, type PersistedSession, type SessionActor, type SessionSnapshot } from '@hall/core';
+import { phaseOf, replay, restoreSession, type PersistedSession, type SessionActor, type SessionSnapshot } from '@hall/core';
 
 /** What an owner sends the other nodes after publishing a state. */
 export type ReplicaMessage =
@@ -91,6 +91,21 @@ export class Replicas {
     this.held.set(sessionId, { seq, actor });
     if (publish) this.deps.changed(sessionId, snapshot, seq);
     return snapshot;
+  }
+
+  /**
+   * Drops the replicas of adjourned sittings that no socket on this node follows (`watched`), as the owner retires
+   * their rooms: nothing changes in them any more, and a screen that comes back asks the owner for the state again.
+   * Returns the sessions dropped.
+   */
+  retireIdle(watched: (sessionId: string) => boolean): string[] {
+    const retired: string[] = [];
+    for (const [sessionId, replica] of this.held) {
+      if (this.catchingUp.has(sessionId) || phaseOf(replica.actor.getSnapshot()) !== 'adjourned' || watched(sessionId)) continue;
+      this.drop(sessionId);
+      retired.push(sessionId);
+    }
+    return retired;
   }
 
   private drop(sessionId: string) {

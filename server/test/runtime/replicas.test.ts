@@ -109,6 +109,24 @@ describe('[REPL] replicas follow the owner by its events', () => {
     expect(Math.max(...sizes)).toBeLessThan(JSON.stringify(first).length / 5);
   });
 
+  it('[REPL-4] the replica of an adjourned sitting nobody here follows is dropped; one still followed, or still sitting, stays', async () => {
+    const room = await owner();
+    const { replicas, asked } = follower(room);
+    await ok(room, cmd('session.openCheckIn', {}), CHAIR);
+    replicas.take(messageOf(room)!, 'a');
+    expect(replicas.retireIdle(() => false)).toEqual([]);
+    await ok(room, cmd('session.adjourn', {}), CHAIR);
+    replicas.take(messageOf(room)!, 'a');
+    expect(replicas.retireIdle(() => true)).toEqual([]);
+    expect(replicas.get(SESSION)!.seq).toBe(room.seq);
+    expect(replicas.retireIdle(() => false)).toEqual([SESSION]);
+    expect(replicas.get(SESSION)).toBeNull();
+    // A screen coming back: the owner's whole state is adopted again (as a join's answer is).
+    replicas.adopt(SESSION, room.seq, room.persisted() as PersistedSession, false);
+    expect(replicas.get(SESSION)!.snapshot.context).toEqual(room.snapshot.context);
+    expect(asked).toEqual([]);
+  });
+
   it('[REPL-2] a replica that missed a message asks the owner for its state once, and follows the events again from there', async () => {
     const room = await owner();
     const { replicas, asked } = follower(room);
