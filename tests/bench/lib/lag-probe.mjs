@@ -4,11 +4,14 @@
  * JSON line `{at, p50, p99, max}` (ms of lag beyond the 10 ms sampling resolution, host clock) and starts afresh, so
  * the bench can cut the run into windows. Each line also carries `heapMB`: the heap in use right after the interval's
  * last major (mark-sweep) garbage collection, or null when none ran — what the program really keeps, which RSS (that
- * includes whatever room V8 chose to keep for later) does not tell. Plain JavaScript: it loads before tsx does. The timer is unref'd, so it
- * never keeps the server alive.
+ * includes whatever room V8 chose to keep for later) does not tell. On SIGUSR2 it collects garbage fully and appends
+ * `{at, forcedHeapMB}`, for the soak's moments of its own choosing. Plain JavaScript: it loads before tsx does. The
+ * timer is unref'd, so it never keeps the server alive.
  */
 import { appendFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const file = process.env.BENCH_LAG_FILE;
 if (file) {
@@ -33,4 +36,17 @@ if (file) {
       // the bench removed its temp dir: nothing left to report to
     }
   }, every).unref();
+  // SIGUSR2: a full collection now, then one line `{at, forcedHeapMB}` — the heap the program keeps at a moment the
+  // soak chooses (after setup, at the end of the sittings, after they adjourned), which the GCs V8 happens to run do
+  // not give at the right time. `gc` without --expose-gc on the command line, which NODE_OPTIONS does not allow here.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  process.on('SIGUSR2', () => {
+    gc();
+    try {
+      appendFileSync(file, `${JSON.stringify({ at: performance.timeOrigin + performance.now(), forcedHeapMB: process.memoryUsage().heapUsed / 2 ** 20 })}\n`);
+    } catch {
+      // as above
+    }
+  });
 }

@@ -17,7 +17,9 @@
  * with SIGKILL at the end (acked means durable), plus ballots acked but missing from the closed poll's count; ack p99;
  * tally p99 (ballot's intended time → the chair's first view whose seq includes it); the server's RSS; the server's
  * own event-loop lag (a preloaded probe, lib/lag-probe.mjs); the machine's load average. RSS growth after warm-up
- * (the first window) is a least-squares slope in MB per minute.
+ * (the first window) is a least-squares slope in MB per minute. The heap in use after a full collection is taken at
+ * three moments: set up, sittings over, and every sitting adjourned with its screens gone and its room retired — what
+ * the sittings keep, and whether the server gives it back (SessionRegistry.retireIdle).
  *
  * Setup is not measured: the bench signs the delegates' and chairs' tokens with the server's token secret (which it
  * gave the server) instead of 2,320 scrypt logins, and seeds the province without delegate accounts.
@@ -133,6 +135,13 @@ export interface SoakResult {
    * slope after warm-up: what the server really keeps. RSS also grows when V8 keeps more room for later.
    */
   liveHeap: { samples: [number, number][]; slopeMBPerMin: number; endMB: number };
+  /**
+   * The heap in use after a full collection forced at three moments (MB): every socket joined and check-in open, the
+   * sittings over, and every sitting adjourned with its screens gone and its room retired (`HALL_ROOM_IDLE_MS`). What
+   * the sittings themselves keep (their record, the acks of their commands, their screens' last views) shows in the
+   * second; whether the server gives it back once they are over, in the third. Absent in results older than it.
+   */
+  heapAt?: { setupMB: number; sittingsMB: number; adjournedMB: number; roomsLeft: number; retireMs: number };
   serverLag: { p99: number; max: number };
   generator: GeneratorHealth;
 }
@@ -216,7 +225,20 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
   }
   const lagFile = path.join(await tempDir('soak-lag'), 'lag.jsonl');
   const probe = pathToFileURL(fileURLToPath(new URL('../lib/lag-probe.mjs', import.meta.url))).href;
-  const server = await startApp(store, 'soak-app', { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${probe}`.trim(), BENCH_LAG_FILE: lagFile });
+  // Rooms of adjourned sittings retire after 5 s unused here (10 min by default): the aftermath measures that, not the wait.
+  const server = await startApp(store, 'soak-app', { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${probe}`.trim(), BENCH_LAG_FILE: lagFile, HALL_ROOM_IDLE_MS: '5000' });
+  /** The probe's heap after a full collection, asked for now (SIGUSR2), MB; NaN if it does not answer. */
+  const forcedHeap = async (): Promise<number> => {
+    const seen = (await readFile(lagFile, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('forcedHeapMB')).length;
+    process.kill(server.proc.pid, 'SIGUSR2');
+    for (let k = 0; k < 600; k++) {
+      const forced = (await readFile(lagFile, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('forcedHeapMB'));
+      if (forced.length > seen) return (JSON.parse(forced.at(-1)!) as { forcedHeapMB: number }).forcedHeapMB;
+      await sleep(100);
+    }
+    return Number.NaN;
+  };
+  const liveSessions = async () => ((await (await fetch(`${server.baseUrl}/healthz`)).json()) as { liveSessions: number }).liveSessions;
   const url = server.baseUrl;
   const records: CommandRecord[] = [];
   const polls: { sessionId: string; pollId: string; closedAt: number; acked: number; counted: number; mismatch: boolean }[] = [];
@@ -240,7 +262,8 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
     if (conn.some((c) => c.failed)) throw new Error(`soak: sockets failed to connect: ${conn.flatMap((c) => c.errors).join('; ')}`);
     await mapLimit(plans, 10, (p) => p.chair!.must('session.openCheckIn'));
     const setupMs = performance.now() - tSetup;
-    ctx.log(`  ${sockets} sockets joined, check-in open in ${plans.length} sessions (${Math.round(setupMs / 1000)} s)`);
+    const setupHeapMB = await forcedHeap();
+    ctx.log(`  ${sockets} sockets joined, check-in open in ${plans.length} sessions (${Math.round(setupMs / 1000)} s); heap after a full GC ${round(setupHeapMB)} MB`);
 
     const C = opts.cycleSec * 1000;
     const start = hostNow() + 2000;
@@ -377,11 +400,25 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
     clearInterval(sampler);
     sampler = null;
     const loadAvgEnd = loadavg();
-    ctx.log(`  sittings done after ${round((finished - start) / 60_000)} min; checking every acked command against the journals`);
+    const sittingsHeapMB = await forcedHeap();
+    ctx.log(`  sittings done after ${round((finished - start) / 60_000)} min; heap after a full GC ${round(sittingsHeapMB)} MB; adjourning them`);
 
-    // Acked means durable: kill the server outright, then every acked commandId must be in its session's journal.
+    // The aftermath: every sitting adjourned (outside the windows' records), every screen gone; then the server
+    // should retire the rooms and give back what the sittings kept.
+    await mapLimit(plans, 10, (p) => p.chair!.must('session.adjourn'));
     for (const p of plans) p.chair?.close();
     await pool.all('closeAll').catch(() => undefined);
+    const tRetire = performance.now();
+    let roomsLeft = await liveSessions();
+    for (let k = 0; k < 600 && roomsLeft > 0; k++) {
+      await sleep(100);
+      roomsLeft = await liveSessions();
+    }
+    const retireMs = performance.now() - tRetire;
+    const adjournedHeapMB = await forcedHeap();
+    ctx.log(`  ${plans.length - roomsLeft} of ${plans.length} rooms retired ${round(retireMs / 1000, 1)} s after the screens left; heap after a full GC ${round(adjournedHeapMB)} MB; checking every acked command against the journals`);
+
+    // Acked means durable: kill the server outright, then every acked commandId must be in its session's journal.
     await server.proc.kill9();
     const journaled = new Map<string, Set<string>>();
     const s = await store.open();
@@ -395,7 +432,9 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
     const lagLines = (await readFile(lagFile, 'utf8').catch(() => ''))
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { at: number; p50: number; p99: number; max: number; heapMB?: number | null });
+      .map((l) => JSON.parse(l) as { at: number; p50: number; p99: number; max: number; heapMB?: number | null; forcedHeapMB?: number })
+      // The sittings' own samples: the aftermath (adjourning, retiring) is reported apart, in heapAt.
+      .filter((l) => l.forcedHeapMB === undefined && l.at <= finished);
     const chairOf = new Map(plans.map((p) => [p.id, p.chair!]));
     const tallyOf = (rec: CommandRecord) => chairOf.get(rec.sessionId)!.firstViewAtOrAfter(rec.seq) - rec.intended;
     const W = opts.windowMinutes * 60_000;
@@ -472,6 +511,7 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
         peakMB: mbs.length ? Math.max(...mbs) : Number.NaN,
       },
       liveHeap: liveHeapOf(lagLines, start, warmupMin),
+      heapAt: { setupMB: round(setupHeapMB, 1), sittingsMB: round(sittingsHeapMB, 1), adjournedMB: round(adjournedHeapMB, 1), roomsLeft, retireMs: Math.round(retireMs) },
       serverLag: soakLag(windows),
       generator: health,
     };
@@ -539,7 +579,7 @@ polls whose count differed from the acked ballots); delegate ack p99 ${fmt(t.ack
 ${fmt(t.tallyMs.p99, 1)} ms. **RSS** ${fmt(r.rss.startMB)} MB at the start, ${fmt(r.rss.peakMB)} MB at the peak,
 ${fmt(r.rss.endMB)} MB at the end; after ${fmt(r.rss.warmupMin, 1)} min of warm-up it grew **${fmt(r.rss.slopeMBPerMin, 2)} MB per
 minute** (least-squares slope of 5-second samples); the heap in use right after major garbage collections — what the
-server really keeps — grew ${fmt(r.liveHeap?.slopeMBPerMin ?? Number.NaN, 2)} MB per minute after warm-up and was ${fmt(r.liveHeap?.endMB ?? Number.NaN, 1)} MB at the end. Server event-loop lag: worst 5-second p99 ${fmt(lag.p99, 1)} ms, max
+server really keeps — grew ${fmt(r.liveHeap?.slopeMBPerMin ?? Number.NaN, 2)} MB per minute after warm-up and was ${fmt(r.liveHeap?.endMB ?? Number.NaN, 1)} MB at the end.${heapAtText(r)} Server event-loop lag: worst 5-second p99 ${fmt(lag.p99, 1)} ms, max
 ${fmt(lag.max)} ms. Generators: event-loop lag p99 ${fmt(g.lagP99, 1)} ms${g.saturated ? ' (SATURATED: latencies include generator delay)' : ''};
 CPU, as shares of the whole machine: generators ${fmt(g.generatorCpuPct ?? Number.NaN)}%, server ${fmt(g.serverCpuPct ?? Number.NaN)}%,
 other processes ${fmt(g.foreignCpuPct)}%${(g.foreignCpuPct ?? 0) > 50 ? ' — other work had most of the machine, so the latencies above are those of a starved server, not a measure of its capacity' : ''}.${t.errors.length ? ` Refusals and failures: ${t.errors.join('; ')}.` : ''}
@@ -553,6 +593,18 @@ probe preloaded into the server process (tests/bench/lib/lag-probe.mjs). Setup (
 tokens with the server's secret instead of 2,320 scrypt logins.
 ${SOAK_END}
 `;
+}
+
+/** The forced-GC heap at setup, at the end of the sittings and after they adjourned (results that have it). */
+function heapAtText(r: SoakResult): string {
+  const h = r.heapAt;
+  if (!h) return '';
+  const kept = h.sittingsMB - h.setupMB;
+  return (
+    ` **What the sittings keep, and give back** (heap in use after a full collection the bench forces): ${fmt(h.setupMB, 1)} MB with every socket joined and check-in open;` +
+    ` ${fmt(h.sittingsMB, 1)} MB when the sittings ended (${fmt(kept, 1)} MB more: their record — speeches, questions, polls with named ballots —, the acks kept for retried commands, and the last view of each screen, all growing with each sitting's length);` +
+    ` ${fmt(h.adjournedMB, 1)} MB once every sitting was adjourned and its screens had left, ${fmt(r.sessions - h.roomsLeft)} of ${fmt(r.sessions)} rooms retired ${fmt(h.retireMs / 1000, 1)} s after (\`HALL_ROOM_IDLE_MS\` set to 5 s for the bench; 10 min by default).`
+  );
 }
 
 /** Puts the soak's section into a benchmarks page: in place of the old one, or at the end. */
