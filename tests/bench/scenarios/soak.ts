@@ -603,7 +603,7 @@ function heapAtText(r: SoakResult): string {
   return (
     ` **What the sittings keep, and give back** (heap in use after a full collection the bench forces): ${fmt(h.setupMB, 1)} MB with every socket joined and check-in open;` +
     ` ${fmt(h.sittingsMB, 1)} MB when the sittings ended (${fmt(kept, 1)} MB more: their record — speeches, questions, polls with named ballots —, the acks kept for retried commands, and the last view of each screen, all growing with each sitting's length);` +
-    ` ${fmt(h.adjournedMB, 1)} MB once every sitting was adjourned and its screens had left, ${fmt(r.sessions - h.roomsLeft)} of ${fmt(r.sessions)} rooms retired ${fmt(h.retireMs / 1000, 1)} s after (\`HALL_ROOM_IDLE_MS\` set to 5 s for the bench; 10 min by default).`
+    ` ${fmt(h.adjournedMB, 1)} MB once every sitting was adjourned and its screens had left (their sockets gone too, hence below the first figure), ${fmt(r.sessions - h.roomsLeft)} of ${fmt(r.sessions)} rooms retired ${fmt(h.retireMs / 1000, 1)} s after (\`HALL_ROOM_IDLE_MS\` set to 5 s for the bench; 10 min by default).`
   );
 }
 
