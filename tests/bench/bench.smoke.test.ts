@@ -85,7 +85,7 @@ describe('pnpm bench -- --quick', () => {
 describe('pnpm bench -- --soak --quick', () => {
   // Two sessions (Bắc Ninh's 85 and Tiên Du's 25 delegates) sitting for one minute of 20-second cycles: check-in,
   // speeches, questions, votes and a secret ballot. Correctness only; the timings are the soak's report, not a test.
-  it('runs scripted sittings in which every command is acked, journaled and every ballot counted', async () => {
+  it('runs scripted sittings in which every command is acked, journaled and every ballot counted; adjourned, their rooms leave the server', async () => {
     dir ||= await mkdtemp(path.join(tmpdir(), 'hall-bench-smoke-'));
     const out = path.join(dir, 'soak.json');
     const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
@@ -100,6 +100,7 @@ describe('pnpm bench -- --soak --quick', () => {
         delegates: number;
         windows: { acked: number; lost: number; ackMs: { p99: number }; rssMB: number }[];
         totals: { commands: number; acked: number; refused: number; unanswered: number; ballotsAcked: number; polls: number; lostJournal: number; lostBallots: number; tallyMismatches: number; errors: string[] };
+        heapAt: { setupMB: number; sittingsMB: number; adjournedMB: number; roomsLeft: number };
       };
     };
     expect(result.sessions).toBe(2);
@@ -121,5 +122,8 @@ describe('pnpm bench -- --soak --quick', () => {
       expect(w.lost).toBe(0);
       expect(Number.isFinite(w.rssMB)).toBe(true);
     }
+    // Adjourned, with every screen gone: the server retired both rooms, and the probe answered each forced collection.
+    expect(result.heapAt.roomsLeft).toBe(0);
+    for (const mb of [result.heapAt.setupMB, result.heapAt.sittingsMB, result.heapAt.adjournedMB]) expect(mb).toBeGreaterThan(0);
   }, 960_000);
 });
