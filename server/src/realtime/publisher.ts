@@ -420,12 +420,7 @@ export class ViewPublisher {
       for (const room of watchers) sends.push({ room, event: 'oversight:glance', payload: glance });
     }
     if (!this.occupied(delegatesRoom(sessionId))) {
-      this.forget(delegatesRoom(sessionId));
-      this.tabletsSent.delete(sessionId);
-      this.progressLane.delete(sessionId);
-      this.progressGap(sessionId, 0);
-      this.personalBase.delete(sessionId);
-      this.recheck.delete(sessionId);
+      this.forgetTablets(sessionId);
       return { sends };
     }
     this.personalSends(sessionId, snapshot, seq, sends);
@@ -535,14 +530,19 @@ export class ViewPublisher {
    */
   forgetSession(sessionId: string) {
     for (const audience of VIEW_AUDIENCES) this.forget(audienceRoom(sessionId, audience));
-    this.forget(delegatesRoom(sessionId));
+    this.forgetTablets(sessionId);
     this.sentPersonal.delete(sessionId);
-    this.personalBase.delete(sessionId);
-    this.recheck.delete(sessionId);
+    this.lastPublished.delete(sessionId);
+  }
+
+  /** No tablet of the session is left here: their shared view, progress and own-part base start afresh. */
+  private forgetTablets(sessionId: string) {
+    this.forget(delegatesRoom(sessionId));
     this.tabletsSent.delete(sessionId);
     this.progressLane.delete(sessionId);
     this.progressGap(sessionId, 0);
-    this.lastPublished.delete(sessionId);
+    this.personalBase.delete(sessionId);
+    this.recheck.delete(sessionId);
   }
 
   /** Nobody is left in the room: whoever comes joins and gets a whole view. */

@@ -596,7 +596,7 @@ export class ClusterSessions implements Sessions {
   }
 
   retireReplicas(watched: (sessionId: string) => boolean): string[] {
-    return this.replicas.retireIdle(watched);
+    return this.replicas.retireAdjourned(watched);
   }
 
   async localCount() {

@@ -144,8 +144,12 @@ export class SessionRegistry {
     // its own timeouts behind the others before being refused (minutes for a full queue). They answer UNAVAILABLE at
     // once, having written nothing, and are routed again.
     if (room) room.lostLease = true;
+    await this.closeAndRelease(sessionId, room, room?.fence ?? (typeof which === 'string' ? which : null));
+  }
+
+  /** Closes a room that has left the registry and gives up its lease token (compare-and-delete: only that one). */
+  private async closeAndRelease(sessionId: string, room: SessionRoom | null, token: string | null) {
     await room?.close();
-    const token = room?.fence ?? (typeof which === 'string' ? which : null);
     if (token !== null) await this.ownership?.release(sessionId, token).catch(() => undefined);
   }
 
@@ -169,10 +173,7 @@ export class SessionRegistry {
       this.lastAsked.delete(sessionId);
       retiring.push(room);
     }
-    for (const room of retiring) {
-      await room.close();
-      if (room.fence !== null) await this.ownership?.release(room.sessionId, room.fence).catch(() => undefined);
-    }
+    for (const room of retiring) await this.closeAndRelease(room.sessionId, room, room.fence);
     return retiring.map((room) => room.sessionId);
   }
 

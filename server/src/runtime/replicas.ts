@@ -98,7 +98,7 @@ export class Replicas {
    * their rooms: nothing changes in them any more, and a screen that comes back asks the owner for the state again.
    * Returns the sessions dropped.
    */
-  retireIdle(watched: (sessionId: string) => boolean): string[] {
+  retireAdjourned(watched: (sessionId: string) => boolean): string[] {
     const retired: string[] = [];
     for (const [sessionId, replica] of this.held) {
       if (this.catchingUp.has(sessionId) || phaseOf(replica.actor.getSnapshot()) !== 'adjourned' || watched(sessionId)) continue;

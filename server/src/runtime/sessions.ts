@@ -27,7 +27,7 @@ export interface Sessions {
   localCount(): Promise<number>;
   /** A committee poll's public bulletin board; null when the poll is not a committee poll. */
   board(sessionId: string, pollId: string): Promise<CommitteeBoard | null>;
-  /** Cluster: drops the replicas of adjourned sittings nobody here follows (Replicas.retireIdle); the sessions dropped. */
+  /** Cluster: drops the replicas of adjourned sittings nobody here follows (Replicas.retireAdjourned); the sessions dropped. */
   retireReplicas?(watched: (sessionId: string) => boolean): string[];
 }
 

@@ -114,12 +114,12 @@ describe('[REPL] replicas follow the owner by its events', () => {
     const { replicas, asked } = follower(room);
     await ok(room, cmd('session.openCheckIn', {}), CHAIR);
     replicas.take(messageOf(room)!, 'a');
-    expect(replicas.retireIdle(() => false)).toEqual([]);
+    expect(replicas.retireAdjourned(() => false)).toEqual([]);
     await ok(room, cmd('session.adjourn', {}), CHAIR);
     replicas.take(messageOf(room)!, 'a');
-    expect(replicas.retireIdle(() => true)).toEqual([]);
+    expect(replicas.retireAdjourned(() => true)).toEqual([]);
     expect(replicas.get(SESSION)!.seq).toBe(room.seq);
-    expect(replicas.retireIdle(() => false)).toEqual([SESSION]);
+    expect(replicas.retireAdjourned(() => false)).toEqual([SESSION]);
     expect(replicas.get(SESSION)).toBeNull();
     // A screen coming back: the owner's whole state is adopted again (as a join's answer is).
     replicas.adopt(SESSION, room.seq, room.persisted() as PersistedSession, false);

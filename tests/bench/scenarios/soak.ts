@@ -227,13 +227,20 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
   const probe = pathToFileURL(fileURLToPath(new URL('../lib/lag-probe.mjs', import.meta.url))).href;
   // Rooms of adjourned sittings retire after 5 s unused here (10 min by default): the aftermath measures that, not the wait.
   const server = await startApp(store, 'soak-app', { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${probe}`.trim(), BENCH_LAG_FILE: lagFile, HALL_ROOM_IDLE_MS: '5000' });
+  /** Every line the probe wrote so far: its 5-second samples, and its answers to forced collections. */
+  const probeLines = async () =>
+    (await readFile(lagFile, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { at: number; p50: number; p99: number; max: number; heapMB?: number | null; forcedHeapMB?: number });
+  const forcedAnswers = async () => (await probeLines()).filter((l) => l.forcedHeapMB !== undefined);
   /** The probe's heap after a full collection, asked for now (SIGUSR2), MB; NaN if it does not answer. */
   const forcedHeap = async (): Promise<number> => {
-    const seen = (await readFile(lagFile, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('forcedHeapMB')).length;
+    const seen = (await forcedAnswers()).length;
     process.kill(server.proc.pid, 'SIGUSR2');
     for (let k = 0; k < 600; k++) {
-      const forced = (await readFile(lagFile, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('forcedHeapMB'));
-      if (forced.length > seen) return (JSON.parse(forced.at(-1)!) as { forcedHeapMB: number }).forcedHeapMB;
+      const answers = await forcedAnswers();
+      if (answers.length > seen) return answers.at(-1)!.forcedHeapMB!;
       await sleep(100);
     }
     return Number.NaN;
@@ -430,12 +437,8 @@ export async function runSoak(ctx: Ctx, opts: SoakOptions): Promise<SoakResult> 
     }
     const lostJournal = (rec: CommandRecord) => rec.ok && !journaled.get(rec.sessionId)!.has(rec.commandId);
 
-    const lagLines = (await readFile(lagFile, 'utf8').catch(() => ''))
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { at: number; p50: number; p99: number; max: number; heapMB?: number | null; forcedHeapMB?: number })
-      // The sittings' own samples: the aftermath (adjourning, retiring) is reported apart, in heapAt.
-      .filter((l) => l.forcedHeapMB === undefined && l.at <= finished);
+    // The sittings' own samples: the aftermath (adjourning, retiring) is reported apart, in heapAt.
+    const lagLines = (await probeLines()).filter((l) => l.forcedHeapMB === undefined && l.at <= finished);
     const chairOf = new Map(plans.map((p) => [p.id, p.chair!]));
     const tallyOf = (rec: CommandRecord) => chairOf.get(rec.sessionId)!.firstViewAtOrAfter(rec.seq) - rec.intended;
     const W = opts.windowMinutes * 60_000;
