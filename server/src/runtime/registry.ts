@@ -158,7 +158,8 @@ export class SessionRegistry {
    * no socket here follows, so that a server running for weeks holds the sittings in progress, not every sitting it
    * has served. Each goes only while it is `retirable` (nothing queued, armed or unsettled). It leaves the registry
    * before it closes, so the next command or view opens a fresh room from the journal (acks of its commands
-   * included); in a cluster its lease is released. Returns the sessions retired.
+   * included); in a cluster its lease is released, and the store lets go of the journal's open file. Returns the
+   * sessions retired.
    */
   async retireIdle(idleMs: number, watched: (sessionId: string) => boolean): Promise<string[]> {
     const now = this.deps.now();
@@ -173,7 +174,12 @@ export class SessionRegistry {
       this.lastAsked.delete(sessionId);
       retiring.push(room);
     }
-    for (const room of retiring) await this.closeAndRelease(room.sessionId, room, room.fence);
+    for (const room of retiring) {
+      await this.closeAndRelease(room.sessionId, room, room.fence);
+      // The journal's open file goes too (one descriptor per sitting served since boot, otherwise), unless a command or a
+      // view has opened the room again meanwhile; even then the store only reopens the file on its next use.
+      if (!this.rooms.has(room.sessionId)) await this.deps.journal.release?.(room.sessionId).catch((err) => this.deps.log.warn({ err, sessionId: room.sessionId }, 'journal release failed'));
+    }
     return retiring.map((room) => room.sessionId);
   }
 

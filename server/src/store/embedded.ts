@@ -66,6 +66,12 @@ export interface EmbeddedStoreOptions {
   log?: (message: string) => void;
   /** Journals of at least this many bytes are verified on a second thread (scan-pool.ts). Default 64 KiB. */
   offThreadScanBytes?: number;
+  /**
+   * Journals kept open at most (a descriptor each); beyond it the least recently used one is closed and reopened
+   * (rescanned) on its next use. Sittings in progress are used every command; the others are records being read.
+   * Default 256.
+   */
+  maxOpenJournals?: number;
 }
 
 /** Journals at least this big are verified on the verification thread; smaller ones cost less than the round trip. */
@@ -86,6 +92,10 @@ interface SessionFile {
   corrupt?: JournalCorruptError;
   /** A failed fdatasync leaves the page cache's fate unknown (Linux may drop the dirty pages): stop, and let a reopen rescan. */
   broken?: Error;
+  /** Reads using `fh` right now: a release closes it once the last one ends. */
+  readers: number;
+  /** Left the open sessions (`journal.release`): the next use opens the file again. */
+  released?: boolean;
 }
 
 function countLines(buf: Buffer): number {
@@ -164,6 +174,9 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
   const fileQueue = new KeyedQueue();
 
   const journalPath = (id: string) => join(dirs.journal, `${id}.jsonl`);
+  const maxOpenJournals = Math.max(1, opts.maxOpenJournals ?? 256);
+  /** Sessions whose release is queued (for the cap on open journals), so the next opening does not queue it again. */
+  const releasing = new Set<string>();
 
   /** Opens a journal and recovers its torn tail; `records` is what the opening scan verified (the file as kept). */
   async function openSession(id: string): Promise<{ file: SessionFile; records: JournalRecord[] }> {
@@ -174,7 +187,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       if (!existed) await fsyncDir(dirs.journal);
       const buf = await readRange(fh, 0, (await fh.stat()).size);
       const scan = await scanJournal(buf);
-      const s: SessionFile = { fh, lastSeq: scan.count, lastHash: scan.lastHash, committed: buf.length };
+      const s: SessionFile = { fh, lastSeq: scan.count, lastHash: scan.lastHash, committed: buf.length, readers: 0 };
       const p = scan.problem;
       if (p && (p.lineEnd === null || p.lineEnd === buf.length)) {
         const tail = buf.subarray(scan.goodEnd);
@@ -216,22 +229,76 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       p = sessions.get(id);
       if (!p && !present) return null;
     }
-    if (p) return { file: await p, opened: null };
+    if (p) {
+      // The map's order is the order of last use: the cap closes its first entries.
+      sessions.delete(id);
+      sessions.set(id, p);
+      return { file: await p, opened: null };
+    }
     const opening = openSession(id);
     const file = opening.then((o) => o.file);
     sessions.set(id, file);
     file.catch(() => {
       if (sessions.get(id) === file) sessions.delete(id);
     });
+    keepOpenJournalsCapped();
     const { file: s, records } = await opening;
     return { file: s, opened: records };
   }
 
+  /**
+   * Runs `use` on the session's open journal (null when it has none), which a release does not close under it: a file
+   * released before `use` could begin is opened again.
+   */
+  async function reading<T>(id: string, use: (s: SessionFile, opened: JournalRecord[] | null) => Promise<T>): Promise<T | null> {
+    for (;;) {
+      const got = await sessionOpening(id, false);
+      if (!got) return null;
+      const s = got.file;
+      if (s.released) continue;
+      s.readers++;
+      try {
+        return await use(s, got.opened);
+      } finally {
+        s.readers--;
+        if (s.released && s.readers === 0) await s.fh.close().catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Closes the session's journal file once no append or read uses it; the next use opens it again. A journal found
+   * corrupt, or whose last write failed, keeps saying so until the store is reopened: a fresh open would trust what the
+   * page cache shows of an append whose fdatasync failed.
+   */
+  function releaseSession(id: string): Promise<void> {
+    // Behind the session's appends, so none is writing through the handle; a read still using it closes it when done.
+    return appendQueue.run(id, async () => {
+      const opening = sessions.get(id);
+      const s = await opening?.catch(() => null);
+      if (!s || s.corrupt || s.broken || sessions.get(id) !== opening) return;
+      sessions.delete(id);
+      s.released = true;
+      if (s.readers === 0) await s.fh.close();
+    });
+  }
+
+  function keepOpenJournalsCapped() {
+    let over = sessions.size - maxOpenJournals - releasing.size;
+    for (const id of sessions.keys()) {
+      if (over <= 0) break;
+      if (releasing.has(id)) continue;
+      over--;
+      releasing.add(id);
+      void releaseSession(id)
+        .catch((err) => log(`journal ${id}: could not close it (${(err as Error).message})`))
+        .finally(() => releasing.delete(id));
+    }
+  }
+
   async function readCommitted(id: string): Promise<{ s: SessionFile; buf: Buffer } | null> {
     live();
-    const s = await session(id, false);
-    if (!s) return null;
-    return { s, buf: await readRange(s.fh, 0, s.committed) };
+    return reading(id, async (s) => ({ s, buf: await readRange(s.fh, 0, s.committed) }));
   }
 
   const journal: Journal = {
@@ -284,17 +351,15 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
 
     async read(sessionId: string, fromSeq = 1): Promise<JournalRecord[]> {
       live();
-      const got = await sessionOpening(sessionId, false);
-      if (!got) return [];
-      const s = got.file;
-      if (s.corrupt) throw s.corrupt;
-      let records = got.opened;
-      // Any later read scans the committed bytes afresh, so tampering while the store is open is still caught.
-      if (records === null || records.length !== s.lastSeq) {
+      const records = await reading(sessionId, async (s, opened) => {
+        if (s.corrupt) throw s.corrupt;
+        // Any later read scans the committed bytes afresh, so tampering while the store is open is still caught.
+        if (opened !== null && opened.length === s.lastSeq) return opened;
         const scan = await scanJournal(await readRange(s.fh, 0, s.committed));
         if (scan.problem) throw new JournalCorruptError(sessionId, scan.problem.seq, scan.problem.reason);
-        records = scan.records;
-      }
+        return scan.records;
+      });
+      if (!records) return [];
       return fromSeq <= 1 ? records : records.filter((r) => r.seq >= fromSeq);
     },
 
@@ -333,6 +398,12 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
     async sessionIds(): Promise<string[]> {
       live();
       return idsIn(dirs.journal, '.jsonl', SAFE_ID);
+    },
+
+    async release(sessionId: string): Promise<void> {
+      live();
+      assertSafeId('session id', sessionId);
+      await releaseSession(sessionId);
     },
   };
 

@@ -70,6 +70,12 @@ export interface Journal {
   verify(sessionId: string): Promise<{ ok: boolean; records: number; firstBadSeq?: number }>;
   /** Session ids that have a journal. */
   sessionIds(): Promise<string[]>;
+  /**
+   * Nothing on this node keeps the session open any more (its room retired): what the store holds open for it (a file
+   * handle) may go. Changes nothing stored; the next read or append opens and verifies the journal again. Optional: a
+   * store that holds nothing per session open has nothing to give back.
+   */
+  release?(sessionId: string): Promise<void>;
 }
 
 export interface SealedBox {

@@ -11,7 +11,7 @@ import { openEmbeddedStore, type EmbeddedStore } from '../../src/store/embedded.
 import { SessionRegistry } from '../../src/runtime/registry.ts';
 import { SecretBallots } from '../../src/ballots/secret-ballots.ts';
 import { demoCouncils, demoSessions } from '../../src/seed/demo.ts';
-import { tempDir } from '../store/helpers.ts';
+import { openJournalFiles, tempDir } from '../store/helpers.ts';
 
 const council = demoCouncils()[0]!;
 const template = demoSessions().find((s) => s.councilId === council.id)!;
@@ -75,6 +75,8 @@ describe('[RETIRE] adjourned sittings leave memory', () => {
 
     expect(await registry.retireIdle(IDLE_MS, nobodyWatches)).toEqual(['s-adjourned']);
     expect((await registry.openRooms()).map((r) => r.sessionId)).toEqual(['s-sitting']);
+    // Its journal file went with it (a descriptor per sitting served since boot, otherwise).
+    expect(await openJournalFiles(dir)).toEqual(['s-sitting']);
     // The closed room refuses anything still holding it, having written nothing.
     const late = await before.submit(cmd('s-adjourned', 'attendance.set', { delegateId: council.delegates[1]!.id, status: 'present' }), CHAIR);
     expect(late).toMatchObject({ ok: false, code: 'UNAVAILABLE' });

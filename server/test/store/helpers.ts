@@ -1,6 +1,6 @@
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { embeddedPaths, openEmbeddedStore, type EmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embedded.ts';
 import type { StoreHarness } from '../../src/store/contract.ts';
 
@@ -41,4 +41,18 @@ export async function embeddedHarness(log: (m: string) => void = () => {}, opts:
     },
     tamper: (sessionId, seq) => tamperEmbedded(dir, sessionId, seq),
   };
+}
+
+/**
+ * Journal files this process holds open (Linux: /proc/self/fd), by session id. What a store "keeps open" is only seen
+ * from the outside this way.
+ */
+export async function openJournalFiles(dataDir: string): Promise<string[]> {
+  const journalDir = join(resolve(dataDir), 'journal') + '/';
+  const ids: string[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target.startsWith(journalDir) && target.endsWith('.jsonl')) ids.push(target.slice(journalDir.length, -'.jsonl'.length));
+  }
+  return ids.sort();
 }
