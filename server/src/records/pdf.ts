@@ -17,7 +17,6 @@ type PdfMake = {
   setLocalAccessPolicy(cb: (path: string) => boolean): void;
   createPdf(doc: object): { getBuffer(): Promise<Buffer> };
 };
-const pdfmake = require('pdfmake') as PdfMake;
 
 const fontDir = path.dirname(require.resolve('@expo-google-fonts/tinos'));
 const FONT_FILES = {
@@ -27,27 +26,29 @@ const FONT_FILES = {
   bolditalics: '700Bold_Italic/Tinos_700Bold_Italic.ttf',
 } as const;
 
-let ready = false;
-function setUp() {
-  if (ready) return;
+// Loaded on first use: pdfmake takes about a sixth of a second to load, and only minutes and seeded documents need it —
+// a server restarting in the middle of a sitting should not wait for it before it answers.
+let pdfmake: PdfMake | null = null;
+function setUp(): PdfMake {
+  if (pdfmake) return pdfmake;
+  const loaded = require('pdfmake') as PdfMake;
   // The fonts go into pdfmake's virtual file system: nothing is read from disk or the network while rendering.
   const fonts: Record<string, string> = {};
   for (const [style, file] of Object.entries(FONT_FILES)) {
     const name = `Tinos-${style}.ttf`;
-    pdfmake.virtualfs.writeFileSync(name, readFileSync(path.join(fontDir, file)));
+    loaded.virtualfs.writeFileSync(name, readFileSync(path.join(fontDir, file)));
     fonts[style] = name;
   }
-  pdfmake.setFonts({ Tinos: fonts });
-  pdfmake.setUrlAccessPolicy(() => false);
-  pdfmake.setLocalAccessPolicy(() => false);
-  ready = true;
+  loaded.setFonts({ Tinos: fonts });
+  loaded.setUrlAccessPolicy(() => false);
+  loaded.setLocalAccessPolicy(() => false);
+  return (pdfmake = loaded);
 }
 
 /** A pdfmake definition rendered with the embedded fonts (name the font 'Tinos'); the demo seed's documents use it too. */
 export function renderPdfDefinition(definition: object): Promise<Buffer> {
-  setUp();
   // Tinos unless the definition says otherwise: Vietnamese diacritics need the embedded font.
-  return pdfmake.createPdf({ defaultStyle: { font: 'Tinos' }, ...definition }).getBuffer();
+  return setUp().createPdf({ defaultStyle: { font: 'Tinos' }, ...definition }).getBuffer();
 }
 
 export const mm = (x: number) => (x * 72) / 25.4;

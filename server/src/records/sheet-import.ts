@@ -15,7 +15,8 @@
  */
 import { Readable } from 'node:stream';
 import { parseString } from '@fast-csv/parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJS } from './exceljs.ts';
 import JSZip from 'jszip';
 
 export const MAX_SHEET_FILE_BYTES = 2 * 1024 * 1024;
@@ -151,8 +152,9 @@ async function readXlsx(data: Buffer, maxRows: number): Promise<SheetRead> {
   parts.clear();
 
   const rows = collector(maxRows);
+  const { stream } = await loadExcelJS();
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([packed]), {
+    const reader = new stream.xlsx.WorkbookReader(Readable.from([packed]), {
       worksheets: 'emit',
       sharedStrings: 'cache',
       hyperlinks: 'ignore',

@@ -2,7 +2,8 @@
  * Export tables as a spreadsheet (XLSX, one sheet per table) and as CSV (one table per file, UTF-8 with a BOM so
  * spreadsheet programs read the Vietnamese right), both with exceljs so the two can never format a cell differently.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJS } from './exceljs.ts';
 import type { Table } from '@hall/core';
 
 function sheetOf(workbook: ExcelJS.Workbook, table: Table) {
@@ -18,7 +19,7 @@ function sheetOf(workbook: ExcelJS.Workbook, table: Table) {
 }
 
 export async function renderXlsx(tables: Table[], title: string): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJS()).Workbook();
   workbook.creator = 'Hall — điều hành kỳ họp HĐND';
   workbook.title = title;
   for (const t of tables) sheetOf(workbook, t);
@@ -26,7 +27,7 @@ export async function renderXlsx(tables: Table[], title: string): Promise<Buffer
 }
 
 export async function renderCsv(table: Table): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJS()).Workbook();
   sheetOf(workbook, table);
   const csv = Buffer.from(await workbook.csv.writeBuffer());
   return Buffer.concat([Buffer.from('\ufeff', 'utf8'), csv]);
