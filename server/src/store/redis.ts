@@ -392,9 +392,15 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   /** The whole journal from genesis, checked against its tail hash; null when the session has no journal. */
   async function fullScan(sessionId: string, keep: boolean): Promise<{ scan: Scan; tail: Tail } | null> {
     // The tail first: the stream can only have grown since, never shrunk.
-    const tail = await readTail(sessionId);
-    const scan = await scanStream(sessionId, 1, GENESIS_HASH, keep);
+    let tail = await readTail(sessionId);
+    let scan = await scanStream(sessionId, 1, GENESIS_HASH, keep);
     if (!tail.exists && scan.count === 0) return null;
+    if (!tail.exists && !scan.problem) {
+      // Records but no tail may be a journal born between the two reads (an append writes both at once), not damage:
+      // once its tail is there, read again, tail first.
+      const now = await readTail(sessionId);
+      if (now.exists) [tail, scan] = [now, await scanStream(sessionId, 1, GENESIS_HASH, keep)];
+    }
     if (!scan.problem) {
       if (!tail.exists) scan.problem = { seq: scan.count, reason: 'the journal tail key is missing' };
       else if (scan.count < tail.seq) scan.problem = { seq: scan.count + 1, reason: `record missing (the journal tail says ${tail.seq} records)` };

@@ -151,6 +151,31 @@ describe('redis store: adapter specifics', () => {
     expect(await fresh.journal.verify('s1')).toEqual({ ok: true, records: 80 });
   });
 
+  it('[REDIS-10] a journal born between a node reading its tail and its records is not taken for damaged', async () => {
+    prefix = redisPrefixForTest();
+    const owner = await openHere();
+    const reader = await openHere();
+    // The reader's first look at the tail finds none; the owner's first append (records and tail at once) lands right
+    // after, before the reader pages through the records.
+    const hmget = reader.client.hmget.bind(reader.client);
+    let born: Promise<number> | null = null;
+    reader.client.hmget = (async (...args: Parameters<typeof hmget>) => {
+      const tail = await hmget(...args);
+      if (!born) {
+        born = owner.journal.append('s1', [ev(1), ev(2)]);
+        await born;
+      }
+      return tail;
+    }) as typeof reader.client.hmget;
+    const seen = await reader.journal.read('s1');
+    expect(born).not.toBeNull();
+    expect(seen.map((r) => r.seq)).toEqual([1, 2]);
+    // Nothing false is remembered: the reader appends on the same chain, and both see it whole.
+    expect(await reader.journal.append('s1', [ev(3)], 2)).toBe(3);
+    expect(await owner.journal.verify('s1')).toEqual({ ok: true, records: 3 });
+    expect(await reader.journal.lastSeq('s1')).toBe(3);
+  });
+
   it('[REDIS-4] damage found on first touch: read, lastSeq and append refuse naming the seq; nothing is written', async () => {
     prefix = redisPrefixForTest();
     const writer = await openHere();
