@@ -177,6 +177,11 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
   const maxOpenJournals = Math.max(1, opts.maxOpenJournals ?? 256);
   /** Sessions whose release is queued (for the cap on open journals), so the next opening does not queue it again. */
   const releasing = new Set<string>();
+  /**
+   * The last seq of each journal closed by a release, until it is opened again: this process is its only writer (the
+   * directory's lock), so the figure stays true, and the records' "has it changed?" needs no rescan of a closed file.
+   */
+  const releasedLastSeq = new Map<string, number>();
 
   /** Opens a journal and recovers its torn tail; `records` is what the opening scan verified (the file as kept). */
   async function openSession(id: string): Promise<{ file: SessionFile; records: JournalRecord[] }> {
@@ -238,6 +243,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
     const opening = openSession(id);
     const file = opening.then((o) => o.file);
     sessions.set(id, file);
+    releasedLastSeq.delete(id);
     file.catch(() => {
       if (sessions.get(id) === file) sessions.delete(id);
     });
@@ -278,6 +284,7 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
       const s = await opening?.catch(() => null);
       if (!s || s.corrupt || s.broken || sessions.get(id) !== opening) return;
       sessions.delete(id);
+      releasedLastSeq.set(id, s.lastSeq);
       s.released = true;
       if (s.readers === 0) await s.fh.close();
     });
@@ -365,6 +372,8 @@ export async function openEmbeddedStore(dataDir: string, opts: EmbeddedStoreOpti
 
     async lastSeq(sessionId: string): Promise<number> {
       live();
+      const released = sessions.has(sessionId) ? undefined : releasedLastSeq.get(sessionId);
+      if (released !== undefined) return released;
       const s = await session(sessionId, false);
       if (!s) return 0;
       if (s.corrupt) throw s.corrupt;

@@ -47,7 +47,9 @@ describe('embedded store: open journal files are given back', () => {
     await store.journal.release!('nobody');
     expect(await openJournalFiles(dir)).toEqual(['s2']);
 
+    // "Has it changed?" (the records ask it before each view) is answered without opening the file again.
     expect(await store.journal.lastSeq('s1')).toBe(5);
+    expect(await openJournalFiles(dir)).toEqual(['s2']);
     expect(await store.journal.read('s1')).toEqual(before);
     expect(await store.journal.append('s1', [ev(6)], 5)).toBe(6);
     const after = await store.journal.read('s1');
@@ -55,6 +57,10 @@ describe('embedded store: open journal files are given back', () => {
     expect(after[5]!.prevHash).toBe(before[4]!.hash);
     expect(await store.journal.verify('s1')).toEqual({ ok: true, records: 6 });
     expect(await openJournalFiles(dir)).toEqual(['s1', 's2']);
+    // Released again after the append: the last seq it gives is the new one.
+    await store.journal.release!('s1');
+    expect(await store.journal.lastSeq('s1')).toBe(6);
+    expect(await openJournalFiles(dir)).toEqual(['s2']);
   });
 
   it('[STORE-REL-2] a release racing reads and appends: every read is whole, every append lands once, the file ends closed', async () => {
