@@ -6,4 +6,12 @@ import type ExcelJSModule from 'exceljs';
 
 let loading: Promise<typeof ExcelJSModule> | null = null;
 
-export const loadExcelJS = (): Promise<typeof ExcelJSModule> => (loading ??= import('exceljs').then((m) => m.default));
+export const loadExcelJS = (): Promise<typeof ExcelJSModule> =>
+  (loading ??= import('exceljs').then(
+    (m) => m.default,
+    (err: unknown) => {
+      // A failed load is not kept: the next export tries again instead of failing until a restart.
+      loading = null;
+      throw err;
+    },
+  ));

@@ -1,6 +1,6 @@
 import { mkdtemp, open, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { embeddedPaths, openEmbeddedStore, type EmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embedded.ts';
 import type { StoreHarness } from '../../src/store/contract.ts';
 
@@ -48,11 +48,11 @@ export async function embeddedHarness(log: (m: string) => void = () => {}, opts:
  * from the outside this way.
  */
 export async function openJournalFiles(dataDir: string): Promise<string[]> {
-  const journalDir = join(resolve(dataDir), 'journal') + '/';
   const ids: string[] = [];
   for (const fd of await readdir('/proc/self/fd')) {
     const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target.startsWith(journalDir) && target.endsWith('.jsonl')) ids.push(target.slice(journalDir.length, -'.jsonl'.length));
+    const id = basename(target, '.jsonl');
+    if (target === embeddedPaths.journal(dataDir, id)) ids.push(id);
   }
   return ids.sort();
 }
