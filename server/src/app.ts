@@ -3,9 +3,9 @@
  * static apps) and the Socket.IO gateway on the same http.Server. `main.ts` only reads config, calls this and
  * listens; tests call it with a temporary data directory and port 0.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { Server } from 'socket.io';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider, jsonSchemaTransform, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider, jsonSchemaTransform } from 'fastify-type-provider-zod';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import helmet from '@fastify/helmet';
@@ -43,7 +43,7 @@ import authPlugin from './plugins/auth.ts';
 import healthRoutes from './routes/health.ts';
 import authRoutes from './routes/auth.ts';
 import sessionRoutes from './routes/sessions.ts';
-import adminRoutes from './routes/admin.ts';
+import adminRoutes, { codeOfStatus, validationBody } from './routes/admin.ts';
 import documentRoutes from './routes/documents.ts';
 import oversightRoutes from './routes/oversight.ts';
 import adminSetupRoutes from './routes/admin-setup.ts';
@@ -159,6 +159,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
+    // A URL that does not decode (`%E0%A4%A`) or a path parameter past the router's length limit.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode && err.statusCode < 500 ? 400 : 500;
+      const code = codeOfStatus(status);
+      void (reply as FastifyReply).status(status).send({ ok: false, code, message: errorMessages[code].vi });
+    },
     // X-Forwarded-For is believed only from the proxies in TRUST_PROXY: otherwise anyone could pick the address that
     // login throttling and rate limits count against.
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
@@ -171,23 +177,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   let storeRef: Store | null = null;
   app.setErrorHandler(async (err, request, reply) => {
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      return reply.status(400).send({
-        ok: false,
-        code: 'VALIDATION',
-        message: errorMessages.VALIDATION.vi,
-        issues: err.validation.map((v) => `${v.instancePath || '(root)'}: ${v.message}`),
-      });
-    }
+    const validation = validationBody(err);
+    if (validation) return reply.status(400).send(validation);
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     // A store outage is not a bug: say "try again" (503) rather than "internal error".
     if (status === 500 && storeRef && !(await storeRef.ping().catch(() => false))) {
       return reply.status(503).send({ ok: false, code: 'UNAVAILABLE', message: errorMessages.UNAVAILABLE.vi });
     }
     if (status >= 500) request.log.error({ err }, 'request failed');
-    const code = status === 429 ? 'RATE_LIMITED' : status === 404 ? 'NOT_FOUND' : status === 413 || status === 415 || status === 400 ? 'VALIDATION' : 'INTERNAL';
+    const code = codeOfStatus(status);
     return reply.status(status).send({ ok: false, code, message: errorMessages[code].vi });
   });
+  // Fastify's own 404 and bad-URL answers are English and shaped otherwise: every answer of ours has the same body.
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ ok: false, code: 'NOT_FOUND', message: errorMessages.NOT_FOUND.vi }));
 
   const metrics = createMetrics();
   // Cluster mode (REDIS_URL): every write of a session must carry its lease token, or the store refuses it.

@@ -70,16 +70,33 @@ export const conflict = (message: string) => new HttpError(409, 'CONFLICT', mess
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, _request, reply) => {
     if (err instanceof HttpError) return reply.status(err.statusCode).send(err.body());
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      return reply.status(400).send({
-        ok: false,
-        code: 'VALIDATION',
-        message: errorMessages.VALIDATION.vi,
-        issues: err.validation.map((v) => `${v.instancePath || '(root)'}: ${v.message}`),
-      });
-    }
+    const validation = validationBody(err);
+    if (validation) return reply.status(400).send(validation);
     throw err;
   });
+}
+
+/** The 400 body of a request its route's schema refused (which field, why), or null for any other error. */
+export function validationBody(err: unknown) {
+  if (!hasZodFastifySchemaValidationErrors(err)) return null;
+  return {
+    ok: false as const,
+    code: 'VALIDATION' as const,
+    message: errorMessages.VALIDATION.vi,
+    issues: err.validation.map((v) => `${v.instancePath || '(root)'}: ${v.message}`),
+  };
+}
+
+/**
+ * The stable code of an HTTP status that no handler of ours chose (Fastify's own: a body too large, a URL that does
+ * not decode, a file outside an app's folder): a program reads the code, a person the Vietnamese message beside it.
+ */
+export function codeOfStatus(status: number): 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'RATE_LIMITED' | 'VALIDATION' | 'INTERNAL' {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429) return 'RATE_LIMITED';
+  return status >= 400 && status < 500 ? 'VALIDATION' : 'INTERNAL';
 }
 
 /**

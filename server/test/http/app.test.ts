@@ -3,6 +3,7 @@
  * headers and the OpenAPI document.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +82,32 @@ describe('admin and documents in the whole app', () => {
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ ok: false, code: 'VALIDATION', message: 'Dữ liệu gửi lên không hợp lệ' });
     expect(r.json().issues.length).toBeGreaterThan(0);
+  });
+
+  it('[HTTP-28] answers Fastify makes itself (no route, a URL that does not decode, a parameter past the router\'s limit, a path out of a served folder) have our body: a stable code and a Vietnamese message', async () => {
+    const { app } = hall;
+    const body = (code: string, message: string) => ({ ok: false, code, message });
+    const missing = await app.inject({ method: 'GET', url: '/api/khong-co' });
+    expect([missing.statusCode, missing.json()]).toEqual([404, body('NOT_FOUND', 'Không tìm thấy')]);
+    const undecodable = await app.inject({ method: 'GET', url: '/api/public/sessions/%E0%A4%A' });
+    expect([undecodable.statusCode, undecodable.json()]).toEqual([400, body('VALIDATION', 'Dữ liệu gửi lên không hợp lệ')]);
+    const tooLong = await app.inject({ method: 'GET', url: `/api/public/sessions/${'a'.repeat(5000)}` });
+    expect([tooLong.statusCode, tooLong.json()]).toEqual([400, body('VALIDATION', 'Dữ liệu gửi lên không hợp lệ')]);
+
+    // `..` reaches the static file plugin only over a real socket (inject normalizes the URL): it refuses with 403,
+    // which used to go out as INTERNAL "system error" — it is FORBIDDEN, and no file's bytes.
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const raw = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.get(`${address}/hls/../../../../../../etc/passwd`, { path: '/hls/../../../../../../etc/passwd' }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+    });
+    expect(raw.status).toBe(403);
+    expect(JSON.parse(raw.text)).toEqual(body('FORBIDDEN', 'Bạn không có quyền thực hiện thao tác này'));
   });
 
   it('[HTTP-26] the OpenAPI document lists the admin and document routes', async () => {
