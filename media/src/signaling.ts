@@ -5,6 +5,7 @@
  *
  * Each handler follows validate → authorize → hub → ack; anything unexpected is logged and reported as INTERNAL.
  */
+import { socketArgs } from '@hall/core';
 import type { Server, Socket } from 'socket.io';
 import { MediaError, type HubLogger, type MediaHub } from './hub.ts';
 import {
@@ -69,7 +70,6 @@ const MESSAGES: Record<MediaErrorCodeWire, string> = {
 
 export const mediaFailure = (code: MediaErrorCodeWire, extra: Partial<MediaFailure> = {}): MediaFailure => ({ ok: false, code, message: MESSAGES[code], ...extra });
 
-const safeAck = <T>(ack: unknown): ((v: T) => void) => (typeof ack === 'function' ? (v: T) => (ack as (x: T) => void)(v) : () => undefined);
 
 export interface MediaSignaling {
   /** Pushes `media:state` to everyone in the session's media rooms, computed per audience. */
@@ -109,8 +109,9 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
     // One program viewer and one publisher per socket; previews are one per source.
     const peerId = (role: MediaRole, preview?: string) => (role === 'viewer' && preview ? `${socket.id}:preview:${preview}` : `${socket.id}:${role}`);
 
-    socket.on('media:info', async (raw: unknown, ack: unknown) => {
-      const reply = safeAck<MediaInfoAck>(ack);
+    socket.on('media:info', async (...args: unknown[]) => {
+      const { payload: raw, reply, extra } = socketArgs<MediaInfoAck>(args);
+      if (extra) return reply(mediaFailure('VALIDATION'));
       try {
         const req = MediaInfoRequest.safeParse(raw);
         if (!req.success) return reply(mediaFailure('VALIDATION'));
@@ -130,8 +131,9 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       }
     });
 
-    socket.on('media:signal', async (raw: unknown, ack: unknown) => {
-      const reply = safeAck<MediaSignalAck>(ack);
+    socket.on('media:signal', async (...args: unknown[]) => {
+      const { payload: raw, reply, extra } = socketArgs<MediaSignalAck>(args);
+      if (extra) return reply(mediaFailure('VALIDATION'));
       let sessionId = '';
       try {
         const req = MediaSignalRequest.safeParse(raw);
@@ -173,8 +175,9 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       }
     });
 
-    socket.on('media:leave', async (raw: unknown, ack: unknown) => {
-      const reply = safeAck<MediaSimpleAck>(ack);
+    socket.on('media:leave', async (...args: unknown[]) => {
+      const { payload: raw, reply, extra } = socketArgs<MediaSimpleAck>(args);
+      if (extra) return reply(mediaFailure('VALIDATION'));
       const req = MediaLeaveRequest.safeParse(raw);
       if (!req.success) return reply(mediaFailure('VALIDATION'));
       const ids: [MediaRole, string][] = req.data.source
@@ -187,8 +190,9 @@ export function attachMediaSignaling(io: Server, deps: { hub: MediaHub; policy: 
       reply({ ok: true });
     });
 
-    socket.on('media:keyframe', async (raw: unknown, ack: unknown) => {
-      const reply = safeAck<MediaSimpleAck>(ack);
+    socket.on('media:keyframe', async (...args: unknown[]) => {
+      const { payload: raw, reply, extra } = socketArgs<MediaSimpleAck>(args);
+      if (extra) return reply(mediaFailure('VALIDATION'));
       const req = MediaKeyframeRequest.safeParse(raw);
       if (!req.success) return reply(mediaFailure('VALIDATION'));
       // Only someone who is watching may ask; the hub throttles anyway.

@@ -76,3 +76,17 @@ export interface SocketData {
   delegateId?: string;
   name: string;
 }
+
+/**
+ * A Socket.IO event's arguments as a client may really send them. Socket.IO passes the answer callback LAST, after
+ * however many arguments came before it, so a handler declared `(payload, ack)` finds no callback when a client sent
+ * no payload (`emit('session:join', cb)`) or one argument too many — and that client waits for an answer that never
+ * comes. Here the callback is the last argument when it is a function, and the payload is the argument before it;
+ * `extra` says more than one came (the server refuses that: VALIDATION), `wantsAnswer` whether a callback came at all.
+ */
+export function socketArgs<T>(args: readonly unknown[]): { payload: unknown; reply: (answer: T) => void; wantsAnswer: boolean; extra: boolean } {
+  const last = args[args.length - 1];
+  const callback = typeof last === 'function' ? (last as (answer: T) => void) : null;
+  const given = callback ? args.length - 1 : args.length;
+  return { payload: given > 0 ? args[0] : undefined, reply: callback ? (answer) => callback(answer) : () => undefined, wantsAnswer: callback !== null, extra: given > 1 };
+}

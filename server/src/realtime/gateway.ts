@@ -8,6 +8,7 @@ import {
   httpOnlyCommands,
   errorMessages,
   parseCommand,
+  socketArgs,
   type Actor,
   type Audience,
   type ClientToServerEvents,
@@ -110,10 +111,8 @@ export function actorOf(claims: Claims): Actor | null {
   return null;
 }
 
-/** Wraps an ack callback so a client that sent no callback, or a handler that throws, never crashes the server. */
-function safeAck<T>(ack: unknown): (value: T) => void {
-  return typeof ack === 'function' ? (value: T) => (ack as (v: T) => void)(value) : () => undefined;
-}
+/** One payload before the answer callback: said in the refusal of an event that carried more. */
+const ONE_PAYLOAD = ['(root): một đối tượng dữ liệu trước hàm trả lời / one payload argument before the answer callback'];
 
 export function attachGateway(deps: GatewayDeps) {
   const { io, auth, catalog, sessions, log } = deps;
@@ -175,13 +174,15 @@ export function attachGateway(deps: GatewayDeps) {
       );
     }
 
-    socket.on('time:sync', (clientTime, ack) => {
-      safeAck<{ clientTime: number; serverTime: number }>(ack)({ clientTime: Number(clientTime) || 0, serverTime: Date.now() });
+    socket.on('time:sync', (...args: unknown[]) => {
+      const { payload: clientTime, reply } = socketArgs<{ clientTime: number; serverTime: number }>(args);
+      reply({ clientTime: Number(clientTime) || 0, serverTime: Date.now() });
     });
 
-    socket.on('session:join', async (raw, ack) => {
-      const reply = safeAck<JoinAck>(ack);
+    socket.on('session:join', async (...args: unknown[]) => {
+      const { payload: raw, reply, extra } = socketArgs<JoinAck>(args);
       try {
+        if (extra) return reply(failure('VALIDATION', { issues: ONE_PAYLOAD }));
         const req = JoinRequest.safeParse(raw);
         if (!req.success) return reply(failure('VALIDATION'));
         const claims = socket.data.claims;
@@ -212,8 +213,8 @@ export function attachGateway(deps: GatewayDeps) {
 
     // The oversight dashboard: the province's oversight accounts and admins watch every council, a council's staff
     // only their own. Glances are pushed by the publisher whenever a watched session changes (realtime/publisher.ts).
-    socket.on('oversight:watch', async (ack) => {
-      const reply = safeAck<{ ok: true } | { ok: false; code: ErrorCode; message: string }>(ack);
+    socket.on('oversight:watch', async (...args: unknown[]) => {
+      const { reply } = socketArgs<{ ok: true } | { ok: false; code: ErrorCode; message: string }>(args);
       const claims = socket.data.claims;
       if (claims.role === 'public') return reply(failure('UNAUTHENTICATED'));
       if (claims.role === 'oversight' || claims.role === 'admin') await socket.join(OVERSIGHT_ALL_ROOM);
@@ -222,14 +223,14 @@ export function attachGateway(deps: GatewayDeps) {
       reply({ ok: true });
     });
 
-    socket.on('session:leave', (raw) => {
-      const req = JoinRequest.safeParse(raw);
+    socket.on('session:leave', (...args: unknown[]) => {
+      const req = JoinRequest.safeParse(socketArgs(args).payload);
       if (!req.success) return;
       for (const name of socket.rooms) if (name.startsWith(`s:${req.data.sessionId}:`)) void socket.leave(name);
     });
 
-    socket.on('session:command', async (raw, ack) => {
-      const reply = safeAck<CommandAck>(ack);
+    socket.on('session:command', async (...args: unknown[]) => {
+      const { payload: raw, reply, wantsAnswer, extra } = socketArgs<CommandAck>(args);
       const started = performance.now();
       deps.onCommand?.();
       let type = 'unknown';
@@ -239,6 +240,7 @@ export function attachGateway(deps: GatewayDeps) {
       };
       try {
         if (!socket.data.bucket.take()) return done(failure('RATE_LIMITED'));
+        if (extra) return done(failure('VALIDATION', { issues: ONE_PAYLOAD }));
         const parsed = parseCommand(raw);
         if (!parsed.ok) return done(failure('VALIDATION', { issues: parsed.issues.slice(0, 10) }));
         // Sent only by the records API, which computes what it carries (the approved text's hash): nobody may send it
@@ -262,7 +264,7 @@ export function attachGateway(deps: GatewayDeps) {
         if (!can(claims, councilId)) return done(failure('FORBIDDEN'));
         // A delegate's ack carries their own part, which then need not be pushed separately: one write per ballot. Only
         // for a client that said it takes the part, and not when it asked for no answer — it would never see it.
-        const ownPart = actor.role === 'delegate' && socket.data.ownPartInAck && typeof ack === 'function';
+        const ownPart = actor.role === 'delegate' && socket.data.ownPartInAck && wantsAnswer;
         const result = await sessions.submit(command, actor, { ownPart });
         if (result.ok && result.personal) deps.onPersonalDelivered?.(command.sessionId, actor.id, result.personal, socket.id);
         done(result);

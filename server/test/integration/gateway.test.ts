@@ -115,6 +115,27 @@ describe('validation and retries', () => {
     await chair.must('floor.deny', { requestId: 'gw6-ok' });
   });
 
+  it('[GW-16] an event with no payload, or one argument too many, still gets its answer (the callback is the last argument): VALIDATION, nothing recorded', async () => {
+    const joined = await chair.join();
+    if (!joined.ok) throw new Error('join failed');
+    const before = joined.view.seq;
+    const d = delegates[6]!;
+    const socket = d.socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> } };
+    const ask = (event: string, ...args: unknown[]) => socket.timeout(60_000).emitWithAck(event, ...args);
+    const command = { sessionId: SESSION, commandId: 'gw16-extra-1', type: 'floor.request', payload: { requestId: 'gw16', purpose: 'speech' } };
+    expect(await ask('session:join')).toMatchObject({ ok: false, code: 'VALIDATION' });
+    expect(await ask('session:join', { sessionId: SESSION }, 'extra')).toMatchObject({ ok: false, code: 'VALIDATION', issues: [expect.stringContaining('one payload argument')] });
+    expect(await ask('session:command')).toMatchObject({ ok: false, code: 'VALIDATION' });
+    expect(await ask('session:command', command, { also: 'this' })).toMatchObject({ ok: false, code: 'VALIDATION' });
+    expect(await ask('media:info')).toMatchObject({ ok: false, code: 'VALIDATION' });
+    expect(await ask('time:sync')).toMatchObject({ clientTime: 0, serverTime: expect.any(Number) });
+    // The refused command was not recorded: the same id and payload, sent properly, is a first command, not a repeat.
+    const accepted = await d.sendRaw(command);
+    expect(accepted).toMatchObject({ ok: true, seq: before + 1 });
+    expect((accepted as { duplicate?: boolean }).duplicate).toBeUndefined();
+    await chair.must('floor.deny', { requestId: 'gw16' });
+  });
+
   it('[GW-7] a retried commandId returns the original ack and counts once', async () => {
     await chair.must('poll.open', { pollId: 'gw7', subject: 'Biểu quyết lặp lệnh', kind: 'motion', mode: 'electronic' });
     const d = delegates[2]!;
