@@ -44,6 +44,16 @@ export interface PreparedCommand {
  * Stamps a validated command into a machine event. A secret ballot's choice is split off here so that it can never
  * reach the journal; it is checked against its poll first so the box only ever holds valid ballots.
  */
+/**
+ * Questions one delegate may submit in a session, withdrawn ones included: far above any sitting's practice (a few
+ * each), and a bound on what one tablet — faulty or hostile, at its command allowance — can add to the state every
+ * view of the hall carries. Checked when a command comes in, not on replay: a journal is judged by the rules it was
+ * written under.
+ */
+export const QUESTIONS_PER_DELEGATE = 30;
+
+const questionsOf = (ctx: SessionContext, delegateId: string) => ctx.questioning.questions.reduce((n, q) => (q.delegateId === delegateId ? n + 1 : n), 0);
+
 export function prepareCommand(snapshot: SessionSnapshot, command: Command, by: EventActor, at: number): PreparedCommand | Verdict {
   if (command.type === 'ballot.castEncrypted') {
     // Journaled as the same content-less `ballot.cast` as a sealed ballot: the record says who cast, never what.
@@ -66,6 +76,9 @@ export function prepareCommand(snapshot: SessionSnapshot, command: Command, by: 
       const { choice, ...withoutChoice } = event;
       return { event: withoutChoice, sealedChoice: choice };
     }
+  }
+  if (event.type === 'question.submit' && questionsOf(snapshot.context, by.id) >= QUESTIONS_PER_DELEGATE) {
+    return { ok: false, code: 'REJECTED', reason: 'QUESTION_LIMIT', message: Refusal.QUESTION_LIMIT.vi };
   }
   if (event.type === 'poll.close') {
     const poll = findPoll(snapshot.context, event.pollId);

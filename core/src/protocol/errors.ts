@@ -93,6 +93,7 @@ export const Refusal = {
   GROUP_EXISTS: { vi: 'Nhóm vấn đề đã tồn tại', en: 'That question group exists' },
   UNKNOWN_QUESTION: { vi: 'Không có câu hỏi chất vấn này', en: 'No such question' },
   QUESTION_EXISTS: { vi: 'Mã câu hỏi đã được dùng', en: 'That question id is taken' },
+  QUESTION_LIMIT: { vi: 'Mỗi đại biểu gửi tối đa 30 câu hỏi trong một kỳ họp', en: 'A delegate may submit at most 30 questions in a session' },
   QUESTION_NOT_QUEUED: { vi: 'Câu hỏi không ở trong danh sách chờ', en: 'That question is not waiting' },
   ANSWER_PENDING: { vi: 'Người bị chất vấn cần trả lời các câu hỏi đã nêu trước', en: 'The respondent must answer the questions asked first' },
   NOTHING_TO_ANSWER: { vi: 'Chưa có câu hỏi nào cần trả lời', en: 'No question is waiting for an answer' },

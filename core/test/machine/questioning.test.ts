@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awaitingAnswer, questionQueue } from '../../src/machine/guards.ts';
+import { QUESTIONS_PER_DELEGATE, replay, startSession } from '../../src/machine/engine.ts';
 import { chair, DAY_MS, delegate, region, secretary, startedSession, type SessionOptions } from '../helpers.ts';
 
 /** A questioning sitting: group g1 (o1, o2) on land, group g2 (o3) on finance, four questions in g1. */
@@ -234,6 +235,24 @@ describe('[QUES] closing a group, written answers, commitments', () => {
     s.refuse({ type: 'question.markWritten', questionId: 'q1', by: chair }, 'QUESTION_NOT_QUEUED');
     s.ok({ type: 'question.writtenAnswered', questionId: 'q1', by: chair });
     s.refuse({ type: 'question.writtenAnswered', questionId: 'q1', by: chair }, 'QUESTION_NOT_QUEUED');
+  });
+
+  it('[QUES-15] a delegate submits at most QUESTIONS_PER_DELEGATE questions in a session, withdrawn ones counted; a journal written with more still replays', () => {
+    const s = questioning();
+    // d1 has q1 already; the loop fills d1's allowance, withdrawing as a tablet stuck in a loop might.
+    for (let i = 2; i <= QUESTIONS_PER_DELEGATE; i++) {
+      expect(s.command(delegate(1), 'question.submit', { questionId: `d1-q${i}`, respondentId: 'o1', text: `Câu hỏi ${i}` }), `question ${i}`).toEqual({ ok: true });
+      if (i % 2 === 0) expect(s.command(delegate(1), 'question.withdraw', { questionId: `d1-q${i}` })).toEqual({ ok: true });
+    }
+    const over = s.command(delegate(1), 'question.submit', { questionId: 'd1-over', respondentId: 'o1', text: 'Thêm một câu' });
+    expect(over).toMatchObject({ ok: false, code: 'REJECTED', reason: 'QUESTION_LIMIT', message: 'Mỗi đại biểu gửi tối đa 30 câu hỏi trong một kỳ họp' });
+    expect(s.ctx().questioning.questions.filter((q) => q.delegateId === 'd1')).toHaveLength(QUESTIONS_PER_DELEGATE);
+    // Another delegate is not held back by d1's count.
+    expect(s.command(delegate(2), 'question.submit', { questionId: 'd2-more', respondentId: 'o1', text: 'Câu khác' })).toEqual({ ok: true });
+    // The bound is where commands come in: the machine itself (and so replay) still takes a journaled question past it.
+    s.ok({ type: 'question.submit', questionId: 'd1-journaled', respondentId: 'o1', text: 'Ghi trước quy định', by: delegate(1) });
+    const replayed = replay(startSession(s.setup), s.log);
+    expect(replayed.getSnapshot().context.questioning.questions.filter((q) => q.delegateId === 'd1')).toHaveLength(QUESTIONS_PER_DELEGATE + 1);
   });
 
   it('[QUES-14] commitments (lời hứa) are recorded with respondent, content, deadline and report-back session', () => {
