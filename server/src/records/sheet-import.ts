@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import { parseString } from '@fast-csv/parse';
 import type ExcelJS from 'exceljs';
 import { loadExcelJS } from './exceljs.ts';
+import { csvCellText } from './sheets.ts';
 import JSZip from 'jszip';
 
 export const MAX_SHEET_FILE_BYTES = 2 * 1024 * 1024;
@@ -185,7 +186,7 @@ async function readCsv(data: Buffer, maxRows: number): Promise<SheetRead> {
   try {
     for await (const cells of parseString<string[], string[]>(text, { delimiter })) {
       line += 1;
-      if (!rows.push(line, (cells as string[]).map((c) => String(c).trim()))) break;
+      if (!rows.push(line, (cells as string[]).map((c) => csvCellText(String(c).trim()).trim()))) break;
     }
   } catch {
     throw fail.unreadable('csv');

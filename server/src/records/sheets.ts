@@ -26,9 +26,23 @@ export async function renderXlsx(tables: Table[], title: string): Promise<Buffer
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A CSV cell a spreadsheet program would run as a formula when the file is opened — text starting with `=`, `+`, `-`,
+ * `@`, a tab or a carriage return — goes out behind an apostrophe, so it reads as the text it is. The text of a
+ * question or a name is typed by people outside the secretariat (a delegate's tablet), and the open data is
+ * downloaded by anyone: `=HYPERLINK(…)` in a question must not become a live formula on the secretary's computer.
+ * (XLSX needs none of this: a string cell there is never a formula.) `csvCellText` takes the apostrophe off again
+ * on import, so an exported delegate list re-imports unchanged.
+ */
+export const csvSafeCell = <T>(value: T): T | string => (typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value);
+
+export const csvCellText = (text: string): string => (text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text);
+
 export async function renderCsv(table: Table): Promise<Buffer> {
   const workbook = new (await loadExcelJS()).Workbook();
-  sheetOf(workbook, table);
+  sheetOf(workbook, { ...table, columns: table.columns.map(csvSafeCell), rows: table.rows.map((row) => row.map(csvSafeCell)) });
   const csv = Buffer.from(await workbook.csv.writeBuffer());
   return Buffer.concat([Buffer.from('\ufeff', 'utf8'), csv]);
 }
