@@ -245,7 +245,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // The leases and the node-to-node messages use the store's own connection, so that all of them fail and come
     // back together after a Redis restart; subscribing needs a connection of its own.
     const client = (store as RedisStore).client;
-    lease = new LeaseManager(client, config.redisPrefix, config.nodeId, config.leaseMs, (id, token) => void registryRef?.drop(id, token), app.log);
+    lease = new LeaseManager(client, config.redisPrefix, config.nodeId, config.leaseMs, (id, token) => void registryRef?.drop(id, token), app.log, () => (store as RedisStore).assertIntact());
     lease.onHeld = options.onLeaseHeld ?? null;
     rpcSubscriber = client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
     rpcSubscriber.on('error', () => undefined); // reported through /readyz and failed commands, not as a crash

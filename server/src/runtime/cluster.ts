@@ -74,6 +74,8 @@ export class LeaseManager implements Ownership {
     readonly ttlMs: number,
     private readonly onLost: (sessionId: string, token: string) => void,
     private readonly log: Log,
+    /** Throws when the store may not be used (a reconnection not yet checked, data found lost): no lease then. */
+    private readonly assertIntact: () => void = () => undefined,
   ) {
     this.timer = setInterval(() => void this.renewAll(), Math.max(100, Math.floor(ttlMs / 3)));
     this.timer.unref();
@@ -87,6 +89,7 @@ export class LeaseManager implements Ownership {
 
   /** Takes the lease if nobody holds it, under a fresh epoch (tokens are never reused, so an old one never matches). */
   async acquire(sessionId: string): Promise<{ ok: true; token: string } | { ok: false; holder: string | null }> {
+    this.assertIntact();
     const current = await this.holder(sessionId);
     if (current !== null) return { ok: false, holder: current };
     const epoch = await leaseCall(() => this.redis.incr(`${this.prefix}epoch:${sessionId}`));

@@ -35,6 +35,7 @@
  * destroy the store asks for BGREWRITEAOF (`rewriteAofAfterDestroy`, on by default) so that no version survives in
  * the append-only file. What lies beyond Redis's reach (RDB files, replicas, freed disk blocks) is in the docs.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Council } from '@hall/core';
 import { GENESIS_HASH, JournalCorruptError, assertJournalInputs, checkRecord, encodeBatch } from './chain.ts';
@@ -56,6 +57,7 @@ import {
   type Store,
   type MinutesDraftRecord,
   StoreConflictError,
+  StoreDataLostError,
   StoreFencedError,
   StoreUnavailableError,
 } from './types.ts';
@@ -97,6 +99,12 @@ export interface RedisStore extends Store {
   readonly kind: 'redis';
   readonly prefix: string;
   /**
+   * Throws unless the store may be used: StoreUnavailableError from a reconnection until Redis is known to still hold
+   * its data, StoreDataLostError for good once it was found without it. The cluster's leases, which use `client`
+   * directly, ask it before taking a lease.
+   */
+  assertIntact(): void;
+  /**
    * The store's connection, shared with the cluster's leases and messages so that all of them fail and recover
    * together (fail-fast: no offline queue, one retry, a command timeout).
    */
@@ -127,6 +135,8 @@ export function redisKeys(prefix = 'hall:') {
     lease: (sessionId: string) => `${prefix}lease:${sessionId}`,
     genesis: (sessionId: string) => `${prefix}snap0:${sessionId}`,
     epoch: (sessionId: string) => `${prefix}epoch:${sessionId}`,
+    /** A random id written once into an empty store: the same id after a reconnection means the data is still there. */
+    storeId: `${prefix}store-id`,
   };
 }
 
@@ -306,7 +316,30 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   client.on('ready', () => {
     if (down) log(`Redis at ${where} is reachable again`);
     down = false;
+    if (opened && !intact) void checkIntact();
   });
+  // From a dropped connection until Redis is known to still hold its data, nothing may use it: a Redis restarted
+  // without persistence answers at once, empty, and a lease or an append taken then would start a sitting over.
+  client.on('close', () => {
+    if (opened) intact = false;
+  });
+  let identity = '';
+  let intact = true;
+  let lostData: StoreDataLostError | null = null;
+  const checkIntact = async () => {
+    try {
+      const found = await client.get(keys.storeId);
+      if (lostData || client.status !== 'ready') return;
+      if (found === identity) {
+        intact = true;
+        return;
+      }
+      lostData = new StoreDataLostError(where);
+      log(lostData.message);
+    } catch {
+      // Down again: the next 'ready' checks again.
+    }
+  };
 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -325,6 +358,9 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
 
   try {
     await checkServer(client, where, log);
+    // The first process on an empty store names it; every later one (and every reconnection) reads the name back.
+    await client.set(keys.storeId, randomBytes(16).toString('hex'), 'NX');
+    identity = (await client.get(keys.storeId)) ?? '';
   } catch (err) {
     client.disconnect();
     throw err;
@@ -334,6 +370,8 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   let closed = false;
   const live = () => {
     if (closed) throw new Error('store is closed');
+    if (lostData) throw lostData;
+    if (!intact) throw new StoreUnavailableError(`Redis at ${where} reconnected; checking that it still holds its data`);
   };
   const timers = new Set<NodeJS.Timeout>();
 
@@ -804,8 +842,9 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     catalog,
     ballots,
     links,
+    assertIntact: live,
     async ping() {
-      if (closed || client.status !== 'ready') return false;
+      if (closed || client.status !== 'ready' || lostData || !intact) return false;
       let timer: NodeJS.Timeout | undefined;
       try {
         const pong = await Promise.race([
@@ -861,7 +900,7 @@ async function checkServer(client: Redis, where: string, log: (message: string) 
     if (get('appendonly') !== 'yes' || get('appendfsync') !== 'always') {
       log(
         `Redis at ${where} has appendonly=${get('appendonly')} appendfsync=${get('appendfsync')}: acknowledged journal records ` +
-          'can be lost if Redis stops; production needs appendonly yes and appendfsync always (docs/data-directory.md)',
+          'can be lost if Redis stops (Hall then stops writing rather than start the sittings over); production needs appendonly yes and appendfsync always (docs/data-directory.md)',
       );
     }
     const [, policy] = (await client.config('GET', 'maxmemory-policy')) as string[];

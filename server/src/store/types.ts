@@ -222,6 +222,18 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * Redis answers again, but without the data it held when this process opened it: it restarted without persistence,
+ * someone flushed it, or a failover promoted an empty replica. Every acknowledged record there is gone, and going on
+ * would start the sittings over from nothing as if nothing had been voted. So this process stops using the store —
+ * every call is refused (UNAVAILABLE: nothing is recorded) — until an operator restores Redis and restarts Hall.
+ */
+export class StoreDataLostError extends StoreUnavailableError {
+  constructor(where: string) {
+    super(`Redis at ${where} no longer holds the data Hall wrote there (it restarted without persistence, was flushed, or failed over to an empty replica): Hall stops writing; restore Redis (its AOF) and restart Hall`);
+  }
+}
+
+/**
  * Whether `err` says the store could not be reached or did not answer in time — an outage, never a bug: the
  * connection-level errors of the Redis client (a command timed out, the connection closed or is not writable, its
  * retries ran out) besides StoreUnavailableError. A caller that reaches the gateway with one of them has not written

@@ -31,7 +31,7 @@ describe('[SHEETS] spreadsheet exports', () => {
 
   it('[SHEETS-2] XLSX keeps the same text as string cells, never formulas', async () => {
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await renderXlsx([table], 'Thử'));
+    await workbook.xlsx.load((await renderXlsx([table], 'Thử')) as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     for (let r = 2; r <= HOSTILE.length + 1; r++) {
       const cell = sheet.getRow(r).getCell(2);

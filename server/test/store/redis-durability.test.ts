@@ -8,8 +8,11 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRedisStore, type RedisStore } from '../../src/store/redis.ts';
-import type { JournalInput, JournalRecord } from '../../src/store/types.ts';
+import { StoreDataLostError, isStoreOutage, type JournalInput, type JournalRecord } from '../../src/store/types.ts';
+import { LeaseManager } from '../../src/runtime/cluster.ts';
 import { RedisProcess } from '../support/redis-process.ts';
+
+const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const ev = (n: number, size = 0): JournalInput => ({
   at: 1_760_000_000_000 + n,
@@ -111,6 +114,45 @@ describe('redis store: durability against a killed redis-server', () => {
     expect(logs.some((m) => m.includes('unreachable'))).toBe(true);
     expect(logs.some((m) => m.includes('reachable again'))).toBe(true);
     expect(logs.join('\n')).not.toMatch(/ghi chú|note\.added/);
+  });
+
+  it('[RDUR-4] a Redis that comes back WITHOUT its data (no persistence, flushed): the store refuses every call for good — nothing is written into the empty Redis, no lease is taken, ping is false', { timeout: 60_000 }, async () => {
+    redis = await RedisProcess.create();
+    await redis.start();
+    const logs: string[] = [];
+    store = await openRedisStore(redis.url, { prefix: 'hall:', log: (m) => logs.push(m) });
+    let seq = 0;
+    for (let n = 1; n <= 20; n++) seq = await store.journal.append('s1', [ev(n)], seq);
+    const leases = new LeaseManager(store.client, 'hall:', 'node-a', 2000, () => undefined, quietLog, () => store!.assertIntact());
+    try {
+      await redis.kill('SIGKILL');
+      // Back empty, as a redis-server without AOF or RDB comes back: emptied before its TCP port opens to the store.
+      await redis.start(async () => {
+        const admin = redis!.connect();
+        await admin.flushall();
+        admin.disconnect();
+      });
+      await until('the store to notice', async () => logs.some((m) => m.includes('no longer holds the data')));
+
+      const refused = await store.journal.append('s1', [ev(21)], 0).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(StoreDataLostError);
+      expect(isStoreOutage(refused)).toBe(true);
+      await expect(store.journal.lastSeq('s1')).rejects.toBeInstanceOf(StoreDataLostError);
+      await expect(store.catalog.getCouncil('c1')).rejects.toBeInstanceOf(StoreDataLostError);
+      await expect(leases.acquire('s1')).rejects.toBeInstanceOf(StoreDataLostError);
+      expect(await store.ping()).toBe(false);
+      // For good: still refused after another look, and the empty Redis got nothing from this store.
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(store.journal.append('s1', [ev(1)], 0)).rejects.toBeInstanceOf(StoreDataLostError);
+      const admin = redis.connect();
+      try {
+        expect(await admin.keys('*')).toEqual([]);
+      } finally {
+        admin.disconnect();
+      }
+    } finally {
+      await leases.close();
+    }
   });
 
   it('[RDUR-2] destroying a ballot box with rewriteAofAfterDestroy leaves none of its versions in the AOF files', { timeout: 60_000 }, async () => {

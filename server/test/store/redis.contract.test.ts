@@ -92,7 +92,7 @@ describe('redis store: adapter specifics', () => {
     await store.journal.saveSnapshot('s1', { machineVersion: 1, seq: 2, snapshot: {} });
     await store.catalog.putAccount({ id: 'a1', role: 'admin', displayName: 'A', councilIds: [], secretHash: 'x' });
     await store.ballots.save('s1.p1', { wrappedKey: 'w', sealed: ['x'] });
-    expect(await keysUnder(prefix)).toEqual([k().ballot('s1.p1'), k().collection('accounts'), k().journal('s1'), k().journalMeta('s1'), k().snapshot('s1')].sort());
+    expect(await keysUnder(prefix)).toEqual([k().ballot('s1.p1'), k().collection('accounts'), k().journal('s1'), k().journalMeta('s1'), k().snapshot('s1'), k().storeId].sort());
     const entries = await admin().xrange(k().journal('s1'), '-', '+');
     expect(entries.map(([id]) => id)).toEqual(['1-1', '2-1']);
     const records = await store.journal.read('s1');
