@@ -62,6 +62,8 @@ export interface Config {
   cores: number;
   /** Prefix of every Redis key (several Hall installations may share one Redis). */
   redisPrefix: string;
+  /** HALL_REDIS_NEW_STORE: start on a Redis whose store is not the one this data directory knew (its loss is accepted). */
+  redisNewStore: boolean;
   /**
    * Proxies whose X-Forwarded-For is believed (addresses, CIDRs or proxy-addr's names loopback, linklocal,
    * uniquelocal). Empty: the client address is the TCP peer's, whatever headers say.
@@ -189,6 +191,7 @@ const EnvSchema = z.object({
     .refine((v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 256), { message: 'expected auto or a whole number 1–256' })
     .transform((v) => (v === 'auto' ? availableParallelism() : Number(v)))
     .optional(),
+  HALL_REDIS_NEW_STORE: flag,
   REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,40}$/, 'letters, digits, _ . : - (at most 40)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   PUBLIC_URL: z
@@ -406,6 +409,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     leaseMs: e.HALL_LEASE_MS ?? 5000,
     cores: e.HALL_CORES ?? 1,
     redisPrefix: e.REDIS_PREFIX ?? 'hall:',
+    redisNewStore: e.HALL_REDIS_NEW_STORE ?? false,
     trustProxy: e.TRUST_PROXY ?? [],
     limits: {
       socketsPerToken: e.HALL_MAX_SOCKETS_PER_TOKEN ?? DEFAULT_LIMITS.socketsPerToken,

@@ -39,7 +39,7 @@ export async function runVerify(env: NodeJS.ProcessEnv, print: (line: string) =>
 
   let store: Store;
   try {
-    store = await openStore({ dataDir, redisUrl, redisPrefix, snapshotEvery: 200 });
+    store = await openStore({ dataDir, redisUrl, redisPrefix, snapshotEvery: 200 }, { readOnly: true });
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       printError(

@@ -104,6 +104,8 @@ export interface RedisStore extends Store {
    * directly, ask it before taking a lease.
    */
   assertIntact(): void;
+  /** The store's name (`<prefix>store-id`), whether this open gave it (Redis held none), and where Redis is. */
+  readonly name: { id: string; given: boolean; where: string };
   /**
    * The store's connection, shared with the cluster's leases and messages so that all of them fail and recover
    * together (fail-fast: no offline queue, one retry, a command timeout).
@@ -324,6 +326,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     if (opened) intact = false;
   });
   let identity = '';
+  let given = false;
   let intact = true;
   let lostData: StoreDataLostError | null = null;
   const checkIntact = async () => {
@@ -359,7 +362,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   try {
     await checkServer(client, where, log);
     // The first process on an empty store names it; every later one (and every reconnection) reads the name back.
-    await client.set(keys.storeId, randomBytes(16).toString('hex'), 'NX');
+    given = (await client.set(keys.storeId, randomBytes(16).toString('hex'), 'NX')) === 'OK';
     identity = (await client.get(keys.storeId)) ?? '';
   } catch (err) {
     client.disconnect();
@@ -843,6 +846,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     ballots,
     links,
     assertIntact: live,
+    name: { id: identity, given, where: `${where} (prefix ${prefix})` },
     async ping() {
       if (closed || client.status !== 'ready' || lostData || !intact) return false;
       let timer: NodeJS.Timeout | undefined;

@@ -4,12 +4,14 @@
  * Nothing acknowledged may be lost; while Redis is away calls fail fast and ping is false; the same store object
  * serves again once Redis is back. The temporary server is always killed, even when a test fails.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRedisStore, type RedisStore } from '../../src/store/redis.ts';
 import { StoreDataLostError, isStoreOutage, type JournalInput, type JournalRecord } from '../../src/store/types.ts';
 import { LeaseManager } from '../../src/runtime/cluster.ts';
+import { openStore, REDIS_STORES_FILE } from '../../src/store/open.ts';
 import { RedisProcess } from '../support/redis-process.ts';
 
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -152,6 +154,46 @@ describe('redis store: durability against a killed redis-server', () => {
       }
     } finally {
       await leases.close();
+    }
+  });
+
+  it('[RDUR-5] a Hall started on a Redis that lost its data while Hall was down refuses to start, unless HALL_REDIS_NEW_STORE says the loss is accepted', { timeout: 60_000 }, async () => {
+    redis = await RedisProcess.create();
+    await redis.start();
+    const dataDir = await mkdtemp(join(tmpdir(), 'hall-rdur5-'));
+    const settings = { dataDir, redisUrl: redis.url, redisPrefix: 'hall:', snapshotEvery: 100 };
+    try {
+      const first = await openStore(settings);
+      await first.journal.append('s1', [ev(1)], 0);
+      await first.close();
+      // A Redis restart that keeps its data (AOF): the same store, Hall starts.
+      await redis.kill('SIGKILL');
+      await redis.start();
+      const again = await openStore(settings);
+      expect(await again.journal.lastSeq('s1')).toBe(1);
+      await again.close();
+
+      // The Redis comes back empty while Hall is down.
+      await redis.kill('SIGKILL');
+      await redis.start(async () => {
+        const admin = redis!.connect();
+        await admin.flushall();
+        admin.disconnect();
+      });
+      await expect(openStore(settings)).rejects.toThrow(/is not the store this data directory .* knew.*HALL_REDIS_NEW_STORE=1/s);
+      await expect(openStore(settings)).rejects.toThrow(/is not the store this data directory/);
+      const accepted = await openStore({ ...settings, redisNewStore: true });
+      expect(await accepted.journal.lastSeq('s1')).toBe(0);
+      await accepted.close();
+      // Accepted once: the new store is the one this data directory knows from now on.
+      const after = await openStore(settings);
+      await after.close();
+      // Another prefix on the same Redis is another store, remembered beside the first.
+      const other = await openStore({ ...settings, redisPrefix: 'hall2:' });
+      await other.close();
+      expect(Object.keys(JSON.parse(await readFile(join(dataDir, REDIS_STORES_FILE), 'utf8')))).toHaveLength(2);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 

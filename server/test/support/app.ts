@@ -43,6 +43,7 @@ export function testConfig(dataDir: string, over: Partial<Config> = {}): Config 
     leaseMs: 5000,
     cores: 1,
     redisPrefix: 'hall:',
+    redisNewStore: false,
     trustProxy: [],
     limits: DEFAULT_LIMITS,
     warnings: [],

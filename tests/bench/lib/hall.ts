@@ -63,7 +63,7 @@ export async function prepareStore(kind: StoreKind, label: string, redisUrl: str
     bench = { kind, env: { DATA_DIR: dataDir }, open: () => openEmbeddedStore(dataDir, { log: () => undefined }) };
   } else {
     const prefix = `hallbench:${label}:${randomBytes(4).toString('hex')}:`;
-    // The server still wants a DATA_DIR (token secret is in env, so nothing is written there).
+    // The server still wants a DATA_DIR: the token secret is in env, so only the Redis store's name is kept there.
     const dataDir = path.join(await tempDir(label), 'data');
     bench = { kind, env: { DATA_DIR: dataDir, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, NODE_ID: `bench-${label}` }, open: () => openRedisStore(redisUrl, { prefix, log: () => undefined }) };
     onCleanup(`redis keys ${prefix}*`, () => deleteRedisKeys(redisUrl, prefix));
