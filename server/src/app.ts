@@ -12,7 +12,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import proxyAddr from '@fastify/proxy-addr';
 import type { IncomingMessage } from 'node:http';
-import { errorMessages, PROTOCOL_VERSION, MACHINE_VERSION } from '@hall/core';
+import { PROTOCOL_VERSION, MACHINE_VERSION } from '@hall/core';
 import type { Config } from './config.ts';
 import type { Catalog, SessionRecord, Store } from './store/types.ts';
 import { openStore } from './store/open.ts';
@@ -43,7 +43,7 @@ import authPlugin from './plugins/auth.ts';
 import healthRoutes from './routes/health.ts';
 import authRoutes from './routes/auth.ts';
 import sessionRoutes from './routes/sessions.ts';
-import adminRoutes, { codeOfStatus, validationBody } from './routes/admin.ts';
+import adminRoutes, { codeOfStatus, errorBody, validationBody } from './routes/admin.ts';
 import documentRoutes from './routes/documents.ts';
 import oversightRoutes from './routes/oversight.ts';
 import adminSetupRoutes from './routes/admin-setup.ts';
@@ -162,8 +162,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // A URL that does not decode (`%E0%A4%A`) or a path parameter past the router's length limit.
     frameworkErrors: (err, _request, reply) => {
       const status = err.statusCode && err.statusCode < 500 ? 400 : 500;
-      const code = codeOfStatus(status);
-      void (reply as FastifyReply).status(status).send({ ok: false, code, message: errorMessages[code].vi });
+      void (reply as FastifyReply).status(status).send(errorBody(codeOfStatus(status)));
     },
     // X-Forwarded-For is believed only from the proxies in TRUST_PROXY: otherwise anyone could pick the address that
     // login throttling and rate limits count against.
@@ -182,14 +181,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     // A store outage is not a bug: say "try again" (503) rather than "internal error".
     if (status === 500 && storeRef && !(await storeRef.ping().catch(() => false))) {
-      return reply.status(503).send({ ok: false, code: 'UNAVAILABLE', message: errorMessages.UNAVAILABLE.vi });
+      return reply.status(503).send(errorBody('UNAVAILABLE'));
     }
     if (status >= 500) request.log.error({ err }, 'request failed');
-    const code = codeOfStatus(status);
-    return reply.status(status).send({ ok: false, code, message: errorMessages[code].vi });
+    return reply.status(status).send(errorBody(codeOfStatus(status)));
   });
   // Fastify's own 404 and bad-URL answers are English and shaped otherwise: every answer of ours has the same body.
-  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ ok: false, code: 'NOT_FOUND', message: errorMessages.NOT_FOUND.vi }));
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send(errorBody('NOT_FOUND')));
 
   const metrics = createMetrics();
   // Cluster mode (REDIS_URL): every write of a session must carry its lease token, or the store refuses it.

@@ -41,10 +41,6 @@ export interface PreparedCommand {
 }
 
 /**
- * Stamps a validated command into a machine event. A secret ballot's choice is split off here so that it can never
- * reach the journal; it is checked against its poll first so the box only ever holds valid ballots.
- */
-/**
  * Questions one delegate may submit in a session, withdrawn ones included: far above any sitting's practice (a few
  * each), and a bound on what one tablet — faulty or hostile, at its command allowance — can add to the state every
  * view of the hall carries. Checked when a command comes in, not on replay: a journal is judged by the rules it was
@@ -54,6 +50,10 @@ export const QUESTIONS_PER_DELEGATE = 30;
 
 const questionsOf = (ctx: SessionContext, delegateId: string) => ctx.questioning.questions.reduce((n, q) => (q.delegateId === delegateId ? n + 1 : n), 0);
 
+/**
+ * Stamps a validated command into a machine event. A secret ballot's choice is split off here so that it can never
+ * reach the journal; it is checked against its poll first so the box only ever holds valid ballots.
+ */
 export function prepareCommand(snapshot: SessionSnapshot, command: Command, by: EventActor, at: number): PreparedCommand | Verdict {
   if (command.type === 'ballot.castEncrypted') {
     // Journaled as the same content-less `ballot.cast` as a sealed ballot: the record says who cast, never what.

@@ -18,7 +18,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AgendaItem, Council, Delegate, DelegateStatus, Id, errorMessages } from '@hall/core';
+import { AgendaItem, Council, Delegate, DelegateStatus, Id, errorMessages, type ErrorCode } from '@hall/core';
 import type { Account, SessionRecord, Store } from '../store/types.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { can, type AuthService, type Claims } from '../auth/service.ts';
@@ -86,6 +86,9 @@ export function validationBody(err: unknown) {
     issues: err.validation.map((v) => `${v.instancePath || '(root)'}: ${v.message}`),
   };
 }
+
+/** The body of a refusal with core's Vietnamese message for its code. */
+export const errorBody = (code: ErrorCode) => ({ ok: false as const, code, message: errorMessages[code].vi });
 
 /**
  * The stable code of an HTTP status that no handler of ours chose (Fastify's own: a body too large, a URL that does

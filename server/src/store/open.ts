@@ -1,5 +1,6 @@
 /** Picks the storage adapter from configuration: embedded files by default, Redis when REDIS_URL is set. */
 import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Store } from './types.ts';
 import { openEmbeddedStore } from './embedded.ts';
@@ -11,10 +12,9 @@ export async function openStore(
 ): Promise<Store> {
   if (config.redisUrl) {
     const { openRedisStore } = await import('./redis.ts');
-    const { readOnly, ...redisOpts } = opts;
-    const store = await openRedisStore(config.redisUrl, { prefix: config.redisPrefix ?? 'hall:', ...redisOpts });
+    const store = await openRedisStore(config.redisUrl, { prefix: config.redisPrefix ?? 'hall:', ...opts });
     try {
-      await rememberRedisStore(config.dataDir, store.name, config.redisNewStore ?? false, !readOnly);
+      await rememberRedisStore(config.dataDir, store.name, config.redisNewStore ?? false, !opts.readOnly);
     } catch (err) {
       await store.close().catch(() => undefined);
       throw err;
@@ -35,7 +35,7 @@ export const REDIS_STORES_FILE = 'redis-stores.json';
  * `write: false` (a read-only tool such as `pnpm verify`) compares and remembers nothing.
  */
 export async function rememberRedisStore(dataDir: string, name: { id: string; where: string }, acceptNew: boolean, write = true): Promise<void> {
-  const file = `${dataDir}/${REDIS_STORES_FILE}`;
+  const file = path.join(dataDir, REDIS_STORES_FILE);
   let known: Record<string, string> = {};
   try {
     const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
@@ -47,7 +47,7 @@ export async function rememberRedisStore(dataDir: string, name: { id: string; wh
   if (before === name.id) return;
   if (before !== undefined && !acceptNew) {
     throw new Error(
-      `Redis at ${name.where} is not the store this data directory (${dataDir}) knew: it held store ${before}, now ${name.id}. ` +
+      `Redis at ${name.where} is not the store this data directory (${dataDir}) knew: it held store ${before}, now ${name.id || 'none'}. ` +
         'It lost its data (restarted without persistence, flushed) or is another Redis. Hall does not start on it: the sittings ' +
         'recorded before would start over from nothing. Restore Redis from its AOF or a backup; to start anew on it knowingly, ' +
         'set HALL_REDIS_NEW_STORE=1 once (docs/data-directory.md).',

@@ -93,6 +93,8 @@ export interface RedisStoreOptions {
   requireFence?: boolean;
   /** Called with the session id whenever a write was refused for its fence (metrics, logs; never content). */
   onFenced?: (sessionId: string) => void;
+  /** A tool that only reads (pnpm verify): the store is not named when Redis holds no name. */
+  readOnly?: boolean;
 }
 
 export interface RedisStore extends Store {
@@ -104,8 +106,8 @@ export interface RedisStore extends Store {
    * directly, ask it before taking a lease.
    */
   assertIntact(): void;
-  /** The store's name (`<prefix>store-id`), whether this open gave it (Redis held none), and where Redis is. */
-  readonly name: { id: string; given: boolean; where: string };
+  /** The store's name (`<prefix>store-id`; '' when a read-only open found none) and where it is (address and prefix). */
+  readonly name: { id: string; where: string };
   /**
    * The store's connection, shared with the cluster's leases and messages so that all of them fail and recover
    * together (fail-fast: no offline queue, one retry, a command timeout).
@@ -326,13 +328,14 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     if (opened) intact = false;
   });
   let identity = '';
-  let given = false;
   let intact = true;
   let lostData: StoreDataLostError | null = null;
+  let recheck: NodeJS.Timeout | null = null;
   const checkIntact = async () => {
     try {
-      const found = await client.get(keys.storeId);
-      if (lostData || client.status !== 'ready') return;
+      const found = (await client.get(keys.storeId)) ?? '';
+      // Dropped again meanwhile: the next 'ready' checks again.
+      if (lostData || closed || client.status !== 'ready') return;
       if (found === identity) {
         intact = true;
         return;
@@ -340,7 +343,8 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       lostData = new StoreDataLostError(where);
       log(lostData.message);
     } catch {
-      // Down again: the next 'ready' checks again.
+      // The connection stayed up but the read failed (a timeout on a busy Redis): no 'ready' will come to ask again.
+      if (!closed && !lostData && client.status === 'ready') recheck ??= setTimeout(() => ((recheck = null), void checkIntact()), 500);
     }
   };
 
@@ -361,8 +365,9 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
 
   try {
     await checkServer(client, where, log);
-    // The first process on an empty store names it; every later one (and every reconnection) reads the name back.
-    given = (await client.set(keys.storeId, randomBytes(16).toString('hex'), 'NX')) === 'OK';
+    // The first process on an empty store names it; every later one (and every reconnection) reads the name back. A
+    // read-only open (pnpm verify) writes nothing, so it only reads the name, if there is one.
+    if (!opts.readOnly) await client.set(keys.storeId, randomBytes(16).toString('hex'), 'NX');
     identity = (await client.get(keys.storeId)) ?? '';
   } catch (err) {
     client.disconnect();
@@ -846,7 +851,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     ballots,
     links,
     assertIntact: live,
-    name: { id: identity, given, where: `${where} (prefix ${prefix})` },
+    name: { id: identity, where: `${where} (prefix ${prefix})` },
     async ping() {
       if (closed || client.status !== 'ready' || lostData || !intact) return false;
       let timer: NodeJS.Timeout | undefined;
@@ -869,6 +874,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      if (recheck) clearTimeout(recheck);
       // Let queued appends finish: each was promised durable to someone.
       await appendQueue.drain();
       try {

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRedisStore, type RedisStore } from '../../src/store/redis.ts';
+import { openRedisStore, redisKeys, type RedisStore } from '../../src/store/redis.ts';
 import { StoreDataLostError, isStoreOutage, type JournalInput, type JournalRecord } from '../../src/store/types.ts';
 import { LeaseManager } from '../../src/runtime/cluster.ts';
 import { openStore, REDIS_STORES_FILE } from '../../src/store/open.ts';
@@ -163,6 +163,17 @@ describe('redis store: durability against a killed redis-server', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hall-rdur5-'));
     const settings = { dataDir, redisUrl: redis.url, redisPrefix: 'hall:', snapshotEvery: 100 };
     try {
+      // A read-only open (pnpm verify) of a store nobody named yet names nothing and remembers nothing.
+      const verifier = await openStore(settings, { readOnly: true });
+      await verifier.close();
+      const peek = redis.connect();
+      try {
+        expect(await peek.keys('*')).toEqual([]);
+      } finally {
+        peek.disconnect();
+      }
+      await expect(readFile(join(dataDir, REDIS_STORES_FILE), 'utf8')).rejects.toThrow(/ENOENT/);
+
       const first = await openStore(settings);
       await first.journal.append('s1', [ev(1)], 0);
       await first.close();
@@ -195,6 +206,29 @@ describe('redis store: durability against a killed redis-server', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('[RDUR-6] after a reconnection, a failed read of the store name (a busy Redis, the connection still up) is tried again: the store serves again by itself', { timeout: 60_000 }, async () => {
+    redis = await RedisProcess.create();
+    await redis.start();
+    const logs: string[] = [];
+    store = await openRedisStore(redis.url, { prefix: 'hall:', log: (m) => logs.push(m) });
+    expect(await store.journal.append('s1', [ev(1)], 0)).toBe(1);
+    const client = store.client as unknown as { get(key: string): Promise<string | null> };
+    const get = client.get.bind(client);
+    let failures = 0;
+    client.get = async (key: string) => {
+      if (key === redisKeys('hall:').storeId && failures < 2) {
+        failures++;
+        throw new Error('Command timed out');
+      }
+      return get(key);
+    };
+    // The connection drops and comes back; the first two reads of the name after it fail.
+    store.client.disconnect(true);
+    await until('the name to be read again', async () => failures === 2 && (await store!.ping()), 20_000);
+    expect(await store.journal.append('s1', [ev(2)], 1)).toBe(2);
+    expect(logs.join('\n')).not.toMatch(/no longer holds/);
   });
 
   it('[RDUR-2] destroying a ballot box with rewriteAofAfterDestroy leaves none of its versions in the AOF files', { timeout: 60_000 }, async () => {
