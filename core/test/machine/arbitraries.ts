@@ -364,13 +364,18 @@ export function sealedCounts(poll: Poll, box: readonly BallotChoice[], issued: n
 }
 
 /** Another valid ballot of the same validity, to show that secret contents never change what anyone sees. */
-export function otherChoice(choice: BallotChoice): BallotChoice {
+/**
+ * A different valid ballot of the same poll. The poll's kind decides how an object ballot flips: a rating ballot of
+ * only `confidence` ("tín nhiệm") values looks like a confidence vote, and flipping it as one gave `noConfidence` — a
+ * ballot no rating poll accepts, which the count then refused (`[PROP-3]`, seed 1656963500).
+ */
+export function otherChoice(choice: BallotChoice, poll?: Pick<Poll, 'kind'>): BallotChoice {
   if (choice === 'yes') return 'no';
   if (choice === 'no') return 'abstain';
   if (choice === 'abstain') return 'yes';
   if (Array.isArray(choice)) return [...choice].reverse();
   const flip: Record<string, string> = { high: 'low', low: 'confidence', confidence: 'high', noConfidence: 'confidence' };
-  const isVote = Object.values(choice).every((v) => v === 'confidence' || v === 'noConfidence');
+  const isVote = poll ? poll.kind === 'confidenceVote' : Object.values(choice).every((v) => v === 'confidence' || v === 'noConfidence');
   return Object.fromEntries(Object.entries(choice).map(([k, v]) => [k, isVote ? (v === 'confidence' ? 'noConfidence' : 'confidence') : (flip[v] ?? v)])) as BallotChoice;
 }
 
@@ -395,7 +400,7 @@ export interface Run {
 
 export interface RunOptions {
   /** Rewrites a secret ballot's content before it is sealed (the machine never sees it either way). */
-  sealed?: (choice: BallotChoice) => BallotChoice;
+  sealed?: (choice: BallotChoice, poll: Poll | undefined) => BallotChoice;
   /** Serialise the persisted snapshot before every step (costly; for the no-change-on-refusal property). */
   persisted?: boolean;
   /** Called after each step with the snapshot before and the report. */
@@ -462,7 +467,8 @@ function playStep(run: Run, step: Step, at: number, opts: RunOptions): StepRepor
     const prepared = prepareCommand(snapshot, parsed.command as Command, step.by, at);
     if (isVerdict(prepared)) return { step, event: null, verdict: prepared, accepted: false };
     event = prepared.event;
-    sealed = prepared.sealedChoice === undefined ? undefined : (opts.sealed ?? ((c) => c))(prepared.sealedChoice);
+    const castIn = ctx.polls.find((p) => p.pollId === (prepared.event as { pollId?: unknown }).pollId);
+    sealed = prepared.sealedChoice === undefined ? undefined : (opts.sealed ?? ((c) => c))(prepared.sealedChoice, castIn);
   }
   // The server counts a secret e-ballot from its sealed box at close (whoever asks; the machine checks the role).
   if ((event.type === 'poll.close' || event.type === 'poll.deadline') && event.counts === undefined) {
